@@ -1,0 +1,70 @@
+// Command gaskit-ferretdb runs FerretDB v1 (SQLite backend) as Gaskit's
+// embedded database. It wraps the embeddable github.com/FerretDB/FerretDB/ferretdb
+// package because `go install .../cmd/ferretdb@v1.24.2` cannot build a
+// working binary outside FerretDB's own repository (its version check panics).
+//
+// It exits when its standard input closes, so the Node.js parent that spawned
+// it with a pipe on stdin never leaves it orphaned, even when killed with SIGKILL.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	dataDir := flag.String("data-dir", "data", "directory for the SQLite databases")
+	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
+	watchStdin := flag.Bool("exit-on-stdin-close", true, "exit when standard input is closed")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: bad --log-level: %v\n", err)
+		os.Exit(2)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if *watchStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + *dataDir + "/",
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+
+	done := make(chan struct{})
+	go func() {
+		_ = f.Run(ctx)
+		close(done)
+	}()
+	logger.Info("gaskit-ferretdb started", slog.String("listen", *listen), slog.String("data", *dataDir))
+	<-done
+}
