@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { pingDb } from '../db/connection.ts';
+import { modules } from '../modules.ts';
+import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { metricsHandler, metricsMiddleware } from './metrics.ts';
+import { openapiDocument } from './openapi.ts';
+import { tenantScope } from './tenant-scope.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+}
+
+/** Builds the Express app without listening (see main.ts). */
+export function createApp({ config, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.requestId = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    res.set('X-Request-Id', req.requestId);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as express.Request).requestId,
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(metricsMiddleware);
+  app.use(express.json({ limit: '1mb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const db = await pingDb();
+    res.status(db ? 200 : 503).json({ ready: db, checks: { database: db } });
+  });
+  app.get('/metrics', metricsHandler);
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openapiDocument());
+  });
+
+  const scoped = tenantScope();
+  for (const m of modules) {
+    if (m.tenant) scoped.use(m.tenant);
+    if (m.root) app.use(m.root);
+  }
+  app.use('/api/v1/t/:tenant', scoped);
+
+  app.use(
+    '/dist',
+    express.static(path.join(ROOT, 'dist'), {
+      fallthrough: true,
+      setHeaders: (res) => res.set('Access-Control-Allow-Origin', '*'),
+    }),
+  );
+  if (config.demo) app.use('/examples', express.static(path.join(ROOT, 'examples')));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,34 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+/** Each module registers its paths here from its schemas.ts; the document is generated from them. */
+export const openapi = new OpenAPIRegistry();
+
+export const ErrorBody = openapi.register(
+  'Error',
+  z.object({
+    error: z.object({
+      code: z.string().openapi({ example: 'tenant_not_found' }),
+      message: z.string(),
+      fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional(),
+    }),
+  }),
+);
+
+export const TenantParam = z.string().openapi({ param: { name: 'tenant', in: 'path' }, example: 'sever-gaz' });
+
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]),
+  );
+}
+
+export function openapiDocument() {
+  return new OpenApiGeneratorV31(openapi.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Gaskit API', version: '1.0.0', description: 'Subscriber and integration API of Gaskit.' },
+    servers: [{ url: '/api/v1' }],
+  });
+}

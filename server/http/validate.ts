@@ -1,0 +1,53 @@
+import type { RequestHandler } from 'express';
+import type { z } from 'zod';
+import { ValidationError, type FieldErrors } from './errors.ts';
+
+type Part = 'body' | 'query' | 'params';
+
+/** zod issue → stable error code the widgets translate (`errors:<code>`). */
+function issueCode(issue: z.core.$ZodIssue): { code: string; params?: Record<string, unknown> } {
+  if (issue.message && /^[a-z][a-z0-9_]*$/.test(issue.message)) return { code: issue.message };
+  switch (issue.code) {
+    case 'invalid_type':
+      return { code: issue.input === undefined ? 'required' : 'invalid_type' };
+    case 'too_small':
+      return { code: 'too_small', params: { min: Number(issue.minimum) } };
+    case 'too_big':
+      return { code: 'too_big', params: { max: Number(issue.maximum) } };
+    case 'invalid_format':
+      return { code: issue.format === 'email' ? 'invalid_email' : 'invalid_format' };
+    case 'invalid_value':
+      return { code: 'invalid_value' };
+    case 'unrecognized_keys':
+      return { code: 'unknown_field' };
+    default:
+      return { code: 'invalid_value' };
+  }
+}
+
+export function toFieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = { code: 'unknown_field' };
+      continue;
+    }
+    const key = issue.path.join('.') || '_';
+    fields[key] ??= issueCode(issue);
+  }
+  return fields;
+}
+
+/**
+ * Parses one part of the request with a zod schema and replaces it with the parsed value
+ * (unknown keys are rejected by strict schemas, so bodies are allow-listed).
+ */
+export function validate<S extends z.ZodType>(part: Part, schema: S): RequestHandler {
+  return (req, _res, next) => {
+    const parsed = schema.safeParse(req[part] ?? {});
+    if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
+    if (part === 'query') Object.defineProperty(req, 'query', { value: parsed.data, writable: true });
+    else (req as unknown as Record<Part, unknown>)[part] = parsed.data;
+    next();
+  };
+}

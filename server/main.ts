@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig } from './config.ts';
+import { connectDb, disconnectDb } from './db/connection.ts';
+import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded.ts';
+import { createApp } from './http/app.ts';
+import { createLogger } from './http/logger.ts';
+import { seedDemo } from './demo.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const running: { http?: Server; db?: EmbeddedDb } = {};
+  let stopping = false;
+
+  const shutdown = async (signal: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await new Promise<void>((resolve) => (running.http ? running.http.close(() => resolve()) : resolve()));
+    await disconnectDb().catch(() => undefined);
+    await running.db?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let uri = config.mongodbUri;
+  if (!uri) {
+    const embedded = await startEmbeddedDb({ dataDir: config.dataDir, cacheDir: config.cacheDir, log: (m) => logger.info(m) });
+    running.db = embedded;
+    uri = embedded.uri;
+    logger.info({ dataDir: config.dataDir, port: embedded.port, pid: embedded.pid }, 'embedded database FerretDB started');
+  }
+  await connectDb(uri);
+  if (config.demo) await seedDemo(logger);
+
+  const app = createApp({ config, logger });
+  const server = app.listen(config.port, config.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    logger.info({ port, demo: config.demo }, `Gaskit listening on http://localhost:${port}`);
+  });
+  running.http = server;
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'cannot listen');
+    void shutdown('listen-error', 1);
+  });
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof EmbeddedDbError) {
+    process.stderr.write(`gaskit: ${err.message}\n`);
+  } else {
+    process.stderr.write(`gaskit: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,9 @@
+import type { Router } from 'express';
+import { tenantRoutes } from './tenants/routes.ts';
+
+/**
+ * Every domain module's routers. `tenant` routers are mounted under `/api/v1/t/:tenant`
+ * behind tenant resolution and CORS; `root` routers at the server root.
+ * A new module adds its line here.
+ */
+export const modules: { name: string; tenant?: Router; root?: Router }[] = [{ name: 'tenants', tenant: tenantRoutes }];

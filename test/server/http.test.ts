@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { api, testServer } from '../helpers/server.ts';
+
+describe('http core: health, metrics, errors, OpenAPI', () => {
+  it('reports liveness and readiness with the database reachable', async () => {
+    expect((await api('/healthz')).body).to.deep.equal({ status: 'ok' });
+    const ready = await api('/readyz');
+    expect(ready.status).to.equal(200);
+    expect(ready.body).to.deep.equal({ ready: true, checks: { database: true } });
+  });
+
+  it('exposes Prometheus metrics with request durations by route pattern', async () => {
+    await api('/api/v1/t/sever-gaz/config');
+    const res = await api('/metrics');
+    expect(res.headers.get('content-type')).to.match(/^text\/plain/);
+    expect(res.body).to.match(
+      /gaskit_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/t\/:tenant\/config",status="200"\} \d+/,
+    );
+    expect(res.body).to.include('gaskit_process_cpu_seconds_total');
+  });
+
+  it('answers an unknown route with 404 route_not_found in the error format', async () => {
+    const res = await api('/api/v1/nothing-here', { headers: { 'Accept-Language': 'en' } });
+    expect(res.status).to.equal(404);
+    expect(res.body).to.deep.equal({ error: { code: 'route_not_found', message: 'There is no such address.' } });
+  });
+
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    const res = await fetch(`${testServer().baseUrl}/api/v1/t/sever-gaz/config`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"broken":',
+    });
+    expect(res.status).to.equal(400);
+    expect((await res.json()).error.code).to.equal('invalid_json');
+  });
+
+  it('tags every response with a request id, keeping a well-formed incoming one', async () => {
+    const fresh = await api('/healthz');
+    expect(fresh.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+    const kept = await api('/healthz', { headers: { 'X-Request-Id': 'lb-req-12345678' } });
+    expect(kept.headers.get('x-request-id')).to.equal('lb-req-12345678');
+    const bad = await api('/healthz', { headers: { 'X-Request-Id': '<script>' } });
+    expect(bad.headers.get('x-request-id')).to.not.equal('<script>');
+  });
+
+  it('sets security headers', async () => {
+    const res = await api('/healthz');
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(res.headers.get('x-powered-by')).to.equal(null);
+  });
+
+  it('serves an OpenAPI 3.1 document generated from the schemas', async () => {
+    const res = await api('/api/v1/openapi.json');
+    expect(res.body.openapi).to.equal('3.1.0');
+    expect(res.body.paths).to.have.property('/t/{tenant}/config');
+    expect(res.body.components.schemas).to.have.property('Error');
+  });
+});

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
+import { startEmbeddedDb } from '../../server/db/embedded.ts';
+import { isAlive, runToEnd, spawnServer, waitFor } from '../helpers/process.ts';
+import { testServer } from '../helpers/server.ts';
+
+describe('server lifecycle with the embedded database (real processes)', function () {
+  this.timeout(180_000);
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'gaskit-life-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves a demo supplier’s config from the embedded database and keeps data across a restart', async () => {
+    const first = await spawnServer({ GASKIT_DATA_DIR: dataDir });
+    const res = await fetch(`http://127.0.0.1:${first.port}/api/v1/t/sever-gaz/config`);
+    expect(res.status).to.equal(200);
+    expect((await res.json()).theme.name).to.equal('sever');
+
+    const client = await MongoClient.connect(`mongodb://127.0.0.1:${first.dbPort}/`);
+    await client
+      .db('gaskit')
+      .collection('tenants')
+      .updateOne({ slug: 'sever-gaz' }, { $set: { name: 'Северогаз (переименован)' } });
+    await client.close();
+    first.child.kill('SIGINT');
+    expect(await first.exited).to.equal(0);
+
+    const second = await spawnServer({ GASKIT_DATA_DIR: dataDir });
+    const again = await (await fetch(`http://127.0.0.1:${second.port}/api/v1/t/sever-gaz/config`)).json();
+    expect(again.tenant.name).to.equal('Северогаз (переименован)');
+    second.child.kill('SIGTERM');
+    await second.exited;
+  });
+
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    it(`leaves no FerretDB process behind when the server gets ${signal}`, async () => {
+      const srv = await spawnServer({ GASKIT_DATA_DIR: dataDir });
+      expect(srv.dbPid).to.be.a('number');
+      expect(isAlive(srv.dbPid!)).to.equal(true);
+      srv.child.kill(signal);
+      await srv.exited;
+      expect(await waitFor(() => !isAlive(srv.dbPid!), 15_000)).to.equal(true);
+    });
+  }
+
+  it('exits with a message naming what to install when neither Go nor MONGODB_URI is there', async () => {
+    const emptyCache = await mkdtemp(path.join(os.tmpdir(), 'gaskit-nocache-'));
+    try {
+      const { code, output } = await runToEnd(['--import', 'tsx', 'server/main.ts'], {
+        PATH: '/nonexistent',
+        HOME: os.tmpdir(),
+        GASKIT_CACHE_DIR: emptyCache,
+        GASKIT_DATA_DIR: dataDir,
+        PORT: '0',
+      });
+      expect(code).to.equal(1);
+      expect(output).to.include('Install Go >= 1.24').and.include('MONGODB_URI');
+    } finally {
+      await rm(emptyCache, { recursive: true, force: true });
+    }
+  });
+
+  it('fails fast on a bad environment variable and names it', async () => {
+    const { code, output } = await runToEnd(['--import', 'tsx', 'server/main.ts'], { ...process.env, PORT: 'eighty' } as Record<
+      string,
+      string
+    >);
+    expect(code).to.equal(1);
+    expect(output).to.match(/Invalid environment:\s+PORT:/);
+  });
+
+  it('refuses demo mode in production', async () => {
+    const { code, output } = await runToEnd(['--import', 'tsx', 'server/main.ts'], {
+      ...process.env,
+      NODE_ENV: 'production',
+      GASKIT_DEMO: '1',
+    } as Record<string, string>);
+    expect(code).to.equal(1);
+    expect(output).to.include('demo mode is refused when NODE_ENV=production');
+  });
+
+  it('connects to MONGODB_URI instead of starting its own database, and /readyz turns false while it is unreachable', async () => {
+    const external = await startEmbeddedDb({ dataDir, cacheDir: testServer().config.cacheDir, log: () => undefined });
+    const srv = await spawnServer({ MONGODB_URI: external.uri, GASKIT_DATA_DIR: path.join(dataDir, 'unused') });
+    try {
+      expect(srv.dbPid).to.equal(undefined);
+      expect((await fetch(`http://127.0.0.1:${srv.port}/readyz`)).status).to.equal(200);
+      await external.stop();
+      const notReady = await fetch(`http://127.0.0.1:${srv.port}/readyz`);
+      expect(notReady.status).to.equal(503);
+      expect(await notReady.json()).to.deep.equal({ ready: false, checks: { database: false } });
+    } finally {
+      srv.child.kill('SIGKILL');
+      await srv.exited;
+      await external.stop();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { Tenant } from '../../server/tenants/model.ts';
+import { clearTenantCache } from '../../server/tenants/service.ts';
+import { api } from '../helpers/server.ts';
+
+describe('tenants: public config, theme, texts, CORS', () => {
+  it('serves a demo supplier’s config with its theme, flows, rules and realm suppliers', async () => {
+    const { status, body } = await api('/api/v1/t/sever-gaz/config');
+    expect(status).to.equal(200);
+    expect(body.tenant).to.include({ slug: 'sever-gaz', realm: 'gazregion' });
+    expect(body.theme.name).to.equal('sever');
+    expect(body.theme.tokens['--gaskit-color-primary']).to.equal('#0b4f8a');
+    expect(body.registration).to.include({ confirmation: 'link', captcha: true });
+    expect(body.registration.logins).to.deep.equal(['email']);
+    expect(body.registration.password).to.include({ minLength: 5, maxLength: 10 });
+    expect(body.accounts).to.deep.equal({ numberPattern: '^\\d{1,10}$', maxAccounts: 10 });
+    expect(body.suppliers.map((s: { slug: string }) => s.slug).sort()).to.deep.equal(['sever-gaz', 'yug-gaz']);
+  });
+
+  it('gives each demo supplier its own theme and registration flow', async () => {
+    const [yug, vostok] = await Promise.all([api('/api/v1/t/yug-gaz/config'), api('/api/v1/t/vostok-gaz/config')]);
+    expect(yug.body.registration.confirmation).to.equal('code');
+    expect(yug.body.registration.logins).to.deep.equal(['email', 'phone']);
+    expect(vostok.body.registration).to.include({ confirmation: 'code-temp-password', personTypes: true });
+    expect(vostok.body.suppliers).to.deep.equal([{ slug: 'vostok-gaz', name: 'Востокгаз (демо)' }]);
+    expect(
+      new Set([yug.body.theme.tokens['--gaskit-color-primary'], vostok.body.theme.tokens['--gaskit-color-primary']]).size,
+    ).to.equal(2);
+  });
+
+  it('answers an unknown tenant with 404 tenant_not_found in the requested language', async () => {
+    const en = await api('/api/v1/t/nope/config', { headers: { 'Accept-Language': 'en' } });
+    expect(en.status).to.equal(404);
+    expect(en.body).to.deep.equal({ error: { code: 'tenant_not_found', message: 'Supplier “nope” was not found.' } });
+    const ru = await api('/api/v1/t/nope/config', { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9' } });
+    expect(ru.body.error.message).to.equal('Поставщик «nope» не найден.');
+  });
+
+  it('refuses a slug that is not a slug without touching the database', async () => {
+    const res = await api('/api/v1/t/%24where/config');
+    expect(res.status).to.equal(404);
+    expect(res.body.error.code).to.equal('tenant_not_found');
+  });
+
+  it('serves the theme as CSS custom properties on Gaskit elements, not on :root', async () => {
+    const res = await api('/api/v1/t/yug-gaz/theme.css');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/css/);
+    expect(res.body).to.include('--gaskit-color-primary: #b4440e;');
+    expect(res.body).to.include(':where(gaskit-portal,');
+    expect(res.body).not.to.include(':root');
+  });
+
+  it('serves UI texts per language with the tenant’s overrides on top', async () => {
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: { ru: { 'common:appName': 'Кабинет Южгаза' } } } });
+    clearTenantCache();
+    try {
+      const yug = await api('/api/v1/t/yug-gaz/i18n/ru');
+      expect(yug.status).to.equal(200);
+      expect(yug.body.resources.common.appName).to.equal('Кабинет Южгаза');
+      expect(yug.body.resources.errors.tenant_not_found).to.be.a('string');
+      const sever = await api('/api/v1/t/sever-gaz/i18n/ru');
+      expect(sever.body.resources.common.appName).to.equal('Личный кабинет абонента');
+      const en = await api('/api/v1/t/yug-gaz/i18n/en');
+      expect(en.body.resources.common.appName).to.equal('Customer self-service cabinet');
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
+  });
+
+  it('rejects an unsupported language with a field error', async () => {
+    const res = await api('/api/v1/t/sever-gaz/i18n/xx');
+    expect(res.status).to.equal(400);
+    expect(res.body.error.code).to.equal('validation_failed');
+    expect(res.body.error.fields.lng.code).to.equal('unsupported_locale');
+  });
+
+  it('allows CORS only from the tenant’s allowed origins', async () => {
+    const ok = await api('/api/v1/t/sever-gaz/config', { headers: { Origin: 'http://localhost:3000' } });
+    expect(ok.status).to.equal(200);
+    expect(ok.headers.get('access-control-allow-origin')).to.equal('http://localhost:3000');
+
+    const evil = await api('/api/v1/t/sever-gaz/config', { headers: { Origin: 'https://evil.example' } });
+    expect(evil.status).to.equal(403);
+    expect(evil.body.error.code).to.equal('origin_not_allowed');
+    expect(evil.headers.get('access-control-allow-origin')).to.equal(null);
+  });
+
+  it('answers a preflight from an allowed origin with the headers the SDK sends', async () => {
+    const res = await api('/api/v1/t/sever-gaz/config', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://localhost:3000',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,idempotency-key',
+      },
+    });
+    expect(res.status).to.equal(204);
+    expect(res.headers.get('access-control-allow-headers'))
+      .to.match(/Authorization/)
+      .and.match(/Idempotency-Key/);
+  });
+
+  it('keeps one tenant’s allowed origin out of another tenant', async () => {
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $push: { allowedOrigins: 'https://yug.example' } });
+    clearTenantCache();
+    try {
+      expect((await api('/api/v1/t/yug-gaz/config', { headers: { Origin: 'https://yug.example' } })).status).to.equal(200);
+      expect((await api('/api/v1/t/sever-gaz/config', { headers: { Origin: 'https://yug.example' } })).status).to.equal(403);
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $pull: { allowedOrigins: 'https://yug.example' } });
+      clearTenantCache();
+    }
+  });
+});
