@@ -5,11 +5,12 @@ import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded
 import { createApp } from './http/app.ts';
 import { createLogger } from './http/logger.ts';
 import { seedDemo } from './demo.ts';
+import { startWorkers } from './workers.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const running: { http?: Server; db?: EmbeddedDb } = {};
+  const running: { http?: Server; db?: EmbeddedDb; stopWorkers?: () => Promise<void> } = {};
   let stopping = false;
 
   const shutdown = async (signal: string, code = 0) => {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await new Promise<void>((resolve) => (running.http ? running.http.close(() => resolve()) : resolve()));
+    await running.stopWorkers?.();
     await disconnectDb().catch(() => undefined);
     await running.db?.stop();
     process.exit(code);
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   await connectDb(uri);
   if (config.demo) await seedDemo(logger);
 
+  running.stopWorkers = startWorkers(logger);
   const app = createApp({ config, logger });
   const server = app.listen(config.port, config.host, () => {
     const addr = server.address();

@@ -8,7 +8,10 @@ export interface Ctx {
   requestId: string;
   lng: string;
   t: Translate;
+  /** Set by `requireSubscriber`. */
   subscriberId?: string;
+  /** Hash of the current session's token, set by `requireSubscriber`. */
+  sessionHash?: string;
 }
 
 declare module 'express-serve-static-core' {

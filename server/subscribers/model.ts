@@ -1,0 +1,52 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+import { toJSON } from '../db/plugins.ts';
+
+export type SubscriberStatus = 'pending' | 'active';
+
+export interface SubscriberDoc {
+  _id: Types.ObjectId;
+  /** Logins are unique per realm (tenants sharing one subscriber base); the tenant is where the cabinet was opened. */
+  realm: string;
+  tenantId: Types.ObjectId;
+  /** The normalised login: lower-case email or E.164 phone, whichever the cabinet signs in with. */
+  login: string;
+  email?: string;
+  phone?: string;
+  loginKind: 'email' | 'phone';
+  personType: 'individual' | 'legal';
+  passwordHash?: string;
+  mustChangePassword: boolean;
+  status: SubscriberStatus;
+  fullName: string;
+  locale: string;
+  consent?: { version: string; acceptedAt: Date };
+  /** Unconfirmed cabinets are removed after this moment (a field checked in queries plus a sweep: no TTL indexes). */
+  confirmBy?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const subscriberSchema = new Schema<SubscriberDoc>(
+  {
+    realm: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    login: { type: String, required: true },
+    email: { type: String },
+    phone: { type: String },
+    loginKind: { type: String, enum: ['email', 'phone'], required: true },
+    personType: { type: String, enum: ['individual', 'legal'], default: 'individual' },
+    passwordHash: { type: String, private: true },
+    mustChangePassword: { type: Boolean, default: false },
+    status: { type: String, enum: ['pending', 'active'], default: 'pending' },
+    fullName: { type: String, default: '' },
+    locale: { type: String, default: 'ru' },
+    consent: { version: String, acceptedAt: Date },
+    confirmBy: { type: Date },
+  },
+  { timestamps: true },
+);
+subscriberSchema.index({ realm: 1, login: 1 }, { unique: true });
+subscriberSchema.index({ tenantId: 1, status: 1, confirmBy: 1 });
+subscriberSchema.plugin(toJSON);
+
+export const Subscriber = mongoose.model<SubscriberDoc>('Subscriber', subscriberSchema);

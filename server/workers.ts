@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+
+/**
+ * Periodic background jobs (outbox delivery, sweeps of expired data, reminders). Each module
+ * registers its own from its service; main.ts starts them. Jobs must claim work atomically in the
+ * database so that any number of server instances can run them side by side.
+ */
+export interface Worker {
+  name: string;
+  intervalMs: number;
+  run(logger: Logger): Promise<void>;
+}
+
+const workers = new Map<string, Worker>();
+
+export function registerWorker(worker: Worker): void {
+  workers.set(worker.name, worker);
+}
+
+/** Runs one job once, now (tests and the CLI use this). */
+export async function runWorker(name: string, logger: Logger): Promise<void> {
+  const w = workers.get(name);
+  if (!w) throw new Error(`no worker ${name}`);
+  await w.run(logger);
+}
+
+/** Starts every registered job on its interval; returns a function that stops them and waits for running ones. */
+export function startWorkers(logger: Logger): () => Promise<void> {
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<void>>();
+  let stopped = false;
+  for (const w of workers.values()) {
+    const tick = () => {
+      if (stopped) return;
+      const p = w
+        .run(logger.child({ worker: w.name }))
+        .catch((err: unknown) => logger.error({ err, worker: w.name }, 'worker failed'))
+        .finally(() => running.delete(p));
+      running.add(p);
+    };
+    timers.push(setInterval(tick, w.intervalMs));
+  }
+  return async () => {
+    stopped = true;
+    for (const t of timers) clearInterval(t);
+    await Promise.all(running);
+  };
+}
