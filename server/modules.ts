@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { portalRoutes } from './portal/routes.ts';
 import { tenantRoutes } from './tenants/routes.ts';
 
 /**
@@ -6,4 +7,7 @@ import { tenantRoutes } from './tenants/routes.ts';
  * behind tenant resolution and CORS; `root` routers at the server root.
  * A new module adds its line here.
  */
-export const modules: { name: string; tenant?: Router; root?: Router }[] = [{ name: 'tenants', tenant: tenantRoutes }];
+export const modules: { name: string; tenant?: Router; root?: Router }[] = [
+  { name: 'tenants', tenant: tenantRoutes },
+  { name: 'portal', root: portalRoutes },
+];
