@@ -27,8 +27,9 @@ function readResources(): Resources {
 const resources = readResources();
 export const NAMESPACES = [...new Set(Object.values(resources).flatMap((r) => Object.keys(r)))].sort();
 
+// With inline resources and initAsync: false, init completes synchronously.
 const instance: I18n = i18next.createInstance();
-await instance.init({
+void instance.init({
   resources,
   fallbackLng: 'ru',
   supportedLngs: SUPPORTED_LOCALES,
@@ -39,39 +40,48 @@ await instance.init({
   initAsync: false,
 });
 
-/** Tenant text overrides: `{ [lng]: { "ns:key.path": "text" } }`. */
-export type TextOverrides = Record<string, Record<string, string>>;
+/**
+ * Tenant text overrides, shaped like the resources: `{ [lng]: { [ns]: { key: { nested: "text" } } } }`
+ * (nested objects, because MongoDB field names cannot contain dots).
+ */
+export type TextOverrides = Record<string, Record<string, Record<string, unknown>>>;
 
 export type Translate = (key: string, options?: TOptions) => string;
+
+function lookup(tree: unknown, path: string[]): string | undefined {
+  let node = tree;
+  for (const part of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'string' ? node : undefined;
+}
 
 export function translator(lng: string, overrides: TextOverrides = {}): Translate {
   const t = instance.getFixedT(lng);
   const own = overrides[lng] ?? {};
   return (key, options) => {
-    const fullKey = key.includes(':') ? key : `common:${key}`;
-    const override = own[fullKey];
+    const [ns, path] = key.includes(':') ? (key.split(':', 2) as [string, string]) : ['common', key];
+    const override = lookup(own[ns], path.split('.'));
     if (override !== undefined) return instance.services.interpolator.interpolate(override, options ?? {}, lng, {});
-    return t(fullKey, options) as string;
+    return t(`${ns}:${path}`, options) as string;
   };
 }
 
-export function hasKey(lng: string, key: string): boolean {
-  return instance.exists(key, { lng });
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(source)) {
+    const existing = target[k];
+    if (typeof v === 'object' && v !== null && typeof existing === 'object' && existing !== null) {
+      deepMerge(existing as Record<string, unknown>, v as Record<string, unknown>);
+    } else if (typeof v === 'string' || (typeof v === 'object' && v !== null)) {
+      target[k] = structuredClone(v);
+    }
+  }
 }
 
 /** All namespaces of one language with the tenant's overrides applied, for the widgets. */
 export function bundleFor(lng: string, overrides: TextOverrides = {}): Record<string, Record<string, unknown>> {
   const base = structuredClone(resources[lng] ?? {});
-  for (const [fullKey, text] of Object.entries(overrides[lng] ?? {})) {
-    const [ns, key] = fullKey.split(':', 2) as [string, string | undefined];
-    if (!key) continue;
-    const parts = key.split('.');
-    let node = (base[ns] ??= {}) as Record<string, unknown>;
-    for (const part of parts.slice(0, -1)) {
-      const next = node[part];
-      node = (typeof next === 'object' && next !== null ? next : (node[part] = {})) as Record<string, unknown>;
-    }
-    node[parts[parts.length - 1]!] = text;
-  }
+  deepMerge(base, overrides[lng] ?? {});
   return base;
 }

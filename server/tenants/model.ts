@@ -106,7 +106,7 @@ export interface TenantDoc {
   readings: { windowStartDay: number; windowEndDay: number; outsideWindow: 'reject' | 'next-period' };
   payments: { provider: 'demo' | 'stripe'; stripeAccountId: string; currency: string; minAmount: number; maxAmount: number };
   support: { departments: { id: string; email: string; topics: string[] }[] };
-  texts: Record<string, Record<string, string>>;
+  texts: Record<string, Record<string, Record<string, unknown>>>;
   active: boolean;
 }
 export const Tenant = mongoose.model<TenantDoc>('Tenant', tenantSchema);

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { ctxOf } from '../http/context.ts';
 import { selfOrigin } from '../http/tenant-scope.ts';
 import { validate } from '../http/validate.ts';
-import { bundleFor, type TextOverrides } from '../i18n/index.ts';
+import { bundleFor } from '../i18n/index.ts';
 import { LngParams } from './schemas.ts';
 import { publicConfig } from './service.ts';
 import { getTheme, themeCss } from './themes.ts';
@@ -18,7 +18,7 @@ tenantRoutes.get('/i18n/:lng', validate('params', LngParams), (req, res) => {
   const { tenant } = ctxOf(req);
   const lng = String(req.params.lng);
   res.set('Cache-Control', 'public, max-age=300');
-  res.json({ lng, resources: bundleFor(lng, tenant.texts as TextOverrides) });
+  res.json({ lng, resources: bundleFor(lng, tenant.texts) });
 });
 
 tenantRoutes.get('/theme.css', (req, res) => {

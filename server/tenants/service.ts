@@ -1,5 +1,5 @@
 import { NotFoundError } from '../http/errors.ts';
-import { SUPPORTED_LOCALES, translator, type TextOverrides } from '../i18n/index.ts';
+import { SUPPORTED_LOCALES, translator } from '../i18n/index.ts';
 import { Tenant, type TenantDoc } from './model.ts';
 import { getTheme } from './themes.ts';
 
@@ -44,7 +44,7 @@ export function tenantLocales(tenant: TenantDoc): string[] {
 }
 
 export function tenantTranslator(tenant: TenantDoc, lng: string) {
-  return translator(lng, tenant.texts as TextOverrides);
+  return translator(lng, tenant.texts);
 }
 
 /** The public configuration the widgets and the SDK start from. */

@@ -20,17 +20,21 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 120_000): P
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let pending = '';
   let dbPid: number | undefined;
   let dbPort: number | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const keep = (text: string) => (out = (out + text).slice(-20_000));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start in time:\n${out}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
+      keep(chunk.toString());
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
         if (!line.startsWith('{')) continue;
         const rec = JSON.parse(line) as { msg?: string; port?: number; pid?: number };
         if (rec.msg === 'embedded database FerretDB started') {
@@ -40,12 +44,11 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 120_000): P
         if (rec.msg?.startsWith('Gaskit listening') && rec.port) {
           clearTimeout(timer);
           resolve({ child, port: rec.port, dbPid, dbPort, output: () => out, exited });
-          return;
         }
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => keep(c.toString()));
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${out}`));

@@ -52,7 +52,7 @@ describe('tenants: public config, theme, texts, CORS', () => {
   });
 
   it('serves UI texts per language with the tenant’s overrides on top', async () => {
-    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: { ru: { 'common:appName': 'Кабинет Южгаза' } } } });
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: { ru: { common: { appName: 'Кабинет Южгаза' } } } } });
     clearTenantCache();
     try {
       const yug = await api('/api/v1/t/yug-gaz/i18n/ru');
@@ -63,6 +63,20 @@ describe('tenants: public config, theme, texts, CORS', () => {
       expect(sever.body.resources.common.appName).to.equal('Личный кабинет абонента');
       const en = await api('/api/v1/t/yug-gaz/i18n/en');
       expect(en.body.resources.common.appName).to.equal('Customer self-service cabinet');
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
+  });
+
+  it('uses the tenant’s nested text overrides in server error messages too', async () => {
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: { ru: { errors: { validation_failed: 'Южгаз: проверьте поля.' } } } } });
+    clearTenantCache();
+    try {
+      const yug = await api('/api/v1/t/yug-gaz/i18n/xx', { headers: { 'Accept-Language': 'ru' } });
+      expect(yug.body.error.message).to.equal('Южгаз: проверьте поля.');
+      const sever = await api('/api/v1/t/sever-gaz/i18n/xx', { headers: { 'Accept-Language': 'ru' } });
+      expect(sever.body.error.message).to.equal('Проверьте правильность заполнения полей.');
     } finally {
       await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
       clearTenantCache();

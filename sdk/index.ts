@@ -1,0 +1,47 @@
+/**
+ * Gaskit browser SDK (no DOM; runs in browsers and Node 20+).
+ *
+ * Adding a domain (auth, accounts, readings…) without growing one big file:
+ *   1. sdk/<domain>.ts exports a small class taking the core, e.g.
+ *        export class AccountsApi {
+ *          constructor(private readonly core: ClientCore) {}
+ *          list(options?: { signal?: AbortSignal }) {
+ *            return this.core.request<Account[]>('accounts', options);
+ *          }
+ *          summary(id: string, period: string) {
+ *            return this.core.request<Summary>(path`accounts/${id}/summary`, { query: { period } });
+ *          }
+ *        }
+ *      with its request/response types next to it (shared shapes in types.ts).
+ *   2. sdk/client.ts composes it with one line in GaskitClient:
+ *        readonly accounts = new AccountsApi(this);
+ *   3. This file re-exports the class and its types.
+ * Domain classes use `core.request()` (JSON, auth, Accept-Language, errors),
+ * `core.session` (e.g. auth stores the token with `setToken`) and `path`
+ * for encoded URL segments; retryable writes pass `idempotencyKey`.
+ */
+import { GaskitClient } from './client.ts';
+import type { ClientOptions } from './core.ts';
+
+export function createClient(options: ClientOptions): GaskitClient {
+  return new GaskitClient(options);
+}
+
+export { GaskitClient } from './client.ts';
+export { ClientCore, type ClientOptions } from './core.ts';
+export { ClientErrorCode, GaskitError, isGaskitError, toGaskitError, type FieldErrors, type GaskitErrorInit } from './errors.ts';
+export { Emitter, type ClientEvents, type Listener } from './events.ts';
+export {
+  createIdempotencyKey,
+  path,
+  tenantUrl,
+  type FetchLike,
+  type HttpMethod,
+  type QueryValue,
+  type RequestOptions,
+} from './http.ts';
+export { pickLocale } from './locale.ts';
+export { SessionStore, type StorageKind } from './session.ts';
+export type * from './types.ts';
+export * from './validators.ts';
+export * from './preferences.ts';

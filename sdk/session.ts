@@ -1,0 +1,78 @@
+/** Where the session token lives: `memory` (default) or the tab's `sessionStorage`. */
+export type StorageKind = 'memory' | 'session';
+
+interface SessionStoreOptions {
+  /** Storage key; one per API base and tenant. */
+  key: string;
+  storage: StorageKind;
+  /** Called after the token changed. */
+  onChange: (signedIn: boolean) => void;
+}
+
+/**
+ * Returns the tab's sessionStorage when it exists and accepts writes. It is
+ * absent in Node, and reading it throws in sandboxed or storage-blocked frames.
+ */
+function usableSessionStorage(probeKey: string): Storage | undefined {
+  try {
+    const storage: Storage | undefined = globalThis.sessionStorage;
+    if (!storage) return undefined;
+    storage.setItem(probeKey, '');
+    storage.removeItem(probeKey);
+    return storage;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Holds the opaque session token. The in-memory value is authoritative; with
+ * `storage: 'session'` it is also mirrored to sessionStorage so it survives
+ * page loads within the tab. When sessionStorage is unusable the store falls
+ * back to memory and reports it in `storage`.
+ */
+export class SessionStore {
+  /** The storage actually in use (may be `memory` although `session` was asked for). */
+  readonly storage: StorageKind;
+  private readonly key: string;
+  private readonly backend: Storage | undefined;
+  private readonly onChange: (signedIn: boolean) => void;
+  private value: string | null;
+
+  constructor({ key, storage, onChange }: SessionStoreOptions) {
+    this.key = key;
+    this.onChange = onChange;
+    this.backend = storage === 'session' ? usableSessionStorage(`${key}:probe`) : undefined;
+    this.storage = this.backend ? 'session' : 'memory';
+    this.value = this.backend?.getItem(key) ?? null;
+  }
+
+  get token(): string | null {
+    return this.value;
+  }
+
+  get isSignedIn(): boolean {
+    return this.value !== null;
+  }
+
+  setToken(token: string): void {
+    if (!token) throw new TypeError('A session token must be a non-empty string');
+    this.replace(token);
+  }
+
+  clear(): void {
+    this.replace(null);
+  }
+
+  private replace(token: string | null): void {
+    if (token === this.value) return;
+    this.value = token;
+    try {
+      if (token === null) this.backend?.removeItem(this.key);
+      else this.backend?.setItem(this.key, token);
+    } catch {
+      // A full or revoked sessionStorage only costs persistence across page loads.
+    }
+    this.onChange(token !== null);
+  }
+}

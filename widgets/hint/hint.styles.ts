@@ -1,0 +1,53 @@
+import { css } from 'lit';
+
+export default css`
+  :host {
+    display: inline-block;
+    position: relative;
+    vertical-align: middle;
+  }
+  .button {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    inline-size: 1.5em;
+    block-size: 1.5em;
+    padding: 0;
+    border: 1px solid var(--_gk-color-primary);
+    border-radius: 50%;
+    background: var(--_gk-color-surface);
+    color: var(--_gk-color-primary);
+    font: inherit;
+    font-size: var(--_gk-font-size-small);
+    font-weight: 700;
+    line-height: 1;
+    cursor: help;
+  }
+  .button:hover {
+    background: var(--_gk-color-primary);
+    color: var(--_gk-color-on-primary);
+  }
+  /* The transparent top border bridges the gap to the button, so the pointer can move onto the text. */
+  .tooltip {
+    position: absolute;
+    z-index: 10;
+    inset-block-start: 100%;
+    left: 50%;
+    translate: -50% 0;
+    inline-size: max-content;
+    max-inline-size: var(--gaskit-hint-max-width, min(20rem, 80vw));
+    padding: var(--_gk-space) calc(var(--_gk-space) * 1.5);
+    border-block-start: var(--_gk-space) solid transparent;
+    border-radius: var(--_gk-radius);
+    background: var(--_gk-color-inverse);
+    background-clip: padding-box;
+    box-shadow: var(--_gk-shadow);
+    color: var(--_gk-color-on-inverse);
+    font-size: var(--_gk-font-size-small);
+    font-weight: 400;
+    white-space: normal;
+  }
+  .tooltip[hidden] {
+    display: none;
+  }
+`;

@@ -1,0 +1,1 @@
+export { GaskitHint } from './hint.component.ts';

@@ -1,0 +1,45 @@
+import type { LitElement } from 'lit';
+import { isGaskitError } from '../../sdk/index.ts';
+import type { GaskitTextField } from './text-field.component.ts';
+
+/**
+ * Form handling shared by form widgets (as Shoelace's FormControlController):
+ * checks every `gaskit-text-field` the host renders, moves focus to the first
+ * invalid one, collects values and puts the server's field errors on their
+ * fields.
+ */
+export class FormController {
+  private readonly host: LitElement;
+
+  constructor(host: LitElement) {
+    this.host = host;
+  }
+
+  get fields(): GaskitTextField[] {
+    return [...this.host.renderRoot.querySelectorAll('gaskit-text-field')];
+  }
+
+  /** Shows every field's error; focuses the first invalid field. Returns whether all are valid. */
+  validate(): boolean {
+    const invalid = this.fields.filter((field) => !field.reportValidity());
+    invalid[0]?.focus();
+    return invalid.length === 0;
+  }
+
+  /** Values of the named fields. */
+  values(): Record<string, string> {
+    return Object.fromEntries(this.fields.filter((field) => field.name).map((field) => [field.name, field.value]));
+  }
+
+  /**
+   * Shows the error codes of a GaskitError's `fields` on the matching fields
+   * and focuses the first. Returns whether any field took an error.
+   */
+  showServerErrors(error: unknown): boolean {
+    if (!isGaskitError(error)) return false;
+    const matched = this.fields.filter((field) => field.name in error.fields);
+    for (const field of matched) field.error = error.fields[field.name] ?? '';
+    matched[0]?.focus();
+    return matched.length > 0;
+  }
+}

@@ -1,0 +1,12 @@
+export { clientContext, type ClientHost } from './context.ts';
+export { errorText, renderError } from './errors.ts';
+export { FormController } from './form.ts';
+export { GaskitElement, type GaskitEventDetail, type GaskitEventName } from './gaskit-element.ts';
+export { i18n, loadTranslations } from './i18n.ts';
+export { LocalizeController } from './localize.ts';
+export { pageClient, pageSingleton, scriptOrigin } from './page.ts';
+export { baseStyles, buttonStyles, fieldStyles, hostStyles, messageStyles, tokens } from './styles.ts';
+export { ClientTask, type ClientTaskHost, type ClientTaskOptions, type ClientTaskRenderers } from './task.ts';
+export { GaskitTextField } from './text-field.component.ts';
+export { ThemeController } from './theme.ts';
+export { lowVisionStyles, visionContext, VisionController, type VisionHost } from './vision.ts';

@@ -1,0 +1,114 @@
+import type { ReactiveController } from 'lit';
+import { pickLocale, type GaskitClient } from '../../sdk/index.ts';
+import type { ClientHost } from './context.ts';
+import { builtInLanguages, i18n, loadTranslations } from './i18n.ts';
+
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function cachedFormatter<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, create: () => F): F {
+  let formatter = formatters.get(key) as F | undefined;
+  if (!formatter) {
+    formatter = create();
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}(-\d{2})?$/;
+
+/**
+ * Translations and formatting for a widget. The language is the host's own
+ * `lang` attribute, else the client's locale (`client.setLocale()` switches
+ * every widget of that client). Resources come from the page-level loader;
+ * until the first load settles `t()` returns empty strings, and while another
+ * language loads the previous one stays on screen. The host re-renders when
+ * the language or the shared resources change.
+ */
+export class LocalizeController implements ReactiveController {
+  private readonly host: ClientHost;
+  private client?: GaskitClient;
+  private stopListening?: () => void;
+  private requested?: string;
+  private lng?: string;
+
+  constructor(host: ClientHost) {
+    this.host = host;
+    host.addController(this);
+  }
+
+  /** The language texts are shown in; also used for number and date formats. */
+  get locale(): string {
+    return this.lng ?? this.requested ?? (document.documentElement.lang || navigator.language);
+  }
+
+  /** True once texts for a language are available. */
+  get ready(): boolean {
+    return this.lng !== undefined;
+  }
+
+  hostConnected(): void {
+    i18n.store.on('added', this.refresh);
+    this.client = undefined;
+    this.host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    i18n.store.off('added', this.refresh);
+    this.stopListening?.();
+    this.stopListening = undefined;
+  }
+
+  hostUpdate(): void {
+    const client = this.host.resolvedClient;
+    if (client !== this.client) {
+      this.stopListening?.();
+      this.stopListening = client?.events.on('locale-changed', this.refresh);
+      this.client = client;
+      this.requested = undefined;
+    }
+    const requested = this.host.lang || client?.locale;
+    if (!client || !requested || requested === this.requested) return;
+    this.requested = requested;
+    loadTranslations(client, requested).then(
+      (lng) => this.settle(client, requested, lng),
+      () => this.settle(client, requested, this.lng ?? pickLocale(requested, builtInLanguages, builtInLanguages[0] ?? requested)),
+    );
+  }
+
+  /** Translates `ns:key` with i18next options (interpolation values, `count`). */
+  t(key: string, options: Record<string, unknown> = {}): string {
+    if (!this.lng) return '';
+    return i18n.t(key, { ...options, lng: this.lng }) as string;
+  }
+
+  exists(key: string): boolean {
+    return this.lng !== undefined && i18n.exists(key, { lng: this.lng });
+  }
+
+  /** Formats an amount in minor units (kopecks) as currency, e.g. `1 956,85 ₽`. */
+  formatMoney(kopecks: number, currency = 'RUB'): string {
+    const locale = this.locale;
+    return cachedFormatter(
+      `n|${locale}|${currency}`,
+      () => new Intl.NumberFormat(locale, { style: 'currency', currency }),
+    ).format(kopecks / 100);
+  }
+
+  /** Formats a date; `YYYY-MM-DD` and `YYYY-MM` strings are calendar dates, free of time zones. */
+  formatDate(value: Date | string | number, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
+    const locale = this.locale;
+    const calendar = typeof value === 'string' && DATE_ONLY.test(value);
+    const resolved = calendar ? { ...options, timeZone: 'UTC' } : options;
+    return cachedFormatter(`d|${locale}|${JSON.stringify(resolved)}`, () => new Intl.DateTimeFormat(locale, resolved)).format(
+      new Date(value),
+    );
+  }
+
+  private settle(client: GaskitClient, requested: string, lng: string): void {
+    if (client !== this.client || requested !== this.requested) return;
+    this.lng = lng;
+    this.host.requestUpdate();
+  }
+
+  private readonly refresh = (): void => this.host.requestUpdate();
+}

@@ -1,0 +1,145 @@
+import { css } from 'lit';
+
+/**
+ * Design tokens, two levels as in Shoelace: raw tokens (`--gaskit-color-blue-600`)
+ * feed semantic ones (`--gaskit-color-primary`). Both are read with fallbacks
+ * into private `--_gk-*` aliases on :host, so defaults never shadow values a
+ * theme, the host page or an enclosing widget sets. Components consume only
+ * the aliases.
+ */
+export const tokens = css`
+  :host {
+    --_gk-font: var(--gaskit-font, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
+    --_gk-font-size: var(--gaskit-font-size, 1rem);
+    --_gk-font-size-small: var(--gaskit-font-size-small, 0.875rem);
+    --_gk-line-height: var(--gaskit-line-height, 1.5);
+    --_gk-color-text: var(--gaskit-color-text, var(--gaskit-color-gray-900, #0f172a));
+    --_gk-color-text-muted: var(--gaskit-color-text-muted, var(--gaskit-color-gray-600, #475569));
+    --_gk-color-surface: var(--gaskit-color-surface, var(--gaskit-color-white, #ffffff));
+    --_gk-color-surface-alt: var(--gaskit-color-surface-alt, var(--gaskit-color-gray-50, #f8fafc));
+    --_gk-color-border: var(--gaskit-color-border, var(--gaskit-color-gray-500, #64748b));
+    --_gk-color-primary: var(--gaskit-color-primary, var(--gaskit-color-blue-600, #1d4ed8));
+    --_gk-color-primary-hover: var(--gaskit-color-primary-hover, var(--gaskit-color-blue-800, #1e3a8a));
+    --_gk-color-on-primary: var(--gaskit-color-on-primary, var(--gaskit-color-white, #ffffff));
+    --_gk-color-danger: var(--gaskit-color-danger, var(--gaskit-color-red-700, #b91c1c));
+    --_gk-color-success: var(--gaskit-color-success, var(--gaskit-color-green-700, #15803d));
+    --_gk-color-warning: var(--gaskit-color-warning, var(--gaskit-color-amber-700, #b45309));
+    --_gk-color-inverse: var(--gaskit-color-inverse, var(--gaskit-color-gray-900, #0f172a));
+    --_gk-color-on-inverse: var(--gaskit-color-on-inverse, var(--gaskit-color-white, #ffffff));
+    --_gk-color-focus: var(--gaskit-color-focus, var(--gaskit-color-blue-600, #1d4ed8));
+    --_gk-focus-ring-width: var(--gaskit-focus-ring-width, 3px);
+    --_gk-radius: var(--gaskit-radius, 0.375rem);
+    --_gk-space: var(--gaskit-space, 0.5rem);
+    --_gk-shadow: var(--gaskit-shadow, 0 0.25rem 0.75rem rgb(0 0 0 / 0.2));
+  }
+`;
+
+/** Font and colour on :host so the host page's inherited styles don't decide our look. */
+export const hostStyles = css`
+  :host {
+    box-sizing: border-box;
+    font-family: var(--_gk-font);
+    font-size: var(--_gk-font-size);
+    line-height: var(--_gk-line-height);
+    color: var(--_gk-color-text);
+    text-align: start;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  :focus-visible {
+    outline: var(--_gk-focus-ring-width) solid var(--_gk-color-focus);
+    outline-offset: 2px;
+  }
+`;
+
+export const buttonStyles = css`
+  .button {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: var(--_gk-space);
+    min-block-size: 2.75rem;
+    padding: 0 calc(var(--_gk-space) * 2);
+    border: 1px solid var(--_gk-color-primary);
+    border-radius: var(--_gk-radius);
+    background: var(--_gk-color-surface);
+    color: var(--_gk-color-primary);
+    font: inherit;
+    cursor: pointer;
+  }
+  .button:hover {
+    border-color: var(--_gk-color-primary-hover);
+    color: var(--_gk-color-primary-hover);
+  }
+  .button--primary {
+    background: var(--_gk-color-primary);
+    color: var(--_gk-color-on-primary);
+  }
+  .button--primary:hover {
+    background: var(--_gk-color-primary-hover);
+    color: var(--_gk-color-on-primary);
+  }
+  .button:disabled {
+    opacity: 0.6;
+    cursor: not-allowed;
+  }
+`;
+
+/** Labels, inputs and their help and error texts, for text fields and native controls in forms. */
+export const fieldStyles = css`
+  .field {
+    display: flex;
+    flex-direction: column;
+    align-items: stretch;
+  }
+  .label {
+    margin-block-end: calc(var(--_gk-space) / 2);
+    font-weight: 600;
+  }
+  .input {
+    inline-size: 100%;
+    min-block-size: 2.75rem;
+    padding: 0 var(--_gk-space);
+    border: 1px solid var(--_gk-color-border);
+    border-radius: var(--_gk-radius);
+    background: var(--_gk-color-surface);
+    color: var(--_gk-color-text);
+    font: inherit;
+  }
+  .input[aria-invalid='true'] {
+    border-color: var(--_gk-color-danger);
+    border-width: 2px;
+  }
+  .input:disabled {
+    opacity: 0.6;
+  }
+  .help {
+    margin: calc(var(--_gk-space) / 2) 0 0;
+    font-size: var(--_gk-font-size-small);
+    color: var(--_gk-color-text-muted);
+  }
+`;
+
+/** Status and error messages (ClientTask, renderError, fields). An empty error stays rendered: it is a live region. */
+export const messageStyles = css`
+  .status,
+  .error {
+    margin: 0;
+  }
+  .error {
+    color: var(--_gk-color-danger);
+    font-size: var(--_gk-font-size-small);
+  }
+  .field .error:not(:empty) {
+    margin-block-start: calc(var(--_gk-space) / 2);
+  }
+`;
+
+/** What every Gaskit element starts from. */
+export const baseStyles = [tokens, hostStyles, messageStyles];
