@@ -1,5 +1,7 @@
+import { AuthApi } from './auth.ts';
 import { ClientCore } from './core.ts';
 import { path } from './http.ts';
+import { MeApi } from './me.ts';
 import { PreferenceStore } from './preferences.ts';
 import type { TenantConfig, Translations } from './types.ts';
 
@@ -8,6 +10,8 @@ import type { TenantConfig, Translations } from './types.ts';
  * with one property per domain group (see the pattern in sdk/index.ts).
  */
 export class GaskitClient extends ClientCore {
+  readonly auth = new AuthApi(this);
+  readonly me = new MeApi(this);
   readonly preferences = new PreferenceStore(this);
   private config?: Promise<TenantConfig>;
 

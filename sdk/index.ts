@@ -44,4 +44,7 @@ export { pickLocale } from './locale.ts';
 export { SessionStore, type StorageKind } from './session.ts';
 export type * from './types.ts';
 export * from './validators.ts';
+export * from './auth.ts';
+export * from './auth-rules.ts';
+export * from './me.ts';
 export * from './preferences.ts';

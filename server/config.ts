@@ -18,6 +18,11 @@ const EnvSchema = z.object({
   GASKIT_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'gaskit')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.email('must be an email address').default('no-reply@gaskit.localhost'),
+  SMS_GATEWAY_URL: z.url().optional(),
+  SMS_GATEWAY_TOKEN: z.string().optional(),
+  CAPTCHA_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type Config = {
@@ -31,6 +36,12 @@ export type Config = {
   cacheDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   trustProxy: string | undefined;
+  /** Outgoing mail; without it demo mode starts the dev mailbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  smsGateway: { url: string; token: string | undefined } | undefined;
+  /** Signs captcha challenges; without it a random key is kept in the database, shared by all instances. */
+  captchaHmacKey: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -60,5 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheDir: path.resolve(e.GASKIT_CACHE_DIR),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    smsGateway: e.SMS_GATEWAY_URL ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN } : undefined,
+    captchaHmacKey: e.CAPTCHA_HMAC_KEY,
   };
 }

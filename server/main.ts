@@ -3,8 +3,10 @@ import { ConfigError, loadConfig } from './config.ts';
 import { connectDb, disconnectDb } from './db/connection.ts';
 import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded.ts';
 import { createApp } from './http/app.ts';
+import { configureAuth } from './auth/policy.ts';
 import { createLogger } from './http/logger.ts';
 import { seedDemo } from './demo.ts';
+import { startNotify } from './notify/service.ts';
 import { startWorkers } from './workers.ts';
 
 async function main(): Promise<void> {
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
     logger.info({ dataDir: config.dataDir, port: embedded.port, pid: embedded.pid }, 'embedded database FerretDB started');
   }
   await connectDb(uri);
+  configureAuth(config);
+  await startNotify(config, logger);
   if (config.demo) await seedDemo(logger);
 
   running.stopWorkers = startWorkers(logger);

@@ -1,5 +1,8 @@
 import type { Router } from 'express';
+import { authRoutes } from './auth/routes.ts';
+import { notifyRootRoutes } from './notify/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
+import { meRoutes } from './subscribers/routes.ts';
 import { tenantRoutes } from './tenants/routes.ts';
 
 /**
@@ -10,4 +13,7 @@ import { tenantRoutes } from './tenants/routes.ts';
 export const modules: { name: string; tenant?: Router; root?: Router }[] = [
   { name: 'tenants', tenant: tenantRoutes },
   { name: 'portal', root: portalRoutes },
+  { name: 'auth', tenant: authRoutes },
+  { name: 'subscribers', tenant: meRoutes },
+  { name: 'notify', root: notifyRootRoutes },
 ];

@@ -16,12 +16,18 @@ export interface SubscriberDoc {
   personType: 'individual' | 'legal';
   passwordHash?: string;
   mustChangePassword: boolean;
+  /** A temporary password (the email-code flow) stops working at this moment. */
+  passwordExpiresAt?: Date;
+  passwordChangedAt?: Date;
   status: SubscriberStatus;
   fullName: string;
   locale: string;
-  consent?: { version: string; acceptedAt: Date };
+  /** Consent to the processing of personal data: the document version accepted and when. */
+  consent?: { version: string; url: string; acceptedAt: Date };
   /** Unconfirmed cabinets are removed after this moment (a field checked in queries plus a sweep: no TTL indexes). */
   confirmBy?: Date;
+  confirmedAt?: Date;
+  lastSignInAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,16 +43,22 @@ const subscriberSchema = new Schema<SubscriberDoc>(
     personType: { type: String, enum: ['individual', 'legal'], default: 'individual' },
     passwordHash: { type: String, private: true },
     mustChangePassword: { type: Boolean, default: false },
+    passwordExpiresAt: { type: Date },
+    passwordChangedAt: { type: Date },
     status: { type: String, enum: ['pending', 'active'], default: 'pending' },
     fullName: { type: String, default: '' },
     locale: { type: String, default: 'ru' },
-    consent: { version: String, acceptedAt: Date },
+    consent: { version: String, url: String, acceptedAt: Date },
     confirmBy: { type: Date },
+    confirmedAt: { type: Date },
+    lastSignInAt: { type: Date },
   },
   { timestamps: true },
 );
 subscriberSchema.index({ realm: 1, login: 1 }, { unique: true });
 subscriberSchema.index({ tenantId: 1, status: 1, confirmBy: 1 });
+// The sweep of unconfirmed cabinets runs across tenants.
+subscriberSchema.index({ confirmBy: 1 });
 subscriberSchema.plugin(toJSON);
 
 export const Subscriber = mongoose.model<SubscriberDoc>('Subscriber', subscriberSchema);

@@ -9,6 +9,8 @@ import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { seedDemoTenants } from '../../server/tenants/demo.ts';
+import { configureAuth } from '../../server/auth/policy.ts';
+import { startNotify } from '../../server/notify/service.ts';
 
 export interface TestServer {
   baseUrl: string;
@@ -28,6 +30,8 @@ export async function startTestServer(): Promise<TestServer> {
   const db = await startEmbeddedDb({ dataDir, cacheDir: config.cacheDir, log: (m) => process.stderr.write(`${m}\n`) });
   await connectDb(db.uri, 'gaskit_test');
   await seedDemoTenants();
+  configureAuth(config);
+  await startNotify(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const app = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   httpServer = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

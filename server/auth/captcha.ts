@@ -1,0 +1,135 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
+import mongoose from 'mongoose';
+import { z } from 'zod';
+import { ValidationError } from '../http/errors.ts';
+import { CaptchaUse, ServerSecret } from './captcha-model.ts';
+
+/**
+ * "Protection from robots": self-hosted ALTCHA proof of work. The browser derives PBKDF2 keys
+ * until it finds the counter the server hid in the challenge (about a second on a phone);
+ * the server checks one derivation and the HMAC signature, and never accepts a challenge twice.
+ */
+export interface CaptchaDifficulty {
+  /** PBKDF2 iterations per try. */
+  cost: number;
+  /** The hidden counter lies in [counterMin, counterMax]: the expected number of tries. */
+  counterMin: number;
+  counterMax: number;
+  ttlMs: number;
+}
+
+const DEFAULT_DIFFICULTY: CaptchaDifficulty = { cost: 1_000, counterMin: 1_000, counterMax: 4_000, ttlMs: 10 * 60_000 };
+const ALGORITHM = 'PBKDF2/SHA-256';
+
+const state: { difficulty: CaptchaDifficulty; hmacKey?: string; keys?: Promise<{ signature: string; key: string }> } = {
+  difficulty: DEFAULT_DIFFICULTY,
+};
+
+/** CAPTCHA_HMAC_KEY at start-up; tests make the work lighter. */
+export function configureCaptcha(options: { hmacKey?: string; difficulty?: Partial<CaptchaDifficulty> }): void {
+  if (options.hmacKey !== undefined) {
+    state.hmacKey = options.hmacKey;
+    state.keys = undefined;
+  }
+  if (options.difficulty) state.difficulty = { ...DEFAULT_DIFFICULTY, ...options.difficulty };
+}
+
+/** The configured key, or one generated once and kept in the database so all instances share it. */
+async function masterKey(): Promise<string> {
+  if (state.hmacKey) return state.hmacKey;
+  const id = 'captcha-hmac';
+  try {
+    await ServerSecret.create({ _id: id, value: randomBytes(32).toString('base64url') });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+  }
+  const doc = await ServerSecret.findById(id).lean();
+  if (!doc) throw new Error('captcha key missing after creation');
+  return doc.value;
+}
+
+function keys(): Promise<{ signature: string; key: string }> {
+  state.keys ??= masterKey().then((master) => ({
+    signature: createHmac('sha256', master).update('altcha-challenge').digest('hex'),
+    key: createHmac('sha256', master).update('altcha-derived-key').digest('hex'),
+  }));
+  state.keys.catch(() => (state.keys = undefined));
+  return state.keys;
+}
+
+/** A signed challenge bound to the tenant, for `GET auth/captcha`. */
+export async function captchaChallenge(tenantSlug: string): Promise<Challenge> {
+  const { signature, key } = await keys();
+  const d = state.difficulty;
+  return createChallenge({
+    algorithm: ALGORITHM,
+    cost: d.cost,
+    counter: randomInt(d.counterMax, d.counterMin),
+    deriveKey,
+    data: { tenant: tenantSlug },
+    expiresAt: new Date(Date.now() + d.ttlMs),
+    hmacSignatureSecret: signature,
+    hmacKeySignatureSecret: key,
+  });
+}
+
+const Payload = z.object({
+  challenge: z.object({
+    parameters: z.looseObject({
+      algorithm: z.literal(ALGORITHM),
+      nonce: z.string().min(8).max(200),
+      expiresAt: z.number(),
+      data: z.looseObject({ tenant: z.string() }),
+    }),
+    signature: z.string(),
+  }),
+  solution: z.object({ counter: z.number().int().nonnegative(), derivedKey: z.string().max(256) }),
+});
+
+function parsePayload(payload: string): z.infer<typeof Payload> | null {
+  try {
+    const parsed = Payload.safeParse(JSON.parse(Buffer.from(payload, 'base64').toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function invalid(code: 'captcha_required' | 'captcha_invalid' | 'captcha_expired'): ValidationError {
+  return new ValidationError({ captcha: { code } });
+}
+
+/**
+ * Checks the widget's payload (base64 JSON of challenge + solution): signed by us, for this
+ * tenant, not expired, solved, and not used before. Throws a field error on `captcha` otherwise.
+ */
+export async function verifyCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
+  if (!payload) throw invalid('captcha_required');
+  const parsed = parsePayload(payload);
+  if (!parsed || parsed.challenge.parameters.data.tenant !== tenantSlug) throw invalid('captcha_invalid');
+  const { signature, key } = await keys();
+  const result = await verifySolution({
+    challenge: parsed.challenge as unknown as Challenge,
+    solution: parsed.solution,
+    deriveKey,
+    hmacSignatureSecret: signature,
+    hmacKeySignatureSecret: key,
+  });
+  if (result.expired) throw invalid('captcha_expired');
+  if (!result.verified) throw invalid('captcha_invalid');
+  try {
+    await CaptchaUse.create({
+      _id: parsed.challenge.parameters.nonce,
+      expiresAt: new Date(parsed.challenge.parameters.expiresAt * 1000),
+    });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw invalid('captcha_invalid');
+    throw err;
+  }
+}
+
+export async function sweepCaptcha(now = new Date()): Promise<number> {
+  return (await CaptchaUse.deleteMany({ expiresAt: mongoose.trusted({ $lt: now }) })).deletedCount;
+}

@@ -1,0 +1,27 @@
+import { ValidationError } from '../http/errors.ts';
+import type { SubscriberDoc } from '../subscribers/model.ts';
+import { assertNotLocked, recordFailure } from './limits.ts';
+import { verifyPassword } from './passwords.ts';
+import { auth } from './policy.ts';
+
+/** Wrong passwords of one login (existing or not) are counted under this key. */
+export function failureKey(realm: string, login: string): string {
+  return `fail:${realm}:${login}`;
+}
+
+/**
+ * Checks the person's current password where an action needs it again (change password, delete
+ * the cabinet); wrong ones count toward the same lockout as sign-in.
+ */
+export async function checkCurrentPassword(
+  sub: Pick<SubscriberDoc, 'realm' | 'login' | 'passwordHash'>,
+  password: string,
+  field: string,
+): Promise<void> {
+  const failKey = failureKey(sub.realm, sub.login);
+  await assertNotLocked(failKey, auth.policy.lockout, 'login_locked');
+  if (!(await verifyPassword(password, sub.passwordHash))) {
+    await recordFailure(failKey, auth.policy.lockout);
+    throw new ValidationError({ [field]: { code: 'current_password_wrong' } });
+  }
+}

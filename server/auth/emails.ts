@@ -1,0 +1,121 @@
+import { enqueue, type NotifyContext } from '../notify/service.ts';
+import { defineTemplate, type TemplateData } from '../notify/templates.ts';
+
+/**
+ * The messages of the auth flows. Texts are `notify:auth.*` keys; every template that may go to
+ * a phone login has an SMS text too.
+ */
+defineTemplate('auth.confirm-link', (t, d) => ({
+  subject: t('notify:auth.confirmLink.subject'),
+  blocks: [
+    { text: t('notify:auth.confirmLink.intro', d) },
+    { button: t('notify:auth.confirmLink.button'), url: String(d.link) },
+    { text: t('notify:auth.confirmLink.deadline', d) },
+    { note: t('notify:auth.notYou') },
+  ],
+}));
+
+defineTemplate('auth.confirm-code', (t, d) => ({
+  subject: t('notify:auth.confirmCode.subject'),
+  blocks: [
+    { text: t('notify:auth.confirmCode.intro', d) },
+    { code: String(d.code) },
+    { text: t('notify:auth.codeValid', d) },
+    { note: t('notify:auth.notYou') },
+  ],
+  sms: t('notify:auth.confirmCode.sms', d),
+}));
+
+defineTemplate('auth.register-code', (t, d) => ({
+  subject: t('notify:auth.registerCode.subject'),
+  blocks: [
+    { text: t('notify:auth.registerCode.intro', d) },
+    { code: String(d.code) },
+    { text: t('notify:auth.codeValid', d) },
+    { note: t('notify:auth.spamHint') },
+    { note: t('notify:auth.notYou') },
+  ],
+}));
+
+defineTemplate('auth.temporary-password', (t, d) => ({
+  subject: t('notify:auth.temporaryPassword.subject'),
+  blocks: [
+    { text: t('notify:auth.temporaryPassword.intro', d) },
+    { code: String(d.password) },
+    { text: t('notify:auth.temporaryPassword.instructions', d) },
+    { note: t('notify:auth.temporaryPassword.keepSecret') },
+  ],
+}));
+
+defineTemplate('auth.already-registered', (t, d) => ({
+  subject: t('notify:auth.alreadyRegistered.subject'),
+  blocks: [{ text: t('notify:auth.alreadyRegistered.intro', d) }, { note: t('notify:auth.notYou') }],
+  sms: t('notify:auth.alreadyRegistered.sms', d),
+}));
+
+defineTemplate('auth.reset-link', (t, d) => ({
+  subject: t('notify:auth.resetLink.subject'),
+  blocks: [
+    { text: t('notify:auth.resetLink.intro', d) },
+    { button: t('notify:auth.resetLink.button'), url: String(d.link) },
+    { text: t('notify:auth.linkValid', d) },
+    { note: t('notify:auth.notYou') },
+  ],
+}));
+
+defineTemplate('auth.reset-code', (t, d) => ({
+  subject: t('notify:auth.resetCode.subject'),
+  blocks: [
+    { text: t('notify:auth.resetCode.intro', d) },
+    { code: String(d.code) },
+    { text: t('notify:auth.codeValid', d) },
+    { note: t('notify:auth.notYou') },
+  ],
+  sms: t('notify:auth.resetCode.sms', d),
+}));
+
+defineTemplate('auth.password-changed', (t, d) => ({
+  subject: t('notify:auth.passwordChanged.subject'),
+  blocks: [{ text: t('notify:auth.passwordChanged.intro', d) }, { note: t('notify:auth.passwordChanged.notYou') }],
+  sms: t('notify:auth.passwordChanged.sms', d),
+}));
+
+defineTemplate('auth.contact-code', (t, d) => ({
+  subject: t('notify:auth.contactCode.subject'),
+  blocks: [
+    { text: t('notify:auth.contactCode.intro', d) },
+    { code: String(d.code) },
+    { text: t('notify:auth.codeValid', d) },
+    { note: t('notify:auth.notYou') },
+  ],
+  sms: t('notify:auth.contactCode.sms', d),
+}));
+
+defineTemplate('auth.cabinet-deleted', (t, d) => ({
+  subject: t('notify:auth.cabinetDeleted.subject'),
+  blocks: [{ text: t('notify:auth.cabinetDeleted.intro', d) }, { note: t('notify:auth.cabinetDeleted.note') }],
+  sms: t('notify:auth.cabinetDeleted.sms', d),
+}));
+
+/** Email for an address with `@`, SMS for a phone number. */
+export function channelOf(address: string): 'email' | 'sms' {
+  return address.includes('@') ? 'email' : 'sms';
+}
+
+/** Sends one of the templates above to an email address or a phone, in the person's language. */
+export async function sendAuthMessage(ctx: NotifyContext, to: string, template: string, data: TemplateData = {}): Promise<void> {
+  await enqueue(ctx, { kind: channelOf(to), to, template, data });
+}
+
+/** A moment as the recipient reads it, e.g. "2 июля 2026 г., 14:05 (МСК)". */
+export function formatDeadline(date: Date, lng: string): string {
+  return new Intl.DateTimeFormat(lng, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Europe/Moscow',
+    timeZoneName: 'short',
+  }).format(date);
+}

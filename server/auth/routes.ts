@@ -1,0 +1,151 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { ctxOf } from '../http/context.ts';
+import { ValidationError } from '../http/errors.ts';
+import { selfOrigin } from '../http/tenant-scope.ts';
+import { validate } from '../http/validate.ts';
+import { captchaChallenge } from './captcha.ts';
+import { auth } from './policy.ts';
+import {
+  ChangePasswordBody,
+  ConfirmBody,
+  ForgotBody,
+  LoginBody,
+  RegisterBody,
+  ResendBody,
+  ResetBody,
+  SessionParams,
+} from './schemas.ts';
+import {
+  changePassword,
+  confirm,
+  forgotPassword,
+  register,
+  resend,
+  resetPassword,
+  signIn,
+  type ClientInfo,
+  type LinkContext,
+  type SignInAnswer,
+} from './service.ts';
+import {
+  endCurrentSession,
+  endSession,
+  listSessions,
+  optionalSession,
+  requireAnySession,
+  requireSubscriber,
+} from './sessions.ts';
+
+function clientOf(req: Request): ClientInfo {
+  return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.get('user-agent') ?? '' };
+}
+
+/**
+ * Where emailed links lead: the page the widget was on (`returnUrl`), if its origin is one the
+ * tenant allows or the server's own; otherwise the calling page's origin, or the server itself.
+ */
+function linkContext(req: Request, returnUrl: string | undefined): LinkContext {
+  const { tenant } = ctxOf(req);
+  const own = [selfOrigin(req), ...(auth.publicUrl ? [new URL(auth.publicUrl).origin] : [])];
+  const allowed = new Set([...tenant.allowedOrigins, ...own]);
+  let linkBase: string;
+  if (returnUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(returnUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || !allowed.has(parsed.origin)) {
+      throw new ValidationError({ returnUrl: { code: 'return_url_not_allowed' } });
+    }
+    linkBase = parsed.href;
+  } else {
+    const origin = req.get('origin');
+    linkBase = `${origin && allowed.has(origin) ? origin : (auth.publicUrl ?? selfOrigin(req))}/`;
+  }
+  return { client: clientOf(req), linkBase };
+}
+
+passport.use(
+  'gaskit-password',
+  new LocalStrategy(
+    { usernameField: 'login', passwordField: 'password', passReqToCallback: true, session: false },
+    (req, login, password, done) => {
+      signIn(ctxOf(req), { login, password }, clientOf(req)).then(
+        (answer) => done(null, answer),
+        (err: unknown) => done(err),
+      );
+    },
+  ),
+);
+
+/** passport-local with the domain errors of `signIn` passed on to the central handler. */
+const authenticatePassword: RequestHandler = (req, res, next) => {
+  passport.authenticate('gaskit-password', { session: false }, (err: unknown, answer: SignInAnswer | false) => {
+    if (err) return next(err);
+    res.locals.signIn = answer;
+    next();
+  })(req, res, next);
+};
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+export const authRoutes = Router({ mergeParams: true });
+authRoutes.use(['/auth', '/me'], noStore);
+
+authRoutes.get('/auth/captcha', async (req, res) => {
+  res.json(await captchaChallenge(ctxOf(req).tenant.slug));
+});
+
+authRoutes.post('/auth/register', validate('body', RegisterBody), async (req, res) => {
+  const { returnUrl, ...input } = req.body as RegisterBody;
+  res.status(202).json(await register(ctxOf(req), input, linkContext(req, returnUrl)));
+});
+
+authRoutes.post('/auth/confirm', validate('body', ConfirmBody), async (req, res) => {
+  res.json(await confirm(ctxOf(req), req.body as ConfirmBody, clientOf(req)));
+});
+
+authRoutes.post('/auth/resend', validate('body', ResendBody), async (req, res) => {
+  const ctx = ctxOf(req);
+  const { returnUrl, ...input } = req.body as ResendBody;
+  const session = await optionalSession(ctx, req.get('authorization'));
+  res.status(202).json(await resend(ctx, input, { ...linkContext(req, returnUrl), sessionSubscriberId: session?.subscriberId }));
+});
+
+authRoutes.post('/auth/login', validate('body', LoginBody), authenticatePassword, (_req, res) => {
+  res.json(res.locals.signIn);
+});
+
+authRoutes.post('/auth/logout', requireAnySession, async (req, res) => {
+  await endCurrentSession(ctxOf(req));
+  res.status(204).end();
+});
+
+authRoutes.post('/auth/password/forgot', validate('body', ForgotBody), async (req, res) => {
+  const { returnUrl, ...input } = req.body as ForgotBody;
+  res.status(202).json(await forgotPassword(ctxOf(req), input, linkContext(req, returnUrl)));
+});
+
+authRoutes.post('/auth/password/reset', validate('body', ResetBody), async (req, res) => {
+  res.json(await resetPassword(ctxOf(req), req.body as ResetBody, clientOf(req)));
+});
+
+authRoutes.post('/auth/password/change', requireAnySession, validate('body', ChangePasswordBody), async (req, res) => {
+  res.json(await changePassword(ctxOf(req), req.body as ChangePasswordBody));
+});
+
+authRoutes.get('/me/sessions', requireSubscriber, async (req, res) => {
+  res.json(await listSessions(ctxOf(req)));
+});
+
+authRoutes.delete('/me/sessions/:id', requireSubscriber, validate('params', SessionParams), async (req, res) => {
+  await endSession(ctxOf(req), String(req.params.id));
+  res.status(204).end();
+});

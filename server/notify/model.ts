@@ -1,0 +1,125 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+import { toJSON } from '../db/plugins.ts';
+
+export type OutboxKind = 'email' | 'sms' | 'webhook';
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface EmailPayload {
+  from: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+export interface SmsPayload {
+  text: string;
+}
+export interface WebhookPayload {
+  event: string;
+  body: string;
+  secret: string;
+}
+
+/**
+ * One message to deliver. The body is rendered when the message is enqueued (so a change of
+ * template or tenant later does not alter it) and removed once the job is finished: codes and
+ * links must not outlive their delivery in the database.
+ */
+export interface OutboxJobDoc {
+  _id: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  kind: OutboxKind;
+  /** Email address, E.164 phone number or webhook URL. */
+  to: string;
+  template: string;
+  /** Kept after delivery for the record; the body is not. */
+  subject: string;
+  payload?: EmailPayload | SmsPayload | WebhookPayload;
+  status: OutboxStatus;
+  /** Claims made so far; each claim is one delivery attempt. */
+  attempts: number;
+  /** When the job is next due: the retry time while queued, the lease end while sending; unset once finished. */
+  nextAttemptAt?: Date;
+  lastError?: string;
+  sentAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const outboxSchema = new Schema<OutboxJobDoc>(
+  {
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, enum: ['email', 'sms', 'webhook'], required: true },
+    to: { type: String, required: true },
+    template: { type: String, required: true },
+    subject: { type: String, default: '' },
+    payload: { type: Schema.Types.Mixed, private: true },
+    status: { type: String, enum: ['queued', 'sending', 'sent', 'failed'], default: 'queued' },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date },
+    lastError: { type: String },
+    sentAt: { type: Date },
+  },
+  { timestamps: true, collection: 'outbox' },
+);
+// The worker looks for due jobs across tenants; finished jobs drop out of this index's range.
+outboxSchema.index({ nextAttemptAt: 1 });
+outboxSchema.index({ tenantId: 1, createdAt: -1 });
+outboxSchema.plugin(toJSON);
+
+export const OutboxJob = mongoose.model<OutboxJobDoc>('OutboxJob', outboxSchema);
+
+/**
+ * Claim tickets: `_id` is `<jobId>:<attempt>:<generation>`. Inserting a ticket is the one write
+ * that is atomic on both MongoDB and FerretDB v1 (whose conditional updates are not), so exactly
+ * one worker wins each attempt of each job. The winner holds the job until `leaseUntil`; if it
+ * dies, the next worker takes over by inserting the next generation of the same attempt.
+ */
+export interface OutboxClaimDoc {
+  _id: string;
+  jobId: Types.ObjectId;
+  attempt: number;
+  generation: number;
+  leaseUntil: Date;
+}
+
+const claimSchema = new Schema<OutboxClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    jobId: { type: Schema.Types.ObjectId, required: true },
+    attempt: { type: Number, required: true },
+    generation: { type: Number, required: true },
+    leaseUntil: { type: Date, required: true },
+  },
+  { collection: 'outbox_claims' },
+);
+claimSchema.index({ jobId: 1, attempt: 1, generation: -1 });
+
+export const OutboxClaim = mongoose.model<OutboxClaimDoc>('OutboxClaim', claimSchema);
+
+/** What the dev mailbox received (demo mode only); in the database so every instance sees all of it. */
+export interface DevMailDoc {
+  _id: Types.ObjectId;
+  kind: 'email' | 'sms';
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  sentAt: Date;
+}
+
+const devMailSchema = new Schema<DevMailDoc>(
+  {
+    kind: { type: String, enum: ['email', 'sms'], required: true },
+    to: { type: String, required: true },
+    subject: { type: String, default: '' },
+    text: { type: String, default: '' },
+    html: { type: String, default: '' },
+    sentAt: { type: Date, default: () => new Date() },
+  },
+  { collection: 'devmail' },
+);
+devMailSchema.index({ sentAt: -1 });
+devMailSchema.index({ to: 1, sentAt: -1 });
+
+export const DevMail = mongoose.model<DevMailDoc>('DevMail', devMailSchema);

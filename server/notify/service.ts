@@ -1,0 +1,298 @@
+import { randomInt } from 'node:crypto';
+import mongoose, { type Types } from 'mongoose';
+import pino, { type Logger } from 'pino';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type { Config } from '../config.ts';
+import type { Translate } from '../i18n/index.ts';
+import type { TenantDoc } from '../tenants/model.ts';
+import { tenantTranslator } from '../tenants/service.ts';
+import { registerWorker } from '../workers.ts';
+import { startDevMailbox } from './devmailbox.ts';
+import { OutboxClaim, OutboxJob, type EmailPayload, type OutboxJobDoc, type SmsPayload, type WebhookPayload } from './model.ts';
+import { getTemplate, renderEmail, type TemplateData } from './templates.ts';
+import { HttpSmsGateway, postWebhook, smtpSender, type MailSender, type SmsProvider } from './transports.ts';
+
+export interface RetryPolicy {
+  /** Attempts before a job is given up as `failed`. */
+  maxAttempts: number;
+  /** Delay before the second attempt; doubles with each further one. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** How long a claimed job is held before another worker may take it over. */
+  leaseMs: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000, leaseMs: 120_000 };
+const KEEP_FINISHED_MS = 30 * 24 * 3600 * 1000;
+
+interface Runtime {
+  mail?: MailSender;
+  sms?: SmsProvider;
+  mailFrom: string;
+  devMailbox: boolean;
+  retry: RetryPolicy;
+  logger: Logger;
+}
+
+const runtime: Runtime = {
+  mailFrom: 'no-reply@gaskit.localhost',
+  devMailbox: false,
+  retry: DEFAULT_RETRY,
+  logger: pino({ level: 'silent' }),
+};
+
+export interface NotifyOptions {
+  /** SMTP URL or nodemailer options; `null` leaves email without a transport (jobs wait and retry). */
+  smtp?: string | SMTPTransport.Options | null;
+  sms?: SmsProvider | null;
+  mailFrom?: string;
+  devMailbox?: boolean;
+  retry?: Partial<RetryPolicy>;
+  logger?: Logger;
+}
+
+/** Sets the delivery transports at run time (start-up, or a test pointing mail at its own SMTP server). */
+export function configureNotify(options: NotifyOptions): void {
+  if (options.smtp !== undefined) {
+    runtime.mail?.close();
+    runtime.mail = options.smtp === null ? undefined : smtpSender(options.smtp);
+  }
+  if (options.sms !== undefined) runtime.sms = options.sms ?? undefined;
+  if (options.mailFrom !== undefined) runtime.mailFrom = options.mailFrom;
+  if (options.devMailbox !== undefined) runtime.devMailbox = options.devMailbox;
+  if (options.retry) runtime.retry = { ...runtime.retry, ...options.retry };
+  if (options.logger) runtime.logger = options.logger;
+}
+
+export function devMailboxEnabled(): boolean {
+  return runtime.devMailbox;
+}
+
+/**
+ * Start-up: SMTP from SMTP_URL and SMS from SMS_GATEWAY_URL; in demo mode whatever of them is
+ * missing goes to the dev mailbox (an embedded SMTP catcher). Returns a function that stops it.
+ */
+export async function startNotify(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  configureNotify({ mailFrom: config.mailFrom, logger, devMailbox: config.demo });
+  const mailbox = config.demo && (!config.smtpUrl || !config.smsGateway) ? await startDevMailbox(logger) : undefined;
+  configureNotify({
+    smtp: config.smtpUrl ?? (mailbox ? { host: '127.0.0.1', port: mailbox.port, secure: false, ignoreTLS: true } : null),
+    sms: config.smsGateway ? new HttpSmsGateway(config.smsGateway.url, config.smsGateway.token) : (mailbox?.sms ?? null),
+  });
+  if (mailbox) logger.info({ port: mailbox.port }, 'dev mailbox started: /dev/mailbox');
+  else if (!config.smtpUrl) logger.warn('SMTP_URL is not set: email stays in the outbox until it is');
+  return async () => {
+    runtime.mail?.close();
+    await mailbox?.stop();
+  };
+}
+
+/** What `enqueue` needs from the caller: a service's `ctx` fits. */
+export interface NotifyContext {
+  tenant: TenantDoc;
+  /** The recipient's language when the message is not given its own. */
+  lng?: string;
+}
+
+export type Message =
+  /** `replyTo`: where answers to the email go (e.g. a support request's reply address). */
+  | { kind: 'email'; to: string; template: string; data?: TemplateData; lng?: string; replyTo?: string }
+  | { kind: 'sms'; to: string; template: string; data?: TemplateData; lng?: string }
+  | { kind: 'webhook'; url: string; event: string; data: unknown; secret: string };
+
+function translatorFor(tenant: TenantDoc, lng: string | undefined): { t: Translate; lng: string } {
+  const chosen = lng && tenant.locales.includes(lng) ? lng : tenant.defaultLocale;
+  return { t: tenantTranslator(tenant, chosen), lng: chosen };
+}
+
+function mailFrom(tenant: TenantDoc): string {
+  return `"${tenant.name.replace(/["\\\r\n]/g, '')}" <${runtime.mailFrom}>`;
+}
+
+/**
+ * Puts a message in the outbox: rendered now in the recipient's language with the tenant's
+ * branding, delivered by the outbox worker with retries. Returns the job id.
+ */
+export async function enqueue(ctx: NotifyContext, message: Message): Promise<{ id: string }> {
+  let doc: Pick<OutboxJobDoc, 'kind' | 'to' | 'template' | 'subject' | 'payload'>;
+  if (message.kind === 'webhook') {
+    const body = JSON.stringify({ event: message.event, createdAt: new Date().toISOString(), data: message.data });
+    const payload: WebhookPayload = { event: message.event, body, secret: message.secret };
+    doc = { kind: 'webhook', to: message.url, template: `webhook:${message.event}`, subject: message.event, payload };
+  } else {
+    const { t, lng } = translatorFor(ctx.tenant, message.lng ?? ctx.lng);
+    const content = getTemplate(message.template)(t, message.data ?? {});
+    if (message.kind === 'email') {
+      const rendered = renderEmail(ctx.tenant, lng, t, content);
+      const payload: EmailPayload = {
+        from: mailFrom(ctx.tenant),
+        ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+        ...rendered,
+      };
+      doc = { kind: 'email', to: message.to, template: message.template, subject: rendered.subject, payload };
+    } else {
+      if (!content.sms) throw new Error(`notify template ${message.template} has no SMS text`);
+      const payload: SmsPayload = { text: content.sms };
+      doc = { kind: 'sms', to: message.to, template: message.template, subject: '', payload };
+    }
+  }
+  const job = await OutboxJob.create({
+    ...doc,
+    tenantId: ctx.tenant._id,
+    status: 'queued',
+    attempts: 0,
+    nextAttemptAt: new Date(),
+  });
+  setImmediate(() => {
+    attempt(job).catch((err: unknown) => runtime.logger.error({ err, jobId: String(job._id) }, 'outbox delivery failed'));
+  });
+  return { id: String(job._id) };
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+/**
+ * Claims the job's current attempt by inserting its ticket; a ticket whose lease ran out (its
+ * holder died) is taken over with the next generation. Returns false when another worker has it.
+ */
+async function claim(job: Pick<OutboxJobDoc, '_id' | 'attempts'>, now: Date): Promise<boolean> {
+  const leaseUntil = new Date(now.getTime() + runtime.retry.leaseMs);
+  let generation = 0;
+  for (;;) {
+    try {
+      await OutboxClaim.create({
+        _id: `${job._id}:${job.attempts}:${generation}`,
+        jobId: job._id,
+        attempt: job.attempts,
+        generation,
+        leaseUntil,
+      });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const latest = await OutboxClaim.findOne({ jobId: job._id, attempt: job.attempts }).sort({ generation: -1 }).lean();
+    if (!latest || latest.leaseUntil > now) return false;
+    generation = latest.generation + 1;
+  }
+}
+
+async function send(job: OutboxJobDoc): Promise<void> {
+  if (!job.payload) throw new Error('the job has no payload');
+  if (job.kind === 'email') {
+    if (!runtime.mail) throw new Error('no mail transport configured (SMTP_URL)');
+    const p = job.payload as EmailPayload;
+    await runtime.mail.send({ from: p.from, replyTo: p.replyTo, to: job.to, subject: p.subject, text: p.text, html: p.html });
+  } else if (job.kind === 'sms') {
+    if (!runtime.sms) throw new Error('no SMS provider configured (SMS_GATEWAY_URL)');
+    await runtime.sms.send(job.to, (job.payload as SmsPayload).text);
+  } else {
+    const p = job.payload as WebhookPayload;
+    await postWebhook({ url: job.to, id: String(job._id), event: p.event, body: p.body, secret: p.secret });
+  }
+}
+
+export function backoffMs(attemptsMade: number, policy: RetryPolicy = runtime.retry): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(exp * (0.8 + randomInt(0, 401) / 1000));
+}
+
+/** One delivery attempt of one due job, if this worker wins its claim. */
+async function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
+  const now = new Date();
+  if (!(await claim(seen, now))) return false;
+  // What we saw may be stale: another worker may have finished this attempt in the meantime.
+  const job = await OutboxJob.findById(seen._id).lean<OutboxJobDoc>();
+  if (!job || job.attempts !== seen.attempts || !job.nextAttemptAt || job.nextAttemptAt > now) return false;
+  const attempts = job.attempts + 1;
+  await OutboxJob.updateOne(
+    { _id: job._id },
+    { $set: { status: 'sending', attempts, nextAttemptAt: new Date(now.getTime() + runtime.retry.leaseMs) } },
+  );
+  try {
+    await send(job);
+  } catch (err) {
+    const lastError = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    const giveUp = attempts >= runtime.retry.maxAttempts;
+    await OutboxJob.updateOne(
+      { _id: job._id },
+      giveUp
+        ? { $set: { status: 'failed', lastError }, $unset: { payload: 1, nextAttemptAt: 1 } }
+        : { $set: { status: 'queued', lastError, nextAttemptAt: new Date(Date.now() + backoffMs(attempts)) } },
+    );
+    runtime.logger.warn(
+      { jobId: String(job._id), kind: job.kind, attempts, giveUp, err: lastError },
+      'outbox delivery attempt failed',
+    );
+    return false;
+  }
+  await OutboxJob.updateOne(
+    { _id: job._id },
+    { $set: { status: 'sent', sentAt: new Date() }, $unset: { payload: 1, nextAttemptAt: 1, lastError: 1 } },
+  );
+  return true;
+}
+
+/** Delivers the jobs that are due (queued ones whose time came, and sending ones whose lease ran out). */
+export async function deliverDue(limit = 50): Promise<number> {
+  const due = await OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $lte: new Date() }) })
+    .sort({ nextAttemptAt: 1 })
+    .limit(limit)
+    .lean<OutboxJobDoc[]>();
+  let sent = 0;
+  for (const job of due) if (await attempt(job)) sent += 1;
+  return sent;
+}
+
+/** Removes finished jobs (and their claim tickets) after a month. */
+export async function sweepOutbox(now = new Date()): Promise<number> {
+  const old = await OutboxJob.find(
+    {
+      status: mongoose.trusted({ $in: ['sent', 'failed'] }),
+      updatedAt: mongoose.trusted({ $lt: new Date(now.getTime() - KEEP_FINISHED_MS) }),
+    },
+    { _id: 1 },
+  )
+    .limit(1000)
+    .lean();
+  if (!old.length) return 0;
+  const ids = old.map((j) => j._id);
+  await OutboxClaim.deleteMany({ jobId: mongoose.trusted({ $in: ids }) });
+  const res = await OutboxJob.deleteMany({ _id: mongoose.trusted({ $in: ids }) });
+  return res.deletedCount;
+}
+
+/** The delivery state of one job (status, attempts, last error), for the modules that enqueued it. */
+export async function jobStatus(id: string | Types.ObjectId) {
+  const job = await OutboxJob.findById(id).lean<OutboxJobDoc>();
+  if (!job) return null;
+  return {
+    status: job.status,
+    attempts: job.attempts,
+    lastError: job.lastError,
+    sentAt: job.sentAt,
+    nextAttemptAt: job.nextAttemptAt,
+  };
+}
+
+export const OUTBOX_WORKER = 'notify.outbox';
+export const OUTBOX_SWEEP = 'notify.sweep';
+
+registerWorker({
+  name: OUTBOX_WORKER,
+  intervalMs: 5_000,
+  async run(logger) {
+    const sent = await deliverDue();
+    if (sent) logger.debug({ sent }, 'outbox delivered');
+  },
+});
+registerWorker({
+  name: OUTBOX_SWEEP,
+  intervalMs: 3_600_000,
+  async run(logger) {
+    const removed = await sweepOutbox();
+    if (removed) logger.info({ removed }, 'old outbox jobs removed');
+  },
+});

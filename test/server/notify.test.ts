@@ -1,0 +1,350 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import pino from 'pino';
+import { startDevMailbox, type DevMailbox } from '../../server/notify/devmailbox.ts';
+import { DevMail, OutboxClaim, OutboxJob } from '../../server/notify/model.ts';
+import { backoffMs, configureNotify, deliverDue, enqueue, sweepOutbox } from '../../server/notify/service.ts';
+import { defineTemplate } from '../../server/notify/templates.ts';
+import { HttpSmsGateway } from '../../server/notify/transports.ts';
+import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
+import { api } from '../helpers/server.ts';
+
+defineTemplate('test.hello', (t, d) => ({
+  subject: `${t('notify:auth.confirmLink.subject')} ${d.n}`,
+  blocks: [{ text: `Hello ${d.name}` }, { button: 'Open', url: String(d.url) }, { code: String(d.code) }],
+  sms: `SMS ${d.n}`,
+}));
+
+async function tenant(slug: string): Promise<TenantDoc> {
+  return (await Tenant.findOne({ slug }).lean<TenantDoc>())!;
+}
+
+async function waitUntil(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+/** An HTTP endpoint answering with the given statuses in turn, recording what it got. */
+async function startEndpoint(
+  statuses: number[],
+): Promise<{ url: string; hits: { headers: IncomingHttpHeaders; body: string }[]; close(): Promise<void> }> {
+  const hits: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hits.push({ headers: req.headers, body });
+      res.writeHead(statuses[Math.min(hits.length - 1, statuses.length - 1)]!).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
+  let mail: MailCatcher;
+
+  before(async () => {
+    mail = await startMailCatcher();
+    configureNotify({ smtp: mail.smtp, retry: { maxAttempts: 3, baseDelayMs: 30_000 } });
+  });
+  after(async () => {
+    configureNotify({ smtp: null, sms: null, retry: { maxAttempts: 8 } });
+    await mail.stop();
+  });
+
+  it('renders a localized, tenant-branded email (HTML and text) with the data escaped and a Reply-To', async () => {
+    const yug = await tenant('yug-gaz');
+    await enqueue(
+      { tenant: yug, lng: 'en' },
+      {
+        kind: 'email',
+        to: 'brand@example.test',
+        template: 'test.hello',
+        replyTo: 'answers@yug.example',
+        data: { n: 1, name: '<b>Ann</b> & co', url: 'https://x.example/?a=1&b=2', code: '123456' },
+      },
+    );
+    const m = await mail.waitForTo('brand@example.test');
+    expect(m.subject).to.equal('Confirm your registration 1');
+    expect(m.from).to.equal('no-reply@gaskit.localhost');
+    expect(m.replyTo).to.equal('answers@yug.example');
+    expect(m.html).to.include('#b4440e').and.include('Южгаз (демо)');
+    expect(m.html).to.include('Hello &lt;b&gt;Ann&lt;/b&gt; &amp; co').and.not.include('<b>Ann</b>');
+    expect(m.html).to.include('href="https://x.example/?a=1&amp;b=2"');
+    expect(m.text).to.include('Hello <b>Ann</b> & co').and.include('https://x.example/?a=1&b=2').and.include('123456');
+    expect(m.text).to.include('This message was sent automatically');
+
+    const job = await OutboxJob.findOne({ to: 'brand@example.test' }).lean();
+    await waitUntil(async () => (await OutboxJob.findById(job!._id).lean())!.status === 'sent');
+    const sent = (await OutboxJob.findById(job!._id).lean())!;
+    expect(sent.payload).to.equal(undefined);
+    expect(sent.subject).to.equal('Confirm your registration 1');
+  });
+
+  it('refuses to put a non-http link in a message', async () => {
+    const sever = await tenant('sever-gaz');
+    let error: unknown;
+    try {
+      await enqueue(
+        { tenant: sever },
+        {
+          kind: 'email',
+          to: 'x@example.test',
+          template: 'test.hello',
+          data: { n: 2, name: 'x', url: 'javascript:alert(1)', code: '1' },
+        },
+      );
+    } catch (err) {
+      error = err;
+    }
+    expect(String(error)).to.include('refusing a javascript: link');
+  });
+
+  it('retries a failed delivery with exponential backoff and delivers once the server is back', async () => {
+    configureNotify({ smtp: { host: '127.0.0.1', port: 1, secure: false, ignoreTLS: true } });
+    const sever = await tenant('sever-gaz');
+    const { id } = await enqueue(
+      { tenant: sever },
+      {
+        kind: 'email',
+        to: 'retry@example.test',
+        template: 'test.hello',
+        data: { n: 3, name: 'r', url: 'https://x.example', code: '1' },
+      },
+    );
+    await waitUntil(
+      async () =>
+        (await OutboxJob.findById(id).lean())!.attempts === 1 && (await OutboxJob.findById(id).lean())!.status === 'queued',
+    );
+    const failed = (await OutboxJob.findById(id).lean())!;
+    expect(failed.lastError).to.match(/ECONNREFUSED|connect/);
+    const delay = failed.nextAttemptAt!.getTime() - Date.now();
+    expect(delay).to.be.within(20_000, 37_000);
+    expect(backoffMs(3, { maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000, leaseMs: 1 })).to.be.within(
+      96_000,
+      144_000,
+    );
+
+    expect(await deliverDue()).to.equal(0);
+    configureNotify({ smtp: mail.smtp });
+    await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
+    expect(await deliverDue()).to.be.at.least(1);
+    expect((await mail.waitForTo('retry@example.test')).subject).to.equal('Подтвердите регистрацию в личном кабинете 3');
+    expect((await OutboxJob.findById(id).lean())!).to.include({ status: 'sent', attempts: 2 });
+  });
+
+  it('gives up after the last attempt and drops the message body', async () => {
+    configureNotify({ smtp: { host: '127.0.0.1', port: 1, secure: false, ignoreTLS: true } });
+    try {
+      const { id } = await enqueue(
+        { tenant: await tenant('sever-gaz') },
+        {
+          kind: 'email',
+          to: 'never@example.test',
+          template: 'test.hello',
+          data: { n: 4, name: 'n', url: 'https://x.example', code: '1' },
+        },
+      );
+      await waitUntil(async () => (await OutboxJob.findById(id).lean())!.attempts === 1);
+      for (let i = 0; i < 2; i++) {
+        await waitUntil(async () => (await OutboxJob.findById(id).lean())!.status === 'queued');
+        await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
+        await deliverDue();
+      }
+      const job = (await OutboxJob.findById(id).lean())!;
+      expect(job).to.include({ status: 'failed', attempts: 3 });
+      expect(job.payload).to.equal(undefined);
+      expect(job.nextAttemptAt).to.equal(undefined);
+    } finally {
+      configureNotify({ smtp: mail.smtp });
+    }
+  });
+
+  it('never sends twice when several workers claim the same jobs at once', async () => {
+    const sever = await tenant('sever-gaz');
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(
+        (
+          await OutboxJob.create({
+            tenantId: sever._id,
+            kind: 'sms',
+            to: `+7999000000${i}`,
+            template: 'test.hello',
+            payload: { text: `once ${i}` },
+            status: 'queued',
+            attempts: 0,
+            nextAttemptAt: new Date(),
+          })
+        )._id,
+      );
+    }
+    const sent: string[] = [];
+    configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
+    await Promise.all(Array.from({ length: 6 }, () => deliverDue()));
+    expect(sent.sort()).to.deep.equal(['once 0', 'once 1', 'once 2']);
+    for (const id of ids) expect((await OutboxJob.findById(id).lean())!.status).to.equal('sent');
+  });
+
+  it('takes over a job whose worker died holding it, once its lease has run out', async () => {
+    const sever = await tenant('sever-gaz');
+    const job = await OutboxJob.create({
+      tenantId: sever._id,
+      kind: 'sms',
+      to: '+79990000100',
+      template: 'test.hello',
+      payload: { text: 'orphan' },
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: new Date(),
+    });
+    await OutboxClaim.create({
+      _id: `${job._id}:0:0`,
+      jobId: job._id,
+      attempt: 0,
+      generation: 0,
+      leaseUntil: new Date(Date.now() + 60_000),
+    });
+    const sent: string[] = [];
+    configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
+    await deliverDue();
+    expect(sent).to.deep.equal([]);
+
+    await OutboxClaim.updateOne({ _id: `${job._id}:0:0` }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
+    await deliverDue();
+    expect(sent).to.deep.equal(['orphan']);
+    expect(await OutboxClaim.countDocuments({ jobId: job._id, generation: 1 })).to.equal(1);
+  });
+
+  it('sends SMS through the HTTP gateway with its bearer token, retrying on gateway errors', async () => {
+    const gateway = await startEndpoint([503, 200]);
+    configureNotify({ sms: new HttpSmsGateway(gateway.url, 'tok') });
+    try {
+      const { id } = await enqueue(
+        { tenant: await tenant('yug-gaz') },
+        { kind: 'sms', to: '+79990000200', template: 'test.hello', data: { n: 5, name: '', url: 'https://x.example', code: '' } },
+      );
+      await waitUntil(
+        async () =>
+          (await OutboxJob.findById(id).lean())!.attempts === 1 && (await OutboxJob.findById(id).lean())!.status === 'queued',
+      );
+      expect((await OutboxJob.findById(id).lean())!.lastError).to.equal('SMS gateway answered 503');
+      await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
+      await deliverDue();
+      expect(gateway.hits).to.have.length(2);
+      expect(gateway.hits[1]!.headers.authorization).to.equal('Bearer tok');
+      expect(JSON.parse(gateway.hits[1]!.body)).to.deep.equal({ to: '+79990000200', text: 'SMS 5' });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('posts webhooks as JSON signed with HMAC-SHA256 over the timestamp and body', async () => {
+    const hook = await startEndpoint([200]);
+    try {
+      const { id } = await enqueue(
+        { tenant: await tenant('sever-gaz') },
+        { kind: 'webhook', url: hook.url, event: 'payment.succeeded', data: { amount: 150000 }, secret: 'whsec' },
+      );
+      await waitUntil(async () => hook.hits.length === 1);
+      const [hit] = hook.hits;
+      const signature = String(hit!.headers['x-gaskit-signature']);
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)!;
+      expect(v1).to.equal(createHmac('sha256', 'whsec').update(`${t}.${hit!.body}`).digest('hex'));
+      expect(hit!.headers['x-gaskit-event']).to.equal('payment.succeeded');
+      expect(hit!.headers['x-gaskit-delivery']).to.equal(id);
+      expect(JSON.parse(hit!.body))
+        .to.include({ event: 'payment.succeeded' })
+        .and.deep.include({ data: { amount: 150000 } });
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('sweeps jobs finished more than a month ago, with their claims', async () => {
+    const sever = await tenant('sever-gaz');
+    const old = await OutboxJob.create({
+      tenantId: sever._id,
+      kind: 'sms',
+      to: '+79990000300',
+      template: 'x',
+      status: 'sent',
+      attempts: 1,
+    });
+    await OutboxClaim.create({ _id: `${old._id}:0:0`, jobId: old._id, attempt: 0, generation: 0, leaseUntil: new Date() });
+    await OutboxJob.collection.updateOne({ _id: old._id }, { $set: { updatedAt: new Date(Date.now() - 31 * 24 * 3600_000) } });
+    expect(await sweepOutbox()).to.be.at.least(1);
+    expect(await OutboxJob.countDocuments({ _id: old._id })).to.equal(0);
+    expect(await OutboxClaim.countDocuments({ jobId: old._id })).to.equal(0);
+  });
+
+  describe('dev mailbox (demo mode)', () => {
+    let box: DevMailbox;
+    before(async () => {
+      box = await startDevMailbox(pino({ level: 'silent' }));
+      configureNotify({
+        smtp: { host: '127.0.0.1', port: box.port, secure: false, ignoreTLS: true },
+        sms: box.sms,
+        devMailbox: true,
+      });
+    });
+    after(async () => {
+      configureNotify({ smtp: mail.smtp, sms: null });
+      await box.stop();
+    });
+
+    it('catches mail and SMS and lists them newest first as JSON and as a page with clickable links', async () => {
+      const sever = await tenant('sever-gaz');
+      await enqueue(
+        { tenant: sever },
+        {
+          kind: 'email',
+          to: 'Dev@Example.test',
+          template: 'test.hello',
+          data: { n: 6, name: 'dev', url: 'https://x.example/confirm?t=1', code: '42' },
+        },
+      );
+      await waitUntil(async () => (await DevMail.countDocuments({ to: 'dev@example.test' })) === 1);
+      await enqueue({ tenant: sever }, { kind: 'sms', to: '+79990000400', template: 'test.hello', data: { n: 7 } });
+      await waitUntil(async () => (await DevMail.countDocuments({ to: '+79990000400' })) === 1);
+
+      const list = await api('/dev/mailbox.json');
+      expect(list.status).to.equal(200);
+      const [sms, email] = list.body;
+      expect(sms).to.include({ kind: 'sms', to: '+79990000400', text: 'SMS 7', subject: '' });
+      expect(email).to.include({ kind: 'email', to: 'dev@example.test', subject: 'Подтвердите регистрацию в личном кабинете 6' });
+      expect(email.html).to.include('<a href="https://x.example/confirm?t=1"');
+      expect(Date.parse(email.sentAt)).to.be.at.most(Date.parse(sms.sentAt));
+      expect(Object.keys(email).sort()).to.deep.equal(['html', 'kind', 'sentAt', 'subject', 'text', 'to']);
+
+      const only = await api('/dev/mailbox.json?to=dev@example.test');
+      expect(only.body.map((m: { to: string }) => m.to)).to.deep.equal(['dev@example.test']);
+
+      const page = await api('/dev/mailbox');
+      expect(page.headers.get('content-type')).to.match(/^text\/html/);
+      expect(page.body).to.include('<a href="https://x.example/confirm?t=1">https://x.example/confirm?t=1</a>');
+    });
+
+    it('is not there outside demo mode', async () => {
+      configureNotify({ devMailbox: false });
+      try {
+        expect((await api('/dev/mailbox.json')).status).to.equal(404);
+        expect((await api('/dev/mailbox')).status).to.equal(404);
+      } finally {
+        configureNotify({ devMailbox: true });
+      }
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../widgets/register/define.ts';
+import type { GaskitRegister } from '../../widgets/register/index.ts';
+import type { GaskitTextField } from '../../widgets/shared/text-field.component.ts';
+import { translated } from './helpers.ts';
+import { authFake, easyChallenge, FLOWS, loadAuthTexts, pendingAnswer } from './register-fixtures.ts';
+
+before(loadAuthTexts);
+
+async function type(element: HTMLElement, name: string, value: string): Promise<void> {
+  const field = element.shadowRoot!.querySelector<GaskitTextField>(`gaskit-text-field[name="${name}"]`)!;
+  const input = field.shadowRoot!.querySelector('input')!;
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  await field.updateComplete;
+}
+
+describe('gaskit-register: protection from robots (ALTCHA)', () => {
+  it('loads the ALTCHA widget only when a captcha is shown, solves it on submit and sends the payload', async () => {
+    expect(customElements.get('altcha-widget'), 'altcha is not part of the widget bundle').to.equal(undefined);
+    const fake = authFake(
+      { ...FLOWS.link, captcha: true },
+      {
+        routes: {
+          'GET auth/captcha': () => ({ status: 200, body: easyChallenge() }),
+          'POST auth/register': () => ({ status: 202, body: pendingAnswer('ivanov@example.ru', 'link') }),
+        },
+      },
+    );
+    const element = await fixture<GaskitRegister>(html`<gaskit-register .client=${fake.client}></gaskit-register>`);
+    await translated(element);
+    await waitUntil(
+      () => element.shadowRoot!.querySelector('gaskit-captcha')?.shadowRoot?.querySelector('altcha-widget input'),
+      'no captcha',
+      {
+        timeout: 4000,
+      },
+    );
+    expect(customElements.get('altcha-widget')).to.exist;
+    const captcha = element.shadowRoot!.querySelector('gaskit-captcha')!;
+    expect(captcha.shadowRoot!.textContent).to.include('Защита от роботов').and.include('Я не робот');
+    await expect(element).to.be.accessible();
+
+    await type(element, 'login', 'ivanov@example.ru');
+    await type(element, 'password', 'abc12');
+    await type(element, 'passwordRepeat', 'abc12');
+    element.shadowRoot!.querySelector<HTMLInputElement>('#consent')!.click();
+    const registered = oneEvent(element, 'gaskit-registered');
+    element.shadowRoot!.querySelector('form')!.requestSubmit();
+    await registered;
+    const { captcha: payload } = fake.bodies['POST auth/register']![0] as { captcha: string };
+    const decoded = JSON.parse(atob(payload));
+    expect(decoded.challenge.parameters.algorithm).to.equal('SHA-256');
+    expect(decoded.solution.derivedKey).to.match(/^0/);
+  });
+});

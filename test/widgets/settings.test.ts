@@ -1,0 +1,183 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../widgets/settings/define.ts';
+import type { GaskitSettings } from '../../widgets/settings/index.ts';
+import type { GaskitTextField } from '../../widgets/shared/text-field.component.ts';
+import { translated } from './helpers.ts';
+import { authFake, FLOWS, loadAuthTexts, me, type AuthFake } from './register-fixtures.ts';
+
+before(loadAuthTexts);
+
+const SESSIONS = [
+  {
+    id: 'a',
+    current: true,
+    userAgent: 'Firefox on Linux',
+    ip: '10.0.0.1',
+    createdAt: '2026-03-01T10:00:00Z',
+    lastSeenAt: '2026-03-03T10:00:00Z',
+    expiresAt: '2026-04-01T10:00:00Z',
+  },
+  {
+    id: 'b',
+    current: false,
+    userAgent: 'Phone browser',
+    ip: '10.0.0.2',
+    createdAt: '2026-02-01T10:00:00Z',
+    lastSeenAt: '2026-02-03T10:00:00Z',
+    expiresAt: '2026-03-05T10:00:00Z',
+  },
+];
+
+function settingsFake(routes: Record<string, (body: unknown) => { status: number; body?: unknown }> = {}): AuthFake {
+  const fake = authFake(FLOWS.link, {
+    routes: {
+      'GET me': () => ({ status: 200, body: me({ fullName: 'Иванов Иван' }) }),
+      'GET me/sessions': () => ({ status: 200, body: SESSIONS }),
+      ...routes,
+    },
+  });
+  fake.client.session.setToken('t'.repeat(43));
+  return fake;
+}
+
+async function setup(fake: AuthFake): Promise<GaskitSettings> {
+  const element = await fixture<GaskitSettings>(html`<gaskit-settings .client=${fake.client}></gaskit-settings>`);
+  await translated(element);
+  await waitUntil(() => element.shadowRoot!.querySelector('form'), 'settings did not render');
+  return element;
+}
+
+function form(element: HTMLElement, section: string): HTMLFormElement {
+  return element.shadowRoot!.querySelector<HTMLFormElement>(`form[data-section="${section}"]`)!;
+}
+
+function field(scope: ParentNode, name: string): GaskitTextField {
+  return scope.querySelector<GaskitTextField>(`gaskit-text-field[name="${name}"]`)!;
+}
+
+async function type(scope: ParentNode, name: string, value: string): Promise<void> {
+  const f = field(scope, name);
+  const input = f.shadowRoot!.querySelector('input')!;
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  await f.updateComplete;
+}
+
+function text(element: HTMLElement): string {
+  return element.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+}
+
+describe('gaskit-settings', () => {
+  it('shows the login, profile, password change, sessions and the consent given, accessibly', async () => {
+    const element = await setup(settingsFake());
+    expect(text(element)).to.include('Настройки абонента').and.include('Логин: ivanov@example.ru');
+    expect(field(form(element, 'profile'), 'fullName').value).to.equal('Иванов Иван');
+    expect(text(element)).to.include('Firefox on Linux').and.include('этот сеанс').and.include('Phone browser');
+    expect(text(element))
+      .to.include('Согласие на обработку персональных данных дано 15 января 2026')
+      .and.include('версия документа 2026-01');
+    await expect(element).to.be.accessible();
+  });
+
+  it('saves the name and, for a new email, asks for the code sent there', async () => {
+    const fake = settingsFake({
+      'PATCH me': (body) => ({
+        status: 200,
+        body: {
+          me: me({ fullName: (body as { fullName: string }).fullName }),
+          pendingContact: { field: 'email', value: 'new@example.ru' },
+        },
+      }),
+      'POST me/contact/confirm': () => ({ status: 200, body: me({ login: 'new@example.ru', email: 'new@example.ru' }) }),
+    });
+    const element = await setup(fake);
+    const profile = form(element, 'profile');
+    await type(profile, 'fullName', 'Петров Пётр');
+    await type(profile, 'email', 'new@example.ru');
+    profile.requestSubmit();
+    await waitUntil(() => form(element, 'contact'), 'no code form');
+    expect(fake.bodies['PATCH me']).to.deep.equal([{ fullName: 'Петров Пётр', email: 'new@example.ru' }]);
+    expect(text(element)).to.include('На new@example.ru отправлен код подтверждения');
+    const contact = form(element, 'contact');
+    await type(contact, 'code', '123456');
+    contact.requestSubmit();
+    await waitUntil(() => !form(element, 'contact'), 'code form stayed');
+    expect(text(element)).to.include('Логин: new@example.ru').and.include('Новый адрес подтверждён');
+    await expect(element).to.be.accessible();
+  });
+
+  it('checks a phone on the client and sends nothing when it is malformed', async () => {
+    const fake = settingsFake();
+    const element = await setup(fake);
+    const profile = form(element, 'profile');
+    await type(profile, 'phone', '12-34');
+    profile.requestSubmit();
+    await field(profile, 'phone').updateComplete;
+    expect(field(profile, 'phone').shadowRoot!.querySelector('[part="error"]')!.textContent).to.include('мобильного телефона');
+    expect(fake.requests).not.to.include('PATCH me');
+  });
+
+  it('changes the password with current, new and repeat, and shows what the server says about the current one', async () => {
+    let answer: { status: number; body: unknown } = {
+      status: 400,
+      body: { error: { code: 'validation_failed', message: '', fields: { currentPassword: 'current_password_wrong' } } },
+    };
+    const fake = settingsFake({ 'POST auth/password/change': () => answer });
+    const element = await setup(fake);
+    const password = form(element, 'password');
+    expect(text(element)).to.include('Введите новый пароль для ivanov@example.ru');
+    await type(password, 'currentPassword', 'old12');
+    await type(password, 'password', 'new12');
+    await type(password, 'passwordRepeat', 'new12');
+    password.requestSubmit();
+    await waitUntil(
+      () => field(password, 'currentPassword').shadowRoot!.querySelector('[part="error"]')!.textContent!.includes('неверно'),
+      'no field error',
+    );
+    answer = { status: 200, body: me() };
+    await type(password, 'currentPassword', 'old13');
+    password.requestSubmit();
+    await waitUntil(() => text(element).includes('Пароль изменён'), 'no confirmation');
+    expect(fake.bodies['POST auth/password/change']![1]).to.deep.equal({
+      currentPassword: 'old13',
+      password: 'new12',
+      passwordRepeat: 'new12',
+    });
+  });
+
+  it('ends another session', async () => {
+    const fake = settingsFake({ 'DELETE me/sessions/b': () => ({ status: 204 }) });
+    const element = await setup(fake);
+    const end = element.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Завершить сеанс: Phone browser"]')!;
+    end.click();
+    await waitUntil(() => !text(element).includes('Phone browser'), 'session still listed');
+    expect(text(element)).to.include('Сеанс завершён');
+  });
+
+  it('deletes the cabinet after the password is asked again, and signs out', async () => {
+    const fake = settingsFake({ 'DELETE me': () => ({ status: 204 }) });
+    const element = await setup(fake);
+    expect(text(element)).to.include('отзывает согласие на обработку персональных данных');
+    element.shadowRoot!.querySelector<HTMLButtonElement>('[part~="danger"]')!.click();
+    await waitUntil(() => form(element, 'delete'), 'no password form');
+    await type(form(element, 'delete'), 'password', 'abc12');
+    const out = oneEvent(element, 'gaskit-signed-out');
+    form(element, 'delete').requestSubmit();
+    expect((await out).detail).to.deep.equal({ reason: 'deleted' });
+    expect(fake.bodies['DELETE me']).to.deep.equal([{ password: 'abc12' }]);
+    expect(fake.client.session.isSignedIn).to.equal(false);
+    await element.updateComplete;
+    expect(text(element)).to.include('Личный кабинет удалён');
+    await expect(element).to.be.accessible();
+  });
+
+  it('asks to sign in when there is no session', async () => {
+    const fake = authFake(FLOWS.link, {
+      routes: { 'GET me': () => ({ status: 401, body: { error: { code: 'unauthenticated', message: '' } } }) },
+    });
+    const element = await fixture<GaskitSettings>(html`<gaskit-settings .client=${fake.client}></gaskit-settings>`);
+    await translated(element);
+    await waitUntil(() => text(element).includes('Войдите в Личный кабинет'), 'no sign-in hint');
+    await expect(element).to.be.accessible();
+  });
+});

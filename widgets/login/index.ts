@@ -1,0 +1,1 @@
+export { GaskitLogin } from './login.component.ts';

@@ -1,0 +1,462 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import {
+  codeRules,
+  isGaskitError,
+  LINK_PARAMS,
+  loginRules,
+  passwordRules,
+  required,
+  rule,
+  sameAs,
+  type Me,
+  type RegistrationConfig,
+  type TenantConfig,
+} from '../../sdk/index.ts';
+import { authStyles, Cooldown, formErrorText, passwordHelp, resendButton, showPasswordToggle } from '../register/auth-parts.ts';
+import { GaskitCaptcha } from '../register/captcha.component.ts';
+import { FormController } from '../shared/form.ts';
+import { GaskitElement } from '../shared/gaskit-element.ts';
+import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { ClientTask } from '../shared/task.ts';
+import { GaskitTextField } from '../shared/text-field.component.ts';
+import styles from './login.styles.ts';
+
+type Step =
+  | { name: 'sign-in' }
+  | { name: 'change-temporary'; me: Me; current: string }
+  | { name: 'unconfirmed'; me: Me }
+  | { name: 'signed-in'; me: Me }
+  | { name: 'forgot' }
+  | { name: 'forgot-sent'; login: string; method: 'link' | 'code' }
+  | { name: 'reset'; token: string }
+  | { name: 'reset-done' };
+
+/**
+ * Sign-in with "forgot password". After a temporary password (the email-code flow) it asks for a
+ * new one before anything else; a cabinet still awaiting confirmation is shown its deadline with
+ * "send the link again". Opening an emailed reset link on a page with this widget asks for the new
+ * password. Signed in, it shows who and a sign-out button.
+ *
+ * @tagname gaskit-login
+ *
+ * @event gaskit-signed-in - Signed in (with a password of one's own). `detail: { me }`.
+ * @event gaskit-signed-out - Signed out. `detail: { reason }`.
+ *
+ * @csspart form - Each form.
+ * @csspart title - The heading.
+ * @csspart intro - The text above a form.
+ * @csspart show-password - The "show password" checkbox.
+ * @csspart notice - The result of a step.
+ * @csspart error - Error messages.
+ * @csspart button - Every button.
+ * @csspart resend - The "send again" button.
+ * @csspart link - The link to the registration page.
+ *
+ * @cssproperty --gaskit-color-primary - Buttons and links.
+ * @cssproperty --gaskit-color-danger - Errors.
+ */
+export class GaskitLogin extends GaskitElement {
+  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-captcha': GaskitCaptcha };
+  static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
+
+  /** The registration page, linked under the form. */
+  @property({ attribute: 'register-url' }) registerUrl = '';
+
+  @state() private step: Step = { name: 'sign-in' };
+  @state() private showPassword = false;
+  @state() private password = '';
+  @state() private formError = '';
+  @state() private info = '';
+  @state() private busy = false;
+
+  @query('gaskit-captcha') private captcha?: GaskitCaptcha;
+  private readonly form = new FormController(this);
+  private readonly cooldown = new Cooldown(this);
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  private checkedSession = false;
+  private focusStep = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const token = new URLSearchParams(location.search).get(LINK_PARAMS.reset);
+    if (token) {
+      const url = new URL(location.href);
+      url.searchParams.delete(LINK_PARAMS.reset);
+      history.replaceState(history.state, '', url);
+      this.step = { name: 'reset', token };
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const client = this.resolvedClient;
+    if (!this.checkedSession && client) {
+      this.checkedSession = true;
+      if (client.session.isSignedIn && this.step.name === 'sign-in') void this.resume();
+    }
+    if (this.focusStep) {
+      this.focusStep = false;
+      this.renderRoot.querySelector<HTMLElement>('[data-focus]')?.focus();
+    }
+  }
+
+  /** A session kept from before (sessionStorage): show who is signed in. */
+  private async resume(): Promise<void> {
+    try {
+      const me = await this.resolvedClient!.me.get();
+      this.step = me.mustChangePassword
+        ? { name: 'sign-in' }
+        : me.status === 'pending'
+          ? { name: 'unconfirmed', me }
+          : { name: 'signed-in', me };
+    } catch {
+      this.step = { name: 'sign-in' };
+    }
+  }
+
+  private goTo(step: Step): void {
+    this.step = step;
+    this.formError = '';
+    this.info = '';
+    this.password = '';
+    this.focusStep = true;
+  }
+
+  private showError(error: unknown): void {
+    if (isGaskitError(error) && error.fields.captcha) {
+      this.captcha?.fail(error.fields.captcha);
+      return;
+    }
+    if (this.form.showServerErrors(error)) return;
+    this.formError = formErrorText(this.localize, error);
+  }
+
+  private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
+    if (!reg.captcha) return undefined;
+    try {
+      return await this.captcha!.solve();
+    } catch {
+      this.captcha?.fail('captcha_required');
+      this.captcha?.focus();
+      return null;
+    }
+  }
+
+  private async run(work: () => Promise<void>): Promise<void> {
+    this.formError = '';
+    this.busy = true;
+    try {
+      await work();
+    } catch (error) {
+      this.showError(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private signedIn(me: Me): void {
+    this.goTo(me.status === 'pending' ? { name: 'unconfirmed', me } : { name: 'signed-in', me });
+    this.emit('gaskit-signed-in', { me });
+  }
+
+  private signIn(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    if (!this.form.validate()) return Promise.resolve();
+    const { login = '', password = '' } = this.form.values();
+    return this.run(async () => {
+      const { me } = await this.resolvedClient!.auth.signIn({ login, password });
+      if (me.mustChangePassword) this.goTo({ name: 'change-temporary', me, current: password });
+      else this.signedIn(me);
+    });
+  }
+
+  private changeTemporary(event: SubmitEvent, current: string): Promise<void> {
+    event.preventDefault();
+    if (!this.form.validate()) return Promise.resolve();
+    const { password = '', passwordRepeat = '' } = this.form.values();
+    return this.run(async () =>
+      this.signedIn(await this.resolvedClient!.auth.changePassword({ currentPassword: current, password, passwordRepeat })),
+    );
+  }
+
+  private signOut(): Promise<void> {
+    return this.run(async () => {
+      await this.resolvedClient!.auth.signOut();
+      this.goTo({ name: 'sign-in' });
+      this.emit('gaskit-signed-out', { reason: 'sign-out' });
+    });
+  }
+
+  private async resendLink(reg: RegistrationConfig): Promise<void> {
+    const captcha = await this.captchaPayload(reg);
+    if (captcha === null) return;
+    await this.run(async () => {
+      try {
+        const answer = await this.resolvedClient!.auth.resend(captcha ? { captcha } : {});
+        this.cooldown.start(answer.resendAfter);
+        this.info = this.localize.t('auth:pending.resent');
+      } finally {
+        this.captcha?.reset();
+      }
+    });
+  }
+
+  private async forgot(event: SubmitEvent, reg: RegistrationConfig): Promise<void> {
+    event.preventDefault();
+    if (!this.form.validate()) return;
+    const captcha = await this.captchaPayload(reg);
+    if (captcha === null) return;
+    const login = this.form.values().login ?? '';
+    await this.run(async () => {
+      try {
+        const answer = await this.resolvedClient!.auth.forgotPassword({ login, ...(captcha ? { captcha } : {}) });
+        this.cooldown.start(answer.resendAfter);
+        this.goTo({ name: 'forgot-sent', login, method: answer.method ?? 'link' });
+      } finally {
+        this.captcha?.reset();
+      }
+    });
+  }
+
+  /** A signed-in cabinet awaiting its activation code enters it here. */
+  private confirmCode(event: SubmitEvent, me: Me): Promise<void> {
+    event.preventDefault();
+    if (!this.form.validate()) return Promise.resolve();
+    const code = this.form.values().code ?? '';
+    return this.run(async () => {
+      const client = this.resolvedClient!;
+      await client.auth.confirm({ login: me.login, code });
+      this.signedIn(await client.me.get());
+    });
+  }
+
+  private reset(event: SubmitEvent, input: { token: string } | { login: string }): Promise<void> {
+    event.preventDefault();
+    if (!this.form.validate()) return Promise.resolve();
+    const { password = '', passwordRepeat = '', code = '' } = this.form.values();
+    return this.run(async () => {
+      await this.resolvedClient!.auth.resetPassword(
+        'token' in input
+          ? { token: input.token, password, passwordRepeat }
+          : { login: input.login, code, password, passwordRepeat },
+      );
+      this.goTo({ name: 'reset-done' });
+    });
+  }
+
+  private renderFormError(): TemplateResult {
+    return html`<p part="error" class="error" role="alert">${this.formError}</p>`;
+  }
+
+  private heading(key: string): TemplateResult {
+    return html`<h2 part="title" data-focus tabindex="-1">${this.localize.t(key)}</h2>`;
+  }
+
+  private newPasswordFields(reg: RegistrationConfig, login = ''): TemplateResult {
+    const l = this.localize;
+    const type = this.showPassword ? 'text' : 'password';
+    return html`
+      <gaskit-text-field
+        name="password"
+        required
+        .label=${l.t('auth:fields.newPassword')}
+        .type=${type}
+        autocomplete="new-password"
+        .help=${passwordHelp(l, reg.password)}
+        .rules=${passwordRules(reg.password, login)}
+        @input=${(e: Event) => (this.password = (e.target as GaskitTextField).value)}
+      ></gaskit-text-field>
+      <gaskit-text-field
+        name="passwordRepeat"
+        required
+        .label=${l.t('auth:fields.passwordRepeat')}
+        .type=${type}
+        autocomplete="new-password"
+        .rules=${[rule(sameAs, { other: this.password })]}
+      ></gaskit-text-field>
+      ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))}
+    `;
+  }
+
+  private renderSignIn(reg: RegistrationConfig): TemplateResult {
+    const l = this.localize;
+    return html`
+      <form part="form" novalidate @submit=${this.signIn}>
+        ${this.heading('auth:login.title')}
+        <gaskit-text-field
+          name="login"
+          required
+          .label=${l.t(reg.logins.includes('phone') ? 'auth:fields.emailOrPhone' : 'auth:fields.email')}
+          type=${reg.logins.includes('phone') ? 'text' : 'email'}
+          autocomplete="username"
+          .rules=${loginRules(reg.logins)}
+        ></gaskit-text-field>
+        <gaskit-text-field
+          name="password"
+          required
+          .label=${l.t('auth:fields.passwordLogin')}
+          .type=${this.showPassword ? 'text' : 'password'}
+          autocomplete="current-password"
+          .rules=${[rule(required)]}
+        ></gaskit-text-field>
+        ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))} ${this.renderFormError()}
+        <div class="actions">
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+            ${l.t('auth:login.submit')}
+          </button>
+          <button part="button" class="link-button" type="button" @click=${() => this.goTo({ name: 'forgot' })}>
+            ${l.t('auth:login.forgot')}
+          </button>
+          ${this.registerUrl ? html`<a part="link" href=${this.registerUrl}>${l.t('auth:login.register')}</a>` : nothing}
+        </div>
+      </form>
+    `;
+  }
+
+  private renderStep(config: TenantConfig): TemplateResult {
+    const l = this.localize;
+    const reg = config.registration;
+    const step = this.step;
+    switch (step.name) {
+      case 'sign-in':
+        return this.renderSignIn(reg);
+      case 'change-temporary':
+        return html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.changeTemporary(e, step.current)}>
+          ${this.heading('auth:temporary.changeTitle')}
+          <p part="intro">${l.t('auth:temporary.changeText')}</p>
+          ${this.newPasswordFields(reg, step.me.login)} ${this.renderFormError()}
+          <div class="actions">
+            <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+              ${l.t('auth:temporary.changeSubmit')}
+            </button>
+          </div>
+        </form>`;
+      case 'unconfirmed': {
+        const byCode = reg.confirmation !== 'link' || step.me.loginKind === 'phone';
+        return html`<section part="notice" class="notice">
+          ${this.heading('auth:unconfirmed.title')}
+          <p>${l.t(byCode ? 'auth:unconfirmed.textCode' : 'auth:unconfirmed.text', { login: step.me.login })}</p>
+          ${
+            step.me.confirmBy
+              ? html`<p class="warning">
+                  ${l.t('auth:pending.deadline', { date: l.formatDate(step.me.confirmBy, { dateStyle: 'long', timeStyle: 'short' }) })}
+                </p>`
+              : nothing
+          }
+          ${
+            byCode
+              ? html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.confirmCode(e, step.me)}>
+                  <gaskit-text-field
+                    name="code"
+                    required
+                    .label=${l.t('auth:fields.code')}
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    .rules=${codeRules()}
+                  ></gaskit-text-field>
+                  <div class="actions">
+                    <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+                      ${l.t('auth:code.submit')}
+                    </button>
+                  </div>
+                </form>`
+              : nothing
+          }
+          ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing}
+          <p part="status" class="status" role="status">${this.info}</p>
+          ${this.renderFormError()}
+          <div class="actions">
+            ${resendButton(l, l.t(byCode ? 'auth:code.resend' : 'auth:pending.resendLink'), this.cooldown, this.busy, () => this.resendLink(reg))}
+            <button part="button" class="button" type="button" @click=${this.signOut}>${l.t('auth:login.signOut')}</button>
+          </div>
+        </section>`;
+      }
+      case 'signed-in':
+        return html`<section part="notice" class="notice">
+          <p data-focus tabindex="-1">${l.t('auth:login.signedInAs', { login: step.me.fullName || step.me.login })}</p>
+          ${this.renderFormError()}
+          <div class="actions">
+            <button part="button" class="button" type="button" ?disabled=${this.busy} @click=${this.signOut}>
+              ${l.t('auth:login.signOut')}
+            </button>
+          </div>
+        </section>`;
+      case 'forgot':
+        return html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.forgot(e, reg)}>
+          ${this.heading('auth:forgot.title')}
+          <p part="intro">${l.t('auth:forgot.text')}</p>
+          <gaskit-text-field
+            name="login"
+            required
+            .label=${l.t(reg.logins.includes('phone') ? 'auth:fields.emailOrPhone' : 'auth:fields.email')}
+            type=${reg.logins.includes('phone') ? 'text' : 'email'}
+            autocomplete="username"
+            .rules=${loginRules(reg.logins)}
+          ></gaskit-text-field>
+          ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.renderFormError()}
+          <div class="actions">
+            <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+              ${l.t('auth:forgot.submit')}
+            </button>
+            <button part="button" class="link-button" type="button" @click=${() => this.goTo({ name: 'sign-in' })}>
+              ${l.t('auth:forgot.back')}
+            </button>
+          </div>
+        </form>`;
+      case 'forgot-sent':
+        return step.method === 'code'
+          ? html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.reset(e, { login: step.login })}>
+              ${this.heading('auth:reset.title')}
+              <p part="intro">${l.t('auth:forgot.sentCode', { login: step.login })}</p>
+              <gaskit-text-field
+                name="code"
+                required
+                .label=${l.t('auth:fields.code')}
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                .rules=${codeRules()}
+              ></gaskit-text-field>
+              ${this.newPasswordFields(reg, step.login)} ${this.renderFormError()}
+              <div class="actions">
+                <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+                  ${l.t('auth:reset.submit')}
+                </button>
+              </div>
+            </form>`
+          : html`<section part="notice" class="notice">
+              ${this.heading('auth:forgot.title')}
+              <p>${l.t('auth:forgot.sentLink', { login: step.login })}</p>
+              <button part="button" class="link-button" type="button" @click=${() => this.goTo({ name: 'sign-in' })}>
+                ${l.t('auth:forgot.back')}
+              </button>
+            </section>`;
+      case 'reset':
+        return html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.reset(e, { token: step.token })}>
+          ${this.heading('auth:reset.title')} ${this.newPasswordFields(reg)} ${this.renderFormError()}
+          <div class="actions">
+            <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+              ${l.t('auth:reset.submit')}
+            </button>
+          </div>
+        </form>`;
+      case 'reset-done':
+        return html`<section part="notice" class="notice">
+          ${this.heading('auth:reset.done')}
+          <button part="button" class="button button--primary" type="button" @click=${() => this.goTo({ name: 'sign-in' })}>
+            ${l.t('auth:login.submit')}
+          </button>
+        </section>`;
+    }
+  }
+
+  protected override render(): unknown {
+    return this.config.render({ complete: (config) => this.renderStep(config) });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gaskit-login': GaskitLogin;
+  }
+}

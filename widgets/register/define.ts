@@ -1,0 +1,5 @@
+import { GaskitRegister } from './register.component.ts';
+
+GaskitRegister.define('gaskit-register');
+
+export * from './index.ts';

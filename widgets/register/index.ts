@@ -1,0 +1,2 @@
+export { GaskitRegister } from './register.component.ts';
+export { GaskitCaptcha } from './captcha.component.ts';

@@ -1,0 +1,471 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import {
+  codeRules,
+  isGaskitError,
+  LINK_PARAMS,
+  loginRules,
+  passwordRules,
+  rule,
+  sameAs,
+  type PersonType,
+  type RegistrationConfig,
+  type RegistrationPending,
+  type TenantConfig,
+} from '../../sdk/index.ts';
+import { FormController } from '../shared/form.ts';
+import { GaskitElement } from '../shared/gaskit-element.ts';
+import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { ClientTask } from '../shared/task.ts';
+import { GaskitTextField } from '../shared/text-field.component.ts';
+import {
+  authStyles,
+  consentCheckbox,
+  Cooldown,
+  formErrorText,
+  passwordHelp,
+  resendButton,
+  showPasswordToggle,
+} from './auth-parts.ts';
+import { GaskitCaptcha } from './captcha.component.ts';
+import styles from './register.styles.ts';
+
+type Step =
+  | { name: 'form' }
+  | { name: 'pending'; answer: RegistrationPending }
+  | { name: 'temporary-password'; login: string }
+  | { name: 'confirming' }
+  | { name: 'confirmed'; login: string; signedIn: boolean };
+
+/**
+ * Registration in the tenant's flow (seeds 000–004), chosen by the tenant's config:
+ *
+ * - password + email link: email, password, repeat, show password, protection from robots,
+ *   consent to the user agreement; then "check your mail" with the link's deadline and
+ *   "send the link again". Opening the emailed link on a page with this widget confirms it.
+ * - password + activation code: email or mobile phone; then the code form with "send again".
+ * - email code + temporary password: person type (where the tenant enables it) and email; then the
+ *   code with consent to the access rules (and a link to download them); the temporary password
+ *   comes by email and is replaced at the first sign-in (`gaskit-login`).
+ *
+ * @tagname gaskit-register
+ *
+ * @event gaskit-registered - The registration was accepted (`confirmed: false`) or confirmed (`confirmed: true`). `detail: { login, confirmed }`.
+ * @event gaskit-signed-in - After an activation code, the person is signed in. `detail: { me }`.
+ *
+ * @csspart form - Each form.
+ * @csspart title - The heading.
+ * @csspart intro - The text above the form.
+ * @csspart consent - The consent checkbox with its document link.
+ * @csspart link - Links to documents and to the sign-in page.
+ * @csspart show-password - The "show password" checkbox.
+ * @csspart notice - The result of a step (mail sent, confirmed).
+ * @csspart error - Error messages.
+ * @csspart button - Every button.
+ * @csspart resend - The "send again" button.
+ *
+ * @cssproperty --gaskit-color-primary - Buttons and links.
+ * @cssproperty --gaskit-color-warning - The deadline warning.
+ * @cssproperty --gaskit-color-danger - Errors.
+ */
+export class GaskitRegister extends GaskitElement {
+  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-captcha': GaskitCaptcha };
+  static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
+
+  /** The sign-in page, linked as "← sign in". */
+  @property({ attribute: 'login-url' }) loginUrl = '';
+
+  @state() private step: Step = { name: 'form' };
+  @state() private showPassword = false;
+  @state() private password = '';
+  @state() private consent = false;
+  @state() private consentError = '';
+  @state() private personType: PersonType | '' = '';
+  @state() private personTypeError = '';
+  @state() private formError = '';
+  @state() private info = '';
+  @state() private busy = false;
+
+  @query('gaskit-captcha') private captcha?: GaskitCaptcha;
+  private readonly form = new FormController(this);
+  private readonly cooldown = new Cooldown(this);
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  private linkToken = '';
+  private focusStep = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const params = new URLSearchParams(location.search);
+    this.linkToken = params.get(LINK_PARAMS.confirm) ?? '';
+    if (this.linkToken) this.step = { name: 'confirming' };
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.linkToken && this.resolvedClient) {
+      const token = this.linkToken;
+      this.linkToken = '';
+      void this.confirmLink(token);
+    }
+    if (this.focusStep) {
+      this.focusStep = false;
+      this.renderRoot.querySelector<HTMLElement>('[data-focus]')?.focus();
+    }
+  }
+
+  private goTo(step: Step): void {
+    this.step = step;
+    this.formError = '';
+    this.info = '';
+    this.focusStep = true;
+  }
+
+  /** Removes the link's token from the address so a reload does not use it again. */
+  private forgetToken(): void {
+    const url = new URL(location.href);
+    url.searchParams.delete(LINK_PARAMS.confirm);
+    history.replaceState(history.state, '', url);
+  }
+
+  private async confirmLink(token: string): Promise<void> {
+    this.forgetToken();
+    try {
+      const answer = await this.resolvedClient!.auth.confirm({ token });
+      this.goTo({ name: 'confirmed', login: answer.login, signedIn: false });
+      this.emit('gaskit-registered', { login: answer.login, confirmed: true });
+    } catch (error) {
+      this.goTo({ name: 'form' });
+      this.formError = formErrorText(this.localize, error);
+    }
+  }
+
+  /** The captcha payload, or null (with the error shown) when the tenant has captcha on and it is not solved. */
+  private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
+    if (!reg.captcha) return undefined;
+    try {
+      return await this.captcha!.solve();
+    } catch {
+      this.captcha?.fail('captcha_required');
+      this.captcha?.focus();
+      return null;
+    }
+  }
+
+  /** Server errors: on their fields (the captcha's on the captcha), else above the form. */
+  private showError(error: unknown): void {
+    if (isGaskitError(error)) {
+      if (error.fields.captcha) this.captcha?.fail(error.fields.captcha);
+      if (error.fields.consent) this.consentError = error.fields.consent;
+      if (error.fields.personType) this.personTypeError = error.fields.personType;
+      if (this.form.showServerErrors(error) || error.fields.captcha || error.fields.consent) return;
+    }
+    this.formError = formErrorText(this.localize, error);
+  }
+
+  private async register(event: SubmitEvent, reg: RegistrationConfig): Promise<void> {
+    event.preventDefault();
+    this.formError = '';
+    const withPassword = reg.confirmation !== 'code-temp-password';
+    this.consentError = withPassword && !this.consent ? 'consent_required' : '';
+    this.personTypeError = reg.personTypes && !this.personType ? 'required' : '';
+    if (!this.form.validate()) return;
+    if (this.personTypeError) {
+      this.renderRoot.querySelector<HTMLInputElement>('input[name="personType"]')?.focus();
+      return;
+    }
+    if (this.consentError) {
+      this.renderRoot.querySelector<HTMLInputElement>('#consent')?.focus();
+      return;
+    }
+    const captcha = await this.captchaPayload(reg);
+    if (captcha === null) return;
+    const values = this.form.values();
+    this.busy = true;
+    try {
+      const answer = await this.resolvedClient!.auth.register({
+        login: values.login ?? '',
+        ...(withPassword ? { password: values.password, passwordRepeat: values.passwordRepeat, consent: true } : {}),
+        ...(reg.personTypes ? { personType: this.personType as PersonType } : {}),
+        ...(captcha ? { captcha } : {}),
+      });
+      this.cooldown.start(answer.resendAfter);
+      this.goTo({ name: 'pending', answer });
+      this.emit('gaskit-registered', { login: answer.login, confirmed: false });
+    } catch (error) {
+      this.showError(error);
+    } finally {
+      this.busy = false;
+      this.captcha?.reset();
+    }
+  }
+
+  private async resend(reg: RegistrationConfig, login: string): Promise<void> {
+    this.formError = '';
+    const captcha = await this.captchaPayload(reg);
+    if (captcha === null) return;
+    this.busy = true;
+    try {
+      const answer = await this.resolvedClient!.auth.resend({ login, ...(captcha ? { captcha } : {}) });
+      this.cooldown.start(answer.resendAfter);
+      this.info = this.localize.t('auth:pending.resent');
+    } catch (error) {
+      this.showError(error);
+    } finally {
+      this.busy = false;
+      this.captcha?.reset();
+    }
+  }
+
+  private async confirmCode(event: SubmitEvent, reg: RegistrationConfig, answer: RegistrationPending): Promise<void> {
+    event.preventDefault();
+    this.formError = '';
+    const temporary = reg.confirmation === 'code-temp-password';
+    this.consentError = temporary && !this.consent ? 'consent_required' : '';
+    if (!this.form.validate()) return;
+    if (this.consentError) {
+      this.renderRoot.querySelector<HTMLInputElement>('#rules')?.focus();
+      return;
+    }
+    const client = this.resolvedClient!;
+    this.busy = true;
+    try {
+      const code = this.form.values().code ?? '';
+      const confirmed = await client.auth.confirm({ login: answer.login, code, ...(temporary ? { consent: true } : {}) });
+      this.emit('gaskit-registered', { login: confirmed.login, confirmed: true });
+      if (confirmed.status === 'temporary_password_sent') {
+        this.goTo({ name: 'temporary-password', login: confirmed.login });
+        return;
+      }
+      const signedIn = await client.auth.signIn({ login: confirmed.login, password: this.password });
+      this.password = '';
+      this.goTo({ name: 'confirmed', login: confirmed.login, signedIn: true });
+      this.emit('gaskit-signed-in', { me: signedIn.me });
+    } catch (error) {
+      this.showError(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private loginLabel(reg: RegistrationConfig): string {
+    return this.localize.t(reg.logins.includes('phone') ? 'auth:fields.emailOrPhone' : 'auth:fields.email');
+  }
+
+  private renderFormError(): TemplateResult {
+    return html`<p part="error" class="error" role="alert">${this.formError}</p>`;
+  }
+
+  private renderCaptcha(reg: RegistrationConfig): TemplateResult | typeof nothing {
+    return reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing;
+  }
+
+  private renderForm(config: TenantConfig): TemplateResult {
+    const reg = config.registration;
+    const l = this.localize;
+    const withPassword = reg.confirmation !== 'code-temp-password';
+    const passwordType = this.showPassword ? 'text' : 'password';
+    return html`
+      <form part="form" novalidate @submit=${(e: SubmitEvent) => this.register(e, reg)}>
+        <h2 part="title" data-focus tabindex="-1">${l.t('auth:register.title')}</h2>
+        <p part="intro">
+          ${l.t(reg.logins.includes('phone') ? 'auth:register.introEmailOrPhone' : 'auth:register.introEmail')}
+          ${withPassword ? l.t('auth:register.later') : nothing}
+        </p>
+        ${
+          reg.personTypes
+            ? html`<fieldset part="person-type" aria-describedby="person-type-error">
+                <legend>${l.t('auth:register.personType')}</legend>
+                ${(['individual', 'legal'] as const).map(
+                  (type) =>
+                    html`<label class="check"
+                      ><input
+                        type="radio"
+                        name="personType"
+                        value=${type}
+                        .checked=${this.personType === type}
+                        @change=${() => {
+                          this.personType = type;
+                          this.personTypeError = '';
+                        }}
+                      />${l.t(`auth:register.personTypes.${type}`)}</label
+                    >`,
+                )}
+                <p part="error" class="error" id="person-type-error" aria-live="polite">
+                  ${this.personTypeError ? l.t(`errors:${this.personTypeError}`) : ''}
+                </p>
+              </fieldset>`
+            : nothing
+        }
+        <gaskit-text-field
+          name="login"
+          required
+          .label=${this.loginLabel(reg)}
+          type=${reg.logins.includes('phone') ? 'text' : 'email'}
+          autocomplete="username"
+          .rules=${loginRules(reg.logins)}
+        ></gaskit-text-field>
+        ${
+          withPassword
+            ? html`
+                <gaskit-text-field
+                  name="password"
+                  required
+                  .label=${l.t('auth:fields.password')}
+                  .type=${passwordType}
+                  autocomplete="new-password"
+                  .help=${passwordHelp(l, reg.password)}
+                  .rules=${passwordRules(reg.password)}
+                  @input=${(e: Event) => (this.password = (e.target as GaskitTextField).value)}
+                ></gaskit-text-field>
+                <gaskit-text-field
+                  name="passwordRepeat"
+                  required
+                  .label=${l.t('auth:fields.passwordRepeat')}
+                  .type=${passwordType}
+                  autocomplete="new-password"
+                  .rules=${[rule(sameAs, { other: this.password })]}
+                ></gaskit-text-field>
+                ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))}
+              `
+            : nothing
+        }
+        ${this.renderCaptcha(reg)}
+        ${
+          withPassword
+            ? consentCheckbox({
+                localize: l,
+                id: 'consent',
+                checked: this.consent,
+                error: this.consentError,
+                before: l.t('auth:consent.agreementBefore'),
+                linkText: l.t('auth:consent.agreementLink'),
+                url: reg.consent.url,
+                onChange: (checked) => {
+                  this.consent = checked;
+                  this.consentError = '';
+                },
+              })
+            : nothing
+        }
+        ${this.renderFormError()}
+        <div class="actions">
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+            ${l.t(withPassword ? 'auth:register.submit' : 'auth:register.submitCode')}
+          </button>
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:register.toLogin')}</a>` : nothing}
+        </div>
+      </form>
+    `;
+  }
+
+  private renderLinkSent(config: TenantConfig, answer: RegistrationPending): TemplateResult {
+    const l = this.localize;
+    const deadline = l.formatDate(answer.confirmBy, { dateStyle: 'long', timeStyle: 'short' });
+    return html`
+      <section part="notice" class="notice">
+        <h2 part="title" data-focus tabindex="-1">${l.t('auth:pending.title')}</h2>
+        <p>${l.t('auth:pending.linkSent', { login: answer.login })}</p>
+        <p>${l.t('auth:pending.linkResendHint')}</p>
+        <p class="warning">${l.t('auth:pending.deadline', { date: deadline })}</p>
+        ${this.renderCaptcha(config.registration)}
+        <p part="status" class="status" role="status">${this.info}</p>
+        ${this.renderFormError()}
+        <div class="actions">
+          ${resendButton(l, l.t('auth:pending.resendLink'), this.cooldown, this.busy, () => this.resend(config.registration, answer.login))}
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:register.toLoginPage')}</a>` : nothing}
+        </div>
+      </section>
+    `;
+  }
+
+  private renderCodeForm(config: TenantConfig, answer: RegistrationPending): TemplateResult {
+    const l = this.localize;
+    const reg = config.registration;
+    const temporary = reg.confirmation === 'code-temp-password';
+    const sentKey = temporary
+      ? 'auth:code.sentForTemporary'
+      : answer.channel === 'sms'
+        ? 'auth:code.sentSms'
+        : 'auth:code.sentEmail';
+    return html`
+      <form part="form" novalidate @submit=${(e: SubmitEvent) => this.confirmCode(e, reg, answer)}>
+        <h2 part="title" data-focus tabindex="-1">${l.t('auth:code.title')}</h2>
+        <p part="intro">${l.t(sentKey, { login: answer.login })}</p>
+        ${answer.channel === 'email' ? html`<p>${l.t('auth:code.spam')}</p>` : nothing}
+        <gaskit-text-field
+          name="code"
+          required
+          .label=${l.t('auth:fields.code')}
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          .rules=${codeRules()}
+        ></gaskit-text-field>
+        ${
+          temporary
+            ? consentCheckbox({
+                localize: l,
+                id: 'rules',
+                checked: this.consent,
+                error: this.consentError,
+                before: l.t('auth:consent.rulesBefore'),
+                linkText: l.t('auth:consent.rulesLink'),
+                url: reg.consent.url,
+                download: true,
+                onChange: (checked) => {
+                  this.consent = checked;
+                  this.consentError = '';
+                },
+              })
+            : nothing
+        }
+        ${this.renderCaptcha(reg)}
+        <p part="status" class="status" role="status">${this.info}</p>
+        ${this.renderFormError()}
+        <div class="actions">
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+            ${l.t('auth:code.submit')}
+          </button>
+          ${resendButton(l, l.t('auth:code.resend'), this.cooldown, this.busy, () => this.resend(reg, answer.login))}
+        </div>
+      </form>
+    `;
+  }
+
+  private renderStep(config: TenantConfig): TemplateResult {
+    const l = this.localize;
+    const step = this.step;
+    switch (step.name) {
+      case 'form':
+        return this.renderForm(config);
+      case 'pending':
+        return step.answer.method === 'link'
+          ? this.renderLinkSent(config, step.answer)
+          : this.renderCodeForm(config, step.answer);
+      case 'temporary-password':
+        return html`<section part="notice" class="notice">
+          <h2 part="title" data-focus tabindex="-1">${l.t('auth:temporary.title')}</h2>
+          <p>${l.t('auth:temporary.sent', { login: step.login })}</p>
+          <p class="warning">${l.t('auth:temporary.keepSecret')}</p>
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:confirmed.signIn')}</a>` : nothing}
+        </section>`;
+      case 'confirming':
+        return html`<p part="status" class="status" role="status">${l.t('auth:confirmed.confirming')}</p>`;
+      case 'confirmed':
+        return html`<section part="notice" class="notice">
+          <h2 part="title" data-focus tabindex="-1">${l.t('auth:confirmed.title')}</h2>
+          <p>${l.t(step.signedIn ? 'auth:confirmed.signedIn' : 'auth:confirmed.text')}</p>
+          ${!step.signedIn && this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:confirmed.signIn')}</a>` : nothing}
+        </section>`;
+    }
+  }
+
+  protected override render(): unknown {
+    return this.config.render({ complete: (config) => this.renderStep(config) });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gaskit-register': GaskitRegister;
+  }
+}

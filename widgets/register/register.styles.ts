@@ -1,0 +1,8 @@
+import { css } from 'lit';
+
+export default css`
+  :host {
+    display: block;
+    max-inline-size: 34rem;
+  }
+`;

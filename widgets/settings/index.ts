@@ -1,0 +1,1 @@
+export { GaskitSettings } from './settings.component.ts';

@@ -1,0 +1,451 @@
+import { html, nothing, type LitElement, type PropertyValues, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import {
+  codeRules,
+  email,
+  FULL_NAME_MAX_LENGTH,
+  isGaskitError,
+  maxLength,
+  passwordRules,
+  phone,
+  required,
+  rule,
+  sameAs,
+  type GaskitClient,
+  type Me,
+  type RegistrationConfig,
+  type SessionInfo,
+  type TenantConfig,
+} from '../../sdk/index.ts';
+import { authStyles, formErrorText, passwordHelp, showPasswordToggle } from '../register/auth-parts.ts';
+import { FormController } from '../shared/form.ts';
+import { GaskitElement } from '../shared/gaskit-element.ts';
+import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { ClientTask } from '../shared/task.ts';
+import { GaskitTextField } from '../shared/text-field.component.ts';
+import styles from './settings.styles.ts';
+
+type Section = 'profile' | 'contact' | 'password' | 'sessions' | 'delete';
+
+/** One form's outcome: a status line or an error, shown in that form. */
+interface Outcome {
+  info: string;
+  error: string;
+}
+
+/**
+ * The subscriber's settings ("Настройки абонента"): profile (full name, email, phone; a new email
+ * or login phone is applied after the code sent to it), password change (current, new, repeat,
+ * show password; the other sessions end), active sessions with "end", and personal data: the
+ * consent given, and deleting the cabinet (which withdraws it).
+ *
+ * @tagname gaskit-settings
+ *
+ * @event gaskit-signed-out - The cabinet was deleted, or the current session ended. `detail: { reason }`.
+ *
+ * @csspart section - Each settings section.
+ * @csspart title - Section headings.
+ * @csspart form - Each form.
+ * @csspart sessions - The list of sessions.
+ * @csspart session - One session.
+ * @csspart status - Status messages.
+ * @csspart error - Error messages.
+ * @csspart button - Every button.
+ * @csspart danger - The delete button.
+ *
+ * @cssproperty --gaskit-color-primary - Buttons.
+ * @cssproperty --gaskit-color-danger - Errors and the delete button.
+ */
+export class GaskitSettings extends GaskitElement {
+  static override dependencies = { 'gaskit-text-field': GaskitTextField };
+  static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
+
+  @state() private me?: Me;
+  @state() private sessions: SessionInfo[] = [];
+  @state() private pendingContact: { field: 'email' | 'phone'; value: string } | null = null;
+  @state() private outcomes: Partial<Record<Section, Outcome>> = {};
+  @state() private busy: Section | '' = '';
+  @state() private showPassword = false;
+  @state() private newPassword = '';
+  @state() private confirmingDelete = false;
+  @state() private signedOut = false;
+
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  private loadedFor?: GaskitClient;
+  private stopListening?: () => void;
+  private focusSelector = '';
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.loadedFor = undefined;
+  }
+
+  /** Loads the person for the client in effect, and again whenever someone signs in with it. */
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const client = this.resolvedClient;
+    if (client && client !== this.loadedFor) {
+      this.stopListening?.();
+      this.loadedFor = client;
+      this.stopListening = client.events.on('session-changed', ({ signedIn }) => {
+        if (signedIn) void this.load(client);
+        else this.signedOut = true;
+      });
+      void this.load(client);
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.focusSelector) {
+      this.renderRoot.querySelector<HTMLElement>(this.focusSelector)?.focus();
+      this.focusSelector = '';
+    }
+  }
+
+  private async load(client: GaskitClient): Promise<void> {
+    if (!client.session.isSignedIn) {
+      this.signedOut = true;
+      return;
+    }
+    try {
+      const me = await client.me.get();
+      this.sessions = me.status === 'active' && !me.mustChangePassword ? await client.me.sessions() : [];
+      this.me = me;
+      this.signedOut = false;
+    } catch {
+      this.signedOut = true;
+    }
+  }
+
+  /** The shared form controller over one section's form (it only reads the fields under `renderRoot`). */
+  private formOf(section: Section): FormController {
+    const form = this.renderRoot.querySelector<HTMLFormElement>(`form[data-section="${section}"]`);
+    return new FormController({ renderRoot: form ?? this.renderRoot } as unknown as LitElement);
+  }
+
+  /** Runs one section's action; its outcome shows in that section. Resolves whether it succeeded. */
+  private async act(section: Section, work: (client: GaskitClient) => Promise<string>): Promise<boolean> {
+    const client = this.resolvedClient;
+    if (!client) return false;
+    this.busy = section;
+    this.outcomes = { ...this.outcomes, [section]: { info: '', error: '' } };
+    try {
+      const info = await work(client);
+      this.outcomes = { ...this.outcomes, [section]: { info, error: '' } };
+      return true;
+    } catch (error) {
+      const shown = isGaskitError(error) && this.formOf(section).showServerErrors(error);
+      this.outcomes = { ...this.outcomes, [section]: { info: '', error: shown ? '' : formErrorText(this.localize, error) } };
+      if (isGaskitError(error) && error.status === 401) this.signedOut = true;
+      return false;
+    } finally {
+      this.busy = '';
+    }
+  }
+
+  private async submit(
+    event: SubmitEvent,
+    section: Section,
+    work: (client: GaskitClient, values: Record<string, string>) => Promise<string>,
+  ): Promise<boolean> {
+    event.preventDefault();
+    const form = this.formOf(section);
+    if (!form.validate()) return false;
+    return this.act(section, (client) => work(client, form.values()));
+  }
+
+  private saveProfile(event: SubmitEvent): void {
+    void this.submit(event, 'profile', async (client, values) => {
+      const me = this.me!;
+      const change: Record<string, string> = { fullName: values.fullName ?? '' };
+      if ((values.email ?? '') !== (me.email ?? '')) change.email = values.email ?? '';
+      if ((values.phone ?? '') !== (me.phone ?? '')) change.phone = values.phone ?? '';
+      const saved = await client.me.update(change);
+      this.me = saved.me;
+      this.pendingContact = saved.pendingContact;
+      if (saved.pendingContact) this.focusSelector = 'form[data-section="contact"] gaskit-text-field';
+      return this.localize.t(saved.pendingContact ? 'settings:profile.codeSent' : 'settings:profile.saved', {
+        value: saved.pendingContact?.value ?? '',
+      });
+    });
+  }
+
+  private confirmContact(event: SubmitEvent): void {
+    void this.submit(event, 'contact', async (client, values) => {
+      this.me = await client.me.confirmContact(values.code ?? '');
+      this.pendingContact = null;
+      this.outcomes = { ...this.outcomes, profile: { info: this.localize.t('settings:profile.confirmed'), error: '' } };
+      this.focusSelector = 'form[data-section="profile"] [role="status"]';
+      return '';
+    });
+  }
+
+  private changePassword(event: SubmitEvent): void {
+    const form = event.target as HTMLFormElement;
+    void this.submit(event, 'password', async (client, values) => {
+      this.me = await client.auth.changePassword({
+        currentPassword: values.currentPassword ?? '',
+        password: values.password ?? '',
+        passwordRepeat: values.passwordRepeat ?? '',
+      });
+      form.reset();
+      this.newPassword = '';
+      this.sessions = await client.me.sessions();
+      return this.localize.t('settings:password.changed');
+    });
+  }
+
+  private async endSession(session: SessionInfo): Promise<void> {
+    const ended = await this.act('sessions', async (client) => {
+      await client.me.endSession(session.id);
+      if (session.current) {
+        client.session.clear();
+        this.signedOut = true;
+        return '';
+      }
+      this.sessions = this.sessions.filter((s) => s.id !== session.id);
+      this.focusSelector = '[part~="sessions"] button, h3#sessions-title';
+      return this.localize.t('settings:sessions.ended');
+    });
+    if (ended && session.current) this.emit('gaskit-signed-out', { reason: 'sign-out' });
+  }
+
+  private async deleteCabinet(event: SubmitEvent): Promise<void> {
+    const deleted = await this.submit(event, 'delete', async (client, values) => {
+      await client.me.deleteCabinet(values.password ?? '');
+      this.signedOut = true;
+      this.me = undefined;
+      return this.localize.t('settings:privacy.deleted');
+    });
+    if (deleted) this.emit('gaskit-signed-out', { reason: 'deleted' });
+  }
+
+  private status(section: Section): TemplateResult {
+    const outcome = this.outcomes[section];
+    return html`<p part="status" class="status" role="status" tabindex="-1">${outcome?.info ?? ''}</p>
+      <p part="error" class="error" role="alert">${outcome?.error ?? ''}</p>`;
+  }
+
+  private renderProfile(me: Me): TemplateResult {
+    const l = this.localize;
+    return html`<section part="section" aria-labelledby="profile-title">
+      <h3 part="title" id="profile-title">${l.t('settings:profile.title')}</h3>
+      <p>${l.t('settings:login', { login: me.login })}</p>
+      <form part="form" data-section="profile" novalidate @submit=${this.saveProfile}>
+        <gaskit-text-field
+          name="fullName"
+          .label=${l.t('settings:profile.fullName')}
+          autocomplete="name"
+          .value=${me.fullName}
+          .rules=${[rule(maxLength, { max: FULL_NAME_MAX_LENGTH })]}
+        ></gaskit-text-field>
+        <gaskit-text-field
+          name="email"
+          type="email"
+          ?required=${me.loginKind === 'email'}
+          .label=${l.t('settings:profile.email')}
+          autocomplete="email"
+          .value=${me.email ?? ''}
+          .help=${me.loginKind === 'email' ? l.t('settings:profile.emailHelp') : ''}
+          .rules=${[rule(email)]}
+        ></gaskit-text-field>
+        <gaskit-text-field
+          name="phone"
+          type="tel"
+          ?required=${me.loginKind === 'phone'}
+          .label=${l.t('settings:profile.phone')}
+          autocomplete="tel"
+          .value=${me.phone ?? ''}
+          .help=${me.loginKind === 'phone' ? l.t('settings:profile.phoneHelp') : ''}
+          .rules=${[rule(phone)]}
+        ></gaskit-text-field>
+        ${this.status('profile')}
+        <div class="actions">
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'profile'}>
+            ${l.t('settings:profile.save')}
+          </button>
+        </div>
+      </form>
+      ${
+        this.pendingContact
+          ? html`<form part="form" data-section="contact" novalidate @submit=${this.confirmContact}>
+              <p>${l.t('settings:profile.codeSent', { value: this.pendingContact.value })}</p>
+              <gaskit-text-field
+                name="code"
+                required
+                .label=${l.t('settings:profile.code')}
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                .rules=${codeRules()}
+              ></gaskit-text-field>
+              ${this.status('contact')}
+              <div class="actions">
+                <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'contact'}>
+                  ${l.t('settings:profile.confirm')}
+                </button>
+              </div>
+            </form>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  private renderPassword(me: Me, reg: RegistrationConfig): TemplateResult {
+    const l = this.localize;
+    const type = this.showPassword ? 'text' : 'password';
+    return html`<section part="section" aria-labelledby="password-title">
+      <h3 part="title" id="password-title">${l.t('settings:password.title')}</h3>
+      <p>${l.t('settings:password.intro', { login: me.login })}</p>
+      <form part="form" data-section="password" novalidate @submit=${this.changePassword}>
+        <gaskit-text-field
+          name="currentPassword"
+          required
+          .label=${l.t('settings:password.current')}
+          .type=${type}
+          autocomplete="current-password"
+          .rules=${[rule(required)]}
+        ></gaskit-text-field>
+        <gaskit-text-field
+          name="password"
+          required
+          .label=${l.t('settings:password.new')}
+          .type=${type}
+          autocomplete="new-password"
+          .help=${passwordHelp(l, reg.password)}
+          .rules=${passwordRules(reg.password, me.login)}
+          @input=${(e: Event) => (this.newPassword = (e.target as GaskitTextField).value)}
+        ></gaskit-text-field>
+        <gaskit-text-field
+          name="passwordRepeat"
+          required
+          .label=${l.t('settings:password.repeat')}
+          .type=${type}
+          autocomplete="new-password"
+          .rules=${[rule(sameAs, { other: this.newPassword })]}
+        ></gaskit-text-field>
+        ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))} ${this.status('password')}
+        <div class="actions">
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'password'}>
+            ${l.t('settings:password.submit')}
+          </button>
+        </div>
+      </form>
+    </section>`;
+  }
+
+  private renderSessions(): TemplateResult {
+    const l = this.localize;
+    return html`<section part="section" aria-labelledby="sessions-title">
+      <h3 part="title" id="sessions-title" tabindex="-1">${l.t('settings:sessions.title')}</h3>
+      <ul part="sessions" class="sessions">
+        ${this.sessions.map((s) => {
+          const device = s.userAgent || l.t('settings:sessions.unknownDevice');
+          return html`<li part="session" class="session">
+            <div>
+              <strong>${device}</strong
+              >${s.current ? html` <span class="current">(${l.t('settings:sessions.current')})</span>` : nothing}
+              <div class="meta">
+                ${l.t('settings:sessions.lastSeen', { date: l.formatDate(s.lastSeenAt, { dateStyle: 'medium', timeStyle: 'short' }) })}
+                · ${l.t('settings:sessions.ip', { ip: s.ip })}
+              </div>
+            </div>
+            <button
+              part="button"
+              class="button"
+              type="button"
+              aria-label=${l.t('settings:sessions.endLabel', { name: device })}
+              ?disabled=${this.busy === 'sessions'}
+              @click=${() => void this.endSession(s)}
+            >
+              ${l.t('settings:sessions.end')}
+            </button>
+          </li>`;
+        })}
+      </ul>
+      ${this.status('sessions')}
+    </section>`;
+  }
+
+  private renderPrivacy(me: Me): TemplateResult {
+    const l = this.localize;
+    return html`<section part="section" aria-labelledby="privacy-title">
+      <h3 part="title" id="privacy-title">${l.t('settings:privacy.title')}</h3>
+      ${
+        me.consent
+          ? html`<p>
+              ${l.t('settings:privacy.consent', { date: l.formatDate(me.consent.acceptedAt, { dateStyle: 'long', timeStyle: 'short' }), version: me.consent.version })}
+              ${me.consent.url ? html`<a href=${me.consent.url} target="_blank" rel="noopener">${l.t('settings:privacy.document')}</a>` : nothing}
+            </p>`
+          : nothing
+      }
+      <p>${l.t('settings:privacy.deleteText')}</p>
+      ${
+        this.confirmingDelete
+          ? html`<form part="form" data-section="delete" novalidate @submit=${this.deleteCabinet}>
+              <gaskit-text-field
+                name="password"
+                required
+                type="password"
+                .label=${l.t('settings:privacy.password')}
+                autocomplete="current-password"
+                .rules=${[rule(required)]}
+              ></gaskit-text-field>
+              ${this.status('delete')}
+              <div class="actions">
+                <button part="button danger" class="button danger" type="submit" ?disabled=${this.busy === 'delete'}>
+                  ${l.t('settings:privacy.confirmDelete')}
+                </button>
+                <button part="button" class="button" type="button" @click=${() => (this.confirmingDelete = false)}>
+                  ${l.t('common:cancel')}
+                </button>
+              </div>
+            </form>`
+          : html`<div class="actions">
+              <button
+                part="button danger"
+                class="button danger"
+                type="button"
+                @click=${() => {
+                  this.confirmingDelete = true;
+                  this.focusSelector = 'form[data-section="delete"] gaskit-text-field';
+                }}
+              >
+                ${l.t('settings:privacy.delete')}
+              </button>
+            </div>`
+      }
+    </section>`;
+  }
+
+  private renderSettings(config: TenantConfig): TemplateResult {
+    const l = this.localize;
+    if (this.signedOut || !this.me) {
+      const deleted = this.outcomes.delete?.info;
+      return html`<p part="status" class="status" role="status">
+        ${deleted || (this.signedOut ? l.t('settings:signedOut') : l.t('common:loading'))}
+      </p>`;
+    }
+    if (this.me.mustChangePassword || this.me.status !== 'active') {
+      const code = this.me.mustChangePassword ? 'password_change_required' : 'confirmation_required';
+      return html`<p part="status" class="status" role="status">${l.t(`errors:${code}`)}</p>`;
+    }
+    return html`
+      <h2 part="title" class="title">${l.t('settings:title')}</h2>
+      ${this.renderProfile(this.me)} ${this.renderPassword(this.me, config.registration)} ${this.renderSessions()}
+      ${this.renderPrivacy(this.me)}
+    `;
+  }
+
+  protected override render(): unknown {
+    return this.config.render({ complete: (config) => this.renderSettings(config) });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gaskit-settings': GaskitSettings;
+  }
+}
