@@ -1,9 +1,13 @@
+import { AccountsApi } from './accounts.ts';
 import { AuthApi } from './auth.ts';
 import { ClientCore } from './core.ts';
 import { path } from './http.ts';
 import { MeApi } from './me.ts';
+import { PaymentsApi } from './payments.ts';
 import { PreferenceStore } from './preferences.ts';
+import { ReadingsApi } from './readings.ts';
 import type { TenantConfig, Translations } from './types.ts';
+import { FeedbackApi } from './feedback.ts';
 
 /**
  * The client integrators and widgets use: the core plus the tenant-wide calls,
@@ -12,6 +16,10 @@ import type { TenantConfig, Translations } from './types.ts';
 export class GaskitClient extends ClientCore {
   readonly auth = new AuthApi(this);
   readonly me = new MeApi(this);
+  readonly accounts = new AccountsApi(this);
+  readonly readings = new ReadingsApi(this);
+  readonly payments = new PaymentsApi(this);
+  readonly feedback = new FeedbackApi(this);
   readonly preferences = new PreferenceStore(this);
   private config?: Promise<TenantConfig>;
 

@@ -18,12 +18,33 @@ const EnvSchema = z.object({
   GASKIT_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'gaskit')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.string().optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)')
+    .optional(),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_\w+$/, 'must be a Stripe publishable key (pk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)')
+    .optional(),
+  STRIPE_API_BASE: z.url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.email('must be an email address').default('no-reply@gaskit.localhost'),
   SMS_GATEWAY_URL: z.url().optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
   CAPTCHA_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  GASKIT_INBOUND_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$|^localhost$/i, 'must be a mail domain, e.g. reply.lk.example.ru')
+    .optional(),
+  GASKIT_FEEDBACK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  GASKIT_INBOUND_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
+
+const DEV_SECRET = 'gaskit-development-only-secret';
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -36,12 +57,16 @@ export type Config = {
   cacheDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   trustProxy: string | undefined;
+  /** Stripe Connect platform keys; `apiBase` points the server at another API host (stripe-mock in tests). */
+  stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiBase?: string };
   /** Outgoing mail; without it demo mode starts the dev mailbox. */
   smtpUrl: string | undefined;
   mailFrom: string;
   smsGateway: { url: string; token: string | undefined } | undefined;
   /** Signs captcha challenges; without it a random key is kept in the database, shared by all instances. */
   captchaHmacKey: string | undefined;
+  /** Support requests: reply addresses and inbound mail (see server/feedback). */
+  feedback: { inboundDomain: string; secret: string; inboundSecret: string };
 };
 
 export class ConfigError extends Error {
@@ -60,6 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (demo && e.NODE_ENV === 'production') {
     throw new ConfigError('GASKIT_DEMO: demo mode is refused when NODE_ENV=production');
   }
+  if (e.NODE_ENV === 'production') {
+    const missing = (['GASKIT_FEEDBACK_SECRET', 'GASKIT_INBOUND_SECRET'] as const).filter((k) => !e[k]);
+    if (missing.length) throw new ConfigError(`Invalid environment:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -71,9 +100,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheDir: path.resolve(e.GASKIT_CACHE_DIR),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      publishableKey: e.STRIPE_PUBLISHABLE_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiBase: e.STRIPE_API_BASE,
+    },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     smsGateway: e.SMS_GATEWAY_URL ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN } : undefined,
     captchaHmacKey: e.CAPTCHA_HMAC_KEY,
+    feedback: {
+      inboundDomain: e.GASKIT_INBOUND_DOMAIN ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).hostname : 'localhost'),
+      secret: e.GASKIT_FEEDBACK_SECRET ?? `${DEV_SECRET}:feedback`,
+      inboundSecret: e.GASKIT_INBOUND_SECRET ?? `${DEV_SECRET}:inbound`,
+    },
   };
 }

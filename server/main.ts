@@ -4,6 +4,7 @@ import { connectDb, disconnectDb } from './db/connection.ts';
 import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded.ts';
 import { createApp } from './http/app.ts';
 import { configureAuth } from './auth/policy.ts';
+import { configureFeedback } from './feedback/config.ts';
 import { createLogger } from './http/logger.ts';
 import { seedDemo } from './demo.ts';
 import { startNotify } from './notify/service.ts';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   }
   await connectDb(uri);
   configureAuth(config);
+  configureFeedback(config);
   await startNotify(config, logger);
   if (config.demo) await seedDemo(logger);
 

@@ -1,7 +1,13 @@
 import type { Router } from 'express';
+import { accountRoutes } from './accounts/routes.ts';
 import { authRoutes } from './auth/routes.ts';
+import { feedbackIntegrationRoutes } from './feedback/integration-routes.ts';
+import { feedbackRoutes, inboundRoutes } from './feedback/routes.ts';
+import { integrationRoutes } from './integration/routes.ts';
 import { notifyRootRoutes } from './notify/routes.ts';
+import { paymentRootRoutes, paymentRoutes } from './payments/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
+import { readingsRoutes } from './readings/routes.ts';
 import { meRoutes } from './subscribers/routes.ts';
 import { tenantRoutes } from './tenants/routes.ts';
 
@@ -13,7 +19,13 @@ import { tenantRoutes } from './tenants/routes.ts';
 export const modules: { name: string; tenant?: Router; root?: Router }[] = [
   { name: 'tenants', tenant: tenantRoutes },
   { name: 'portal', root: portalRoutes },
+  { name: 'feedback', tenant: feedbackRoutes, root: inboundRoutes },
   { name: 'auth', tenant: authRoutes },
   { name: 'subscribers', tenant: meRoutes },
   { name: 'notify', root: notifyRootRoutes },
+  { name: 'accounts', tenant: accountRoutes },
+  { name: 'integration', tenant: integrationRoutes },
+  { name: 'feedback-integration', tenant: feedbackIntegrationRoutes },
+  { name: 'readings', tenant: readingsRoutes },
+  { name: 'payments', tenant: paymentRoutes, root: paymentRootRoutes },
 ];

@@ -1,10 +1,18 @@
 /** Entry of dist/gaskit.js: defines every widget and exports their classes and the SDK entry points. */
 import './hint/define.ts';
+import './readings/define.ts';
+import './pay/define.ts';
+import './payment-history/define.ts';
+import './feedback/define.ts';
 import './register/define.ts';
 import './login/define.ts';
 import './settings/define.ts';
 
 export * from './hint/index.ts';
+export * from './readings/index.ts';
+export * from './pay/index.ts';
+export * from './payment-history/index.ts';
+export * from './feedback/index.ts';
 export * from './register/index.ts';
 export * from './login/index.ts';
 export * from './settings/index.ts';

@@ -15,6 +15,13 @@ import { tenantScope } from './tenant-scope.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The unparsed JSON body, for signature checks (Stripe webhooks). */
+    rawBody?: Buffer;
+  }
+}
+
 export interface AppDeps {
   config: Config;
   logger: Logger;
@@ -23,6 +30,7 @@ export interface AppDeps {
 /** Builds the Express app without listening (see main.ts). */
 export function createApp({ config, logger }: AppDeps): Express {
   const app = express();
+  app.locals.config = config;
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
 
@@ -41,7 +49,16 @@ export function createApp({ config, logger }: AppDeps): Express {
   );
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.use(metricsMiddleware);
-  app.use(express.json({ limit: '1mb' }));
+  // Integration batches (up to MAX_BATCH items) get a larger body limit than subscriber requests.
+  app.use('/api/v1/t/:tenant/integration', express.json({ limit: '8mb' }));
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (req, _res, buf) => {
+        (req as express.Request).rawBody = buf;
+      },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

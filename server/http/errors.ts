@@ -4,7 +4,7 @@
  * with the message translated from `errors:<code>` in the request's language.
  */
 export type ErrorKind =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rule' | 'rate_limited' | 'unavailable';
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rule' | 'too_large' | 'rate_limited' | 'unavailable';
 
 export type FieldErrors = Record<string, { code: string; params?: Record<string, unknown> }>;
 
@@ -66,6 +66,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   rule: 422,
+  too_large: 413,
   rate_limited: 429,
   unavailable: 503,
 };

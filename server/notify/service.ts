@@ -32,6 +32,8 @@ interface Runtime {
   devMailbox: boolean;
   retry: RetryPolicy;
   logger: Logger;
+  /** The SMTP setting the mail transport was made from, so a test can put it back. */
+  smtp?: NotifyOptions['smtp'];
 }
 
 const runtime: Runtime = {
@@ -56,12 +58,18 @@ export function configureNotify(options: NotifyOptions): void {
   if (options.smtp !== undefined) {
     runtime.mail?.close();
     runtime.mail = options.smtp === null ? undefined : smtpSender(options.smtp);
+    runtime.smtp = options.smtp;
   }
   if (options.sms !== undefined) runtime.sms = options.sms ?? undefined;
   if (options.mailFrom !== undefined) runtime.mailFrom = options.mailFrom;
   if (options.devMailbox !== undefined) runtime.devMailbox = options.devMailbox;
   if (options.retry) runtime.retry = { ...runtime.retry, ...options.retry };
   if (options.logger) runtime.logger = options.logger;
+}
+
+/** The transports and retry policy in use, to put back later with `configureNotify` (tests that swap them). */
+export function notifySettings(): NotifyOptions {
+  return { smtp: runtime.smtp ?? null, sms: runtime.sms ?? null, retry: { ...runtime.retry } };
 }
 
 export function devMailboxEnabled(): boolean {

@@ -12,6 +12,7 @@ export const DEMO_TENANTS = [
     region: 'Северная область',
     realm: 'gazregion',
     theme: 'sever',
+    logoUrl: '/examples/sever-gaz/logo.svg',
     allowedOrigins: demoOrigins,
     registration: {
       logins: ['email'],
@@ -39,6 +40,7 @@ export const DEMO_TENANTS = [
     region: 'Южный край',
     realm: 'gazregion',
     theme: 'yug',
+    logoUrl: '/examples/yug-gaz/logo.svg',
     allowedOrigins: demoOrigins,
     registration: {
       logins: ['email', 'phone'],
@@ -64,6 +66,7 @@ export const DEMO_TENANTS = [
     region: 'Восточный округ',
     realm: 'vostok',
     theme: 'vostok',
+    logoUrl: '/examples/vostok-gaz/logo.svg',
     allowedOrigins: demoOrigins,
     registration: {
       logins: ['email'],

@@ -59,6 +59,12 @@ const tenantSchema = new Schema<TenantDoc>(
       windowStartDay: { type: Number, default: 1, min: 1, max: 31 },
       windowEndDay: { type: Number, default: 31, min: 1, max: 31 },
       outsideWindow: { type: String, enum: ['reject', 'next-period'], default: 'next-period' },
+      timeZone: { type: String, default: 'Europe/Moscow' },
+      plausibilityFactor: { type: Number, default: 3, min: 1 },
+      reminderDaysBeforeEnd: { type: Number, default: 0, min: 0, max: 31 },
+      reminderUrl: { type: String, default: '' },
+      webhookUrl: { type: String, default: '' },
+      webhookSecret: { type: String, default: '' },
     },
     payments: {
       provider: { type: String, enum: ['demo', 'stripe'], default: 'demo' },
@@ -103,7 +109,22 @@ export interface TenantDoc {
     codeTtlMinutes: number;
   };
   accounts: { numberPattern: string; maxAccounts: number };
-  readings: { windowStartDay: number; windowEndDay: number; outsideWindow: 'reject' | 'next-period' };
+  readings: {
+    windowStartDay: number;
+    windowEndDay: number;
+    outsideWindow: 'reject' | 'next-period';
+    /** IANA zone in which the window's days are counted. */
+    timeZone: string;
+    /** A consumption above this many times the usual asks the person to confirm it. */
+    plausibilityFactor: number;
+    /** Reminder emails this many days before the window closes; 0 sends none. */
+    reminderDaysBeforeEnd: number;
+    /** The supplier's page with the readings form, linked from reminders (default: the hosted portal). */
+    reminderUrl: string;
+    /** Where new readings are announced (`readings.submitted` webhook), signed with `webhookSecret`; empty: none. */
+    webhookUrl: string;
+    webhookSecret: string;
+  };
   payments: { provider: 'demo' | 'stripe'; stripeAccountId: string; currency: string; minAmount: number; maxAmount: number };
   support: { departments: { id: string; email: string; topics: string[] }[] };
   texts: Record<string, Record<string, Record<string, unknown>>>;

@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import { NotFoundError } from '../http/errors.ts';
 import { SUPPORTED_LOCALES, translator } from '../i18n/index.ts';
 import { Tenant, type TenantDoc } from './model.ts';
@@ -21,8 +22,26 @@ export async function getTenantBySlug(slug: string): Promise<TenantDoc> {
   return tenant;
 }
 
+const byId = new Map<string, { at: number; tenant: TenantDoc }>();
+
+/** A tenant by id (for documents that point at their supplier), with the same short cache. */
+export async function getTenantById(id: Types.ObjectId): Promise<TenantDoc> {
+  const hit = byId.get(String(id));
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.tenant;
+  const tenant = await Tenant.findById(id).lean<TenantDoc>();
+  if (!tenant) throw new NotFoundError('tenant_not_found', { tenant: String(id) });
+  byId.set(String(id), { at: Date.now(), tenant });
+  return tenant;
+}
+
 export function clearTenantCache(): void {
   cache.clear();
+  byId.clear();
+}
+
+/** Every active tenant (few: one per supplier), for workers that go through all of them. */
+export async function listActiveTenants(): Promise<TenantDoc[]> {
+  return Tenant.find({ active: true }).lean<TenantDoc[]>();
 }
 
 export async function realmSuppliers(realm: string): Promise<{ slug: string; name: string }[]> {

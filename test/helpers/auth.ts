@@ -6,7 +6,7 @@ import { configureAuth } from '../../server/auth/policy.ts';
 import { Subscriber } from '../../server/subscribers/model.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
-import { configureNotify } from '../../server/notify/service.ts';
+import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
 import { codeIn, linkParam, startMailCatcher, type MailCatcher } from './mail.ts';
 import { api, testServer } from './server.ts';
 
@@ -36,13 +36,15 @@ export function relaxAuthForTests(): void {
 /** Mail of the suite goes to a real SMTP server started here (none after it); the auth policy is relaxed meanwhile. */
 export function useMailCatcher(): { mail: () => MailCatcher } {
   let catcher: MailCatcher | undefined;
+  let previous: NotifyOptions = {};
   before(async () => {
+    previous = notifySettings();
     catcher = await startMailCatcher();
     configureNotify({ smtp: catcher.smtp });
     relaxAuthForTests();
   });
   after(async () => {
-    configureNotify({ smtp: null });
+    configureNotify(previous);
     configureAuth({ policy: {} });
     await catcher?.stop();
   });

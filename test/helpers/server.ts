@@ -10,6 +10,7 @@ import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { seedDemoTenants } from '../../server/tenants/demo.ts';
 import { configureAuth } from '../../server/auth/policy.ts';
+import { configureFeedback } from '../../server/feedback/config.ts';
 import { startNotify } from '../../server/notify/service.ts';
 
 export interface TestServer {
@@ -31,6 +32,7 @@ export async function startTestServer(): Promise<TestServer> {
   await connectDb(db.uri, 'gaskit_test');
   await seedDemoTenants();
   configureAuth(config);
+  configureFeedback(config);
   await startNotify(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const app = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   httpServer = await new Promise<Server>((resolve) => {

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import pino from 'pino';
 import { startDevMailbox, type DevMailbox } from '../../server/notify/devmailbox.ts';
 import { DevMail, OutboxClaim, OutboxJob } from '../../server/notify/model.ts';
-import { backoffMs, configureNotify, deliverDue, enqueue, sweepOutbox } from '../../server/notify/service.ts';
+import { backoffMs, configureNotify, notifySettings, type NotifyOptions, deliverDue, enqueue, sweepOutbox } from '../../server/notify/service.ts';
 import { defineTemplate } from '../../server/notify/templates.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
@@ -54,13 +54,15 @@ async function startEndpoint(
 
 describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
   let mail: MailCatcher;
+  let previous: NotifyOptions = {};
 
   before(async () => {
+    previous = notifySettings();
     mail = await startMailCatcher();
     configureNotify({ smtp: mail.smtp, retry: { maxAttempts: 3, baseDelayMs: 30_000 } });
   });
   after(async () => {
-    configureNotify({ smtp: null, sms: null, retry: { maxAttempts: 8 } });
+    configureNotify(previous);
     await mail.stop();
   });
 

@@ -1,0 +1,62 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import mongoose, { type Types } from 'mongoose';
+import type { Config } from '../config.ts';
+import { ctxOf } from '../http/context.ts';
+import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
+import { API_SCOPES, ApiKey, type ApiScope } from './model.ts';
+
+declare module '../http/context.ts' {
+  interface Ctx {
+    /** Set by `requireApiKey`: the integration key the request came with. */
+    apiKey?: { id: string; scopes: readonly ApiScope[]; demo: boolean };
+  }
+}
+
+const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export async function createApiKey(tenantId: Types.ObjectId, name: string, scopes: ApiScope[]): Promise<{ id: string; key: string }> {
+  const key = `gk_${randomBytes(24).toString('base64url')}`;
+  const doc = await ApiKey.create({ tenantId, name, prefix: key.slice(0, 10), keyHash: hash(key), scopes });
+  return { id: String(doc._id), key };
+}
+
+export async function revokeApiKey(tenantId: Types.ObjectId, id: string): Promise<void> {
+  const res = await ApiKey.updateOne({ tenantId, _id: id }, { $set: { revokedAt: new Date() } });
+  if (!res.matchedCount) throw new NotFoundError('api_key_not_found');
+}
+
+export async function listApiKeys(tenantId: Types.ObjectId) {
+  const rows = await ApiKey.find({ tenantId }).sort({ createdAt: -1 });
+  return rows.map((r) => r.toJSON());
+}
+
+function presented(header: string | undefined, xApiKey: string | undefined): string | undefined {
+  const bearer = /^Bearer (\S{8,200})$/.exec(header ?? '')?.[1];
+  return bearer ?? (xApiKey && xApiKey.length <= 200 ? xApiKey : undefined);
+}
+
+/**
+ * Guard of the integration API: a live key of this tenant (`Authorization: Bearer <key>` or
+ * `X-Api-Key`) with the scope. A key of another tenant is as unknown as a wrong one. In demo mode
+ * only, `demo-<slug>` is the tenant's key with every scope.
+ */
+export function requireApiKey(scope: ApiScope): RequestHandler {
+  return async (req, _res, next) => {
+    const ctx = ctxOf(req);
+    const key = presented(req.get('authorization'), req.get('x-api-key'));
+    if (!key) throw new AuthError('api_key_missing');
+    const config = req.app.locals.config as Config;
+    if (config.demo && key === `demo-${ctx.tenant.slug}`) {
+      ctx.apiKey = { id: 'demo', scopes: API_SCOPES, demo: true };
+      next();
+      return;
+    }
+    const doc = await ApiKey.findOne({ keyHash: hash(key), tenantId: ctx.tenant._id, revokedAt: mongoose.trusted({ $exists: false }) }).lean();
+    if (!doc) throw new AuthError('api_key_invalid');
+    if (!doc.scopes.includes(scope)) throw new ForbiddenError('api_key_scope', { scope });
+    await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date() } });
+    ctx.apiKey = { id: String(doc._id), scopes: doc.scopes, demo: false };
+    next();
+  };
+}

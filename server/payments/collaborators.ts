@@ -1,0 +1,85 @@
+/**
+ * What payments needs from other modules, through their services: linked accounts (accounts),
+ * debt and penalties (billing), readings rules (readings) and the subscriber's email
+ * (subscribers). Each function maps their answers to the plain shapes payments works with.
+ */
+import type { ReadingInput } from '../../sdk/readings.ts';
+import { assertLinked, listLinkedAccounts } from '../accounts/service.ts';
+import { getDebt, getMeters } from '../billing/service.ts';
+import type { Ctx } from '../http/context.ts';
+import { DomainError, type FieldErrors } from '../http/errors.ts';
+import { acceptSubmission, validateSubmission, type NormalizedSubmission } from '../readings/service.ts';
+import { findById } from '../subscribers/service.ts';
+
+export interface LinkedAccount {
+  number: string;
+  address: string;
+}
+
+/** The account, if the signed-in subscriber has it linked; else the accounts module's error. */
+export async function linkedAccount(ctx: Ctx, accountId: string): Promise<LinkedAccount> {
+  const account = await assertLinked(ctx, accountId);
+  return { number: account.number, address: account.address };
+}
+
+/** The subscriber's linked accounts of this tenant with what is owed on each. */
+export async function payableAccounts(ctx: Ctx) {
+  const accounts = await listLinkedAccounts(ctx);
+  const own = accounts.filter((a) => a.supplier.slug === ctx.tenant.slug);
+  return Promise.all(
+    own.map(async (a) => {
+      const debt = await getDebt(ctx.tenant._id, a.id);
+      return {
+        accountId: a.id,
+        accountNumber: a.number,
+        address: a.address,
+        supplierName: a.supplier.name,
+        debt: Math.max(0, debt.debt),
+        penalties: Math.max(0, debt.penalties),
+        hasMeters: (await getMeters(ctx.tenant._id, a.id)).length > 0,
+      };
+    }),
+  );
+}
+
+/**
+ * Readings sent with a payment, checked by the readings rules now. Errors come back by field of
+ * the submission (`readings.0.value`), or on `readings` when the rule concerns them all.
+ */
+export async function validatePaymentReadings(
+  ctx: Ctx,
+  accountId: string,
+  readings: ReadingInput[],
+): Promise<{ normalized: NormalizedSubmission } | { error: FieldErrors }> {
+  try {
+    return { normalized: await validateSubmission(ctx, { accountId, readings }) };
+  } catch (err) {
+    if (err instanceof DomainError && err.kind !== 'unauthenticated')
+      return { error: err.fields ?? { readings: { code: err.code, params: err.params } } };
+    throw err;
+  }
+}
+
+/**
+ * Takes the readings of a succeeded payment. A rule that refuses them now (the window closed,
+ * a newer reading arrived) does not undo the payment: the refusal is recorded with it.
+ */
+export async function acceptPaymentReadings(
+  ctx: Ctx,
+  normalized: NormalizedSubmission,
+  paymentId: string,
+): Promise<{ status: 'accepted' | 'rejected'; code: string }> {
+  try {
+    await acceptSubmission(ctx, normalized, { source: 'payment', paymentId });
+    return { status: 'accepted', code: '' };
+  } catch (err) {
+    if (err instanceof DomainError) return { status: 'rejected', code: err.code };
+    throw err;
+  }
+}
+
+/** Where the receipt goes; none for a cabinet that signs in by phone without an email. */
+export async function subscriberEmail(ctx: Ctx): Promise<string | undefined> {
+  if (!ctx.subscriberId) return undefined;
+  return (await findById(ctx.tenant.realm, ctx.subscriberId))?.email || undefined;
+}

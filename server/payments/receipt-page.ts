@@ -1,0 +1,63 @@
+import type { Ctx } from '../http/context.ts';
+import { escapeHtml } from '../portal/html.ts';
+import type { PaymentDoc } from './model.ts';
+
+/** The printable receipt of a succeeded payment, in the reader's language. */
+export function renderReceiptPage(ctx: Ctx, p: PaymentDoc): string {
+  const { t, lng } = ctx;
+  const receipt = p.receipt!;
+  const amount = (kopecks: number) =>
+    new Intl.NumberFormat(lng, { style: 'currency', currency: p.currency }).format(kopecks / 100);
+  const money = (kopecks: number) => escapeHtml(amount(kopecks));
+  const date = new Intl.DateTimeFormat(lng, {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: ctx.tenant.readings.timeZone,
+  }).format(receipt.issuedAt);
+  const rows = p.items
+    .map(
+      (i) =>
+        `<tr><th scope="row">${escapeHtml(i.accountNumber)}<br><small>${escapeHtml(i.address)}</small></th>` +
+        `<td>${money(i.amount)}</td><td>${money(i.penalties)}</td><td>${money(i.amount + i.penalties)}</td></tr>`,
+    )
+    .join('\n');
+  const refunded = p.refundedAmount
+    ? `<p class="refund">${escapeHtml(t('payments:receipt.refunded', { amount: amount(p.refundedAmount) }))}</p>`
+    : '';
+  return `<!doctype html>
+<html lang="${escapeHtml(lng)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(t('payments:receipt.title'))} — ${escapeHtml(receipt.supplierName)}</title>
+<style>
+body{font-family:Arial,Helvetica,sans-serif;color:#111827;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+table{border-collapse:collapse;width:100%;margin:1rem 0}
+th,td{border:1px solid #9ca3af;padding:.4rem .6rem;text-align:end;vertical-align:top}
+th[scope=row],thead th:first-child{text-align:start}
+tfoot td,tfoot th{font-weight:bold}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:bold}
+.refund{color:#b91c1c}
+</style>
+</head>
+<body>
+<h1>${escapeHtml(t('payments:receipt.title'))}</h1>
+<dl>
+<dt>${escapeHtml(t('payments:receipt.supplier'))}</dt><dd>${escapeHtml(receipt.supplierLegalName || receipt.supplierName)}</dd>
+<dt>${escapeHtml(t('payments:receipt.taxId'))}</dt><dd>${escapeHtml(receipt.supplierTaxId)}</dd>
+<dt>${escapeHtml(t('payments:receipt.date'))}</dt><dd>${escapeHtml(date)}</dd>
+<dt>${escapeHtml(t('payments:receipt.paymentIdLabel'))}</dt><dd>${escapeHtml(String(p._id))}</dd>
+</dl>
+<table>
+<thead><tr><th scope="col">${escapeHtml(t('payments:receipt.account'))}</th><th scope="col">${escapeHtml(t('payments:receipt.amount'))}</th><th scope="col">${escapeHtml(t('payments:receipt.penalties'))}</th><th scope="col">${escapeHtml(t('payments:receipt.sum'))}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+<tfoot><tr><th scope="row" colspan="3">${escapeHtml(t('payments:receipt.total'))}</th><td>${money(p.total)}</td></tr></tfoot>
+</table>
+${refunded}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,13 @@
+import { defineTemplate } from '../notify/templates.ts';
+
+/** The receipt email: supplier and tax id, the amount per account, the date and the payment id, and the printable link. */
+defineTemplate('payments.receipt', (t, data) => ({
+  subject: t('payments:receipt.emailSubject', { supplier: data.supplier, total: data.total }),
+  blocks: [
+    { text: t('payments:receipt.emailIntro', { supplier: data.supplier, taxId: data.taxId, date: data.date }) },
+    { text: String(data.lines) },
+    { text: t('payments:receipt.totalLine', { total: data.total }) },
+    { note: t('payments:receipt.paymentId', { id: data.paymentId }) },
+    { button: t('payments:receipt.open'), url: String(data.url) },
+  ],
+}));

@@ -1,0 +1,92 @@
+import { Router, type Request } from 'express';
+import { requireSubscriber } from '../auth/sessions.ts';
+import type { Config } from '../config.ts';
+import { ctxOf } from '../http/context.ts';
+import { idempotencyKeyOf } from '../http/idempotency.ts';
+import { selfOrigin } from '../http/tenant-scope.ts';
+import { validate } from '../http/validate.ts';
+import { renderReceiptPage } from './receipt-page.ts';
+import {
+  CreatePaymentBody,
+  DemoAuthenticateBody,
+  DemoConfirmBody,
+  ListPaymentsQuery,
+  PaymentIdParams,
+  ReceiptParams,
+} from './schemas.ts';
+import {
+  cancelPayment,
+  createPayment,
+  demoAuthenticate,
+  demoConfirm,
+  getPayment,
+  handleStripeWebhook,
+  listPayments,
+  paymentOptions,
+  receiptByToken,
+} from './service.ts';
+
+function configOf(req: Request): Config {
+  return req.app.locals.config as Config;
+}
+
+export const paymentRoutes = Router({ mergeParams: true });
+
+paymentRoutes.get('/payments/options', requireSubscriber, async (req, res) => {
+  res.json(await paymentOptions(ctxOf(req)));
+});
+
+paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymentBody), async (req, res) => {
+  const result = await createPayment(ctxOf(req), req.body, {
+    idempotencyKey: idempotencyKeyOf(req),
+    config: configOf(req),
+    apiBase: selfOrigin(req),
+  });
+  res.status(201).json(result);
+});
+
+paymentRoutes.get('/payments', requireSubscriber, validate('query', ListPaymentsQuery), async (req, res) => {
+  res.json(await listPayments(ctxOf(req), req.query));
+});
+
+paymentRoutes.get('/payments/:id', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
+  res.json(await getPayment(ctxOf(req), String(req.params.id)));
+});
+
+paymentRoutes.post('/payments/:id/cancel', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
+  res.json(await cancelPayment(ctxOf(req), String(req.params.id), configOf(req)));
+});
+
+paymentRoutes.post(
+  '/payments/:id/demo/confirm',
+  requireSubscriber,
+  validate('params', PaymentIdParams),
+  validate('body', DemoConfirmBody),
+  async (req, res) => {
+    res.json(await demoConfirm(ctxOf(req), String(req.params.id), req.body, configOf(req)));
+  },
+);
+
+paymentRoutes.post(
+  '/payments/:id/demo/authenticate',
+  requireSubscriber,
+  validate('params', PaymentIdParams),
+  validate('body', DemoAuthenticateBody),
+  async (req, res) => {
+    res.json(await demoAuthenticate(ctxOf(req), String(req.params.id), req.body.approve, configOf(req)));
+  },
+);
+
+paymentRoutes.get('/receipts/:token', validate('params', ReceiptParams), async (req, res) => {
+  const ctx = ctxOf(req);
+  const payment = await receiptByToken(ctx, String(req.params.token));
+  res.set('Cache-Control', 'private, no-store').type('html').send(renderReceiptPage(ctx, payment));
+});
+
+/** One Stripe webhook endpoint for every supplier: `event.account` names the connected account. */
+export const paymentRootRoutes = Router();
+
+paymentRootRoutes.post('/api/v1/webhooks/stripe', async (req, res) => {
+  const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf(req));
+  res.json({ received: true, outcome: result.outcome });
+});

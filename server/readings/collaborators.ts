@@ -1,0 +1,83 @@
+/**
+ * What readings needs from other modules, through their services: the account link (accounts),
+ * meters, tariffs and usual consumption (billing), subscribers to remind (accounts) and their
+ * email (subscribers), and the tenants that send reminders (tenants). Each function maps their
+ * answers to the plain shapes the readings rules work with.
+ */
+import type { Types } from 'mongoose';
+import { assertLinked, linksOfTenant } from '../accounts/service.ts';
+import { getMeters, getTariff } from '../billing/service.ts';
+import type { Ctx } from '../http/context.ts';
+import { findById } from '../subscribers/service.ts';
+import type { TenantDoc } from '../tenants/model.ts';
+import { listActiveTenants } from '../tenants/service.ts';
+
+/** A meter as the readings rules see it; readings in thousandths of a unit. */
+export interface MeterFacts {
+  id: string;
+  serialNumber: string;
+  name: string;
+  digits: number;
+  decimals: number;
+  /** `YYYY-MM-DD`, or null when unknown. */
+  verificationDue: string | null;
+  /** The billing system's last reading of the meter. */
+  last: { milli: number; date: Date } | null;
+  /** The billing system's usual monthly consumption, when it keeps one. */
+  usualMonthlyMilli: number | null;
+}
+
+/** The account if the signed-in subscriber has it linked with this tenant; basic links see no meter serial numbers. */
+export async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ id: string; number: string; extended: boolean }> {
+  const account = await assertLinked(ctx, accountId);
+  return { id: account.id, number: account.number, extended: account.mode === 'extended' };
+}
+
+export async function accountMeters(tenantId: Types.ObjectId, accountId: string): Promise<MeterFacts[]> {
+  const meters = await getMeters(tenantId, accountId);
+  return meters.map((m) => ({
+    id: m.id,
+    serialNumber: m.serialNumber,
+    name: m.name,
+    digits: m.digits,
+    decimals: m.decimals,
+    verificationDue: m.verificationDue ? m.verificationDue.toISOString().slice(0, 10) : null,
+    last: m.lastReading ? { milli: m.lastReading.valueMilli, date: m.lastReading.date } : null,
+    usualMonthlyMilli: m.usualMonthlyMilli,
+  }));
+}
+
+/** The price of one m³ in kopecks for the account, or null when billing has no tariff for it. */
+export async function accountTariff(
+  tenantId: Types.ObjectId,
+  accountId: string,
+): Promise<{ price: number; unit: string } | null> {
+  return getTariff(tenantId, accountId);
+}
+
+/** Subscribers with accounts of this tenant linked, with those accounts. */
+export async function remindableSubscribers(
+  tenantId: Types.ObjectId,
+): Promise<{ subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }[]> {
+  const bySubscriber = new Map<string, { subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }>();
+  for (const link of await linksOfTenant(tenantId)) {
+    const key = String(link.subscriberId);
+    const entry = bySubscriber.get(key) ?? { subscriberId: link.subscriberId, accounts: [] };
+    entry.accounts.push({ id: String(link.accountId), number: link.accountNumber });
+    bySubscriber.set(key, entry);
+  }
+  return [...bySubscriber.values()];
+}
+
+export async function subscriberContact(
+  realm: string,
+  subscriberId: Types.ObjectId,
+): Promise<{ email: string; locale: string } | null> {
+  const s = await findById(realm, subscriberId);
+  return s?.email ? { email: s.email, locale: s.locale } : null;
+}
+
+/** Active tenants that send readings reminders. */
+export async function tenantsWithReminders(): Promise<TenantDoc[]> {
+  return (await listActiveTenants()).filter((t) => t.readings.reminderDaysBeforeEnd > 0);
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import { createApiKey } from '../../server/integration/keys.ts';
+import { Payment, PaymentClaim, type PaymentDoc } from '../../server/payments/model.ts';
+import { fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
+import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { card, payer } from '../helpers/payments.ts';
+import { api } from '../helpers/server.ts';
+
+/** A supplier of its own (its own realm and export stream) paying through the demo provider. */
+async function freshTenant(): Promise<TenantDoc> {
+  const slug = `pay-${randomBytes(4).toString('hex')}`;
+  const tenant = await Tenant.create({
+    slug,
+    name: 'Газ Экспорт',
+    legalName: 'ООО «Газ Экспорт»',
+    taxId: '7700000011',
+    realm: slug,
+  });
+  return tenant.toObject<TenantDoc>();
+}
+
+const demoKey = (slug: string) => ({ Authorization: `Bearer demo-${slug}` });
+
+function exportPage(slug: string, query = '', headers: Record<string, string> = demoKey(slug)) {
+  return api(`/api/v1/t/${slug}/integration/export/payments${query}`, { headers });
+}
+
+function confirm(slug: string, ids: string[], headers: Record<string, string> = demoKey(slug)) {
+  return api(`/api/v1/t/${slug}/integration/payments/confirm`, { body: { ids }, headers });
+}
+
+describe('payments: integration API (export and confirmation)', function () {
+  this.timeout(30_000);
+
+  it('exports succeeded payments in order; polling with the last cursor never skips or repeats one', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 1, { debt: 90_000, penalties: 0 });
+    const declined = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 5_000, penalties: 0 }] });
+    await p.call(`payments/${declined.body.payment.id}/demo/confirm`, card('4000000000000002'));
+    const first = await p.paid(10_000, 500);
+    const second = await p.paid(20_000);
+    const third = await p.paid(30_000);
+
+    const page1 = await exportPage(tenant.slug, '?limit=2');
+    expect(page1.status).to.equal(200);
+    expect(page1.body.items.map((e: { paymentId: string }) => e.paymentId)).to.deep.equal([first.id, second.id]);
+    expect(page1.body).to.include({ cursor: '2', hasMore: true });
+    expect(page1.body.items[0]).to.deep.include({
+      seq: 1,
+      event: 'succeeded',
+      currency: 'RUB',
+      total: 10_500,
+      refundedAmount: 0,
+      items: [{ accountNumber: p.accounts[0]!.number, amount: 10_000, penalties: 500 }],
+    });
+    const page2 = await exportPage(tenant.slug, `?cursor=${page1.body.cursor}&limit=2`);
+    expect(page2.body.items.map((e: { paymentId: string }) => e.paymentId)).to.deep.equal([third.id]);
+    expect(page2.body).to.include({ cursor: '3', hasMore: false });
+    const idle = await exportPage(tenant.slug, `?cursor=${page2.body.cursor}`);
+    expect(idle.body).to.deep.equal({ items: [], cursor: '3', hasMore: false });
+  });
+
+  it('numbers payments that succeed at the same moment without gaps or duplicates', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 1, { debt: 90_000, penalties: 0 });
+    const created = [];
+    for (let i = 1; i <= 6; i++)
+      created.push((await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: i * 1_000, penalties: 0 }] })).body);
+    await Promise.all(created.map((c) => p.call(`payments/${c.payment.id}/demo/confirm`, card('4242424242424242'))));
+
+    const { body } = await exportPage(tenant.slug);
+    expect(body.items.map((e: { seq: number }) => e.seq)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(new Set(body.items.map((e: { paymentId: string }) => e.paymentId))).to.have.property('size', 6);
+  });
+
+  it('adds a refund to the stream as a new entry with the amount refunded so far', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug);
+    const payment = await p.paid(40_000);
+    const doc = (await Payment.findById(payment.id).lean<PaymentDoc>())!;
+    const refund = (amountRefunded: number) => ({
+      id: `evt_${randomBytes(10).toString('hex')}`,
+      type: 'charge.refunded',
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        object: {
+          id: `ch_${randomBytes(6).toString('hex')}`,
+          object: 'charge',
+          payment_intent: doc.providerRef,
+          amount: 40_000,
+          amount_refunded: amountRefunded,
+          refunded: amountRefunded === 40_000,
+        },
+      },
+    });
+    await handleProviderEvent('demo', refund(15_000));
+    await handleProviderEvent('demo', refund(40_000));
+
+    const { body } = await exportPage(tenant.slug);
+    expect(
+      body.items.map((e: { seq: number; event: string; refundedAmount: number }) => [e.seq, e.event, e.refundedAmount]),
+    ).to.deep.equal([
+      [1, 'succeeded', 0],
+      [2, 'refunded', 15_000],
+      [3, 'refunded', 40_000],
+    ]);
+    expect((await p.call(`payments/${payment.id}`)).body.status).to.equal('refunded');
+  });
+
+  it('finishes the receipt and the export of a paid payment whose follow-up was left by a crashed instance', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug);
+    const { body } = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 25_000, penalties: 0 }] });
+    const work = `fulfil:${body.payment.id}`;
+    // Another instance holds the follow-up when the payment succeeds, then dies.
+    await PaymentClaim.create({ _id: `${work}:0`, work, generation: 0, leaseUntil: new Date(Date.now() + 60_000) });
+    const paid = await p.call(`payments/${body.payment.id}/demo/confirm`, card('4242424242424242'));
+    expect(paid.body).to.include({ status: 'succeeded', receipt: null });
+    expect((await exportPage(tenant.slug)).body.items).to.deep.equal([]);
+    await PaymentClaim.updateOne({ _id: `${work}:0` }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
+
+    await fulfilPending();
+    const doc = (await Payment.findById(body.payment.id).lean<PaymentDoc>())!;
+    expect(doc.fulfilment).to.equal('done');
+    expect(doc.receipt?.emailJobId).to.be.a('string').and.not.empty;
+    expect((await exportPage(tenant.slug)).body.items.map((e: { paymentId: string }) => e.paymentId)).to.deep.equal([
+      body.payment.id,
+    ]);
+
+    await fulfilPending(50, new Date(Date.now() + 2 * 3600_000));
+    expect(await PaymentClaim.countDocuments({ work })).to.equal(0);
+  });
+
+  it("shows no other supplier's payments", async () => {
+    const tenant = await freshTenant();
+    const other = await freshTenant();
+    await (await payer(other.slug)).paid(10_000);
+    expect((await exportPage(tenant.slug)).body.items).to.deep.equal([]);
+  });
+
+  it('requires a key with export:read to export and payments:write to confirm', async () => {
+    const tenant = await freshTenant();
+    const billing = await createApiKey(tenant._id, 'billing upload', ['billing:write']);
+    const headers = { Authorization: `Bearer ${billing.key}` };
+    const exported = await exportPage(tenant.slug, '', headers);
+    expect(exported.status).to.equal(403);
+    expect(exported.body.error).to.include({ code: 'api_key_scope' });
+    const confirmed = await confirm(tenant.slug, [new Types.ObjectId().toString()], headers);
+    expect(confirmed.status).to.equal(403);
+    expect((await exportPage(tenant.slug, '', {})).status).to.equal(401);
+
+    const reader = await createApiKey(tenant._id, 'export', ['export:read']);
+    expect((await exportPage(tenant.slug, '', { Authorization: `Bearer ${reader.key}` })).status).to.equal(200);
+  });
+
+  it('refuses a malformed cursor and malformed payment ids', async () => {
+    const tenant = await freshTenant();
+    const cursor = await exportPage(tenant.slug, '?cursor=abc');
+    expect(cursor.status).to.equal(400);
+    expect(cursor.body.error.fields.cursor.code).to.equal('cursor_invalid');
+    const ids = await confirm(tenant.slug, ['not-an-id']);
+    expect(ids.status).to.equal(400);
+    expect(ids.body.error.fields['ids.0'].code).to.equal('invalid_value');
+  });
+
+  it('counts a paid payment as awaiting confirmation until billing confirms it', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 1, { debt: 90_000, penalties: 2_000 });
+    const account = p.accounts[0]!;
+    const payment = await p.paid(30_000, 1_000);
+    const declined = await p.pay({ items: [{ accountId: account.id, amount: 5_000, penalties: 0 }] });
+    await p.call(`payments/${declined.body.payment.id}/demo/confirm`, card('4000000000000002'));
+    expect((await p.call(`accounts/${account.id}/summary`)).body.pendingPaid).to.equal(31_000);
+    expect((await p.call('payments/options')).body.accounts[0].pendingPaid).to.equal(31_000);
+
+    const foreign = await (await payer('sever-gaz')).paid(10_000);
+    const unknown = new Types.ObjectId().toString();
+    const res = await confirm(tenant.slug, [payment.id, declined.body.payment.id, unknown, foreign.id]);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({
+      confirmed: [payment.id],
+      rejected: [
+        { id: declined.body.payment.id, code: 'payment_not_succeeded' },
+        { id: unknown, code: 'payment_not_found' },
+        { id: foreign.id, code: 'payment_not_found' },
+      ],
+    });
+    expect((await p.call(`accounts/${account.id}/summary`)).body.pendingPaid).to.equal(0);
+    expect((await p.call('payments/options')).body.accounts[0].pendingPaid).to.equal(0);
+    expect((await p.call(`payments/${payment.id}`)).body.confirmed).to.equal(true);
+    expect((await confirm(tenant.slug, [payment.id])).body).to.deep.equal({ confirmed: [payment.id], rejected: [] });
+  });
+
+  it('lists both integration endpoints in the OpenAPI document', async () => {
+    const { body } = await api('/api/v1/openapi.json');
+    expect(body.paths['/t/{tenant}/integration/export/payments'].get.security).to.deep.equal([{ apiKey: [] }]);
+    expect(body.paths['/t/{tenant}/integration/payments/confirm'].post.requestBody).to.exist;
+  });
+});

@@ -1,0 +1,137 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import type { Payment } from '../../sdk/index.ts';
+import '../../widgets/payment-history/define.ts';
+import type { GaskitPaymentHistory } from '../../widgets/payment-history/index.ts';
+import { fakeApi, translations, type FakeApiOptions } from './fake-api.ts';
+import { shadowText, translated } from './helpers.ts';
+
+before(async () => {
+  for (const lng of ['ru', 'en']) {
+    translations[lng]!.payments = (await (await fetch(`/locales/${lng}/payments.json`)).json()) as Record<string, unknown>;
+  }
+});
+
+function payment(id: string, date: string, items: [string, number, number][], overrides: Partial<Payment> = {}): Payment {
+  return {
+    id,
+    status: 'succeeded',
+    provider: 'demo',
+    currency: 'RUB',
+    total: items.reduce((s, [, a, p]) => s + a + p, 0),
+    items: items.map(([accountNumber, amount, penalties]) => ({
+      accountId: `acc-${accountNumber}`,
+      accountNumber,
+      address: '',
+      amount,
+      penalties,
+      hasReadings: false,
+      readingsResult: null,
+    })),
+    nextAction: null,
+    failureCode: null,
+    refundedAmount: 0,
+    confirmed: true,
+    createdAt: date,
+    succeededAt: date,
+    receipt: {
+      issuedAt: date,
+      supplierName: 'Северогаз',
+      supplierLegalName: 'ООО',
+      supplierTaxId: '2900000001',
+      url: `https://api.test/receipts/${id}`,
+    },
+    ...overrides,
+  };
+}
+
+const history: Payment[] = [
+  payment(
+    'p3',
+    '2026-03-20T10:00:00.000Z',
+    [
+      ['1000001', 100_000, 2_500],
+      ['1000002', 40_000, 0],
+    ],
+    { confirmed: false },
+  ),
+  payment('p2', '2026-03-02T10:00:00.000Z', [['1000001', 5_000, 0]], {
+    status: 'failed',
+    failureCode: 'generic_decline',
+    receipt: null,
+    succeededAt: null,
+  }),
+  payment('p1', '2026-02-10T10:00:00.000Z', [['1000001', 195_685, 0]]),
+];
+
+async function setup(payments: Payment[] = history, routes: FakeApiOptions['routes'] = {}) {
+  const { client, requests } = fakeApi({ routes: { 'GET payments': () => ({ status: 200, body: { payments } }), ...routes } });
+  const element = await fixture<GaskitPaymentHistory>(html`<gaskit-payment-history .client=${client}></gaskit-payment-history>`);
+  await translated(element, 'ru');
+  await waitUntil(() => element.shadowRoot!.querySelector('[part="month"], [part="empty"]'), 'the history did not render');
+  return { element, requests };
+}
+
+const plain = (text: string) => text.replace(/\s+/g, ' ');
+const toggles = (element: GaskitPaymentHistory) => [
+  ...element.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="account-toggle"]'),
+];
+
+describe('gaskit-payment-history', () => {
+  it('groups payments by month with what was paid in each, newest first', async () => {
+    const { element } = await setup();
+    const titles = [...element.shadowRoot!.querySelectorAll('[part="month-title"]')].map((h) => plain(h.textContent!.trim()));
+    expect(titles).to.deep.equal(['март 2026 г. Оплачено: 1 425,00 ₽', 'февраль 2026 г. Оплачено: 1 956,85 ₽']);
+    await expect(element).to.be.accessible();
+  });
+
+  it('expands one account of a month into its payments with the receipt links, from the keyboard', async () => {
+    const { element } = await setup();
+    const [first] = toggles(element);
+    expect(plain(first!.textContent!)).to.contain('Лицевой счёт 1000001').and.contain('1 025,00 ₽').and.contain('2 платежа');
+    expect(first!.getAttribute('aria-expanded')).to.equal('false');
+    first!.focus();
+    await sendKeys({ press: 'Enter' });
+    await element.updateComplete;
+    expect(first!.getAttribute('aria-expanded')).to.equal('true');
+    const panel = element.shadowRoot!.getElementById(first!.getAttribute('aria-controls')!)!;
+    expect(panel.hidden).to.equal(false);
+    const rows = [...panel.querySelectorAll('tbody tr')].map((r) => plain(r.textContent!.trim()));
+    expect(rows[0])
+      .to.contain('1 000,00 ₽')
+      .and.contain('25,00 ₽')
+      .and.contain('Оплачен')
+      .and.contain('ждёт подтверждения поставщиком');
+    expect(rows[1]).to.contain('Не прошёл');
+    const links = [...panel.querySelectorAll<HTMLAnchorElement>('[part="receipt-link"]')].map((a) => a.href);
+    expect(links).to.deep.equal(['https://api.test/receipts/p3']);
+    await expect(element).to.be.accessible();
+  });
+
+  it('says so when there are no payments', async () => {
+    const { element } = await setup([]);
+    expect(shadowText(element, '[part="empty"]')).to.equal('За этот период платежей нет.');
+    await expect(element).to.be.accessible();
+  });
+
+  it('reloads when a payment on the page succeeds', async () => {
+    const { element, requests } = await setup();
+    const before = requests.filter((r) => r.startsWith('GET payments')).length;
+    document.body.dispatchEvent(
+      new CustomEvent('gaskit-payment-succeeded', {
+        bubbles: true,
+        composed: true,
+        detail: { paymentId: 'p4', total: 100, accountIds: [] },
+      }),
+    );
+    await waitUntil(() => requests.filter((r) => r.startsWith('GET payments')).length > before, 'the list was not reloaded');
+    await element.updateComplete;
+  });
+
+  it('loads a year of earlier payments on request', async () => {
+    const { element, requests } = await setup();
+    const before = requests.filter((r) => r.startsWith('GET payments')).length;
+    element.shadowRoot!.querySelector<HTMLButtonElement>('[part="button"]')!.click();
+    await waitUntil(() => requests.filter((r) => r.startsWith('GET payments')).length > before, 'no earlier page was requested');
+  });
+});

@@ -1,0 +1,1 @@
+export { GaskitFeedback } from './feedback.component.ts';

@@ -1,0 +1,1 @@
+export { GaskitPay } from './pay.component.ts';

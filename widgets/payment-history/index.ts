@@ -1,0 +1,1 @@
+export { GaskitPaymentHistory } from './payment-history.component.ts';

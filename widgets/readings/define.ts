@@ -1,0 +1,5 @@
+import { GaskitReadings } from './readings.component.ts';
+
+GaskitReadings.define('gaskit-readings');
+
+export * from './index.ts';

@@ -1,0 +1,1 @@
+export { GaskitReadings } from './readings.component.ts';
