@@ -45,6 +45,9 @@ export interface LinkSlotDoc {
   slot: number;
 }
 
-const slotSchema = new Schema<LinkSlotDoc>({ subscriberId: { type: Schema.Types.ObjectId, required: true }, slot: { type: Number, required: true } }, { versionKey: false });
+const slotSchema = new Schema<LinkSlotDoc>(
+  { subscriberId: { type: Schema.Types.ObjectId, required: true }, slot: { type: Number, required: true } },
+  { versionKey: false },
+);
 slotSchema.index({ subscriberId: 1, slot: 1 }, { unique: true });
 export const LinkSlot = mongoose.model<LinkSlotDoc>('LinkSlot', slotSchema);

@@ -38,17 +38,35 @@ accountRoutes.delete('/accounts/:id', requireSubscriber, validate('params', Acco
   res.status(204).end();
 });
 
-accountRoutes.post('/accounts/:id/pin', requireSubscriber, validate('params', AccountIdParams), validate('body', PinBody), async (req, res) => {
-  res.json(await enterPin(ctxOf(req), String(req.params.id), req.body.pin));
-});
+accountRoutes.post(
+  '/accounts/:id/pin',
+  requireSubscriber,
+  validate('params', AccountIdParams),
+  validate('body', PinBody),
+  async (req, res) => {
+    res.json(await enterPin(ctxOf(req), String(req.params.id), req.body.pin));
+  },
+);
 
-accountRoutes.get('/accounts/:id/summary', requireSubscriber, validate('params', AccountIdParams), validate('query', SummaryQuery), async (req, res) => {
-  res.json(await accountSummaryFor(ctxOf(req), String(req.params.id), (req.query as { period?: string }).period));
-});
+accountRoutes.get(
+  '/accounts/:id/summary',
+  requireSubscriber,
+  validate('params', AccountIdParams),
+  validate('query', SummaryQuery),
+  async (req, res) => {
+    res.json(await accountSummaryFor(ctxOf(req), String(req.params.id), (req.query as { period?: string }).period));
+  },
+);
 
-accountRoutes.get('/accounts/:id/charges', requireSubscriber, validate('params', AccountIdParams), validate('query', ChargesQuery), async (req, res) => {
-  res.json({ items: await chargesFor(ctxOf(req), String(req.params.id), req.query as { from?: string; to?: string }) });
-});
+accountRoutes.get(
+  '/accounts/:id/charges',
+  requireSubscriber,
+  validate('params', AccountIdParams),
+  validate('query', ChargesQuery),
+  async (req, res) => {
+    res.json({ items: await chargesFor(ctxOf(req), String(req.params.id), req.query as { from?: string; to?: string }) });
+  },
+);
 
 accountRoutes.get('/accounts/:id/meters', requireSubscriber, validate('params', AccountIdParams), async (req, res) => {
   res.json({ items: await metersFor(ctxOf(req), String(req.params.id)) });

@@ -7,8 +7,16 @@ const Supplier = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'supplier_not_fou
 const Number_ = z.string({ message: 'required' }).trim().min(1, 'required').max(32, 'account_number_format');
 
 export const AccountRef = openapi.register('AccountRef', z.strictObject({ supplier: Supplier, number: Number_ }));
-export const PinBody = z.strictObject({ pin: z.string().trim().regex(/^\d{4,8}$/, 'pin_format') });
-export const AccountIdParams = z.strictObject({ tenant: z.string(), id: z.string().regex(/^[0-9a-f]{24}$/i, 'account_not_found') });
+export const PinBody = z.strictObject({
+  pin: z
+    .string()
+    .trim()
+    .regex(/^\d{4,8}$/, 'pin_format'),
+});
+export const AccountIdParams = z.strictObject({
+  tenant: z.string(),
+  id: z.string().regex(/^[0-9a-f]{24}$/i, 'account_not_found'),
+});
 export const SummaryQuery = z.strictObject({ period: Period.optional() });
 export const ChargesQuery = z.strictObject({ from: Period.optional(), to: Period.optional() });
 
@@ -47,7 +55,10 @@ openapi.registerPath({
   summary: "The cabinet's linked accounts with debt",
   security: bearer,
   request: { params },
-  responses: { 200: { description: 'Accounts', content: { 'application/json': { schema: z.object({ items: z.array(LinkedAccount) }) } } }, ...errorResponses(401) },
+  responses: {
+    200: { description: 'Accounts', content: { 'application/json': { schema: z.object({ items: z.array(LinkedAccount) }) } } },
+    ...errorResponses(401),
+  },
 });
 openapi.registerPath({
   method: 'post',
@@ -56,7 +67,10 @@ openapi.registerPath({
   summary: 'Link an account (basic mode); at most the tenant limit per cabinet',
   security: bearer,
   request: { params, body: { content: { 'application/json': { schema: AccountRef } } } },
-  responses: { 201: { description: 'Linked', content: { 'application/json': { schema: LinkedAccount } } }, ...errorResponses(400, 401, 404, 409, 422) },
+  responses: {
+    201: { description: 'Linked', content: { 'application/json': { schema: LinkedAccount } } },
+    ...errorResponses(400, 401, 404, 409, 422),
+  },
 });
 openapi.registerPath({
   method: 'delete',
@@ -74,7 +88,10 @@ openapi.registerPath({
   summary: 'Enter the PIN printed on the bill: switches the link to extended mode',
   security: bearer,
   request: { params: idParams, body: { content: { 'application/json': { schema: PinBody } } } },
-  responses: { 200: { description: 'Extended', content: { 'application/json': { schema: LinkedAccount } } }, ...errorResponses(400, 401, 404, 422, 429) },
+  responses: {
+    200: { description: 'Extended', content: { 'application/json': { schema: LinkedAccount } } },
+    ...errorResponses(400, 401, 404, 422, 429),
+  },
 });
 for (const [sub, summary] of [
   ['summary', 'Balance, meters, charges of a period and the last 12 months'],

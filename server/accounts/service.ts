@@ -137,7 +137,9 @@ async function ownLink(ctx: Ctx, accountId: string): Promise<AccountLinkDoc> {
 
 /** The cabinet's linked accounts, oldest link first, with what is owed on each. */
 export async function listLinkedAccounts(ctx: Ctx) {
-  const links = await AccountLink.find({ subscriberId: subscriberOid(ctx), realm: ctx.tenant.realm }).sort({ createdAt: 1 }).lean<AccountLinkDoc[]>();
+  const links = await AccountLink.find({ subscriberId: subscriberOid(ctx), realm: ctx.tenant.realm })
+    .sort({ createdAt: 1 })
+    .lean<AccountLinkDoc[]>();
   return Promise.all(links.map(view));
 }
 
@@ -184,9 +186,23 @@ export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: st
   const linked = await assertLinked(ctx, accountId);
   const summary = await accountSummary(ctx.tenant._id, accountId, period);
   return {
-    account: { id: linked.id, number: linked.number, address: linked.address, holder: linked.mode === 'extended' ? linked.holder : maskHolder(linked.holder), mode: linked.mode },
+    account: {
+      id: linked.id,
+      number: linked.number,
+      address: linked.address,
+      holder: linked.mode === 'extended' ? linked.holder : maskHolder(linked.holder),
+      mode: linked.mode,
+    },
     ...summary,
-    charges: linked.mode === 'extended' ? summary.charges : summary.charges && { period: summary.charges.period, total: summary.charges.total, penalties: summary.charges.penalties, lines: [] },
+    charges:
+      linked.mode === 'extended'
+        ? summary.charges
+        : summary.charges && {
+            period: summary.charges.period,
+            total: summary.charges.total,
+            penalties: summary.charges.penalties,
+            lines: [],
+          },
     meters: summary.meters.map((m) => (linked.mode === 'extended' ? m : { ...m, serialNumber: '' })),
     // Paid through the cabinet, not yet booked by billing. Imported on use: payments imports this module.
     pendingPaid: await (await import('../payments/service.ts')).pendingPaidAmount(ctx.tenant._id, linked.id),
@@ -207,7 +223,9 @@ export async function metersFor(ctx: Ctx, accountId: string) {
 
 /** Links to the tenant's accounts, for the readings reminders. */
 export async function linksOfTenant(tenantId: Types.ObjectId) {
-  const links = await AccountLink.find({ tenantId }, { subscriberId: 1, accountId: 1, accountNumber: 1 }).lean<AccountLinkDoc[]>();
+  const links = await AccountLink.find({ tenantId }, { subscriberId: 1, accountId: 1, accountNumber: 1 }).lean<
+    AccountLinkDoc[]
+  >();
   return links.map((l) => ({ subscriberId: l.subscriberId, accountId: l.accountId, accountNumber: l.accountNumber }));
 }
 

@@ -23,7 +23,10 @@ export const AccountItem = openapi.register(
     number: z.string().trim().min(1, 'required').max(32, 'too_long'),
     holder: z.string().trim().max(200, 'too_long').default(''),
     address: z.string().trim().max(300, 'too_long').default(''),
-    pin: z.string().regex(/^\d{4,8}$/, 'pin_format').optional(),
+    pin: z
+      .string()
+      .regex(/^\d{4,8}$/, 'pin_format')
+      .optional(),
     services: z.array(z.string().max(40)).max(20).default(['gas']),
   }),
 );

@@ -3,11 +3,22 @@ import mongoose, { type Types } from 'mongoose';
 import type { FieldErrors } from '../http/errors.ts';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { Account, BillingHistory, Meter, type AccountDoc, type BillingHistoryDoc, type MonthBalance, type MonthCharge, type MeterDoc } from './model.ts';
+import {
+  Account,
+  BillingHistory,
+  Meter,
+  type AccountDoc,
+  type BillingHistoryDoc,
+  type MonthBalance,
+  type MonthCharge,
+  type MeterDoc,
+} from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
 
 export function pinHash(tenantId: Types.ObjectId, pin: string): string {
-  return createHash('sha256').update(`${String(tenantId)}:${pin}`).digest('hex');
+  return createHash('sha256')
+    .update(`${String(tenantId)}:${pin}`)
+    .digest('hex');
 }
 
 export function accountNumberRule(tenant: TenantDoc): RegExp {
@@ -23,7 +34,10 @@ async function resolveNumbers(tenantId: Types.ObjectId, numbers: string[]): Prom
   const unique = [...new Set(numbers)];
   const found = new Map<string, Types.ObjectId>();
   for (let i = 0; i < unique.length; i += 1000) {
-    const rows = await Account.find({ tenantId, number: mongoose.trusted({ $in: unique.slice(i, i + 1000) }) }, { number: 1 }).lean();
+    const rows = await Account.find(
+      { tenantId, number: mongoose.trusted({ $in: unique.slice(i, i + 1000) }) },
+      { number: 1 },
+    ).lean();
     for (const r of rows) found.set(r.number, r._id);
   }
   return found;
@@ -33,7 +47,12 @@ function dateOrNull(v: string | null | undefined): Date | null {
   return v ? new Date(`${v}T00:00:00Z`) : null;
 }
 
-function meterOp(tenantId: Types.ObjectId, m: MeterInput, accountId: Types.ObjectId | undefined, now: Date): mongoose.AnyBulkWriteOperation {
+function meterOp(
+  tenantId: Types.ObjectId,
+  m: MeterInput,
+  accountId: Types.ObjectId | undefined,
+  now: Date,
+): mongoose.AnyBulkWriteOperation {
   const set = {
     accountId,
     serialNumber: m.serialNumber,
@@ -66,12 +85,28 @@ function historyOps(
     const set = byAccount.get(String(accountId)) ?? { updatedAt: now };
     if (kind === 'charges') {
       const c = item as ChargeInput;
-      const lines = c.lines.map((l) => ({ service: l.service, volumeMilli: l.volume, unit: l.unit, tariff: l.tariff, amount: l.amount }));
-      const charge: MonthCharge = { lines, penalties: c.penalties, total: lines.reduce((sum, l) => sum + l.amount, 0) + c.penalties };
+      const lines = c.lines.map((l) => ({
+        service: l.service,
+        volumeMilli: l.volume,
+        unit: l.unit,
+        tariff: l.tariff,
+        amount: l.amount,
+      }));
+      const charge: MonthCharge = {
+        lines,
+        penalties: c.penalties,
+        total: lines.reduce((sum, l) => sum + l.amount, 0) + c.penalties,
+      };
       set[`months.${c.period}.charge`] = charge;
     } else {
       const b = item as BalanceInput;
-      const balance: MonthBalance = { opening: b.opening, charged: b.charged, paid: b.paid, closing: b.closing, penalties: b.penalties };
+      const balance: MonthBalance = {
+        opening: b.opening,
+        charged: b.charged,
+        paid: b.paid,
+        closing: b.closing,
+        penalties: b.penalties,
+      };
       set[`months.${b.period}.balance`] = balance;
     }
     byAccount.set(String(accountId), set);
@@ -98,7 +133,7 @@ export async function upsertBilling(
   const tenantId = tenant._id;
   const now = new Date();
   const errors: FieldErrors = {};
-  let ops: mongoose.AnyBulkWriteOperation[] = [];
+  let ops: mongoose.AnyBulkWriteOperation[];
 
   if (kind === 'accounts') {
     const rule = accountNumberRule(tenant);
@@ -125,7 +160,9 @@ export async function upsertBilling(
 
   if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'batch_invalid');
   if (ops.length === 0) return { upserted: 0, modified: 0, matched: 0 };
-  const model = { accounts: Account, meters: Meter, charges: BillingHistory, balances: BillingHistory }[kind] as mongoose.Model<unknown>;
+  const model = { accounts: Account, meters: Meter, charges: BillingHistory, balances: BillingHistory }[
+    kind
+  ] as mongoose.Model<unknown>;
   const res = await model.bulkWrite(ops, { ordered: false });
   return { upserted: res.upsertedCount, modified: res.modifiedCount, matched: res.matchedCount };
 }
@@ -179,7 +216,11 @@ async function history(tenantId: Types.ObjectId, accountId: Types.ObjectId): Pro
 
 /** Periods of a history that have a balance (or a charge), oldest first. */
 function periodsOf(doc: BillingHistoryDoc | null, what: 'balance' | 'charge'): string[] {
-  return doc ? Object.keys(doc.months).filter((p) => doc.months[p]?.[what]).sort() : [];
+  return doc
+    ? Object.keys(doc.months)
+        .filter((p) => doc.months[p]?.[what])
+        .sort()
+    : [];
 }
 
 /** What is owed at the latest period billing sent: debt (negative = overpayment) and its penalties, kopecks. */
@@ -191,7 +232,9 @@ export async function getDebt(
   const doc = id ? await history(tenantId, id) : null;
   const period = periodsOf(doc, 'balance').at(-1);
   const balance = period ? doc?.months[period]?.balance : undefined;
-  return period && balance ? { period, debt: balance.closing, penalties: balance.penalties } : { period: null, debt: 0, penalties: 0 };
+  return period && balance
+    ? { period, debt: balance.closing, penalties: balance.penalties }
+    : { period: null, debt: 0, penalties: 0 };
 }
 
 export function shiftPeriod(period: string, months: number): string {
@@ -203,7 +246,13 @@ export function shiftPeriod(period: string, months: number): string {
 function chargeView(period: string, c: MonthCharge) {
   return {
     period,
-    lines: c.lines.map((l) => ({ service: l.service, volume: l.volumeMilli / 1000, unit: l.unit, tariff: l.tariff, amount: l.amount })),
+    lines: c.lines.map((l) => ({
+      service: l.service,
+      volume: l.volumeMilli / 1000,
+      unit: l.unit,
+      tariff: l.tariff,
+      amount: l.amount,
+    })),
     penalties: c.penalties,
     total: c.total,
   };

@@ -15,7 +15,11 @@ declare module '../http/context.ts' {
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
-export async function createApiKey(tenantId: Types.ObjectId, name: string, scopes: ApiScope[]): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  tenantId: Types.ObjectId,
+  name: string,
+  scopes: ApiScope[],
+): Promise<{ id: string; key: string }> {
   const key = `gk_${randomBytes(24).toString('base64url')}`;
   const doc = await ApiKey.create({ tenantId, name, prefix: key.slice(0, 10), keyHash: hash(key), scopes });
   return { id: String(doc._id), key };
@@ -52,7 +56,11 @@ export function requireApiKey(scope: ApiScope): RequestHandler {
       next();
       return;
     }
-    const doc = await ApiKey.findOne({ keyHash: hash(key), tenantId: ctx.tenant._id, revokedAt: mongoose.trusted({ $exists: false }) }).lean();
+    const doc = await ApiKey.findOne({
+      keyHash: hash(key),
+      tenantId: ctx.tenant._id,
+      revokedAt: mongoose.trusted({ $exists: false }),
+    }).lean();
     if (!doc) throw new AuthError('api_key_invalid');
     if (!doc.scopes.includes(scope)) throw new ForbiddenError('api_key_scope', { scope });
     await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date() } });

@@ -32,7 +32,8 @@ integrationRoutes.post(
   validate('params', KindParams),
   (req, _res, next) => {
     const items = (req.body as { items?: unknown }).items;
-    if (Array.isArray(items) && items.length > MAX_BATCH) throw new DomainError('too_large', 'batch_too_large', { max: MAX_BATCH });
+    if (Array.isArray(items) && items.length > MAX_BATCH)
+      throw new DomainError('too_large', 'batch_too_large', { max: MAX_BATCH });
     next();
   },
   validate('body', BatchBody),
@@ -42,20 +43,40 @@ integrationRoutes.post(
   },
 );
 
-integrationRoutes.get('/integration/export/readings', requireApiKey('export:read'), validate('query', ExportQuery), async (req, res) => {
-  const q = req.query as unknown as { cursor?: string; limit: number };
-  res.json(await exportReadings(ctxOf(req).tenant, q));
-});
+integrationRoutes.get(
+  '/integration/export/readings',
+  requireApiKey('export:read'),
+  validate('query', ExportQuery),
+  async (req, res) => {
+    const q = req.query as unknown as { cursor?: string; limit: number };
+    res.json(await exportReadings(ctxOf(req).tenant, q));
+  },
+);
 
-integrationRoutes.post('/integration/readings/status', requireApiKey('readings:write'), validate('body', ReadingStatusBody), async (req, res) => {
-  res.json(await setReadingStatuses(ctxOf(req).tenant, req.body.items));
-});
+integrationRoutes.post(
+  '/integration/readings/status',
+  requireApiKey('readings:write'),
+  validate('body', ReadingStatusBody),
+  async (req, res) => {
+    res.json(await setReadingStatuses(ctxOf(req).tenant, req.body.items));
+  },
+);
 
-integrationRoutes.get('/integration/export/payments', requireApiKey('export:read'), validate('query', ExportQuery), async (req, res) => {
-  const q = req.query as unknown as { cursor?: string; limit: number };
-  res.json(await exportPayments(ctxOf(req).tenant, q));
-});
+integrationRoutes.get(
+  '/integration/export/payments',
+  requireApiKey('export:read'),
+  validate('query', ExportQuery),
+  async (req, res) => {
+    const q = req.query as unknown as { cursor?: string; limit: number };
+    res.json(await exportPayments(ctxOf(req).tenant, q));
+  },
+);
 
-integrationRoutes.post('/integration/payments/confirm', requireApiKey('payments:write'), validate('body', ConfirmPaymentsBody), async (req, res) => {
-  res.json(await confirmPayments(ctxOf(req).tenant, req.body.ids));
-});
+integrationRoutes.post(
+  '/integration/payments/confirm',
+  requireApiKey('payments:write'),
+  validate('body', ConfirmPaymentsBody),
+  async (req, res) => {
+    res.json(await confirmPayments(ctxOf(req).tenant, req.body.ids));
+  },
+);

@@ -5,10 +5,16 @@ import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 /** The largest batch one request may upsert; bigger loads go in several requests (or the CSV import). */
 export const MAX_BATCH = 5000;
 
-export const KindParams = z.strictObject({ tenant: z.string(), kind: z.enum(['accounts', 'meters', 'charges', 'balances'], { message: 'route_not_found' }) });
+export const KindParams = z.strictObject({
+  tenant: z.string(),
+  kind: z.enum(['accounts', 'meters', 'charges', 'balances'], { message: 'route_not_found' }),
+});
 export const BatchBody = z.strictObject({ items: z.array(z.unknown()).min(1, 'batch_empty').max(MAX_BATCH, 'batch_too_large') });
 export const ExportQuery = z.strictObject({
-  cursor: z.string().regex(/^\d{1,15}$/, 'cursor_invalid').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'cursor_invalid')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 export const ReadingStatusBody = z.strictObject({
@@ -25,7 +31,11 @@ export const ReadingStatusBody = z.strictObject({
 });
 
 const apiKey = [{ apiKey: [] }];
-openapi.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Integration API key of the tenant' });
+openapi.registerComponent('securitySchemes', 'apiKey', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'Integration API key of the tenant',
+});
 for (const kind of Object.keys(ITEM_SCHEMAS) as BillingKind[]) {
   openapi.registerPath({
     method: 'post',
@@ -38,7 +48,12 @@ for (const kind of Object.keys(ITEM_SCHEMAS) as BillingKind[]) {
       body: { content: { 'application/json': { schema: z.object({ items: z.array(ITEM_SCHEMAS[kind]).max(MAX_BATCH) }) } } },
     },
     responses: {
-      200: { description: 'Counts', content: { 'application/json': { schema: z.object({ upserted: z.number(), modified: z.number(), matched: z.number() }) } } },
+      200: {
+        description: 'Counts',
+        content: {
+          'application/json': { schema: z.object({ upserted: z.number(), modified: z.number(), matched: z.number() }) },
+        },
+      },
       ...errorResponses(400, 401, 403, 413),
     },
   });
@@ -58,7 +73,10 @@ openapi.registerPath({
   tags: ['Integration'],
   summary: "The billing system's verdict on exported readings (accepted, or rejected with the reason shown to the subscriber)",
   security: apiKey,
-  request: { params: z.object({ tenant: TenantParam }), body: { content: { 'application/json': { schema: ReadingStatusBody } } } },
+  request: {
+    params: z.object({ tenant: TenantParam }),
+    body: { content: { 'application/json': { schema: ReadingStatusBody } } },
+  },
   responses: { 200: { description: 'Counts' }, ...errorResponses(400, 401, 403) },
 });
 
@@ -93,7 +111,9 @@ openapi.registerPath({
   responses: {
     200: {
       description: 'Entries and cursor',
-      content: { 'application/json': { schema: z.object({ items: z.array(ExportedPayment), cursor: z.string(), hasMore: z.boolean() }) } },
+      content: {
+        'application/json': { schema: z.object({ items: z.array(ExportedPayment), cursor: z.string(), hasMore: z.boolean() }) },
+      },
     },
     ...errorResponses(400, 401, 403),
   },
@@ -104,7 +124,10 @@ openapi.registerPath({
   tags: ['Integration'],
   summary: 'Billing booked these payments: they stop counting as paid but unconfirmed (unknown or unpaid ids are listed back)',
   security: apiKey,
-  request: { params: z.object({ tenant: TenantParam }), body: { content: { 'application/json': { schema: ConfirmPaymentsBody } } } },
+  request: {
+    params: z.object({ tenant: TenantParam }),
+    body: { content: { 'application/json': { schema: ConfirmPaymentsBody } } },
+  },
   responses: {
     200: {
       description: 'Confirmed ids and the refused ones with their reason',

@@ -31,7 +31,9 @@ describe('foundation: a built widget on a page, served by the demo server', func
     await button.waitFor();
     await page.waitForFunction(() => {
       const el = document.querySelector('gaskit-hint')?.shadowRoot?.querySelector('[part="button"]');
-      return el?.getAttribute('aria-label') && getComputedStyle(el).getPropertyValue('--gaskit-color-primary').trim() === '#b4440e';
+      return (
+        el?.getAttribute('aria-label') && getComputedStyle(el).getPropertyValue('--gaskit-color-primary').trim() === '#b4440e'
+      );
     });
     expect(await button.getAttribute('aria-label')).to.equal('Подсказка');
 

@@ -3,7 +3,10 @@ import { api } from './server.ts';
 
 /** Sends one batch through the integration API with the tenant's demo key (the test server runs in demo mode). */
 export async function integrationUpsert(slug: string, kind: 'accounts' | 'meters' | 'charges' | 'balances', items: unknown[]) {
-  const res = await api(`/api/v1/t/${slug}/integration/${kind}`, { body: { items }, headers: { Authorization: `Bearer demo-${slug}` } });
+  const res = await api(`/api/v1/t/${slug}/integration/${kind}`, {
+    body: { items },
+    headers: { Authorization: `Bearer demo-${slug}` },
+  });
   if (res.status !== 200) throw new Error(`upsert ${kind} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { upserted: number; modified: number; matched: number };
 }
@@ -39,8 +42,18 @@ export async function seedAccount(slug: string, overrides: { number?: string; pi
     },
   ]);
   await integrationUpsert(slug, 'charges', [
-    { accountNumber: number, period: '2026-09', lines: [{ service: 'Газоснабжение', volume: 38.5, tariff: 850, amount: 32725 }], penalties: 0 },
-    { accountNumber: number, period: '2026-10', lines: [{ service: 'Газоснабжение', volume: '41,2', tariff: 850, amount: 35020 }], penalties: 1250 },
+    {
+      accountNumber: number,
+      period: '2026-09',
+      lines: [{ service: 'Газоснабжение', volume: 38.5, tariff: 850, amount: 32725 }],
+      penalties: 0,
+    },
+    {
+      accountNumber: number,
+      period: '2026-10',
+      lines: [{ service: 'Газоснабжение', volume: '41,2', tariff: 850, amount: 35020 }],
+      penalties: 1250,
+    },
   ]);
   await integrationUpsert(slug, 'balances', [
     { accountNumber: number, period: '2026-09', opening: 0, charged: 32725, paid: 32725, closing: 0, penalties: 0 },

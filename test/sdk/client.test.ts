@@ -65,7 +65,13 @@ describe('SDK client', () => {
       'GET /api/v1/t/sever-gaz/i18n/en': { status: 200, body: { lng: 'en', resources: { common: { hint: 'Hint' } } } },
       'POST /api/v1/t/sever-gaz/auth/register': {
         status: 422,
-        body: { error: { code: 'validation_failed', message: 'Body invalid', fields: { email: { code: 'invalid_email', message: 'Введите адрес' }, phone: 'invalid_phone', extra: 7 } } },
+        body: {
+          error: {
+            code: 'validation_failed',
+            message: 'Body invalid',
+            fields: { email: { code: 'invalid_email', message: 'Введите адрес' }, phone: 'invalid_phone', extra: 7 },
+          },
+        },
       },
       'GET /api/v1/t/sever-gaz/me': { status: 401, body: { error: { code: 'unauthorized', message: 'Sign in' } } },
       'GET /api/v1/t/sever-gaz/broken': { status: 502, raw: '<html>Bad gateway</html>' },

@@ -12,9 +12,17 @@ describe('accounts: linking personal accounts', () => {
   it('checks an account and shows masked contract details before linking', async () => {
     const { number } = await seedAccount('sever-gaz', { holder: 'Сидорова Анна Викторовна' });
     const { auth } = await signedInSubscriber('sever-gaz');
-    const res = await api('/api/v1/t/sever-gaz/accounts/check', { body: { supplier: 'sever-gaz', number: `  ${number} ` }, headers: auth });
+    const res = await api('/api/v1/t/sever-gaz/accounts/check', {
+      body: { supplier: 'sever-gaz', number: `  ${number} ` },
+      headers: auth,
+    });
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.include({ number, holder: 'Сидорова А. В.', address: 'г. Демо, ул. Газовая, д. 7, кв. 12', alreadyLinked: false });
+    expect(res.body).to.deep.include({
+      number,
+      holder: 'Сидорова А. В.',
+      address: 'г. Демо, ул. Газовая, д. 7, кв. 12',
+      alreadyLinked: false,
+    });
     expect(res.body.supplier).to.deep.equal({ slug: 'sever-gaz', name: 'Северогаз (демо)' });
   });
 
@@ -23,7 +31,14 @@ describe('accounts: linking personal accounts', () => {
     const { auth } = await signedInSubscriber('sever-gaz');
     const res = await link('sever-gaz', auth, { supplier: 'yug-gaz', number });
     expect(res.status).to.equal(201);
-    expect(res.body).to.deep.include({ number, mode: 'basic', holder: 'Петров П. П.', debt: 36270, penalties: 1250, period: '2026-10' });
+    expect(res.body).to.deep.include({
+      number,
+      mode: 'basic',
+      holder: 'Петров П. П.',
+      debt: 36270,
+      penalties: 1250,
+      period: '2026-10',
+    });
     expect(res.body.supplier.slug).to.equal('yug-gaz');
     const list = await api('/api/v1/t/sever-gaz/accounts', { headers: auth });
     expect(list.body.items.map((a: { number: string }) => a.number)).to.deep.equal([number]);
@@ -61,7 +76,11 @@ describe('accounts: linking personal accounts', () => {
     clearTenantCache();
     try {
       const numbers = [freshNumber(), freshNumber(), freshNumber(), freshNumber(), freshNumber()];
-      await integrationUpsert('yug-gaz', 'accounts', numbers.map((number) => ({ number, holder: 'Ким Ю. Д.', address: 'ул. Южная, 1' })));
+      await integrationUpsert(
+        'yug-gaz',
+        'accounts',
+        numbers.map((number) => ({ number, holder: 'Ким Ю. Д.', address: 'ул. Южная, 1' })),
+      );
       const { auth } = await signedInSubscriber('yug-gaz');
       const results = await Promise.all(numbers.map((number) => link('yug-gaz', auth, { supplier: 'yug-gaz', number })));
       expect(results.filter((r) => r.status === 201)).to.have.length(3);
@@ -161,7 +180,13 @@ describe('accounts: summary equals the imported data', () => {
     expect(s.periods).to.deep.equal({ first: '2026-09', last: '2026-10' });
     expect(s.balance).to.deep.equal({ opening: 0, charged: 36270, paid: 0, closing: 36270, penalties: 1250 });
     expect(s.meters).to.have.length(1);
-    expect(s.meters[0]).to.deep.include({ serialNumber: `SN${number}`, digits: 5, decimals: 3, tariff: 850, usualMonthlyMilli: 40000 });
+    expect(s.meters[0]).to.deep.include({
+      serialNumber: `SN${number}`,
+      digits: 5,
+      decimals: 3,
+      tariff: 850,
+      usualMonthlyMilli: 40000,
+    });
     expect(s.meters[0].lastReading.valueMilli).to.equal(1234500);
     expect(s.history).to.deep.equal([
       { period: '2026-09', volume: 38.5, amount: 32725 },

@@ -5,7 +5,15 @@ import { expect } from 'chai';
 import pino from 'pino';
 import { startDevMailbox, type DevMailbox } from '../../server/notify/devmailbox.ts';
 import { DevMail, OutboxClaim, OutboxJob } from '../../server/notify/model.ts';
-import { backoffMs, configureNotify, notifySettings, type NotifyOptions, deliverDue, enqueue, sweepOutbox } from '../../server/notify/service.ts';
+import {
+  backoffMs,
+  configureNotify,
+  notifySettings,
+  type NotifyOptions,
+  deliverDue,
+  enqueue,
+  sweepOutbox,
+} from '../../server/notify/service.ts';
 import { defineTemplate } from '../../server/notify/templates.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';

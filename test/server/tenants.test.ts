@@ -70,7 +70,10 @@ describe('tenants: public config, theme, texts, CORS', () => {
   });
 
   it('uses the tenant’s nested text overrides in server error messages too', async () => {
-    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: { ru: { errors: { validation_failed: 'Южгаз: проверьте поля.' } } } } });
+    await Tenant.updateOne(
+      { slug: 'yug-gaz' },
+      { $set: { texts: { ru: { errors: { validation_failed: 'Южгаз: проверьте поля.' } } } } },
+    );
     clearTenantCache();
     try {
       const yug = await api('/api/v1/t/yug-gaz/i18n/xx', { headers: { 'Accept-Language': 'ru' } });
