@@ -1,5 +1,8 @@
 /** Entry of dist/gaskit.js: defines every widget and exports their classes and the SDK entry points. */
 import './hint/define.ts';
+import './link-account/define.ts';
+import './account/define.ts';
+import './charges/define.ts';
 import './readings/define.ts';
 import './pay/define.ts';
 import './payment-history/define.ts';
@@ -9,6 +12,9 @@ import './login/define.ts';
 import './settings/define.ts';
 
 export * from './hint/index.ts';
+export * from './link-account/index.ts';
+export * from './account/index.ts';
+export * from './charges/index.ts';
 export * from './readings/index.ts';
 export * from './pay/index.ts';
 export * from './payment-history/index.ts';

@@ -1,0 +1,5 @@
+import { GaskitCharges } from './charges.component.ts';
+
+GaskitCharges.define('gaskit-charges');
+
+export * from './index.ts';

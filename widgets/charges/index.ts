@@ -1,0 +1,1 @@
+export { GaskitCharges } from './charges.component.ts';

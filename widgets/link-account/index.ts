@@ -1,0 +1,1 @@
+export { GaskitLinkAccount } from './link-account.component.ts';

@@ -1,0 +1,385 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import {
+  accountNumber,
+  createIdempotencyKey,
+  isGaskitError,
+  rule,
+  type AccountCheck,
+  type AccountRef,
+  type LinkedAccount,
+  type SupplierRef,
+  type TenantConfig,
+} from '../../sdk/index.ts';
+import { GaskitAccountUnlink } from '../account/account-unlink.component.ts';
+import { GaskitHint } from '../hint/hint.component.ts';
+import { errorText } from '../shared/errors.ts';
+import { FormController } from '../shared/form.ts';
+import { GaskitElement } from '../shared/gaskit-element.ts';
+import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { ClientTask } from '../shared/task.ts';
+import { GaskitTextField } from '../shared/text-field.component.ts';
+import styles from './link-account.styles.ts';
+
+/** Refusals about the number itself, shown on the number field. */
+const NUMBER_CODES = new Set(['account_number_format', 'account_not_found', 'account_already_linked']);
+
+/**
+ * Linking personal accounts to the cabinet (seeds 000–004, "Подключение ЛС"): choose the
+ * supplier (the realm's suppliers, this site's own preselected), enter the account number from
+ * the bill (a "?" hint shows where it is printed), "Check" shows the masked contract details,
+ * "Link" links it. Below, the accounts already linked, each with "Unlink" while more than one
+ * is linked. At the cabinet's limit the form gives way to a note.
+ *
+ * @event gaskit-account-linked - An account was linked. `detail: { account }`.
+ * @event gaskit-account-unlinked - An account of the list was unlinked. `detail: { accountId, number }`.
+ *
+ * @csspart title - The heading.
+ * @csspart intro - The explanation under the heading.
+ * @csspart form - The supplier and number form.
+ * @csspart supplier - The supplier select (or the supplier's name when there is only one).
+ * @csspart check - The masked contract details with "Link".
+ * @csspart button - Every button.
+ * @csspart success - "Account No. … linked".
+ * @csspart limit - The note shown at the cabinet's limit.
+ * @csspart accounts - The list of linked accounts.
+ * @csspart account - One linked account.
+ * @csspart count - "N of M linked".
+ * @csspart status - Loading status.
+ * @csspart error - An error message.
+ *
+ * @cssproperty --gaskit-color-primary - Buttons.
+ * @cssproperty --gaskit-color-success - The "linked" message.
+ * @cssproperty --gaskit-color-border - Dividers between accounts.
+ */
+export class GaskitLinkAccount extends GaskitElement {
+  static override dependencies = {
+    'gaskit-text-field': GaskitTextField,
+    'gaskit-hint': GaskitHint,
+    'gaskit-account-unlink': GaskitAccountUnlink,
+  };
+  static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
+
+  /** The chosen supplier's slug; empty until chosen or preselected. */
+  @state() private supplier = '';
+  @state() private number = '';
+  /** The supplier select's error text. */
+  @state() private supplierError = '';
+  @state() private formError = '';
+  /** The checked account, shown for confirmation. */
+  @state() private checked?: AccountCheck;
+  /** The account linked last, for the success message. */
+  @state() private linked?: LinkedAccount;
+
+  private readonly form = new FormController(this);
+  private idempotencyKey = '';
+  private focusAfterRender: string | null = null;
+
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  private readonly accounts = new ClientTask(this, { task: (client, _args, signal) => client.accounts.list({ signal }) });
+  private readonly checkTask = new ClientTask(this, {
+    task: (client, [ref]: readonly [AccountRef], signal) => client.accounts.check(ref, { signal }),
+    autoRun: false,
+  });
+  private readonly linkTask = new ClientTask(this, {
+    task: (client, [ref, key]: readonly [AccountRef, string], signal) => client.accounts.link(ref, key, { signal }),
+    autoRun: false,
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('gaskit-account-unlinked', this.reload);
+    document.addEventListener('gaskit-account-extended', this.reload);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('gaskit-account-unlinked', this.reload);
+    document.removeEventListener('gaskit-account-extended', this.reload);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (!this.focusAfterRender) return;
+    const target = this.renderRoot.querySelector<HTMLElement>(this.focusAfterRender);
+    this.focusAfterRender = null;
+    // A text field renders its input after this element: focus it once it has.
+    if (target instanceof GaskitTextField) void target.updateComplete.then(() => target.focus());
+    else target?.focus();
+  }
+
+  /** A failed reload shows its error in place of the list. */
+  private readonly reload = (): void => {
+    this.accounts.run().catch(() => undefined);
+  };
+
+  /** The realm's suppliers; a tenant alone in its realm is its own only supplier. */
+  private suppliers(config: TenantConfig): SupplierRef[] {
+    return config.suppliers.length > 0 ? config.suppliers : [{ slug: config.tenant.slug, name: config.tenant.name }];
+  }
+
+  /** The supplier in effect: the one chosen, else this site's own when it is one of the realm's. */
+  private chosenSupplier(config: TenantConfig): string {
+    const suppliers = this.suppliers(config);
+    if (this.supplier && suppliers.some((s) => s.slug === this.supplier)) return this.supplier;
+    if (suppliers.length === 1) return suppliers[0]!.slug;
+    return suppliers.some((s) => s.slug === config.tenant.slug) ? config.tenant.slug : '';
+  }
+
+  private numberField(): GaskitTextField | undefined {
+    return this.form.fields.find((field) => field.name === 'number');
+  }
+
+  /** Puts a refusal where it belongs: the supplier select, the number field, or the form. */
+  private showError(error: unknown, config: TenantConfig): void {
+    const code = isGaskitError(error) ? error.code : 'unknown';
+    if (isGaskitError(error) && error.fields.supplier) {
+      this.supplierError = errorText(this.localize, error.fields.supplier);
+      this.focusAfterRender = '#supplier';
+      return;
+    }
+    if (this.form.showServerErrors(error)) return;
+    const field = this.numberField();
+    if (NUMBER_CODES.has(code) && field) {
+      field.error = code;
+      field.focus();
+      return;
+    }
+    this.formError = errorText(this.localize, code, { max: config.accounts.maxAccounts });
+  }
+
+  private ref(config: TenantConfig): AccountRef {
+    return { supplier: this.chosenSupplier(config), number: this.number.trim() };
+  }
+
+  private async check(event: SubmitEvent, config: TenantConfig): Promise<void> {
+    event.preventDefault();
+    this.formError = '';
+    this.linked = undefined;
+    const supplierMissing = this.chosenSupplier(config) === '';
+    this.supplierError = supplierMissing ? this.localize.t('accounts:link.chooseSupplier') : '';
+    if (!this.form.validate() || supplierMissing) {
+      if (supplierMissing) this.focusAfterRender = '#supplier';
+      return;
+    }
+    try {
+      this.checked = await this.checkTask.run(this.ref(config));
+    } catch (error) {
+      this.showError(error, config);
+      return;
+    }
+    this.idempotencyKey = createIdempotencyKey();
+    this.focusAfterRender = '#check-title';
+  }
+
+  private async link(config: TenantConfig): Promise<void> {
+    this.formError = '';
+    let account: LinkedAccount;
+    try {
+      account = await this.linkTask.run(this.ref(config), this.idempotencyKey);
+    } catch (error) {
+      const code = isGaskitError(error) ? error.code : 'unknown';
+      if (isGaskitError(error) && (Object.keys(error.fields).length > 0 || NUMBER_CODES.has(code))) {
+        this.checked = undefined;
+        await this.updateComplete;
+        this.showError(error, config);
+      } else {
+        // Any other refusal stays on the details: "Link" again retries with the same idempotency key.
+        this.formError = errorText(this.localize, code, { max: config.accounts.maxAccounts });
+      }
+      return;
+    }
+    this.checked = undefined;
+    this.number = '';
+    this.linked = account;
+    this.focusAfterRender = '[part="success"]';
+    this.emit('gaskit-account-linked', { account });
+    this.reload();
+  }
+
+  private edit(): void {
+    this.checked = undefined;
+    this.focusAfterRender = 'gaskit-text-field[name="number"]';
+  }
+
+  private renderSupplier(config: TenantConfig): TemplateResult {
+    const t = (key: string) => this.localize.t(`accounts:link.${key}`);
+    const suppliers = this.suppliers(config);
+    const chosen = this.chosenSupplier(config);
+    if (suppliers.length === 1) {
+      return html`<p part="supplier" class="supplier-name">${t('supplier')}: <strong>${suppliers[0]!.name}</strong></p>`;
+    }
+    return html`<div class="field">
+      <label class="label" for="supplier">${t('supplier')}<span class="required" aria-hidden="true"> *</span></label>
+      <select
+        part="supplier"
+        class="input"
+        id="supplier"
+        required
+        aria-invalid=${this.supplierError ? 'true' : 'false'}
+        aria-describedby="supplier-error"
+        .value=${live(chosen)}
+        @input=${(e: Event) => {
+          this.supplier = (e.target as HTMLSelectElement).value;
+          this.supplierError = '';
+        }}
+      >
+        ${chosen ? nothing : html`<option value="">${t('chooseSupplier')}</option>`}
+        ${suppliers.map((s) => html`<option value=${s.slug} ?selected=${s.slug === chosen}>${s.name}</option>`)}
+      </select>
+      <p part="error" class="error" id="supplier-error" aria-live="polite">${this.supplierError}</p>
+    </div>`;
+  }
+
+  private renderForm(config: TenantConfig): TemplateResult {
+    const t = (key: string) => this.localize.t(`accounts:link.${key}`);
+    // The number rule is known for this site's own supplier; for the realm's others the server checks it.
+    const rules =
+      this.chosenSupplier(config) === config.tenant.slug ? [rule(accountNumber, { pattern: config.accounts.numberPattern })] : [];
+    return html`<form part="form" class="form" novalidate @submit=${(e: SubmitEvent) => this.check(e, config)}>
+      ${this.renderSupplier(config)}
+      <gaskit-text-field
+        name="number"
+        label=${t('number')}
+        help=${t('numberHelp')}
+        inputmode="numeric"
+        autocomplete="off"
+        required
+        .value=${this.number}
+        .rules=${rules}
+        @input=${(e: Event) => (this.number = (e.target as GaskitTextField).value)}
+      >
+        <gaskit-hint slot="hint" text=${t('numberHint')}></gaskit-hint>
+      </gaskit-text-field>
+      <p part="error" class="error" role="alert">${this.formError}</p>
+      <div class="actions">
+        <button part="button" class="button button--primary" type="submit" ?disabled=${this.checkTask.pending}>
+          ${t('check')}
+        </button>
+      </div>
+    </form>`;
+  }
+
+  private renderCheck(config: TenantConfig, checked: AccountCheck): TemplateResult {
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
+    return html`<section part="check" class="check" aria-labelledby="check-title">
+      <h3 id="check-title" tabindex="-1">${t('checkTitle')}</h3>
+      <dl>
+        <div class="row">
+          <dt>${t('supplier')}</dt>
+          <dd>${checked.supplier.name}</dd>
+        </div>
+        <div class="row">
+          <dt>${t('number')}</dt>
+          <dd>${checked.number}</dd>
+        </div>
+        <div class="row">
+          <dt>${t('address')}</dt>
+          <dd>${checked.address || t('notGiven')}</dd>
+        </div>
+        <div class="row">
+          <dt>${t('holder')}</dt>
+          <dd>${checked.holder || t('notGiven')}</dd>
+        </div>
+      </dl>
+      ${checked.alreadyLinked ? html`<p class="note">${t('alreadyLinked')}</p>` : nothing}
+      <p part="error" class="error" role="alert">${this.formError}</p>
+      <div class="actions">
+        ${
+          checked.alreadyLinked
+            ? nothing
+            : html`<button
+                part="button"
+                class="button button--primary"
+                type="button"
+                ?disabled=${this.linkTask.pending}
+                @click=${() => this.link(config)}
+              >
+                ${t('link')}
+              </button>`
+        }
+        <button part="button" class="button" type="button" @click=${this.edit}>${t('edit')}</button>
+      </div>
+    </section>`;
+  }
+
+  private renderAccounts(config: TenantConfig, accounts: LinkedAccount[]): TemplateResult {
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
+    const max = config.accounts.maxAccounts;
+    return html`<section class="current" aria-labelledby="current-title">
+      <h3 id="current-title">${t('currentTitle')}</h3>
+      <p part="count" class="muted">${t('count', { count: accounts.length, max })}</p>
+      ${
+        accounts.length === 0
+          ? html`<p>${t('empty')}</p>`
+          : html`<ul part="accounts" class="accounts">
+              ${accounts.map(
+                (a) =>
+                  html`<li part="account" class="account">
+                    <div>
+                      <strong>${t('accountNumber', { number: a.number })}</strong>
+                      <span class="muted">${a.supplier.name} · ${this.localize.t(`accounts:mode.${a.mode}`)}</span>
+                      ${a.address ? html`<span>${a.address}</span>` : nothing}
+                    </div>
+                    ${
+                      accounts.length > 1
+                        ? html`<gaskit-account-unlink account-id=${a.id} number=${a.number}></gaskit-account-unlink>`
+                        : html`<p class="muted">${t('lastOne')}</p>`
+                    }
+                  </li>`,
+              )}
+            </ul>`
+      }
+    </section>`;
+  }
+
+  private renderBody(config: TenantConfig, accounts: LinkedAccount[]): TemplateResult {
+    const max = config.accounts.maxAccounts;
+    const full = accounts.length >= max && !this.checked;
+    return html`
+      ${
+        full
+          ? html`<p part="limit" class="note">${this.localize.t('accounts:link.limitReached', { max })}</p>`
+          : this.checked
+            ? this.renderCheck(config, this.checked)
+            : this.renderForm(config)
+      }
+      ${this.renderAccounts(config, accounts)}
+    `;
+  }
+
+  private renderLoading(): TemplateResult {
+    return html`<p part="status" class="status" role="status">${this.localize.t('common:loading')}</p>`;
+  }
+
+  protected override render(): unknown {
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
+    return html`<section class="base" aria-labelledby="title">
+      <h2 part="title" class="title" id="title">${t('title')}</h2>
+      <p part="intro">${t('intro')}</p>
+      ${
+        this.linked
+          ? html`<p part="success" class="success" role="status" tabindex="-1">${t('linked', { number: this.linked.number })}</p>`
+          : nothing
+      }
+      ${this.config.render({
+        complete: (config) =>
+          this.accounts.render({
+            complete: (accounts) => this.renderBody(config, accounts),
+            // A reload keeps the list on screen until the new one arrives.
+            pending: () => (this.accounts.value ? this.renderBody(config, this.accounts.value) : this.renderLoading()),
+          }),
+      })}
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gaskit-link-account': GaskitLinkAccount;
+  }
+  interface GlobalEventHandlersEventMap {
+    'gaskit-account-linked': CustomEvent<{ account: LinkedAccount }>;
+  }
+}
