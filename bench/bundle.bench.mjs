@@ -2,14 +2,15 @@
  * Bundle size: gzip (level 9) of dist/gaskit.js, each dist/widgets/<name>.js
  * and dist/sdk.js, against the budgets (1 KB = 1000 bytes):
  *   - a page embedding one widget loads dist/widgets/<name>.js: ≤ 35 KB;
- *   - all widgets together, dist/gaskit.js: ≤ 80 KB.
+ *   - all widgets together, dist/gaskit.js: ≤ 80 KB; so is dist/widgets/portal.js, the whole
+ *     cabinet composed of every widget (it is "all widgets", not one).
  * Lazily loaded chunks (dist/widgets/lazy/: altcha, Stripe.js) load only when
  * used and are listed apart. Builds first when an output is missing or older
  * than the sources.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, sep, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const KB = 1000;
@@ -72,7 +73,11 @@ export default async function bundleBench({ root }) {
   const lazy = files(join(root, 'dist', 'widgets', 'lazy')).filter((path) => path.endsWith('.js'));
 
   const rows = [
-    ...widgetFiles.map((path) => ({ ...measure(root, path), budget: WIDGET_BUDGET, what: 'one widget on a page' })),
+    ...widgetFiles.map((path) =>
+      path.endsWith(`${sep}portal.js`)
+        ? { ...measure(root, path), budget: ALL_BUDGET, what: 'the whole cabinet (every widget)' }
+        : { ...measure(root, path), budget: WIDGET_BUDGET, what: 'one widget on a page' },
+    ),
     { ...measure(root, join(root, 'dist', 'gaskit.js')), budget: ALL_BUDGET, what: 'all widgets' },
     { ...measure(root, join(root, 'dist', 'sdk.js')), budget: undefined, what: 'SDK alone' },
   ];

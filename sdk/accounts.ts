@@ -3,7 +3,7 @@
  * the server alike), the API types and the `client.accounts` group. Money is in kopecks, periods
  * are `YYYY-MM`, meter readings are integer thousandths of a unit.
  */
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
 import type { SupplierRef } from './types.ts';
 import type { Validator } from './validators.ts';
@@ -228,3 +228,6 @@ export class AccountsApi {
     return (await this.core.request<{ items: AccountMeter[] }>(path`accounts/${id}/meters`, options)).items;
   }
 }
+
+/** The accounts group of a client (see `groupAccessor`). */
+export const accountsOf = /* @__PURE__ */ groupAccessor((core) => new AccountsApi(core));

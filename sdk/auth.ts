@@ -3,7 +3,7 @@
  * (the session token is kept by `client.session`), password recovery and change, and the
  * captcha challenge. Rules shared with the server are in auth-rules.ts.
  */
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import type { LoginKind } from './types.ts';
 
 export type PersonType = 'individual' | 'legal';
@@ -167,3 +167,6 @@ export class AuthApi {
     return me;
   }
 }
+
+/** The auth group of a client (see `groupAccessor`). */
+export const authOf = /* @__PURE__ */ groupAccessor((core) => new AuthApi(core));

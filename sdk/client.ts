@@ -1,39 +1,36 @@
-import { AccountsApi } from './accounts.ts';
-import { AuthApi } from './auth.ts';
-import { ClientCore } from './core.ts';
-import { path } from './http.ts';
-import { MeApi } from './me.ts';
-import { PaymentsApi } from './payments.ts';
-import { PreferenceStore } from './preferences.ts';
-import { ReadingsApi } from './readings.ts';
-import type { TenantConfig, Translations } from './types.ts';
-import { FeedbackApi } from './feedback.ts';
+import { accountsOf } from './accounts.ts';
+import { authOf } from './auth.ts';
+import { feedbackOf } from './feedback.ts';
+import { meOf } from './me.ts';
+import { paymentsOf } from './payments.ts';
+import { preferencesOf } from './preferences.ts';
+import { readingsOf } from './readings.ts';
+import { TenantClient } from './tenant-client.ts';
 
 /**
- * The client integrators and widgets use: the core plus the tenant-wide calls,
- * with one property per domain group (see the pattern in sdk/index.ts).
+ * The client integrators use: the tenant-wide calls plus every domain group as a property
+ * (each the same object its accessor returns, e.g. `client.readings === readingsOf(client)`).
  */
-export class GaskitClient extends ClientCore {
-  readonly auth = new AuthApi(this);
-  readonly me = new MeApi(this);
-  readonly accounts = new AccountsApi(this);
-  readonly readings = new ReadingsApi(this);
-  readonly payments = new PaymentsApi(this);
-  readonly feedback = new FeedbackApi(this);
-  readonly preferences = new PreferenceStore(this);
-  private config?: Promise<TenantConfig>;
-
-  /** `GET config`, fetched once per client; a failed fetch is retried on the next call. */
-  getConfig(): Promise<TenantConfig> {
-    this.config ??= this.request<TenantConfig>('config').catch((error: unknown) => {
-      this.config = undefined;
-      throw error;
-    });
-    return this.config;
+export class GaskitClient extends TenantClient {
+  get auth() {
+    return authOf(this);
   }
-
-  /** `GET i18n/:lng`: i18next resources by namespace, tenant overrides applied. */
-  getTranslations(lng: string): Promise<Translations> {
-    return this.request<Translations>(path`i18n/${lng}`);
+  get me() {
+    return meOf(this);
+  }
+  get accounts() {
+    return accountsOf(this);
+  }
+  get readings() {
+    return readingsOf(this);
+  }
+  get payments() {
+    return paymentsOf(this);
+  }
+  get feedback() {
+    return feedbackOf(this);
+  }
+  get preferences() {
+    return preferencesOf(this);
   }
 }

@@ -62,3 +62,20 @@ export class ClientCore {
     );
   }
 }
+
+/**
+ * A domain group's accessor: one group object per client, made on first use. Widgets call accessors
+ * (`readingsOf(client)`) instead of client properties, so a widget's bundle carries only the groups it
+ * uses; `GaskitClient` exposes every group as a property for integrators.
+ */
+export function groupAccessor<T>(make: (core: ClientCore) => T): (core: ClientCore) => T {
+  const groups = new WeakMap<ClientCore, T>();
+  return (core) => {
+    let group = groups.get(core);
+    if (group === undefined) {
+      group = make(core);
+      groups.set(core, group);
+    }
+    return group;
+  };
+}

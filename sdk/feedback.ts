@@ -3,7 +3,7 @@
  * wire types, and the rules the widget and the server share (limits,
  * attachment types sniffed from content, message and contact validators).
  */
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
 import { email, maxLength, phone, required, rule, type Rule } from './validators.ts';
 
@@ -176,3 +176,6 @@ export class FeedbackApi {
     return this.core.request<{ items: FaqEntry[] }>('faq', { query: { q: q || undefined, limit }, signal });
   }
 }
+
+/** The feedback group of a client (see `groupAccessor`). */
+export const feedbackOf = /* @__PURE__ */ groupAccessor((core) => new FeedbackApi(core));

@@ -13,8 +13,11 @@
  *          }
  *        }
  *      with its request/response types next to it (shared shapes in types.ts).
- *   2. sdk/client.ts composes it with one line in GaskitClient:
- *        readonly accounts = new AccountsApi(this);
+ *      and its accessor, so widgets bundle only the groups they use:
+ *        export const accountsOf = groupAccessor((core) => new AccountsApi(core));
+ *   2. sdk/client.ts exposes it on GaskitClient (the integrators' client):
+ *        get accounts() { return accountsOf(this); }
+ *      Widgets never use those properties: they call `accountsOf(client)`.
  *   3. This file re-exports the class and its types.
  * Domain classes use `core.request()` (JSON, auth, Accept-Language, errors),
  * `core.session` (e.g. auth stores the token with `setToken`) and `path`
@@ -28,7 +31,8 @@ export function createClient(options: ClientOptions): GaskitClient {
 }
 
 export { GaskitClient } from './client.ts';
-export { ClientCore, type ClientOptions } from './core.ts';
+export { ClientCore, groupAccessor, type ClientOptions } from './core.ts';
+export { TenantClient } from './tenant-client.ts';
 export { ClientErrorCode, GaskitError, isGaskitError, toGaskitError, type FieldErrors, type GaskitErrorInit } from './errors.ts';
 export { Emitter, type ClientEvents, type Listener } from './events.ts';
 export {

@@ -3,7 +3,7 @@
  * the cabinet.
  */
 import type { Me } from './auth.ts';
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
 
 export interface ProfileInput {
@@ -71,3 +71,6 @@ export class MeApi {
     this.core.session.clear();
   }
 }
+
+/** The me group of a client (see `groupAccessor`). */
+export const meOf = /* @__PURE__ */ groupAccessor((core) => new MeApi(core));

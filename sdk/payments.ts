@@ -2,7 +2,7 @@
  * Payments: the shared money and card rules (used by the widget and the server alike), the API
  * types and the `client.payments` group. Money is in kopecks (integers) everywhere.
  */
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
 import type { ReadingInput } from './readings.ts';
 import type { PaymentProviderName } from './types.ts';
@@ -271,3 +271,6 @@ export class PaymentsApi {
     }
   }
 }
+
+/** The payments group of a client (see `groupAccessor`). */
+export const paymentsOf = /* @__PURE__ */ groupAccessor((core) => new PaymentsApi(core));

@@ -3,7 +3,7 @@
  * account chosen last. Kept per API base and tenant in the browser's localStorage when it is
  * usable, in memory otherwise (Node, storage-blocked frames, private modes that refuse writes).
  */
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import { Emitter } from './events.ts';
 
 /** `low`: large type, high contrast and a simplified layout ("версия для слабовидящих"). */
@@ -116,3 +116,6 @@ export class PreferenceStore {
     this.events.emit('changed', { ...next });
   }
 }
+
+/** The preferences group of a client (see `groupAccessor`). */
+export const preferencesOf = /* @__PURE__ */ groupAccessor((core) => new PreferenceStore(core));

@@ -5,7 +5,7 @@
  * Values travel as decimal strings with the meter's decimals ("12345" or "12345.678") and are
  * compared as integer thousandths of a unit, so no floating-point drift ever decides a rule.
  */
-import type { ClientCore } from './core.ts';
+import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
 import type { Validator } from './validators.ts';
 
@@ -211,3 +211,6 @@ export class ReadingsApi {
     return this.core.request<SubmittedReadings>('readings', { method: 'POST', body: input, ...options });
   }
 }
+
+/** The readings group of a client (see `groupAccessor`). */
+export const readingsOf = /* @__PURE__ */ groupAccessor((core) => new ReadingsApi(core));

@@ -1,3 +1,4 @@
+import { accountsOf } from '../../sdk/accounts.ts';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { AccountRef, LinkedAccount } from '../../sdk/index.ts';
@@ -205,8 +206,9 @@ describe('gaskit-link-account', () => {
         ++attempts === 1 ? errorReply(503, 'unavailable') : { status: 201, body: linkedAccount('2000002') },
     });
     const keys: (string | undefined)[] = [];
-    const link = element.client!.accounts.link.bind(element.client!.accounts);
-    element.client!.accounts.link = (ref, key, options) => {
+    const accounts = accountsOf(element.client!);
+    const link = accounts.link.bind(accounts);
+    accounts.link = (ref, key, options) => {
       keys.push(key);
       return link(ref, key, options);
     };

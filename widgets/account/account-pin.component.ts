@@ -1,3 +1,4 @@
+import { accountsOf } from '../../sdk/accounts.ts';
 import { html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { accountPin, isGaskitError, rule, type LinkedAccount } from '../../sdk/index.ts';
@@ -46,7 +47,7 @@ export class GaskitAccountPin extends GaskitElement {
   private focusAfterRender: 'field' | 'open-button' | null = null;
 
   private readonly submitTask = new ClientTask(this, {
-    task: (client, [id, pin]: readonly [string, string], signal) => client.accounts.enterPin(id, pin, { signal }),
+    task: (client, [id, pin]: readonly [string, string], signal) => accountsOf(client).enterPin(id, pin, { signal }),
     autoRun: false,
   });
 

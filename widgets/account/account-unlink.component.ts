@@ -1,3 +1,4 @@
+import { accountsOf } from '../../sdk/accounts.ts';
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { isGaskitError } from '../../sdk/index.ts';
@@ -35,7 +36,7 @@ export class GaskitAccountUnlink extends GaskitElement {
   private focusAfterRender: string | null = null;
 
   private readonly unlinkTask = new ClientTask(this, {
-    task: (client, [id]: readonly [string], signal) => client.accounts.unlink(id, { signal }),
+    task: (client, [id]: readonly [string], signal) => accountsOf(client).unlink(id, { signal }),
     autoRun: false,
   });
 

@@ -1,3 +1,4 @@
+import { accountsOf } from '../../sdk/accounts.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { formatReading, shiftPeriod, verificationState, type AccountMeter, type AccountSummary } from '../../sdk/index.ts';
@@ -66,7 +67,7 @@ export class GaskitAccount extends GaskitElement {
 
   private readonly summary = new ClientTask(this, {
     task: (client, [id, period], signal) =>
-      id ? client.accounts.summary(id, period || undefined, { signal }) : Promise.resolve(null),
+      id ? accountsOf(client).summary(id, period || undefined, { signal }) : Promise.resolve(null),
     args: () => [this.accountId, this.period] as const,
   });
 

@@ -1,3 +1,4 @@
+import { accountsOf } from '../../sdk/accounts.ts';
 import { html, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
@@ -52,7 +53,7 @@ export class GaskitCharges extends GaskitElement {
 
   private readonly charges = new ClientTask(this, {
     task: async (client, [id, range], signal) =>
-      id ? { id, months: await client.accounts.charges(id, range, { signal }) } : null,
+      id ? { id, months: await accountsOf(client).charges(id, range, { signal }) } : null,
     args: () => [this.accountId, this.range] as const,
   });
 

@@ -1,3 +1,4 @@
+import { feedbackOf } from '../../sdk/feedback.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
@@ -19,7 +20,7 @@ import {
   type FaqEntry,
   type FeedbackInput,
   type FeedbackRequest,
-  type GaskitClient,
+  type TenantClient,
   type TenantConfig,
   type ValidationFailure,
 } from '../../sdk/index.ts';
@@ -95,7 +96,7 @@ export class GaskitFeedback extends GaskitElement {
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
 
   private readonly form = new FormController(this);
-  private sessionClient?: GaskitClient;
+  private sessionClient?: TenantClient;
   private stopListening?: () => void;
   private searchTimer?: ReturnType<typeof setTimeout>;
   private suggestTimer?: ReturnType<typeof setTimeout>;
@@ -105,25 +106,27 @@ export class GaskitFeedback extends GaskitElement {
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
 
   private readonly faq = new ClientTask(this, {
-    task: (client, [q], signal) => client.feedback.faq({ q, limit: 20, signal }),
+    task: (client, [q], signal) => feedbackOf(client).faq({ q, limit: 20, signal }),
     args: () => [this.query] as const,
   });
 
   private readonly suggestions = new ClientTask(this, {
     task: (client, [q], signal) =>
-      q.trim() ? client.feedback.faq({ q, limit: SUGGESTIONS, signal }) : Promise.resolve({ items: [] as FaqEntry[] }),
+      q.trim() ? feedbackOf(client).faq({ q, limit: SUGGESTIONS, signal }) : Promise.resolve({ items: [] as FaqEntry[] }),
     args: () => [this.suggestFor] as const,
   });
 
   /** Signed in: the person's requests and their contact details from the cabinet. */
   private readonly cabinet = new ClientTask(this, {
     task: (client, [signedIn], signal) =>
-      signedIn ? Promise.all([client.feedback.list({ signal }), client.feedback.contact({ signal })]) : Promise.resolve(null),
+      signedIn
+        ? Promise.all([feedbackOf(client).list({ signal }), feedbackOf(client).contact({ signal })])
+        : Promise.resolve(null),
     args: () => [this.signedIn] as const,
   });
 
   private readonly sendTask = new ClientTask(this, {
-    task: (client, [input]: readonly [FeedbackInput], signal) => client.feedback.send(input, { signal }),
+    task: (client, [input]: readonly [FeedbackInput], signal) => feedbackOf(client).send(input, { signal }),
     autoRun: false,
   });
 

@@ -1,3 +1,4 @@
+import { accountsOf } from '../../sdk/accounts.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
@@ -77,13 +78,13 @@ export class GaskitLinkAccount extends GaskitElement {
   private focusAfterRender: string | null = null;
 
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
-  private readonly accounts = new ClientTask(this, { task: (client, _args, signal) => client.accounts.list({ signal }) });
+  private readonly accounts = new ClientTask(this, { task: (client, _args, signal) => accountsOf(client).list({ signal }) });
   private readonly checkTask = new ClientTask(this, {
-    task: (client, [ref]: readonly [AccountRef], signal) => client.accounts.check(ref, { signal }),
+    task: (client, [ref]: readonly [AccountRef], signal) => accountsOf(client).check(ref, { signal }),
     autoRun: false,
   });
   private readonly linkTask = new ClientTask(this, {
-    task: (client, [ref, key]: readonly [AccountRef, string], signal) => client.accounts.link(ref, key, { signal }),
+    task: (client, [ref, key]: readonly [AccountRef, string], signal) => accountsOf(client).link(ref, key, { signal }),
     autoRun: false,
   });
 

@@ -1,3 +1,5 @@
+import { meOf } from '../../sdk/me.ts';
+import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
@@ -104,7 +106,7 @@ export class GaskitLogin extends GaskitElement {
   /** A session kept from before (sessionStorage): show who is signed in. */
   private async resume(): Promise<void> {
     try {
-      const me = await this.resolvedClient!.me.get();
+      const me = await meOf(this.resolvedClient!).get();
       this.step = me.mustChangePassword
         ? { name: 'sign-in' }
         : me.status === 'pending'
@@ -165,7 +167,7 @@ export class GaskitLogin extends GaskitElement {
     if (!this.form.validate()) return Promise.resolve();
     const { login = '', password = '' } = this.form.values();
     return this.run(async () => {
-      const { me } = await this.resolvedClient!.auth.signIn({ login, password });
+      const { me } = await authOf(this.resolvedClient!).signIn({ login, password });
       if (me.mustChangePassword) this.goTo({ name: 'change-temporary', me, current: password });
       else this.signedIn(me);
     });
@@ -176,13 +178,13 @@ export class GaskitLogin extends GaskitElement {
     if (!this.form.validate()) return Promise.resolve();
     const { password = '', passwordRepeat = '' } = this.form.values();
     return this.run(async () =>
-      this.signedIn(await this.resolvedClient!.auth.changePassword({ currentPassword: current, password, passwordRepeat })),
+      this.signedIn(await authOf(this.resolvedClient!).changePassword({ currentPassword: current, password, passwordRepeat })),
     );
   }
 
   private signOut(): Promise<void> {
     return this.run(async () => {
-      await this.resolvedClient!.auth.signOut();
+      await authOf(this.resolvedClient!).signOut();
       this.goTo({ name: 'sign-in' });
       this.emit('gaskit-signed-out', { reason: 'sign-out' });
     });
@@ -193,7 +195,7 @@ export class GaskitLogin extends GaskitElement {
     if (captcha === null) return;
     await this.run(async () => {
       try {
-        const answer = await this.resolvedClient!.auth.resend(captcha ? { captcha } : {});
+        const answer = await authOf(this.resolvedClient!).resend(captcha ? { captcha } : {});
         this.cooldown.start(answer.resendAfter);
         this.info = this.localize.t('auth:pending.resent');
       } finally {
@@ -210,7 +212,7 @@ export class GaskitLogin extends GaskitElement {
     const login = this.form.values().login ?? '';
     await this.run(async () => {
       try {
-        const answer = await this.resolvedClient!.auth.forgotPassword({ login, ...(captcha ? { captcha } : {}) });
+        const answer = await authOf(this.resolvedClient!).forgotPassword({ login, ...(captcha ? { captcha } : {}) });
         this.cooldown.start(answer.resendAfter);
         this.goTo({ name: 'forgot-sent', login, method: answer.method ?? 'link' });
       } finally {
@@ -226,8 +228,8 @@ export class GaskitLogin extends GaskitElement {
     const code = this.form.values().code ?? '';
     return this.run(async () => {
       const client = this.resolvedClient!;
-      await client.auth.confirm({ login: me.login, code });
-      this.signedIn(await client.me.get());
+      await authOf(client).confirm({ login: me.login, code });
+      this.signedIn(await meOf(client).get());
     });
   }
 
@@ -236,7 +238,7 @@ export class GaskitLogin extends GaskitElement {
     if (!this.form.validate()) return Promise.resolve();
     const { password = '', passwordRepeat = '', code = '' } = this.form.values();
     return this.run(async () => {
-      await this.resolvedClient!.auth.resetPassword(
+      await authOf(this.resolvedClient!).resetPassword(
         'token' in input
           ? { token: input.token, password, passwordRepeat }
           : { login: input.login, code, password, passwordRepeat },

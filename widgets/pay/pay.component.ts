@@ -1,3 +1,4 @@
+import { paymentsOf } from '../../sdk/payments.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import {
@@ -11,7 +12,7 @@ import {
   rubles,
   rule,
   toGaskitError,
-  type GaskitClient,
+  type TenantClient,
   type PayableAccount,
   type Payment,
   type PaymentClientParams,
@@ -101,7 +102,7 @@ export class GaskitPay extends GaskitElement {
   private loadedFrom?: PaymentOptions;
   private readonly form = new FormController(this);
 
-  private readonly options = new ClientTask(this, { task: (client, _args, signal) => client.payments.options({ signal }) });
+  private readonly options = new ClientTask(this, { task: (client, _args, signal) => paymentsOf(client).options({ signal }) });
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -195,7 +196,7 @@ export class GaskitPay extends GaskitElement {
    * Runs one call of the payment at a time with the busy state on. A field error lands on its
    * field (back on the amounts step for `POST payments`); any other shows above the buttons.
    */
-  private async act(call: (client: GaskitClient) => Promise<void>): Promise<void> {
+  private async act(call: (client: TenantClient) => Promise<void>): Promise<void> {
     const client = this.resolvedClient;
     if (!client || this.busy) return;
     this.busy = true;
@@ -220,7 +221,7 @@ export class GaskitPay extends GaskitElement {
         penalties: kopecks(r.penaltiesText),
         ...(this.readings[r.accountId] ? { readings: this.readings[r.accountId] } : {}),
       }));
-      const result = await client.payments.create({ items }, { idempotencyKey: this.idempotencyKey });
+      const result = await paymentsOf(client).create({ items }, { idempotencyKey: this.idempotencyKey });
       this.payment = result.payment;
       this.stripe = result.client.provider === 'stripe';
       this.goTo('card');
@@ -259,11 +260,11 @@ export class GaskitPay extends GaskitElement {
           this.formError = `payments:failure.${errorCode}`;
           return;
         }
-        current = await client.payments.waitForOutcome(payment.id);
+        current = await paymentsOf(client).waitForOutcome(payment.id);
       } else {
         const { cardNumber = '', expiry = '', cvc = '' } = this.form.values();
-        current = await client.payments.demoConfirm(payment.id, { cardNumber, expiry, cvc });
-        if (current.status === 'processing') current = await client.payments.waitForOutcome(payment.id);
+        current = await paymentsOf(client).demoConfirm(payment.id, { cardNumber, expiry, cvc });
+        if (current.status === 'processing') current = await paymentsOf(client).waitForOutcome(payment.id);
       }
       this.settle(current);
     });
@@ -443,7 +444,7 @@ export class GaskitPay extends GaskitElement {
         ${this.errorMessage()}
         <div class="actions">
           ${this.button(this.t('payButton', { amount: this.money(payment.total) }), undefined, true)}
-          ${this.button(this.t('cancel'), () => this.act(async (client) => this.settle(await client.payments.cancel(payment.id))))}
+          ${this.button(this.t('cancel'), () => this.act(async (client) => this.settle(await paymentsOf(client).cancel(payment.id))))}
         </div>
       </form>
     `;
@@ -451,7 +452,7 @@ export class GaskitPay extends GaskitElement {
 
   private renderAuthenticate(payment: Payment): TemplateResult {
     const answer = (approve: boolean) => () =>
-      this.act(async (client) => this.settle(await client.payments.demoAuthenticate(payment.id, approve)));
+      this.act(async (client) => this.settle(await paymentsOf(client).demoAuthenticate(payment.id, approve)));
     return html`
       ${this.heading(this.t('authTitle'))}
       <p>${this.t('authIntro', { amount: this.money(payment.total) })}</p>

@@ -1,3 +1,4 @@
+import { paymentsOf } from '../../sdk/payments.ts';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { periodOfDate, shiftPeriod, type Payment, type PaymentItem } from '../../sdk/index.ts';
@@ -89,7 +90,7 @@ export class GaskitPaymentHistory extends GaskitElement {
 
   private readonly history = new ClientTask(this, {
     task: (client, [from, accountId], signal) =>
-      client.payments.list({ ...(from ? { from } : {}), ...(accountId ? { accountId } : {}) }, { signal }),
+      paymentsOf(client).list({ ...(from ? { from } : {}), ...(accountId ? { accountId } : {}) }, { signal }),
     args: () => [this.from, this.accountId] as const,
   });
 

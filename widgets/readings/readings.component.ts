@@ -1,3 +1,5 @@
+import { readingsOf } from '../../sdk/readings.ts';
+import { accountsOf } from '../../sdk/accounts.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
@@ -92,23 +94,24 @@ export class GaskitReadings extends GaskitElement {
   /** The accounts linked with this supplier, for the widget's own list when no `account-id` is given. */
   private readonly accounts = new ClientTask(this, {
     task: async (client, [given], signal) =>
-      given ? [] : (await client.accounts.list({ signal })).filter((a) => a.supplier.slug === client.tenant),
+      given ? [] : (await accountsOf(client).list({ signal })).filter((a) => a.supplier.slug === client.tenant),
     args: () => [this.accountId] as const,
   });
 
   private readonly history = new ClientTask(this, {
-    task: (client, [accountId], signal) => (accountId ? client.readings.history(accountId, { signal }) : Promise.resolve(null)),
+    task: (client, [accountId], signal) =>
+      accountId ? readingsOf(client).history(accountId, { signal }) : Promise.resolve(null),
     args: () => [this.currentAccountId] as const,
   });
 
   private readonly previewTask = new ClientTask(this, {
-    task: (client, [input]: readonly [SubmitReadingsInput], signal) => client.readings.preview(input, { signal }),
+    task: (client, [input]: readonly [SubmitReadingsInput], signal) => readingsOf(client).preview(input, { signal }),
     autoRun: false,
   });
 
   private readonly submitTask = new ClientTask(this, {
     task: (client, [input, key]: readonly [SubmitReadingsInput, string], signal) =>
-      client.readings.submit(input, { idempotencyKey: key, signal }),
+      readingsOf(client).submit(input, { idempotencyKey: key, signal }),
     autoRun: false,
   });
 

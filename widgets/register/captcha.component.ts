@@ -1,3 +1,4 @@
+import { authOf } from '../../sdk/auth.ts';
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { toGaskitError, type CaptchaChallenge } from '../../sdk/index.ts';
@@ -95,7 +96,7 @@ export class GaskitCaptcha extends GaskitElement {
     if (!client) return;
     this.fetching = true;
     try {
-      this.challenge = await client.auth.captchaChallenge();
+      this.challenge = await authOf(client).captchaChallenge();
       this.error = '';
     } catch (err) {
       this.error = toGaskitError(err).code;

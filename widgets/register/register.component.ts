@@ -1,3 +1,4 @@
+import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
@@ -130,7 +131,7 @@ export class GaskitRegister extends GaskitElement {
   private async confirmLink(token: string): Promise<void> {
     this.forgetToken();
     try {
-      const answer = await this.resolvedClient!.auth.confirm({ token });
+      const answer = await authOf(this.resolvedClient!).confirm({ token });
       this.goTo({ name: 'confirmed', login: answer.login, signedIn: false });
       this.emit('gaskit-registered', { login: answer.login, confirmed: true });
     } catch (error) {
@@ -182,7 +183,7 @@ export class GaskitRegister extends GaskitElement {
     const values = this.form.values();
     this.busy = true;
     try {
-      const answer = await this.resolvedClient!.auth.register({
+      const answer = await authOf(this.resolvedClient!).register({
         login: values.login ?? '',
         ...(withPassword ? { password: values.password, passwordRepeat: values.passwordRepeat, consent: true } : {}),
         ...(reg.personTypes ? { personType: this.personType as PersonType } : {}),
@@ -205,7 +206,7 @@ export class GaskitRegister extends GaskitElement {
     if (captcha === null) return;
     this.busy = true;
     try {
-      const answer = await this.resolvedClient!.auth.resend({ login, ...(captcha ? { captcha } : {}) });
+      const answer = await authOf(this.resolvedClient!).resend({ login, ...(captcha ? { captcha } : {}) });
       this.cooldown.start(answer.resendAfter);
       this.info = this.localize.t('auth:pending.resent');
     } catch (error) {
@@ -230,13 +231,13 @@ export class GaskitRegister extends GaskitElement {
     this.busy = true;
     try {
       const code = this.form.values().code ?? '';
-      const confirmed = await client.auth.confirm({ login: answer.login, code, ...(temporary ? { consent: true } : {}) });
+      const confirmed = await authOf(client).confirm({ login: answer.login, code, ...(temporary ? { consent: true } : {}) });
       this.emit('gaskit-registered', { login: confirmed.login, confirmed: true });
       if (confirmed.status === 'temporary_password_sent') {
         this.goTo({ name: 'temporary-password', login: confirmed.login });
         return;
       }
-      const signedIn = await client.auth.signIn({ login: confirmed.login, password: this.password });
+      const signedIn = await authOf(client).signIn({ login: confirmed.login, password: this.password });
       this.password = '';
       this.goTo({ name: 'confirmed', login: confirmed.login, signedIn: true });
       this.emit('gaskit-signed-in', { me: signedIn.me });

@@ -1,3 +1,5 @@
+import { meOf } from '../../sdk/me.ts';
+import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import {
@@ -11,7 +13,7 @@ import {
   required,
   rule,
   sameAs,
-  type GaskitClient,
+  type TenantClient,
   type Me,
   type RegistrationConfig,
   type SessionInfo,
@@ -71,7 +73,7 @@ export class GaskitSettings extends GaskitElement {
   @state() private signedOut = false;
 
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
-  private loadedFor?: GaskitClient;
+  private loadedFor?: TenantClient;
   private stopListening?: () => void;
   private focusSelector = '';
 
@@ -105,14 +107,14 @@ export class GaskitSettings extends GaskitElement {
     }
   }
 
-  private async load(client: GaskitClient): Promise<void> {
+  private async load(client: TenantClient): Promise<void> {
     if (!client.session.isSignedIn) {
       this.signedOut = true;
       return;
     }
     try {
-      const me = await client.me.get();
-      this.sessions = me.status === 'active' && !me.mustChangePassword ? await client.me.sessions() : [];
+      const me = await meOf(client).get();
+      this.sessions = me.status === 'active' && !me.mustChangePassword ? await meOf(client).sessions() : [];
       this.me = me;
       this.signedOut = false;
     } catch {
@@ -127,7 +129,7 @@ export class GaskitSettings extends GaskitElement {
   }
 
   /** Runs one section's action; its outcome shows in that section. Resolves whether it succeeded. */
-  private async act(section: Section, work: (client: GaskitClient) => Promise<string>): Promise<boolean> {
+  private async act(section: Section, work: (client: TenantClient) => Promise<string>): Promise<boolean> {
     const client = this.resolvedClient;
     if (!client) return false;
     this.busy = section;
@@ -149,7 +151,7 @@ export class GaskitSettings extends GaskitElement {
   private async submit(
     event: SubmitEvent,
     section: Section,
-    work: (client: GaskitClient, values: Record<string, string>) => Promise<string>,
+    work: (client: TenantClient, values: Record<string, string>) => Promise<string>,
   ): Promise<boolean> {
     event.preventDefault();
     const form = this.formOf(section);
@@ -163,7 +165,7 @@ export class GaskitSettings extends GaskitElement {
       const change: Record<string, string> = { fullName: values.fullName ?? '' };
       if ((values.email ?? '') !== (me.email ?? '')) change.email = values.email ?? '';
       if ((values.phone ?? '') !== (me.phone ?? '')) change.phone = values.phone ?? '';
-      const saved = await client.me.update(change);
+      const saved = await meOf(client).update(change);
       this.me = saved.me;
       this.pendingContact = saved.pendingContact;
       if (saved.pendingContact) this.focusSelector = 'form[data-section="contact"] gaskit-text-field';
@@ -175,7 +177,7 @@ export class GaskitSettings extends GaskitElement {
 
   private confirmContact(event: SubmitEvent): void {
     void this.submit(event, 'contact', async (client, values) => {
-      this.me = await client.me.confirmContact(values.code ?? '');
+      this.me = await meOf(client).confirmContact(values.code ?? '');
       this.pendingContact = null;
       this.outcomes = { ...this.outcomes, profile: { info: this.localize.t('settings:profile.confirmed'), error: '' } };
       this.focusSelector = 'form[data-section="profile"] [role="status"]';
@@ -186,21 +188,21 @@ export class GaskitSettings extends GaskitElement {
   private changePassword(event: SubmitEvent): void {
     const form = event.target as HTMLFormElement;
     void this.submit(event, 'password', async (client, values) => {
-      this.me = await client.auth.changePassword({
+      this.me = await authOf(client).changePassword({
         currentPassword: values.currentPassword ?? '',
         password: values.password ?? '',
         passwordRepeat: values.passwordRepeat ?? '',
       });
       form.reset();
       this.newPassword = '';
-      this.sessions = await client.me.sessions();
+      this.sessions = await meOf(client).sessions();
       return this.localize.t('settings:password.changed');
     });
   }
 
   private async endSession(session: SessionInfo): Promise<void> {
     const ended = await this.act('sessions', async (client) => {
-      await client.me.endSession(session.id);
+      await meOf(client).endSession(session.id);
       if (session.current) {
         client.session.clear();
         this.signedOut = true;
@@ -215,7 +217,7 @@ export class GaskitSettings extends GaskitElement {
 
   private async deleteCabinet(event: SubmitEvent): Promise<void> {
     const deleted = await this.submit(event, 'delete', async (client, values) => {
-      await client.me.deleteCabinet(values.password ?? '');
+      await meOf(client).deleteCabinet(values.password ?? '');
       this.signedOut = true;
       this.me = undefined;
       return this.localize.t('settings:privacy.deleted');

@@ -1,7 +1,7 @@
 import { ContextConsumer, ContextProvider } from '@lit/context';
 import { LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { GaskitClient, VisionMode } from '../../sdk/index.ts';
+import type { TenantClient, VisionMode } from '../../sdk/index.ts';
 import { clientContext, type ClientHost } from './context.ts';
 import { LocalizeController } from './localize.ts';
 import { pageClient, scriptOrigin } from './page.ts';
@@ -41,7 +41,7 @@ export class GaskitElement extends LitElement implements ClientHost {
   @property({ reflect: true }) override dir!: string;
 
   /** An SDK client to use, overriding attributes and context. */
-  @property({ attribute: false }) client?: GaskitClient;
+  @property({ attribute: false }) client?: TenantClient;
 
   /** Tenant slug, for an element used on its own. */
   @property() tenant?: string;
@@ -55,7 +55,7 @@ export class GaskitElement extends LitElement implements ClientHost {
   /** Translations and formatting in the element's language. */
   readonly localize = new LocalizeController(this);
 
-  @state() private contextClient?: GaskitClient;
+  @state() private contextClient?: TenantClient;
   private readonly clientProvider = new ContextProvider(this, { context: clientContext });
   private readonly clientConsumer = new ContextConsumer(this, {
     context: clientContext,
@@ -70,7 +70,7 @@ export class GaskitElement extends LitElement implements ClientHost {
     return this.visionMode.mode === 'low';
   }
 
-  get resolvedClient(): GaskitClient | undefined {
+  get resolvedClient(): TenantClient | undefined {
     if (this.client) return this.client;
     if (this.tenant) {
       const locale = this.lang || document.documentElement.lang || navigator.language;

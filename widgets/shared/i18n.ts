@@ -1,5 +1,5 @@
 import i18next, { type i18n as I18n } from 'i18next';
-import { pickLocale, type GaskitClient } from '../../sdk/index.ts';
+import { pickLocale, type TenantClient } from '../../sdk/index.ts';
 import { pageSingleton } from './page.ts';
 
 /**
@@ -39,7 +39,7 @@ export const i18n: I18n = pageSingleton('i18next', () => {
   return instance;
 });
 
-const loads = pageSingleton('translations', () => new WeakMap<GaskitClient, Map<string, Promise<void>>>());
+const loads = pageSingleton('translations', () => new WeakMap<TenantClient, Map<string, Promise<void>>>());
 
 /**
  * Loads the tenant's resources for the supported language closest to
@@ -48,7 +48,7 @@ const loads = pageSingleton('translations', () => new WeakMap<GaskitClient, Map<
  * Resources of several tenants on one page share the instance: the last
  * loaded wins for keys they both define.
  */
-export async function loadTranslations(client: GaskitClient, requested: string): Promise<string> {
+export async function loadTranslations(client: TenantClient, requested: string): Promise<string> {
   const config = await client.getConfig();
   const lng = pickLocale(requested, config.locales, config.defaultLocale);
   let byLanguage = loads.get(client);

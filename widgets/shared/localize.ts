@@ -1,5 +1,5 @@
 import type { ReactiveController } from 'lit';
-import { pickLocale, type GaskitClient } from '../../sdk/index.ts';
+import { pickLocale, type TenantClient } from '../../sdk/index.ts';
 import type { ClientHost } from './context.ts';
 import { builtInLanguages, i18n, loadTranslations } from './i18n.ts';
 
@@ -26,7 +26,7 @@ const DATE_ONLY = /^\d{4}-\d{2}(-\d{2})?$/;
  */
 export class LocalizeController implements ReactiveController {
   private readonly host: ClientHost;
-  private client?: GaskitClient;
+  private client?: TenantClient;
   private stopListening?: () => void;
   private requested?: string;
   private lng?: string;
@@ -104,7 +104,7 @@ export class LocalizeController implements ReactiveController {
     );
   }
 
-  private settle(client: GaskitClient, requested: string, lng: string): void {
+  private settle(client: TenantClient, requested: string, lng: string): void {
     if (client !== this.client || requested !== this.requested) return;
     this.lng = lng;
     this.host.requestUpdate();

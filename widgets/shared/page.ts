@@ -1,4 +1,4 @@
-import { createClient, type GaskitClient } from '../../sdk/index.ts';
+import { TenantClient } from '../../sdk/tenant-client.ts';
 
 /**
  * A value shared by every Gaskit bundle on the page. Each self-contained
@@ -14,7 +14,7 @@ export function pageSingleton<T>(name: string, create: () => T): T {
 /** Origin of the script these widgets were loaded from: the default API base. */
 export const scriptOrigin = new URL(import.meta.url).origin;
 
-const clients = pageSingleton('clients', () => new Map<string, GaskitClient>());
+const clients = pageSingleton('clients', () => new Map<string, TenantClient>());
 
 /**
  * The page-level client for an API base and tenant, created on first use, for
@@ -22,11 +22,11 @@ const clients = pageSingleton('clients', () => new Map<string, GaskitClient>());
  * in sessionStorage so a sign-in survives navigation between the supplier's
  * pages in the tab.
  */
-export function pageClient(apiBase: string, tenant: string, locale: string): GaskitClient {
+export function pageClient(apiBase: string, tenant: string, locale: string): TenantClient {
   const key = `${apiBase.replace(/\/+$/, '')}|${tenant}`;
   let client = clients.get(key);
   if (!client) {
-    client = createClient({ apiBase, tenant, locale, storage: 'session' });
+    client = new TenantClient({ apiBase, tenant, locale, storage: 'session' });
     clients.set(key, client);
   }
   return client;

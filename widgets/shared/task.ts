@@ -1,6 +1,6 @@
 import { initialState, Task, TaskStatus } from '@lit/task';
 import { html } from 'lit';
-import { toGaskitError, type GaskitClient, type GaskitError } from '../../sdk/index.ts';
+import { toGaskitError, type TenantClient, type GaskitError } from '../../sdk/index.ts';
 import type { ClientHost } from './context.ts';
 import { renderError } from './errors.ts';
 import type { LocalizeController } from './localize.ts';
@@ -11,7 +11,7 @@ export interface ClientTaskHost extends ClientHost {
 
 export interface ClientTaskOptions<A extends readonly unknown[], R> {
   /** The SDK call. Pass `signal` on: a newer run aborts the previous one. */
-  task: (client: GaskitClient, args: A, signal: AbortSignal) => Promise<R>;
+  task: (client: TenantClient, args: A, signal: AbortSignal) => Promise<R>;
   /** Arguments read on each update; the task re-runs when they or the client change. */
   args?: () => A;
   /** `false` for calls started by the user (form submits) with `run()`. Default `true`. */
@@ -34,11 +34,11 @@ export interface ClientTaskRenderers<R> {
  */
 export class ClientTask<A extends readonly unknown[], R> {
   private readonly host: ClientTaskHost;
-  private readonly task: Task<[GaskitClient | undefined, ...A], R>;
+  private readonly task: Task<[TenantClient | undefined, ...A], R>;
 
   constructor(host: ClientTaskHost, { task, args, autoRun = true }: ClientTaskOptions<A, R>) {
     this.host = host;
-    this.task = new Task<[GaskitClient | undefined, ...A], R>(host, {
+    this.task = new Task<[TenantClient | undefined, ...A], R>(host, {
       task: ([client, ...rest], { signal }) => (client ? task(client, rest as unknown as A, signal) : initialState),
       args: () => [host.resolvedClient, ...(args?.() ?? ([] as unknown as A))],
       autoRun,

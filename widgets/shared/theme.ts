@@ -1,5 +1,5 @@
 import type { ReactiveController } from 'lit';
-import type { GaskitClient, ThemeInfo } from '../../sdk/index.ts';
+import type { TenantClient, ThemeInfo } from '../../sdk/index.ts';
 import type { ClientHost } from './context.ts';
 
 const TOKEN_NAME = /^(?:--gaskit-)?([a-z0-9]+(?:-[a-z0-9]+)*)$/;
@@ -29,7 +29,7 @@ function themeSheet(tokens: ThemeInfo['tokens']): CSSStyleSheet {
  */
 export class ThemeController implements ReactiveController {
   private readonly host: ClientHost;
-  private client?: GaskitClient;
+  private client?: TenantClient;
   private sheet?: CSSStyleSheet;
 
   constructor(host: ClientHost) {

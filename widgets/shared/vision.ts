@@ -1,6 +1,7 @@
+import { preferencesOf } from '../../sdk/preferences.ts';
 import { ContextConsumer, ContextProvider, createContext } from '@lit/context';
 import { css, type ReactiveController } from 'lit';
-import type { GaskitClient, VisionMode } from '../../sdk/index.ts';
+import type { TenantClient, VisionMode } from '../../sdk/index.ts';
 import type { ClientHost } from './context.ts';
 
 /** The vision mode in effect for a subtree; a registered symbol, so bundles on one page match. */
@@ -88,13 +89,13 @@ export const lowVisionStyles = css`
 
 /**
  * Resolves an element's vision mode — its own `vision` attribute, else the mode of the Gaskit
- * element around it, else the person's saved preference (`client.preferences.vision`) — passes
+ * element around it, else the person's saved preference (`preferencesOf(client).vision`) — passes
  * it on to the elements inside, and applies `lowVisionStyles` in its shadow root while low.
  */
 export class VisionController implements ReactiveController {
   private readonly host: VisionHost;
   private inherited?: VisionMode;
-  private client?: GaskitClient;
+  private client?: TenantClient;
   private stopListening?: () => void;
   private current: VisionMode = 'standard';
   private readonly provider: ContextProvider<typeof visionContext>;
@@ -132,10 +133,10 @@ export class VisionController implements ReactiveController {
     const client = this.host.resolvedClient;
     if (client !== this.client) {
       this.stopListening?.();
-      this.stopListening = client?.preferences.events.on('changed', () => this.host.requestUpdate());
+      this.stopListening = (client && preferencesOf(client))?.events.on('changed', () => this.host.requestUpdate());
       this.client = client;
     }
-    this.current = this.host.vision || this.inherited || client?.preferences.vision || 'standard';
+    this.current = this.host.vision || this.inherited || (client && preferencesOf(client))?.vision || 'standard';
     this.provider.setValue(this.current);
     this.adopt(this.current === 'low');
   }
