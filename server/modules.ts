@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { accountRoutes } from './accounts/routes.ts';
+import { demoBillsRoutes } from './billing/demo-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { feedbackIntegrationRoutes } from './feedback/integration-routes.ts';
 import { feedbackRoutes, inboundRoutes } from './feedback/routes.ts';
@@ -27,5 +28,6 @@ export const modules: { name: string; tenant?: Router; root?: Router }[] = [
   { name: 'integration', tenant: integrationRoutes },
   { name: 'feedback-integration', tenant: feedbackIntegrationRoutes },
   { name: 'readings', tenant: readingsRoutes },
+  { name: 'demo-bills', root: demoBillsRoutes },
   { name: 'payments', tenant: paymentRoutes, root: paymentRootRoutes },
 ];
