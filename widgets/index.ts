@@ -10,6 +10,7 @@ import './feedback/define.ts';
 import './register/define.ts';
 import './login/define.ts';
 import './settings/define.ts';
+import './portal/define.ts';
 
 export * from './hint/index.ts';
 export * from './link-account/index.ts';
@@ -22,4 +23,5 @@ export * from './feedback/index.ts';
 export * from './register/index.ts';
 export * from './login/index.ts';
 export * from './settings/index.ts';
+export * from './portal/index.ts';
 export { createClient, GaskitError, isGaskitError, type GaskitClient } from '../sdk/index.ts';

@@ -24,6 +24,7 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  * @event gaskit-account-unlinked - The account was unlinked (from the inner `gaskit-account-unlink`). `detail: { accountId, number }`.
  *
  * @csspart title - The heading with the account number.
+ * @csspart month - A month of charges without lines (basic mode).
  * @csspart details - Address, holder and mode.
  * @csspart mode - The mode (basic or extended).
  * @csspart basic-mode - The basic-mode note with "I have a PIN".

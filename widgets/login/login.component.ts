@@ -50,6 +50,7 @@ type Step =
  * @csspart intro - The text above a form.
  * @csspart show-password - The "show password" checkbox.
  * @csspart notice - The result of a step.
+ * @csspart status - Progress and information announced politely (role=status).
  * @csspart error - Error messages.
  * @csspart button - Every button.
  * @csspart resend - The "send again" button.

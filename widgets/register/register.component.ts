@@ -58,6 +58,8 @@ type Step =
  * @csspart title - The heading.
  * @csspart intro - The text above the form.
  * @csspart consent - The consent checkbox with its document link.
+ * @csspart person-type - The individual / legal entity choice, where the supplier asks for it.
+ * @csspart status - Progress and information announced politely (role=status).
  * @csspart link - Links to documents and to the sign-in page.
  * @csspart show-password - The "show password" checkbox.
  * @csspart notice - The result of a step (mail sent, confirmed).

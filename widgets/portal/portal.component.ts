@@ -1,0 +1,551 @@
+import { authOf } from '../../sdk/auth.ts';
+import { preferencesOf } from '../../sdk/preferences.ts';
+import { meOf } from '../../sdk/me.ts';
+import { accountsOf } from '../../sdk/accounts.ts';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { classMap } from 'lit/directives/class-map.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import {
+  createClient,
+  type TenantClient,
+  type LinkedAccount,
+  type Me,
+  type TenantConfig,
+  type VisionMode,
+} from '../../sdk/index.ts';
+import { GaskitAccount } from '../account/account.component.ts';
+import { GaskitCharges } from '../charges/charges.component.ts';
+import { GaskitFeedback } from '../feedback/feedback.component.ts';
+import { GaskitLinkAccount } from '../link-account/link-account.component.ts';
+import { GaskitLogin } from '../login/login.component.ts';
+import { GaskitPay } from '../pay/pay.component.ts';
+import { GaskitPaymentHistory } from '../payment-history/payment-history.component.ts';
+import { GaskitReadings } from '../readings/readings.component.ts';
+import { GaskitRegister } from '../register/register.component.ts';
+import { GaskitSettings } from '../settings/settings.component.ts';
+import { renderError } from '../shared/errors.ts';
+import { GaskitElement } from '../shared/gaskit-element.ts';
+import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { ClientTask } from '../shared/task.ts';
+import styles from './portal.styles.ts';
+import { PortalRouter, routePath, type Route, type View } from './router.ts';
+
+type Session = 'unknown' | 'signed-in' | 'signed-out';
+
+/** Views a person sees without signing in; every other one asks to sign in first and then opens. */
+const PUBLIC_VIEWS: ReadonlySet<View> = new Set(['login', 'register', 'feedback', 'not-found']);
+const ACCOUNT_VIEWS: ReadonlySet<View> = new Set(['summary', 'charges', 'readings']);
+
+interface NavItem {
+  view: View;
+  path: string;
+}
+
+/**
+ * The whole cabinet on one element, composed from the other widgets: sign-in and registration,
+ * then the chosen account's summary, charges and readings, online payment, payment history,
+ * linking accounts, settings and feedback. Each section has an address — real paths under
+ * `base-path` (the hosted portal, `/t/<tenant>/accounts/<id>/readings`), otherwise the page's hash
+ * (`#/accounts/<id>/readings`) — so sections can be bookmarked, linked and reached with Back.
+ * The chosen account is in the address and remembered in `preferencesOf(client)` for the next visit.
+ * The header carries the supplier's logo and name, the low-vision switch, the language and
+ * sign-out. It fits phones from 360 px (a menu button) to desktops (a side menu), measured on the
+ * element's own width, so it also fits a column of the supplier's page.
+ *
+ * @tagname gaskit-portal
+ *
+ * @event gaskit-route-changed - Another section is shown. `detail: { path, view, accountId }`.
+ * @event gaskit-vision-changed - The person switched the low-vision mode. `detail: { vision }`.
+ * @event gaskit-signed-out - The person signed out with the header button. `detail: { reason }`.
+ *
+ * @csspart base - The portal's frame.
+ * @csspart skip-link - "Skip to content", shown when focused.
+ * @csspart header - The header with the brand and the tools.
+ * @csspart brand - The link home with the logo and names.
+ * @csspart logo - The supplier's logo.
+ * @csspart tenant-name - The supplier's name.
+ * @csspart tools - The header's controls.
+ * @csspart vision-toggle - The low-vision switch.
+ * @csspart language - The language select.
+ * @csspart user - Who is signed in.
+ * @csspart sign-out - The sign-out button.
+ * @csspart nav - The section menu.
+ * @csspart menu-button - The button that opens the menu on narrow screens.
+ * @csspart nav-list - The list of sections.
+ * @csspart nav-link - A section link; the current one has `aria-current="page"`.
+ * @csspart main - The section's content.
+ * @csspart account-bar - The chosen account's select.
+ * @csspart account-select - The account select itself.
+ * @csspart view-title - The section's heading.
+ * @csspart actions - Shortcuts under the account summary.
+ * @csspart link - Links to other sections inside a section.
+ * @csspart status - Loading status.
+ * @csspart error - An error message.
+ * @csspart notice - The text of "not found" and "account not linked".
+ *
+ * @cssproperty --gaskit-portal-nav-width - Width of the side menu on wide screens; default `15rem`.
+ * @cssproperty --gaskit-portal-max-width - Widest the portal grows; default `80rem`.
+ * @cssproperty --gaskit-color-primary - Links, the current section, buttons.
+ * @cssproperty --gaskit-color-surface - Background of the header and content.
+ * @cssproperty --gaskit-color-surface-alt - Background of the menu.
+ * @cssproperty --gaskit-color-border - Dividers.
+ */
+export class GaskitPortal extends GaskitElement {
+  static override dependencies = {
+    'gaskit-login': GaskitLogin,
+    'gaskit-register': GaskitRegister,
+    'gaskit-link-account': GaskitLinkAccount,
+    'gaskit-account': GaskitAccount,
+    'gaskit-charges': GaskitCharges,
+    'gaskit-readings': GaskitReadings,
+    'gaskit-pay': GaskitPay,
+    'gaskit-payment-history': GaskitPaymentHistory,
+    'gaskit-settings': GaskitSettings,
+    'gaskit-feedback': GaskitFeedback,
+  };
+  static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
+
+  /** Path routing under this prefix (e.g. `/t/sever-gaz`); unset, the page's hash (`#/…`) holds the section. */
+  @property({ attribute: 'base-path' }) basePath = '';
+
+  @state() private session: Session = 'unknown';
+  @state() private me?: Me;
+  @state() private accounts?: LinkedAccount[];
+  @state() private accountsError?: unknown;
+  @state() private menuOpen = false;
+
+  private readonly router = new PortalRouter(this, { onUserNavigation: () => (this.focusView = true) });
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  private boundClient?: TenantClient;
+
+  private get prefs() {
+    return this.boundClient && preferencesOf(this.boundClient);
+  }
+  /** Clients for the realm's other suppliers whose accounts are linked, sharing this session. */
+  private readonly supplierClients = new Map<string, TenantClient>();
+  private stopSession?: () => void;
+  private shownPath?: string;
+  private focusView = false;
+
+  constructor() {
+    super();
+    this.addEventListener('gaskit-signed-in', (event) => {
+      const { me } = event.detail;
+      if (me.status !== 'active' || me.mustChangePassword) return;
+      this.enter(me);
+      this.focusView = true;
+      if (this.router.route.view === 'login' || this.router.route.view === 'register')
+        this.router.navigate('/', { replace: true });
+    });
+    this.addEventListener('gaskit-signed-out', (event) => {
+      if (event.composedPath()[0] === this) return;
+      this.leave();
+      this.router.navigate('/');
+    });
+    for (const name of ['gaskit-account-linked', 'gaskit-account-unlinked', 'gaskit-account-extended'] as const) {
+      this.addEventListener(name, () => void this.loadAccounts());
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.boundClient = undefined;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopSession?.();
+    this.stopSession = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const client = this.resolvedClient;
+    if (client !== this.boundClient) this.bind(client);
+    this.redirect();
+    if (this.router.path !== this.shownPath) this.menuOpen = false;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.focusView) {
+      this.focusView = false;
+      this.renderRoot.querySelector<HTMLElement>('[part="view-title"]')?.focus();
+    }
+    const { path } = this.router;
+    if (path === this.shownPath) return;
+    const first = this.shownPath === undefined;
+    this.shownPath = path;
+    const { view, accountId = null } = this.router.route;
+    if (!first) this.emit('gaskit-route-changed', { path, view, accountId });
+  }
+
+  private bind(client: TenantClient | undefined): void {
+    this.stopSession?.();
+    this.boundClient = client;
+    this.supplierClients.clear();
+    this.me = undefined;
+    this.accounts = undefined;
+    this.accountsError = undefined;
+    this.stopSession = client?.events.on('session-changed', ({ signedIn }) => {
+      if (!signedIn) this.leave();
+    });
+    this.session = client?.session.isSignedIn ? 'unknown' : 'signed-out';
+    if (client?.session.isSignedIn) void this.resume(client);
+  }
+
+  /** A session kept from an earlier page: enter when it is still valid and complete. */
+  private async resume(client: TenantClient): Promise<void> {
+    try {
+      const me = await meOf(client).get();
+      if (client !== this.boundClient) return;
+      if (me.status === 'active' && !me.mustChangePassword) this.enter(me);
+      else this.session = 'signed-out';
+    } catch {
+      if (client === this.boundClient) this.session = 'signed-out';
+    }
+  }
+
+  private enter(me: Me): void {
+    this.me = me;
+    this.session = 'signed-in';
+    void this.loadAccounts();
+  }
+
+  private leave(): void {
+    this.me = undefined;
+    this.accounts = undefined;
+    this.session = 'signed-out';
+    this.supplierClients.clear();
+  }
+
+  private async loadAccounts(): Promise<void> {
+    const client = this.boundClient;
+    if (!client || this.session !== 'signed-in') return;
+    this.accountsError = undefined;
+    try {
+      const accounts = await accountsOf(client).list();
+      if (client === this.boundClient) this.accounts = accounts;
+    } catch (error) {
+      if (client === this.boundClient) this.accountsError = error;
+    }
+  }
+
+  /** The account sections open with: the one in the address, else the remembered one, else the first. */
+  private chosenAccount(): LinkedAccount | undefined {
+    const accounts = this.accounts ?? [];
+    const { accountId } = this.router.route;
+    const remembered = this.prefs?.accountId;
+    return (
+      accounts.find((a) => a.id === accountId) ??
+      accounts.find((a) => a.id === remembered) ??
+      (accountId ? undefined : accounts[0])
+    );
+  }
+
+  /** Addresses that only lead elsewhere: home once signed in, sign-in and registration when already in. */
+  private redirect(): void {
+    const { view, accountId } = this.router.route;
+    if (this.session !== 'signed-in') return;
+    if (view === 'login' || view === 'register') {
+      this.router.navigate('/', { replace: true });
+      return;
+    }
+    if (!this.accounts) return;
+    if (view === 'home') {
+      const account = this.chosenAccount();
+      this.router.navigate(routePath(account ? { view: 'summary', accountId: account.id } : { view: 'accounts' }), {
+        replace: true,
+      });
+      return;
+    }
+    if (accountId && this.accounts.some((a) => a.id === accountId)) this.prefs?.setAccountId(accountId);
+  }
+
+  /**
+   * An account of another supplier of the realm is served by that supplier: its sections get a
+   * client for it with this session (sessions hold across a realm). `undefined`: the portal's own.
+   */
+  private clientFor(account: LinkedAccount | undefined): TenantClient | undefined {
+    const client = this.boundClient;
+    if (!client || !account || account.supplier.slug === client.tenant) return undefined;
+    let other = this.supplierClients.get(account.supplier.slug);
+    if (!other) {
+      other = createClient({ apiBase: client.apiBase, tenant: account.supplier.slug, locale: client.locale });
+      this.supplierClients.set(account.supplier.slug, other);
+    }
+    if (other.locale !== client.locale) other.setLocale(client.locale);
+    const token = client.session.token;
+    if (token && other.session.token !== token) other.session.setToken(token);
+    return other;
+  }
+
+  private go(route: Route): void {
+    this.focusView = true;
+    this.router.navigate(routePath(route));
+  }
+
+  private async signOut(): Promise<void> {
+    // The SDK forgets the token even when the server cannot be told; the person is signed out here either way.
+    await (this.boundClient && authOf(this.boundClient))?.signOut().catch(() => undefined);
+    this.leave();
+    this.emit('gaskit-signed-out', { reason: 'sign-out' });
+    this.go({ view: 'home' });
+  }
+
+  private toggleVision(): void {
+    const vision: VisionMode = this.lowVision ? 'standard' : 'low';
+    this.prefs?.setVision(vision);
+    if (this.vision) this.vision = vision;
+    this.emit('gaskit-vision-changed', { vision });
+  }
+
+  /**
+   * Shows the same section for the account picked. Focus stays on the select, so a keyboard user
+   * stepping through the accounts with the arrow keys is not moved away.
+   */
+  private chooseAccount(event: Event): void {
+    const accountId = (event.target as HTMLSelectElement).value;
+    this.prefs?.setAccountId(accountId);
+    const { view } = this.router.route;
+    const keep = ACCOUNT_VIEWS.has(view) || (view === 'payments' && this.router.route.accountId);
+    if (keep) this.router.navigate(routePath({ view, accountId }));
+    else this.requestUpdate();
+  }
+
+  private focusMain(): void {
+    this.renderRoot.querySelector<HTMLElement>('[part="view-title"]')?.focus();
+  }
+
+  private navItems(): NavItem[] {
+    if (this.session !== 'signed-in') {
+      return (['login', 'register', 'feedback'] as const).map((view) => ({ view, path: routePath({ view }) }));
+    }
+    const accountId = this.chosenAccount()?.id;
+    const views: View[] = ['summary', 'charges', 'readings', 'pay', 'payments', 'accounts', 'settings', 'feedback'];
+    return views.map((view) => ({ view, path: routePath({ view, accountId: ACCOUNT_VIEWS.has(view) ? accountId : undefined }) }));
+  }
+
+  /** What is on screen: sign-in in place of a section that needs it, the summary for home. */
+  private shownView(): View {
+    const { view } = this.router.route;
+    if (this.session === 'signed-out' && !PUBLIC_VIEWS.has(view)) return 'login';
+    return view === 'home' ? 'summary' : view;
+  }
+
+  /**
+   * Whether the section shows a widget with its own visible heading: the portal's heading then
+   * stays for screen readers and focus only, so the page does not show the same title twice.
+   */
+  private widgetTitled(route: Route, chosen: LinkedAccount | undefined): boolean {
+    const view = this.shownView();
+    if (view === 'not-found' || (route.accountId && !chosen && this.accounts)) return false;
+    return view !== 'settings';
+  }
+
+  private logoUrl(config: TenantConfig): string | undefined {
+    const { logoUrl } = config.tenant;
+    if (!logoUrl || !this.boundClient) return undefined;
+    try {
+      return new URL(logoUrl, `${this.boundClient.apiBase}/`).href;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private renderHeader(config: TenantConfig): TemplateResult {
+    const l = this.localize;
+    const logo = this.logoUrl(config);
+    const locales = config.locales;
+    return html`<header part="header" class="header">
+      <a part="brand" class="brand" href=${this.router.href('/')}>
+        ${logo ? html`<img part="logo" class="logo" src=${logo} alt="" />` : nothing}
+        <span class="names">
+          <span part="tenant-name" class="tenant-name">${config.tenant.name}</span>
+          <span class="app-name">${l.t('portal:title')}</span>
+        </span>
+      </a>
+      <div part="tools" class="tools">
+        <button part="vision-toggle" class="button vision-toggle" type="button" @click=${this.toggleVision}>
+          ${l.t(this.lowVision ? 'portal:vision.standard' : 'portal:vision.low')}
+        </button>
+        ${
+          locales.length > 1
+            ? html`<label class="language">
+                <span class="language-label">${l.t('common:language')}</span>
+                <select
+                  part="language"
+                  class="input"
+                  @input=${(e: Event) => this.boundClient?.setLocale((e.target as HTMLSelectElement).value)}
+                >
+                  ${locales.map((lng) => html`<option value=${lng} ?selected=${lng === l.locale}>${lng.toUpperCase()}</option>`)}
+                </select>
+              </label>`
+            : nothing
+        }
+        ${
+          this.session === 'signed-in' && this.me
+            ? html`<span part="user" class="user">${l.t('portal:signedInAs', { login: this.me.fullName || this.me.login })}</span>
+                <button part="sign-out" class="button" type="button" @click=${this.signOut}>${l.t('portal:signOut')}</button>`
+            : nothing
+        }
+      </div>
+    </header>`;
+  }
+
+  private renderNav(): TemplateResult {
+    const l = this.localize;
+    const current = this.shownView();
+    return html`<nav part="nav" class="nav" aria-label=${l.t('portal:navLabel')}>
+      <button
+        part="menu-button"
+        class="button menu-button"
+        type="button"
+        aria-expanded=${this.menuOpen ? 'true' : 'false'}
+        aria-controls="nav-list"
+        @click=${() => (this.menuOpen = !this.menuOpen)}
+      >
+        ${l.t('portal:menu')}
+      </button>
+      <ul part="nav-list" class=${classMap({ 'nav-list': true, open: this.menuOpen })} id="nav-list">
+        ${this.navItems().map(
+          (item) =>
+            html`<li>
+              <a
+                part="nav-link"
+                class="nav-link"
+                href=${this.router.href(item.path)}
+                aria-current=${ifDefined(item.view === current ? 'page' : undefined)}
+                >${l.t(`portal:nav.${item.view}`)}</a
+              >
+            </li>`,
+        )}
+      </ul>
+    </nav>`;
+  }
+
+  private renderAccountBar(chosen: LinkedAccount | undefined): TemplateResult | typeof nothing {
+    const accounts = this.accounts ?? [];
+    if (this.session !== 'signed-in' || accounts.length === 0) return nothing;
+    const l = this.localize;
+    return html`<div part="account-bar" class="account-bar">
+      <label for="account">${l.t('portal:account.label')}</label>
+      <select part="account-select" class="input" id="account" @input=${this.chooseAccount}>
+        ${accounts.map(
+          (a) =>
+            html`<option value=${a.id} ?selected=${a.id === chosen?.id}>
+              ${l.t(a.address ? 'portal:account.optionWithAddress' : 'portal:account.option', { number: a.number, address: a.address })}
+            </option>`,
+        )}
+      </select>
+    </div>`;
+  }
+
+  private link(route: Route, key: string, primary = false): TemplateResult {
+    return html`<a
+      part="link"
+      class=${classMap({ button: true, 'button--primary': primary })}
+      href=${this.router.href(routePath(route))}
+      >${this.localize.t(key)}</a
+    >`;
+  }
+
+  private renderContent(route: Route, chosen: LinkedAccount | undefined): unknown {
+    const l = this.localize;
+    const { view } = route;
+    if (!PUBLIC_VIEWS.has(view) && this.session !== 'signed-in') {
+      if (this.session === 'unknown') return html`<p part="status" class="status" role="status">${l.t('common:loading')}</p>`;
+      return html`<gaskit-login register-url=${this.router.href('/register')}></gaskit-login>`;
+    }
+    if (!PUBLIC_VIEWS.has(view) && !this.accounts) {
+      if (this.accountsError) return renderError(l, this.accountsError);
+      return html`<p part="status" class="status" role="status">${l.t('common:loading')}</p>`;
+    }
+    if (route.accountId && !chosen) {
+      return html`<p part="notice" class="notice">${l.t('portal:account.missing')}</p>
+        ${this.link({ view: 'accounts' }, 'portal:account.toAccounts')}`;
+    }
+    const id = chosen?.id ?? '';
+    const client = this.clientFor(chosen);
+    switch (view) {
+      case 'home':
+      case 'login':
+        return html`<gaskit-login register-url=${this.router.href('/register')}></gaskit-login>`;
+      case 'register':
+        return html`<gaskit-register login-url=${this.router.href('/login')}></gaskit-register>`;
+      case 'accounts':
+        return html`<gaskit-link-account></gaskit-link-account>`;
+      case 'summary':
+        return html`<gaskit-account account-id=${id} .client=${client}></gaskit-account>
+          <div part="actions" class="actions">
+            ${this.link({ view: 'pay' }, 'portal:account.payOnline', true)}
+            ${this.link({ view: 'readings', accountId: id }, 'portal:account.sendReadings')}
+            ${this.link({ view: 'charges', accountId: id }, 'portal:account.showCharges')}
+            ${this.link({ view: 'payments', accountId: id }, 'portal:account.showPayments')}
+          </div>`;
+      case 'charges':
+        return html`<gaskit-charges account-id=${id} .client=${client}></gaskit-charges>`;
+      case 'readings':
+        return html`<gaskit-readings account-id=${id} .client=${client}></gaskit-readings>`;
+      case 'pay':
+        return html`<gaskit-pay></gaskit-pay>`;
+      case 'payments':
+        return html`<gaskit-payment-history
+          account-id=${ifDefined(route.accountId)}
+          .client=${route.accountId ? client : undefined}
+        ></gaskit-payment-history>`;
+      case 'settings':
+        return html`<section class="settings-accounts">
+            <h2>${l.t('portal:settings.accountsTitle')}</h2>
+            <p>${l.t('portal:settings.accountsText')}</p>
+            ${this.link({ view: 'accounts' }, 'portal:settings.accountsLink')}
+          </section>
+          <gaskit-settings></gaskit-settings>`;
+      case 'feedback':
+        return html`<gaskit-feedback></gaskit-feedback>`;
+      case 'not-found':
+        return html`<p part="notice" class="notice">${l.t('portal:notFound.text')}</p>
+          ${this.link({ view: 'home' }, 'portal:notFound.home')}`;
+    }
+  }
+
+  private renderPortal(config: TenantConfig): TemplateResult {
+    const l = this.localize;
+    const route = this.router.route;
+    const chosen = this.chosenAccount();
+    const title = this.shownView();
+    return html`<div part="base" class=${classMap({ portal: true, 'portal--low-vision': this.lowVision })}>
+      <button part="skip-link" class="skip-link" type="button" @click=${this.focusMain}>${l.t('portal:skipToContent')}</button>
+      ${this.renderHeader(config)}
+      <div class="layout">
+        ${this.renderNav()}
+        <main part="main" class="main">
+          ${this.renderAccountBar(chosen)}
+          <h1
+            part="view-title"
+            class=${classMap({ 'view-title': true, 'visually-hidden': this.widgetTitled(route, chosen) })}
+            tabindex="-1"
+          >
+            ${l.t(`portal:views.${title}`)}
+          </h1>
+          ${this.renderContent(route, chosen)}
+        </main>
+      </div>
+    </div>`;
+  }
+
+  protected override render(): unknown {
+    return this.config.render({ complete: (config) => this.renderPortal(config) });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gaskit-portal': GaskitPortal;
+  }
+  interface GlobalEventHandlersEventMap {
+    'gaskit-route-changed': CustomEvent<{ path: string; view: View; accountId: string | null }>;
+    'gaskit-vision-changed': CustomEvent<{ vision: VisionMode }>;
+  }
+}
