@@ -90,7 +90,7 @@ function showSignedIn(yes) {
       for (const node of nodes) {
         if (node.nodeType !== 1) continue;
         for (const select of [node, ...node.querySelectorAll('*')].filter((el) => el.matches('select[data-accounts]'))) {
-          void fillAccounts(select);
+          fillAccounts(select).catch(() => (select.disabled = true));
         }
       }
     } else if (!yes && stamped.has(template)) {

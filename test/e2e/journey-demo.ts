@@ -20,8 +20,7 @@ export interface Demo {
 let shared: Promise<{ demo: Demo; close: () => Promise<void> }> | undefined;
 
 async function start(): Promise<{ demo: Demo; close: () => Promise<void> }> {
-  // Info level: the server's start-up lines (its port and its database's) are what startDemoServer waits for.
-  const [server, browser] = await Promise.all([startDemoServer({ LOG_LEVEL: 'info' }), launchBrowser()]);
+  const [server, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
   const mongo = await MongoClient.connect(`mongodb://127.0.0.1:${server.proc.dbPort}/gaskit`);
   const db = mongo.db();
   // Readings are taken on any day of the month, so the journeys do not depend on the date they run.
