@@ -1,7 +1,6 @@
 import mongoose, { type Types } from 'mongoose';
 import { clearKey, consume, type LimitRule } from '../auth/limits.ts';
 import {
-  accountNumberRule,
   accountSummary,
   checkPin,
   findAccountByNumber,
@@ -10,6 +9,7 @@ import {
   getMeters,
   listCharges,
 } from '../billing/service.ts';
+import { accountNumberRule } from '../billing/writer.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';

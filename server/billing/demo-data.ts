@@ -1,7 +1,8 @@
 import mongoose, { type Types } from 'mongoose';
 import type { TenantDoc } from '../tenants/model.ts';
 import { Account, BillingHistory, Meter, type MonthBalance, type MonthCharge } from './model.ts';
-import { pinHash, shiftPeriod } from './service.ts';
+import { shiftPeriod } from './service.ts';
+import { pinHash } from './writer.ts';
 
 /**
  * Deterministic demo billing data: the same tenant slug always gives the same accounts, PINs,

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import mongoose, { type Types } from 'mongoose';
-import type { FieldErrors } from '../http/errors.ts';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import {
@@ -9,162 +7,32 @@ import {
   Meter,
   type AccountDoc,
   type BillingHistoryDoc,
-  type MonthBalance,
   type MonthCharge,
   type MeterDoc,
 } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
-
-export function pinHash(tenantId: Types.ObjectId, pin: string): string {
-  return createHash('sha256')
-    .update(`${String(tenantId)}:${pin}`)
-    .digest('hex');
-}
-
-export function accountNumberRule(tenant: TenantDoc): RegExp {
-  return new RegExp(tenant.accounts.numberPattern);
-}
+import { BillingWriter, pinHash } from './writer.ts';
 
 function oid(id: string): Types.ObjectId | null {
   return mongoose.isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : null;
 }
 
-/** Account ids by number for the numbers of a batch; missing numbers are reported per item. */
-async function resolveNumbers(tenantId: Types.ObjectId, numbers: string[]): Promise<Map<string, Types.ObjectId>> {
-  const unique = [...new Set(numbers)];
-  const found = new Map<string, Types.ObjectId>();
-  for (let i = 0; i < unique.length; i += 1000) {
-    const rows = await Account.find(
-      { tenantId, number: mongoose.trusted({ $in: unique.slice(i, i + 1000) }) },
-      { number: 1 },
-    ).lean();
-    for (const r of rows) found.set(r.number, r._id);
-  }
-  return found;
-}
-
-function dateOrNull(v: string | null | undefined): Date | null {
-  return v ? new Date(`${v}T00:00:00Z`) : null;
-}
-
-function meterOp(
-  tenantId: Types.ObjectId,
-  m: MeterInput,
-  accountId: Types.ObjectId | undefined,
-  now: Date,
-): mongoose.AnyBulkWriteOperation {
-  const set = {
-    accountId,
-    serialNumber: m.serialNumber,
-    name: m.name,
-    service: m.service,
-    digits: m.digits,
-    decimals: m.decimals,
-    lastReadingMilli: m.lastReading ?? null,
-    lastReadingDate: dateOrNull(m.lastReadingDate),
-    verificationDue: dateOrNull(m.verificationDue),
-    tariff: m.tariff,
-    usualMonthlyMilli: m.usualMonthly ?? null,
-    updatedAt: now,
-  };
-  return { updateOne: { filter: { tenantId, meterId: m.meterId }, update: { $set: set }, upsert: true } };
-}
-
-/** One update per account: every month of the batch set on the account's history document. */
-function historyOps(
-  tenantId: Types.ObjectId,
-  kind: 'charges' | 'balances',
-  items: (ChargeInput | BalanceInput)[],
-  ids: Map<string, Types.ObjectId>,
-  now: Date,
-): mongoose.AnyBulkWriteOperation[] {
-  const byAccount = new Map<string, Record<string, unknown>>();
-  for (const item of items) {
-    const accountId = ids.get(item.accountNumber);
-    if (!accountId) continue;
-    const set = byAccount.get(String(accountId)) ?? { updatedAt: now };
-    if (kind === 'charges') {
-      const c = item as ChargeInput;
-      const lines = c.lines.map((l) => ({
-        service: l.service,
-        volumeMilli: l.volume,
-        unit: l.unit,
-        tariff: l.tariff,
-        amount: l.amount,
-      }));
-      const charge: MonthCharge = {
-        lines,
-        penalties: c.penalties,
-        total: lines.reduce((sum, l) => sum + l.amount, 0) + c.penalties,
-      };
-      set[`months.${c.period}.charge`] = charge;
-    } else {
-      const b = item as BalanceInput;
-      const balance: MonthBalance = {
-        opening: b.opening,
-        charged: b.charged,
-        paid: b.paid,
-        closing: b.closing,
-        penalties: b.penalties,
-      };
-      set[`months.${b.period}.balance`] = balance;
-    }
-    byAccount.set(String(accountId), set);
-  }
-  return [...byAccount].map(([id, set]) => ({
-    updateOne: {
-      filter: { _id: new mongoose.Types.ObjectId(id) },
-      update: { $setOnInsert: { tenantId }, $set: set },
-      upsert: true,
-    },
-  }));
-}
-
 /**
  * Upserts one batch of billing items, already parsed by their schemas. Every item is checked first
  * (account number rule, referenced accounts exist); one bad item rejects the whole batch with
- * errors keyed `<index>.<field>`, and nothing is written. Re-sending a batch changes nothing more.
+ * errors keyed `<index>.<field>`, and nothing is written. Counts are per item: `upserted` created
+ * a document or a month, `modified` changed one, `matched` found one (changed or equal). Sending
+ * the same batch again changes nothing.
  */
 export async function upsertBilling(
   tenant: TenantDoc,
   kind: BillingKind,
   items: AccountInput[] | MeterInput[] | ChargeInput[] | BalanceInput[],
 ): Promise<{ upserted: number; modified: number; matched: number }> {
-  const tenantId = tenant._id;
-  const now = new Date();
-  const errors: FieldErrors = {};
-  let ops: mongoose.AnyBulkWriteOperation[];
-
-  if (kind === 'accounts') {
-    const rule = accountNumberRule(tenant);
-    ops = (items as AccountInput[]).map((a, i) => {
-      if (!rule.test(a.number)) errors[`${i}.number`] = { code: 'account_number_format' };
-      const set: Record<string, unknown> = { holder: a.holder, address: a.address, services: a.services, updatedAt: now };
-      if (a.pin) set.pinHash = pinHash(tenantId, a.pin);
-      return { updateOne: { filter: { tenantId, number: a.number }, update: { $set: set }, upsert: true } };
-    });
-  } else {
-    const refs = items as (MeterInput | ChargeInput | BalanceInput)[];
-    const ids = await resolveNumbers(
-      tenantId,
-      refs.map((r) => r.accountNumber),
-    );
-    refs.forEach((r, i) => {
-      if (!ids.has(r.accountNumber)) errors[`${i}.accountNumber`] = { code: 'account_not_found' };
-    });
-    ops =
-      kind === 'meters'
-        ? (refs as MeterInput[]).map((m) => meterOp(tenantId, m, ids.get(m.accountNumber), now))
-        : historyOps(tenantId, kind, refs as (ChargeInput | BalanceInput)[], ids, now);
-  }
-
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors, 'batch_invalid');
-  if (ops.length === 0) return { upserted: 0, modified: 0, matched: 0 };
-  const model = { accounts: Account, meters: Meter, charges: BillingHistory, balances: BillingHistory }[
-    kind
-  ] as mongoose.Model<unknown>;
-  const res = await model.bulkWrite(ops, { ordered: false });
-  return { upserted: res.upsertedCount, modified: res.modifiedCount, matched: res.matchedCount };
+  const plan = await new BillingWriter(tenant).plan(kind, items);
+  if (Object.keys(plan.refused).length > 0) throw new ValidationError(plan.refused, 'batch_invalid');
+  const counts = await plan.commit();
+  return { upserted: counts.created, modified: counts.changed, matched: counts.changed + counts.unchanged };
 }
 
 export async function findAccountByNumber(tenantId: Types.ObjectId, number: string): Promise<AccountDoc | null> {

@@ -49,7 +49,8 @@ for (const kind of Object.keys(ITEM_SCHEMAS) as BillingKind[]) {
     },
     responses: {
       200: {
-        description: 'Counts',
+        description:
+          'Counts of items: upserted created an account, a meter or a month; modified changed one; matched found one already there (changed or equal).',
         content: {
           'application/json': { schema: z.object({ upserted: z.number(), modified: z.number(), matched: z.number() }) },
         },

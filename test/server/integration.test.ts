@@ -1,0 +1,428 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { Account, BillingHistory, Meter } from '../../server/billing/model.ts';
+import { findAccountByNumber } from '../../server/billing/service.ts';
+import { createApp } from '../../server/http/app.ts';
+import { createLogger } from '../../server/http/logger.ts';
+import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
+import type { ApiScope } from '../../server/integration/model.ts';
+import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { freshNumber } from '../helpers/billing.ts';
+import { spawnServer } from '../helpers/process.ts';
+import { api, testServer } from '../helpers/server.ts';
+import { signedInSubscriber } from '../helpers/subscribers.ts';
+
+type Kind = 'accounts' | 'meters' | 'charges' | 'balances';
+
+/** A supplier of its own; `realm` lets two of them share a subscriber base. */
+async function freshTenant(realm?: string): Promise<TenantDoc> {
+  const slug = `int-${randomBytes(4).toString('hex')}`;
+  const doc = await Tenant.create({
+    slug,
+    name: `Интегаз ${slug}`,
+    legalName: 'ООО «Интегаз»',
+    realm: realm ?? slug,
+    readings: { windowStartDay: 1, windowEndDay: 31, outsideWindow: 'next-period', timeZone: 'Europe/Moscow' },
+  });
+  return doc.toObject() as TenantDoc;
+}
+
+async function keyOf(tenant: TenantDoc, scopes: ApiScope[] = ['billing:write', 'export:read']) {
+  const { key } = await createApiKey(tenant._id, 'billing', scopes);
+  return { Authorization: `Bearer ${key}` };
+}
+
+function send(slug: string, kind: Kind, items: unknown[], headers: Record<string, string>) {
+  return api(`/api/v1/t/${slug}/integration/${kind}`, { body: { items }, headers });
+}
+
+/** Every billing document the tenant has, to show that a refused request wrote nothing. */
+async function snapshot(tenant: TenantDoc) {
+  const [accounts, meters, histories] = await Promise.all([
+    Account.find({ tenantId: tenant._id }).sort({ number: 1 }).lean(),
+    Meter.find({ tenantId: tenant._id }).sort({ meterId: 1 }).lean(),
+    BillingHistory.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
+  ]);
+  return JSON.stringify({ accounts, meters, histories });
+}
+
+const account = (number: string, extra: Record<string, unknown> = {}) => ({
+  number,
+  holder: 'Зимин Захар Захарович',
+  address: 'г. Интегральск, ул. Трубная, д. 4, кв. 8',
+  pin: '2468',
+  services: ['gas'],
+  ...extra,
+});
+
+describe('integration API: bulk upserts', function () {
+  this.timeout(30_000);
+  let tenant: TenantDoc;
+  let key: Record<string, string>;
+
+  before(async () => {
+    tenant = await freshTenant();
+    key = await keyOf(tenant);
+  });
+
+  it('writes accounts, meters, charges and balances that a subscriber who links the account sees', async () => {
+    const number = freshNumber();
+    expect((await send(tenant.slug, 'accounts', [account(number)], key)).body).to.deep.equal({
+      upserted: 1,
+      modified: 0,
+      matched: 0,
+    });
+    const meter = {
+      meterId: `m-${number}`,
+      accountNumber: number,
+      serialNumber: 'СГМН-1 №778899',
+      name: 'Газовый счётчик',
+      digits: 5,
+      decimals: 3,
+      lastReading: '4321,125',
+      lastReadingDate: '2026-10-20',
+      verificationDue: '2027-03-01',
+      tariff: 850,
+    };
+    expect((await send(tenant.slug, 'meters', [meter], key)).status).to.equal(200);
+    const charges = [
+      {
+        accountNumber: number,
+        period: '2026-09',
+        lines: [{ service: 'Газоснабжение', volume: 30, unit: 'm3', tariff: 850, amount: 25500 }],
+      },
+      {
+        accountNumber: number,
+        period: '2026-10',
+        lines: [
+          { service: 'Газоснабжение', volume: '40,5', unit: 'm3', tariff: 850, amount: 34425 },
+          { service: 'Техобслуживание ВДГО', amount: 15000 },
+        ],
+        penalties: 310,
+      },
+    ];
+    expect((await send(tenant.slug, 'charges', charges, key)).status).to.equal(200);
+    const balances = [
+      { accountNumber: number, period: '2026-09', opening: -10000, charged: 25500, paid: 0, closing: 15500 },
+      { accountNumber: number, period: '2026-10', opening: 15500, charged: 49735, paid: 15500, closing: 49735, penalties: 310 },
+    ];
+    expect((await send(tenant.slug, 'balances', balances, key)).status).to.equal(200);
+
+    const s = await signedInSubscriber(tenant.slug);
+    const linked = await api(`/api/v1/t/${tenant.slug}/accounts`, { body: { supplier: tenant.slug, number }, headers: s.auth });
+    expect(linked.status, JSON.stringify(linked.body)).to.equal(201);
+    expect(linked.body).to.include({ number, debt: 49735, penalties: 310, period: '2026-10', holder: 'Зимин З. З.' });
+    const id = linked.body.id as string;
+    expect(
+      (await api(`/api/v1/t/${tenant.slug}/accounts/${id}/pin`, { body: { pin: '2468' }, headers: s.auth })).status,
+    ).to.equal(200);
+
+    const summary = (await api(`/api/v1/t/${tenant.slug}/accounts/${id}/summary?period=2026-10`, { headers: s.auth })).body;
+    expect(summary.balance).to.deep.equal({ opening: 15500, charged: 49735, paid: 15500, closing: 49735, penalties: 310 });
+    expect(summary.charges).to.deep.equal({
+      period: '2026-10',
+      lines: [
+        { service: 'Газоснабжение', volume: 40.5, unit: 'm3', tariff: 850, amount: 34425 },
+        { service: 'Техобслуживание ВДГО', volume: 0, unit: 'm3', tariff: 0, amount: 15000 },
+      ],
+      penalties: 310,
+      total: 49735,
+    });
+    expect(summary.meters[0]).to.include({
+      serialNumber: 'СГМН-1 №778899',
+      decimals: 3,
+      verificationDue: '2027-03-01T00:00:00.000Z',
+    });
+    expect(summary.meters[0].lastReading.valueMilli).to.equal(4_321_125);
+    const september = (await api(`/api/v1/t/${tenant.slug}/accounts/${id}/summary?period=2026-09`, { headers: s.auth })).body;
+    expect(september.balance.opening, 'an overpayment is a negative balance').to.equal(-10000);
+  });
+
+  it('is idempotent: the same batch sent again changes no data and creates no document', async () => {
+    const numbers = [freshNumber(), freshNumber(), freshNumber()];
+    const items = numbers.map((n) => account(n));
+    expect((await send(tenant.slug, 'accounts', items, key)).body).to.include({ upserted: 3 });
+    const before = await Account.find({ tenantId: tenant._id, number: mongoose.trusted({ $in: numbers }) })
+      .sort({ number: 1 })
+      .lean();
+    const again = await send(tenant.slug, 'accounts', items, key);
+    expect(again.body).to.include({ upserted: 0, matched: 3 });
+    const after = await Account.find({ tenantId: tenant._id, number: mongoose.trusted({ $in: numbers }) })
+      .sort({ number: 1 })
+      .lean();
+    expect(after.map(({ updatedAt: _u, ...a }) => a)).to.deep.equal(before.map(({ updatedAt: _u, ...a }) => a));
+  });
+
+  it('refuses the whole batch when one item is invalid, names the item and field, and writes nothing', async () => {
+    const before = await snapshot(tenant);
+    const good = freshNumber();
+    const res = await send(
+      tenant.slug,
+      'accounts',
+      [account(good), account(freshNumber(), { pin: '12' }), account('12345678901')],
+      key,
+    );
+    expect(res.status).to.equal(400);
+    expect(res.body.error.code).to.equal('batch_invalid');
+    expect(res.body.error.fields['1.pin']).to.include({ code: 'pin_format' });
+    expect(await findAccountByNumber(tenant._id, good)).to.equal(null);
+    expect(await snapshot(tenant)).to.equal(before);
+
+    const rule = await send(tenant.slug, 'accounts', [account(freshNumber()), account('12345678901')], key);
+    expect(rule.status).to.equal(400);
+    expect(rule.body.error.fields).to.have.keys(['1.number']);
+    expect(rule.body.error.fields['1.number'].code).to.equal('account_number_format');
+    expect(await snapshot(tenant)).to.equal(before);
+  });
+
+  it('refuses a balance whose closing is not opening plus charged minus paid', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const before = await snapshot(tenant);
+    const res = await send(
+      tenant.slug,
+      'balances',
+      [{ accountNumber: number, period: '2026-10', opening: 100, charged: 50, paid: 20, closing: 100 }],
+      key,
+    );
+    expect(res.status).to.equal(400);
+    expect(res.body.error.fields['0.closing'].code).to.equal('balance_mismatch');
+    expect(await snapshot(tenant)).to.equal(before);
+  });
+
+  it("refuses meters, charges and balances of an account the supplier does not have, even another supplier's of its realm", async () => {
+    const neighbour = await freshTenant(tenant.realm);
+    const theirs = freshNumber();
+    await send(neighbour.slug, 'accounts', [account(theirs)], await keyOf(neighbour));
+    const [mine, theirsBefore] = [await snapshot(tenant), await snapshot(neighbour)];
+    const items: Record<Kind, unknown[]> = {
+      accounts: [],
+      meters: [{ meterId: `m-${theirs}`, accountNumber: theirs }],
+      charges: [{ accountNumber: theirs, period: '2026-10', lines: [{ service: 'Газоснабжение', amount: 100 }] }],
+      balances: [{ accountNumber: theirs, period: '2026-10', opening: 0, charged: 100, paid: 0, closing: 100 }],
+    };
+    for (const kind of ['meters', 'charges', 'balances'] as const) {
+      const res = await send(tenant.slug, kind, items[kind], key);
+      expect(res.status, kind).to.equal(400);
+      expect(res.body.error.fields['0.accountNumber'].code, kind).to.equal('account_not_found');
+    }
+    expect(await snapshot(tenant)).to.equal(mine);
+    expect(await snapshot(neighbour)).to.equal(theirsBefore);
+  });
+
+  it('refuses a batch of more than 5,000 items with 413 and writes nothing', async () => {
+    const before = await snapshot(tenant);
+    const items = Array.from({ length: 5001 }, () => account(freshNumber()));
+    const res = await send(tenant.slug, 'accounts', items, key);
+    expect(res.status).to.equal(413);
+    expect(res.body.error).to.include({ code: 'batch_too_large' });
+    expect(res.body.error.message).to.include('5000');
+    expect(await snapshot(tenant)).to.equal(before);
+  });
+
+  it('explains errors in the language asked for', async () => {
+    const bad = [account(freshNumber(), { pin: 'abc' })];
+    const ru = await api(`/api/v1/t/${tenant.slug}/integration/accounts`, {
+      body: { items: bad },
+      headers: { ...key, 'Accept-Language': 'ru' },
+    });
+    expect(ru.body.error.fields['0.pin'].message).to.equal('PIN-код — от 4 до 8 цифр.');
+    const en = await api(`/api/v1/t/${tenant.slug}/integration/accounts`, {
+      body: { items: bad },
+      headers: { ...key, 'Accept-Language': 'en' },
+    });
+    expect(en.body.error.fields['0.pin'].message).to.equal('A PIN has 4 to 8 digits.');
+    expect(en.body.error.message).to.equal('Batch refused: some items have errors; nothing was written.');
+  });
+});
+
+describe('integration API: keys', function () {
+  this.timeout(30_000);
+  let tenant: TenantDoc;
+
+  before(async () => {
+    tenant = await freshTenant();
+  });
+
+  it('refuses a request without a key, or with a wrong, revoked or another supplier’s key, writing nothing', async () => {
+    const other = await freshTenant();
+    const { id, key: revoked } = await createApiKey(tenant._id, 'old', ['billing:write']);
+    await revokeApiKey(tenant._id, id);
+    const before = await snapshot(tenant);
+    const cases: [Record<string, string>, string][] = [
+      [{}, 'api_key_missing'],
+      [{ Authorization: 'Bearer gk_wrongwrongwrongwrongwrongwrongwrong' }, 'api_key_invalid'],
+      [{ Authorization: `Bearer ${revoked}` }, 'api_key_invalid'],
+      [await keyOf(other), 'api_key_invalid'],
+      [{ Authorization: `Bearer demo-${other.slug}` }, 'api_key_invalid'],
+    ];
+    for (const [headers, code] of cases) {
+      const res = await send(tenant.slug, 'accounts', [account(freshNumber())], headers);
+      expect(res.status, code).to.equal(401);
+      expect(res.body.error.code).to.equal(code);
+    }
+    expect(await snapshot(tenant)).to.equal(before);
+  });
+
+  it('refuses a key without the scope of the endpoint', async () => {
+    const exportOnly = await keyOf(tenant, ['export:read']);
+    const res = await send(tenant.slug, 'accounts', [account(freshNumber())], exportOnly);
+    expect(res.status).to.equal(403);
+    expect(res.body.error).to.include({ code: 'api_key_scope' });
+    const writeOnly = await keyOf(tenant, ['billing:write']);
+    expect((await api(`/api/v1/t/${tenant.slug}/integration/export/readings`, { headers: writeOnly })).status).to.equal(403);
+  });
+
+  it('takes the key from X-Api-Key as well', async () => {
+    const { key } = await createApiKey(tenant._id, 'header', ['billing:write']);
+    const res = await send(tenant.slug, 'accounts', [account(freshNumber())], { 'X-Api-Key': key });
+    expect(res.status).to.equal(200);
+  });
+
+  it('accepts the demo key only in demo mode', async () => {
+    const number = freshNumber();
+    expect(
+      (await send(tenant.slug, 'accounts', [account(number)], { Authorization: `Bearer demo-${tenant.slug}` })).status,
+    ).to.equal(200);
+
+    const app = createApp({ config: { ...testServer().config, demo: false }, logger: createLogger('silent') });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/t/${tenant.slug}/integration/accounts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer demo-${tenant.slug}` },
+        body: JSON.stringify({ items: [account(freshNumber())] }),
+      });
+      expect(res.status).to.equal(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('api_key_invalid');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('integration API: export since a cursor', function () {
+  this.timeout(30_000);
+
+  it('pages through readings with a limit, says when more remain, and repeats nothing', async () => {
+    const tenant = await freshTenant();
+    const key = await keyOf(tenant);
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const meterIds = ['a', 'b', 'c'].map((m) => `m-${number}-${m}`);
+    await send(
+      tenant.slug,
+      'meters',
+      meterIds.map((meterId) => ({
+        meterId,
+        accountNumber: number,
+        digits: 5,
+        decimals: 0,
+        lastReading: 100,
+        lastReadingDate: '2026-01-01',
+      })),
+      key,
+    );
+    const s = await signedInSubscriber(tenant.slug);
+    const linked = await api(`/api/v1/t/${tenant.slug}/accounts`, { body: { supplier: tenant.slug, number }, headers: s.auth });
+    const meters = (await api(`/api/v1/t/${tenant.slug}/accounts/${linked.body.id}/meters`, { headers: s.auth })).body.items as {
+      id: string;
+    }[];
+    for (const [i, m] of meters.entries()) {
+      const sent = await api(`/api/v1/t/${tenant.slug}/readings`, {
+        body: { accountId: linked.body.id, readings: [{ meterId: m.id, value: String(110 + i) }] },
+        headers: { ...s.auth, 'Idempotency-Key': `export-${number}-${i}` },
+      });
+      expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
+    }
+    const page = (cursor?: string) =>
+      api(`/api/v1/t/${tenant.slug}/integration/export/readings?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { headers: key });
+
+    const first = await page();
+    expect(first.body.items.map((r: { value: string }) => r.value)).to.deep.equal(['110', '111']);
+    expect(first.body).to.include({ cursor: '2', hasMore: true });
+    const second = await page(first.body.cursor);
+    expect(second.body.items.map((r: { value: string }) => r.value)).to.deep.equal(['112']);
+    expect(second.body.items[0]).to.include({ accountNumber: number, previous: '100' });
+    expect(second.body).to.include({ cursor: '3', hasMore: false });
+    expect((await page(second.body.cursor)).body).to.deep.equal({ items: [], cursor: '3', hasMore: false });
+
+    const bad = await api(`/api/v1/t/${tenant.slug}/integration/export/readings?cursor=abc`, { headers: key });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.fields.cursor.code).to.equal('cursor_invalid');
+  });
+});
+
+describe('integration API: OpenAPI document', () => {
+  it('documents every integration endpoint with the API key, and the items of each bulk upsert', async () => {
+    const { body } = await api('/api/v1/openapi.json');
+    const integration = Object.entries(body.paths as Record<string, Record<string, { security?: unknown }>>).filter(([p]) =>
+      p.includes('/integration/'),
+    );
+    expect(integration.map(([p]) => p)).to.include.members(
+      ['accounts', 'meters', 'charges', 'balances', 'export/readings', 'readings/status'].map(
+        (p) => `/t/{tenant}/integration/${p}`,
+      ),
+    );
+    for (const [p, ops] of integration)
+      for (const op of Object.values(ops)) expect(op.security, p).to.deep.equal([{ apiKey: [] }]);
+    const schemas = body.components.schemas;
+    expect(schemas.BillingAccount.properties).to.include.keys(['number', 'holder', 'address', 'pin', 'services']);
+    expect(schemas.BillingMeter.properties).to.include.keys([
+      'meterId',
+      'serialNumber',
+      'digits',
+      'lastReading',
+      'lastReadingDate',
+      'verificationDue',
+    ]);
+    expect(schemas.BillingCharge.properties).to.include.keys(['period', 'lines', 'penalties']);
+    expect(schemas.BillingBalance.properties).to.include.keys(['opening', 'charged', 'paid', 'closing']);
+    const accounts = body.paths['/t/{tenant}/integration/accounts'].post;
+    expect(accounts.requestBody.content['application/json'].schema.properties.items.maxItems).to.equal(5000);
+    expect(accounts.responses).to.include.keys(['200', '400', '401', '403', '413']);
+  });
+});
+
+describe('integration API: a full batch on the embedded database', function () {
+  this.timeout(180_000);
+  let dataDir: string;
+  let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'gaskit-int-batch-'));
+    server = await spawnServer({ GASKIT_DATA_DIR: dataDir, GASKIT_DEMO: '1' });
+  });
+  after(async () => {
+    server?.child.kill('SIGKILL');
+    if (server) await server.exited;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes 1,000 accounts sent in one request, and the same request again changes nothing', async () => {
+    const url = `http://127.0.0.1:${server!.port}/api/v1/t/vostok-gaz/integration/accounts`;
+    const items = Array.from({ length: 1000 }, (_, i) => account(String(4_400_000 + i)));
+    const post = async () => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer demo-vostok-gaz' },
+        body: JSON.stringify({ items }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, number> };
+    };
+    const first = await post();
+    expect(first.status, JSON.stringify(first.body)).to.equal(200);
+    expect(first.body).to.include({ upserted: 1000 });
+    expect((await post()).body).to.include({ upserted: 0, matched: 1000 });
+  });
+});
