@@ -5,6 +5,9 @@
 //
 // It exits when its standard input closes, so the Node.js parent that spawned
 // it with a pipe on stdin never leaves it orphaned, even when killed with SIGKILL.
+//
+// It also gives every collection table an index on the expression FerretDB's
+// SQLite statements use to find a document by _id (see idindex.go).
 package main
 
 import (
@@ -65,6 +68,7 @@ func main() {
 		_ = f.Run(ctx)
 		close(done)
 	}()
+	go keepIDIndexes(ctx, *dataDir, logger)
 	logger.Info("gaskit-ferretdb started", slog.String("listen", *listen), slog.String("data", *dataDir))
 	<-done
 }
