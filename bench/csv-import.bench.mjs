@@ -1,12 +1,12 @@
 /**
  * CSV import into the embedded database (FerretDB v1, SQLite), through `gaskit import` as an
- * operator runs it, on a fresh data directory:
- *   - 100,000 new accounts, then the same file again (nothing changes, nothing is written);
- *   - 100,000 new meters;
- *   - a month of charges, then that month's balances, for 2,000 accounts: the balances update the
- *     history documents the charges created, and FerretDB v1 runs each update as a scan of the
- *     whole collection, so this part is kept small and reported per update.
- * Budget: each 100,000-line step in at most 60 s.
+ * operator runs it, on a fresh data directory, for a supplier of 100,000 accounts:
+ *   - the accounts, then the same file again (nothing changes, nothing is written);
+ *   - their meters;
+ *   - a month of charges (a history document created per account), then that month's balances
+ *     (every history updated by `_id`).
+ * Budgets: 60 s for each file of new documents or of unchanged lines, 180 s for a month of
+ * updates of every account.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,9 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-const BUDGET_SECONDS = 60;
 const LARGE = 100_000;
-const MONTHLY = 2_000;
 
 function csv(header, count, row) {
   const lines = [header];
@@ -96,49 +94,30 @@ export default async function csvImportBench({ root }) {
       'charges.csv',
       csv(
         'accountNumber,period,service,volume,tariff,amount,penalties',
-        MONTHLY,
+        LARGE,
         (i) => `${number(i)},2026-10,Газоснабжение,"38,5",850,32725,${i % 7 === 0 ? 310 : 0}`,
       ),
     );
     const balances = file(
       'balances.csv',
-      csv('accountNumber,period,opening,charged,paid,closing,penalties', MONTHLY, (i) => {
+      csv('accountNumber,period,opening,charged,paid,closing,penalties', LARGE, (i) => {
         const penalties = i % 7 === 0 ? 310 : 0;
         return `${number(i)},2026-10,0,${32725 + penalties},0,${32725 + penalties},${penalties}`;
       }),
     );
 
     const steps = [
+      { what: `${LARGE.toLocaleString('en')} new accounts`, budget: 60, ...runImport(root, dataDir, 'accounts', accounts) },
+      { what: 'the same accounts file again (no change)', budget: 60, ...runImport(root, dataDir, 'accounts', accounts) },
+      { what: `${LARGE.toLocaleString('en')} new meters`, budget: 60, ...runImport(root, dataDir, 'meters', meters) },
+      { what: 'a month of charges (new histories)', budget: 60, ...runImport(root, dataDir, 'charges', charges) },
       {
-        what: `${LARGE.toLocaleString('en')} new accounts`,
-        lines: LARGE,
-        budget: true,
-        ...runImport(root, dataDir, 'accounts', accounts),
-      },
-      {
-        what: 'the same accounts file again (no change)',
-        lines: LARGE,
-        budget: true,
-        ...runImport(root, dataDir, 'accounts', accounts),
-      },
-      {
-        what: `${LARGE.toLocaleString('en')} new meters`,
-        lines: LARGE,
-        budget: true,
-        ...runImport(root, dataDir, 'meters', meters),
-      },
-      {
-        what: `a month of charges of ${MONTHLY.toLocaleString('en')} accounts (new histories)`,
-        lines: MONTHLY,
-        ...runImport(root, dataDir, 'charges', charges),
-      },
-      {
-        what: `that month's balances (updates of those histories)`,
-        lines: MONTHLY,
+        what: "that month's balances (updates of every history)",
+        budget: 180,
         ...runImport(root, dataDir, 'balances', balances),
       },
-    ];
-    const ok = steps.every((s) => !s.budget || s.seconds <= BUDGET_SECONDS);
+    ].map((step) => ({ ...step, lines: LARGE }));
+    const ok = steps.every((s) => s.seconds <= s.budget);
     const lines = [
       `Reproduce with \`node bench/run.mjs csv-import\` (Node ${process.version}, ${os.cpus().length} CPUs, embedded FerretDB v1 on SQLite, fresh data directory; each step is one \`gaskit import\` run, start-up of the embedded database included).`,
       '',
@@ -150,19 +129,14 @@ export default async function csvImportBench({ root }) {
           s.lines.toLocaleString('en'),
           `${s.seconds.toFixed(1)} s`,
           Math.round(s.lines / s.seconds).toLocaleString('en'),
-          s.budget ? `≤ ${BUDGET_SECONDS} s` : '—',
-          s.budget
-            ? s.seconds <= BUDGET_SECONDS
-              ? 'pass'
-              : '**fail**'
-            : `${((s.seconds * 1000) / s.lines).toFixed(1)} ms per line`,
+          `≤ ${s.budget} s`,
+          s.seconds <= s.budget ? 'pass' : '**fail**',
         ];
         return `| ${cells.join(' | ')} |`;
       }),
       '',
-      'New documents go in with one insertMany per batch of 1,000 and unchanged lines are not written, so first imports and re-runs are fast. ' +
-        'A changed line is one update, and FerretDB v1 scans the whole collection for every update: on the embedded database, ' +
-        'monthly updates of many existing accounts are slow (last row); MongoDB updates by `_id` through its index.',
+      'New documents go in with one insertMany per batch of 1,000, unchanged lines are not written, and a changed line is one update by `_id`, ' +
+        'which the embedded database answers through the `_id` index its wrapper adds (see README, The embedded database).',
     ];
     return { id: 'csv-import', title: 'CSV import', markdown: lines.join('\n'), ok };
   } finally {
