@@ -3,8 +3,9 @@
  * dist/widgets/<n>.js one self-contained file per widget folder (widgets/<n>/define.ts), found automatically
  * dist/sdk.js         the SDK alone
  * Each output is built by its own config, so no code is shared between files:
- * a page loads exactly one file per widget. Only altcha and Stripe.js (and
- * the code that loads them) may be split off, as lazily imported chunks.
+ * a page loads exactly one file per widget. Only altcha, Stripe.js and pay's
+ * readings step (and the code that loads them) may be split off, as lazily
+ * imported chunks.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -16,7 +17,8 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
   .map((entry) => entry.name)
   .sort();
 
-const LAZY_ALLOWED = /[\\/]node_modules[\\/](?:altcha|@stripe[\\/]stripe-js)[\\/]/;
+/** Lazy chunks may hold altcha, Stripe.js, or pay's readings step (loaded when a person asks to send readings). */
+const LAZY_ALLOWED = /[\\/](?:node_modules[\\/](?:altcha|@stripe[\\/]stripe-js)|widgets[\\/]readings)[\\/]/;
 
 /**
  * Fails the build when a chunk other than the entry is split off for anything
@@ -39,7 +41,9 @@ function selfContained() {
       }
       for (const chunk of chunks) {
         if (chunk.isEntry || loadsAllowed.has(chunk.fileName)) continue;
-        this.error(`${chunk.fileName} splits off ${chunk.moduleIds.join(', ')}; only altcha and Stripe.js may be lazy chunks`);
+        this.error(
+          `${chunk.fileName} splits off ${chunk.moduleIds.join(', ')}; only altcha, Stripe.js and the readings step may be lazy chunks`,
+        );
       }
     },
   };
@@ -75,6 +79,9 @@ function bundle(name, input, dir, extraPlugins = []) {
     ],
     // Lit's css`` only builds a stylesheet: unused style blocks can be dropped.
     treeshake: { manualPureFunctions: ['css'] },
+    // A lazy chunk imports the code it shares with its entry from the entry itself, instead of
+    // rollup moving that code to a third chunk behind a facade entry.
+    preserveEntrySignatures: 'allow-extension',
     output: { dir, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'lazy/[name]-[hash].js', sourcemap: true },
   };
 }

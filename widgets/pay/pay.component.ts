@@ -6,7 +6,9 @@ import {
   cardExpiry,
   cardNumber,
   checkPaymentTotal,
+  ClientErrorCode,
   createIdempotencyKey,
+  GaskitError,
   formatRublesInput,
   parseRubles,
   rubles,
@@ -27,11 +29,28 @@ import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
-import { GaskitReadings } from '../readings/readings.component.ts';
 import styles from './pay.styles.ts';
 import { mountPaymentElement, type MountedPaymentElement } from './stripe-element.ts';
 
 type Step = 'amounts' | 'readings' | 'card' | 'authenticate' | 'result';
+
+let readingsStep: Promise<void> | undefined;
+
+/**
+ * The readings step is `gaskit-readings`, loaded when a person first asks to send readings with a
+ * payment: most payments send none, and the step would make up an eighth of this widget's bundle.
+ * A failed load (the network) is tried again on the next call.
+ */
+function loadReadingsStep(): Promise<void> {
+  readingsStep ??= import('../readings/readings.component.ts').then(
+    ({ GaskitReadings }) => GaskitReadings.define('gaskit-readings'),
+    (error: unknown) => {
+      readingsStep = undefined;
+      throw new GaskitError({ code: ClientErrorCode.network, message: 'The readings step could not be loaded', cause: error });
+    },
+  );
+  return readingsStep;
+}
 type StripeParams = Extract<PaymentClientParams, { provider: 'stripe' }>;
 
 /** An account as the form edits it: the amounts as typed, in roubles. */
@@ -80,7 +99,6 @@ export class GaskitPay extends GaskitElement {
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,
-    'gaskit-readings': GaskitReadings,
   };
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
@@ -182,8 +200,14 @@ export class GaskitPay extends GaskitElement {
     this.readings = {};
     this.idempotencyKey = createIdempotencyKey();
     this.readingsIndex = 0;
-    if (this.readingRows.length > 0) this.goTo('readings');
+    if (this.readingRows.length > 0) void this.act(() => loadReadingsStep().then(() => this.goTo('readings')));
     else void this.startPayment();
+  }
+
+  private chooseReadings(event: Event): void {
+    this.withReadings = (event.target as HTMLInputElement).checked;
+    // Fetched while the person fills in the amounts; a failure shows when they go on.
+    if (this.withReadings) loadReadingsStep().catch(() => undefined);
   }
 
   private nextReadings(accountId: string, readings?: ReadingInput[]): void {
@@ -359,11 +383,7 @@ export class GaskitPay extends GaskitElement {
           ${this.rows.map((row, index) => this.renderRow(row, index))}
         </ul>
         <label class="choice">
-          <input
-            type="checkbox"
-            .checked=${this.withReadings}
-            @change=${(e: Event) => (this.withReadings = (e.target as HTMLInputElement).checked)}
-          />
+          <input type="checkbox" .checked=${this.withReadings} @change=${this.chooseReadings} />
           ${this.t('withReadings')}
         </label>
         <p part="total" class="total" role="status">${this.t('total', { amount: this.money(this.total) })}</p>
