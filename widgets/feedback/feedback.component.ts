@@ -25,7 +25,8 @@ import {
   type ValidationFailure,
 } from '../../sdk/index.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
-import { GaskitCaptcha } from '../register/captcha.component.ts';
+import type { GaskitCaptcha } from '../register/captcha.component.ts';
+import { loadCaptcha } from '../register/lazy-captcha.ts';
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
@@ -79,7 +80,6 @@ export class GaskitFeedback extends GaskitElement {
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,
-    'gaskit-captcha': GaskitCaptcha,
   };
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
@@ -103,7 +103,10 @@ export class GaskitFeedback extends GaskitElement {
   private focusSuccess = false;
   private nextKey = 0;
 
-  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  /** The configuration, and the captcha a person who is not signed in solves. */
+  private readonly config = new ClientTask(this, {
+    task: async (client) => (await Promise.all([client.getConfig(), loadCaptcha()]))[0],
+  });
 
   private readonly faq = new ClientTask(this, {
     task: (client, [q], signal) => feedbackOf(client).faq({ q, limit: 20, signal }),

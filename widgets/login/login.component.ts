@@ -16,7 +16,8 @@ import {
   type TenantConfig,
 } from '../../sdk/index.ts';
 import { authStyles, Cooldown, formErrorText, passwordHelp, resendButton, showPasswordToggle } from '../register/auth-parts.ts';
-import { GaskitCaptcha } from '../register/captcha.component.ts';
+import type { GaskitCaptcha } from '../register/captcha.component.ts';
+import { loadCaptcha } from '../register/lazy-captcha.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -60,7 +61,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitLogin extends GaskitElement {
-  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-captcha': GaskitCaptcha };
+  static override dependencies = { 'gaskit-text-field': GaskitTextField };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
   /** The registration page, linked under the form. */
@@ -76,7 +77,14 @@ export class GaskitLogin extends GaskitElement {
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   private readonly form = new FormController(this);
   private readonly cooldown = new Cooldown(this);
-  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  /** The configuration, and the captcha when the supplier has it on. */
+  private readonly config = new ClientTask(this, {
+    task: async (client) => {
+      const config = await client.getConfig();
+      if (config.registration.captcha) await loadCaptcha();
+      return config;
+    },
+  });
   private checkedSession = false;
   private focusStep = false;
 

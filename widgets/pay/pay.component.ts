@@ -6,9 +6,7 @@ import {
   cardExpiry,
   cardNumber,
   checkPaymentTotal,
-  ClientErrorCode,
   createIdempotencyKey,
-  GaskitError,
   formatRublesInput,
   parseRubles,
   rubles,
@@ -25,6 +23,7 @@ import {
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { lazyPart } from '../shared/lazy.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
@@ -34,23 +33,13 @@ import { mountPaymentElement, type MountedPaymentElement } from './stripe-elemen
 
 type Step = 'amounts' | 'readings' | 'card' | 'authenticate' | 'result';
 
-let readingsStep: Promise<void> | undefined;
-
 /**
  * The readings step is `gaskit-readings`, loaded when a person first asks to send readings with a
  * payment: most payments send none, and the step would make up an eighth of this widget's bundle.
- * A failed load (the network) is tried again on the next call.
  */
-function loadReadingsStep(): Promise<void> {
-  readingsStep ??= import('../readings/readings.component.ts').then(
-    ({ GaskitReadings }) => GaskitReadings.define('gaskit-readings'),
-    (error: unknown) => {
-      readingsStep = undefined;
-      throw new GaskitError({ code: ClientErrorCode.network, message: 'The readings step could not be loaded', cause: error });
-    },
-  );
-  return readingsStep;
-}
+const loadReadingsStep = lazyPart('The readings step', () =>
+  import('../readings/readings.component.ts').then(({ GaskitReadings }) => GaskitReadings.define('gaskit-readings')),
+);
 type StripeParams = Extract<PaymentClientParams, { provider: 'stripe' }>;
 
 /** An account as the form edits it: the amounts as typed, in roubles. */

@@ -1,2 +1,1 @@
 export { GaskitRegister } from './register.component.ts';
-export { GaskitCaptcha } from './captcha.component.ts';

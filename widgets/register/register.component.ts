@@ -28,7 +28,8 @@ import {
   resendButton,
   showPasswordToggle,
 } from './auth-parts.ts';
-import { GaskitCaptcha } from './captcha.component.ts';
+import type { GaskitCaptcha } from './captcha.component.ts';
+import { loadCaptcha } from './lazy-captcha.ts';
 import styles from './register.styles.ts';
 
 type Step =
@@ -72,7 +73,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitRegister extends GaskitElement {
-  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-captcha': GaskitCaptcha };
+  static override dependencies = { 'gaskit-text-field': GaskitTextField };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
   /** The sign-in page, linked as "← sign in". */
@@ -92,7 +93,14 @@ export class GaskitRegister extends GaskitElement {
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   private readonly form = new FormController(this);
   private readonly cooldown = new Cooldown(this);
-  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  /** The configuration, and the captcha when the supplier has it on. */
+  private readonly config = new ClientTask(this, {
+    task: async (client) => {
+      const config = await client.getConfig();
+      if (config.registration.captcha) await loadCaptcha();
+      return config;
+    },
+  });
   private linkToken = '';
   private focusStep = false;
 
