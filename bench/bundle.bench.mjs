@@ -61,10 +61,12 @@ function measure(root, path) {
 }
 
 const kb = (bytes) => `${(bytes / KB).toFixed(1)} KB`;
+/** A margin to the budget: bytes when it is too small to show in tenths of a KB. */
+const margin = (bytes) => (bytes < 50 ? `${bytes} bytes` : kb(bytes));
 
 function verdict({ gzip, budget }) {
   if (budget === undefined) return '—';
-  return gzip <= budget ? `pass (${kb(budget - gzip)} left)` : `**fail** (${kb(gzip - budget)} over)`;
+  return gzip <= budget ? `pass (${margin(budget - gzip)} left)` : `**fail** (${margin(gzip - budget)} over)`;
 }
 
 export default async function bundleBench({ root }) {
