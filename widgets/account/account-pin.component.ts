@@ -5,13 +5,19 @@ import { accountPin, isGaskitError, rule, type LinkedAccount } from '../../sdk/i
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { lazyPart } from '../shared/lazy.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
-import { GaskitTextField } from '../shared/text-field.component.ts';
+import type { GaskitTextField } from '../shared/text-field.component.ts';
 import styles from './account-pin.styles.ts';
 
 /** Errors that say "wait", whose server text carries seconds the client is not told. */
 const LOCKED = 'pin_locked';
+
+/** The PIN field's element, loaded when the form first opens: most views of an account never open it. */
+const loadField = lazyPart('The PIN form', () =>
+  import('../shared/text-field.component.ts').then(({ GaskitTextField }) => GaskitTextField.define('gaskit-text-field')),
+);
 
 /**
  * "I have a PIN" (seed 001): the PIN printed on the bill switches an account linked by number
@@ -26,12 +32,11 @@ const LOCKED = 'pin_locked';
  * @csspart open-button - "I have a PIN".
  * @csspart form - The PIN form.
  * @csspart button - The form's buttons.
- * @csspart error - The form's error message.
+ * @csspart error - An error message: the form's, or why the form could not open.
  *
  * @cssproperty --gaskit-color-primary - The "I have a PIN" link and the submit button.
  */
 export class GaskitAccountPin extends GaskitElement {
-  static override dependencies = { 'gaskit-text-field': GaskitTextField };
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
   /** The linked account the PIN is for. */
@@ -64,10 +69,18 @@ export class GaskitAccountPin extends GaskitElement {
     }
   }
 
-  private show(open: boolean): void {
+  private async show(open: boolean): Promise<void> {
+    this.formError = '';
+    if (open) {
+      try {
+        await loadField();
+      } catch (error) {
+        this.formError = errorText(this.localize, isGaskitError(error) ? error.code : 'unknown');
+        return;
+      }
+    }
     this.open = open;
     this.pin = '';
-    this.formError = '';
     this.focusAfterRender = open ? 'field' : 'open-button';
   }
 
@@ -93,8 +106,9 @@ export class GaskitAccountPin extends GaskitElement {
     const t = (key: string) => this.localize.t(`accounts:pin.${key}`);
     if (!this.open) {
       return html`<button part="open-button" class="link-button" type="button" @click=${() => this.show(true)}>
-        ${t('open')}
-      </button>`;
+          ${t('open')}
+        </button>
+        <p part="error" class="error" role="alert">${this.formError}</p>`;
     }
     return html`<form part="form" class="form" novalidate @submit=${this.submit}>
       <gaskit-text-field
