@@ -1,5 +1,7 @@
 import { css } from 'lit';
 
+// The bubble's transparent top border bridges the gap to the button, so the pointer can move onto
+// the text. (Comments stay out of the css`` text: what is inside it ships in every bundle.)
 export default css`
   :host {
     display: inline-block;
@@ -27,7 +29,6 @@ export default css`
     background: var(--_gk-color-primary);
     color: var(--_gk-color-on-primary);
   }
-  /* The transparent top border bridges the gap to the button, so the pointer can move onto the text. */
   .tooltip {
     position: absolute;
     z-index: 10;
