@@ -237,7 +237,9 @@ async function main(argv: string[]): Promise<number> {
     err(help);
     return EXIT.fatal;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof EmbeddedDbError) err(`gaskit: ${e.message}`);
+    if (e instanceof EmbeddedDbError && e.code === 'data_dir_in_use') {
+      err(`gaskit: ${t('cli:dataDirInUse', { dir: loadConfig().dataDir })}`);
+    } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof EmbeddedDbError) err(`gaskit: ${e.message}`);
     else if (e instanceof DomainError) {
       const fields = Object.entries(e.fields ?? {}).map(([field, f]) => `${field}: ${describeError(t, f)}`);
       err(`gaskit: ${[describeError(t, e), ...fields].join('\n  ')}`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,18 @@ const WRAPPER_DIR = fileURLToPath(new URL('./ferretdb/', import.meta.url));
 
 export class EmbeddedDbError extends Error {
   override name = 'EmbeddedDbError';
+
+  /** `data_dir_in_use`: another Gaskit process runs the embedded database on the same directory. */
+  constructor(
+    message: string,
+    readonly code?: 'data_dir_in_use',
+  ) {
+    super(message);
+  }
 }
+
+/** The wrapper's exit code when another process holds the data directory (server/db/ferretdb/lock.go). */
+const EXIT_DATA_DIR_IN_USE = 3;
 
 type Log = (msg: string) => void;
 
@@ -25,7 +36,8 @@ export interface EmbeddedDb {
 /** The wrapper's build is keyed by its sources, so a changed wrapper or FerretDB pin rebuilds. */
 async function binaryPath(cacheDir: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(await readFile(path.join(WRAPPER_DIR, f)));
+  const sources = (await readdir(WRAPPER_DIR)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
+  for (const f of sources) hash.update(f).update(await readFile(path.join(WRAPPER_DIR, f)));
   return path.join(cacheDir, `ferretdb-${FERRETDB_VERSION}-${hash.digest('hex').slice(0, 12)}`, 'gaskit-ferretdb');
 }
 
@@ -130,10 +142,23 @@ export async function startEmbeddedDb(opts: {
     stderr = (stderr + c.toString()).slice(-4000);
   });
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  let exitCode: number | null = null;
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exited = true;
+      exitCode = code;
+      resolve();
+    }),
+  );
 
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   while (!(await canConnect(port))) {
+    if (exited && exitCode === EXIT_DATA_DIR_IN_USE) {
+      throw new EmbeddedDbError(
+        `The embedded database's data directory ${opts.dataDir} is in use by another Gaskit process (a running server or import). Stop it first, or give both the same MongoDB with MONGODB_URI.`,
+        'data_dir_in_use',
+      );
+    }
     if (exited) throw new EmbeddedDbError(`The embedded database exited at start-up:\n${stderr}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -217,6 +217,22 @@ describe('gaskit import (CSV)', function () {
     expect(down.stderr).to.match(/^gaskit: The database does not answer \(.*\)\. Check MONGODB_URI\.$/m);
   });
 
+  it('refuses to start a second embedded database on the data directory a running server holds, writing nothing', async () => {
+    const file = path.join(tmp, 'locked.csv');
+    await writeFile(file, 'number,holder\n5559999,Замков Запор Запорович\n');
+    const run = await gaskit(['import', 'accounts', file, '--tenant', tenant.slug], {
+      MONGODB_URI: undefined,
+      GASKIT_DATA_DIR: testServer().dataDir,
+    });
+    expect(run.code).to.equal(1);
+    expect(run.stderr.trim()).to.equal(
+      `gaskit: The embedded database under ${testServer().dataDir} is in use by another Gaskit process (a running server or import). Stop it first, or run both on one MongoDB with MONGODB_URI.`,
+    );
+    expect(run.stdout).to.equal('');
+    expect(await Account.countDocuments({ tenantId: tenant._id, number: '5559999' })).to.equal(0);
+    expect((await api(`/t/${tenant.slug}/config`)).status, 'the running server still answers').to.equal(200);
+  });
+
   it('writes over an account or a history that another writer created while a batch was being prepared', async () => {
     const writer = new BillingWriter(tenant, { preload: true });
     const number = '5550401';

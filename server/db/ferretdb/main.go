@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,6 +42,15 @@ func main() {
 		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %v\n", err)
 		os.Exit(1)
 	}
+	lock, err := lockDataDir(*dataDir)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %s: %v\n", *dataDir, err)
+		if errors.Is(err, errDataDirInUse) {
+			os.Exit(exitDataDirInUse)
+		}
+		os.Exit(1)
+	}
+	defer lock.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
