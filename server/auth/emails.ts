@@ -97,6 +97,25 @@ defineTemplate('auth.cabinet-deleted', (t, d) => ({
   sms: t('notify:auth.cabinetDeleted.sms', d),
 }));
 
+defineTemplate('auth.contact-changed', (t, d) => ({
+  subject: t(`notify:auth.contactChanged.subject_${String(d.field)}`),
+  blocks: [
+    { text: t(`notify:auth.contactChanged.intro_${String(d.field)}`, d) },
+    { note: t('notify:auth.contactChanged.notYou') },
+  ],
+  sms: t(`notify:auth.contactChanged.sms_${String(d.field)}`, d),
+}));
+
+/**
+ * An email or phone as the notice to the old one shows it: enough for the person to recognise
+ * it, not the whole of it (`i***@example.ru`, `+7 *** ***-**-67`).
+ */
+export function maskContact(value: string): string {
+  const at = value.indexOf('@');
+  if (at > 0) return `${value[0]}***${value.slice(at)}`;
+  return `${value.slice(0, 2)} *** ***-**-${value.slice(-2)}`;
+}
+
 /** Email for an address with `@`, SMS for a phone number. */
 export function channelOf(address: string): 'email' | 'sms' {
   return address.includes('@') ? 'email' : 'sms';

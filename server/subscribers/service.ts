@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 import mongoose, { Types } from 'mongoose';
 import { email as emailValidator, login as loginValidator } from '../../sdk/validators.ts';
 import { checkCurrentPassword } from '../auth/credentials.ts';
-import { sendAuthMessage } from '../auth/emails.ts';
+import { maskContact, sendAuthMessage } from '../auth/emails.ts';
 import { consume } from '../auth/limits.ts';
 import { auth } from '../auth/policy.ts';
 import { consumeCode, issueCode } from '../auth/tokens.ts';
@@ -252,12 +252,23 @@ export async function confirmContact(ctx: Ctx, input: { code: string }): Promise
     if (holder && !holder._id.equals(sub._id)) throw new ConflictError('login_taken');
     set.login = target.value;
   }
+  let updated: SubscriberDoc | null;
   try {
-    return toMe((await updateSubscriber(sub.realm, sub._id, { set })) ?? sub);
+    updated = await updateSubscriber(sub.realm, sub._id, { set });
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConflictError('login_taken');
     throw err;
   }
+  // The old address hears of it: someone who took over the session cannot change it unnoticed.
+  const old = sub[target.field];
+  if (old && old !== target.value) {
+    await sendAuthMessage(ctx, old, 'auth.contact-changed', {
+      field: target.field,
+      old,
+      new: maskContact(target.value),
+    });
+  }
+  return toMe(updated ?? sub);
 }
 
 /** MongoDB reports E11000; FerretDB v1 reports a unique index hit on update as an internal error naming the constraint. */

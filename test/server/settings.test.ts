@@ -65,6 +65,13 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
     expect(ok.body).to.include({ login: next, email: next });
     expect((await api(`${T}/auth/login`, { body: { login, password } })).status).to.equal(401);
     expect((await api(`${T}/auth/login`, { body: { login: next, password } })).status).to.equal(200);
+
+    const notice = await mail().waitFor(
+      (m) => m.to.includes(login) && m.subject === 'Электронная почта личного кабинета изменена',
+    );
+    expect(notice.text).to.include(`вместо ${login} теперь указана почта ${next[0]}***@${next.split('@')[1]}`);
+    expect(notice.text).to.include('обратитесь к поставщику газа');
+    expect(notice.text).to.not.include(next);
   });
 
   it('refuses a new login that another cabinet took meanwhile', async () => {
@@ -98,6 +105,11 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
       const code = codeIn(sms.find((s) => s.to === next)!.text);
       const ok = await api('/api/v1/t/yug-gaz/me/contact/confirm', { headers: bearer(token), body: { code } });
       expect(ok.body).to.include({ login: next, phone: next, loginKind: 'phone' });
+      await new Promise((r) => setTimeout(r, 300));
+      const notice = sms.find((s) => s.to === phone && s.text.startsWith('Номер личного кабинета заменён'));
+      expect(notice?.text).to.equal(
+        `Номер личного кабинета заменён на +7 *** ***-**-${next.slice(-2)}. Если это не вы, обратитесь к поставщику газа.`,
+      );
     } finally {
       configureNotify({ sms: null });
     }
