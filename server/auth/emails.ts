@@ -126,15 +126,15 @@ export async function sendAuthMessage(ctx: NotifyContext, to: string, template: 
   await enqueue(ctx, { kind: channelOf(to), to, template, data });
 }
 
-/** A moment as the recipient reads it, e.g. "2 июля 2026 г., 14:05 (МСК)". */
-export function formatDeadline(date: Date, lng: string): string {
+/** A moment as the recipient reads it, in the supplier's time zone, e.g. "2 июля 2026 г., 14:05 МСК". */
+export function formatDeadline(date: Date, lng: string, timeZone: string): string {
   return new Intl.DateTimeFormat(lng, {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-    timeZone: 'Europe/Moscow',
+    timeZone,
     timeZoneName: 'short',
   }).format(date);
 }

@@ -102,7 +102,7 @@ async function sendConfirmation(ctx: Ctx, sub: SubscriberDoc, linkBase: string):
     const token = await issueLinkToken({ ...base, expiresAt: sub.confirmBy });
     await sendAuthMessage(ctx, sub.login, 'auth.confirm-link', {
       link: linkTo(linkBase, 'gaskit-confirm', token),
-      deadline: formatDeadline(sub.confirmBy, ctx.lng),
+      deadline: formatDeadline(sub.confirmBy, ctx.lng, ctx.tenant.readings.timeZone),
       login: sub.login,
     });
     return;
@@ -241,7 +241,7 @@ async function issueTemporaryPassword(ctx: Ctx, sub: SubscriberDoc): Promise<voi
   await sendAuthMessage(ctx, sub.login, 'auth.temporary-password', {
     login: sub.login,
     password,
-    deadline: formatDeadline(passwordExpiresAt, ctx.lng),
+    deadline: formatDeadline(passwordExpiresAt, ctx.lng, ctx.tenant.readings.timeZone),
   });
 }
 

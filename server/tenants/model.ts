@@ -59,6 +59,7 @@ const tenantSchema = new Schema<TenantDoc>(
       windowStartDay: { type: Number, default: 1, min: 1, max: 31 },
       windowEndDay: { type: Number, default: 31, min: 1, max: 31 },
       outsideWindow: { type: String, enum: ['reject', 'next-period'], default: 'next-period' },
+      // The supplier's time zone: reading windows, and the dates in receipts and in the deadlines of auth mails.
       timeZone: { type: String, default: 'Europe/Moscow' },
       plausibilityFactor: { type: Number, default: 3, min: 1 },
       reminderDaysBeforeEnd: { type: Number, default: 0, min: 0, max: 31 },

@@ -4,6 +4,8 @@ import { AUTH_SWEEP } from '../../server/auth/service.ts';
 import { Session } from '../../server/auth/session-model.ts';
 import { VerificationToken } from '../../server/auth/token-model.ts';
 import { Subscriber } from '../../server/subscribers/model.ts';
+import { Tenant } from '../../server/tenants/model.ts';
+import { clearTenantCache } from '../../server/tenants/service.ts';
 import { runWorker } from '../../server/workers.ts';
 import {
   bearer,
@@ -96,6 +98,31 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
     const reused = await api(`${T}/auth/confirm`, { body: { token: fresh } });
     expect(reused.status).to.equal(422);
     expect(reused.body.error.code).to.equal('link_invalid');
+  });
+
+  it("states the link's deadline in the supplier's time zone", async () => {
+    const before = (await Tenant.findOne({ slug: 'sever-gaz' }).lean())!.readings.timeZone;
+    await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { 'readings.timeZone': 'Asia/Vladivostok' } });
+    clearTenantCache();
+    try {
+      const login = uniqueEmail('zone');
+      const reg = await registerLink(login);
+      const message = await mail().waitForTo(login);
+      const local = new Intl.DateTimeFormat('ru', {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'Asia/Vladivostok',
+        timeZoneName: 'short',
+      }).format(new Date(reg.body.confirmBy));
+      expect(local).to.include('GMT+10');
+      expect(message.text).to.include(`Ссылка действительна до ${local}.`);
+    } finally {
+      await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { 'readings.timeZone': before } });
+      clearTenantCache();
+    }
   });
 
   it('lets a signed-in unconfirmed person resend the link, once per cooldown; the new link replaces the old and keeps the deadline', async () => {
