@@ -261,6 +261,30 @@ class KeyCache<T> {
   }
 }
 
+/**
+ * Writes a plan of documents keyed by a natural key (accounts by number, meters by id): new ones
+ * inserted, changed ones updated by `_id`, and the key cache kept in step (read afresh when
+ * another writer got in between).
+ */
+function commitKeyed<K extends { id: Types.ObjectId }>(
+  model: mongoose.Model<never>,
+  cache: KeyCache<K>,
+  created: Map<string, NewDoc & { key: K }>,
+  changed: Map<string, { fields: Record<string, unknown>; key: K }>,
+  counts: WriteCounts,
+): () => Promise<WriteCounts> {
+  return async () => {
+    const raced = await insertNew(model, [...created.values()]);
+    await updateInChunks(
+      model,
+      [...changed.values()].map((c) => byId(c.key.id, c.fields)),
+    );
+    if (raced) cache.forget();
+    else for (const [key, c] of [...created, ...changed]) cache.set(key, c.key);
+    return counts;
+  };
+}
+
 export class BillingWriter {
   private readonly accounts: KeyCache<StoredAccount>;
   private readonly meters: KeyCache<StoredMeter>;
@@ -326,19 +350,7 @@ export class BillingWriter {
         changed.set(a.number, { fields, key: { id: stored.id, sig, pinHash: hash } });
       } else counts.unchanged += 1;
     });
-    return {
-      refused,
-      commit: async () => {
-        const raced = await insertNew(Account as never, [...created.values()]);
-        await updateInChunks(
-          Account as never,
-          [...changed.values()].map((c) => byId(c.key.id, c.fields)),
-        );
-        if (raced) this.accounts.forget();
-        else for (const [number, c] of [...created, ...changed]) this.accounts.set(number, c.key);
-        return counts;
-      },
-    };
+    return { refused, commit: commitKeyed(Account as never, this.accounts, created, changed, counts) };
   }
 
   private async planMeters(items: MeterInput[]): Promise<BillingPlan> {
@@ -373,19 +385,7 @@ export class BillingWriter {
         changed.set(m.meterId, { fields, key: { id: stored.id, sig } });
       } else counts.unchanged += 1;
     });
-    return {
-      refused,
-      commit: async () => {
-        const raced = await insertNew(Meter as never, [...created.values()]);
-        await updateInChunks(
-          Meter as never,
-          [...changed.values()].map((c) => byId(c.key.id, c.fields)),
-        );
-        if (raced) this.meters.forget();
-        else for (const [meterId, c] of [...created, ...changed]) this.meters.set(meterId, c.key);
-        return counts;
-      },
-    };
+    return { refused, commit: commitKeyed(Meter as never, this.meters, created, changed, counts) };
   }
 
   /** Charges and balances are months of the accounts' history documents (one per account, `_id` = the account's). */
