@@ -2,7 +2,7 @@
  * `npx gaskit …`: operator commands over the same database the server uses (MONGODB_URI, or the
  * embedded database under GASKIT_DATA_DIR).
  *
- *   gaskit import <accounts|meters|charges|balances> <file> --tenant <slug> [--delimiter ;] [--encoding windows-1251]
+ *   gaskit import <accounts|meters|charges|balances> <file> --tenant <slug> [--delimiter ;] [--encoding windows-1251] [--dry-run]
  *   gaskit keys create --tenant <slug> --name <name> --scopes billing:write,export:read
  *   gaskit keys list --tenant <slug>
  *   gaskit keys revoke --tenant <slug> <id>
@@ -122,9 +122,11 @@ async function importCommand(t: Translate, args: string[]): Promise<number> {
       delimiter: { type: 'string' },
       encoding: { type: 'string' },
       lang: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
   });
   const [kind, file] = positionals;
+  const dryRun = values['dry-run'] ?? false;
   if (!kind || !BILLING_KINDS.includes(kind as BillingKind) || !file || !values.tenant || positionals.length > 2) {
     throw new UsageError(t('cli:import.usage', { kinds: BILLING_KINDS.join('|') }));
   }
@@ -141,6 +143,7 @@ async function importCommand(t: Translate, args: string[]): Promise<number> {
       summary = await importBillingCsv(tenant, kind as BillingKind, input, {
         delimiter: values.delimiter,
         encoding: values.encoding,
+        dryRun,
         onError: (e) => progress.print(rowLine(t, e)),
         onProgress: progress.counts,
       });
@@ -148,7 +151,7 @@ async function importCommand(t: Translate, args: string[]): Promise<number> {
       progress.stop();
     }
     out(
-      t('cli:import.summary', {
+      t(dryRun ? 'cli:import.summaryDryRun' : 'cli:import.summary', {
         kind,
         rows: summary.rows,
         imported: summary.imported,

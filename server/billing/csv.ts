@@ -328,6 +328,8 @@ export interface ImportSummary {
 }
 
 export interface ImportHooks {
+  /** Check the file against the data without writing anything; the counts say what an import would do. */
+  dryRun?: boolean;
   /** Every bad line, in line order within a batch. */
   onError?: (error: CsvRowError) => void;
   /** After every written batch. */
@@ -356,7 +358,7 @@ export async function importBillingCsv(
       refused.add(Number(index));
       for (const line of batch.sources[Number(index)]!) errors.push({ line, field: field.join('.'), code: e.code });
     }
-    const counts = await plan.commit();
+    const counts = options.dryRun ? plan.counts : await plan.commit();
     errors.sort(byLine).forEach((e) => options.onError?.(e));
     summary.rows = batch.rowsRead;
     summary.imported += batch.sources.reduce((n, lines, i) => (refused.has(i) ? n : n + lines.length), 0);

@@ -41,6 +41,8 @@ export interface WriteCounts {
 /** A checked batch: what the rules refused (`<index>.<field>`), and the writes of the other items. */
 export interface BillingPlan {
   refused: FieldErrors;
+  /** What `commit` will do, for a dry run. */
+  counts: WriteCounts;
   /** Writes the items that were not refused. */
   commit(): Promise<WriteCounts>;
 }
@@ -350,7 +352,7 @@ export class BillingWriter {
         changed.set(a.number, { fields, key: { id: stored.id, sig, pinHash: hash } });
       } else counts.unchanged += 1;
     });
-    return { refused, commit: commitKeyed(Account as never, this.accounts, created, changed, counts) };
+    return { refused, counts, commit: commitKeyed(Account as never, this.accounts, created, changed, counts) };
   }
 
   private async planMeters(items: MeterInput[]): Promise<BillingPlan> {
@@ -385,7 +387,7 @@ export class BillingWriter {
         changed.set(m.meterId, { fields, key: { id: stored.id, sig } });
       } else counts.unchanged += 1;
     });
-    return { refused, commit: commitKeyed(Meter as never, this.meters, created, changed, counts) };
+    return { refused, counts, commit: commitKeyed(Meter as never, this.meters, created, changed, counts) };
   }
 
   /** Charges and balances are months of the accounts' history documents (one per account, `_id` = the account's). */
@@ -453,6 +455,7 @@ export class BillingWriter {
     }
     return {
       refused,
+      counts,
       commit: async () => {
         await insertNew(BillingHistory as never, created);
         await updateInChunks(BillingHistory as never, updates);

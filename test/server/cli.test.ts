@@ -217,6 +217,25 @@ describe('gaskit import (CSV)', function () {
     expect(down.stderr).to.match(/^gaskit: The database does not answer \(.*\)\. Check MONGODB_URI\.$/m);
   });
 
+  it('checks a file with --dry-run: the same bad lines and counts as an import, and nothing written', async () => {
+    const fresh = await makeTenant();
+    const dry = await gaskit(['import', 'accounts', fixture('accounts-bad.csv'), '--tenant', fresh.slug, '--dry-run']);
+    const real = await gaskit(['import', 'accounts', fixture('accounts-bad.csv'), '--tenant', fresh.slug]);
+    expect(dry.code).to.equal(2);
+    expect(real.code).to.equal(2);
+    const badLines = (run: Run) => lines(run.stdout).filter((l) => l.startsWith('line '));
+    expect(badLines(dry)).to.not.be.empty;
+    expect(badLines(dry)).to.deep.equal(badLines(real));
+    const counts = (summary: string) => summary.match(/(\d+) lines read, (\d+) .*\((\d+) new, (\d+) changed\), (\d+) /)!.slice(1);
+    expect(lines(dry.stdout).at(-1)).to.match(/^accounts, dry run \(nothing written\): \d+ lines read, \d+ would be imported/);
+    expect(counts(lines(dry.stdout).at(-1)!)).to.deep.equal(counts(lines(real.stdout).at(-1)!));
+
+    const other = await makeTenant();
+    const check = await gaskit(['import', 'accounts', fixture('accounts.csv'), '--tenant', other.slug, '--dry-run']);
+    expect(check.code, check.stderr).to.equal(0);
+    expect(await Account.countDocuments({ tenantId: other._id })).to.equal(0);
+  });
+
   it('refuses to start a second embedded database on the data directory a running server holds, writing nothing', async () => {
     const file = path.join(tmp, 'locked.csv');
     await writeFile(file, 'number,holder\n5559999,Замков Запор Запорович\n');
