@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,10 +24,14 @@ import (
 // does not know these indexes (listIndexes does not show them); SQLite drops
 // them with their tables.
 func keepIDIndexes(ctx context.Context, dataDir string, logger *slog.Logger) {
-	dbs := map[string]*sql.DB{}
+	type opened struct {
+		db   *sql.DB
+		info os.FileInfo
+	}
+	dbs := map[string]opened{}
 	defer func() {
-		for _, db := range dbs {
-			_ = db.Close()
+		for _, o := range dbs {
+			_ = o.db.Close()
 		}
 	}()
 
@@ -35,20 +40,37 @@ func keepIDIndexes(ctx context.Context, dataDir string, logger *slog.Logger) {
 
 	for {
 		files, _ := filepath.Glob(filepath.Join(dataDir, "*.sqlite"))
+		seen := map[string]bool{}
 		for _, file := range files {
-			db, ok := dbs[file]
+			info, err := os.Stat(file)
+			if err != nil {
+				continue
+			}
+			seen[file] = true
+			o, ok := dbs[file]
+			// A dropped and re-created database is a new file under the same name.
+			if ok && !os.SameFile(o.info, info) {
+				_ = o.db.Close()
+				ok = false
+			}
 			if !ok {
-				var err error
-				db, err = sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
+				db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
 				if err != nil {
 					logger.Warn("gaskit-ferretdb: cannot open database file", slog.String("file", file), slog.Any("error", err))
 					continue
 				}
 				db.SetMaxOpenConns(1)
-				dbs[file] = db
+				o = opened{db: db, info: info}
+				dbs[file] = o
 			}
-			if err := ensureIDIndexes(ctx, db); err != nil && ctx.Err() == nil {
+			if err := ensureIDIndexes(ctx, o.db); err != nil && ctx.Err() == nil {
 				logger.Warn("gaskit-ferretdb: cannot add _id indexes", slog.String("file", file), slog.Any("error", err))
+			}
+		}
+		for file, o := range dbs {
+			if !seen[file] {
+				_ = o.db.Close()
+				delete(dbs, file)
 			}
 		}
 
