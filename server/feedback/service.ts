@@ -7,7 +7,7 @@ import { verifyCaptcha } from '../auth/captcha.ts';
 import { consume, type LimitRule } from '../auth/limits.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
-import { enqueue } from '../notify/service.ts';
+import { enqueue, registerAttachmentSource } from '../notify/service.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import { findById as findSubscriber } from '../subscribers/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -285,6 +285,15 @@ export function fileLink(apiBase: string, tenantSlug: string, requestId: string,
 }
 
 /** The request's email to its department, in the tenant's language, answerable by replying. */
+/** Most bytes attached to a department's email; larger sets of files go by their links only. */
+export const ATTACHED_BYTES_MAX = 10 * 1024 * 1024;
+
+registerAttachmentSource('feedback-file', async (id) => {
+  // A hydrated document: mongoose gives its bytes as a Buffer (a lean one gives BSON's Binary).
+  const file = await FeedbackFile.findById(id);
+  return file ? { filename: file.name, content: file.data, contentType: file.type } : null;
+});
+
 async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc, apiBase: string): Promise<void> {
   const id = String(doc._id);
   const files = Object.fromEntries(
@@ -301,6 +310,11 @@ async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc, apiB
       template: DEPARTMENT_TEMPLATE,
       lng: tenant.defaultLocale,
       replyTo: replyAddress(id),
+      // The files themselves too, as a department's mail client expects; the links stay for big ones.
+      attachments:
+        doc.attachments.reduce((sum, a) => sum + a.size, 0) <= ATTACHED_BYTES_MAX
+          ? doc.attachments.map((a) => ({ source: 'feedback-file', id: String(a.fileId) }))
+          : [],
       data: {
         number: doc.number,
         topic: doc.topic,

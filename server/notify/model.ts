@@ -4,12 +4,20 @@ import { toJSON } from '../db/plugins.ts';
 export type OutboxKind = 'email' | 'sms' | 'webhook';
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
 
+/** A file to attach, named by the module that keeps it (see `registerAttachmentSource`). */
+export interface AttachmentRef {
+  source: string;
+  id: string;
+}
+
 export interface EmailPayload {
   from: string;
   replyTo?: string;
   subject: string;
   text: string;
   html: string;
+  /** Read from their source when the email is sent, so the outbox never copies the bytes. */
+  attachments?: AttachmentRef[];
 }
 export interface SmsPayload {
   text: string;

@@ -8,9 +8,17 @@ import type { TenantDoc } from '../tenants/model.ts';
 import { tenantTranslator } from '../tenants/service.ts';
 import { registerWorker } from '../workers.ts';
 import { startDevMailbox } from './devmailbox.ts';
-import { OutboxClaim, OutboxJob, type EmailPayload, type OutboxJobDoc, type SmsPayload, type WebhookPayload } from './model.ts';
+import {
+  OutboxClaim,
+  OutboxJob,
+  type AttachmentRef,
+  type EmailPayload,
+  type OutboxJobDoc,
+  type SmsPayload,
+  type WebhookPayload,
+} from './model.ts';
 import { getTemplate, renderEmail, type TemplateData } from './templates.ts';
-import { HttpSmsGateway, postWebhook, smtpSender, type MailSender, type SmsProvider } from './transports.ts';
+import { HttpSmsGateway, postWebhook, smtpSender, type MailAttachment, type MailSender, type SmsProvider } from './transports.ts';
 
 export interface RetryPolicy {
   /** Attempts before a job is given up as `failed`. */
@@ -104,9 +112,40 @@ export interface NotifyContext {
 
 export type Message =
   /** `replyTo`: where answers to the email go (e.g. a support request's reply address). */
-  | { kind: 'email'; to: string; template: string; data?: TemplateData; lng?: string; replyTo?: string }
+  | {
+      kind: 'email';
+      to: string;
+      template: string;
+      data?: TemplateData;
+      lng?: string;
+      replyTo?: string;
+      attachments?: AttachmentRef[];
+    }
   | { kind: 'sms'; to: string; template: string; data?: TemplateData; lng?: string }
   | { kind: 'webhook'; url: string; event: string; data: unknown; secret: string };
+
+type AttachmentLoader = (id: string) => Promise<MailAttachment | null>;
+
+const attachmentSources = new Map<string, AttachmentLoader>();
+
+/**
+ * Lets emails attach files a module keeps (`{ source, id }` in `Message.attachments`): the loader
+ * reads one when the email is sent; a file gone by then (its request deleted) is left out.
+ */
+export function registerAttachmentSource(source: string, load: AttachmentLoader): void {
+  attachmentSources.set(source, load);
+}
+
+async function loadAttachments(refs: AttachmentRef[]): Promise<MailAttachment[]> {
+  const files: MailAttachment[] = [];
+  for (const ref of refs) {
+    const load = attachmentSources.get(ref.source);
+    if (!load) throw new Error(`no attachment source ${ref.source}`);
+    const file = await load(ref.id);
+    if (file) files.push(file);
+  }
+  return files;
+}
 
 function translatorFor(tenant: TenantDoc, lng: string | undefined): { t: Translate; lng: string } {
   const chosen = lng && tenant.locales.includes(lng) ? lng : tenant.defaultLocale;
@@ -135,6 +174,7 @@ export async function enqueue(ctx: NotifyContext, message: Message): Promise<{ i
       const payload: EmailPayload = {
         from: mailFrom(ctx.tenant),
         ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+        ...(message.attachments?.length ? { attachments: message.attachments } : {}),
         ...rendered,
       };
       doc = { kind: 'email', to: message.to, template: message.template, subject: rendered.subject, payload };
@@ -192,7 +232,16 @@ async function send(job: OutboxJobDoc): Promise<void> {
   if (job.kind === 'email') {
     if (!runtime.mail) throw new Error('no mail transport configured (SMTP_URL)');
     const p = job.payload as EmailPayload;
-    await runtime.mail.send({ from: p.from, replyTo: p.replyTo, to: job.to, subject: p.subject, text: p.text, html: p.html });
+    const attachments = await loadAttachments(p.attachments ?? []);
+    await runtime.mail.send({
+      from: p.from,
+      replyTo: p.replyTo,
+      to: job.to,
+      subject: p.subject,
+      text: p.text,
+      html: p.html,
+      ...(attachments.length ? { attachments } : {}),
+    });
   } else if (job.kind === 'sms') {
     if (!runtime.sms) throw new Error('no SMS provider configured (SMS_GATEWAY_URL)');
     await runtime.sms.send(job.to, (job.payload as SmsPayload).text);

@@ -11,6 +11,7 @@ export interface CaughtMail {
   subject: string;
   text: string;
   html: string;
+  attachments: { filename: string; mimeType: string; content: Buffer }[];
   receivedAt: Date;
 }
 
@@ -51,6 +52,11 @@ export async function startMailCatcher(): Promise<MailCatcher> {
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: parsed.html ?? '',
+            attachments: parsed.attachments.map((a) => ({
+              filename: a.filename ?? '',
+              mimeType: a.mimeType,
+              content: Buffer.from(a.content as ArrayBuffer),
+            })),
             receivedAt: new Date(),
           };
           messages.push(mail);

@@ -192,7 +192,7 @@ describe('feedback: sending a request', () => {
   });
 
   describe('attachments', () => {
-    it('takes images and PDF, checked by content, and links them in the department’s email', async () => {
+    it('takes images and PDF, checked by content, and attaches and links them in the department’s email', async () => {
       const { auth } = await signedInSubscriber('sever-gaz');
       const message = `С файлами ${Date.now()}`;
       const res = await postMultipart(
@@ -211,6 +211,12 @@ describe('feedback: sending a request', () => {
         ['квитанция.pdf', 'application/pdf', PDF.length],
       ]);
       const received = await mail().waitFor((m) => m.text.includes(message));
+      expect(received.attachments.map((a) => [a.filename, a.mimeType])).to.deep.equal([
+        ['счётчик.png', 'image/png'],
+        ['квитанция.pdf', 'application/pdf'],
+      ]);
+      expect(received.attachments[0]!.content.equals(PNG)).to.equal(true);
+      expect(received.attachments[1]!.content.equals(PDF)).to.equal(true);
       const links = [...received.text.matchAll(/https?:\/\/\S+\/files\/\S+/g)].map((m) => m[0]);
       expect(links).to.have.length(2);
       const download = await fetch(links[1]!);
@@ -243,6 +249,25 @@ describe('feedback: sending a request', () => {
         );
       expect(refused).to.be.instanceOf(GaskitError);
       expect((refused as GaskitError).fields).to.deep.equal({ files: 'attachment_type_not_allowed' });
+    });
+
+    it('sends files of more than 10 MB together by their links only, so the department’s mail server takes the email', async () => {
+      const { auth } = await signedInSubscriber('sever-gaz');
+      const message = `Большие файлы ${Date.now()}`;
+      const big = Buffer.concat([PNG, Buffer.alloc(3.5 * 1024 * 1024)]);
+      const res = await postMultipart(
+        'sever-gaz',
+        [
+          { name: 'topic', value: 'meters' },
+          { name: 'message', value: message },
+          ...[1, 2, 3].map((i) => ({ name: 'files', file: big, filename: `фото-${i}.png`, type: 'image/png' })),
+        ],
+        auth,
+      );
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      const received = await mail().waitFor((m) => m.text.includes(message));
+      expect(received.attachments).to.deep.equal([]);
+      expect([...received.text.matchAll(/https?:\/\/\S+\/files\/\S+/g)]).to.have.length(3);
     });
 
     it('refuses a disguised file (HTML named .png) and stores nothing', async () => {
