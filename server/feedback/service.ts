@@ -285,8 +285,11 @@ export function fileLink(apiBase: string, tenantSlug: string, requestId: string,
 }
 
 /** The request's email to its department, in the tenant's language, answerable by replying. */
-/** Most bytes attached to a department's email; larger sets of files go by their links only. */
-export const ATTACHED_BYTES_MAX = 10 * 1024 * 1024;
+/**
+ * Most bytes attached to a department's email (about 9.6 MB once base64-encoded, under the common
+ * 10 MB limit of mail servers); larger sets of files go by their links only.
+ */
+export const ATTACHED_BYTES_MAX = 7 * 1024 * 1024;
 
 registerAttachmentSource('feedback-file', async (id) => {
   // A hydrated document: mongoose gives its bytes as a Buffer (a lean one gives BSON's Binary).
@@ -310,7 +313,7 @@ async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc, apiB
       template: DEPARTMENT_TEMPLATE,
       lng: tenant.defaultLocale,
       replyTo: replyAddress(id),
-      // The files themselves too, as a department's mail client expects; the links stay for big ones.
+      // The files themselves too, as a department's mail client expects; links alone for large sets.
       attachments:
         doc.attachments.reduce((sum, a) => sum + a.size, 0) <= ATTACHED_BYTES_MAX
           ? doc.attachments.map((a) => ({ source: 'feedback-file', id: String(a.fileId) }))

@@ -6,7 +6,8 @@ import { DevMail, type DevMailDoc } from './model.ts';
 import { escapeHtml } from './templates.ts';
 import type { SmsProvider } from './transports.ts';
 
-const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+/** Room for a department's email with its attachments (base64 makes them a third larger). */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export interface DevMailbox {
   port: number;
@@ -36,6 +37,11 @@ export async function startDevMailbox(logger: Logger): Promise<DevMailbox> {
             subject: mail.subject ?? '',
             text: mail.text ?? '',
             html: mail.html ?? '',
+            attachments: mail.attachments.map((a) => ({
+              filename: a.filename ?? '',
+              type: a.mimeType,
+              size: typeof a.content === 'string' ? a.content.length : a.content.byteLength,
+            })),
             sentAt: new Date(),
           }));
           await DevMail.insertMany(docs);
@@ -71,6 +77,8 @@ export interface DevMailEntry {
   subject: string;
   text: string;
   html: string;
+  /** Names, types and sizes of the attached files (the bytes are not kept). */
+  attachments: { filename: string; type: string; size: number }[];
   sentAt: string;
 }
 
@@ -86,6 +94,7 @@ export async function listDevMail(filter: { to?: string; limit?: number } = {}):
     subject: r.subject,
     text: r.text,
     html: r.html,
+    attachments: (r.attachments ?? []).map((a) => ({ filename: a.filename, type: a.type, size: a.size })),
     sentAt: r.sentAt.toISOString(),
   }));
 }
@@ -104,7 +113,11 @@ export function devMailboxPage(entries: DevMailEntry[], title: string, empty: st
       (e) => `<article>
 <h2>${escapeHtml(e.kind === 'sms' ? 'SMS' : e.subject || '(no subject)')}</h2>
 <p class="meta">${escapeHtml(e.kind)} → <strong>${escapeHtml(e.to)}</strong> · <time datetime="${e.sentAt}">${escapeHtml(e.sentAt)}</time></p>
-<pre>${linkify(e.text)}</pre>
+<pre>${linkify(e.text)}</pre>${
+        e.attachments.length
+          ? `\n<p class="meta">Attached: ${e.attachments.map((a) => `${escapeHtml(a.filename)} (${escapeHtml(a.type)}, ${a.size} bytes)`).join(', ')}</p>`
+          : ''
+      }
 </article>`,
     )
     .join('\n');

@@ -113,6 +113,7 @@ export interface DevMailDoc {
   subject: string;
   text: string;
   html: string;
+  attachments?: { filename: string; type: string; size: number }[];
   sentAt: Date;
 }
 
@@ -123,6 +124,7 @@ const devMailSchema = new Schema<DevMailDoc>(
     subject: { type: String, default: '' },
     text: { type: String, default: '' },
     html: { type: String, default: '' },
+    attachments: { type: [{ _id: false, filename: String, type: { type: String }, size: Number }], default: [] },
     sentAt: { type: Date, default: () => new Date() },
   },
   { collection: 'devmail' },

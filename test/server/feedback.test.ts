@@ -251,7 +251,7 @@ describe('feedback: sending a request', () => {
       expect((refused as GaskitError).fields).to.deep.equal({ files: 'attachment_type_not_allowed' });
     });
 
-    it('sends files of more than 10 MB together by their links only, so the department’s mail server takes the email', async () => {
+    it('sends files of more than 7 MB together by their links only, so the department’s mail server takes the email', async () => {
       const { auth } = await signedInSubscriber('sever-gaz');
       const message = `Большие файлы ${Date.now()}`;
       const big = Buffer.concat([PNG, Buffer.alloc(3.5 * 1024 * 1024)]);

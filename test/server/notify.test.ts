@@ -12,6 +12,7 @@ import {
   type NotifyOptions,
   deliverDue,
   enqueue,
+  registerAttachmentSource,
   sweepOutbox,
 } from '../../server/notify/service.ts';
 import { defineTemplate } from '../../server/notify/templates.ts';
@@ -337,7 +338,8 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       expect(email).to.include({ kind: 'email', to: 'dev@example.test', subject: 'Подтвердите регистрацию в личном кабинете 6' });
       expect(email.html).to.include('<a href="https://x.example/confirm?t=1"');
       expect(Date.parse(email.sentAt)).to.be.at.most(Date.parse(sms.sentAt));
-      expect(Object.keys(email).sort()).to.deep.equal(['html', 'kind', 'sentAt', 'subject', 'text', 'to']);
+      expect(Object.keys(email).sort()).to.deep.equal(['attachments', 'html', 'kind', 'sentAt', 'subject', 'text', 'to']);
+      expect(email.attachments).to.deep.equal([]);
 
       const only = await api('/dev/mailbox.json?to=dev@example.test');
       expect(only.body.map((m: { to: string }) => m.to)).to.deep.equal(['dev@example.test']);
@@ -345,6 +347,30 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       const page = await api('/dev/mailbox');
       expect(page.headers.get('content-type')).to.match(/^text\/html/);
       expect(page.body).to.include('<a href="https://x.example/confirm?t=1">https://x.example/confirm?t=1</a>');
+    });
+
+    it('takes an email with attachments of several megabytes and lists their names, types and sizes', async () => {
+      const photo = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(3 * 1024 * 1024, 7)]);
+      registerAttachmentSource('test-file', async (id) =>
+        id === 'photo' ? { filename: 'счётчик.png', content: photo, contentType: 'image/png' } : null,
+      );
+      await enqueue(
+        { tenant: await tenant('sever-gaz') },
+        {
+          kind: 'email',
+          to: 'files@example.test',
+          template: 'test.hello',
+          data: { n: 8, name: 'files', url: 'https://x.example/files', code: '8' },
+          attachments: [
+            { source: 'test-file', id: 'photo' },
+            { source: 'test-file', id: 'gone' },
+          ],
+        },
+      );
+      await waitUntil(async () => (await DevMail.countDocuments({ to: 'files@example.test' })) === 1);
+      const [email] = (await api('/dev/mailbox.json?to=files@example.test')).body;
+      expect(email.attachments).to.deep.equal([{ filename: 'счётчик.png', type: 'image/png', size: photo.length }]);
+      expect((await api('/dev/mailbox')).body).to.include(`Attached: счётчик.png (image/png, ${photo.length} bytes)`);
     });
 
     it('is not there outside demo mode', async () => {
