@@ -195,15 +195,7 @@ async function keysCommand(t: Translate, args: string[]): Promise<number> {
   if (action === 'list' && positionals.length === 1) {
     return withDatabase(async () => {
       const tenant = await getTenantBySlug(values.tenant!);
-      const keys = (await listApiKeys(tenant._id)) as unknown as {
-        id: string;
-        name: string;
-        prefix: string;
-        scopes: string[];
-        createdAt: Date;
-        lastUsedAt?: Date;
-        revokedAt?: Date;
-      }[];
+      const keys = await listApiKeys(tenant._id);
       if (keys.length === 0) out(t('cli:keys.none', { tenant: tenant.slug }));
       for (const k of keys) {
         const state = k.revokedAt ? t('cli:keys.revokedAt', { date: k.revokedAt.toISOString() }) : t('cli:keys.active');

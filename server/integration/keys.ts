@@ -4,7 +4,7 @@ import mongoose, { type Types } from 'mongoose';
 import type { Config } from '../config.ts';
 import { ctxOf } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
-import { API_SCOPES, ApiKey, type ApiScope } from './model.ts';
+import { API_SCOPES, ApiKey, type ApiKeyDoc, type ApiScope } from './model.ts';
 
 declare module '../http/context.ts' {
   interface Ctx {
@@ -30,9 +30,28 @@ export async function revokeApiKey(tenantId: Types.ObjectId, id: string): Promis
   if (!res.matchedCount) throw new NotFoundError('api_key_not_found');
 }
 
-export async function listApiKeys(tenantId: Types.ObjectId) {
-  const rows = await ApiKey.find({ tenantId }).sort({ createdAt: -1 });
-  return rows.map((r) => r.toJSON());
+/** A key as a listing shows it: never the key or its hash. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export async function listApiKeys(tenantId: Types.ObjectId): Promise<ApiKeyView[]> {
+  const rows = await ApiKey.find({ tenantId }).sort({ createdAt: -1 }).lean<ApiKeyDoc[]>();
+  return rows.map((r) => ({
+    id: String(r._id),
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt ?? null,
+    revokedAt: r.revokedAt ?? null,
+  }));
 }
 
 function presented(header: string | undefined, xApiKey: string | undefined): string | undefined {
