@@ -33,6 +33,8 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', 'bench/**', 'test/run.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' },
+    },
   },
 );

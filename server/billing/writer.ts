@@ -217,12 +217,22 @@ async function eachById<T>(ids: Types.ObjectId[], load: (id: Types.ObjectId) => 
   return found;
 }
 
+/**
+ * Above this many keys in one batch, the writer reads every key of the tenant once instead of
+ * looking them up with `$in`: FerretDB v1 checks each document against every value of an `$in`,
+ * so a batch of thousands of keys costs thousands of comparisons per document of the collection,
+ * where one plain read of the tenant's keys costs one decode per document (MongoDB pays little
+ * either way).
+ */
+const LOOKUP_ALL_ABOVE = 100;
+
 /** Most values in one `$in` lookup. */
 const LOOKUP_CHUNK = 1000;
 
 /**
- * Keys of one collection by natural key. With `preload`, every key of the tenant is read once and
- * a missing key means a new document; otherwise missing keys are looked up as batches ask for them.
+ * Keys of one collection by natural key. With `preload`, or for a batch of more than
+ * `LOOKUP_ALL_ABOVE` keys, every key of the tenant is read once and a missing key means a new
+ * document; otherwise missing keys are looked up as batches ask for them.
  */
 class KeyCache<T> {
   private keys = new Map<string, T>();
@@ -235,7 +245,7 @@ class KeyCache<T> {
   ) {}
 
   async lookup(values: string[]): Promise<Map<string, T>> {
-    if (this.preload && !this.complete) {
+    if (!this.complete && (this.preload || values.length > LOOKUP_ALL_ABOVE)) {
       for await (const [k, v] of this.read()) this.keys.set(k, v);
       this.complete = true;
     }
