@@ -3,7 +3,7 @@ import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { formatReading, shiftPeriod, verificationState, type AccountMeter, type AccountSummary } from '../../sdk/index.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, titleStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitAccountPin } from './account-pin.component.ts';
 import { GaskitAccountUnlink } from './account-unlink.component.ts';
@@ -55,7 +55,7 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  */
 export class GaskitAccount extends GaskitElement {
   static override dependencies = { 'gaskit-account-pin': GaskitAccountPin, 'gaskit-account-unlink': GaskitAccountUnlink };
-  static override styles = [baseStyles, buttonStyles, billingStyles, chartStyles, styles];
+  static override styles = [baseStyles, buttonStyles, billingStyles, chartStyles, titleStyles, styles];
 
   /** The linked account shown. */
   @property({ attribute: 'account-id' }) accountId = '';

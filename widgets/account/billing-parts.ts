@@ -1,6 +1,7 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { MonthlyCharges } from '../../sdk/index.ts';
 import type { LocalizeController } from '../shared/localize.ts';
+import { chevronStyles, tableStyles, visuallyHiddenStyles } from '../shared/styles.ts';
 
 /** A billing month in words: "июнь 2015 г.", "June 2015". */
 export function formatPeriod(localize: LocalizeController, period: string): string {
@@ -101,82 +102,48 @@ export function renderMonthCharges(
 }
 
 /** Month rows, their chevrons and the lines table; and a visually hidden helper class. */
-export const billingStyles = css`
-  .month-row {
-    display: grid;
-    grid-template-columns: 1.25rem 1fr auto;
-    align-items: center;
-    gap: 0 var(--_gk-space);
-    inline-size: 100%;
-    min-block-size: 2.75rem;
-    padding: calc(var(--_gk-space) / 2) var(--_gk-space);
-    border: 0;
-    border-block-end: 1px solid var(--_gk-color-border);
-    background: none;
-    color: inherit;
-    font: inherit;
-    text-align: start;
-  }
-  .month-row .month {
-    grid-column: 2;
-  }
-  .month-row .month::first-letter {
-    text-transform: uppercase;
-  }
-  .month-row .penalties {
-    grid-column: 2 / 4;
-    color: var(--_gk-color-text-muted);
-    font-size: var(--_gk-font-size-small);
-  }
-  .toggle {
-    cursor: pointer;
-  }
-  .chevron {
-    inline-size: 1rem;
-    block-size: 1rem;
-    border: 1px solid var(--_gk-color-border);
-    border-radius: 2px;
-  }
-  .chevron::before {
-    content: '';
-    display: block;
-    margin: 0.2rem auto 0;
-    inline-size: 0;
-    block-size: 0;
-    border-inline: 0.3rem solid transparent;
-    border-block-start: 0.4rem solid currentColor;
-    transform: rotate(-90deg);
-  }
-  .toggle[aria-expanded='true'] .chevron::before {
-    transform: none;
-  }
-  .sum {
-    font-weight: 600;
-  }
-  table {
-    inline-size: 100%;
-    border-collapse: collapse;
-    font-size: var(--_gk-font-size-small);
-  }
-  th,
-  td {
-    padding: calc(var(--_gk-space) / 2);
-    border-block-end: 1px solid var(--_gk-color-border);
-    text-align: start;
-    vertical-align: top;
-  }
-  .lines {
-    padding-inline-start: calc(var(--_gk-space) * 3);
-  }
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
-  [hidden] {
-    display: none;
-  }
-`;
+export const billingStyles = [
+  tableStyles,
+  chevronStyles,
+  visuallyHiddenStyles,
+  css`
+    .month-row {
+      display: grid;
+      grid-template-columns: 1.25rem 1fr auto;
+      align-items: center;
+      gap: 0 var(--_gk-space);
+      inline-size: 100%;
+      min-block-size: 2.75rem;
+      padding: calc(var(--_gk-space) / 2) var(--_gk-space);
+      border: 0;
+      border-block-end: 1px solid var(--_gk-color-border);
+      background: none;
+      color: inherit;
+      font: inherit;
+      text-align: start;
+    }
+    .month-row .month {
+      grid-column: 2;
+    }
+    .month-row .month::first-letter {
+      text-transform: uppercase;
+    }
+    .month-row .penalties {
+      grid-column: 2 / 4;
+      color: var(--_gk-color-text-muted);
+      font-size: var(--_gk-font-size-small);
+    }
+    .toggle {
+      cursor: pointer;
+    }
+    .sum {
+      font-weight: 600;
+    }
+    .lines {
+      padding-inline-start: calc(var(--_gk-space) * 3);
+    }
+    [hidden] {
+      display: none;
+    }
+  `,
+];

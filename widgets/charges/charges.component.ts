@@ -7,7 +7,7 @@ import { GaskitAccountPin } from '../account/account-pin.component.ts';
 import { billingStyles, renderMonthCharges } from '../account/billing-parts.ts';
 import { errorText } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, fieldStyles, titleStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './charges.styles.ts';
 
@@ -38,7 +38,7 @@ const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
  */
 export class GaskitCharges extends GaskitElement {
   static override dependencies = { 'gaskit-account-pin': GaskitAccountPin };
-  static override styles = [baseStyles, buttonStyles, fieldStyles, billingStyles, styles];
+  static override styles = [baseStyles, buttonStyles, fieldStyles, billingStyles, titleStyles, styles];
 
   /** The linked account whose charges are shown. */
   @property({ attribute: 'account-id' }) accountId = '';

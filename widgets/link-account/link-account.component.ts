@@ -18,7 +18,7 @@ import { GaskitHint } from '../hint/hint.component.ts';
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, fieldStyles, titleStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import styles from './link-account.styles.ts';
@@ -60,7 +60,7 @@ export class GaskitLinkAccount extends GaskitElement {
     'gaskit-hint': GaskitHint,
     'gaskit-account-unlink': GaskitAccountUnlink,
   };
-  static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
+  static override styles = [baseStyles, buttonStyles, fieldStyles, titleStyles, styles];
 
   /** The chosen supplier's slug; empty until chosen or preselected. */
   @state() private supplier = '';

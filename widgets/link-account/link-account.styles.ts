@@ -1,14 +1,6 @@
 import { css } from 'lit';
 
 export default css`
-  :host {
-    display: block;
-  }
-  .title {
-    margin: 0 0 var(--_gk-space);
-    font-size: 1.375em;
-    line-height: 1.25;
-  }
   h3 {
     margin: 0 0 var(--_gk-space);
     font-size: 1.0625em;

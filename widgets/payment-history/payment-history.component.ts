@@ -3,7 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { periodOfDate, shiftPeriod, type Payment, type PaymentItem } from '../../sdk/index.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, chevronStyles, tableStyles, titleStyles, visuallyHiddenStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './payment-history.styles.ts';
 
@@ -79,7 +79,7 @@ export function groupPayments(payments: Payment[]): MonthGroup[] {
  * @cssproperty --gaskit-color-border - Table borders.
  */
 export class GaskitPaymentHistory extends GaskitElement {
-  static override styles = [baseStyles, buttonStyles, styles];
+  static override styles = [baseStyles, buttonStyles, tableStyles, chevronStyles, visuallyHiddenStyles, titleStyles, styles];
 
   /** Only this account's payments. */
   @property({ attribute: 'account-id' }) accountId = '';

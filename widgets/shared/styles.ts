@@ -143,3 +143,66 @@ export const messageStyles = css`
 
 /** What every Gaskit element starts from. */
 export const baseStyles = [tokens, hostStyles, messageStyles];
+
+/** A widget's heading (`part="title"`, class `title`) on a block host. */
+export const titleStyles = css`
+  :host {
+    display: block;
+  }
+  .title {
+    margin: 0 0 var(--_gk-space);
+    font-size: 1.375em;
+    line-height: 1.25;
+  }
+`;
+
+/** Data tables: full width, small type, a rule under every row. */
+export const tableStyles = css`
+  table {
+    inline-size: 100%;
+    border-collapse: collapse;
+    font-size: var(--_gk-font-size-small);
+  }
+  th,
+  td {
+    padding: calc(var(--_gk-space) / 2);
+    border-block-end: 1px solid var(--_gk-color-border);
+    text-align: start;
+    vertical-align: top;
+  }
+`;
+
+/** The chevron of a disclosure button (`.toggle` with `aria-expanded`): right when closed, down when open. */
+export const chevronStyles = css`
+  .chevron {
+    inline-size: 1rem;
+    block-size: 1rem;
+    border: 1px solid var(--_gk-color-border);
+    border-radius: 2px;
+  }
+  .chevron::before {
+    content: '';
+    display: block;
+    margin: 0.2rem auto 0;
+    inline-size: 0;
+    block-size: 0;
+    border-inline: 0.3rem solid transparent;
+    border-block-start: 0.4rem solid currentColor;
+    transform: rotate(-90deg);
+  }
+  .toggle[aria-expanded='true'] .chevron::before {
+    transform: none;
+  }
+`;
+
+/** Text for screen readers only (table captions, extra context). */
+export const visuallyHiddenStyles = css`
+  .visually-hidden {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;
