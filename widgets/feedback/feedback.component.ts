@@ -253,13 +253,7 @@ export class GaskitFeedback extends GaskitElement {
   /** Someone not signed in proves to be a person; null (with the error shown) when the captcha is not solved. */
   private async captchaPayload(): Promise<string | undefined | null> {
     if (this.signedIn) return undefined;
-    try {
-      return await this.captcha!.solve();
-    } catch {
-      this.captcha?.fail('captcha_required');
-      this.captcha?.focus();
-      return null;
-    }
+    return (await this.captcha?.solveForSubmit()) ?? null;
   }
 
   private showServerError(error: unknown): void {

@@ -145,13 +145,7 @@ export class GaskitLogin extends GaskitElement {
 
   private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
     if (!reg.captcha) return undefined;
-    try {
-      return await this.captcha!.solve();
-    } catch {
-      this.captcha?.fail('captcha_required');
-      this.captcha?.focus();
-      return null;
-    }
+    return (await this.captcha?.solveForSubmit()) ?? null;
   }
 
   private async run(work: () => Promise<void>): Promise<void> {

@@ -118,6 +118,20 @@ export class GaskitCaptcha extends GaskitElement {
     return done;
   }
 
+  /**
+   * The payload for a form's request; when it cannot be had, the field says `captcha_required`,
+   * takes the focus, and the answer is null.
+   */
+  async solveForSubmit(): Promise<string | null> {
+    try {
+      return await this.solve();
+    } catch {
+      this.fail('captcha_required');
+      this.focus();
+      return null;
+    }
+  }
+
   /** Forgets the used payload and fetches a fresh challenge. */
   reset(): void {
     this.payload = '';

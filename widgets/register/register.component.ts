@@ -153,13 +153,7 @@ export class GaskitRegister extends GaskitElement {
   /** The captcha payload, or null (with the error shown) when the tenant has captcha on and it is not solved. */
   private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
     if (!reg.captcha) return undefined;
-    try {
-      return await this.captcha!.solve();
-    } catch {
-      this.captcha?.fail('captcha_required');
-      this.captcha?.focus();
-      return null;
-    }
+    return (await this.captcha?.solveForSubmit()) ?? null;
   }
 
   /** Server errors: on their fields (the captcha's on the captcha), else above the form. */
