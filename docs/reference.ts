@@ -173,6 +173,14 @@ function table(head: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+/** A component's events and when they fire. */
+function eventsTable(events: { name: string; description: string }[]): string {
+  return table(
+    ['Event', 'When'],
+    events.map((e) => [`\`${e.name}\``, e.description]),
+  );
+}
+
 /** The generated Markdown between the markers. */
 export function themingReference(): string {
   const docs = components();
@@ -258,14 +266,7 @@ export function themingReference(): string {
           doc.slots.map((s) => [s.name ? `\`${s.name}\`` : '(default)', s.description]),
         ),
       );
-    if (doc.events.length)
-      out.push(
-        '',
-        table(
-          ['Event', 'When'],
-          doc.events.map((e) => [`\`${e.name}\``, e.description]),
-        ),
-      );
+    if (doc.events.length) out.push('', eventsTable(doc.events));
     out.push('');
   }
   return out.join('\n').trimEnd();
@@ -281,14 +282,7 @@ export function embeddingReference(): string {
     out.push(
       doc.attributes.length ? table(['Attribute', 'Property', 'Meaning'], doc.attributes.map(row)) : 'No attributes of its own.',
     );
-    if (doc.events.length)
-      out.push(
-        '',
-        table(
-          ['Event', 'When'],
-          doc.events.map((e) => [`\`${e.name}\``, e.description]),
-        ),
-      );
+    if (doc.events.length) out.push('', eventsTable(doc.events));
     out.push('');
   }
   return out.join('\n').trimEnd();

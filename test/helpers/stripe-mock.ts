@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
-import { freePort } from '../../server/db/embedded.ts';
+import { canConnect, freePort } from '../../server/db/embedded.ts';
 
 /**
  * stripe-mock, Stripe's official mock of its API (stateless: it validates requests against the
@@ -65,17 +64,6 @@ export async function ensureStripeMock(cacheDir: string, log: Log): Promise<stri
     await rm(tmp, { recursive: true, force: true });
   }
   return bin;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ port, host: '127.0.0.1' });
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
 }
 
 /** Starts stripe-mock over plain HTTP on a free loopback port; `stop()` ends it. */

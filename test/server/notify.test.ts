@@ -1,6 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import pino from 'pino';
 import { startDevMailbox, type DevMailbox } from '../../server/notify/devmailbox.ts';
@@ -18,7 +16,9 @@ import {
 import { defineTemplate } from '../../server/notify/templates.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { startEndpoint } from '../helpers/endpoint.ts';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
+import { waitFor } from '../helpers/process.ts';
 import { api } from '../helpers/server.ts';
 
 defineTemplate('test.hello', (t, d) => ({
@@ -32,33 +32,7 @@ async function tenant(slug: string): Promise<TenantDoc> {
 }
 
 async function waitUntil(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
-
-/** An HTTP endpoint answering with the given statuses in turn, recording what it got. */
-async function startEndpoint(
-  statuses: number[],
-): Promise<{ url: string; hits: { headers: IncomingHttpHeaders; body: string }[]; close(): Promise<void> }> {
-  const hits: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      hits.push({ headers: req.headers, body });
-      res.writeHead(statuses[Math.min(hits.length - 1, statuses.length - 1)]!).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    hits,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  if (!(await waitFor(cond, ms, 50))) throw new Error('condition not met in time');
 }
 
 describe('notify: outbox, delivery worker, templates, dev mailbox', () => {

@@ -1,6 +1,4 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { Ctx } from '../../server/http/context.ts';
@@ -23,7 +21,9 @@ import {
 import { formatReading } from '../../sdk/readings.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
+import { startEndpoint } from '../helpers/endpoint.ts';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
+import { waitFor } from '../helpers/process.ts';
 import { api } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
@@ -519,24 +519,15 @@ describe('readings: integration export and webhook', () => {
   });
 
   it('announces new readings to the tenant’s webhook through the outbox, signed', async () => {
-    const hits: { headers: IncomingHttpHeaders; body: string }[] = [];
-    const server: Server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        hits.push({ headers: req.headers, body });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = await startEndpoint();
+    const { hits } = endpoint;
     try {
       const s = await scene({
-        webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+        webhookUrl: endpoint.url,
         webhookSecret: 'whsec-test-readings',
       });
       await submit(s, [{ meterId: s.meters[0]!.id, value: '12400' }]);
-      const deadline = Date.now() + 5000;
-      while (hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(() => hits.length > 0, 5000, 25);
       expect(hits).to.have.length(1);
       const [, timestamp, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hits[0]!.headers['x-gaskit-signature'])) ?? [];
       expect(mac).to.equal(createHmac('sha256', 'whsec-test-readings').update(`${timestamp}.${hits[0]!.body}`).digest('hex'));
@@ -546,7 +537,7 @@ describe('readings: integration export and webhook', () => {
       expect(body.data).to.include({ accountId: s.accountId, accountNumber: s.accountNumber });
       expect(body.data.readings[0]).to.include({ value: '12400', status: 'accepted' });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await endpoint.close();
     }
   });
 });
