@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { isDuplicateKey, key } from './keys.ts';
+import { Ticket, type TicketDoc } from './models.ts';
+
+/**
+ * Leases: one holder at a time for a piece of work (an outbox message's attempt, a payment's
+ * fulfilment, one run of a periodic job), across every server instance.
+ *
+ * A claim inserts the ticket `<work>:<generation>`, starting at generation 0. Tickets are unique
+ * `_id`s, so of concurrent claimers exactly one inserts a given generation. A ticket whose lease
+ * ran out (its holder died or stalled) is taken over by inserting the next generation; a holder
+ * that outlives its lease can tell it was replaced (`stillHeld`). Tickets are never deleted while
+ * the work can still be claimed (a lower generation that vanished would let a second holder in);
+ * `forget` is for work that is finished for good, and the sweep removes tickets long expired.
+ *
+ * Guarantees, the same on MongoDB and on FerretDB v1 (where a conditional update is not atomic,
+ * but an insert into a unique index is): at most one holder per work whose lease has not run out;
+ * a crash loses nothing (the work is claimed again after the lease). Cost: one insert, plus one
+ * `_id` lookup per generation that exists (nearly always none or one).
+ */
+
+/** How long after its lease a ticket is kept; far beyond any stalled holder. */
+const KEEP_MS = 24 * 3600_000;
+
+export interface Lease {
+  readonly work: string;
+  readonly generation: number;
+  /** Whether this holder still holds the work (its lease has not run out and no one took over). */
+  stillHeld(): Promise<boolean>;
+  /** Extends the lease by `ms` from now. */
+  renew(ms: number): Promise<void>;
+  /** Ends the lease now, so the next claimer need not wait (the ticket stays: see above). */
+  release(): Promise<void>;
+}
+
+function ticketId(work: string, generation: number): string {
+  return key(work, generation);
+}
+
+/** Claims `work` for `leaseMs`; null when someone else holds it. */
+export async function claim(work: string, leaseMs: number): Promise<Lease | null> {
+  const holder = randomUUID();
+  for (let generation = 0; ; generation += 1) {
+    const now = Date.now();
+    const id = ticketId(work, generation);
+    try {
+      await Ticket.create({
+        _id: id,
+        work,
+        generation,
+        holder,
+        leaseUntil: new Date(now + leaseMs),
+        expiresAt: new Date(now + leaseMs + KEEP_MS),
+      });
+      return lease(work, generation, holder);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const ticket = await Ticket.findById(id).lean<TicketDoc>();
+    // A ticket deleted meanwhile means the work was forgotten: finished for good.
+    if (!ticket) return null;
+    if (ticket.leaseUntil.getTime() > now && !(await Ticket.exists({ _id: ticketId(work, generation + 1) }))) return null;
+  }
+}
+
+function lease(work: string, generation: number, holder: string): Lease {
+  const id = ticketId(work, generation);
+  return {
+    work,
+    generation,
+    async stillHeld() {
+      const [mine, next] = await Promise.all([
+        Ticket.findById(id).lean<TicketDoc>(),
+        Ticket.exists({ _id: ticketId(work, generation + 1) }),
+      ]);
+      return mine !== null && mine.holder === holder && mine.leaseUntil.getTime() > Date.now() && next === null;
+    },
+    async renew(ms) {
+      const until = Date.now() + ms;
+      // Only the holder writes its own ticket, so a plain update is safe.
+      await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
+    },
+    async release() {
+      await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(0) } });
+    },
+  };
+}
+
+/**
+ * Removes the tickets of work that can never be claimed again (its document is gone or done), up
+ * to the newest generation. Removing them highest first keeps every generation below a live one.
+ */
+export async function forget(work: string): Promise<void> {
+  let top = -1;
+  while (await Ticket.exists({ _id: ticketId(work, top + 1) })) top += 1;
+  for (let g = top; g >= 0; g -= 1) await Ticket.deleteOne({ _id: ticketId(work, g) });
+}
+
+/**
+ * Runs `run` at most once per `intervalMs` slice of the clock across all instances, and never
+ * while the previous slice's run still holds its lease (a run longer than the interval is not
+ * overlapped). Returns whether this instance ran it.
+ */
+export async function runExclusive(
+  name: string,
+  intervalMs: number,
+  leaseMs: number,
+  run: () => Promise<void>,
+): Promise<boolean> {
+  const slice = Math.floor(Date.now() / intervalMs);
+  const previous = await Ticket.findById(ticketId(key(name, slice - 1), 0)).lean<TicketDoc>();
+  if (previous && previous.leaseUntil.getTime() > Date.now()) return false;
+  const held = await claim(key(name, slice), leaseMs);
+  if (!held) return false;
+  try {
+    await run();
+  } finally {
+    await held.release();
+    // Slices before the previous one are never claimed again.
+    await forget(key(name, slice - 2));
+  }
+  return true;
+}
+
+/** Removes tickets long past their lease (a background sweep: bounded by `limit`). */
+export async function sweepTickets(now = new Date(), limit = 1000): Promise<number> {
+  const old = await Ticket.find({ expiresAt: mongoose.trusted({ $lt: now }) }, { _id: 1 })
+    .limit(limit)
+    .lean<{ _id: string }[]>();
+  let n = 0;
+  for (const t of old) n += (await Ticket.deleteOne({ _id: t._id })).deletedCount;
+  return n;
+}

@@ -1,0 +1,102 @@
+import mongoose, { Schema } from 'mongoose';
+
+/**
+ * The kernel's own collections. Every document is found by its `_id` alone (see keys.ts); the
+ * `expiresAt` fields are for the sweeps, which run as one job at a time across instances.
+ */
+
+/** One number of a counter: `<counter>:<n>` (a gap-free stream with nothing else in it). */
+export interface NumberDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+}
+const numberSchema = new Schema<NumberDoc>(
+  { _id: { type: String, required: true }, stream: { type: String, required: true }, seq: { type: Number, required: true } },
+  { versionKey: false, collection: 'kernel_numbers' },
+);
+export const NumberEntry = mongoose.model<NumberDoc>('KernelNumber', numberSchema);
+
+/** A claim ticket: `<work>:<generation>`; the holder of the newest live ticket holds the work. */
+export interface TicketDoc {
+  _id: string;
+  work: string;
+  generation: number;
+  holder: string;
+  leaseUntil: Date;
+  /** When the ticket may be swept: long after any holder could still be working. */
+  expiresAt: Date;
+}
+const ticketSchema = new Schema<TicketDoc>(
+  {
+    _id: { type: String, required: true },
+    work: { type: String, required: true },
+    generation: { type: Number, required: true },
+    holder: { type: String, required: true },
+    leaseUntil: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'kernel_tickets' },
+);
+ticketSchema.index({ expiresAt: 1 });
+export const Ticket = mongoose.model<TicketDoc>('KernelTicket', ticketSchema);
+
+/** One hit of a rate-limit window: `<key>:<epoch>:<window>:<n>` (a gap-free stream per window). */
+export interface HitDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  at: Date;
+  expiresAt: Date;
+}
+const hitSchema = new Schema<HitDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'kernel_hits' },
+);
+hitSchema.index({ expiresAt: 1 });
+export const Hit = mongoose.model<HitDoc>('KernelHit', hitSchema);
+
+/** The current epoch of a rate-limit key: clearing a key starts a new epoch, leaving old hits to the sweep. */
+export interface EpochDoc {
+  _id: string;
+  epoch: string;
+  expiresAt: Date;
+}
+const epochSchema = new Schema<EpochDoc>(
+  { _id: { type: String, required: true }, epoch: { type: String, required: true }, expiresAt: { type: Date, required: true } },
+  { versionKey: false, collection: 'kernel_epochs' },
+);
+epochSchema.index({ expiresAt: 1 });
+export const Epoch = mongoose.model<EpochDoc>('KernelEpoch', epochSchema);
+
+/** An idempotency record: `<tenant>:<subscriber>:<scope>:<Idempotency-Key>`. */
+export interface IdempotencyDoc {
+  _id: string;
+  /** sha256 of the request, so a key reused for another request is noticed. */
+  fingerprint: string;
+  state: 'pending' | 'done';
+  /** The stored result as JSON, once done. */
+  response?: string;
+  /** Who runs it now; a run that outlives this is taken over (its server died). */
+  lockedUntil: Date;
+  expiresAt: Date;
+}
+const idempotencySchema = new Schema<IdempotencyDoc>(
+  {
+    _id: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    state: { type: String, enum: ['pending', 'done'], required: true },
+    response: { type: String },
+    lockedUntil: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'kernel_idempotency' },
+);
+idempotencySchema.index({ expiresAt: 1 });
+export const IdempotencyRecord = mongoose.model<IdempotencyDoc>('KernelIdempotency', idempotencySchema);

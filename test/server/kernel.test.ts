@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import mongoose, { Schema, type Model } from 'mongoose';
+import { nextNumber } from '../../server/db/kernel/counters.ts';
+import { claimKey } from '../../server/db/kernel/idempotency.ts';
+import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../server/db/kernel/keys.ts';
+import { claim, forget, runExclusive } from '../../server/db/kernel/leases.ts';
+import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
+import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
+import { append, lastSeq, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
+
+/** 50 writers at once, on the real embedded database (FerretDB v1), as the kernel's guarantees are stated for. */
+const WRITERS = 50;
+const parallel = <T>(n: number, fn: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
+
+interface EntryDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  owner?: string;
+  slot?: number;
+  writer: number;
+}
+const entrySchema = new Schema<EntryDoc>(
+  { _id: String, stream: String, seq: Number, owner: String, slot: Number, writer: Number },
+  { versionKey: false, collection: 'test_kernel_entries' },
+);
+const Entry = (mongoose.models.TestKernelEntry ?? mongoose.model<EntryDoc>('TestKernelEntry', entrySchema)) as Model<EntryDoc>;
+const entries: KeyedModel = Entry;
+
+describe('persistence kernel (50 concurrent writers on the embedded database)', function () {
+  this.timeout(120_000);
+
+  it('tells a duplicate key from other write errors, for single and bulk inserts', async () => {
+    const id = `dup-${randomUUID()}`;
+    await Entry.create({ _id: id, writer: 0 });
+    const single = await Entry.create({ _id: id, writer: 1 }).catch((e: unknown) => e);
+    expect(isDuplicateKey(single)).to.equal(true);
+    expect(isDuplicateKey(new Error('connection reset'))).to.equal(false);
+    expect(isDuplicateKey({ message: 'UNIQUE constraint failed: x._id' })).to.equal(true);
+    const bulk = await Entry.insertMany(
+      [
+        { _id: `new-${randomUUID()}`, writer: 2 },
+        { _id: id, writer: 3 },
+      ],
+      { ordered: false },
+    ).catch((e: unknown) => e);
+    expect(duplicateIndexes(bulk)).to.deep.equal([1]);
+    expect(key('realm', 'x:y@example.test')).to.equal('realm:x:y@example.test');
+  });
+
+  it('appends to a gap-free stream: every number given once, none skipped, readable in pages', async () => {
+    const stream = `s-${randomUUID().slice(0, 8)}`;
+    const seqs = await parallel(WRITERS, (writer) => append(entries, stream, { writer }));
+    expect([...seqs].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: WRITERS }, (_, i) => i + 1));
+    expect(await lastSeq(entries, stream)).to.equal(WRITERS);
+    const page = await readAfter<EntryDoc>(entries, stream, 10, 15);
+    expect(page.map((e) => e.seq)).to.deep.equal(Array.from({ length: 15 }, (_, i) => 11 + i));
+    const all = await readAfter<EntryDoc>(entries, stream, 0, WRITERS + 5);
+    expect(new Set(all.map((e) => e.writer)).size).to.equal(WRITERS);
+    const newest = await readBefore<EntryDoc>(entries, stream, 20);
+    expect(newest.rows.map((e) => e.seq)).to.deep.equal(Array.from({ length: 20 }, (_, i) => WRITERS - i));
+    expect(newest.next).to.equal(WRITERS - 20);
+    const oldest = await readBefore<EntryDoc>(entries, stream, 20, 5);
+    expect(oldest.rows.map((e) => e.seq)).to.deep.equal([5, 4, 3, 2, 1]);
+    expect(oldest.next).to.equal(null);
+  });
+
+  it('finds the end of a long stream it has never seen (another instance wrote it)', async () => {
+    const stream = `cold-${randomUUID().slice(0, 8)}`;
+    await Entry.insertMany(Array.from({ length: 777 }, (_, i) => ({ _id: `${stream}:${i + 1}`, stream, seq: i + 1, writer: 0 })));
+    expect(await lastSeq(entries, stream)).to.equal(777);
+    expect(await append(entries, stream, { writer: 1 })).to.equal(778);
+  });
+
+  it('gives counter numbers 1…50 to 50 concurrent callers', async () => {
+    const name = `requests-${randomUUID().slice(0, 8)}`;
+    const numbers = await parallel(WRITERS, () => nextNumber(name));
+    expect([...numbers].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: WRITERS }, (_, i) => i + 1));
+  });
+
+  it('never lets 50 concurrent takers exceed the slots, and frees a slot for the next', async () => {
+    const owner = `cabinet-${randomUUID().slice(0, 8)}`;
+    const taken = await parallel(WRITERS, (writer) => takeSlot(entries, owner, 10, { writer }));
+    const won = taken.filter((s): s is number => s !== null);
+    expect([...won].sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await listSlots<EntryDoc>(entries, owner, 10)).to.have.length(10);
+    expect(await releaseSlot(entries, owner, 4)).to.equal(true);
+    expect(await releaseSlot(entries, owner, 4)).to.equal(false);
+    expect(await takeSlot(entries, owner, 10, { writer: 99 })).to.equal(4);
+  });
+
+  it('gives a lease to one of 50 claimers, hands it over after it runs out, and tells a replaced holder', async () => {
+    const work = `job-${randomUUID().slice(0, 8)}`;
+    const leases = await parallel(WRITERS, () => claim(work, 400));
+    const holders = leases.filter((l) => l !== null);
+    expect(holders).to.have.length(1);
+    const first = holders[0]!;
+    expect(await first.stillHeld()).to.equal(true);
+    expect(await claim(work, 400)).to.equal(null);
+    await new Promise((r) => setTimeout(r, 500));
+    const takeovers = (await parallel(WRITERS, () => claim(work, 5000))).filter((l) => l !== null);
+    expect(takeovers).to.have.length(1);
+    expect(takeovers[0]!.generation).to.equal(1);
+    expect(await first.stillHeld()).to.equal(false);
+    await takeovers[0]!.release();
+    const next = await claim(work, 5000);
+    expect(next?.generation).to.equal(2);
+    await forget(work);
+    expect((await claim(work, 5000))?.generation).to.equal(0);
+  });
+
+  it('runs a periodic job once per interval across 50 would-be runners', async () => {
+    const name = `sweep-${randomUUID().slice(0, 8)}`;
+    let runs = 0;
+    const ran = await parallel(WRITERS, () =>
+      runExclusive(name, 60_000, 10_000, async () => {
+        runs += 1;
+        await new Promise((r) => setTimeout(r, 50));
+      }),
+    );
+    expect(runs).to.equal(1);
+    expect(ran.filter(Boolean)).to.have.length(1);
+  });
+
+  it('runs the first of 50 concurrent requests with one idempotency key and replays its result', async () => {
+    const id = `idem-${randomUUID()}`;
+    let runs = 0;
+    const outcomes = await parallel(WRITERS, async () => {
+      const o = await claimKey(id, 'body-1', 60_000, 30_000);
+      if ('complete' in o) {
+        runs += 1;
+        await new Promise((r) => setTimeout(r, 100));
+        await o.complete({ ok: runs });
+      }
+      return o;
+    });
+    expect(runs).to.equal(1);
+    expect(outcomes.every((o) => 'complete' in o || 'inProgress' in o || 'replay' in o)).to.equal(true);
+    expect(await claimKey(id, 'body-1', 60_000, 30_000)).to.deep.equal({ replay: JSON.stringify({ ok: 1 }) });
+    expect(await claimKey(id, 'body-2', 60_000, 30_000)).to.deep.equal({ reused: true });
+  });
+
+  it('lets a request run again after a failed run, and takes over one whose server died', async () => {
+    const id = `idem-${randomUUID()}`;
+    const first = await claimKey(id, 'b', 60_000, 300);
+    if (!('fail' in first)) throw new Error('first claim did not run');
+    await first.fail();
+    const second = await claimKey(id, 'b', 60_000, 300);
+    expect(second).to.have.property('complete');
+    expect(await claimKey(id, 'b', 60_000, 300)).to.deep.equal({ inProgress: true });
+    await new Promise((r) => setTimeout(r, 400));
+    const third = await claimKey(id, 'b', 60_000, 300);
+    expect(third).to.have.property('complete');
+  });
+
+  it('counts at most the limit of 50 concurrent hits, refuses the rest without writing, and starts afresh when cleared', async () => {
+    const name = `login:realm:${randomUUID()}@example.test`;
+    const rule = { points: 5, windowMs: 60_000 };
+    const results = await parallel(WRITERS, () => hit(name, rule));
+    expect(results.filter((r) => r.allowed)).to.have.length(5);
+    const refused = results.filter((r) => !r.allowed);
+    expect(refused.every((r) => r.state.retryInMs > 0)).to.equal(true);
+    const state = await peek(name, rule);
+    expect(state.count).to.be.at.least(5);
+    expect(state.retryInMs).to.be.greaterThan(0);
+    const stored = await mongoose.connection
+      .collection('kernel_hits')
+      .countDocuments({ stream: { $regex: `^limit:${encodeURIComponent(name)}` } });
+    expect(stored).to.be.at.most(WRITERS).and.at.least(5);
+    for (let i = 0; i < 20; i += 1) expect((await hit(name, rule)).allowed).to.equal(false);
+    const after = await mongoose.connection
+      .collection('kernel_hits')
+      .countDocuments({ stream: { $regex: `^limit:${encodeURIComponent(name)}` } });
+    expect(after).to.equal(stored);
+    await clear(name, rule.windowMs);
+    expect((await hit(name, rule)).allowed).to.equal(true);
+    expect((await peek(name, rule)).count).to.equal(1);
+  });
+
+  it('records failures whatever the limit, with the time of the last one', async () => {
+    const name = `pin:${randomUUID()}`;
+    const rule = { points: 3, windowMs: 60_000 };
+    await parallel(10, () => record(name, rule));
+    const state = await peek(name, rule);
+    expect(state.count).to.equal(10);
+    expect(state.lastAt).to.be.instanceOf(Date);
+    expect(Date.now() - state.lastAt!.getTime()).to.be.lessThan(10_000);
+  });
+});
