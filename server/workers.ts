@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { runExclusive } from './db/kernel/leases.ts';
 
 /**
  * Periodic background jobs (outbox delivery, sweeps of expired data, reminders). Each module
- * registers its own from its service; main.ts starts them. Jobs must claim work atomically in the
- * database so that any number of server instances can run them side by side.
+ * registers its own from its service; main.ts starts them. Each run holds a lease in the database
+ * (`runExclusive`), so across any number of server instances a job runs once per interval and
+ * never twice at a time; work inside a run is still claimed item by item where it matters.
  */
 export interface Worker {
   name: string;
@@ -32,8 +34,10 @@ export function startWorkers(logger: Logger): () => Promise<void> {
   for (const w of workers.values()) {
     const tick = () => {
       if (stopped) return;
-      const p = w
-        .run(logger.child({ worker: w.name }))
+      const p = runExclusive(`job:${w.name}`, w.intervalMs, Math.max(60_000, 10 * w.intervalMs), () =>
+        w.run(logger.child({ worker: w.name })),
+      )
+        .then(() => undefined)
         .catch((err: unknown) => logger.error({ err, worker: w.name }, 'worker failed'))
         .finally(() => running.delete(p));
       running.add(p);
