@@ -14,6 +14,8 @@ export interface MigrationCtx {
   log(message: string): void;
   /** The current key (`<tenantId>:<number>`) of an account known by its earlier ObjectId, or null. */
   accountKey(legacyId: unknown): Promise<string | null>;
+  /** The current id (`<tenantId>:<number>:<meterId>`) of a meter known by its earlier ObjectId, or null. */
+  meterKey(legacyId: unknown): Promise<string | null>;
 }
 
 export interface Migration {
@@ -25,25 +27,34 @@ export interface Migration {
 
 /** Accounts were `accounts` documents with an ObjectId `_id`, `tenantId` and `number`. */
 export const LEGACY_ACCOUNTS = 'accounts';
+/** Meters were `meters` documents with an ObjectId `_id`, `accountId` and the billing system's `meterId`. */
+export const LEGACY_METERS = 'meters';
+
+function legacyLookup(
+  db: mongoose.mongo.Db,
+  collection: string,
+  toKey: (doc: mongoose.mongo.Document) => Promise<string | null>,
+) {
+  const cache = new Map<string, string | null>();
+  return async (legacyId: unknown): Promise<string | null> => {
+    const id = String(legacyId);
+    if (cache.has(id)) return cache.get(id)!;
+    const doc = mongoose.isValidObjectId(id)
+      ? await db.collection(collection).findOne({ _id: new mongoose.Types.ObjectId(id) })
+      : null;
+    const found = doc ? await toKey(doc) : null;
+    cache.set(id, found);
+    return found;
+  };
+}
 
 export function migrationCtx(db: mongoose.mongo.Db, log: (message: string) => void): MigrationCtx {
-  const cache = new Map<string, string | null>();
-  return {
-    db,
-    log,
-    async accountKey(legacyId) {
-      const id = String(legacyId);
-      if (cache.has(id)) return cache.get(id)!;
-      const doc = mongoose.isValidObjectId(id)
-        ? await db
-            .collection(LEGACY_ACCOUNTS)
-            .findOne({ _id: new mongoose.Types.ObjectId(id) }, { projection: { tenantId: 1, number: 1 } })
-        : null;
-      const found = doc ? key(String(doc.tenantId), String(doc.number)) : null;
-      cache.set(id, found);
-      return found;
-    },
-  };
+  const accountKey = legacyLookup(db, LEGACY_ACCOUNTS, async (doc) => key(String(doc.tenantId), String(doc.number)));
+  const meterKey = legacyLookup(db, LEGACY_METERS, async (doc) => {
+    const account = await accountKey(doc.accountId);
+    return account ? key(account, String(doc.meterId)) : null;
+  });
+  return { db, log, accountKey, meterKey };
 }
 
 /** Runs the steps in order, then drops the earlier collections they read. */
