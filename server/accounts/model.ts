@@ -2,6 +2,9 @@ import mongoose, { Schema, type Types } from 'mongoose';
 
 export type LinkMode = 'basic' | 'extended';
 
+/** The most slots a cabinet can hold: the highest `maxAccounts` a tenant may set. */
+export const MOST_SLOTS = 100;
+
 /**
  * A personal account linked to a cabinet, held in one of the cabinet's slots (kernel slots.ts):
  * `_id` = `<subscriberId>:<slot>`, at most the tenant's `maxAccounts` of them, so the cabinet's

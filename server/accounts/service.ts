@@ -10,7 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViola
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
-import { AccountLink, LinkKey, type AccountLinkDoc, type LinkKeyDoc } from './model.ts';
+import { AccountLink, LinkKey, MOST_SLOTS, type AccountLinkDoc, type LinkKeyDoc } from './model.ts';
 
 /**
  * PIN guesses: five per cabinet and account an hour, and ten per account an hour whatever the
@@ -20,9 +20,6 @@ import { AccountLink, LinkKey, type AccountLinkDoc, type LinkKeyDoc } from './mo
  */
 export const PIN_ATTEMPTS: WindowRule = { points: 5, windowMs: 3600_000 };
 export const PIN_ATTEMPTS_PER_ACCOUNT: WindowRule = { points: 10, windowMs: 3600_000 };
-
-/** The most slots a cabinet can hold: the highest `maxAccounts` a tenant may set. */
-const MOST_SLOTS = 100;
 
 function subscriberOid(ctx: Ctx): Types.ObjectId {
   if (!ctx.subscriberId) throw new Error('accounts service called without a signed-in subscriber');
