@@ -13,9 +13,10 @@ export const PinBody = z.strictObject({
     .trim()
     .regex(/^\d{4,8}$/, 'pin_format'),
 });
+/** An account's id is its key, `<tenantId>:<number>` (opaque to clients). */
 export const AccountIdParams = z.strictObject({
   tenant: z.string(),
-  id: z.string().regex(/^[0-9a-f]{24}$/i, 'account_not_found'),
+  id: z.string().regex(/^[0-9a-f]{24}:.{1,32}$/, 'account_not_found'),
 });
 export const SummaryQuery = z.strictObject({ period: Period.optional() });
 export const ChargesQuery = z.strictObject({ from: Period.optional(), to: Period.optional() });

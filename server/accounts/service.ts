@@ -1,34 +1,32 @@
 import mongoose, { type Types } from 'mongoose';
-import { clearKey, consume, type LimitRule } from '../auth/limits.ts';
-import {
-  accountSummary,
-  checkPin,
-  findAccountByNumber,
-  getAccount,
-  getDebt,
-  getMeters,
-  listCharges,
-} from '../billing/service.ts';
+import type { AccountDoc } from '../billing/model.ts';
+import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
+import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
+import { listSlots, releaseSlot, slotId, takeSlot } from '../db/kernel/slots.ts';
 import type { Ctx } from '../http/context.ts';
-import { ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
-import { AccountLink, LinkSlot, type AccountLinkDoc } from './model.ts';
+import { AccountLink, LinkKey, MOST_SLOTS, type AccountLinkDoc, type LinkKeyDoc } from './model.ts';
 
-/** Five PIN attempts per link per hour; a right PIN clears the count. Counted before checking, so parallel guesses can't slip through. */
-export const PIN_ATTEMPTS: LimitRule = { points: 5, windowMs: 3600_000 };
+/**
+ * PIN guesses: five per cabinet and account an hour, and ten per account an hour whatever the
+ * cabinet (a PIN has four digits, so the limits are its strength). Both are keyed by the account,
+ * not by the link, so unlinking and linking again gives no new attempts. Counted before checking,
+ * so parallel guesses cannot slip through; a right PIN clears both.
+ */
+export const PIN_ATTEMPTS: WindowRule = { points: 5, windowMs: 3600_000 };
+export const PIN_ATTEMPTS_PER_ACCOUNT: WindowRule = { points: 10, windowMs: 3600_000 };
 
 function subscriberOid(ctx: Ctx): Types.ObjectId {
   if (!ctx.subscriberId) throw new Error('accounts service called without a signed-in subscriber');
   return new mongoose.Types.ObjectId(ctx.subscriberId);
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: number; message?: string };
-  return e.code === 11000 || /duplicate key|UNIQUE constraint/i.test(e.message ?? '');
-}
+const linkKeyId = (subscriberId: Types.ObjectId, accountId: string) => key(subscriberId, accountId);
 
 /** "Иванов Иван Иванович" → "Иванов И. И.": enough to recognise one's own contract, little to leak. */
 export function maskHolder(holder: string): string {
@@ -46,38 +44,48 @@ async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
   return supplier;
 }
 
+/**
+ * The account a subscriber names by supplier and number, and whether the cabinet has it linked:
+ * two lookups by key, made together.
+ */
 async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
   const supplier = await supplierOf(ctx, ref.supplier);
   if (!accountNumberRule(supplier).test(ref.number)) {
     throw new ValidationError({ number: { code: 'account_number_format' } });
   }
-  const account = await findAccountByNumber(supplier._id, ref.number);
+  const [account, linked] = await Promise.all([
+    findAccountByNumber(supplier._id, ref.number),
+    LinkKey.exists({ _id: linkKeyId(subscriberOid(ctx), key(supplier._id, ref.number)) }),
+  ]);
   if (!account) throw new NotFoundError('account_not_found');
-  return { supplier, account };
+  return { supplier, account, linked: linked !== null };
 }
 
 /** "Check": the masked contract details of an account before linking it. */
 export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: string }) {
-  const { supplier, account } = await findByRef(ctx, ref);
-  const linked = await AccountLink.exists({ subscriberId: subscriberOid(ctx), accountId: account._id });
+  const { supplier, account, linked } = await findByRef(ctx, ref);
   return {
     supplier: { slug: supplier.slug, name: supplier.name },
     number: account.number,
     address: account.address,
     holder: maskHolder(account.holder),
-    alreadyLinked: Boolean(linked),
+    alreadyLinked: linked,
   };
 }
 
-async function view(link: AccountLinkDoc) {
-  const supplier = await getTenantById(link.tenantId);
-  const account = await getAccount(link.tenantId, link.accountId);
-  const debt = await getDebt(link.tenantId, link.accountId);
+/** A link as the cabinet shows it: the account (read unless given) and its debt, one lookup each. */
+async function view(link: AccountLinkDoc, account?: AccountDoc) {
+  const [supplier, found, debt] = await Promise.all([
+    getTenantById(link.tenantId),
+    account ?? findAccount(link.tenantId, link.accountId),
+    getDebt(link.tenantId, link.accountId),
+  ]);
+  if (!found) throw new NotFoundError('account_not_found');
   return {
-    id: String(link.accountId),
+    id: link.accountId,
     number: link.accountNumber,
-    address: account.address,
-    holder: link.mode === 'extended' ? account.holder : maskHolder(account.holder),
+    address: found.address,
+    holder: link.mode === 'extended' ? found.holder : maskHolder(found.holder),
     mode: link.mode,
     supplier: { slug: supplier.slug, name: supplier.name },
     debt: debt.debt,
@@ -87,149 +95,236 @@ async function view(link: AccountLinkDoc) {
 }
 
 /**
- * Links an account in basic mode. The cabinet's limit holds under concurrent requests: a link first
- * takes a free slot (a unique insert), then inserts the link (unique per subscriber and account);
- * a failed link gives its slot back.
+ * Links an account in basic mode. The cabinet's limit holds under concurrent requests: the link
+ * takes the lowest free slot (a unique insert, kernel slots.ts), then inserts its key (unique per
+ * cabinet and account), so a second link of the same account is refused; a refused link gives its
+ * slot back.
  */
 export async function linkAccount(ctx: Ctx, ref: { supplier: string; number: string }) {
-  const { supplier, account } = await findByRef(ctx, ref);
+  const { supplier, account, linked } = await findByRef(ctx, ref);
+  if (linked) throw new ConflictError('account_already_linked');
   const subscriberId = subscriberOid(ctx);
-  if (await AccountLink.exists({ subscriberId, accountId: account._id })) throw new ConflictError('account_already_linked');
-
+  const owner = String(subscriberId);
   const max = ctx.tenant.accounts.maxAccounts;
-  const taken = new Set((await LinkSlot.find({ subscriberId }, { slot: 1 }).lean()).map((s) => s.slot));
-  let slot = -1;
-  for (let n = 0; n < max && slot < 0; n += 1) {
-    if (taken.has(n)) continue;
-    try {
-      await LinkSlot.create({ subscriberId, slot: n });
-      slot = n;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  if (slot < 0) throw new RuleViolation('account_limit_reached', { max });
-
+  const data = {
+    subscriberId,
+    realm: ctx.tenant.realm,
+    tenantId: supplier._id,
+    accountId: account._id,
+    accountNumber: account.number,
+    mode: 'basic' as const,
+    linkedAt: new Date(),
+  };
+  const slot = await takeSlot(AccountLink, owner, max, data);
+  if (slot === null) throw new RuleViolation('account_limit_reached', { max });
   try {
-    const link = await AccountLink.create({
-      tenantId: supplier._id,
-      realm: ctx.tenant.realm,
-      subscriberId,
-      accountId: account._id,
-      accountNumber: account.number,
-      mode: 'basic',
-      slot,
-    });
-    return view(link.toObject());
+    await LinkKey.create({ _id: linkKeyId(subscriberId, account._id), subscriberId, slot });
   } catch (err) {
-    await LinkSlot.deleteOne({ subscriberId, slot });
+    await releaseSlot(AccountLink, owner, slot);
     if (isDuplicateKey(err)) throw new ConflictError('account_already_linked');
     throw err;
   }
+  return view({ _id: slotId(owner, slot), owner, slot, ...data }, account);
 }
 
+/** The cabinet's link of an account: its key, then its slot (two lookups). */
 async function ownLink(ctx: Ctx, accountId: string): Promise<AccountLinkDoc> {
-  const id = mongoose.isValidObjectId(accountId) ? new mongoose.Types.ObjectId(accountId) : null;
-  const link = id ? await AccountLink.findOne({ subscriberId: subscriberOid(ctx), accountId: id }).lean<AccountLinkDoc>() : null;
-  if (!link) throw new NotFoundError('account_not_linked');
+  const subscriberId = subscriberOid(ctx);
+  const ref = await LinkKey.findById(linkKeyId(subscriberId, accountId)).lean<LinkKeyDoc>();
+  const link = ref ? await AccountLink.findById(slotId(String(subscriberId), ref.slot)).lean<AccountLinkDoc>() : null;
+  if (!link || link.accountId !== accountId || link.realm !== ctx.tenant.realm) throw new NotFoundError('account_not_linked');
   return link;
 }
 
-/** The cabinet's linked accounts, oldest link first, with what is owed on each. */
+/** The cabinet's accounts: its slots (`maxAccounts` lookups), oldest link first, each with its account and debt. */
 export async function listLinkedAccounts(ctx: Ctx) {
-  const links = await AccountLink.find({ subscriberId: subscriberOid(ctx), realm: ctx.tenant.realm })
-    .sort({ createdAt: 1 })
-    .lean<AccountLinkDoc[]>();
-  return Promise.all(links.map(view));
+  const own = await listSlots<AccountLinkDoc>(AccountLink, String(subscriberOid(ctx)), ctx.tenant.accounts.maxAccounts);
+  return Promise.all(
+    own
+      .filter((l) => l.realm === ctx.tenant.realm)
+      .sort((a, b) => a.linkedAt.getTime() - b.linkedAt.getTime())
+      .map((l) => view(l)),
+  );
+}
+
+/**
+ * Puts back a link its unlink removed when it found no other left. False when that is not needed
+ * after all: a concurrent link took the slot, or linked the same account again.
+ */
+async function restore(link: AccountLinkDoc): Promise<boolean> {
+  try {
+    await AccountLink.create(link);
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+  try {
+    await LinkKey.create({ _id: linkKeyId(link.subscriberId, link.accountId), subscriberId: link.subscriberId, slot: link.slot });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await AccountLink.deleteOne({ _id: link._id });
+    return false;
+  }
+  return true;
 }
 
 /**
  * Unlinks an account; the last one stays, so a cabinet always has an account. The link is removed
- * first and put back if none is left, so two concurrent unlinks cannot both pass a count.
+ * first (its key, then its slot), then the other links seen before are looked up again: when none
+ * is left (a concurrent unlink removed it), this link is put back. Of two unlinks racing for the
+ * last two links, at least one sees the other's link, or puts its own back.
  */
 export async function unlinkAccount(ctx: Ctx, accountId: string): Promise<void> {
-  const link = await ownLink(ctx, accountId);
-  if ((await AccountLink.countDocuments({ subscriberId: link.subscriberId })) <= 1) throw new RuleViolation('last_account');
-  const { deletedCount } = await AccountLink.deleteOne({ _id: link._id });
+  const subscriberId = subscriberOid(ctx);
+  const owner = String(subscriberId);
+  const [link, slots] = await Promise.all([
+    ownLink(ctx, accountId),
+    listSlots<AccountLinkDoc>(AccountLink, owner, ctx.tenant.accounts.maxAccounts),
+  ]);
+  const others = slots.filter((s) => s._id !== link._id);
+  if (others.length === 0) throw new RuleViolation('last_account');
+  const { deletedCount } = await LinkKey.deleteOne({ _id: linkKeyId(subscriberId, accountId) });
   if (!deletedCount) throw new NotFoundError('account_not_linked');
-  if ((await AccountLink.countDocuments({ subscriberId: link.subscriberId })) === 0) {
-    await AccountLink.create(link);
-    throw new RuleViolation('last_account');
-  }
-  await LinkSlot.deleteOne({ subscriberId: link.subscriberId, slot: link.slot });
+  await releaseSlot(AccountLink, owner, link.slot);
+  const left = await Promise.all(others.map((o) => AccountLink.exists({ _id: o._id })));
+  if (left.some((l) => l !== null)) return;
+  if (await restore(link)) throw new RuleViolation('last_account');
 }
 
-/** "I have a PIN": the PIN printed on the bill switches the link to extended mode. Attempts are limited per link. */
+/** Counts a PIN guess under a limit; refused with `pin_locked` when the limit is reached. */
+async function countGuess(name: string, rule: WindowRule): Promise<void> {
+  const { allowed, state } = await hit(name, rule);
+  if (!allowed) throw new RateLimitError(Math.max(1, Math.ceil(state.retryInMs / 1000)), 'pin_locked');
+}
+
+/** "I have a PIN": the PIN printed on the bill switches the link to extended mode. */
 export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
   const link = await ownLink(ctx, accountId);
-  const key = `pin:${String(link._id)}`;
-  await consume(key, PIN_ATTEMPTS, 'pin_locked');
-  const account = await getAccount(link.tenantId, link.accountId);
+  const perCabinet = key('pin', link.owner, accountId);
+  const perAccount = key('pin', accountId);
+  await countGuess(perCabinet, PIN_ATTEMPTS);
+  await countGuess(perAccount, PIN_ATTEMPTS_PER_ACCOUNT);
+  const account = await findAccount(link.tenantId, link.accountId);
+  if (!account) throw new NotFoundError('account_not_found');
   if (!checkPin(account, pin)) throw new ValidationError({ pin: { code: 'pin_wrong' } }, 'pin_wrong');
-  await clearKey(key);
-  await AccountLink.updateOne({ _id: link._id }, { $set: { mode: 'extended' } });
-  return view({ ...link, mode: 'extended' });
+  await Promise.all([
+    clear(perCabinet, PIN_ATTEMPTS.windowMs),
+    clear(perAccount, PIN_ATTEMPTS_PER_ACCOUNT.windowMs),
+    AccountLink.updateOne({ _id: link._id }, { $set: { mode: 'extended' } }),
+  ]);
+  return view({ ...link, mode: 'extended' }, account);
 }
 
 /**
- * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request
- * (account-scoped widgets talk to the account's own supplier). Readings and payments start here.
+ * The cabinet's link of an account of the request's tenant (account-scoped widgets talk to the
+ * account's own supplier), and the account: three lookups, the account's made with the link's.
+ */
+async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ link: AccountLinkDoc; account: AccountDoc }> {
+  if (!accountId.startsWith(`${String(ctx.tenant._id)}:`)) throw new NotFoundError('account_not_linked');
+  const [link, account] = await Promise.all([ownLink(ctx, accountId), findAccount(ctx.tenant._id, accountId)]);
+  if (!account) throw new NotFoundError('account_not_found');
+  return { link, account };
+}
+
+/**
+ * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request.
+ * Readings and payments start here.
  */
 export async function assertLinked(ctx: Ctx, accountId: string) {
-  const link = await ownLink(ctx, accountId);
-  if (!link.tenantId.equals(ctx.tenant._id)) throw new NotFoundError('account_not_linked');
-  const account = await getAccount(link.tenantId, link.accountId);
-  return { id: String(account._id), number: account.number, address: account.address, holder: account.holder, mode: link.mode };
+  const { link, account } = await linkedAccount(ctx, accountId);
+  return { id: account._id, number: account.number, address: account.address, holder: account.holder, mode: link.mode };
 }
 
 export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: string) {
-  const linked = await assertLinked(ctx, accountId);
-  const summary = await accountSummary(ctx.tenant._id, accountId, period);
+  const { link, account } = await linkedAccount(ctx, accountId);
+  const extended = link.mode === 'extended';
+  const [summary, pendingPaid] = await Promise.all([
+    summaryOf(account, period),
+    // Paid through the cabinet, not yet booked by billing. Imported on use: payments imports this module.
+    import('../payments/service.ts').then((p) => p.pendingPaidAmount(ctx.tenant._id, account._id)),
+  ]);
   return {
     account: {
-      id: linked.id,
-      number: linked.number,
-      address: linked.address,
-      holder: linked.mode === 'extended' ? linked.holder : maskHolder(linked.holder),
-      mode: linked.mode,
+      id: account._id,
+      number: account.number,
+      address: account.address,
+      holder: extended ? account.holder : maskHolder(account.holder),
+      mode: link.mode,
     },
     ...summary,
-    charges:
-      linked.mode === 'extended'
-        ? summary.charges
-        : summary.charges && {
-            period: summary.charges.period,
-            total: summary.charges.total,
-            penalties: summary.charges.penalties,
-            lines: [],
-          },
-    meters: summary.meters.map((m) => (linked.mode === 'extended' ? m : { ...m, serialNumber: '' })),
-    // Paid through the cabinet, not yet booked by billing. Imported on use: payments imports this module.
-    pendingPaid: await (await import('../payments/service.ts')).pendingPaidAmount(ctx.tenant._id, linked.id),
+    charges: extended
+      ? summary.charges
+      : summary.charges && {
+          period: summary.charges.period,
+          total: summary.charges.total,
+          penalties: summary.charges.penalties,
+          lines: [],
+        },
+    meters: summary.meters.map((m) => (extended ? m : { ...m, serialNumber: '' })),
+    pendingPaid,
   };
 }
 
 /** Full charges are extended-mode data (seed 001: basic mode shows debt, payment and readings only). */
 export async function chargesFor(ctx: Ctx, accountId: string, range: { from?: string; to?: string }) {
-  const linked = await assertLinked(ctx, accountId);
-  if (linked.mode !== 'extended') throw new ForbiddenError('pin_required');
-  return listCharges(ctx.tenant._id, accountId, range);
+  const { link, account } = await linkedAccount(ctx, accountId);
+  if (link.mode !== 'extended') throw new ForbiddenError('pin_required');
+  return chargesOf(account, range);
 }
 
 export async function metersFor(ctx: Ctx, accountId: string) {
-  await assertLinked(ctx, accountId);
-  return getMeters(ctx.tenant._id, accountId);
+  const { account } = await linkedAccount(ctx, accountId);
+  return metersOf(account);
 }
 
-/** Links to the tenant's accounts, for the readings reminders. */
-export async function linksOfTenant(tenantId: Types.ObjectId) {
-  const links = await AccountLink.find({ tenantId }, { subscriberId: 1, accountId: 1, accountNumber: 1 }).lean<
-    AccountLinkDoc[]
-  >();
-  return links.map((l) => ({ subscriberId: l.subscriberId, accountId: l.accountId, accountNumber: l.accountNumber }));
+/** A link to one of the tenant's accounts, as the readings reminders see it. */
+export interface TenantLink {
+  subscriberId: Types.ObjectId;
+  accountId: string;
+  accountNumber: string;
+}
+
+/**
+ * Links to the tenant's accounts, for the readings reminders (a background job): pages of at most
+ * about `pageSize` links in `_id` order, so a cabinet's links (`<subscriberId>:<slot>`) are never
+ * split between two pages. Each page is one query by `tenantId` (a scan on FerretDB v1), so
+ * nothing holds every link of a supplier at once.
+ */
+export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 1000): AsyncGenerator<TenantLink[]> {
+  let after: string | null = null;
+  let held: (TenantLink & { owner: string })[] = [];
+  for (;;) {
+    const filter = after === null ? { tenantId } : { tenantId, _id: mongoose.trusted({ $gt: after }) };
+    const rows: AccountLinkDoc[] = await AccountLink.find(filter, { owner: 1, subscriberId: 1, accountId: 1, accountNumber: 1 })
+      .sort({ _id: 1 })
+      .limit(pageSize)
+      .lean<AccountLinkDoc[]>();
+    const page = [
+      ...held,
+      ...rows.map((l) => ({
+        owner: l.owner,
+        subscriberId: l.subscriberId,
+        accountId: l.accountId,
+        accountNumber: l.accountNumber,
+      })),
+    ];
+    if (rows.length < pageSize) {
+      if (page.length > 0) yield page.map(({ owner: _owner, ...l }) => l);
+      return;
+    }
+    after = rows.at(-1)!._id;
+    // The last cabinet of the page may have more links on the next one.
+    const last = page.at(-1)!.owner;
+    held = page.filter((l) => l.owner === last);
+    const done = page.filter((l) => l.owner !== last);
+    if (done.length > 0) yield done.map(({ owner: _owner, ...l }) => l);
+  }
 }
 
 onSubscriberDeleted('accounts', async ({ subscriberId }) => {
-  await AccountLink.deleteMany({ subscriberId });
-  await LinkSlot.deleteMany({ subscriberId });
+  const owner = String(subscriberId);
+  for (const link of await listSlots<AccountLinkDoc>(AccountLink, owner, MOST_SLOTS)) {
+    await LinkKey.deleteOne({ _id: linkKeyId(subscriberId, link.accountId) });
+    await releaseSlot(AccountLink, owner, link.slot);
+  }
 });

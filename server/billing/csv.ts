@@ -348,7 +348,7 @@ export async function importBillingCsv(
   options: CsvOptions & ImportHooks = {},
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { kind, rows: 0, imported: 0, failed: 0, created: 0, changed: 0 };
-  const writer = new BillingWriter(tenant, { preload: true });
+  const writer = new BillingWriter(tenant);
   for await (const batch of readBillingCsv(input, kind, options)) {
     const errors = [...batch.errors];
     const plan = await writer.plan(kind, batch.items);
@@ -356,7 +356,8 @@ export async function importBillingCsv(
     for (const [key, e] of Object.entries(plan.refused)) {
       const [index, ...field] = key.split('.');
       refused.add(Number(index));
-      for (const line of batch.sources[Number(index)]!) errors.push({ line, field: field.join('.'), code: e.code });
+      for (const line of batch.sources[Number(index)]!)
+        errors.push({ line, field: field.join('.'), code: e.code, ...(e.params ? { params: e.params } : {}) });
     }
     const counts = options.dryRun ? plan.counts : await plan.commit();
     errors.sort(byLine).forEach((e) => options.onError?.(e));

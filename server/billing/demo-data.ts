@@ -1,6 +1,7 @@
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import { key } from '../db/kernel/keys.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { Account, BillingHistory, Meter, type MonthBalance, type MonthCharge } from './model.ts';
+import { Account, BillingHistory, type MonthBalance, type MonthCharge } from './model.ts';
 import { shiftPeriod } from './service.ts';
 import { pinHash } from './writer.ts';
 
@@ -143,18 +144,19 @@ function history(
 }
 
 /**
- * Inserts the demo billing data of a tenant that has no accounts yet (one insertMany per
- * collection: FerretDB v1 is fast on inserts and slow on many small updates). Returns the number
- * of accounts created.
+ * Inserts the demo billing data of a tenant that has none yet (its first demo account is looked up
+ * by key): accounts with their meters, then their histories, one insertMany each (FerretDB v1 is
+ * fast on inserts and slow on many small updates). Returns the number of accounts created.
  */
 export async function seedDemoBilling(tenant: TenantDoc, { now = new Date(), count = DEMO_ACCOUNTS } = {}): Promise<number> {
-  if (await Account.exists({ tenantId: tenant._id })) return 0;
   const tariff = TARIFFS[tenant.slug] ?? 850;
   const periods = demoPeriods(now);
   const accounts = demoAccounts(tenant.slug, count);
-  const ids = accounts.map(() => new mongoose.Types.ObjectId());
-  const updatedAt = new Date();
   const tenantId: Types.ObjectId = tenant._id;
+  const ids = accounts.map((a) => key(tenantId, a.number));
+  if (ids.length === 0 || (await Account.exists({ _id: ids[0] }))) return 0;
+  const updatedAt = new Date();
+  const lastReadingDate = new Date(`${periods.at(-1)}-20T00:00:00Z`);
   await Account.insertMany(
     accounts.map((a, i) => ({
       _id: ids[i],
@@ -164,18 +166,9 @@ export async function seedDemoBilling(tenant: TenantDoc, { now = new Date(), cou
       address: a.address,
       pinHash: pinHash(tenantId, a.pin),
       services: ['gas'],
-      updatedAt,
-    })),
-    { ordered: false },
-  );
-  const lastReadingDate = new Date(`${periods.at(-1)}-20T00:00:00Z`);
-  await Meter.insertMany(
-    accounts.flatMap((a, i) =>
-      a.meters.map((m, n) => {
+      meters: a.meters.map((m, n) => {
         const milli = 1_000_000 * (n + 1) + Math.round(a.volumes.reduce((s, v) => s + v, 0) / a.meters.length);
         return {
-          tenantId,
-          accountId: ids[i],
           meterId: m.meterId,
           serialNumber: m.serialNumber,
           name: m.name,
@@ -190,7 +183,8 @@ export async function seedDemoBilling(tenant: TenantDoc, { now = new Date(), cou
           updatedAt,
         };
       }),
-    ),
+      updatedAt,
+    })),
     { ordered: false },
   );
   await BillingHistory.insertMany(

@@ -3,43 +3,13 @@ import { toJSON } from '../db/plugins.ts';
 
 /**
  * Billing data: owned by the supplier's billing system, written only through the integration API
- * and the CSV import, read by subscribers. Natural keys (account number, meter id, period) are
- * unique per tenant, so re-sending the same data updates in place.
+ * and the CSV import, read by subscribers. Natural keys: an account is its supplier and number, a
+ * meter its account and meter id, a month its account and period; so re-sending the same data
+ * updates in place, and every request finds what it needs by `_id` (see docs/development.md).
  */
 
-export interface AccountDoc {
-  _id: Types.ObjectId;
-  tenantId: Types.ObjectId;
-  number: string;
-  holder: string;
-  address: string;
-  /** sha256 of tenant id and PIN; PINs are short, so their strength is the attempt limit per link. */
-  pinHash: string;
-  services: string[];
-  /** When the billing system last sent this account's data ("data as of"). */
-  updatedAt: Date;
-}
-
-const accountSchema = new Schema<AccountDoc>(
-  {
-    tenantId: { type: Schema.Types.ObjectId, required: true },
-    number: { type: String, required: true },
-    holder: { type: String, default: '' },
-    address: { type: String, default: '' },
-    pinHash: { type: String, default: '', private: true },
-    services: { type: [String], default: ['gas'] },
-    updatedAt: { type: Date, default: () => new Date() },
-  },
-  { versionKey: false },
-);
-accountSchema.index({ tenantId: 1, number: 1 }, { unique: true });
-accountSchema.plugin(toJSON);
-export const Account = mongoose.model<AccountDoc>('Account', accountSchema);
-
+/** A meter, embedded in its account: the billing system's `meterId` is unique within the account. */
 export interface MeterDoc {
-  _id: Types.ObjectId;
-  tenantId: Types.ObjectId;
-  accountId: Types.ObjectId;
   /** The billing system's meter id. */
   meterId: string;
   serialNumber: string;
@@ -61,10 +31,11 @@ export interface MeterDoc {
   updatedAt: Date;
 }
 
+/** Most meters one account holds: the list is read and written with its account. */
+export const MAX_METERS = 20;
+
 const meterSchema = new Schema<MeterDoc>(
   {
-    tenantId: { type: Schema.Types.ObjectId, required: true },
-    accountId: { type: Schema.Types.ObjectId, required: true },
     meterId: { type: String, required: true },
     serialNumber: { type: String, default: '' },
     name: { type: String, default: '' },
@@ -78,12 +49,45 @@ const meterSchema = new Schema<MeterDoc>(
     usualMonthlyMilli: { type: Number, default: null },
     updatedAt: { type: Date, default: () => new Date() },
   },
-  { versionKey: false },
+  { _id: false, versionKey: false },
 );
-meterSchema.index({ tenantId: 1, meterId: 1 }, { unique: true });
-meterSchema.index({ tenantId: 1, accountId: 1 });
-meterSchema.plugin(toJSON);
-export const Meter = mongoose.model<MeterDoc>('Meter', meterSchema);
+
+/**
+ * A personal account, `_id` = `key(tenantId, number)` (`<tenantId>:<number>`): a subscriber's
+ * request finds it, and its meters, with one lookup by `_id`, and another supplier's number is as
+ * unknown as a missing one. `tenantId` and `number` are kept for background jobs and exports.
+ */
+export interface AccountDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  number: string;
+  holder: string;
+  address: string;
+  /** sha256 of tenant id and PIN; PINs are short, so their strength is the attempt limit (accounts/service.ts). */
+  pinHash: string;
+  services: string[];
+  /** Sorted by `meterId`, at most `MAX_METERS`. */
+  meters: MeterDoc[];
+  /** When the billing system last sent this account's data ("data as of"). */
+  updatedAt: Date;
+}
+
+const accountSchema = new Schema<AccountDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    number: { type: String, required: true },
+    holder: { type: String, default: '' },
+    address: { type: String, default: '' },
+    pinHash: { type: String, default: '', private: true },
+    services: { type: [String], default: ['gas'] },
+    meters: { type: [meterSchema], default: [] },
+    updatedAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false, collection: 'billing_accounts' },
+);
+accountSchema.plugin(toJSON);
+export const Account = mongoose.model<AccountDoc>('BillingAccount', accountSchema);
 
 export interface ChargeLine {
   service: string;
@@ -115,13 +119,13 @@ export interface MonthBalance {
 }
 
 /**
- * Charges and balances of one account, month by month, in ONE document whose `_id` is the account's.
- * FerretDB v1 (SQLite) pushes only `{ _id: value }` filters down to the database and scans in Go for
- * anything else, so per-month documents made every summary scan all months of all accounts; one
- * document read by `_id` is one lookup.
+ * Charges and balances of one account, month by month, in ONE document whose `_id` is the account's
+ * key. FerretDB v1 (SQLite) pushes only `{ _id: value }` filters down to the database and scans in
+ * Go for anything else, so per-month documents made every summary scan all months of all accounts;
+ * one document read by `_id` is one lookup.
  */
 export interface BillingHistoryDoc {
-  _id: Types.ObjectId;
+  _id: string;
   tenantId: Types.ObjectId;
   months: Record<string, { charge?: MonthCharge; balance?: MonthBalance }>;
   updatedAt: Date;
@@ -129,12 +133,11 @@ export interface BillingHistoryDoc {
 
 const historySchema = new Schema<BillingHistoryDoc>(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
+    _id: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     months: { type: Schema.Types.Mixed, default: () => ({}) },
     updatedAt: { type: Date, default: () => new Date() },
   },
-  { versionKey: false, minimize: false },
+  { versionKey: false, minimize: false, collection: 'billing_histories' },
 );
-historySchema.index({ tenantId: 1 });
 export const BillingHistory = mongoose.model<BillingHistoryDoc>('BillingHistory', historySchema);

@@ -1,20 +1,17 @@
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import { key } from '../db/kernel/keys.ts';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import {
-  Account,
-  BillingHistory,
-  Meter,
-  type AccountDoc,
-  type BillingHistoryDoc,
-  type MonthCharge,
-  type MeterDoc,
-} from './model.ts';
+import { Account, BillingHistory, type AccountDoc, type BillingHistoryDoc, type MonthCharge } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
 import { BillingWriter, pinHash } from './writer.ts';
 
-function oid(id: string): Types.ObjectId | null {
-  return mongoose.isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : null;
+/**
+ * Whether an account id (an account's key, `<tenantId>:<number>`) is one of the tenant's: another
+ * supplier's key, or anything else a client sends, is unknown without a lookup.
+ */
+function ownKey(tenantId: Types.ObjectId, accountId: string): boolean {
+  return accountId.startsWith(`${String(tenantId)}:`);
 }
 
 /**
@@ -35,13 +32,19 @@ export async function upsertBilling(
   return { upserted: counts.created, modified: counts.changed, matched: counts.changed + counts.unchanged };
 }
 
+/** The account with this number: one lookup by its key. */
 export async function findAccountByNumber(tenantId: Types.ObjectId, number: string): Promise<AccountDoc | null> {
-  return Account.findOne({ tenantId, number }).lean<AccountDoc>();
+  return Account.findById(key(tenantId, number)).lean<AccountDoc>();
 }
 
-export async function getAccount(tenantId: Types.ObjectId, accountId: string | Types.ObjectId): Promise<AccountDoc> {
-  const id = typeof accountId === 'string' ? oid(accountId) : accountId;
-  const account = id ? await Account.findOne({ tenantId, _id: id }).lean<AccountDoc>() : null;
+/** The tenant's account by id (its key): one lookup; null for another supplier's or a missing one. */
+export async function findAccount(tenantId: Types.ObjectId, accountId: string): Promise<AccountDoc | null> {
+  return ownKey(tenantId, accountId) ? Account.findById(accountId).lean<AccountDoc>() : null;
+}
+
+/** The tenant's account by id (its key): one lookup; `account_not_found` for any other. */
+export async function getAccount(tenantId: Types.ObjectId, accountId: string): Promise<AccountDoc> {
+  const account = await findAccount(tenantId, accountId);
   if (!account) throw new NotFoundError('account_not_found');
   return account;
 }
@@ -50,13 +53,13 @@ export function checkPin(account: AccountDoc, pin: string): boolean {
   return account.pinHash !== '' && account.pinHash === pinHash(account.tenantId, pin);
 }
 
-/** Meters of an account as the readings rules and the widgets see them; readings in thousandths. */
-export async function getMeters(tenantId: Types.ObjectId, accountId: string | Types.ObjectId) {
-  const id = typeof accountId === 'string' ? oid(accountId) : accountId;
-  if (!id) return [];
-  const rows = await Meter.find({ tenantId, accountId: id }).sort({ meterId: 1 }).lean<MeterDoc[]>();
-  return rows.map((m) => ({
-    id: String(m._id),
+/**
+ * An account's meters as the readings rules and the widgets see them; readings in thousandths. A
+ * meter's `id` is `<account key>:<meterId>`, opaque to other modules.
+ */
+export function metersOf(account: AccountDoc) {
+  return account.meters.map((m) => ({
+    id: key(account._id, m.meterId),
     meterId: m.meterId,
     serialNumber: m.serialNumber,
     name: m.name,
@@ -70,16 +73,22 @@ export async function getMeters(tenantId: Types.ObjectId, accountId: string | Ty
   }));
 }
 
-/** The price of one unit in kopecks for the account's gas meters, or null when billing sent none. */
+/** The meters of the tenant's account (none for an unknown one): one lookup. */
+export async function getMeters(tenantId: Types.ObjectId, accountId: string) {
+  const account = await findAccount(tenantId, accountId);
+  return account ? metersOf(account) : [];
+}
+
+/** The price of one unit in kopecks for the account's gas meters, or null when billing sent none: one lookup. */
 export async function getTariff(tenantId: Types.ObjectId, accountId: string): Promise<{ price: number; unit: string } | null> {
   const meters = await getMeters(tenantId, accountId);
   const priced = meters.find((m) => m.tariff > 0);
   return priced ? { price: priced.tariff, unit: 'm3' } : null;
 }
 
-async function history(tenantId: Types.ObjectId, accountId: Types.ObjectId): Promise<BillingHistoryDoc | null> {
-  const doc = await BillingHistory.findById(accountId).lean<BillingHistoryDoc>();
-  return doc && doc.tenantId.equals(tenantId) ? doc : null;
+/** The history of the tenant's account (its `_id` is the account's key): one lookup. */
+async function history(tenantId: Types.ObjectId, accountId: string): Promise<BillingHistoryDoc | null> {
+  return ownKey(tenantId, accountId) ? BillingHistory.findById(accountId).lean<BillingHistoryDoc>() : null;
 }
 
 /** Periods of a history that have a balance (or a charge), oldest first. */
@@ -91,13 +100,12 @@ function periodsOf(doc: BillingHistoryDoc | null, what: 'balance' | 'charge'): s
     : [];
 }
 
-/** What is owed at the latest period billing sent: debt (negative = overpayment) and its penalties, kopecks. */
+/** What is owed at the latest period billing sent: debt (negative = overpayment) and its penalties, kopecks. One lookup. */
 export async function getDebt(
   tenantId: Types.ObjectId,
-  accountId: string | Types.ObjectId,
+  accountId: string,
 ): Promise<{ period: string | null; debt: number; penalties: number }> {
-  const id = typeof accountId === 'string' ? oid(accountId) : accountId;
-  const doc = id ? await history(tenantId, id) : null;
+  const doc = await history(tenantId, accountId);
   const period = periodsOf(doc, 'balance').at(-1);
   const balance = period ? doc?.months[period]?.balance : undefined;
   return period && balance
@@ -127,13 +135,12 @@ function chargeView(period: string, c: MonthCharge) {
 }
 
 /**
- * The account summary at a period (default: the latest with data): balance, meters, that period's
- * charges, the last 12 months of consumption and amounts, the periods available for navigation,
- * and when billing last sent data.
+ * The summary of an account already read: balance, meters, that period's charges (default: the
+ * latest with data), the last 12 months of consumption and amounts, the periods available for
+ * navigation, and when billing last sent data. One lookup (the history).
  */
-export async function accountSummary(tenantId: Types.ObjectId, accountId: string, period?: string) {
-  const account = await getAccount(tenantId, accountId);
-  const [doc, meters] = await Promise.all([history(tenantId, account._id), getMeters(tenantId, account._id)]);
+export async function summaryOf(account: AccountDoc, period?: string) {
+  const doc = await history(account.tenantId, account._id);
   const periods = periodsOf(doc, 'balance');
   const at = period ?? periods.at(-1) ?? null;
   const month = at ? doc?.months[at] : undefined;
@@ -144,7 +151,7 @@ export async function accountSummary(tenantId: Types.ObjectId, accountId: string
     periods: { first: periods[0] ?? null, last: periods.at(-1) ?? null },
     balance: month?.balance ?? null,
     charges: at && month?.charge ? chargeView(at, month.charge) : null,
-    meters,
+    meters: metersOf(account),
     history: last12.map((p) => {
       const c = doc!.months[p]!.charge!;
       return { period: p, volume: c.lines.reduce((sum, l) => sum + l.volumeMilli, 0) / 1000, amount: c.total };
@@ -153,13 +160,22 @@ export async function accountSummary(tenantId: Types.ObjectId, accountId: string
   };
 }
 
-/** Charges month by month, newest first, within [from, to]. */
-export async function listCharges(tenantId: Types.ObjectId, accountId: string, range: { from?: string; to?: string } = {}) {
-  const account = await getAccount(tenantId, accountId);
-  const doc = await history(tenantId, account._id);
+/** The account summary at a period (see `summaryOf`): two lookups. */
+export async function accountSummary(tenantId: Types.ObjectId, accountId: string, period?: string) {
+  return summaryOf(await getAccount(tenantId, accountId), period);
+}
+
+/** Charges of an account already read, month by month, newest first, within [from, to]: one lookup. */
+export async function chargesOf(account: AccountDoc, range: { from?: string; to?: string } = {}) {
+  const doc = await history(account.tenantId, account._id);
   return periodsOf(doc, 'charge')
     .filter((p) => (!range.from || p >= range.from) && (!range.to || p <= range.to))
     .reverse()
     .slice(0, 120)
     .map((p) => chargeView(p, doc!.months[p]!.charge!));
+}
+
+/** Charges month by month, newest first, within [from, to]: two lookups. */
+export async function listCharges(tenantId: Types.ObjectId, accountId: string, range: { from?: string; to?: string } = {}) {
+  return chargesOf(await getAccount(tenantId, accountId), range);
 }

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import mongoose, { type Types } from 'mongoose';
+import type mongoose from 'mongoose';
+import type { Types } from 'mongoose';
+import { duplicateIndexes, key } from '../db/kernel/keys.ts';
 import type { FieldErrors } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import {
   Account,
   BillingHistory,
-  Meter,
+  MAX_METERS,
   type AccountDoc,
   type BillingHistoryDoc,
   type MeterDoc,
@@ -19,18 +21,18 @@ import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput }
  * account number rule, and references to the tenant's existing accounts. Used by the integration
  * API (one writer per request) and by the CSV import (one writer per file).
  *
- * FerretDB v1 (the embedded database) hands SQLite only filters that are exactly `{ _id }`; any
- * other filter decodes the whole collection, and bulk upserts on a natural key take minutes per
- * thousand. So the writer reads the keys it needs first, inserts new documents with insertMany,
- * updates what changed by `_id` alone (the ids come from the tenant's own documents), and leaves
- * equal items alone: a first import is a series of bulk inserts, and the same data sent again
- * writes nothing.
+ * Every document an item touches has a key the item names (an account is `<tenantId>:<number>`,
+ * its history has the same key, its meters live in it), so the writer looks each one up by `_id`
+ * (the one filter FerretDB v1 gives to SQLite), inserts new documents with insertMany, updates
+ * what changed by `_id`, and leaves equal items alone: a batch costs the same whatever the number
+ * of the supplier's accounts, a first import is a series of bulk inserts, and the same data sent
+ * again writes nothing.
  */
 
 export type BillingItem = AccountInput | MeterInput | ChargeInput | BalanceInput;
 
 export interface WriteCounts {
-  /** Items that created a document (or a month of a history). */
+  /** Items that created a document (or a meter, or a month of a history). */
   created: number;
   /** Items that changed what was stored. */
   changed: number;
@@ -47,27 +49,7 @@ export interface BillingPlan {
   commit(): Promise<WriteCounts>;
 }
 
-export interface WriterOptions {
-  /**
-   * Read every account and meter key of the tenant once (a long import of one file) instead of
-   * looking up each batch's keys (a request of the integration API).
-   */
-  preload?: boolean;
-}
-
-interface StoredAccount {
-  id: Types.ObjectId;
-  /** Signature of the fields an upsert sets, PIN hash aside. */
-  sig: string;
-  pinHash: string;
-}
-
-interface StoredMeter {
-  id: Types.ObjectId;
-  sig: string;
-}
-
-/** A new document, and the upsert that writes it instead if another writer inserted the same key meanwhile. */
+/** A new document, and the update that writes it instead if another writer inserted the same key meanwhile. */
 interface NewDoc {
   doc: Record<string, unknown>;
   fallback: mongoose.AnyBulkWriteOperation;
@@ -101,9 +83,9 @@ function canonical(value: unknown): string {
 const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const dateOrNull = (v: string | null | undefined) => (v ? new Date(`${v}T00:00:00Z`) : null);
 
-function meterFields(m: MeterInput, accountId: Types.ObjectId) {
+function meterFields(m: MeterInput): Omit<MeterDoc, 'updatedAt'> {
   return {
-    accountId,
+    meterId: m.meterId,
     serialNumber: m.serialNumber,
     name: m.name,
     service: m.service,
@@ -117,9 +99,8 @@ function meterFields(m: MeterInput, accountId: Types.ObjectId) {
   };
 }
 
-function meterSignature(f: Omit<MeterDoc, '_id' | 'tenantId' | 'meterId' | 'updatedAt'>): string {
+function meterSignature(f: Omit<MeterDoc, 'updatedAt'>): string {
   return signature([
-    String(f.accountId),
     f.serialNumber,
     f.name,
     f.service,
@@ -132,6 +113,9 @@ function meterSignature(f: Omit<MeterDoc, '_id' | 'tenantId' | 'meterId' | 'upda
     f.usualMonthlyMilli,
   ]);
 }
+
+const accountSignature = (a: { holder: string; address: string; services: string[] }) =>
+  signature([a.holder, a.address, a.services]);
 
 function monthValue(kind: 'charges' | 'balances', item: ChargeInput | BalanceInput): MonthCharge | MonthBalance {
   if (kind === 'charges') {
@@ -149,20 +133,6 @@ function monthValue(kind: 'charges' | 'balances', item: ChargeInput | BalanceInp
   return { opening: b.opening, charged: b.charged, paid: b.paid, closing: b.closing, penalties: b.penalties };
 }
 
-function isDuplicateKey(e: { code?: number; errmsg?: string; message?: string }): boolean {
-  return e.code === 11000 || /duplicate key|UNIQUE constraint/i.test(e.errmsg ?? e.message ?? '');
-}
-
-/** Indexes of the documents an unordered insertMany refused as duplicates; any other failure is rethrown. */
-function duplicateIndexes(err: unknown): number[] {
-  const writeErrors = (
-    err as { writeErrors?: { index: number; code?: number; errmsg?: string }[] | { index: number; code?: number } }
-  ).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  if (list.length === 0 || !list.every(isDuplicateKey)) throw err;
-  return list.map((w) => w.index);
-}
-
 /**
  * Most update statements sent in one command. FerretDB v1 keeps a database connection open for
  * every statement of an update command until the command ends and has 100 of them, so a command of
@@ -176,152 +146,58 @@ async function updateInChunks(model: mongoose.Model<never>, ops: mongoose.AnyBul
 }
 
 /** An update of one document found by its `_id` alone, the one filter FerretDB v1 gives to SQLite. */
-const byId = (id: Types.ObjectId, set: Record<string, unknown>): mongoose.AnyBulkWriteOperation => ({
+const byId = (id: string, set: Record<string, unknown>): mongoose.AnyBulkWriteOperation => ({
   updateOne: { filter: { _id: id }, update: { $set: set } },
 });
 
 /**
- * Inserts new documents in bulk; those another writer inserted meanwhile are upserted by their
- * natural key instead (they keep that writer's `_id`). Returns whether that happened.
+ * Inserts new documents in bulk; those another writer inserted meanwhile (a duplicate `_id`) are
+ * written by their fallback update instead.
  */
-async function insertNew(model: mongoose.Model<never>, docs: NewDoc[]): Promise<boolean> {
-  if (docs.length === 0) return false;
+async function insertNew(model: mongoose.Model<never>, docs: NewDoc[]): Promise<void> {
+  if (docs.length === 0) return;
   try {
     await model.insertMany(
       docs.map((d) => d.doc),
       { ordered: false, lean: true },
     );
-    return false;
   } catch (err) {
     await updateInChunks(
       model,
       duplicateIndexes(err).map((i) => docs[i]!.fallback),
     );
-    return true;
   }
 }
 
-/** Lookups by `_id` running at once: each is a primary-key read, where one `$in` would scan the collection on FerretDB v1. */
-const ID_LOOKUPS_AT_ONCE = 8;
+/**
+ * Lookups by `_id` in flight at once: each is a primary-key read (one `$in` would decode the whole
+ * collection on FerretDB v1). On the embedded database more at once bring no more lookups a second
+ * (it is bound by its CPU), and fewer than the driver's 100 connections leave room for the
+ * requests of subscribers while a long batch runs.
+ */
+const LOOKUPS_AT_ONCE = 32;
 
-async function eachById<T>(ids: Types.ObjectId[], load: (id: Types.ObjectId) => Promise<T | null>): Promise<T[]> {
-  const found: T[] = [];
+/** The documents with these `_id`s that exist, each found by its own `_id` lookup. */
+async function findByIds<D extends { _id: string }>(
+  model: mongoose.Model<never>,
+  ids: Iterable<string>,
+  projection: Record<string, 1>,
+): Promise<Map<string, D>> {
+  const queue = [...new Set(ids)];
+  const found = new Map<string, D>();
   let next = 0;
   const worker = async () => {
-    while (next < ids.length) {
-      const doc = await load(ids[next++]!);
-      if (doc) found.push(doc);
+    while (next < queue.length) {
+      const doc = await model.findById(queue[next++]!, projection).lean<D>();
+      if (doc) found.set(doc._id, doc);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(ID_LOOKUPS_AT_ONCE, ids.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, queue.length) }, worker));
   return found;
 }
 
-/**
- * Above this many keys in one batch, the writer reads every key of the tenant once instead of
- * looking them up with `$in`: FerretDB v1 checks each document against every value of an `$in`,
- * so a batch of thousands of keys costs thousands of comparisons per document of the collection,
- * where one plain read of the tenant's keys costs one decode per document (MongoDB pays little
- * either way).
- */
-const LOOKUP_ALL_ABOVE = 100;
-
-/** Most values in one `$in` lookup. */
-const LOOKUP_CHUNK = 1000;
-
-/**
- * Keys of one collection by natural key. With `preload`, or for a batch of more than
- * `LOOKUP_ALL_ABOVE` keys, every key of the tenant is read once and a missing key means a new
- * document; otherwise missing keys are looked up as batches ask for them.
- */
-class KeyCache<T> {
-  private keys = new Map<string, T>();
-  private absent = new Set<string>();
-  private complete = false;
-
-  constructor(
-    private readonly preload: boolean,
-    private readonly read: (values?: string[]) => AsyncIterable<[string, T]>,
-  ) {}
-
-  async lookup(values: string[]): Promise<Map<string, T>> {
-    if (!this.complete && (this.preload || values.length > LOOKUP_ALL_ABOVE)) {
-      for await (const [k, v] of this.read()) this.keys.set(k, v);
-      this.complete = true;
-    }
-    if (!this.complete) {
-      const missing = [...new Set(values)].filter((v) => !this.keys.has(v) && !this.absent.has(v));
-      for (let i = 0; i < missing.length; i += LOOKUP_CHUNK) {
-        const chunk = missing.slice(i, i + LOOKUP_CHUNK);
-        for await (const [k, v] of this.read(chunk)) this.keys.set(k, v);
-        for (const k of chunk) if (!this.keys.has(k)) this.absent.add(k);
-      }
-    }
-    return this.keys;
-  }
-
-  set(key: string, value: T): void {
-    this.keys.set(key, value);
-    this.absent.delete(key);
-  }
-
-  /** Another writer got in between: read again before the next batch. */
-  forget(): void {
-    this.keys.clear();
-    this.absent.clear();
-    this.complete = false;
-  }
-}
-
-/**
- * Writes a plan of documents keyed by a natural key (accounts by number, meters by id): new ones
- * inserted, changed ones updated by `_id`, and the key cache kept in step (read afresh when
- * another writer got in between).
- */
-function commitKeyed<K extends { id: Types.ObjectId }>(
-  model: mongoose.Model<never>,
-  cache: KeyCache<K>,
-  created: Map<string, NewDoc & { key: K }>,
-  changed: Map<string, { fields: Record<string, unknown>; key: K }>,
-  counts: WriteCounts,
-): () => Promise<WriteCounts> {
-  return async () => {
-    const raced = await insertNew(model, [...created.values()]);
-    await updateInChunks(
-      model,
-      [...changed.values()].map((c) => byId(c.key.id, c.fields)),
-    );
-    if (raced) cache.forget();
-    else for (const [key, c] of [...created, ...changed]) cache.set(key, c.key);
-    return counts;
-  };
-}
-
 export class BillingWriter {
-  private readonly accounts: KeyCache<StoredAccount>;
-  private readonly meters: KeyCache<StoredMeter>;
-
-  constructor(
-    private readonly tenant: TenantDoc,
-    options: WriterOptions = {},
-  ) {
-    const tenantId = tenant._id;
-    const preload = options.preload ?? false;
-    this.accounts = new KeyCache(preload, async function* (numbers) {
-      const filter = numbers ? { tenantId, number: mongoose.trusted({ $in: numbers }) } : { tenantId };
-      const rows = Account.find(filter, { number: 1, holder: 1, address: 1, services: 1, pinHash: 1 })
-        .lean<AccountDoc[]>()
-        .cursor() as AsyncIterable<AccountDoc>;
-      for await (const a of rows) {
-        yield [a.number, { id: a._id, sig: signature([a.holder, a.address, a.services]), pinHash: a.pinHash }];
-      }
-    });
-    this.meters = new KeyCache(preload, async function* (meterIds) {
-      const filter = meterIds ? { tenantId, meterId: mongoose.trusted({ $in: meterIds }) } : { tenantId };
-      const rows = Meter.find(filter).lean<MeterDoc[]>().cursor() as AsyncIterable<MeterDoc>;
-      for await (const m of rows) yield [m.meterId, { id: m._id, sig: meterSignature(m) }];
-    });
-  }
+  constructor(private readonly tenant: TenantDoc) {}
 
   /** Checks a batch and prepares its writes; nothing is written until `commit`. */
   async plan(kind: BillingKind, items: BillingItem[]): Promise<BillingPlan> {
@@ -330,109 +206,160 @@ export class BillingWriter {
     return this.planMonths(kind, items as (ChargeInput | BalanceInput)[]);
   }
 
+  private accountKey(number: string): string {
+    return key(this.tenant._id, number);
+  }
+
   private async planAccounts(items: AccountInput[]): Promise<BillingPlan> {
     const tenantId = this.tenant._id;
     const rule = accountNumberRule(this.tenant);
-    const known = await this.accounts.lookup(items.map((a) => a.number));
+    const known = await findByIds<Pick<AccountDoc, '_id' | 'holder' | 'address' | 'services' | 'pinHash'>>(
+      Account as never,
+      items.filter((a) => rule.test(a.number)).map((a) => this.accountKey(a.number)),
+      { holder: 1, address: 1, services: 1, pinHash: 1 },
+    );
     const now = new Date();
     const refused: FieldErrors = {};
     const counts: WriteCounts = { created: 0, changed: 0, unchanged: 0 };
-    const created = new Map<string, NewDoc & { key: StoredAccount }>();
-    const changed = new Map<string, { fields: Record<string, unknown>; key: StoredAccount }>();
+    const created = new Map<string, NewDoc & { sig: string; pinHash: string }>();
+    const changed = new Map<string, { fields: Record<string, unknown>; sig: string; pinHash: string }>();
     items.forEach((a, i) => {
       if (!rule.test(a.number)) {
         refused[`${i}.number`] = { code: 'account_number_format' };
         return;
       }
-      const stored = known.get(a.number);
-      const earlier = created.get(a.number)?.key ?? changed.get(a.number)?.key ?? stored;
+      const id = this.accountKey(a.number);
+      const found = known.get(id);
+      const stored = found && { sig: accountSignature(found), pinHash: found.pinHash };
+      const earlier = created.get(id) ?? changed.get(id) ?? stored;
       const hash = a.pin ? pinHash(tenantId, a.pin) : (earlier?.pinHash ?? '');
-      const sig = signature([a.holder, a.address, a.services]);
+      const sig = accountSignature(a);
       const fields = { holder: a.holder, address: a.address, services: a.services, pinHash: hash, updatedAt: now };
       if (!stored) {
-        const id = (created.get(a.number)?.key.id ?? new mongoose.Types.ObjectId()) as Types.ObjectId;
-        if (!created.has(a.number)) counts.created += 1;
-        created.set(a.number, {
-          doc: { _id: id, tenantId, number: a.number, ...fields },
-          fallback: { updateOne: { filter: { tenantId, number: a.number }, update: { $set: fields }, upsert: true } },
-          key: { id, sig, pinHash: hash },
+        if (!created.has(id)) counts.created += 1;
+        created.set(id, {
+          doc: { _id: id, tenantId, number: a.number, ...fields, meters: [] },
+          fallback: byId(id, fields),
+          sig,
+          pinHash: hash,
         });
       } else if (earlier!.sig !== sig || earlier!.pinHash !== hash) {
-        if (!changed.has(a.number)) counts.changed += 1;
-        changed.set(a.number, { fields, key: { id: stored.id, sig, pinHash: hash } });
+        if (!changed.has(id)) counts.changed += 1;
+        changed.set(id, { fields, sig, pinHash: hash });
       } else counts.unchanged += 1;
     });
-    return { refused, counts, commit: commitKeyed(Account as never, this.accounts, created, changed, counts) };
+    return {
+      refused,
+      counts,
+      commit: async () => {
+        await insertNew(Account as never, [...created.values()]);
+        await updateInChunks(
+          Account as never,
+          [...changed].map(([id, c]) => byId(id, c.fields)),
+        );
+        return counts;
+      },
+    };
   }
 
+  /**
+   * Meters live in their account's document (`meters`, sorted by meter id): an account with a
+   * changed or new meter gets its whole list written back by `_id`. Two writers changing meters
+   * of the same account at the same moment: the later list wins (the billing system sends an
+   * account's meters together).
+   */
   private async planMeters(items: MeterInput[]): Promise<BillingPlan> {
-    const tenantId = this.tenant._id;
-    const accounts = await this.accounts.lookup(items.map((m) => m.accountNumber));
-    const known = await this.meters.lookup(items.map((m) => m.meterId));
+    const accounts = await findByIds<Pick<AccountDoc, '_id' | 'meters'>>(
+      Account as never,
+      items.map((m) => this.accountKey(m.accountNumber)),
+      { meters: 1 },
+    );
     const now = new Date();
     const refused: FieldErrors = {};
     const counts: WriteCounts = { created: 0, changed: 0, unchanged: 0 };
-    const created = new Map<string, NewDoc & { key: StoredMeter }>();
-    const changed = new Map<string, { fields: Record<string, unknown>; key: StoredMeter }>();
+    /** Per account: the meters this batch writes, by meter id, with their signatures. */
+    const planned = new Map<string, Map<string, { meter: MeterDoc; sig: string }>>();
     items.forEach((m, i) => {
-      const account = accounts.get(m.accountNumber);
+      const id = this.accountKey(m.accountNumber);
+      const account = accounts.get(id);
       if (!account) {
         refused[`${i}.accountNumber`] = { code: 'account_not_found' };
         return;
       }
-      const fields = { ...meterFields(m, account.id), updatedAt: now };
+      const writes = planned.get(id) ?? new Map<string, { meter: MeterDoc; sig: string }>();
+      const fields = meterFields(m);
       const sig = meterSignature(fields);
-      const stored = known.get(m.meterId);
-      const earlier = created.get(m.meterId)?.key ?? changed.get(m.meterId)?.key ?? stored;
+      const found = account.meters.find((s) => s.meterId === m.meterId);
+      const stored = found && { sig: meterSignature(found) };
+      const earlier = writes.get(m.meterId) ?? stored;
       if (!stored) {
-        const id = (created.get(m.meterId)?.key.id ?? new mongoose.Types.ObjectId()) as Types.ObjectId;
-        if (!created.has(m.meterId)) counts.created += 1;
-        created.set(m.meterId, {
-          doc: { _id: id, tenantId, meterId: m.meterId, ...fields },
-          fallback: { updateOne: { filter: { tenantId, meterId: m.meterId }, update: { $set: fields }, upsert: true } },
-          key: { id, sig },
-        });
+        const added = new Set([...account.meters.map((s) => s.meterId), ...writes.keys()]);
+        if (!added.has(m.meterId) && added.size >= MAX_METERS) {
+          refused[`${i}.meterId`] = { code: 'meter_limit_reached', params: { max: MAX_METERS } };
+          return;
+        }
+        if (!writes.has(m.meterId)) counts.created += 1;
       } else if (earlier!.sig !== sig) {
-        if (!changed.has(m.meterId)) counts.changed += 1;
-        changed.set(m.meterId, { fields, key: { id: stored.id, sig } });
-      } else counts.unchanged += 1;
+        if (!writes.has(m.meterId)) counts.changed += 1;
+      } else {
+        counts.unchanged += 1;
+        return;
+      }
+      writes.set(m.meterId, { meter: { ...fields, updatedAt: now }, sig });
+      planned.set(id, writes);
     });
-    return { refused, counts, commit: commitKeyed(Meter as never, this.meters, created, changed, counts) };
+    const updates = [...planned].map(([id, writes]) => {
+      const meters = new Map(accounts.get(id)!.meters.map((s) => [s.meterId, s]));
+      for (const [meterId, w] of writes) meters.set(meterId, w.meter);
+      return byId(id, { meters: [...meters.values()].sort((a, b) => (a.meterId < b.meterId ? -1 : 1)) });
+    });
+    return {
+      refused,
+      counts,
+      commit: async () => {
+        await updateInChunks(Account as never, updates);
+        return counts;
+      },
+    };
   }
 
-  /** Charges and balances are months of the accounts' history documents (one per account, `_id` = the account's). */
+  /**
+   * Charges and balances are months of the accounts' history documents (one per account, `_id` =
+   * the account's key). An account with a history exists; only the keys without one are looked up
+   * among the accounts.
+   */
   private async planMonths(kind: 'charges' | 'balances', items: (ChargeInput | BalanceInput)[]): Promise<BillingPlan> {
     const tenantId = this.tenant._id;
     const field = kind === 'charges' ? 'charge' : 'balance';
-    const accounts = await this.accounts.lookup(items.map((item) => item.accountNumber));
+    const ids = items.map((item) => this.accountKey(item.accountNumber));
+    const stored = await findByIds<Pick<BillingHistoryDoc, '_id' | 'months'>>(BillingHistory as never, ids, { months: 1 });
+    const accounts = await findByIds(
+      Account as never,
+      ids.filter((id) => !stored.has(id)),
+      { _id: 1 },
+    );
     const now = new Date();
     const refused: FieldErrors = {};
     const counts: WriteCounts = { created: 0, changed: 0, unchanged: 0 };
 
-    const byAccount = new Map<string, { id: Types.ObjectId; months: Map<string, MonthCharge | MonthBalance> }>();
+    const byAccount = new Map<string, Map<string, MonthCharge | MonthBalance>>();
     items.forEach((item, i) => {
-      const account = accounts.get(item.accountNumber);
-      if (!account) {
+      const id = ids[i]!;
+      if (!stored.has(id) && !accounts.has(id)) {
         refused[`${i}.accountNumber`] = { code: 'account_not_found' };
         return;
       }
-      const entry = byAccount.get(String(account.id)) ?? { id: account.id, months: new Map() };
-      entry.months.set(item.period, monthValue(kind, item));
-      byAccount.set(String(account.id), entry);
+      const months = byAccount.get(id) ?? new Map<string, MonthCharge | MonthBalance>();
+      months.set(item.period, monthValue(kind, item));
+      byAccount.set(id, months);
     });
-    const stored = new Map<string, BillingHistoryDoc['months']>();
-    const histories = await eachById(
-      [...byAccount.values()].map((e) => e.id),
-      (id) => BillingHistory.findById(id, { tenantId: 1, months: 1 }).lean<BillingHistoryDoc>(),
-    );
-    for (const h of histories) if (h.tenantId.equals(tenantId)) stored.set(String(h._id), h.months);
 
     const created: NewDoc[] = [];
     const updates: mongoose.AnyBulkWriteOperation[] = [];
-    for (const [key, entry] of byAccount) {
-      const months = stored.get(key);
+    for (const [id, incoming] of byAccount) {
+      const months = stored.get(id)?.months;
       const set: Record<string, unknown> = {};
-      for (const [period, value] of entry.months) {
+      for (const [period, value] of incoming) {
         const before = months?.[period]?.[field];
         if (before === undefined) counts.created += 1;
         else if (canonical(before) !== canonical(value)) counts.changed += 1;
@@ -443,23 +370,16 @@ export class BillingWriter {
         set[`months.${period}.${field}`] = value;
       }
       if (Object.keys(set).length === 0) continue;
-      if (months) updates.push(byId(entry.id, { ...set, updatedAt: now }));
+      if (months) updates.push(byId(id, { ...set, updatedAt: now }));
       else {
-        const doc = {
-          _id: entry.id,
-          tenantId,
-          months: Object.fromEntries([...entry.months].map(([p, v]) => [p, { [field]: v }])),
-          updatedAt: now,
-        };
         created.push({
-          doc,
-          fallback: {
-            updateOne: {
-              filter: { _id: entry.id },
-              update: { $setOnInsert: { tenantId }, $set: { ...set, updatedAt: now } },
-              upsert: true,
-            },
+          doc: {
+            _id: id,
+            tenantId,
+            months: Object.fromEntries([...incoming].map(([p, v]) => [p, { [field]: v }])),
+            updatedAt: now,
           },
+          fallback: byId(id, { ...set, updatedAt: now }),
         });
       }
     }

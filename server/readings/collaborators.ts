@@ -55,18 +55,20 @@ export async function accountTariff(
   return getTariff(tenantId, accountId);
 }
 
-/** Subscribers with accounts of this tenant linked, with those accounts. */
-export async function remindableSubscribers(
+/** Subscribers with accounts of this tenant linked, with those accounts, read a page of links at a time. */
+export async function* remindableSubscribers(
   tenantId: Types.ObjectId,
-): Promise<{ subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }[]> {
-  const bySubscriber = new Map<string, { subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }>();
-  for (const link of await linksOfTenant(tenantId)) {
-    const key = String(link.subscriberId);
-    const entry = bySubscriber.get(key) ?? { subscriberId: link.subscriberId, accounts: [] };
-    entry.accounts.push({ id: String(link.accountId), number: link.accountNumber });
-    bySubscriber.set(key, entry);
+): AsyncGenerator<{ subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }> {
+  for await (const page of linksOfTenant(tenantId)) {
+    const bySubscriber = new Map<string, { subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }>();
+    for (const link of page) {
+      const key = String(link.subscriberId);
+      const entry = bySubscriber.get(key) ?? { subscriberId: link.subscriberId, accounts: [] };
+      entry.accounts.push({ id: String(link.accountId), number: link.accountNumber });
+      bySubscriber.set(key, entry);
+    }
+    yield* bySubscriber.values();
   }
-  return [...bySubscriber.values()];
 }
 
 export async function subscriberContact(

@@ -618,7 +618,7 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
   if (!state.open || daysBetween(formatLocalDate(state.today), state.closesOn) > rules.reminderDaysBeforeEnd) return 0;
   const url = rules.reminderUrl || (auth.publicUrl ? `${auth.publicUrl}/t/${tenant.slug}` : '');
   let sent = 0;
-  for (const candidate of await remindableSubscribers(tenant._id)) {
+  for await (const candidate of remindableSubscribers(tenant._id)) {
     const missing: string[] = [];
     for (const account of candidate.accounts) {
       const meters = await accountMeters(tenant._id, account.id);

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { linksOfTenant } from '../../server/accounts/service.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { freshNumber, integrationUpsert, seedAccount } from '../helpers/billing.ts';
@@ -107,6 +109,22 @@ describe('accounts: linking personal accounts', () => {
     expect((await link('sever-gaz', auth, { supplier: 'sever-gaz', number: first.number })).status).to.equal(201);
   });
 
+  it('lists the accounts oldest link first when a link takes a place freed by an unlink', async () => {
+    const [a, b, c, d] = [
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+    ];
+    const { auth } = await signedInSubscriber('sever-gaz');
+    const first = await link('sever-gaz', auth, { supplier: 'sever-gaz', number: a.number });
+    for (const { number } of [b, c]) await link('sever-gaz', auth, { supplier: 'sever-gaz', number });
+    await api(`/api/v1/t/sever-gaz/accounts/${first.body.id}`, { method: 'DELETE', headers: auth });
+    expect((await link('sever-gaz', auth, { supplier: 'sever-gaz', number: d.number })).status).to.equal(201);
+    const list = await api('/api/v1/t/sever-gaz/accounts', { headers: auth });
+    expect(list.body.items.map((x: { number: string }) => x.number)).to.deep.equal([b.number, c.number, d.number]);
+  });
+
   it('keeps one account when the last two are unlinked at the same time', async () => {
     const first = await seedAccount('sever-gaz');
     const second = await seedAccount('sever-gaz');
@@ -164,6 +182,38 @@ describe('accounts: extended mode by PIN', () => {
     expect(locked.body.error.code).to.equal('pin_locked');
     expect(Number(locked.headers.get('retry-after'))).to.be.greaterThan(0);
   });
+
+  it('gives no new PIN attempts when the account is unlinked and linked again', async () => {
+    const { number, pin } = await seedAccount('yug-gaz');
+    const other = await seedAccount('yug-gaz');
+    const { auth } = await signedInSubscriber('yug-gaz');
+    await link('yug-gaz', auth, { supplier: 'yug-gaz', number: other.number });
+    const { body: linked } = await link('yug-gaz', auth, { supplier: 'yug-gaz', number });
+    for (const guess of ['0000', '1111', '2222', '3333', '5555']) {
+      const res = await api(`/api/v1/t/yug-gaz/accounts/${linked.id}/pin`, { body: { pin: guess }, headers: auth });
+      expect(res.status, guess).to.equal(400);
+    }
+    expect((await api(`/api/v1/t/yug-gaz/accounts/${linked.id}`, { method: 'DELETE', headers: auth })).status).to.equal(204);
+    expect((await link('yug-gaz', auth, { supplier: 'yug-gaz', number })).status).to.equal(201);
+    const again = await api(`/api/v1/t/yug-gaz/accounts/${linked.id}/pin`, { body: { pin }, headers: auth });
+    expect(again.status).to.equal(429);
+    expect(again.body.error.code).to.equal('pin_locked');
+  });
+
+  it('limits PIN attempts per account across cabinets', async () => {
+    const { number, pin } = await seedAccount('yug-gaz');
+    const guessFrom = async (guesses: string[]) => {
+      const { auth } = await signedInSubscriber('yug-gaz');
+      const { body: linked } = await link('yug-gaz', auth, { supplier: 'yug-gaz', number });
+      const statuses = [];
+      for (const guess of guesses)
+        statuses.push((await api(`/api/v1/t/yug-gaz/accounts/${linked.id}/pin`, { body: { pin: guess }, headers: auth })).status);
+      return statuses;
+    };
+    expect(await guessFrom(['0000', '1111', '2222', '3333', '5555'])).to.deep.equal([400, 400, 400, 400, 400]);
+    expect(await guessFrom(['0001', '1112', '2223', '3334', '5556'])).to.deep.equal([400, 400, 400, 400, 400]);
+    expect(await guessFrom([pin]), 'the account has had its ten guesses this hour').to.deep.equal([429]);
+  });
 });
 
 describe('accounts: summary equals the imported data', () => {
@@ -218,5 +268,40 @@ describe('accounts: summary equals the imported data', () => {
     const res = await api(`/api/v1/t/sever-gaz/accounts/${linked.id}/summary`, { headers: stranger.auth });
     expect(res.status).to.equal(404);
     expect(res.body.error.code).to.equal('account_not_linked');
+  });
+});
+
+describe('accounts: links of a supplier for the readings reminders', () => {
+  it('pages through every link of the supplier and no other, a cabinet’s links in one page', async () => {
+    const realm = `rem-${randomBytes(4).toString('hex')}`;
+    const [tenant, other] = await Promise.all(
+      ['gaz', 'neft'].map((name) =>
+        Tenant.create({ slug: `${realm}-${name}`, name: `Напомингаз ${name}`, legalName: 'ООО «Напомингаз»', realm }),
+      ),
+    );
+    const slug = tenant!.slug;
+    const accounts = [await seedAccount(slug), await seedAccount(slug), await seedAccount(slug)];
+    const neighbour = await seedAccount(other!.slug);
+    const expected: string[] = [];
+    for (let c = 0; c < 4; c += 1) {
+      const { auth, subscriber } = await signedInSubscriber(slug);
+      await link(slug, auth, { supplier: other!.slug, number: neighbour.number });
+      for (const { number } of accounts.slice(0, c)) {
+        expect((await link(slug, auth, { supplier: slug, number })).status).to.equal(201);
+        expected.push(`${String(subscriber._id)} ${number}`);
+      }
+    }
+    const pages = [];
+    for await (const page of linksOfTenant(tenant!._id, 2)) pages.push(page);
+    const seen = pages.flat().map((l) => `${String(l.subscriberId)} ${l.accountNumber}`);
+    expect([...seen].sort()).to.deep.equal([...expected].sort());
+    const pageOf = new Map<string, number>();
+    pages.forEach((page, i) => {
+      for (const l of page) {
+        expect(pageOf.get(String(l.subscriberId)) ?? i, 'a cabinet split between pages').to.equal(i);
+        pageOf.set(String(l.subscriberId), i);
+      }
+    });
+    expect(pages.length).to.be.greaterThan(1);
   });
 });

@@ -253,7 +253,7 @@ describe('gaskit import (CSV)', function () {
   });
 
   it('writes over an account or a history that another writer created while a batch was being prepared', async () => {
-    const writer = new BillingWriter(tenant, { preload: true });
+    const writer = new BillingWriter(tenant);
     const number = '5550401';
     const accounts = await writer.plan('accounts', [AccountItem.parse({ number, holder: 'Из файла', pin: '1357' })]);
     await upsertBilling(tenant, 'accounts', [AccountItem.parse({ number, holder: 'Из API' })]);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { Account, BillingHistory, Meter } from '../../server/billing/model.ts';
+import { Account, BillingHistory } from '../../server/billing/model.ts';
 import { findAccountByNumber } from '../../server/billing/service.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
@@ -42,14 +42,13 @@ function send(slug: string, kind: Kind, items: unknown[], headers: Record<string
   return api(`/api/v1/t/${slug}/integration/${kind}`, { body: { items }, headers });
 }
 
-/** Every billing document the tenant has, to show that a refused request wrote nothing. */
+/** Every billing document the tenant has (accounts with their meters, histories), to show that a refused request wrote nothing. */
 async function snapshot(tenant: TenantDoc) {
-  const [accounts, meters, histories] = await Promise.all([
+  const [accounts, histories] = await Promise.all([
     Account.find({ tenantId: tenant._id }).sort({ number: 1 }).lean(),
-    Meter.find({ tenantId: tenant._id }).sort({ meterId: 1 }).lean(),
     BillingHistory.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
   ]);
-  return JSON.stringify({ accounts, meters, histories });
+  return JSON.stringify({ accounts, histories });
 }
 
 const account = (number: string, extra: Record<string, unknown> = {}) => ({
@@ -214,6 +213,25 @@ describe('integration API: bulk upserts', function () {
     }
     expect(await snapshot(tenant)).to.equal(mine);
     expect(await snapshot(neighbour)).to.equal(theirsBefore);
+  });
+
+  it('refuses more meters on one account than it holds, naming the first one over the limit', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const meters = Array.from({ length: 21 }, (_, i) => ({
+      meterId: `m-${number}-${String(i).padStart(2, '0')}`,
+      accountNumber: number,
+    }));
+    const before = await snapshot(tenant);
+    const res = await send(tenant.slug, 'meters', meters, { ...key, 'Accept-Language': 'en' });
+    expect(res.status).to.equal(400);
+    expect(Object.keys(res.body.error.fields)).to.deep.equal(['20.meterId']);
+    expect(res.body.error.fields['20.meterId']).to.include({
+      code: 'meter_limit_reached',
+      message: 'An account can have at most 20 meters.',
+    });
+    expect(await snapshot(tenant)).to.equal(before);
+    expect((await send(tenant.slug, 'meters', meters.slice(0, 20), key)).body).to.include({ upserted: 20 });
   });
 
   it('refuses a batch of more than 5,000 items with 413 and writes nothing', async () => {

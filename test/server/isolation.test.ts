@@ -399,7 +399,7 @@ async function fingerprint(victims: Victim[]): Promise<string> {
   const db = mongoose.connection.db!;
   const tenantIds = victims.map((v) => v.tenant._id);
   const subscribers = victims.map((v) => new Types.ObjectId(v.subscriberId));
-  const accounts = victims.map((v) => new Types.ObjectId(v.accountId));
+  const accounts = victims.map((v) => v.accountId);
   const names = (await db.listCollections().toArray()).map((c) => c.name).sort();
   const parts: unknown[] = [];
   for (const name of names) {
@@ -408,10 +408,10 @@ async function fingerprint(victims: Victim[]): Promise<string> {
         { subscriberId: { $in: subscribers } },
         { accountId: { $in: accounts } },
         { _id: { $in: [...subscribers, ...accounts] } },
-        ...(['accounts', 'meters', 'billinghistories', 'faqentries'].includes(name) ? [{ tenantId: { $in: tenantIds } }] : []),
+        ...(['billing_accounts', 'billing_histories', 'faqentries'].includes(name) ? [{ tenantId: { $in: tenantIds } }] : []),
       ],
     };
-    const docs = await db.collection(name).find(filter).sort({ _id: 1 }).toArray();
+    const docs = await db.collection<{ _id: Types.ObjectId | string }>(name).find(filter).sort({ _id: 1 }).toArray();
     parts.push([name, docs]);
   }
   return JSON.stringify(parts);

@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { freshNumber, integrationUpsert, seedAccount } from '../helpers/billing.ts';
+import { api } from '../helpers/server.ts';
+import { signedInSubscriber } from '../helpers/subscribers.ts';
+
+/** The collections of accounts and billing, and the kernel's rate-limit windows the PIN uses. */
+const WATCHED = ['billing_accounts', 'billing_histories', 'account_links', 'account_link_keys', 'kernel_hits', 'kernel_epochs'];
+
+interface Op {
+  collection: string;
+  method: string;
+  filters: unknown[];
+}
+
+/** The operations on the watched collections while `run` runs (the test server shares this process). */
+async function recording<T>(run: () => Promise<T>): Promise<{ result: T; ops: Op[] }> {
+  const ops: Op[] = [];
+  const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
+    if (!WATCHED.includes(e.collectionName)) return;
+    const [first] = e.params;
+    const filters =
+      e.method === 'bulkWrite'
+        ? (first as Record<string, { filter?: unknown }>[]).map((op) => Object.values(op)[0]!.filter)
+        : ['insertOne', 'insertMany'].includes(e.method)
+          ? []
+          : [first];
+    ops.push({ collection: e.collectionName, method: e.method, filters });
+  };
+  mongoose.connection.on('operation-start', listener);
+  try {
+    return { result: await run(), ops };
+  } finally {
+    mongoose.connection.off('operation-start', listener);
+  }
+}
+
+function byIdAlone(filter: unknown): boolean {
+  if (!filter || typeof filter !== 'object' || Object.keys(filter).join() !== '_id') return false;
+  const id = (filter as { _id: unknown })._id;
+  return typeof id === 'string' || id instanceof mongoose.Types.ObjectId;
+}
+
+/** Lookups by `_id` per collection; fails on any filter that is not `{ _id }` alone. */
+function lookups(ops: Op[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const op of ops) {
+    for (const f of op.filters) expect(byIdAlone(f), `${op.collection}.${op.method}(${JSON.stringify(f)})`).to.equal(true);
+    if (['findOne', 'find'].includes(op.method)) counts[op.collection] = (counts[op.collection] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const MAX = 10;
+
+describe('accounts and billing: every request reads and writes by key', function () {
+  this.timeout(60_000);
+
+  it('serves the cabinet’s requests with a bounded number of lookups by _id', async () => {
+    const [first, second] = [await seedAccount('sever-gaz'), await seedAccount('sever-gaz')];
+    const { auth } = await signedInSubscriber('sever-gaz');
+    const ref = (number: string) => ({ supplier: 'sever-gaz', number });
+
+    const check = await recording(() => api('/api/v1/t/sever-gaz/accounts/check', { body: ref(first.number), headers: auth }));
+    expect(check.result.status).to.equal(200);
+    expect(lookups(check.ops)).to.deep.equal({ billing_accounts: 1, account_link_keys: 1 });
+
+    const link = await recording(() => api('/api/v1/t/sever-gaz/accounts', { body: ref(first.number), headers: auth }));
+    expect(link.result.status).to.equal(201);
+    expect(lookups(link.ops)).to.deep.equal({
+      billing_accounts: 1,
+      account_link_keys: 1,
+      account_links: MAX,
+      billing_histories: 1,
+    });
+    await api('/api/v1/t/sever-gaz/accounts', { body: ref(second.number), headers: auth });
+    const id = link.result.body.id as string;
+
+    const list = await recording(() => api('/api/v1/t/sever-gaz/accounts', { headers: auth }));
+    expect(list.result.body.items).to.have.length(2);
+    expect(lookups(list.ops)).to.deep.equal({ account_links: MAX, billing_accounts: 2, billing_histories: 2 });
+
+    const pin = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}/pin`, { body: { pin: first.pin }, headers: auth }));
+    expect(pin.result.body.mode).to.equal('extended');
+    const pinLookups = lookups(pin.ops);
+    expect(pinLookups).to.include({ account_link_keys: 1, account_links: 1, billing_accounts: 1, billing_histories: 1 });
+    expect(pinLookups.kernel_hits! + pinLookups.kernel_epochs!).to.be.at.most(20);
+
+    for (const [path, counts] of [
+      ['summary', { account_link_keys: 1, account_links: 1, billing_accounts: 1, billing_histories: 1 }],
+      ['charges', { account_link_keys: 1, account_links: 1, billing_accounts: 1, billing_histories: 1 }],
+      ['meters', { account_link_keys: 1, account_links: 1, billing_accounts: 1 }],
+    ] as const) {
+      const res = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}/${path}`, { headers: auth }));
+      expect(res.result.status, path).to.equal(200);
+      expect(lookups(res.ops), path).to.deep.equal(counts);
+    }
+
+    const unlink = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}`, { method: 'DELETE', headers: auth }));
+    expect(unlink.result.status).to.equal(204);
+    expect(lookups(unlink.ops)).to.deep.equal({ account_link_keys: 1, account_links: 1 + MAX + 1 });
+  });
+
+  it('writes an integration batch with lookups by _id only, as many as its items whatever the supplier holds', async () => {
+    const numbers = Array.from({ length: 30 }, () => freshNumber());
+    const accounts = await recording(() =>
+      integrationUpsert(
+        'yug-gaz',
+        'accounts',
+        numbers.map((number) => ({ number, holder: 'Ключев К. К.' })),
+      ),
+    );
+    expect(accounts.result).to.include({ upserted: 30 });
+    expect(lookups(accounts.ops)).to.deep.equal({ billing_accounts: 30 });
+
+    const meters = await recording(() =>
+      integrationUpsert(
+        'yug-gaz',
+        'meters',
+        numbers.map((accountNumber) => ({ meterId: `m-${accountNumber}`, accountNumber })),
+      ),
+    );
+    expect(meters.result).to.include({ upserted: 30 });
+    expect(lookups(meters.ops)).to.deep.equal({ billing_accounts: 30 });
+
+    const balance = (accountNumber: string, paid: number) => ({
+      accountNumber,
+      period: '2026-10',
+      opening: 0,
+      charged: 100,
+      paid,
+      closing: 100 - paid,
+    });
+    const created = await recording(() =>
+      integrationUpsert(
+        'yug-gaz',
+        'balances',
+        numbers.map((n) => balance(n, 0)),
+      ),
+    );
+    expect(created.result).to.include({ upserted: 30 });
+    expect(lookups(created.ops)).to.deep.equal({ billing_histories: 30, billing_accounts: 30 });
+    const updated = await recording(() =>
+      integrationUpsert(
+        'yug-gaz',
+        'balances',
+        numbers.map((n) => balance(n, 50)),
+      ),
+    );
+    expect(updated.result).to.include({ modified: 30 });
+    expect(lookups(updated.ops), 'an account with a history is known by it').to.deep.equal({ billing_histories: 30 });
+  });
+});
