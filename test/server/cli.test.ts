@@ -391,10 +391,12 @@ describe('gaskit import at scale', function () {
     const { MongoClient } = await import('mongodb');
     const db = await startEmbeddedDb({ dataDir, cacheDir: testServer().config.cacheDir, log: () => undefined });
     const client = await MongoClient.connect(db.uri);
+    const tenant = (await Tenant.findOne({ slug: 'sever-gaz' }).lean())!;
     await client
       .db()
       .collection('tenants')
-      .insertOne({ ...(await Tenant.findOne({ slug: 'sever-gaz' }).lean()) });
+      .insertOne({ ...tenant });
+    await client.db().collection<{ _id: string }>('tenant_slugs').insertOne({ _id: tenant.slug, tenantId: tenant._id });
     await client.close();
     await db.stop();
   });
