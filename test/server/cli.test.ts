@@ -16,7 +16,7 @@ import {
 } from '../../server/billing/service.ts';
 import { BillingWriter } from '../../server/billing/writer.ts';
 import { ApiKey } from '../../server/integration/model.ts';
-import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { Tenant, type TenantDoc, type TenantSlugDoc } from '../../server/tenants/model.ts';
 import { ROOT } from '../helpers/process.ts';
 import { api, testServer } from '../helpers/server.ts';
 
@@ -398,7 +398,7 @@ describe('gaskit import at scale', function () {
       .db()
       .collection('tenants')
       .insertOne({ ...tenant });
-    await client.db().collection<{ _id: string }>('tenant_slugs').insertOne({ _id: tenant.slug, tenantId: tenant._id });
+    await client.db().collection<TenantSlugDoc>('tenant_slugs').insertOne({ _id: tenant.slug, tenantId: tenant._id });
     await client.close();
     await db.stop();
   });
