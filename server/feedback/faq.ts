@@ -1,23 +1,39 @@
 import type { Types } from 'mongoose';
 import type { FaqEntry as FaqEntryView } from '../../sdk/feedback.ts';
+import { key } from '../db/kernel/keys.ts';
+import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import type { Ctx } from '../http/context.ts';
-import { NotFoundError, ValidationError } from '../http/errors.ts';
-import { FaqEntry, type FaqEntryDoc } from './model.ts';
+import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { SUPPORTED_LOCALES } from '../i18n/index.ts';
+import { FaqList, type FaqEntryDoc, type FaqListDoc } from './model.ts';
 import type { FaqUpsertBody } from './schemas.ts';
-import { keywordsOf, queryStems, score, stemPatterns } from './search.ts';
+import { keywordsOf, queryStems, score } from './search.ts';
 
-/** Most entries a search ranks; a supplier's list is far smaller, this only bounds a query. */
-const MAX_CANDIDATES = 500;
+/** Most entries of a supplier in one language: the list is one document, read whole by a search. */
+export const FAQ_MAX_ENTRIES = 500;
+/** Most characters of the entries of one language together (a document stays far below 16 MB). */
+const FAQ_MAX_CHARS = 4_000_000;
 
 function view(e: Pick<FaqEntryDoc, 'key' | 'question' | 'answer' | 'topic'>): FaqEntryView {
   return { key: e.key, question: e.question, answer: e.answer, topic: e.topic };
 }
 
-/** Entries in the request's language, or in the tenant's default language when it has none. */
-async function languageWithEntries(ctx: Ctx): Promise<string> {
-  if (ctx.lng === ctx.tenant.defaultLocale) return ctx.lng;
-  const any = await FaqEntry.exists({ tenantId: ctx.tenant._id, lng: ctx.lng });
-  return any ? ctx.lng : ctx.tenant.defaultLocale;
+const listId = (tenantId: Types.ObjectId, lng: string) => key(tenantId, lng);
+
+/** The supplier's order: by `order`, then by key. */
+function inOrder(entries: FaqEntryDoc[]): FaqEntryDoc[] {
+  return [...entries].sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * Entries in the request's language, or in the tenant's default language when it has none: one
+ * `_id` lookup, two for a language without entries.
+ */
+async function entriesFor(ctx: Ctx): Promise<FaqEntryDoc[]> {
+  const own = await FaqList.findById(listId(ctx.tenant._id, ctx.lng)).lean<FaqListDoc>();
+  if (own?.entries.length || ctx.lng === ctx.tenant.defaultLocale) return own?.entries ?? [];
+  const fallback = await FaqList.findById(listId(ctx.tenant._id, ctx.tenant.defaultLocale)).lean<FaqListDoc>();
+  return fallback?.entries ?? [];
 }
 
 /**
@@ -25,23 +41,39 @@ async function languageWithEntries(ctx: Ctx): Promise<string> {
  * with it, the most shared first; without one, all entries in the supplier's order.
  */
 export async function searchFaq(ctx: Ctx, input: { q?: string; limit: number }): Promise<{ items: FaqEntryView[] }> {
-  const lng = await languageWithEntries(ctx);
-  const scope = { tenantId: ctx.tenant._id, lng };
+  const entries = inOrder(await entriesFor(ctx));
   const stems = queryStems(input.q ?? '');
   if (!stems.length) {
     if (input.q?.trim()) return { items: [] };
-    const rows = await FaqEntry.find(scope).sort({ order: 1, key: 1 }).limit(input.limit).lean();
-    return { items: rows.map(view) };
+    return { items: entries.slice(0, input.limit).map(view) };
   }
-  const rows = await FaqEntry.find({ ...scope, $or: stemPatterns(stems).map((re) => ({ keywords: re })) })
-    .sort({ order: 1, key: 1 })
-    .limit(MAX_CANDIDATES)
-    .lean();
-  const ranked = rows
-    .map((row, index) => ({ row, index, score: score(row.keywords, stems) }))
+  const ranked = entries
+    .map((entry, index) => ({ entry, index, score: score(entry.keywords, stems) }))
     .filter((r) => r.score > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index);
-  return { items: ranked.slice(0, input.limit).map((r) => view(r.row)) };
+  return { items: ranked.slice(0, input.limit).map((r) => view(r.entry)) };
+}
+
+/** Changes one language's list; concurrent changes of it apply one after another. */
+async function changeList<R>(
+  tenantId: Types.ObjectId,
+  lng: string,
+  change: (entries: FaqEntryDoc[]) => { entries?: FaqEntryDoc[]; result: R },
+): Promise<R> {
+  try {
+    return await revise<FaqListDoc, R>(FaqList, listId(tenantId, lng), (list) => {
+      const { entries, result } = change(list?.entries ?? []);
+      if (!entries) return { result };
+      const chars = entries.reduce((n, e) => n + e.question.length + e.answer.length, 0);
+      if (entries.length > FAQ_MAX_ENTRIES || chars > FAQ_MAX_CHARS) {
+        throw new RuleViolation('faq_too_large', { max: FAQ_MAX_ENTRIES, lng });
+      }
+      return { set: { tenantId, lng, entries: inOrder(entries) }, result };
+    });
+  } catch (err) {
+    if (err instanceof RevisionBusyError) throw new ConflictError('faq_busy');
+    throw err;
+  }
 }
 
 /**
@@ -53,44 +85,72 @@ export async function upsertFaq(ctx: Pick<Ctx, 'tenant'>, input: FaqUpsertBody):
     e.lng && !ctx.tenant.locales.includes(e.lng) ? [[`entries.${i}.lng`, { code: 'unsupported_locale' }] as const] : [],
   );
   if (foreign.length) throw new ValidationError(Object.fromEntries(foreign));
-  const ops = input.entries.map((e) => {
+  const byLng = new Map<string, FaqUpsertBody['entries']>();
+  for (const e of input.entries) {
     const lng = e.lng ?? ctx.tenant.defaultLocale;
-    return {
-      updateOne: {
-        filter: { tenantId: ctx.tenant._id, key: e.key, lng },
-        update: {
-          $set: {
-            question: e.question,
-            answer: e.answer,
-            topic: e.topic,
-            order: e.order,
-            keywords: keywordsOf(e.question, e.answer),
-          },
-        },
-        upsert: true,
-      },
-    };
-  });
-  const res = await FaqEntry.bulkWrite(ops, { ordered: true });
-  return { created: res.upsertedCount, updated: res.matchedCount };
+    byLng.set(lng, [...(byLng.get(lng) ?? []), e]);
+  }
+  const counts = { created: 0, updated: 0 };
+  for (const [lng, given] of [...byLng].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const { created, updated } = await changeList(ctx.tenant._id, lng, (current) => {
+      const entries = [...current];
+      let [made, replaced] = [0, 0];
+      for (const e of given) {
+        const entry: FaqEntryDoc = {
+          key: e.key,
+          question: e.question,
+          answer: e.answer,
+          topic: e.topic,
+          order: e.order,
+          keywords: keywordsOf(e.question, e.answer),
+        };
+        const at = entries.findIndex((x) => x.key === e.key);
+        if (at >= 0) {
+          entries[at] = entry;
+          replaced += 1;
+        } else {
+          entries.push(entry);
+          made += 1;
+        }
+      }
+      return { entries, result: { created: made, updated: replaced } };
+    });
+    counts.created += created;
+    counts.updated += updated;
+  }
+  return counts;
 }
 
 /** Removes an entry in one language, or in all of them when none is given. */
-export async function deleteFaq(ctx: Pick<Ctx, 'tenant'>, key: string, lng?: string): Promise<{ deleted: number }> {
-  const res = await FaqEntry.deleteMany({ tenantId: ctx.tenant._id, key, ...(lng ? { lng } : {}) });
-  if (!res.deletedCount) throw new NotFoundError('faq_entry_not_found', { key });
-  return { deleted: res.deletedCount };
+export async function deleteFaq(ctx: Pick<Ctx, 'tenant'>, entryKey: string, lng?: string): Promise<{ deleted: number }> {
+  const languages = lng ? [lng] : [...new Set([...ctx.tenant.locales, ...SUPPORTED_LOCALES])].sort();
+  const lists = await Promise.all(languages.map((l) => FaqList.findById(listId(ctx.tenant._id, l)).lean<FaqListDoc>()));
+  let deleted = 0;
+  for (const [i, list] of lists.entries()) {
+    if (!list?.entries.some((e) => e.key === entryKey)) continue;
+    deleted += await changeList(ctx.tenant._id, languages[i]!, (entries) => {
+      const kept = entries.filter((e) => e.key !== entryKey);
+      return kept.length === entries.length ? { result: 0 } : { entries: kept, result: 1 };
+    });
+  }
+  if (!deleted) throw new NotFoundError('faq_entry_not_found', { key: entryKey });
+  return { deleted };
 }
 
-/** Entries for the demo suppliers, if they have none yet. */
+/** Entries for the demo suppliers, if they have none yet in that language. */
 export async function seedFaq(
   tenantId: Types.ObjectId,
   lng: string,
   entries: { key: string; question: string; answer: string; topic: string }[],
 ): Promise<number> {
-  if (await FaqEntry.exists({ tenantId, lng })) return 0;
-  await FaqEntry.insertMany(
-    entries.map((e, order) => ({ ...e, tenantId, lng, order, keywords: keywordsOf(e.question, e.answer) })),
+  const existing = await FaqList.findById(listId(tenantId, lng)).lean<FaqListDoc>();
+  if (existing?.entries.length) return 0;
+  return changeList(tenantId, lng, (current) =>
+    current.length
+      ? { result: 0 }
+      : {
+          entries: entries.map((e, order) => ({ ...e, order, keywords: keywordsOf(e.question, e.answer) })),
+          result: entries.length,
+        },
   );
-  return entries.length;
 }

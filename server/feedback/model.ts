@@ -1,15 +1,30 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { ATTACHMENT_TYPES, FEEDBACK_STATUSES, type AttachmentType, type FeedbackStatus } from '../../sdk/feedback.ts';
+import { key } from '../db/kernel/keys.ts';
 import { toJSON } from '../db/plugins.ts';
 
+/**
+ * The feedback module's documents, each found by its `_id` alone: a request by its id (the reply
+ * address and the integration API name it), a file by its id, a supplier's questions and answers
+ * in one language by `<tenantId>:<lng>`. A cabinet's requests and a supplier's changes are
+ * gap-free streams (server/db/kernel/streams.ts) that point at the requests.
+ */
+
 export type AnswerSource = 'integration' | 'email';
+
+/** The counter of a supplier's request numbers (server/db/kernel/counters.ts). */
+export const numberCounter = (tenantId: Types.ObjectId) => key('feedback', tenantId);
+/** The stream of a cabinet's requests at one supplier (`OwnRequest`), oldest first. */
+export const ownStream = (tenantId: Types.ObjectId, subscriberId: Types.ObjectId) => key('feedback-own', tenantId, subscriberId);
+/** The stream of changes of a supplier's requests (`FeedbackChange`); the integration API's cursor is its seq. */
+export const changeStream = (tenantId: Types.ObjectId) => key('feedback-changes', tenantId);
 
 export interface FeedbackRequestDoc {
   _id: Types.ObjectId;
   tenantId: Types.ObjectId;
   /** The tenant's slug, so that a reply by email (which carries only the request id) finds its tenant. */
   tenantSlug: string;
-  /** Sequential per tenant, for people. */
+  /** Sequential per tenant, for people (the kernel counter `feedback:<tenantId>`). */
   number: number;
   /** The author when signed in; anonymous requests have none. */
   subscriberId?: Types.ObjectId;
@@ -25,6 +40,10 @@ export interface FeedbackRequestDoc {
   status: FeedbackStatus;
   answers: { text: string; source: AnswerSource; from: string; messageId: string; at: Date }[];
   history: { status: FeedbackStatus; source: 'subscriber' | AnswerSource; at: Date }[];
+  /** Changes made by the department (server/db/kernel/revisions.ts). */
+  rev?: number;
+  /** The entry of the supplier's change stream that announced the latest change. */
+  changeSeq?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -69,15 +88,62 @@ const feedbackRequestSchema = new Schema<FeedbackRequestDoc>(
         at: { type: Date, required: true },
       },
     ],
+    rev: { type: Number },
+    changeSeq: { type: Number },
+    // Set by the service, so that what a change returns is what is stored.
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
   },
-  { timestamps: true, collection: 'feedbackrequests' },
+  { versionKey: false, collection: 'feedback_requests' },
 );
-feedbackRequestSchema.index({ tenantId: 1, number: 1 }, { unique: true });
-feedbackRequestSchema.index({ tenantId: 1, subscriberId: 1, createdAt: -1 });
-feedbackRequestSchema.index({ tenantId: 1, updatedAt: 1, _id: 1 });
 feedbackRequestSchema.plugin(toJSON);
 
 export const FeedbackRequest = mongoose.model<FeedbackRequestDoc>('FeedbackRequest', feedbackRequestSchema);
+
+/** An entry of a cabinet's requests at one supplier: `<tenantId>:<subscriberId>:<n>`, oldest first. */
+export interface OwnRequestDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  requestId: Types.ObjectId;
+}
+const ownRequestSchema = new Schema<OwnRequestDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    requestId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { versionKey: false, collection: 'feedback_own' },
+);
+export const OwnRequest = mongoose.model<OwnRequestDoc>('FeedbackOwnRequest', ownRequestSchema);
+
+/**
+ * A change of one of a supplier's requests (created, moved on, answered): `<tenantId>:<n>`, in the
+ * order they were made. The integration API follows this stream; `n` is its cursor.
+ */
+export interface FeedbackChangeDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  requestId: Types.ObjectId;
+  /** The request's status after the change. */
+  status: FeedbackStatus;
+  /** The request's `updatedAt` after the change. */
+  at: Date;
+}
+const feedbackChangeSchema = new Schema<FeedbackChangeDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    requestId: { type: Schema.Types.ObjectId, required: true },
+    status: { type: String, enum: FEEDBACK_STATUSES, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'feedback_changes' },
+);
+export const FeedbackChange = mongoose.model<FeedbackChangeDoc>('FeedbackChange', feedbackChangeSchema);
 
 /** An attachment's bytes, kept apart from the request (small files; FerretDB v1 has no GridFS). */
 export interface FeedbackFileDoc {
@@ -88,6 +154,8 @@ export interface FeedbackFileDoc {
   type: AttachmentType;
   size: number;
   data: Buffer;
+  /** Stored before its request; cleared once the request is stored (the sweep removes files left pending). */
+  pending?: boolean;
   createdAt: Date;
 }
 
@@ -99,59 +167,59 @@ const feedbackFileSchema = new Schema<FeedbackFileDoc>(
     type: { type: String, enum: ATTACHMENT_TYPES, required: true },
     size: { type: Number, required: true },
     data: { type: Buffer, required: true },
+    pending: { type: Boolean, default: true },
     createdAt: { type: Date, default: () => new Date() },
   },
   { collection: 'feedbackfiles' },
 );
-feedbackFileSchema.index({ tenantId: 1, requestId: 1 });
-feedbackFileSchema.index({ createdAt: 1 });
+// The sweep of files whose request was never stored (a background job).
+feedbackFileSchema.index({ pending: 1, createdAt: 1 });
 
 export const FeedbackFile = mongoose.model<FeedbackFileDoc>('FeedbackFile', feedbackFileSchema);
 
-/** The per-tenant sequence behind request numbers. */
-const feedbackCounterSchema = new Schema<{ tenantId: Types.ObjectId; seq: number }>(
-  {
-    tenantId: { type: Schema.Types.ObjectId, required: true, unique: true },
-    seq: { type: Number, default: 0 },
-  },
-  { collection: 'feedbackcounters' },
-);
-
-export const FeedbackCounter = mongoose.model('FeedbackCounter', feedbackCounterSchema);
-
 export interface FaqEntryDoc {
-  _id: Types.ObjectId;
-  tenantId: Types.ObjectId;
   /** The supplier's own id of the entry (upserts and deletes address it). */
   key: string;
-  lng: string;
   question: string;
   answer: string;
   /** Topic the entry belongs to ('' for any). */
   topic: string;
   order: number;
-  /** Normalised words of question and answer, for prefix search (FerretDB v1 has no text indexes). */
+  /** Normalised words of question and answer, for the search (FerretDB v1 has no text indexes). */
   keywords: string[];
-  createdAt: Date;
-  updatedAt: Date;
 }
 
-const faqEntrySchema = new Schema<FaqEntryDoc>(
-  {
-    tenantId: { type: Schema.Types.ObjectId, required: true },
-    key: { type: String, required: true },
-    lng: { type: String, required: true },
-    question: { type: String, required: true },
-    answer: { type: String, required: true },
-    topic: { type: String, default: '' },
-    order: { type: Number, default: 0 },
-    keywords: { type: [String], default: [], private: true },
-  },
-  { timestamps: true, collection: 'faqentries' },
-);
-faqEntrySchema.index({ tenantId: 1, key: 1, lng: 1 }, { unique: true });
-faqEntrySchema.index({ tenantId: 1, lng: 1, order: 1 });
-faqEntrySchema.index({ tenantId: 1, lng: 1, keywords: 1 });
-faqEntrySchema.plugin(toJSON);
+/**
+ * A supplier's questions and answers in one language: `<tenantId>:<lng>`, its entries a bounded
+ * list in the supplier's order, searched in code.
+ */
+export interface FaqListDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  lng: string;
+  entries: FaqEntryDoc[];
+  rev?: number;
+}
 
-export const FaqEntry = mongoose.model<FaqEntryDoc>('FaqEntry', faqEntrySchema);
+const faqListSchema = new Schema<FaqListDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    lng: { type: String, required: true },
+    entries: [
+      {
+        _id: false,
+        key: { type: String, required: true },
+        question: { type: String, required: true },
+        answer: { type: String, required: true },
+        topic: { type: String, default: '' },
+        order: { type: Number, default: 0 },
+        keywords: { type: [String], default: [] },
+      },
+    ],
+    rev: { type: Number },
+  },
+  { versionKey: false, collection: 'feedback_faq' },
+);
+
+export const FaqList = mongoose.model<FaqListDoc>('FaqList', faqListSchema);

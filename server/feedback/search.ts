@@ -1,7 +1,7 @@
 /**
  * Keyword search for the questions-and-answers list without text indexes (FerretDB v1 has none):
- * each entry keeps its normalised words; a query becomes a few word stems matched as anchored,
- * escaped prefixes, and the matches are ranked by how many stems they share.
+ * each entry keeps its normalised words; a query becomes a few word stems matched in code as
+ * prefixes of those words, and the matches are ranked by how many stems they share.
  */
 
 /** Most stems a query is reduced to, so a long message stays a bounded query. */
@@ -45,15 +45,6 @@ export function queryStems(query: string): string[] {
     .filter((w) => w.length >= 3 && !STOPWORDS.has(w))
     .map(stem);
   return [...new Set(stems)].slice(0, MAX_QUERY_STEMS);
-}
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Anchored prefix patterns of the stems, safe to hand to the database. */
-export function stemPatterns(stems: readonly string[]): RegExp[] {
-  return stems.map((s) => new RegExp(`^${escapeRegExp(s)}`));
 }
 
 /** How many of the stems start one of the keywords. */

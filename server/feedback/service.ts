@@ -5,6 +5,10 @@ import { pattern, rule, validate as runRules } from '../../sdk/validators.ts';
 import { listLinkedAccounts } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
 import { consume, type LimitRule } from '../auth/limits.ts';
+import { nextNumber } from '../db/kernel/counters.ts';
+import { key } from '../db/kernel/keys.ts';
+import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
+import { append, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { enqueue, registerAttachmentSource } from '../notify/service.ts';
@@ -16,7 +20,19 @@ import { registerWorker } from '../workers.ts';
 import { fileLinkSignature, replyAddress, requestIdOfReplyAddress } from './addresses.ts';
 import { parseInbound } from './inbound.ts';
 import { checkAttachments, type IncomingFile } from './attachments.ts';
-import { FeedbackCounter, FeedbackFile, FeedbackRequest, type AnswerSource, type FeedbackRequestDoc } from './model.ts';
+import {
+  changeStream,
+  FeedbackChange,
+  FeedbackFile,
+  FeedbackRequest,
+  numberCounter,
+  OwnRequest,
+  ownStream,
+  type AnswerSource,
+  type FeedbackChangeDoc,
+  type FeedbackRequestDoc,
+  type OwnRequestDoc,
+} from './model.ts';
 import { ANSWERED_TEMPLATE, DEPARTMENT_TEMPLATE } from './messages.ts';
 import { ANSWER_MAX_LENGTH, type FeedbackBody, type FeedbackUpdateBody } from './schemas.ts';
 
@@ -59,55 +75,59 @@ export function view(doc: FeedbackRequestDoc): FeedbackRequestView {
   };
 }
 
-const DUPLICATE_KEY = 11000;
-const isDuplicate = (err: unknown): boolean => (err as { code?: number }).code === DUPLICATE_KEY;
-
-/** The next request number of a tenant. */
-async function nextNumber(tenantId: Types.ObjectId): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const counter = await FeedbackCounter.findOneAndUpdate(
-        { tenantId },
-        { $inc: { seq: 1 } },
-        { upsert: true, returnDocument: 'after' },
-      ).lean();
-      return counter!.seq;
-    } catch (err) {
-      // Two first requests of a tenant may both try to create its counter; the loser goes again.
-      if (!isDuplicate(err) || attempt >= 3) throw err;
-    }
-  }
+/** A request by `_id`, if it is this tenant's (another supplier's is as unknown as a missing one). */
+async function findRequest(tenantId: Types.ObjectId, id: string | Types.ObjectId): Promise<FeedbackRequestDoc | null> {
+  const doc = await FeedbackRequest.findById(id).lean<FeedbackRequestDoc>();
+  return doc && doc.tenantId.equals(tenantId) ? doc : null;
 }
 
-/** The signed-in subscriber's requests, newest first. */
+/** The signed-in author's request, or null: another supplier's or another person's is unknown. */
+async function findOwn(ctx: Ctx, id: string | Types.ObjectId): Promise<FeedbackRequestDoc | null> {
+  const doc = await findRequest(ctx.tenant._id, id);
+  return doc?.subscriberId?.equals(ownerId(ctx)) ? doc : null;
+}
+
+/**
+ * The signed-in subscriber's requests, newest first: the newest entries of their stream at this
+ * supplier, then each request, by `_id` (at most OWN_LIST_LIMIT of each, read together).
+ */
 export async function listOwnRequests(ctx: Ctx): Promise<{ items: FeedbackRequestView[] }> {
-  const rows = await FeedbackRequest.find({ tenantId: ctx.tenant._id, subscriberId: ownerId(ctx) })
-    .sort({ createdAt: -1 })
-    .limit(OWN_LIST_LIMIT)
-    .lean<FeedbackRequestDoc[]>();
-  return { items: rows.map(view) };
+  const { rows } = await readBefore<OwnRequestDoc>(OwnRequest, ownStream(ctx.tenant._id, ownerId(ctx)), OWN_LIST_LIMIT);
+  const docs = await Promise.all(rows.map((r) => findOwn(ctx, r.requestId)));
+  return { items: docs.filter((d): d is FeedbackRequestDoc => d !== null).map(view) };
 }
 
 /** One of the signed-in subscriber's requests; anyone else's is "not found". */
 export async function getOwnRequest(ctx: Ctx, id: string): Promise<FeedbackRequestView> {
-  const doc = await FeedbackRequest.findOne({
-    _id: id,
-    tenantId: ctx.tenant._id,
-    subscriberId: ownerId(ctx),
-  }).lean<FeedbackRequestDoc>();
+  const doc = await findOwn(ctx, id);
   if (!doc) throw new NotFoundError('feedback_not_found');
   return view(doc);
 }
 
-/** An attachment of a request (the route has checked the signed link). */
+/** An attachment of a request (the route has checked the signed link): one `_id` lookup. */
 export async function getAttachment(
   ctx: Ctx,
   requestId: string,
   fileId: string,
 ): Promise<{ name: string; type: string; data: Buffer }> {
-  const file = await FeedbackFile.findOne({ _id: fileId, tenantId: ctx.tenant._id, requestId });
-  if (!file) throw new NotFoundError('feedback_file_not_found');
+  const file = await FeedbackFile.findById(fileId);
+  if (!file || !file.tenantId.equals(ctx.tenant._id) || String(file.requestId) !== requestId) {
+    throw new NotFoundError('feedback_file_not_found');
+  }
   return { name: file.name, type: file.type, data: file.data };
+}
+
+/**
+ * Announces a change of a request on its supplier's change stream, then marks the request with
+ * it, so a reader of the stream skips the request's earlier entries (see listForIntegration).
+ */
+async function announceChange(doc: FeedbackRequestDoc): Promise<void> {
+  const seq = await append(FeedbackChange, changeStream(doc.tenantId), {
+    requestId: doc._id,
+    status: doc.status,
+    at: doc.updatedAt,
+  });
+  await FeedbackRequest.updateOne({ _id: doc._id }, { $set: { changeSeq: seq } });
 }
 
 /** Requests one person may send: per subscriber, or per address for anonymous ones. */
@@ -166,24 +186,12 @@ async function accountOf(ctx: Ctx, accountNumber: string | undefined): Promise<s
   return accountNumber;
 }
 
-/** Stores the request under the next free number of its tenant. */
-async function insertRequest(doc: Omit<FeedbackRequestDoc, 'number' | 'createdAt' | 'updatedAt'>): Promise<FeedbackRequestDoc> {
-  for (let attempt = 0; ; attempt++) {
-    const number = await nextNumber(doc.tenantId);
-    try {
-      return (await FeedbackRequest.create({ ...doc, number })).toObject<FeedbackRequestDoc>();
-    } catch (err) {
-      // A number handed out twice (counters are not atomic on every backend) is caught by the unique index.
-      if (!isDuplicate(err) || attempt >= 5) throw err;
-    }
-  }
-}
-
 /**
  * A new request: everything is checked first (topic, message, contact, account, files by their
- * content, then the captcha of an anonymous author); then files, request and the department's
- * email are stored. If any store fails, what was stored is removed again, so a request is either
- * complete or absent.
+ * content, then the captcha of an anonymous author); then files, request, its entries in the
+ * supplier's changes and the author's list, and the department's email are stored, each by key.
+ * If any store fails, the files and the request are removed again, so a request is either complete
+ * or absent (an entry left pointing at a removed request is skipped by its readers).
  */
 export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<FeedbackRequestView> {
   const department = departmentOf(ctx, input.topic);
@@ -198,15 +206,17 @@ export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<Feed
 
   const tenantId = ctx.tenant._id;
   const requestId = new Types.ObjectId();
-  const fileDocs = files.map((f) => ({ _id: new Types.ObjectId(), tenantId, requestId, ...f }));
+  const subscriberId = ctx.subscriberId ? new Types.ObjectId(ctx.subscriberId) : undefined;
+  const fileDocs = files.map((f) => ({ _id: new Types.ObjectId(), tenantId, requestId, ...f, pending: true }));
   try {
     if (fileDocs.length) await FeedbackFile.insertMany(fileDocs);
     const now = new Date();
-    const doc = await insertRequest({
+    const doc: FeedbackRequestDoc = {
       _id: requestId,
       tenantId,
       tenantSlug: ctx.tenant.slug,
-      ...(ctx.subscriberId ? { subscriberId: new Types.ObjectId(ctx.subscriberId) } : {}),
+      number: await nextNumber(numberCounter(tenantId)),
+      ...(subscriberId ? { subscriberId } : {}),
       topic: input.topic,
       department,
       message: input.message,
@@ -217,12 +227,18 @@ export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<Feed
       status: 'new',
       answers: [],
       history: [{ status: 'new', source: 'subscriber', at: now }],
-    });
+      createdAt: now,
+      updatedAt: now,
+    };
+    await FeedbackRequest.create(doc);
+    await Promise.all(fileDocs.map((f) => FeedbackFile.updateOne({ _id: f._id }, { $unset: { pending: 1 } })));
+    await announceChange(doc);
+    if (subscriberId) await append(OwnRequest, ownStream(tenantId, subscriberId), { requestId });
     await sendToDepartment(ctx.tenant, doc, input.apiBase);
     return view(doc);
   } catch (err) {
-    await FeedbackFile.deleteMany({ tenantId, requestId });
-    await FeedbackRequest.deleteOne({ _id: requestId, tenantId });
+    await Promise.all(fileDocs.map((f) => FeedbackFile.deleteOne({ _id: f._id })));
+    await FeedbackRequest.deleteOne({ _id: requestId });
     throw err;
   }
 }
@@ -251,27 +267,39 @@ export async function updateRequest(
   source: AnswerSource,
   mail: { from: string; messageId: string } = { from: '', messageId: '' },
 ): Promise<IntegrationFeedbackView> {
-  const doc = await FeedbackRequest.findOne({ _id: id, tenantId: ctx.tenant._id }).lean<FeedbackRequestDoc>();
-  if (!doc) throw new NotFoundError('feedback_not_found');
-  if (mail.messageId && doc.answers.some((a) => a.messageId === mail.messageId)) return integrationView(doc);
-  if (doc.status === 'closed') throw new RuleViolation('feedback_closed', { number: doc.number });
-  const target = input.status ?? (input.answer ? 'answered' : doc.status);
-  if (target !== doc.status && !TRANSITIONS[doc.status].includes(target)) {
-    throw new RuleViolation('feedback_status_transition', { from: doc.status, to: target });
+  const { doc, changed } = await revise<FeedbackRequestDoc, { doc: FeedbackRequestDoc; changed: boolean }>(
+    FeedbackRequest,
+    id,
+    (current) => {
+      if (!current || !current.tenantId.equals(ctx.tenant._id)) throw new NotFoundError('feedback_not_found');
+      if (mail.messageId && current.answers.some((a) => a.messageId === mail.messageId)) {
+        return { result: { doc: current, changed: false } };
+      }
+      if (current.status === 'closed') throw new RuleViolation('feedback_closed', { number: current.number });
+      const target = input.status ?? (input.answer ? 'answered' : current.status);
+      if (target !== current.status && !TRANSITIONS[current.status].includes(target)) {
+        throw new RuleViolation('feedback_status_transition', { from: current.status, to: target });
+      }
+      const at = new Date();
+      const set = {
+        status: target,
+        answers: input.answer
+          ? [...current.answers, { text: input.answer, source, from: mail.from, messageId: mail.messageId, at }]
+          : current.answers,
+        history: target !== current.status ? [...current.history, { status: target, source, at }] : current.history,
+        updatedAt: at,
+      };
+      return { set, result: { doc: { ...current, ...set }, changed: true } };
+    },
+  ).catch((err: unknown) => {
+    if (err instanceof RevisionBusyError) throw new ConflictError('feedback_changed');
+    throw err;
+  });
+  if (changed) {
+    await announceChange(doc);
+    if (input.answer) await sendAnswer(ctx.tenant, doc, input.answer);
   }
-  const at = new Date();
-  const push = {
-    ...(input.answer ? { answers: { text: input.answer, source, from: mail.from, messageId: mail.messageId, at } } : {}),
-    ...(target !== doc.status ? { history: { status: target, source, at } } : {}),
-  };
-  const updated = await FeedbackRequest.findOneAndUpdate(
-    { _id: doc._id, tenantId: ctx.tenant._id, status: doc.status },
-    { $set: { status: target }, ...(Object.keys(push).length ? { $push: push } : {}) },
-    { returnDocument: 'after' },
-  ).lean<FeedbackRequestDoc>();
-  if (!updated) throw new ConflictError('feedback_changed');
-  if (input.answer) await sendAnswer(ctx.tenant, updated, input.answer);
-  return integrationView(updated);
+  return integrationView(doc);
 }
 
 /** How long the attachment links in a department's email work. */
@@ -355,7 +383,7 @@ export async function recordEmailReply(
   const requestId = mail.recipients.map(requestIdOfReplyAddress).find((id) => id !== null);
   if (!requestId) throw new NotFoundError('inbound_recipient_unknown');
   if (!mail.text) throw new ValidationError({ text: { code: 'inbound_empty_reply' } });
-  const owner = await FeedbackRequest.findById(requestId, { tenantSlug: 1 }).lean();
+  const owner = await FeedbackRequest.findById(requestId, { tenantSlug: 1 }).lean<Pick<FeedbackRequestDoc, 'tenantSlug'>>();
   if (!owner) throw new NotFoundError('feedback_not_found');
   const tenant = await getTenantBySlug(owner.tenantSlug);
   const updated = await updateRequest({ tenant }, requestId, { answer: mail.text.slice(0, ANSWER_MAX_LENGTH) }, 'email', {
@@ -365,37 +393,56 @@ export async function recordEmailReply(
   return { requestId, status: updated.status };
 }
 
-/** A deleted cabinet takes its requests and their files along (personal data goes with the consent). */
+/** Requests of a deleted cabinet removed per round of lookups. */
+const DELETE_BATCH = 100;
+
+/**
+ * A deleted cabinet takes its requests and their files along (personal data goes with the
+ * consent): its stream at each supplier of the realm is read a batch at a time, and every
+ * request, file and entry is removed by `_id`.
+ */
 onSubscriberDeleted('feedback', async ({ realm, subscriberId }) => {
   for (const tenant of (await realmTenantIds(realm)).values()) {
-    const own = await FeedbackRequest.find({ tenantId: tenant._id, subscriberId }, { _id: 1 }).lean();
-    if (!own.length) continue;
-    const ids = own.map((r) => r._id);
-    await FeedbackFile.deleteMany({ tenantId: tenant._id, requestId: mongoose.trusted({ $in: ids }) });
-    await FeedbackRequest.deleteMany({ tenantId: tenant._id, _id: mongoose.trusted({ $in: ids }) });
+    const stream = ownStream(tenant._id, subscriberId);
+    const last = await lastSeq(OwnRequest, stream);
+    for (let after = 0; after < last; after += DELETE_BATCH) {
+      const entries = await readAfter<OwnRequestDoc>(OwnRequest, stream, after, Math.min(DELETE_BATCH, last - after));
+      for (const entry of entries) {
+        const doc = await findRequest(tenant._id, entry.requestId);
+        if (doc?.subscriberId?.equals(subscriberId)) {
+          for (const a of doc.attachments) await FeedbackFile.deleteOne({ _id: a.fileId });
+          await FeedbackRequest.deleteOne({ _id: doc._id });
+        }
+        await OwnRequest.deleteOne({ _id: entry._id });
+      }
+    }
   }
 });
 
-/** Files older than this without their request were left by a crash between storing files and request. */
+/** Files older than this still pending were left by a crash between storing files and request. */
 const ORPHAN_AFTER_MS = 3600_000;
 const SWEEP_BATCH = 500;
 
-/** Removes attachments whose request was never stored (the server stopped in between). */
+/**
+ * Removes attachments whose request was never stored (the server stopped in between): a
+ * background scan of pending files in batches; each file's request is looked up by `_id`.
+ */
 export async function sweepOrphanFiles(now = new Date()): Promise<number> {
   const old = await FeedbackFile.find(
-    { createdAt: mongoose.trusted({ $lt: new Date(now.getTime() - ORPHAN_AFTER_MS) }) },
-    { tenantId: 1, requestId: 1 },
+    { pending: true, createdAt: mongoose.trusted({ $lt: new Date(now.getTime() - ORPHAN_AFTER_MS) }) },
+    { requestId: 1 },
   )
-    .sort({ createdAt: 1 })
     .limit(SWEEP_BATCH)
-    .lean();
-  const requestIds = [...new Set(old.map((f) => String(f.requestId)))];
-  const existing = await FeedbackRequest.find({ _id: mongoose.trusted({ $in: requestIds }) }, { _id: 1 }).lean();
-  const kept = new Set(existing.map((r) => String(r._id)));
-  const orphans = old.filter((f) => !kept.has(String(f.requestId)));
-  if (!orphans.length) return 0;
-  const res = await FeedbackFile.deleteMany({ _id: mongoose.trusted({ $in: orphans.map((f) => f._id) }) });
-  return res.deletedCount;
+    .lean<{ _id: Types.ObjectId; requestId: Types.ObjectId }[]>();
+  let removed = 0;
+  for (const file of old) {
+    if (await FeedbackRequest.exists({ _id: file.requestId })) {
+      await FeedbackFile.updateOne({ _id: file._id }, { $unset: { pending: 1 } });
+    } else {
+      removed += (await FeedbackFile.deleteOne({ _id: file._id })).deletedCount;
+    }
+  }
+  return removed;
 }
 
 registerWorker({
@@ -407,42 +454,69 @@ registerWorker({
   },
 });
 
-function encodeCursor(doc: Pick<FeedbackRequestDoc, '_id' | 'updatedAt'>): string {
-  return Buffer.from(`${doc.updatedAt.toISOString()}|${String(doc._id)}`).toString('base64url');
-}
+/** Most change entries one page of the integration API reads (a status filter may skip many). */
+const MAX_SCAN = 5000;
 
-function decodeCursor(cursor: string): { at: Date; id: Types.ObjectId } {
+/**
+ * The seq a cursor stands for. Cursors are seqs of the supplier's change stream; a cursor of the
+ * earlier version (`<updatedAt>|<id>` in base64url) is found in the stream by bisection, which
+ * the migration wrote in that order.
+ */
+async function cursorSeq(tenantId: Types.ObjectId, cursor: string, last: number): Promise<number> {
+  const invalid = () => new ValidationError({ cursor: { code: 'invalid_cursor' } });
+  if (/^\d{1,15}$/.test(cursor)) {
+    const seq = Number(cursor);
+    if (seq > last) throw invalid();
+    return seq;
+  }
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (Number.isNaN(date.getTime()) || !id || !Types.ObjectId.isValid(id))
-    throw new ValidationError({ cursor: { code: 'invalid_cursor' } });
-  return { at: date, id: new Types.ObjectId(id) };
+  if (Number.isNaN(date.getTime()) || !id || !Types.ObjectId.isValid(id)) throw invalid();
+  const before = (e: FeedbackChangeDoc) =>
+    e.at.getTime() < date.getTime() || (e.at.getTime() === date.getTime() && String(e.requestId) <= id);
+  let [low, high] = [0, last];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    const entry = await FeedbackChange.findById(key(changeStream(tenantId), mid)).lean<FeedbackChangeDoc>();
+    if (entry && before(entry)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /**
  * Requests changed since a cursor, oldest change first, for the supplier's systems to follow:
  * each page ends with the cursor of its last request; a request that changes again comes back.
+ * The supplier's change stream is read after the cursor by `_id`, a request appears at its latest
+ * change only (its `changeSeq`), and the requests are read by `_id`: about two lookups per item,
+ * at most MAX_SCAN entries a page.
  */
 export async function listForIntegration(
   ctx: Pick<Ctx, 'tenant'>,
   input: { status?: FeedbackStatus; cursor?: string; limit: number },
 ): Promise<{ items: IntegrationFeedbackView[]; cursor: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const rows = await FeedbackRequest.find({
-    tenantId: ctx.tenant._id,
-    ...(input.status ? { status: input.status } : {}),
-    ...(after
-      ? {
-          $or: [
-            { updatedAt: mongoose.trusted({ $gt: after.at }) },
-            { updatedAt: after.at, _id: mongoose.trusted({ $gt: after.id }) },
-          ],
-        }
-      : {}),
-  })
-    .sort({ updatedAt: 1, _id: 1 })
-    .limit(input.limit)
-    .lean<FeedbackRequestDoc[]>();
-  const last = rows[rows.length - 1];
-  return { items: rows.map(integrationView), cursor: last ? encodeCursor(last) : (input.cursor ?? null) };
+  const stream = changeStream(ctx.tenant._id);
+  const last = await lastSeq(FeedbackChange, stream);
+  const start = input.cursor ? await cursorSeq(ctx.tenant._id, input.cursor, last) : 0;
+  const items: FeedbackRequestDoc[] = [];
+  let at = start;
+  scan: while (at < last && at - start < MAX_SCAN) {
+    const entries = await readAfter<FeedbackChangeDoc>(
+      FeedbackChange,
+      stream,
+      at,
+      Math.min(Math.max(input.limit, 100), last - at),
+    );
+    if (!entries.length) break;
+    const wanted = entries.map((e) => (!input.status || e.status === input.status ? e : null));
+    const docs = await Promise.all(wanted.map((e) => (e ? findRequest(ctx.tenant._id, e.requestId) : null)));
+    for (const [i, entry] of entries.entries()) {
+      at = entry.seq;
+      const doc = docs[i];
+      if (!doc || (doc.changeSeq ?? 0) > entry.seq || (input.status && doc.status !== input.status)) continue;
+      items.push(doc);
+      if (items.length === input.limit) break scan;
+    }
+  }
+  return { items: items.map(integrationView), cursor: at > 0 ? String(at) : (input.cursor ?? null) };
 }

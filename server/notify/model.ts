@@ -77,34 +77,6 @@ outboxSchema.plugin(toJSON);
 
 export const OutboxJob = mongoose.model<OutboxJobDoc>('OutboxJob', outboxSchema);
 
-/**
- * Claim tickets: `_id` is `<jobId>:<attempt>:<generation>`. Inserting a ticket is the one write
- * that is atomic on both MongoDB and FerretDB v1 (whose conditional updates are not), so exactly
- * one worker wins each attempt of each job. The winner holds the job until `leaseUntil`; if it
- * dies, the next worker takes over by inserting the next generation of the same attempt.
- */
-export interface OutboxClaimDoc {
-  _id: string;
-  jobId: Types.ObjectId;
-  attempt: number;
-  generation: number;
-  leaseUntil: Date;
-}
-
-const claimSchema = new Schema<OutboxClaimDoc>(
-  {
-    _id: { type: String, required: true },
-    jobId: { type: Schema.Types.ObjectId, required: true },
-    attempt: { type: Number, required: true },
-    generation: { type: Number, required: true },
-    leaseUntil: { type: Date, required: true },
-  },
-  { collection: 'outbox_claims' },
-);
-claimSchema.index({ jobId: 1, attempt: 1, generation: -1 });
-
-export const OutboxClaim = mongoose.model<OutboxClaimDoc>('OutboxClaim', claimSchema);
-
 /** What the dev mailbox received (demo mode only); in the database so every instance sees all of it. */
 export interface DevMailDoc {
   _id: Types.ObjectId;

@@ -3,13 +3,14 @@ import mongoose, { type Types } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Config } from '../config.ts';
+import { key } from '../db/kernel/keys.ts';
+import { claim, forget } from '../db/kernel/leases.ts';
 import type { Translate } from '../i18n/index.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { tenantTranslator } from '../tenants/service.ts';
 import { registerWorker } from '../workers.ts';
 import { startDevMailbox } from './devmailbox.ts';
 import {
-  OutboxClaim,
   OutboxJob,
   type AttachmentRef,
   type EmailPayload,
@@ -197,34 +198,12 @@ export async function enqueue(ctx: NotifyContext, message: Message): Promise<{ i
   return { id: String(job._id) };
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
-
 /**
- * Claims the job's current attempt by inserting its ticket; a ticket whose lease ran out (its
- * holder died) is taken over with the next generation. Returns false when another worker has it.
+ * The lease of one delivery attempt of a job (leases.ts): of concurrent workers exactly one holds
+ * it; if its holder dies, the next worker takes the attempt over once `leaseMs` has run out.
  */
-async function claim(job: Pick<OutboxJobDoc, '_id' | 'attempts'>, now: Date): Promise<boolean> {
-  const leaseUntil = new Date(now.getTime() + runtime.retry.leaseMs);
-  let generation = 0;
-  for (;;) {
-    try {
-      await OutboxClaim.create({
-        _id: `${job._id}:${job.attempts}:${generation}`,
-        jobId: job._id,
-        attempt: job.attempts,
-        generation,
-        leaseUntil,
-      });
-      return true;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    const latest = await OutboxClaim.findOne({ jobId: job._id, attempt: job.attempts }).sort({ generation: -1 }).lean();
-    if (!latest || latest.leaseUntil > now) return false;
-    generation = latest.generation + 1;
-  }
+export function attemptWork(jobId: Types.ObjectId | string, attempt: number): string {
+  return key('outbox', String(jobId), attempt);
 }
 
 async function send(job: OutboxJobDoc): Promise<void> {
@@ -256,13 +235,23 @@ export function backoffMs(attemptsMade: number, policy: RetryPolicy = runtime.re
   return Math.round(exp * (0.8 + randomInt(0, 401) / 1000));
 }
 
-/** One delivery attempt of one due job, if this worker wins its claim. */
+/** One delivery attempt of one due job, if this worker wins its lease. */
 async function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
-  const now = new Date();
-  if (!(await claim(seen, now))) return false;
+  const work = attemptWork(seen._id, seen.attempts);
+  const lease = await claim(work, runtime.retry.leaseMs);
+  if (!lease) return false;
   // What we saw may be stale: another worker may have finished this attempt in the meantime.
+  const now = new Date();
   const job = await OutboxJob.findById(seen._id).lean<OutboxJobDoc>();
-  if (!job || job.attempts !== seen.attempts || !job.nextAttemptAt || job.nextAttemptAt > now) return false;
+  if (!job || job.attempts !== seen.attempts) {
+    // The attempt is over for good (its holder counted it before sending): nothing may claim it again.
+    await forget(work);
+    return false;
+  }
+  if (!job.nextAttemptAt || job.nextAttemptAt > now) {
+    await lease.release();
+    return false;
+  }
   const attempts = job.attempts + 1;
   await OutboxJob.updateOne(
     { _id: job._id },
@@ -279,6 +268,7 @@ async function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<bo
         ? { $set: { status: 'failed', lastError }, $unset: { payload: 1, nextAttemptAt: 1 } }
         : { $set: { status: 'queued', lastError, nextAttemptAt: new Date(Date.now() + backoffMs(attempts)) } },
     );
+    await forget(work);
     runtime.logger.warn(
       { jobId: String(job._id), kind: job.kind, attempts, giveUp, err: lastError },
       'outbox delivery attempt failed',
@@ -289,22 +279,32 @@ async function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<bo
     { _id: job._id },
     { $set: { status: 'sent', sentAt: new Date() }, $unset: { payload: 1, nextAttemptAt: 1, lastError: 1 } },
   );
+  await forget(work);
   return true;
 }
 
-/** Delivers the jobs that are due (queued ones whose time came, and sending ones whose lease ran out). */
-export async function deliverDue(limit = 50): Promise<number> {
-  const due = await OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $lte: new Date() }) })
+/** Most jobs one run of the delivery worker takes on. */
+const DUE_BATCH = 50;
+/** Most finished jobs one run of the sweep removes. */
+const SWEEP_BATCH = 1000;
+
+/**
+ * Delivers the jobs that are due (queued ones whose time came, and sending ones whose lease ran
+ * out): a background scan by `nextAttemptAt`, in batches of at most `limit`; each job is then
+ * claimed and read by `_id`.
+ */
+export async function deliverDue(limit = DUE_BATCH): Promise<number> {
+  const due = await OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $lte: new Date() }) }, { _id: 1, attempts: 1 })
     .sort({ nextAttemptAt: 1 })
     .limit(limit)
-    .lean<OutboxJobDoc[]>();
+    .lean<Pick<OutboxJobDoc, '_id' | 'attempts'>[]>();
   let sent = 0;
   for (const job of due) if (await attempt(job)) sent += 1;
   return sent;
 }
 
-/** Removes finished jobs (and their claim tickets) after a month. */
-export async function sweepOutbox(now = new Date()): Promise<number> {
+/** Removes jobs finished more than a month ago: a background scan in batches of `limit`, each job deleted by `_id`. */
+export async function sweepOutbox(now = new Date(), limit = SWEEP_BATCH): Promise<number> {
   const old = await OutboxJob.find(
     {
       status: mongoose.trusted({ $in: ['sent', 'failed'] }),
@@ -312,13 +312,15 @@ export async function sweepOutbox(now = new Date()): Promise<number> {
     },
     { _id: 1 },
   )
-    .limit(1000)
-    .lean();
-  if (!old.length) return 0;
-  const ids = old.map((j) => j._id);
-  await OutboxClaim.deleteMany({ jobId: mongoose.trusted({ $in: ids }) });
-  const res = await OutboxJob.deleteMany({ _id: mongoose.trusted({ $in: ids }) });
-  return res.deletedCount;
+    .limit(limit)
+    .lean<Pick<OutboxJobDoc, '_id'>[]>();
+  let removed = 0;
+  // At most 50 statements a command (FerretDB v1 holds a connection per statement: see billing/writer.ts).
+  for (let i = 0; i < old.length; i += 50) {
+    const chunk = old.slice(i, i + 50).map((j) => ({ deleteOne: { filter: { _id: j._id } } }));
+    removed += (await OutboxJob.bulkWrite(chunk, { ordered: false })).deletedCount;
+  }
+  return removed;
 }
 
 /** The delivery state of one job (status, attempts, last error), for the modules that enqueued it. */

@@ -1,4 +1,5 @@
-import { Tenant } from './model.ts';
+import { isDuplicateKey } from '../db/kernel/keys.ts';
+import { registerTenantKeys, Tenant, TenantSlug, type TenantDoc } from './model.ts';
 
 const demoOrigins = ['http://localhost:3000', 'http://127.0.0.1:3000'];
 
@@ -91,8 +92,16 @@ export const DEMO_TENANTS = [
 export async function seedDemoTenants(): Promise<string[]> {
   const created: string[] = [];
   for (const t of DEMO_TENANTS) {
-    const res = await Tenant.updateOne({ slug: t.slug }, { $setOnInsert: structuredClone(t) as object }, { upsert: true });
-    if (res.upsertedCount) created.push(t.slug);
+    if (await TenantSlug.exists({ _id: t.slug })) continue;
+    try {
+      await Tenant.create(structuredClone(t) as object);
+      created.push(t.slug);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Stored by a concurrent seeder, or before tenants had their keys: make sure it has them.
+      const existing = await Tenant.findOne({ slug: t.slug }).lean<TenantDoc>();
+      if (existing) await registerTenantKeys(existing);
+    }
   }
   return created;
 }

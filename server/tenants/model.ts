@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { revise } from '../db/kernel/revisions.ts';
 import { toJSON } from '../db/plugins.ts';
 
 const PasswordPolicy = new Schema(
@@ -80,7 +81,6 @@ const tenantSchema = new Schema<TenantDoc>(
   },
   { timestamps: true, minimize: false },
 );
-tenantSchema.index({ realm: 1, slug: 1 });
 tenantSchema.plugin(toJSON);
 
 export type LoginKind = 'email' | 'phone';
@@ -131,4 +131,57 @@ export interface TenantDoc {
   texts: Record<string, Record<string, Record<string, unknown>>>;
   active: boolean;
 }
+
+/**
+ * The key of a tenant's slug: `_id` is the slug, so resolving `/t/<slug>` is one `_id` lookup
+ * (and the tenant one more), and an unknown slug is one lookup that finds nothing.
+ */
+export interface TenantSlugDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+}
+const tenantSlugSchema = new Schema<TenantSlugDoc>(
+  { _id: { type: String, required: true }, tenantId: { type: Schema.Types.ObjectId, required: true } },
+  { versionKey: false, collection: 'tenant_slugs' },
+);
+export const TenantSlug = mongoose.model<TenantSlugDoc>('TenantSlug', tenantSlugSchema);
+
+/** Most suppliers one realm lists (a federal portal's regional suppliers). */
+export const MAX_REALM_TENANTS = 100;
+
+/** The suppliers of a realm: `_id` is the realm, its tenants' ids a bounded list in it. */
+export interface TenantRealmDoc {
+  _id: string;
+  rev?: number;
+  tenants: Types.ObjectId[];
+}
+const tenantRealmSchema = new Schema<TenantRealmDoc>(
+  { _id: { type: String, required: true }, rev: { type: Number }, tenants: { type: [Schema.Types.ObjectId], default: [] } },
+  { versionKey: false, collection: 'tenant_realms' },
+);
+export const TenantRealm = mongoose.model<TenantRealmDoc>('TenantRealm', tenantRealmSchema);
+
+/**
+ * Makes a stored tenant reachable by its slug and listed in its realm (idempotent). Tenants are
+ * created by seeding, tests and operators, never by a request; the unique index on `slug` decides
+ * between two creators of one slug before this runs.
+ */
+export async function registerTenantKeys(tenant: Pick<TenantDoc, '_id' | 'slug' | 'realm'>): Promise<void> {
+  await TenantSlug.updateOne({ _id: tenant.slug }, { $set: { tenantId: tenant._id } }, { upsert: true });
+  await revise<TenantRealmDoc, void>(TenantRealm, tenant.realm, (realm) => {
+    const tenants = realm?.tenants ?? [];
+    if (tenants.some((id) => id.equals(tenant._id))) return { result: undefined };
+    if (tenants.length >= MAX_REALM_TENANTS) throw new Error(`realm ${tenant.realm} has ${MAX_REALM_TENANTS} suppliers already`);
+    return { set: { tenants: [...tenants, tenant._id] }, result: undefined };
+  });
+}
+
+// A tenant inserted through the model (`Tenant.create`, `save`) gets its keys as it is stored.
+tenantSchema.pre('save', function () {
+  this.$locals.inserted = this.isNew;
+});
+tenantSchema.post('save', async function (doc) {
+  if (doc.$locals.inserted) await registerTenantKeys(doc);
+});
+
 export const Tenant = mongoose.model<TenantDoc>('Tenant', tenantSchema);

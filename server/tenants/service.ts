@@ -1,57 +1,102 @@
 import type { Types } from 'mongoose';
 import { NotFoundError } from '../http/errors.ts';
 import { SUPPORTED_LOCALES, translator } from '../i18n/index.ts';
-import { Tenant, type TenantDoc } from './model.ts';
+import {
+  MAX_REALM_TENANTS,
+  Tenant,
+  TenantRealm,
+  TenantSlug,
+  type TenantDoc,
+  type TenantRealmDoc,
+  type TenantSlugDoc,
+} from './model.ts';
 import { getTheme } from './themes.ts';
 
 const CACHE_MS = 5_000;
-const cache = new Map<string, { at: number; tenant: TenantDoc | null }>();
+const SLUG = /^[a-z0-9][a-z0-9-]{1,39}$/;
+/** Most tenants a background job goes through at once (there is one per supplier). */
+const MAX_TENANTS = 10_000;
 
+/** Tenants read by id, each for CACHE_MS: instances see a change within that time. */
+const byId = new Map<string, { at: number; tenant: TenantDoc | null }>();
 /**
- * Looks a tenant up by slug. A short in-process cache keeps the hot path off the database;
- * instances stay consistent within CACHE_MS of a change.
+ * Slug → id of tenants found by their slug. A slug's tenant never changes, so this is kept; it
+ * holds only slugs of stored tenants (an unknown slug is never remembered), so it is as small as
+ * the tenants collection however many wrong slugs are requested.
  */
-export async function getTenantBySlug(slug: string): Promise<TenantDoc> {
-  const hit = cache.get(slug);
-  let tenant = hit && Date.now() - hit.at < CACHE_MS ? hit.tenant : undefined;
-  if (tenant === undefined) {
-    tenant = /^[a-z0-9][a-z0-9-]{1,39}$/.test(slug) ? await Tenant.findOne({ slug, active: true }).lean<TenantDoc>() : null;
-    cache.set(slug, { at: Date.now(), tenant });
-  }
-  if (!tenant) throw new NotFoundError('tenant_not_found', { tenant: slug });
-  return tenant;
-}
+const idOfSlug = new Map<string, Types.ObjectId>();
+/** Realm → its tenants' ids, for CACHE_MS. Realms come from stored tenants only. */
+const realms = new Map<string, { at: number; ids: Types.ObjectId[] }>();
 
-const byId = new Map<string, { at: number; tenant: TenantDoc }>();
-
-/** A tenant by id (for documents that point at their supplier), with the same short cache. */
-export async function getTenantById(id: Types.ObjectId): Promise<TenantDoc> {
+async function tenantById(id: Types.ObjectId): Promise<TenantDoc | null> {
   const hit = byId.get(String(id));
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.tenant;
   const tenant = await Tenant.findById(id).lean<TenantDoc>();
+  if (tenant) byId.set(String(id), { at: Date.now(), tenant });
+  else byId.delete(String(id));
+  return tenant;
+}
+
+/**
+ * Looks an active tenant up by slug: the slug's key, then the tenant, each by `_id` (none while
+ * both are cached: CACHE_MS for the tenant). A slug that is not a slug touches no database.
+ */
+export async function getTenantBySlug(slug: string): Promise<TenantDoc> {
+  const notFound = () => new NotFoundError('tenant_not_found', { tenant: slug });
+  if (!SLUG.test(slug)) throw notFound();
+  let id = idOfSlug.get(slug);
+  if (!id) {
+    const found = await TenantSlug.findById(slug).lean<TenantSlugDoc>();
+    if (!found) throw notFound();
+    id = found.tenantId;
+  }
+  const tenant = await tenantById(id);
+  if (!tenant || tenant.slug !== slug) {
+    idOfSlug.delete(slug);
+    throw notFound();
+  }
+  idOfSlug.set(slug, id);
+  if (!tenant.active) throw notFound();
+  return tenant;
+}
+
+/** A tenant by id (for documents that point at their supplier), with the same short cache. */
+export async function getTenantById(id: Types.ObjectId): Promise<TenantDoc> {
+  const tenant = await tenantById(id);
   if (!tenant) throw new NotFoundError('tenant_not_found', { tenant: String(id) });
-  byId.set(String(id), { at: Date.now(), tenant });
   return tenant;
 }
 
 export function clearTenantCache(): void {
-  cache.clear();
   byId.clear();
+  idOfSlug.clear();
+  realms.clear();
 }
 
 /** Every active tenant (few: one per supplier), for workers that go through all of them. */
 export async function listActiveTenants(): Promise<TenantDoc[]> {
-  return Tenant.find({ active: true }).lean<TenantDoc[]>();
+  return Tenant.find({ active: true }).limit(MAX_TENANTS).lean<TenantDoc[]>();
+}
+
+/** The active tenants of a realm: its key, then each tenant by `_id` (cached like the tenants). */
+async function realmTenants(realm: string): Promise<TenantDoc[]> {
+  let hit = realms.get(realm);
+  if (!hit || Date.now() - hit.at >= CACHE_MS) {
+    const doc = await TenantRealm.findById(realm).lean<TenantRealmDoc>();
+    hit = { at: Date.now(), ids: (doc?.tenants ?? []).slice(0, MAX_REALM_TENANTS) };
+    if (doc) realms.set(realm, hit);
+  }
+  const tenants = await Promise.all(hit.ids.map((id) => tenantById(id)));
+  return tenants.filter((t): t is TenantDoc => t !== null && t.active && t.realm === realm);
 }
 
 export async function realmSuppliers(realm: string): Promise<{ slug: string; name: string }[]> {
-  const rows = await Tenant.find({ realm, active: true }, { slug: 1, name: 1 }).sort({ name: 1 }).lean();
-  return rows.map((r) => ({ slug: r.slug, name: r.name }));
+  const tenants = await realmTenants(realm);
+  return tenants.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((t) => ({ slug: t.slug, name: t.name }));
 }
 
 export async function realmTenantIds(realm: string): Promise<Map<string, TenantDoc>> {
-  const rows = await Tenant.find({ realm, active: true }).lean<TenantDoc[]>();
-  return new Map(rows.map((r) => [r.slug, r]));
+  return new Map((await realmTenants(realm)).map((t) => [t.slug, t]));
 }
 
 export function tenantLocale(tenant: TenantDoc, accepted: string | false): string {

@@ -16,7 +16,7 @@ import {
 } from '../../server/billing/service.ts';
 import { BillingWriter } from '../../server/billing/writer.ts';
 import { ApiKey } from '../../server/integration/model.ts';
-import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { Tenant, type TenantDoc, type TenantSlugDoc } from '../../server/tenants/model.ts';
 import { ROOT } from '../helpers/process.ts';
 import { api, testServer } from '../helpers/server.ts';
 
@@ -336,7 +336,9 @@ describe('gaskit keys', function () {
     const id = /^Key ([0-9a-f]{24}) of yug-gaz with scopes billing:write,export:read\./.exec(info!)?.[1];
     expect(id, info).to.be.a('string');
     expect(key).to.match(/^gk_[\w-]{32}$/);
-    expect(JSON.stringify(await ApiKey.findById(id).lean()), 'only a hash of the key is stored').to.not.include(key!.slice(10));
+    expect(JSON.stringify(await ApiKey.findOne({ keyId: id }).lean()), 'only a hash of the key is stored').to.not.include(
+      key!.slice(10),
+    );
 
     const headers = { Authorization: `Bearer ${key}` };
     const number = String(Date.now()).slice(-10);
@@ -376,7 +378,7 @@ describe('gaskit keys', function () {
     const foreign = await gaskit(['keys', 'revoke', '--tenant', 'sever-gaz', id]);
     expect(foreign.code).to.equal(1);
     expect(foreign.stderr.trim()).to.equal('gaskit: No such key.');
-    expect((await ApiKey.findById(id).lean())!.revokedAt).to.equal(undefined);
+    expect((await ApiKey.findOne({ keyId: id }).lean())!.revokedAt).to.equal(undefined);
   });
 });
 
@@ -391,10 +393,12 @@ describe('gaskit import at scale', function () {
     const { MongoClient } = await import('mongodb');
     const db = await startEmbeddedDb({ dataDir, cacheDir: testServer().config.cacheDir, log: () => undefined });
     const client = await MongoClient.connect(db.uri);
+    const tenant = (await Tenant.findOne({ slug: 'sever-gaz' }).lean())!;
     await client
       .db()
       .collection('tenants')
-      .insertOne({ ...(await Tenant.findOne({ slug: 'sever-gaz' }).lean()) });
+      .insertOne({ ...tenant });
+    await client.db().collection<TenantSlugDoc>('tenant_slugs').insertOne({ _id: tenant.slug, tenantId: tenant._id });
     await client.close();
     await db.stop();
   });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { seedDemoFaq } from '../../server/feedback/demo.ts';
+import { Tenant } from '../../server/tenants/model.ts';
 import { api } from '../helpers/server.ts';
 
 const questions = (body: { items: { question: string }[] }) => body.items.map((e) => e.question);
@@ -106,6 +108,37 @@ describe('feedback: questions and answers', () => {
       expect(malformed.body.error.fields['entries.0.key'].code).to.equal('invalid_format');
       expect(malformed.body.error.fields['entries.0.question'].code).to.equal('required');
       expect((await search('Вопрос')).body.items.map((e: { key: string }) => e.key)).to.not.include('ok');
+    });
+
+    it('keeps every entry of calls made at the same moment', async () => {
+      const calls = Array.from({ length: 8 }, (_, i) =>
+        put({ entries: [{ key: `same-time-${i}`, question: `Одновременный вопрос ${i}?`, answer: 'Ответ.' }] }),
+      );
+      for (const res of await Promise.all(calls)) expect(res.body).to.deep.equal({ created: 1, updated: 0 });
+      const found = (await api(`/api/v1/t/yug-gaz/faq?limit=50&q=${encodeURIComponent('Одновременный')}`)).body.items;
+      expect(found.map((e: { key: string }) => e.key).sort()).to.deep.equal(calls.map((_, i) => `same-time-${i}`).sort());
+      for (let i = 0; i < calls.length; i++) await remove(`same-time-${i}`);
+    });
+
+    it('refuses more than 500 entries in one language, keeping those it has', async () => {
+      const slug = `faq-${randomBytes(4).toString('hex')}`;
+      await Tenant.create({ slug, name: 'Вопросогаз', legalName: 'ООО «Вопросогаз»', realm: slug });
+      const headers = { Authorization: `Bearer demo-${slug}` };
+      const entries = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          key: `q${from + i}`,
+          question: `Вопрос ${from + i}?`,
+          answer: 'Ответ.',
+          order: from + i,
+        }));
+      const full = await api(`/api/v1/t/${slug}/integration/faq`, { method: 'PUT', body: { entries: entries(0, 500) }, headers });
+      expect(full.body).to.deep.equal({ created: 500, updated: 0 });
+      const over = await api(`/api/v1/t/${slug}/integration/faq`, { method: 'PUT', body: { entries: entries(500, 1) }, headers });
+      expect(over.status).to.equal(422);
+      expect(over.body.error.code).to.equal('faq_too_large');
+      const listed = await api(`/api/v1/t/${slug}/faq?limit=50`);
+      expect(listed.body.items).to.have.length(50);
+      expect(listed.body.items[49].key).to.equal('q49');
     });
 
     it('needs the supplier’s API key', async () => {

@@ -49,6 +49,17 @@ describe('feedback: the supplier’s systems work the requests through the integ
     expect(email.text).to.include('Платёж зачислен 3 марта.');
   });
 
+  it('records answers sent at the same moment, one after another, none lost', async () => {
+    const { request, auth } = await newRequest();
+    const answers = Array.from({ length: 5 }, (_, i) => `Ответ ${i}`);
+    const results = await Promise.all(answers.map((answer) => update('yug-gaz', request.id, { answer })));
+    for (const res of results) expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const seen = await api(`/api/v1/t/yug-gaz/feedback/${request.id}`, { headers: auth });
+    expect(seen.body.answers.map((a: { text: string }) => a.text).sort()).to.deep.equal(answers);
+    const listed = await changes('yug-gaz', { limit: '500' });
+    expect(listed.body.items.filter((r: { id: string }) => r.id === request.id)).to.have.length(1);
+  });
+
   it('keeps a closed request closed', async () => {
     const { request } = await newRequest();
     await update('yug-gaz', request.id, { status: 'closed' });

@@ -108,6 +108,20 @@ describe('feedback: sending a request', () => {
     expect(second.body.number).to.equal(first.body.number + 1);
   });
 
+  it('gives requests sent at once distinct numbers, one after another, and lists them all', async () => {
+    const { auth } = await signedInSubscriber('vostok-gaz');
+    const sent = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api('/api/v1/t/vostok-gaz/feedback', { body: { topic: 'other', message: `Разом ${i}` }, headers: auth }),
+      ),
+    );
+    for (const res of sent) expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const numbers = sent.map((r) => r.body.number as number).sort((a, b) => a - b);
+    expect(numbers).to.deep.equal(Array.from({ length: 20 }, (_, i) => numbers[0]! + i));
+    const list = await api('/api/v1/t/vostok-gaz/feedback', { headers: auth });
+    expect(list.body.items.map((r: { id: string }) => r.id).sort()).to.deep.equal(sent.map((r) => r.body.id).sort());
+  });
+
   it('refuses an unknown topic, an empty and an oversized message, storing nothing', async () => {
     const { auth } = await signedInSubscriber('sever-gaz');
     const unknown = await api('/api/v1/t/sever-gaz/feedback', { body: { topic: 'gossip', message: 'Слухи' }, headers: auth });

@@ -1,9 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import pino from 'pino';
+import { key } from '../../server/db/kernel/keys.ts';
+import { claim } from '../../server/db/kernel/leases.ts';
+import { Ticket } from '../../server/db/kernel/models.ts';
 import { startDevMailbox, type DevMailbox } from '../../server/notify/devmailbox.ts';
-import { DevMail, OutboxClaim, OutboxJob } from '../../server/notify/model.ts';
+import { DevMail, OutboxJob } from '../../server/notify/model.ts';
 import {
+  attemptWork,
   backoffMs,
   configureNotify,
   notifySettings,
@@ -195,22 +199,35 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       attempts: 0,
       nextAttemptAt: new Date(),
     });
-    await OutboxClaim.create({
-      _id: `${job._id}:0:0`,
-      jobId: job._id,
-      attempt: 0,
-      generation: 0,
-      leaseUntil: new Date(Date.now() + 60_000),
-    });
+    const dead = (await claim(attemptWork(job._id, 0), 60_000))!;
     const sent: string[] = [];
     configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
     await deliverDue();
     expect(sent).to.deep.equal([]);
 
-    await OutboxClaim.updateOne({ _id: `${job._id}:0:0` }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
+    await Ticket.updateOne({ _id: key(attemptWork(job._id, 0), 0) }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
     await deliverDue();
     expect(sent).to.deep.equal(['orphan']);
-    expect(await OutboxClaim.countDocuments({ jobId: job._id, generation: 1 })).to.equal(1);
+    expect(await dead.stillHeld()).to.equal(false);
+  });
+
+  it('leaves no claim tickets behind once an attempt is over', async () => {
+    const sever = await tenant('sever-gaz');
+    const job = await OutboxJob.create({
+      tenantId: sever._id,
+      kind: 'sms',
+      to: '+79990000101',
+      template: 'test.hello',
+      payload: { text: 'tidy' },
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: new Date(),
+    });
+    configureNotify({ sms: { send: async () => undefined } });
+    await Promise.all([deliverDue(), deliverDue(), deliverDue()]);
+    expect((await OutboxJob.findById(job._id).lean())!.status).to.equal('sent');
+    for (const generation of [0, 1])
+      expect(await Ticket.exists({ _id: key(attemptWork(job._id, 0), generation) })).to.equal(null);
   });
 
   it('sends SMS through the HTTP gateway with its bearer token, retrying on gateway errors', async () => {
@@ -258,21 +275,22 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     }
   });
 
-  it('sweeps jobs finished more than a month ago, with their claims', async () => {
+  it('sweeps jobs finished more than a month ago, and keeps newer ones', async () => {
     const sever = await tenant('sever-gaz');
-    const old = await OutboxJob.create({
+    const finished = {
       tenantId: sever._id,
-      kind: 'sms',
+      kind: 'sms' as const,
       to: '+79990000300',
       template: 'x',
-      status: 'sent',
+      status: 'sent' as const,
       attempts: 1,
-    });
-    await OutboxClaim.create({ _id: `${old._id}:0:0`, jobId: old._id, attempt: 0, generation: 0, leaseUntil: new Date() });
+    };
+    const old = await OutboxJob.create(finished);
+    const recent = await OutboxJob.create(finished);
     await OutboxJob.collection.updateOne({ _id: old._id }, { $set: { updatedAt: new Date(Date.now() - 31 * 24 * 3600_000) } });
     expect(await sweepOutbox()).to.be.at.least(1);
-    expect(await OutboxJob.countDocuments({ _id: old._id })).to.equal(0);
-    expect(await OutboxClaim.countDocuments({ jobId: old._id })).to.equal(0);
+    expect(await OutboxJob.exists({ _id: old._id })).to.equal(null);
+    expect(await OutboxJob.exists({ _id: recent._id })).to.not.equal(null);
   });
 
   describe('dev mailbox (demo mode)', () => {

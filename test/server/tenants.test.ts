@@ -36,6 +36,30 @@ describe('tenants: public config, theme, texts, CORS', () => {
     expect(ru.body.error.message).to.equal('Поставщик «nope» не найден.');
   });
 
+  it('finds a supplier created after its slug was asked for, at once (unknown slugs are not remembered)', async () => {
+    const slug = `late-${Date.now().toString(36)}`;
+    expect((await api(`/api/v1/t/${slug}/config`)).status).to.equal(404);
+    await Tenant.create({ slug, name: 'Поздний газ', legalName: 'ООО «Поздний газ»', realm: `${slug}-realm` });
+    const res = await api(`/api/v1/t/${slug}/config`);
+    expect(res.status).to.equal(200);
+    expect(res.body.suppliers).to.deep.equal([{ slug, name: 'Поздний газ' }]);
+  });
+
+  it('lists a new supplier among its realm’s suppliers, sorted by name, and not a deactivated one', async () => {
+    const realm = `realm-${Date.now().toString(36)}`;
+    const [b, a] = [`${realm}-b`, `${realm}-a`];
+    await Tenant.create({ slug: b, name: 'Б-газ', legalName: 'ООО «Б»', realm });
+    await Tenant.create({ slug: a, name: 'А-газ', legalName: 'ООО «А»', realm });
+    expect((await api(`/api/v1/t/${b}/config`)).body.suppliers).to.deep.equal([
+      { slug: a, name: 'А-газ' },
+      { slug: b, name: 'Б-газ' },
+    ]);
+    await Tenant.updateOne({ slug: a }, { $set: { active: false } });
+    clearTenantCache();
+    expect((await api(`/api/v1/t/${a}/config`)).status).to.equal(404);
+    expect((await api(`/api/v1/t/${b}/config`)).body.suppliers).to.deep.equal([{ slug: b, name: 'Б-газ' }]);
+  });
+
   it('refuses a slug that is not a slug without touching the database', async () => {
     const res = await api('/api/v1/t/%24where/config');
     expect(res.status).to.equal(404);
