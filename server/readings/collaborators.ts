@@ -55,18 +55,25 @@ export async function accountTariff(
   return getTariff(tenantId, accountId);
 }
 
-/** Subscribers with accounts of this tenant linked, with those accounts. */
-export async function remindableSubscribers(
-  tenantId: Types.ObjectId,
-): Promise<{ subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }[]> {
-  const bySubscriber = new Map<string, { subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }>();
+export interface RemindableSubscriber {
+  subscriberId: Types.ObjectId;
+  accounts: { id: string; number: string }[];
+}
+
+/** How many subscribers the reminder job handles at a time. */
+const REMINDER_BATCH = 200;
+
+/** Subscribers with accounts of this tenant linked, with those accounts, a batch at a time. */
+export async function* remindableSubscribers(tenantId: Types.ObjectId): AsyncGenerator<RemindableSubscriber[]> {
+  const bySubscriber = new Map<string, RemindableSubscriber>();
   for (const link of await linksOfTenant(tenantId)) {
     const key = String(link.subscriberId);
     const entry = bySubscriber.get(key) ?? { subscriberId: link.subscriberId, accounts: [] };
     entry.accounts.push({ id: String(link.accountId), number: link.accountNumber });
     bySubscriber.set(key, entry);
   }
-  return [...bySubscriber.values()];
+  const all = [...bySubscriber.values()];
+  for (let i = 0; i < all.length; i += REMINDER_BATCH) yield all.slice(i, i + REMINDER_BATCH);
 }
 
 export async function subscriberContact(

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { expect } from 'chai';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Ctx } from '../../server/http/context.ts';
 import type { DomainError } from '../../server/http/errors.ts';
 import { translator } from '../../server/i18n/index.ts';
@@ -567,21 +567,11 @@ describe('readings: reminders', () => {
     expect(message.text).to.contain(s.accountNumber);
     expect(message.text).to.contain('март 2030');
 
-    await Reading.create({
-      tenantId: done.tenant._id,
-      accountId: new Types.ObjectId(done.accountId),
-      accountNumber: done.accountNumber,
-      meterId: new Types.ObjectId(done.meters[0]!.id),
-      meterSerialNumber: done.meters[0]!.serialNumber,
-      source: 'portal',
-      period: '2030-03',
-      valueMilli: 12_400_000,
-      decimals: 0,
-      status: 'accepted',
-      countsKey: '2030-03:12400000',
-      seq: 1,
-      submittedAt: now,
-    });
+    await submitReadings(
+      ctxFor(done),
+      { accountId: done.accountId, readings: [{ meterId: done.meters[0]!.id, value: '12400' }] },
+      { now },
+    );
     expect(await remindTenant(done.tenant, now)).to.equal(0);
   });
 });
