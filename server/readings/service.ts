@@ -82,8 +82,8 @@ interface Evaluation {
 }
 
 const DAYS_PER_MONTH = 30.44;
-/** Readings a submission reads of a meter's stream at a time: the last period's reading is nearly always among them. */
-const CHECK_PAGE = 6;
+/** Readings a check reads of a meter's stream at a time: the last period's reading is nearly always among the newest two. */
+const CHECK_PAGE = 2;
 /** Readings of each meter the history shows, newest first: three years of monthly readings. */
 const HISTORY_PAGE = 36;
 /** Readings of a meter one request reads at most, looking for the reading before (past this, billing's last reading stands). */
@@ -141,7 +141,8 @@ function assertWindowOpen(tenant: TenantDoc, state: WindowState): void {
 
 /**
  * A meter's readings newest first, read from its stream by `_id` a page at a time as far as a
- * request walks (at most WALK_LIMIT), each page once per request.
+ * request walks (at most WALK_LIMIT), each page once per request; each page after the first is
+ * twice as long as the one before, up to HISTORY_PAGE.
  */
 class MeterLog {
   private readonly seen: ReadingDoc[] = [];
@@ -149,7 +150,7 @@ class MeterLog {
 
   constructor(
     readonly meterId: string,
-    private readonly pageSize: number,
+    private pageSize: number,
   ) {}
 
   async *newestFirst(): AsyncGenerator<ReadingDoc> {
@@ -167,6 +168,7 @@ class MeterLog {
   private async more(): Promise<boolean> {
     if (this.next === null || this.seen.length >= WALK_LIMIT) return false;
     const page = await readBefore<ReadingDoc>(Reading, this.meterId, this.pageSize, this.next);
+    this.pageSize = Math.min(2 * this.pageSize, HISTORY_PAGE);
     this.seen.push(...page.rows);
     this.next = page.rows.length ? page.next : null;
     return page.rows.length > 0;
@@ -425,6 +427,11 @@ async function claimValues(evaluations: Evaluation[], period: string): Promise<L
   throw new DomainError('conflict', 'reading_duplicate', {}, fields);
 }
 
+/** Holds the value of a counting reading stored before readings were keyed (the migration); the lease's generation, or null when held already. */
+export async function holdValue(meterId: string, period: string, valueMilli: number): Promise<number | null> {
+  return (await claim(valueWork(meterId, period, valueMilli), HOLD_MS))?.generation ?? null;
+}
+
 /** Gives back the value of a reading that stopped counting, so the same value may be sent again. */
 async function releaseValue(r: ReadingDoc): Promise<void> {
   if (r.claim !== null) await releaseLease(valueWork(r.meterId, r.period, r.valueMilli), r.claim);
@@ -651,15 +658,23 @@ function toExported(r: ReadingDoc, seq: number) {
  * `GET integration/export/readings?cursor=`: the tenant's readings stored after the cursor, in
  * the order they were stored, and the cursor to continue from. The cursor is a position in the
  * tenant's gap-free stream, so polling with the last cursor never skips or repeats a reading.
- * Cost: the stream's end, then two `_id` lookups per reading (its entry, then the reading).
+ * Empty entries (numbers a migrated stream did not have) are passed over without taking a place
+ * in the page. Cost: the stream's end, then two `_id` lookups per reading (its entry, the reading).
  */
 export async function exportReadings(tenant: TenantDoc, { cursor, limit = 500 }: { cursor?: string; limit?: number }) {
-  const after = cursor ? Number(cursor) : 0;
-  const entries = await readAfter<ReadingRefDoc>(ExportEntry, String(tenant._id), after, limit + 1);
-  const page = entries.slice(0, limit);
-  const readings = await Promise.all(page.map((e) => (e.reading ? Reading.findById(e.reading).lean<ReadingDoc>() : null)));
-  const items = page.flatMap((e, i) => (readings[i] ? [toExported(readings[i], e.seq)] : []));
-  return { items, cursor: String(page.at(-1)?.seq ?? after), hasMore: entries.length > limit };
+  const stream = String(tenant._id);
+  let after = cursor ? Number(cursor) : 0;
+  const items: ReturnType<typeof toExported>[] = [];
+  for (;;) {
+    const room = limit - items.length;
+    const entries = await readAfter<ReadingRefDoc>(ExportEntry, stream, after, room + 1);
+    const page = entries.slice(0, room);
+    const readings = await Promise.all(page.map((e) => (e.reading ? Reading.findById(e.reading).lean<ReadingDoc>() : null)));
+    for (const [i, e] of page.entries()) if (readings[i]) items.push(toExported(readings[i], e.seq));
+    after = page.at(-1)?.seq ?? after;
+    const hasMore = entries.length > room;
+    if (!hasMore || items.length === limit) return { items, cursor: String(after), hasMore };
+  }
 }
 
 const LEGACY_ID = /^[0-9a-f]{24}$/i;

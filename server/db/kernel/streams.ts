@@ -93,14 +93,17 @@ export async function readAfter<D>(model: KeyedModel, stream: string, after: num
   return out;
 }
 
-/** The newest `limit` entries with seq ≤ `before` (default: the end), newest first. */
+/**
+ * The newest `limit` entries with seq ≤ `before` (default: the end, found with `lastSeq`), newest
+ * first, and the `before` of the next page: one `_id` lookup per entry, made together.
+ */
 export async function readBefore<D>(
   model: KeyedModel,
   stream: string,
   limit: number,
   before?: number,
 ): Promise<{ rows: D[]; next: number | null }> {
-  const top = Math.min(before ?? Infinity, await lastSeq(model, stream));
+  const top = before ?? (await lastSeq(model, stream));
   const from = Math.max(1, top - limit + 1);
   const ids = [];
   for (let s = top; s >= from; s -= 1) ids.push(streamId(stream, s));
