@@ -21,7 +21,7 @@ export const ReadingStatusBody = z.strictObject({
   items: z
     .array(
       z.strictObject({
-        id: z.string().regex(/^[0-9a-f]{24}$/i, 'invalid_value'),
+        id: z.string().min(1, 'invalid_value').max(200, 'invalid_value'),
         status: z.enum(['accepted', 'rejected']),
         reason: z.string().max(300).optional(),
       }),

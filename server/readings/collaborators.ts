@@ -55,19 +55,29 @@ export async function accountTariff(
   return getTariff(tenantId, accountId);
 }
 
-/** Subscribers with accounts of this tenant linked, with those accounts, read a page of links at a time. */
-export async function* remindableSubscribers(
-  tenantId: Types.ObjectId,
-): AsyncGenerator<{ subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }> {
+export interface RemindableSubscriber {
+  subscriberId: Types.ObjectId;
+  accounts: { id: string; number: string }[];
+}
+
+/** How many subscribers the reminder job handles at a time. */
+const REMINDER_BATCH = 200;
+
+/**
+ * Subscribers with accounts of this tenant linked, with those accounts, a batch at a time: the
+ * links come a page at a time (a page never splits a cabinet), so nothing holds all of them.
+ */
+export async function* remindableSubscribers(tenantId: Types.ObjectId): AsyncGenerator<RemindableSubscriber[]> {
   for await (const page of linksOfTenant(tenantId)) {
-    const bySubscriber = new Map<string, { subscriberId: Types.ObjectId; accounts: { id: string; number: string }[] }>();
+    const bySubscriber = new Map<string, RemindableSubscriber>();
     for (const link of page) {
       const key = String(link.subscriberId);
       const entry = bySubscriber.get(key) ?? { subscriberId: link.subscriberId, accounts: [] };
       entry.accounts.push({ id: String(link.accountId), number: link.accountNumber });
       bySubscriber.set(key, entry);
     }
-    yield* bySubscriber.values();
+    const all = [...bySubscriber.values()];
+    for (let i = 0; i < all.length; i += REMINDER_BATCH) yield all.slice(i, i + REMINDER_BATCH);
   }
 }
 

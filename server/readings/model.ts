@@ -1,26 +1,39 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 
+/**
+ * Readings, found by key (see docs/development.md, "Writing a query"):
+ * - a reading is an entry of its meter's gap-free stream, `<meterId>:<seq>` (streams.ts), so a
+ *   meter's history is read newest first a page at a time;
+ * - the readings of a meter in one period are also a stream, `<meterId>:<period>:<n>`, whose
+ *   newest entry is the one reading that may count for the period (each entry supersedes those
+ *   before it);
+ * - the supplier's export is a stream `<tenantId>:<seq>` in the order readings were stored;
+ * - a counting reading holds its value for its period as a lease
+ *   (`reading:<meterId>:<period>:<valueMilli>`, leases.ts), given back when it stops counting, so
+ *   the same value is refused while it counts, even from concurrent requests.
+ * Account and meter ids are the other modules' opaque strings.
+ */
+
 export type ReadingStatus = 'accepted' | 'queued' | 'rejected' | 'superseded';
 export type ReadingSource = 'portal' | 'payment' | 'import';
 
-/**
- * One meter reading. Values are integer thousandths of a unit (m³), whatever the meter's
- * decimals, so rules compare them exactly.
- */
+/** Values are integer thousandths of a unit (m³), whatever the meter's decimals, so rules compare them exactly. */
 export interface ReadingDoc {
-  _id: Types.ObjectId;
+  /** `<meterId>:<seq>`. */
+  _id: string;
+  /** The meter's stream (its id) and the reading's place in it. */
+  stream: string;
+  seq: number;
   tenantId: Types.ObjectId;
-  accountId: Types.ObjectId;
+  accountId: string;
   /** The account's number and the meter's serial number, as the billing system knows them (for the export). */
   accountNumber: string;
-  meterId: Types.ObjectId;
+  meterId: string;
   meterSerialNumber: string;
   /** Who sent it (none for imported readings). */
   subscriberId?: Types.ObjectId;
   source: ReadingSource;
   paymentId?: string;
-  /** The billing system's id of an imported reading. */
-  externalId?: string;
   /** The billing period (`YYYY-MM`) the reading counts for. */
   period: string;
   valueMilli: number;
@@ -34,29 +47,25 @@ export interface ReadingDoc {
   rejectionReason?: string;
   /** A queued reading becomes accepted at this moment: the start of its window's first day in the tenant's time zone. */
   acceptAt?: Date;
-  /**
-   * Uniqueness of a reading that counts: `<period>:<valueMilli>` while it counts, `void:<id>` once
-   * rejected or superseded. A unique index on it refuses the same value twice in one period,
-   * even from concurrent requests.
-   */
-  countsKey: string;
-  /** Position in the tenant's export stream: gap-free and increasing in the order readings become visible. */
-  seq: number;
+  /** The generation of the lease on its value for its period, held while the reading counts. */
+  claim: number | null;
   submittedAt: Date;
   updatedAt: Date;
 }
 
 const readingSchema = new Schema<ReadingDoc>(
   {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
-    accountId: { type: Schema.Types.ObjectId, required: true },
+    accountId: { type: String, required: true },
     accountNumber: { type: String, required: true },
-    meterId: { type: Schema.Types.ObjectId, required: true },
+    meterId: { type: String, required: true },
     meterSerialNumber: { type: String, default: '' },
     subscriberId: { type: Schema.Types.ObjectId },
     source: { type: String, enum: ['portal', 'payment', 'import'], required: true },
     paymentId: { type: String },
-    externalId: { type: String },
     period: { type: String, required: true, match: /^\d{4}-(0[1-9]|1[0-2])$/ },
     valueMilli: { type: Number, required: true, min: 0 },
     decimals: { type: Number, required: true, enum: [0, 3] },
@@ -66,39 +75,86 @@ const readingSchema = new Schema<ReadingDoc>(
     status: { type: String, enum: ['accepted', 'queued', 'rejected', 'superseded'], required: true },
     rejectionReason: { type: String },
     acceptAt: { type: Date },
-    countsKey: { type: String, required: true },
-    seq: { type: Number, required: true },
+    claim: { type: Number, default: null },
     submittedAt: { type: Date, required: true },
   },
-  { timestamps: { createdAt: false, updatedAt: true }, collection: 'readings' },
+  { versionKey: false, timestamps: { createdAt: false, updatedAt: true }, collection: 'readings_by_meter' },
 );
-readingSchema.index({ tenantId: 1, meterId: 1, countsKey: 1 }, { unique: true });
-readingSchema.index({ tenantId: 1, seq: 1 }, { unique: true });
-readingSchema.index({ tenantId: 1, accountId: 1, meterId: 1, submittedAt: -1 });
-readingSchema.index({ tenantId: 1, period: 1, accountId: 1 });
-// The worker that accepts queued readings looks across tenants; only queued readings have the field.
-readingSchema.index({ acceptAt: 1 });
-
 export const Reading = mongoose.model<ReadingDoc>('Reading', readingSchema);
 
-/** One reminder per subscriber, tenant and period: inserting it is what claims the sending. */
+/** An entry of a stream that points at a reading: a meter's period (`<meterId>:<period>:<n>`) or the export (`<tenantId>:<seq>`). */
+export interface ReadingRefDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  /** The reading's `_id`; null in the export only where a migrated stream had a hole (nothing to export there). */
+  reading: string | null;
+}
+
+function refSchema(collection: string) {
+  return new Schema<ReadingRefDoc>(
+    {
+      _id: { type: String, required: true },
+      stream: { type: String, required: true },
+      seq: { type: Number, required: true },
+      reading: { type: String, default: null },
+    },
+    { versionKey: false, collection },
+  );
+}
+export const PeriodEntry = mongoose.model<ReadingRefDoc>('ReadingPeriodEntry', refSchema('readings_by_period'));
+export const ExportEntry = mongoose.model<ReadingRefDoc>('ReadingExportEntry', refSchema('readings_export'));
+
+/**
+ * A queued reading waiting for its window: `_id` is the reading's. Only waiting readings are here,
+ * so the worker's query by `acceptAt` reads what is due, not the readings collection.
+ */
+export interface QueuedReadingDoc {
+  _id: string;
+  acceptAt: Date;
+}
+const queuedSchema = new Schema<QueuedReadingDoc>(
+  { _id: { type: String, required: true }, acceptAt: { type: Date, required: true } },
+  { versionKey: false, collection: 'readings_queue' },
+);
+queuedSchema.index({ acceptAt: 1 });
+export const QueuedReading = mongoose.model<QueuedReadingDoc>('QueuedReading', queuedSchema);
+
+/** One reminder per subscriber, tenant and period, `<tenantId>:<period>:<subscriberId>`: inserting it is what claims the sending. */
 export interface ReadingReminderDoc {
-  _id: Types.ObjectId;
+  _id: string;
   tenantId: Types.ObjectId;
   subscriberId: Types.ObjectId;
   period: string;
   sentAt: Date;
 }
-
 const reminderSchema = new Schema<ReadingReminderDoc>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     subscriberId: { type: Schema.Types.ObjectId, required: true },
     period: { type: String, required: true },
     sentAt: { type: Date, required: true },
   },
-  { collection: 'reading_reminders' },
+  { versionKey: false, collection: 'readings_reminders' },
 );
-reminderSchema.index({ tenantId: 1, period: 1, subscriberId: 1 }, { unique: true });
-
 export const ReadingReminder = mongoose.model<ReadingReminderDoc>('ReadingReminder', reminderSchema);
+
+/**
+ * The id a reading had before readings were keyed (an ObjectId, as hex), for the billing systems
+ * that answer with it after the upgrade: `_id` is the earlier id.
+ */
+export interface LegacyReadingIdDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  reading: string;
+}
+const legacySchema = new Schema<LegacyReadingIdDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    reading: { type: String, required: true },
+  },
+  { versionKey: false, collection: 'readings_legacy_ids' },
+);
+export const LegacyReadingId = mongoose.model<LegacyReadingIdDoc>('LegacyReadingId', legacySchema);

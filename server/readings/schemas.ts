@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 
-const ObjectIdString = z.string().regex(/^[a-f\d]{24}$/i, 'invalid_format');
+/** An account's id as the accounts module gives it: an opaque string. */
+const AccountId = z.string().min(1, 'invalid_format').max(100, 'invalid_format');
 
 const ReadingInput = z.strictObject({
   meterId: z.string().min(1).max(64),
@@ -18,12 +19,12 @@ const ReadingInput = z.strictObject({
 export const SubmitReadingsBody = openapi.register(
   'SubmitReadings',
   z.strictObject({
-    accountId: ObjectIdString,
+    accountId: AccountId,
     readings: z.array(ReadingInput).min(1, 'readings_empty').max(50),
   }),
 );
 
-export const AccountIdParams = z.strictObject({ tenant: z.string(), id: ObjectIdString });
+export const AccountIdParams = z.strictObject({ tenant: z.string(), id: AccountId });
 
 const Window = z.object({
   startDay: z.number(),
@@ -143,6 +144,7 @@ openapi.registerPath({
   method: 'get',
   path: '/t/{tenant}/accounts/{id}/readings',
   summary: "The account's meters with their last reading and history, and the reading window",
+  description: 'Each meter lists its newest 36 readings, newest first.',
   tags: ['Readings'],
   security: bearer,
   request: { params: z.object({ tenant: TenantParam, id: z.string() }) },

@@ -9,6 +9,9 @@ import {
 } from '../../sdk/readings.ts';
 import mongoose from 'mongoose';
 import { auth } from '../auth/policy.ts';
+import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
+import { append, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
 import type { Ctx } from '../http/context.ts';
 import { DomainError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { enqueue } from '../notify/service.ts';
@@ -23,8 +26,20 @@ import {
   subscriberContact,
   tenantsWithReminders,
   type MeterFacts,
+  type RemindableSubscriber,
 } from './collaborators.ts';
-import { Reading, ReadingReminder, type ReadingDoc, type ReadingSource, type ReadingStatus } from './model.ts';
+import {
+  ExportEntry,
+  LegacyReadingId,
+  PeriodEntry,
+  QueuedReading,
+  Reading,
+  ReadingReminder,
+  type LegacyReadingIdDoc,
+  type ReadingDoc,
+  type ReadingRefDoc,
+  type ReadingSource,
+} from './model.ts';
 import { daysBetween, formatLocalDate, windowAt, zonedMidnight, type WindowRules, type WindowState } from './window.ts';
 
 /** Options every rule-checking call takes; `now` lets tests stand on any day of the month. */
@@ -60,12 +75,27 @@ interface Evaluation {
   consumptionMilli: number | null;
   rollover: boolean;
   implausible: boolean;
+  /** The same value already counts for the meter in this period. */
+  duplicate: boolean;
   confirmationsNeeded: ReadingConfirmation[];
   warnings: ReadingWarning[];
 }
 
-const COUNTING: ReadingStatus[] = ['accepted', 'queued'];
 const DAYS_PER_MONTH = 30.44;
+/** Readings a check reads of a meter's stream at a time: the last period's reading is nearly always among the newest two. */
+const CHECK_PAGE = 2;
+/** Readings of each meter the history shows, newest first: three years of monthly readings. */
+const HISTORY_PAGE = 36;
+/** Readings of a meter one request reads at most, looking for the reading before (past this, billing's last reading stands). */
+const WALK_LIMIT = 120;
+/** A period after every real one: the newest counting reading of any period is the one before it. */
+const LATEST_PERIOD = '9999-12';
+/** How long a submission may take between claiming its values and storing its readings. */
+const CLAIM_MS = 60_000;
+/** How long a counting reading holds its value: past the last day its period can take readings. */
+const HOLD_MS = 120 * 86_400_000;
+
+const counts = (r: Pick<ReadingDoc, 'status'>) => r.status === 'accepted' || r.status === 'queued';
 
 /** The tenant's readings rules, with defaults for tenants stored before a setting existed. */
 function readingRules(tenant: TenantDoc) {
@@ -110,36 +140,73 @@ function assertWindowOpen(tenant: TenantDoc, state: WindowState): void {
 }
 
 /**
- * The reading a new one for `period` is compared with: the newest reading that counts from an
- * earlier period, or the billing system's last reading when that is newer.
+ * A meter's readings newest first, read from its stream by `_id` a page at a time as far as a
+ * request walks (at most WALK_LIMIT), each page once per request; each page after the first is
+ * twice as long as the one before, up to HISTORY_PAGE.
  */
-async function baseline(
-  tenantId: TenantDoc['_id'],
-  meter: MeterFacts,
-  period: string,
-): Promise<{ milli: number; date: Date } | null> {
-  const own = await Reading.findOne(
-    { tenantId, meterId: meter.id, status: mongoose.trusted({ $in: COUNTING }), period: mongoose.trusted({ $lt: period }) },
-    { valueMilli: 1, submittedAt: 1 },
-  )
-    .sort({ period: -1, seq: -1 })
-    .lean();
+class MeterLog {
+  private readonly seen: ReadingDoc[] = [];
+  private next: number | null | undefined;
+
+  constructor(
+    readonly meterId: string,
+    private pageSize: number,
+  ) {}
+
+  async *newestFirst(): AsyncGenerator<ReadingDoc> {
+    for (let i = 0; ; i += 1) {
+      if (i >= this.seen.length && !(await this.more())) return;
+      yield this.seen[i]!;
+    }
+  }
+
+  async newest(n: number): Promise<ReadingDoc[]> {
+    while (this.seen.length < n) if (!(await this.more())) break;
+    return this.seen.slice(0, n);
+  }
+
+  private async more(): Promise<boolean> {
+    if (this.next === null || this.seen.length >= WALK_LIMIT) return false;
+    const page = await readBefore<ReadingDoc>(Reading, this.meterId, this.pageSize, this.next);
+    this.pageSize = Math.min(2 * this.pageSize, HISTORY_PAGE);
+    this.seen.push(...page.rows);
+    this.next = page.rows.length ? page.next : null;
+    return page.rows.length > 0;
+  }
+}
+
+/**
+ * From the meter's own readings: the newest counting reading of a period before `period`, and the
+ * values that count in `period`. A reading's period is the window's when it was stored, so periods
+ * only grow along a meter's stream and the walk ends at the first counting reading of an earlier one.
+ */
+async function priorReadings(log: MeterLog, period: string): Promise<{ last: ReadingDoc | null; counted: Set<number> }> {
+  const counted = new Set<number>();
+  for await (const r of log.newestFirst()) {
+    if (!counts(r)) continue;
+    if (r.period === period) counted.add(r.valueMilli);
+    else if (r.period < period) return { last: r, counted };
+  }
+  return { last: null, counted };
+}
+
+/** The reading a new one is compared with: the meter's own, or the billing system's last reading when that is newer. */
+function baseline(meter: MeterFacts, own: ReadingDoc | null): { milli: number; date: Date } | null {
   const mine = own ? { milli: own.valueMilli, date: own.submittedAt } : null;
   if (meter.last && (!mine || meter.last.date > mine.date)) return meter.last;
   return mine;
 }
 
 /** Average monthly consumption (thousandths) over the meter's counting readings of the last year, if there are two. */
-async function usualMonthlyMilli(tenantId: TenantDoc['_id'], meterId: string, now: Date): Promise<number | null> {
-  const since = new Date(now.getTime() - 366 * 86_400_000);
-  const rows = await Reading.find(
-    { tenantId, meterId, status: mongoose.trusted({ $in: COUNTING }), submittedAt: mongoose.trusted({ $gte: since }) },
-    { consumptionMilli: 1, submittedAt: 1 },
-  )
-    .sort({ submittedAt: 1 })
-    .lean();
-  const measured = rows.filter((r) => r.consumptionMilli !== null);
+async function usualMonthlyMilli(log: MeterLog, now: Date): Promise<number | null> {
+  const since = now.getTime() - 366 * 86_400_000;
+  const measured: ReadingDoc[] = [];
+  for await (const r of log.newestFirst()) {
+    if (r.submittedAt.getTime() < since) break;
+    if (counts(r) && r.consumptionMilli !== null) measured.push(r);
+  }
   if (measured.length < 2) return null;
+  measured.sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
   const total = measured.slice(1).reduce((sum, r) => sum + (r.consumptionMilli ?? 0), 0);
   const months =
     (measured[measured.length - 1]!.submittedAt.getTime() - measured[0]!.submittedAt.getTime()) / (DAYS_PER_MONTH * 86_400_000);
@@ -159,8 +226,9 @@ async function evaluate(
   state: WindowState,
   now: Date,
 ): Promise<Evaluation | { refusal: { code: string; params: Record<string, unknown> } }> {
-  const tenantId = ctx.tenant._id;
-  const previous = await baseline(tenantId, meter, state.period);
+  const log = new MeterLog(meter.id, CHECK_PAGE);
+  const { last, counted } = await priorReadings(log, state.period);
+  const previous = baseline(meter, last);
   let consumptionMilli: number | null = null;
   let rollover = false;
   if (previous && reading.valueMilli >= previous.milli) consumptionMilli = reading.valueMilli - previous.milli;
@@ -174,7 +242,7 @@ async function evaluate(
   }
   let implausible = false;
   if (previous && consumptionMilli) {
-    const usual = meter.usualMonthlyMilli ?? (await usualMonthlyMilli(tenantId, meter.id, now));
+    const usual = meter.usualMonthlyMilli ?? (await usualMonthlyMilli(log, now));
     if (usual) {
       const months = Math.max(1, (now.getTime() - previous.date.getTime()) / (DAYS_PER_MONTH * 86_400_000));
       implausible = consumptionMilli > usual * months * readingRules(ctx.tenant).plausibilityFactor;
@@ -185,31 +253,25 @@ async function evaluate(
   if (implausible && !reading.confirmImplausible) confirmationsNeeded.push('implausible');
   const warnings: ReadingWarning[] = [];
   if (meter.verificationDue && meter.verificationDue < formatLocalDate(state.today)) warnings.push('verification_overdue');
-  return { meter, reading, previous, consumptionMilli, rollover, implausible, confirmationsNeeded, warnings };
+  const duplicate = counted.has(reading.valueMilli);
+  return { meter, reading, previous, consumptionMilli, rollover, implausible, duplicate, confirmationsNeeded, warnings };
 }
 
 /** Refuses a value already counted for the meter in this period. */
-async function assertNotDuplicate(ctx: Ctx, evaluations: Evaluation[], period: string): Promise<void> {
+function assertNotDuplicate(evaluations: Evaluation[]): void {
   const fields: FieldErrors = {};
-  for (const [i, e] of evaluations.entries()) {
-    const exists = await Reading.exists({
-      tenantId: ctx.tenant._id,
-      meterId: e.meter.id,
-      countsKey: `${period}:${e.reading.valueMilli}`,
-    });
-    if (exists) fields[`readings.${i}.value`] = { code: 'reading_duplicate' };
-  }
+  for (const [i, e] of evaluations.entries()) if (e.duplicate) fields[`readings.${i}.value`] = { code: 'reading_duplicate' };
   if (Object.keys(fields).length) throw new DomainError('conflict', 'reading_duplicate', {}, fields);
 }
 
 /** Evaluates every reading; refusals by field (`readings.<i>.value`), the first one's code as the answer's. */
 async function evaluateAll(ctx: Ctx, meters: MeterFacts[], readings: NormalizedReading[], state: WindowState, now: Date) {
   const byId = new Map(meters.map((m) => [m.id, m]));
+  const results = await Promise.all(readings.map((r) => evaluate(ctx, byId.get(r.meterId)!, r, state, now)));
   const fields: FieldErrors = {};
   const evaluations: Evaluation[] = [];
   let first: { code: string; params: Record<string, unknown> } | undefined;
-  for (const [i, reading] of readings.entries()) {
-    const result = await evaluate(ctx, byId.get(reading.meterId)!, reading, state, now);
+  for (const [i, result] of results.entries()) {
     if ('refusal' in result) {
       first ??= result.refusal;
       fields[`readings.${i}.value`] = result.refusal;
@@ -280,11 +342,27 @@ async function check(ctx: Ctx, meters: MeterFacts[], readings: NormalizedReading
   const state = windowAt(windowRules(ctx.tenant), now);
   assertWindowOpen(ctx.tenant, state);
   const evaluations = await evaluateAll(ctx, meters, readings, state, now);
-  await assertNotDuplicate(ctx, evaluations, state.period);
+  assertNotDuplicate(evaluations);
   return { state, evaluations };
 }
 
 type SubmissionInput = { accountId: string; readings: ReadingInput[] };
+
+/** A submission for a linked account, checked: the values against the meters and every rule but the confirmations. */
+async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
+  const account = await linkedAccount(ctx, input.accountId);
+  const meters = await accountMeters(ctx.tenant._id, input.accountId);
+  const readings = normalize(meters, input.readings);
+  const checked = await check(ctx, meters, readings, now);
+  const submission: NormalizedSubmission = {
+    tenantId: String(ctx.tenant._id),
+    accountId: input.accountId,
+    accountNumber: account.number,
+    subscriberId: ctx.subscriberId ?? null,
+    readings,
+  };
+  return { submission, ...checked };
+}
 
 /**
  * Checks a submission for a linked account without storing it: the values against the meters,
@@ -296,25 +374,14 @@ export async function validateSubmission(
   input: SubmissionInput,
   { now = new Date() }: Clock = {},
 ): Promise<NormalizedSubmission> {
-  const account = await linkedAccount(ctx, input.accountId);
-  const meters = await accountMeters(ctx.tenant._id, input.accountId);
-  const readings = normalize(meters, input.readings);
-  const { evaluations } = await check(ctx, meters, readings, now);
+  const { submission, evaluations } = await checkSubmission(ctx, input, now);
   assertConfirmed(evaluations);
-  return {
-    tenantId: String(ctx.tenant._id),
-    accountId: input.accountId,
-    accountNumber: account.number,
-    subscriberId: ctx.subscriberId ?? null,
-    readings,
-  };
+  return submission;
 }
 
 /** `POST readings/preview`: consumption, cost at the tariff, period, confirmations and warnings, nothing stored. */
 export async function previewSubmission(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
-  await linkedAccount(ctx, input.accountId);
-  const meters = await accountMeters(ctx.tenant._id, input.accountId);
-  const { state, evaluations } = await check(ctx, meters, normalize(meters, input.readings), now);
+  const { state, evaluations } = await checkSubmission(ctx, input, now);
   const tariff = await accountTariff(ctx.tenant._id, input.accountId);
   const items = evaluations.map((e) => {
     const cost = tariff && e.consumptionMilli !== null ? Math.round((e.consumptionMilli * tariff.price) / MILLI_PER_UNIT) : null;
@@ -341,57 +408,90 @@ export async function previewSubmission(ctx: Ctx, input: SubmissionInput, { now 
   };
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 11000;
+/** The lease a counting reading holds on its value in its period. */
+function valueWork(meterId: string, period: string, valueMilli: number): string {
+  return key('reading', meterId, period, valueMilli);
 }
 
 /**
- * Inserts a reading at the end of the tenant's export stream. The position is the last one + 1,
- * made unique by an index: a concurrent insert that took it first makes this one try the next,
- * so positions have no gaps and become visible in order, which is what lets the export cursor
- * never skip a reading.
+ * Claims each reading's value for the period (leases.ts): of concurrent submissions of one value
+ * exactly one gets it, and none while a reading with it counts. If any is taken, gives back the
+ * others and refuses the submission, before anything is stored.
  */
-async function insertReading(doc: Omit<ReadingDoc, '_id' | 'seq' | 'updatedAt'>): Promise<ReadingDoc> {
-  for (;;) {
-    const last = await Reading.findOne({ tenantId: doc.tenantId }, { seq: 1 }).sort({ seq: -1 }).lean();
-    try {
-      const created = await Reading.create({ ...doc, seq: (last?.seq ?? 0) + 1 });
-      return created.toObject();
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const counted = await Reading.exists({ tenantId: doc.tenantId, meterId: doc.meterId, countsKey: doc.countsKey });
-      if (counted) throw new DomainError('conflict', 'reading_duplicate');
-    }
+async function claimValues(evaluations: Evaluation[], period: string): Promise<Lease[]> {
+  const leases = await Promise.all(evaluations.map((e) => claim(valueWork(e.meter.id, period, e.reading.valueMilli), CLAIM_MS)));
+  const fields: FieldErrors = {};
+  for (const [i, lease] of leases.entries()) if (!lease) fields[`readings.${i}.value`] = { code: 'reading_duplicate' };
+  if (Object.keys(fields).length === 0) return leases as Lease[];
+  await Promise.all(leases.map((lease) => lease?.release()));
+  throw new DomainError('conflict', 'reading_duplicate', {}, fields);
+}
+
+/** Holds the value of a counting reading stored before readings were keyed (the migration); the lease's generation, or null when held already. */
+export async function holdValue(meterId: string, period: string, valueMilli: number): Promise<number | null> {
+  return (await claim(valueWork(meterId, period, valueMilli), HOLD_MS))?.generation ?? null;
+}
+
+/** Gives back the value of a reading that stopped counting, so the same value may be sent again. */
+async function releaseValue(r: ReadingDoc): Promise<void> {
+  if (r.claim !== null) await releaseLease(valueWork(r.meterId, r.period, r.valueMilli), r.claim);
+}
+
+/** Stops a reading counting: rejected by billing, or superseded by a newer one of its period. */
+async function stopCounting(r: ReadingDoc, change: { status: 'rejected'; rejectionReason: string } | { status: 'superseded' }) {
+  await Reading.updateOne({ _id: r._id }, { $set: change, $unset: { acceptAt: 1 } });
+  await releaseValue(r);
+}
+
+/**
+ * Makes a stored reading the newest of its meter's period, and stops the ones before it counting:
+ * back from its place while they still count (one, or more when a writer died before its turn).
+ */
+async function supersedeEarlier(reading: ReadingDoc): Promise<void> {
+  const stream = key(reading.meterId, reading.period);
+  const place = await append(PeriodEntry, stream, { reading: reading._id });
+  for (let n = place - 1; n >= 1; n -= 1) {
+    const entry = await PeriodEntry.findById(streamId(stream, n)).lean<ReadingRefDoc>();
+    const earlier = entry?.reading ? await Reading.findById(entry.reading).lean<ReadingDoc>() : null;
+    if (!earlier || !counts(earlier)) return;
+    await stopCounting(earlier, { status: 'superseded' });
   }
 }
 
-/** Older readings of the same meter and period stop counting once a newer one is stored (a correction). */
-async function supersedeOlder(reading: ReadingDoc): Promise<void> {
-  const older = await Reading.find(
-    {
-      tenantId: reading.tenantId,
-      meterId: reading.meterId,
-      period: reading.period,
-      status: mongoose.trusted({ $in: COUNTING }),
-      seq: mongoose.trusted({ $lt: reading.seq }),
-    },
-    { _id: 1 },
-  ).lean();
-  for (const o of older) {
-    await Reading.updateOne(
-      { _id: o._id },
-      { $set: { status: 'superseded', countsKey: `void:${o._id}` }, $unset: { acceptAt: 1 } },
-    );
-  }
+type NewReading = Omit<ReadingDoc, '_id' | 'stream' | 'seq' | 'claim' | 'updatedAt'>;
+
+/**
+ * Stores a reading whose value `lease` holds: at the end of its meter's stream, then (holding the
+ * value for as long as the reading may count) in the supplier's export, the queue when it waits,
+ * and its meter's period, superseding the earlier ones. Each stream is gap-free, so the export
+ * cursor never skips a reading; an entry is appended only once its reading exists.
+ */
+async function storeReading(doc: NewReading, lease: Lease): Promise<ReadingDoc> {
+  const fields = { ...doc, claim: lease.generation };
+  const seq = await append(Reading, doc.meterId, fields);
+  const reading: ReadingDoc = {
+    ...fields,
+    _id: streamId(doc.meterId, seq),
+    stream: doc.meterId,
+    seq,
+    updatedAt: doc.submittedAt,
+  };
+  await lease.renew(HOLD_MS);
+  await Promise.all([
+    append(ExportEntry, String(doc.tenantId), { reading: reading._id }),
+    doc.acceptAt ? QueuedReading.create({ _id: reading._id, acceptAt: doc.acceptAt }) : null,
+  ]);
+  await supersedeEarlier(reading);
+  return reading;
 }
 
 /** A reading as the API shows it, in its meter's notation. */
 function toPublicReading(r: ReadingDoc) {
   const { decimals } = r;
   return {
-    id: String(r._id),
-    accountId: String(r.accountId),
-    meterId: String(r.meterId),
+    id: r._id,
+    accountId: r.accountId,
+    meterId: r.meterId,
     value: formatReading(r.valueMilli, decimals),
     period: r.period,
     status: r.status,
@@ -425,48 +525,44 @@ async function announce(
 }
 
 /**
- * Stores a submission that `validateSubmission` passed, checking the rules again as they stand
- * now (time has passed for a payment). Readings outside the window wait for the next one
+ * Stores checked and confirmed readings. Readings outside the window wait for the next one
  * (`queued`); a newer reading of a meter in the same period replaces the older one.
  */
-export async function acceptSubmission(
+async function store(
   ctx: Ctx,
   submission: NormalizedSubmission,
+  { state, evaluations }: { state: WindowState; evaluations: Evaluation[] },
   origin: { source: ReadingSource; paymentId?: string },
-  { now = new Date() }: Clock = {},
+  now: Date,
 ) {
-  if (submission.tenantId !== String(ctx.tenant._id)) throw new NotFoundError('account_not_found');
-  const meters = await accountMeters(ctx.tenant._id, submission.accountId);
-  const known = new Set(meters.map((m) => m.id));
-  if (submission.readings.some((r) => !known.has(r.meterId))) throw new NotFoundError('meter_not_found');
-  const { state, evaluations } = await check(ctx, meters, submission.readings, now);
   assertConfirmed(evaluations);
-
   const queued = !state.open;
   const acceptAt = queued ? zonedMidnight(state.opensOn, windowRules(ctx.tenant).timeZone) : undefined;
+  const leases = await claimValues(evaluations, state.period);
   const stored: ReturnType<typeof toPublicReading>[] = [];
-  for (const e of evaluations) {
-    const doc = await insertReading({
-      tenantId: ctx.tenant._id,
-      accountId: new mongoose.Types.ObjectId(submission.accountId),
-      accountNumber: submission.accountNumber,
-      meterId: new mongoose.Types.ObjectId(e.meter.id),
-      meterSerialNumber: e.meter.serialNumber,
-      ...(submission.subscriberId ? { subscriberId: new mongoose.Types.ObjectId(submission.subscriberId) } : {}),
-      source: origin.source,
-      ...(origin.paymentId ? { paymentId: origin.paymentId } : {}),
-      period: state.period,
-      valueMilli: e.reading.valueMilli,
-      decimals: e.meter.decimals,
-      previousMilli: e.previous?.milli ?? null,
-      consumptionMilli: e.consumptionMilli,
-      rollover: e.rollover,
-      status: queued ? 'queued' : 'accepted',
-      ...(acceptAt ? { acceptAt } : {}),
-      countsKey: `${state.period}:${e.reading.valueMilli}`,
-      submittedAt: now,
-    });
-    await supersedeOlder(doc);
+  for (const [i, e] of evaluations.entries()) {
+    const doc = await storeReading(
+      {
+        tenantId: ctx.tenant._id,
+        accountId: submission.accountId,
+        accountNumber: submission.accountNumber,
+        meterId: e.meter.id,
+        meterSerialNumber: e.meter.serialNumber,
+        ...(submission.subscriberId ? { subscriberId: new mongoose.Types.ObjectId(submission.subscriberId) } : {}),
+        source: origin.source,
+        ...(origin.paymentId ? { paymentId: origin.paymentId } : {}),
+        period: state.period,
+        valueMilli: e.reading.valueMilli,
+        decimals: e.meter.decimals,
+        previousMilli: e.previous?.milli ?? null,
+        consumptionMilli: e.consumptionMilli,
+        rollover: e.rollover,
+        status: queued ? 'queued' : 'accepted',
+        ...(acceptAt ? { acceptAt } : {}),
+        submittedAt: now,
+      },
+      leases[i]!,
+    );
     stored.push(toPublicReading(doc));
   }
   await announce(ctx.tenant, submission, state.period, stored);
@@ -479,10 +575,38 @@ export async function acceptSubmission(
   };
 }
 
-/** `POST readings`: validate and store in one go, from the cabinet. */
-export async function submitReadings(ctx: Ctx, input: SubmissionInput, clock: Clock = {}) {
-  const submission = await validateSubmission(ctx, input, clock);
-  return acceptSubmission(ctx, submission, { source: 'portal' }, clock);
+/**
+ * Stores a submission that `validateSubmission` passed, checking the rules again as they stand
+ * now (time has passed for a payment).
+ */
+export async function acceptSubmission(
+  ctx: Ctx,
+  submission: NormalizedSubmission,
+  origin: { source: ReadingSource; paymentId?: string },
+  { now = new Date() }: Clock = {},
+) {
+  if (submission.tenantId !== String(ctx.tenant._id)) throw new NotFoundError('account_not_found');
+  const meters = await accountMeters(ctx.tenant._id, submission.accountId);
+  const known = new Set(meters.map((m) => m.id));
+  if (submission.readings.some((r) => !known.has(r.meterId))) throw new NotFoundError('meter_not_found');
+  return store(ctx, submission, await check(ctx, meters, submission.readings, now), origin, now);
+}
+
+/** `POST readings`: check and store in one go, from the cabinet. */
+export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
+  const { submission, ...checked } = await checkSubmission(ctx, input, now);
+  return store(ctx, submission, checked, { source: 'portal' }, now);
+}
+
+/**
+ * One meter's history: its newest readings (newest first) and its newest counting reading, which
+ * the history shows as the last one unless the billing system's is newer.
+ */
+export async function meterReadings(meterId: string) {
+  const log = new MeterLog(meterId, HISTORY_PAGE);
+  const readings = await log.newest(HISTORY_PAGE);
+  const { last } = await priorReadings(log, LATEST_PERIOD);
+  return { readings: readings.map(toPublicReading), last };
 }
 
 /**
@@ -494,16 +618,13 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
   const meters = await accountMeters(ctx.tenant._id, accountId);
   const state = windowAt(windowRules(ctx.tenant), now);
   const today = formatLocalDate(state.today);
-  const rows = await Reading.find({ tenantId: ctx.tenant._id, accountId })
-    .sort({ submittedAt: -1, seq: -1 })
-    .limit(1000)
-    .lean<ReadingDoc[]>();
   return {
     accountId,
     window: publicWindow(ctx.tenant, state),
     meters: await Promise.all(
       meters.map(async (m) => {
-        const last = await baseline(ctx.tenant._id, m, '9999-12');
+        const { readings, last: own } = await meterReadings(m.id);
+        const last = baseline(m, own);
         return {
           meter: {
             id: m.id,
@@ -515,18 +636,18 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
             verificationOverdue: m.verificationDue !== null && m.verificationDue < today,
           },
           last: last ? { value: formatReading(last.milli, m.decimals), date: last.date.toISOString() } : null,
-          readings: rows.filter((r) => String(r.meterId) === m.id).map(toPublicReading),
+          readings,
         };
       }),
     ),
   };
 }
 
-/** A reading as the billing system gets it from the export. */
-function toExported(r: ReadingDoc) {
+/** A reading as the billing system gets it from the export, at its place in the supplier's stream. */
+function toExported(r: ReadingDoc, seq: number) {
   return {
     ...toPublicReading(r),
-    seq: r.seq,
+    seq,
     accountNumber: r.accountNumber,
     meterSerialNumber: r.meterSerialNumber,
     previous: r.previousMilli === null ? null : formatReading(r.previousMilli, r.decimals),
@@ -537,54 +658,117 @@ function toExported(r: ReadingDoc) {
  * `GET integration/export/readings?cursor=`: the tenant's readings stored after the cursor, in
  * the order they were stored, and the cursor to continue from. The cursor is a position in the
  * tenant's gap-free stream, so polling with the last cursor never skips or repeats a reading.
+ * Empty entries (numbers a migrated stream did not have) are passed over without taking a place
+ * in the page. Cost: the stream's end, then two `_id` lookups per reading (its entry, the reading).
  */
 export async function exportReadings(tenant: TenantDoc, { cursor, limit = 500 }: { cursor?: string; limit?: number }) {
-  const after = cursor ? Number(cursor) : 0;
-  const rows = await Reading.find({ tenantId: tenant._id, seq: mongoose.trusted({ $gt: after }) })
-    .sort({ seq: 1 })
-    .limit(limit + 1)
-    .lean<ReadingDoc[]>();
-  const items = rows.slice(0, limit).map(toExported);
-  return { items, cursor: String(items.at(-1)?.seq ?? after), hasMore: rows.length > limit };
+  const stream = String(tenant._id);
+  let after = cursor ? Number(cursor) : 0;
+  const items: ReturnType<typeof toExported>[] = [];
+  for (;;) {
+    const room = limit - items.length;
+    const entries = await readAfter<ReadingRefDoc>(ExportEntry, stream, after, room + 1);
+    const page = entries.slice(0, room);
+    const readings = await Promise.all(page.map((e) => (e.reading ? Reading.findById(e.reading).lean<ReadingDoc>() : null)));
+    for (const [i, e] of page.entries()) if (readings[i]) items.push(toExported(readings[i], e.seq));
+    after = page.at(-1)?.seq ?? after;
+    const hasMore = entries.length > room;
+    if (!hasMore || items.length === limit) return { items, cursor: String(after), hasMore };
+  }
 }
+
+const LEGACY_ID = /^[0-9a-f]{24}$/i;
+
+/** A reading of the tenant by its id, or by the id it had before the upgrade to keyed readings. */
+async function readingOf(tenant: TenantDoc, id: string): Promise<ReadingDoc | null> {
+  let reading = await Reading.findById(id).lean<ReadingDoc>();
+  if (!reading && LEGACY_ID.test(id)) {
+    const alias = await LegacyReadingId.findById(id.toLowerCase()).lean<LegacyReadingIdDoc>();
+    reading = alias ? await Reading.findById(alias.reading).lean<ReadingDoc>() : null;
+  }
+  return reading && reading.tenantId.equals(tenant._id) ? reading : null;
+}
+
+/** Statuses applied at once (each a few `_id` lookups and writes). */
+const STATUS_PARALLEL = 50;
 
 /**
  * `POST integration/readings/status`: the billing system's verdict on readings it received. A
  * rejected reading (with the reason the subscriber will see) stops counting, so the same value
  * may be sent again. Readings unknown to the tenant, or no longer counting (rejected, replaced),
- * are left alone and listed as skipped.
+ * are left alone and listed as skipped. Items of one reading apply in their order.
  */
 export async function setReadingStatuses(
   tenant: TenantDoc,
   items: { id: string; status: 'accepted' | 'rejected'; reason?: string }[],
 ): Promise<{ updated: number; skipped: string[] }> {
-  let updated = 0;
-  const skipped: string[] = [];
-  for (const item of items) {
-    const change =
-      item.status === 'rejected'
-        ? {
-            $set: { status: 'rejected', rejectionReason: item.reason ?? '', countsKey: `void:${item.id}` },
-            $unset: { acceptAt: 1 },
-          }
-        : { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } };
-    const res = await Reading.updateOne(
-      { tenantId: tenant._id, _id: item.id, status: mongoose.trusted({ $in: COUNTING }) },
-      change,
+  const applied = new Array<boolean>(items.length);
+  const byReading = new Map<string, number[]>();
+  for (const [i, item] of items.entries()) byReading.set(item.id, [...(byReading.get(item.id) ?? []), i]);
+  const groups = [...byReading.values()];
+  for (let g = 0; g < groups.length; g += STATUS_PARALLEL) {
+    await Promise.all(
+      groups.slice(g, g + STATUS_PARALLEL).map(async (indexes) => {
+        for (const i of indexes) {
+          const item = items[i]!;
+          const reading = await readingOf(tenant, item.id);
+          applied[i] = reading !== null && counts(reading);
+          if (!applied[i]) continue;
+          if (item.status === 'rejected')
+            await stopCounting(reading!, { status: 'rejected', rejectionReason: item.reason ?? '' });
+          else await Reading.updateOne({ _id: reading!._id }, { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } });
+        }
+      }),
     );
-    if (res.matchedCount) updated += 1;
-    else skipped.push(item.id);
   }
-  return { updated, skipped };
+  return { updated: applied.filter(Boolean).length, skipped: items.filter((_, i) => !applied[i]).map((item) => item.id) };
 }
 
-/** Readings that waited for their window count from its first day. */
+/** Queued readings the worker takes at a time. */
+const QUEUE_BATCH = 500;
+
+/** Readings that waited for their window count from its first day (a background job, in batches). */
 export async function acceptQueued(now = new Date()): Promise<number> {
-  const res = await Reading.updateMany(
-    { status: 'queued', acceptAt: mongoose.trusted({ $lte: now }) },
-    { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } },
+  let accepted = 0;
+  for (;;) {
+    const due = await QueuedReading.find({ acceptAt: mongoose.trusted({ $lte: now }) }, { _id: 1 })
+      .limit(QUEUE_BATCH)
+      .lean<{ _id: string }[]>();
+    for (const { _id } of due) {
+      const reading = await Reading.findById(_id).lean<ReadingDoc>();
+      if (reading?.status === 'queued') {
+        await Reading.updateOne({ _id }, { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } });
+        accepted += 1;
+      }
+      await QueuedReading.deleteOne({ _id });
+    }
+    if (due.length < QUEUE_BATCH) return accepted;
+  }
+}
+
+/**
+ * Whether a meter has a reading that counts for the period: the newest of its period's readings
+ * (the only one that may count), found by key.
+ */
+async function hasCountingReading(meterId: string, period: string): Promise<boolean> {
+  const stream = key(meterId, period);
+  const newest = await lastSeq(PeriodEntry, stream);
+  if (newest === 0) return false;
+  const entry = await PeriodEntry.findById(streamId(stream, newest)).lean<ReadingRefDoc>();
+  const reading = entry?.reading ? await Reading.findById(entry.reading).lean<ReadingDoc>() : null;
+  return reading !== null && counts(reading);
+}
+
+/** The numbers of those accounts that have a meter without a counting reading for the period. */
+async function accountsMissingReadings(tenant: TenantDoc, accounts: { id: string; number: string }[], period: string) {
+  const missing = await Promise.all(
+    accounts.map(async (account) => {
+      const meters = await accountMeters(tenant._id, account.id);
+      const read = await Promise.all(meters.map((m) => hasCountingReading(m.id, period)));
+      return read.includes(false) ? account.number : null;
+    }),
   );
-  return res.modifiedCount;
+  return missing.filter((n): n is string => n !== null);
 }
 
 defineTemplate('readings.reminder', (t, data) => ({
@@ -605,11 +789,15 @@ function humanDates(lng: string, period: string, day: string): { period: string;
   };
 }
 
+/** Subscribers the reminder job checks at once. */
+const REMIND_PARALLEL = 25;
+
 /**
  * Reminds, by email, the subscribers of one tenant who have a meter without a reading for the
  * current period, when the window closes within the tenant's `reminderDaysBeforeEnd` days. One
- * reminder per subscriber and period: inserting its record claims it, so concurrent workers and
- * repeated runs send it once. The link is the tenant's readings page, else its hosted portal.
+ * reminder per subscriber and period, `<tenantId>:<period>:<subscriberId>`: inserting it claims
+ * the sending, so concurrent workers and repeated runs send it once, and a subscriber reminded
+ * already costs one lookup. The link is the tenant's readings page, else its hosted portal.
  */
 export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise<number> {
   const rules = readingRules(tenant);
@@ -617,35 +805,23 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
   const state = windowAt(windowRules(tenant), now);
   if (!state.open || daysBetween(formatLocalDate(state.today), state.closesOn) > rules.reminderDaysBeforeEnd) return 0;
   const url = rules.reminderUrl || (auth.publicUrl ? `${auth.publicUrl}/t/${tenant.slug}` : '');
-  let sent = 0;
-  for await (const candidate of remindableSubscribers(tenant._id)) {
-    const missing: string[] = [];
-    for (const account of candidate.accounts) {
-      const meters = await accountMeters(tenant._id, account.id);
-      const read = new Set(
-        (
-          await Reading.distinct('meterId', {
-            tenantId: tenant._id,
-            accountId: account.id,
-            period: state.period,
-            status: mongoose.trusted({ $in: COUNTING }),
-          })
-        ).map(String),
-      );
-      if (meters.some((m) => !read.has(m.id))) missing.push(account.number);
-    }
-    if (missing.length === 0) continue;
+  const remind = async (candidate: RemindableSubscriber): Promise<boolean> => {
+    const reminderId = key(tenant._id, state.period, candidate.subscriberId);
+    if (await ReadingReminder.exists({ _id: reminderId })) return false;
+    const missing = await accountsMissingReadings(tenant, candidate.accounts, state.period);
+    if (missing.length === 0) return false;
     const contact = await subscriberContact(tenant.realm, candidate.subscriberId);
-    if (!contact) continue;
+    if (!contact) return false;
     try {
       await ReadingReminder.create({
+        _id: reminderId,
         tenantId: tenant._id,
         subscriberId: candidate.subscriberId,
         period: state.period,
         sentAt: now,
       });
     } catch (err) {
-      if (isDuplicateKey(err)) continue;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
     const lng = tenant.locales.includes(contact.locale) ? contact.locale : tenant.defaultLocale;
@@ -659,7 +835,13 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
         data: { ...humanDates(lng, state.period, state.closesOn), accounts: missing.join(', '), url },
       },
     );
-    sent += 1;
+    return true;
+  };
+  let sent = 0;
+  for await (const batch of remindableSubscribers(tenant._id)) {
+    for (let i = 0; i < batch.length; i += REMIND_PARALLEL) {
+      sent += (await Promise.all(batch.slice(i, i + REMIND_PARALLEL).map(remind))).filter(Boolean).length;
+    }
   }
   return sent;
 }

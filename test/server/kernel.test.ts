@@ -4,7 +4,7 @@ import mongoose, { Schema, type Model } from 'mongoose';
 import { nextNumber } from '../../server/db/kernel/counters.ts';
 import { claimKey } from '../../server/db/kernel/idempotency.ts';
 import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../server/db/kernel/keys.ts';
-import { claim, forget, runExclusive } from '../../server/db/kernel/leases.ts';
+import { claim, forget, releaseLease, runExclusive } from '../../server/db/kernel/leases.ts';
 import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
 import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
 import { append, lastSeq, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
@@ -108,6 +108,18 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(next?.generation).to.equal(2);
     await forget(work);
     expect((await claim(work, 5000))?.generation).to.equal(0);
+  });
+
+  it('ends a lease by its generation from elsewhere, and leaves a newer generation held', async () => {
+    const work = `held-${randomUUID().slice(0, 8)}`;
+    const first = await claim(work, 3_600_000);
+    expect(first?.generation).to.equal(0);
+    await releaseLease(work, 0);
+    const takeovers = (await parallel(WRITERS, () => claim(work, 3_600_000))).filter((l) => l !== null);
+    expect(takeovers.map((l) => l.generation)).to.deep.equal([1]);
+    await releaseLease(work, 0);
+    expect(await claim(work, 3_600_000)).to.equal(null);
+    expect(await takeovers[0]!.stillHeld()).to.equal(true);
   });
 
   it('runs a periodic job once per interval across 50 would-be runners', async () => {

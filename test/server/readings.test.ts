@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { expect } from 'chai';
-import { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import type { Ctx } from '../../server/http/context.ts';
 import type { DomainError } from '../../server/http/errors.ts';
 import { translator } from '../../server/i18n/index.ts';
@@ -9,12 +9,13 @@ import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
 import { getMeters, upsertBilling } from '../../server/billing/service.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
 import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
-import { Reading } from '../../server/readings/model.ts';
+import { ExportEntry, Reading } from '../../server/readings/model.ts';
 import {
   acceptQueued,
   acceptSubmission,
   previewSubmission,
   remindTenant,
+  setReadingStatuses,
   submitReadings,
   validateSubmission,
 } from '../../server/readings/service.ts';
@@ -317,6 +318,109 @@ describe('readings: submission rules', () => {
   });
 });
 
+/** The readings queries a call makes: collection, method and filter (an insert's document). */
+async function readingsQueries(fn: () => Promise<unknown>) {
+  const seen: { collection: string; method: string; filter: Record<string, unknown> }[] = [];
+  mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+    const filter = (args[0] ?? {}) as Record<string, unknown>;
+    const mine =
+      collection.startsWith('readings_') || (collection === 'kernel_tickets' && String(filter._id).startsWith('reading:'));
+    if (mine) seen.push({ collection, method, filter });
+  });
+  try {
+    await fn();
+  } finally {
+    mongoose.set('debug', false);
+  }
+  return seen;
+}
+
+/** A scene whose meter has a counting reading in each of the last `months` months (billing keeps a usual consumption). */
+async function sceneWithHistory(months: number): Promise<Scene> {
+  const s = await scene({}, [{ digits: 5, decimals: 0, last: 12_345_000, usualMonthlyMilli: 10_000 }]);
+  for (let m = months; m >= 1; m -= 1) {
+    const value = String(12_345 + (months - m + 1) * 10);
+    await submitReadings(
+      ctxFor(s),
+      // Billing's last reading is dated later than these: each compares with it, and confirms the consumption.
+      { accountId: s.accountId, readings: [{ meterId: s.meters[0]!.id, value, confirmImplausible: true }] },
+      { now: new Date(Date.now() - m * 31 * DAY) },
+    );
+  }
+  return s;
+}
+
+describe('readings: by key', () => {
+  it('asks the database by `_id` alone on every readings request, as often with three years of history as with two months', async () => {
+    const costs = [];
+    for (const months of [2, 30]) {
+      const s = await sceneWithHistory(months);
+      const value = String(12_345 + (months + 1) * 10);
+      const readings = [{ meterId: s.meters[0]!.id, value }];
+      const cost = { preview: 0, submit: 0, history: 0 };
+      for (const [name, call] of [
+        ['preview', () => preview(s, readings)],
+        ['submit', () => submit(s, readings)],
+        ['history', () => history(s)],
+      ] as const) {
+        const queries = await readingsQueries(async () => expect((await call()).status, name).to.be.oneOf([200, 201]));
+        for (const q of queries.filter((x) => !x.method.startsWith('insert'))) {
+          expect(Object.keys(q.filter), `${name}: ${q.collection}.${q.method}`).to.deep.equal(['_id']);
+          expect(q.filter._id, `${name}: ${q.collection}.${q.method}`).to.be.a('string');
+        }
+        cost[name] = queries.length;
+      }
+      costs.push(cost);
+    }
+    const [recent, years] = costs;
+    expect(years!.preview).to.equal(recent!.preview);
+    expect(years!.submit).to.equal(recent!.submit);
+    // The history lists the meter's readings: one lookup more for each.
+    expect(years!.history - recent!.history).to.equal(28);
+  });
+
+  it('keeps one counting reading per meter and period when corrections arrive at once, and exports them all', async () => {
+    const s = await scene();
+    const meterId = s.meters[0]!.id;
+    const values = Array.from({ length: 8 }, (_, i) => String(12_400 + i));
+    const answers = await Promise.all(values.map((value) => submit(s, [{ meterId, value }])));
+    expect(answers.map((a) => a.status)).to.deep.equal(values.map(() => 201));
+    const readings = (await history(s)).body.meters[0].readings as { status: string }[];
+    expect(readings).to.have.length(8);
+    expect(readings[0]!.status).to.equal('accepted');
+    expect(readings.slice(1).map((r) => r.status)).to.deep.equal(values.slice(1).map(() => 'superseded'));
+    expect(await ExportEntry.countDocuments({ stream: String(s.tenant._id) })).to.equal(8);
+  });
+
+  it('takes a value again once the reading that had it was superseded', async () => {
+    const s = await scene();
+    const meterId = s.meters[0]!.id;
+    expect((await submit(s, [{ meterId, value: '12500' }])).status).to.equal(201);
+    expect((await submit(s, [{ meterId, value: '12450' }])).status).to.equal(201);
+    expect((await submit(s, [{ meterId, value: '12500' }])).status).to.equal(201);
+    expect((await submit(s, [{ meterId, value: '12500' }])).status).to.equal(409);
+    const readings = (await history(s)).body.meters[0].readings as { value: string; status: string }[];
+    expect(readings.map((r) => [r.value, r.status])).to.deep.equal([
+      ['12500', 'accepted'],
+      ['12450', 'superseded'],
+      ['12500', 'superseded'],
+    ]);
+  });
+
+  it('shows the newest 36 readings of each meter, and its last counting one', async () => {
+    const s = await scene();
+    const meterId = s.meters[0]!.id;
+    for (let i = 1; i <= 37; i += 1) {
+      await submitReadings(ctxFor(s), { accountId: s.accountId, readings: [{ meterId, value: String(12_345 + i) }] });
+    }
+    const h = (await history(s)).body.meters[0];
+    expect(h.readings).to.have.length(36);
+    expect(h.readings[0].value).to.equal('12382');
+    expect(h.readings[35].value).to.equal('12347');
+    expect(h.last.value).to.equal('12382');
+  });
+});
+
 describe('readings: bad input', () => {
   let s: Scene;
   before(async () => {
@@ -567,21 +671,35 @@ describe('readings: reminders', () => {
     expect(message.text).to.contain(s.accountNumber);
     expect(message.text).to.contain('март 2030');
 
-    await Reading.create({
-      tenantId: done.tenant._id,
-      accountId: new Types.ObjectId(done.accountId),
-      accountNumber: done.accountNumber,
-      meterId: new Types.ObjectId(done.meters[0]!.id),
-      meterSerialNumber: done.meters[0]!.serialNumber,
-      source: 'portal',
-      period: '2030-03',
-      valueMilli: 12_400_000,
-      decimals: 0,
-      status: 'accepted',
-      countsKey: '2030-03:12400000',
-      seq: 1,
-      submittedAt: now,
-    });
+    await submitReadings(
+      ctxFor(done),
+      { accountId: done.accountId, readings: [{ meterId: done.meters[0]!.id, value: '12400' }] },
+      { now },
+    );
     expect(await remindTenant(done.tenant, now)).to.equal(0);
+  });
+  it('reminds a subscriber while any meter of an account has no counting reading for the period', async () => {
+    const rules = { windowStartDay: 1, windowEndDay: 25, reminderDaysBeforeEnd: 3 };
+    const meters: MeterSpec[] = [
+      { digits: 5, decimals: 0, last: 12_345_000 },
+      { digits: 5, decimals: 0, last: 12_345_000 },
+    ];
+    const half = await scene(rules, meters);
+    const rejected = await scene(rules);
+    const now = new Date('2030-04-23T09:00:00Z');
+    const on = { now: new Date('2030-04-20T09:00:00Z') };
+    await submitReadings(
+      ctxFor(half),
+      { accountId: half.accountId, readings: [{ meterId: half.meters[0]!.id, value: '12400' }] },
+      on,
+    );
+    const sent = await submitReadings(
+      ctxFor(rejected),
+      { accountId: rejected.accountId, readings: [{ meterId: rejected.meters[0]!.id, value: '12400' }] },
+      on,
+    );
+    await setReadingStatuses(rejected.tenant, [{ id: sent.readings[0]!.id, status: 'rejected', reason: 'Ошибка' }]);
+    expect(await remindTenant(half.tenant, now)).to.equal(1);
+    expect(await remindTenant(rejected.tenant, now)).to.equal(1);
   });
 });

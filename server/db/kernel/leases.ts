@@ -82,9 +82,19 @@ function lease(work: string, generation: number, holder: string): Lease {
       await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
     },
     async release() {
-      await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(0) } });
+      await releaseLease(work, generation);
     },
   };
+}
+
+/**
+ * Ends the lease that `claim(work)` gave as `generation`, from any request or instance: for a lease
+ * held as long as something lasts (a counting reading holds its value for its period), whose
+ * holder keeps the generation with that thing. Ending it again, or after a newer generation took
+ * over, leaves the newer one held.
+ */
+export async function releaseLease(work: string, generation: number): Promise<void> {
+  await Ticket.updateOne({ _id: ticketId(work, generation) }, { $set: { leaseUntil: new Date(0) } });
 }
 
 /**
@@ -116,7 +126,8 @@ export async function runExclusive(
   try {
     await run();
   } finally {
-    await held.release();
+    // Held to the end of its slice, not released: a runner that comes late in the slice finds it taken.
+    await held.renew(Math.max(0, (slice + 1) * intervalMs - Date.now()));
     // Slices before the previous one are never claimed again.
     await forget(key(name, slice - 2));
   }

@@ -33,9 +33,12 @@ async function exists(model: KeyedModel, id: string): Promise<boolean> {
   return (await model.exists({ _id: id })) !== null;
 }
 
-/** The seq of the stream's last entry (0 when empty). */
-export async function lastSeq(model: KeyedModel, stream: string): Promise<number> {
-  let low = heads.get(stream) ?? 0;
+/**
+ * The seq of the stream's last entry (0 when empty). `from` is a seq the caller has seen (a
+ * reader's cursor): the search starts there when this process knows no further end.
+ */
+export async function lastSeq(model: KeyedModel, stream: string, from = 0): Promise<number> {
+  let low = Math.max(heads.get(stream) ?? 0, from);
   if (low > 0 && !(await exists(model, streamId(stream, low)))) low = 0;
   // Exponential probe past the known head, then bisection between the last found and the first missing.
   let step = 1;
@@ -74,11 +77,13 @@ export async function append<T extends object>(model: KeyedModel, stream: string
 }
 
 /**
- * Entries `after + 1 … after + limit` (those that exist), in order: at most `limit` `_id`
- * lookups, made together. An export cursor is the last seq a reader got.
+ * Entries `after + 1 … after + limit` (those that exist), in order: the stream's end (see
+ * `lastSeq`), then one `_id` lookup per entry there is, made together, so a reader that is up to
+ * date pays for the end only. An export cursor is the last seq a reader got.
  */
 export async function readAfter<D>(model: KeyedModel, stream: string, after: number, limit: number): Promise<D[]> {
-  const ids = Array.from({ length: limit }, (_, i) => streamId(stream, after + 1 + i));
+  const count = Math.max(0, Math.min(limit, (await lastSeq(model, stream, after)) - after));
+  const ids = Array.from({ length: count }, (_, i) => streamId(stream, after + 1 + i));
   const rows = await Promise.all(ids.map((id) => model.findById(id).lean<D>()));
   const out: D[] = [];
   for (const row of rows) {
@@ -88,14 +93,17 @@ export async function readAfter<D>(model: KeyedModel, stream: string, after: num
   return out;
 }
 
-/** The newest `limit` entries with seq ≤ `before` (default: the end), newest first. */
+/**
+ * The newest `limit` entries with seq ≤ `before` (default: the end, found with `lastSeq`), newest
+ * first, and the `before` of the next page: one `_id` lookup per entry, made together.
+ */
 export async function readBefore<D>(
   model: KeyedModel,
   stream: string,
   limit: number,
   before?: number,
 ): Promise<{ rows: D[]; next: number | null }> {
-  const top = Math.min(before ?? Infinity, await lastSeq(model, stream));
+  const top = before ?? (await lastSeq(model, stream));
   const from = Math.max(1, top - limit + 1);
   const ids = [];
   for (let s = top; s >= from; s -= 1) ids.push(streamId(stream, s));
