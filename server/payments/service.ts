@@ -188,12 +188,12 @@ export async function createPayment(
   opts: { idempotencyKey: string | undefined; config: Config; apiBase: string },
 ) {
   const subscriberId = subscriberOf(ctx);
-  const key = opts.idempotencyKey;
-  if (!key) throw new ValidationError({ 'Idempotency-Key': { code: 'idempotency_key_required' } });
+  const idempotencyKey = opts.idempotencyKey;
+  if (!idempotencyKey) throw new ValidationError({ 'Idempotency-Key': { code: 'idempotency_key_required' } });
   const provider = providerFor(ctx.tenant, opts.config);
-  const { result } = await idempotent(ctx, { scope: 'payments.create', key, request: input }, async () => {
+  const { result } = await idempotent(ctx, { scope: 'payments.create', key: idempotencyKey, request: input }, async () => {
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    const id = paymentIdFor(ctx.tenant._id, subscriberId, key);
+    const id = paymentIdFor(ctx.tenant._id, subscriberId, idempotencyKey);
     let payment = await Payment.findById(id).lean<PaymentDoc>();
     if (!payment) {
       const { items, total } = await prepareItems(ctx, input.items);
@@ -204,7 +204,7 @@ export async function createPayment(
             tenantId: ctx.tenant._id,
             tenantSlug: ctx.tenant.slug,
             subscriberId,
-            idempotencyKey: key,
+            idempotencyKey,
             requestHash,
             provider: provider.name,
             currency: ctx.tenant.payments.currency,
@@ -618,10 +618,10 @@ async function syncPending(payment: Pick<PaymentDoc, '_id' | 'tenantId' | 'items
       PendingPaid,
       pendingStream(payment.tenantId, accountId),
       async (last) => {
-        const now = await Payment.findById(payment._id).lean<PaymentDoc>();
-        const counted = now?.status === 'succeeded' && !now.confirmedAt;
+        const current = await Payment.findById(payment._id).lean<PaymentDoc>();
+        const counted = current?.status === 'succeeded' && !current.confirmedAt;
         const want = counted
-          ? now.items.filter((i) => i.accountId === accountId).reduce((sum, i) => sum + i.amount + i.penalties, 0)
+          ? current.items.filter((i) => i.accountId === accountId).reduce((sum, i) => sum + i.amount + i.penalties, 0)
           : 0;
         const open = last?.open ?? [];
         const have = open.find((o) => o.paymentId === payment._id)?.amount ?? 0;
