@@ -6,6 +6,7 @@ import type { Migration, MigrationCtx } from '../db/migrate.ts';
 import { exportOnce, exportStream, historyStream, pendingStream, providerRefKey, receiptKey } from './keys.ts';
 import {
   Payment,
+  PaymentDue,
   PaymentEvent,
   PaymentExport,
   PaymentHistory,
@@ -20,7 +21,7 @@ import {
  * subscriber and Idempotency-Key, found by other fields), `payment_exports` (the export stream by
  * tenant and seq), `paymentevents` (by provider and event id), `paymenttransitions` (already by
  * `<paymentId>:<version>`, with an ObjectId `paymentId`) and `paymentclaims` (leases, not moved:
- * unfinished follow-ups are marked on the payment and claimed afresh by the worker).
+ * an unfinished follow-up is marked due and claimed afresh by the worker).
  *
  * A payment keeps its id (the ObjectId's hex), so links, receipts, provider metadata and the ids
  * billing already holds stay valid; its accounts get their keyed ids; the cabinet's history is
@@ -100,6 +101,7 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
     const payments: Doc[] = [];
     const history: Doc[] = [];
     const keys: Doc[] = [];
+    const due: Doc[] = [];
     for (const p of docs) {
       const id = String(p._id);
       const items: Doc[] = [];
@@ -118,6 +120,7 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
       });
       if (p.providerRef) keys.push({ _id: providerRefKey(p.provider as ProviderName, p.providerRef), paymentId: id });
       if (p.receipt) keys.push({ _id: receiptKey(p.tenantId, p.receiptToken), paymentId: id });
+      if (p.fulfilment === 'pending') due.push({ _id: id, at: new Date() });
       if (p.status === 'succeeded' && !p.confirmedAt) {
         for (const item of items) {
           const chain = pendingStream(p.tenantId, item.accountId);
@@ -128,6 +131,7 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
     await insertNew(ctx, Payment.collection.collectionName, payments);
     await insertNew(ctx, PaymentHistory.collection.collectionName, history);
     await insertNew(ctx, PaymentKey.collection.collectionName, keys);
+    await insertNew(ctx, PaymentDue.collection.collectionName, due);
   });
   const chains = [...open].map(([stream, entries]) => ({ _id: streamId(stream, 1), stream, seq: 1, open: entries }));
   for (let i = 0; i < chains.length; i += BATCH)

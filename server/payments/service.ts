@@ -23,9 +23,11 @@ import {
   PaymentExport,
   PaymentHistory,
   PaymentKey,
+  PaymentDue,
   PaymentTransition,
   PendingPaid,
   type PaymentDoc,
+  type PaymentDueDoc,
   type PaymentExportDoc,
   type PaymentHistoryDoc,
   type PaymentItemDoc,
@@ -45,6 +47,8 @@ import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, p
 import './receipt-template.ts';
 
 const FULFIL_LEASE_MS = 60_000;
+/** A due mark whose payment is not due after this long was left by a writer that died before its move. */
+const DUE_GRACE_MS = 10 * 60_000;
 /** The history is read this many entries at a time, newest first… */
 const HISTORY_PAGE = 25;
 /** …looking at no more than this many entries in one request… */
@@ -106,6 +110,11 @@ async function addKey(id: string, paymentId: string): Promise<void> {
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
+}
+
+/** Marks the payment's follow-up as due for the worker (again: the mark's time is renewed). */
+async function markDue(paymentId: string): Promise<void> {
+  await PaymentDue.updateOne({ _id: paymentId }, { $set: { at: new Date() } }, { upsert: true });
 }
 
 function ownedBy(p: PaymentDoc | null, tenantId: Types.ObjectId, subscriberId?: Types.ObjectId): p is PaymentDoc {
@@ -483,6 +492,7 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     if (!update.to) {
       // A partial refund: only the refunded amount grows.
       if (payment.status !== 'succeeded' || (update.refundedAmount ?? 0) <= payment.refundedAmount) return null;
+      await markDue(payment._id);
       await Payment.updateOne(
         { _id: payment._id },
         { $set: { refundedAmount: update.refundedAmount, refundedAt: new Date(), fulfilment: 'pending' } },
@@ -498,6 +508,9 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     }
     if (!canMove(payment.status, to)) return null;
     const version = payment.version + 1;
+    const set = fieldsFor(update, to, new Date());
+    // The worker learns of the follow-up before the move that makes it due: a crash in between loses nothing.
+    if (set.fulfilment === 'pending') await markDue(payment._id);
     try {
       await PaymentTransition.create({
         _id: key(payment._id, version),
@@ -507,7 +520,7 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
         from: payment.status,
         to,
         eventId,
-        set: fieldsFor(update, to, new Date()),
+        set,
       });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -542,7 +555,11 @@ export async function fulfil(paymentId: string): Promise<void> {
   if (!initial || initial.fulfilment !== 'pending') return;
   const work = key('payments.fulfil', paymentId);
   const lease = await claim(work, FULFIL_LEASE_MS);
-  if (!lease) return;
+  if (!lease) {
+    // The holder may be past its last look at the payment: the worker finishes what it leaves.
+    await markDue(paymentId);
+    return;
+  }
   let finished = false;
   try {
     const tenant = await getTenantBySlug(initial.tenantSlug);
@@ -553,8 +570,10 @@ export async function fulfil(paymentId: string): Promise<void> {
       await syncPending(done);
       await appendToExport(done);
       await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'done' } });
+      await PaymentDue.deleteOne({ _id: paymentId });
       const after = await Payment.findById(paymentId).lean<PaymentDoc>();
       if (!after || (after.status === done.status && after.refundedAmount === done.refundedAmount)) break;
+      await markDue(paymentId);
       await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'pending' } });
       payment = after;
     }
@@ -717,11 +736,20 @@ export async function receiptByToken(ctx: Ctx, token: string) {
   return payment;
 }
 
-/** Finishes fulfilment that a crash interrupted (leases make it safe on any number of instances). */
+/**
+ * Finishes follow-ups that a crash or a busy holder left (leases make it safe on any number of
+ * instances): a bounded batch of the due marks, which hold only the work there is.
+ */
 export async function fulfilPending(limit = 50): Promise<number> {
-  const rows = await Payment.find({ fulfilment: 'pending' }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
-  for (const row of rows) await fulfil(row._id);
-  return rows.length;
+  const due = await PaymentDue.find({}).limit(limit).lean<PaymentDueDoc[]>();
+  for (const mark of due) {
+    await fulfil(mark._id);
+    if (mark.at.getTime() < Date.now() - DUE_GRACE_MS) {
+      const payment = await Payment.findById(mark._id).lean<PaymentDoc>();
+      if (payment?.fulfilment !== 'pending') await PaymentDue.deleteOne({ _id: mark._id });
+    }
+  }
+  return due.length;
 }
 
 registerWorker({

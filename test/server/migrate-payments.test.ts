@@ -4,8 +4,10 @@ import mongoose, { Types } from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { migration } from '../../server/payments/migrate.ts';
+import { PaymentDue } from '../../server/payments/model.ts';
 import {
   exportPayments,
+  fulfilPending,
   getPayment,
   handleProviderEvent,
   listPayments,
@@ -118,7 +120,14 @@ describe('migration: payments from the earlier collections', function () {
       version: 1,
       failureCode: 'generic_decline',
     });
-    await db().collection('payments').insertMany([booked, unbooked, declined]);
+    // Succeeded while the earlier version ran, its receipt and export entry not made yet.
+    const unfinished = legacyPayment(tenant, subscriber._id, mar, [{ ...acc2!, amount: 7_000, penalties: 0 }], {
+      status: 'succeeded',
+      version: 1,
+      succeededAt: mar,
+      fulfilment: 'pending',
+    });
+    await db().collection('payments').insertMany([booked, unbooked, declined, unfinished]);
     const exportEntry = (p: typeof booked, seq: number, at: Date) => ({
       _id: new Types.ObjectId(),
       tenantId: tenant._id,
@@ -166,7 +175,7 @@ describe('migration: payments from the earlier collections', function () {
 
     const logged: string[] = [];
     const { moved } = await migration.run(migrationCtx(db(), (m) => logged.push(m)));
-    expect(moved).to.equal(7);
+    expect(moved).to.equal(8);
 
     // The subscriber's payments, as the API shows them.
     const first = await getPayment(ctx, String(booked._id));
@@ -213,23 +222,32 @@ describe('migration: payments from the earlier collections', function () {
     expect((await getPayment(ctx, String(declined._id))).failureCode).to.equal('generic_decline');
 
     const history = await listPayments(ctx, { from: '2026-01', to: '2026-03' });
-    expect(history.payments.map((p) => p.id)).to.deep.equal([declined, unbooked, booked].map((p) => String(p._id)));
+    expect(history.payments.map((p) => p.id)).to.deep.equal([unfinished, declined, unbooked, booked].map((p) => String(p._id)));
     const ofSecond = await listPayments(ctx, { from: '2026-01', to: '2026-03', accountId: keyed2 });
-    expect(ofSecond.payments.map((p) => p.id)).to.deep.equal([declined, booked].map((p) => String(p._id)));
+    expect(ofSecond.payments.map((p) => p.id)).to.deep.equal([unfinished, declined, booked].map((p) => String(p._id)));
 
     // The receipt link keeps its earlier token.
     const page = await api(`/api/v1/t/${slug}/receipts/${booked.receiptToken}`);
     expect(page.status).to.equal(200);
     expect(page.body).to.include(String(booked._id)).and.include(a2);
 
-    // Paid and not booked: only the February payment, on its account.
+    // Paid and not booked: the February and the unfinished March payments, each on its account.
     expect(await pendingPaidAmount(tenant._id, keyed1)).to.equal(41_000);
-    expect(await pendingPaidAmount(tenant._id, keyed2)).to.equal(0);
+    expect(await pendingPaidAmount(tenant._id, keyed2)).to.equal(7_000);
 
     // The integrator's cursor means the same entry; the stream goes on after it.
     const after1 = await exportPayments(tenant, { cursor: '1' });
     expect(after1.items.map((e) => [e.seq, e.paymentId])).to.deep.equal([[2, String(unbooked._id)]]);
     expect(after1).to.include({ cursor: '2', hasMore: false });
+
+    // The worker finishes the follow-up the earlier version left: receipt, export entry, amount counted once.
+    expect(await PaymentDue.findById(String(unfinished._id)).lean()).to.not.equal(null);
+    await fulfilPending(1000);
+    expect((await getPayment(ctx, String(unfinished._id))).receipt).to.include({ supplierTaxId: '7700000013' });
+    expect(await pendingPaidAmount(tenant._id, keyed2)).to.equal(7_000);
+    expect((await exportPayments(tenant, { cursor: '2' })).items.map((e) => [e.seq, e.paymentId])).to.deep.equal([
+      [3, String(unfinished._id)],
+    ]);
 
     // An earlier event delivered again changes nothing; a refund of an earlier payment finds it by its intent.
     const duplicate = await handleProviderEvent('demo', {
@@ -257,13 +275,13 @@ describe('migration: payments from the earlier collections', function () {
     expect(refund.outcome).to.equal('applied');
     expect((await getPayment(ctx, String(unbooked._id))).status).to.equal('refunded');
     expect(await pendingPaidAmount(tenant._id, keyed1)).to.equal(0);
-    const after2 = await exportPayments(tenant, { cursor: '2' });
-    expect(after2.items.map((e) => [e.seq, e.event, e.paymentId])).to.deep.equal([[3, 'refunded', String(unbooked._id)]]);
+    const after3 = await exportPayments(tenant, { cursor: '3' });
+    expect(after3.items.map((e) => [e.seq, e.event, e.paymentId])).to.deep.equal([[4, 'refunded', String(unbooked._id)]]);
 
     // Running the step again moves the same documents and leaves the ones already moved as they are.
-    expect((await migration.run(migrationCtx(db(), () => {}))).moved).to.equal(7);
+    expect((await migration.run(migrationCtx(db(), () => {}))).moved).to.equal(8);
     expect((await getPayment(ctx, String(unbooked._id))).status).to.equal('refunded');
-    expect((await exportPayments(tenant, {})).items.map((e) => e.seq)).to.deep.equal([1, 2, 3]);
+    expect((await exportPayments(tenant, {})).items.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4]);
     expect(logged).to.deep.equal([]);
   });
 });

@@ -4,7 +4,7 @@ import mongoose from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
 import { providerRefKey } from '../../server/payments/keys.ts';
 import { Payment, PaymentHistory, PaymentKey, type PaymentDoc } from '../../server/payments/model.ts';
-import { confirmPayments, fulfilPending, handleProviderEvent, pendingPaidAmount } from '../../server/payments/service.ts';
+import { confirmPayments, fulfil, handleProviderEvent, pendingPaidAmount } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
 import { api } from '../helpers/server.ts';
@@ -184,7 +184,7 @@ describe('payments: by key', function () {
     const payment = await p.paid(25_000);
     const before = (await Payment.findById(payment.id).lean<PaymentDoc>())!;
     await Payment.updateOne({ _id: payment.id }, { $set: { fulfilment: 'pending' } });
-    await fulfilPending();
+    await fulfil(payment.id);
     const after = (await Payment.findById(payment.id).lean<PaymentDoc>())!;
     expect(after.fulfilment).to.equal('done');
     expect(after.receipt?.emailJobId).to.equal(before.receipt?.emailJobId);
