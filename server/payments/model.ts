@@ -17,8 +17,16 @@ export const PAYMENT_STATUSES = [
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export type ProviderName = 'demo' | 'stripe';
 
+/**
+ * Every document here is found by its `_id` alone on a request path (FerretDB v1 reads only an
+ * exact `_id` filter through an index): the payment by its id, and what leads to it — the
+ * cabinet's history, the receipt token, the provider's reference, an account's unconfirmed
+ * payments, the export position — by keys built from those natural keys.
+ */
+
 export interface PaymentItemDoc {
-  accountId: Types.ObjectId;
+  /** The account's id as the accounts module gives it (an opaque string). */
+  accountId: string;
   /** The account number at the time of payment, for receipts and history. */
   accountNumber: string;
   address: string;
@@ -43,7 +51,12 @@ export interface ReceiptDoc {
 }
 
 export interface PaymentDoc {
-  _id: Types.ObjectId;
+  /**
+   * 24 hex digits: for a payment made here, derived from (tenant, subscriber, Idempotency-Key)
+   * (see `paymentIdFor`), so one key makes one payment by the uniqueness of `_id` itself; an
+   * earlier payment keeps its ObjectId's hex.
+   */
+  _id: string;
   tenantId: Types.ObjectId;
   /** The tenant slug, to rebuild the tenant context when a provider event arrives. */
   tenantSlug: string;
@@ -73,12 +86,17 @@ export interface PaymentDoc {
   receiptToken: string;
   /** Origin for links in emails: PUBLIC_URL, else the origin the payment was made through. */
   linkBase: string;
+  /** Its entry in the cabinet's history (PaymentHistory), once appended. */
+  historySeq?: number;
   succeededAt?: Date;
   /** When the refunded amount last grew. */
   refundedAt?: Date;
   /** Set when the supplier's billing reports the payment as booked; until then it counts as paid but unconfirmed. */
   confirmedAt?: Date;
-  /** Readings, the receipt email and the export entries, done once after success or a refund (a worker retries what a crash left). */
+  /**
+   * Readings, the receipt email, the accounts' unconfirmed amounts and the export entries, brought
+   * up to date after success, a refund or billing's confirmation (a worker retries what a crash left).
+   */
   fulfilment: 'none' | 'pending' | 'done';
   receipt?: ReceiptDoc;
   createdAt: Date;
@@ -87,7 +105,7 @@ export interface PaymentDoc {
 
 const itemSchema = new Schema<PaymentItemDoc>(
   {
-    accountId: { type: Schema.Types.ObjectId, required: true },
+    accountId: { type: String, required: true },
     accountNumber: { type: String, required: true },
     address: { type: String, default: '' },
     amount: { type: Number, required: true, min: 0 },
@@ -111,6 +129,7 @@ const receiptSchema = new Schema<ReceiptDoc>(
 
 const paymentSchema = new Schema<PaymentDoc>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     tenantSlug: { type: String, required: true },
     subscriberId: { type: Schema.Types.ObjectId, required: true },
@@ -131,26 +150,106 @@ const paymentSchema = new Schema<PaymentDoc>(
     locale: { type: String, default: 'ru' },
     receiptToken: { type: String, required: true, private: true },
     linkBase: { type: String, required: true, private: true },
+    historySeq: { type: Number },
     succeededAt: { type: Date },
     refundedAt: { type: Date },
     confirmedAt: { type: Date },
     fulfilment: { type: String, enum: ['none', 'pending', 'done'], default: 'none' },
     receipt: { type: receiptSchema },
   },
-  { timestamps: true, minimize: false },
+  { timestamps: true, minimize: false, collection: 'pay_payments' },
 );
-paymentSchema.index({ tenantId: 1, subscriberId: 1, idempotencyKey: 1 }, { unique: true });
-paymentSchema.index({ tenantId: 1, subscriberId: 1, createdAt: -1 });
-paymentSchema.index({ tenantId: 1, 'items.accountId': 1, status: 1 });
-paymentSchema.index({ tenantId: 1, receiptToken: 1 });
-paymentSchema.index({ tenantId: 1, updatedAt: 1 });
-// Provider events name the intent, not the tenant: the one lookup that starts without a tenant.
-paymentSchema.index({ provider: 1, providerRef: 1 });
-// The fulfilment worker looks across tenants for succeeded payments whose follow-up is unfinished.
-paymentSchema.index({ fulfilment: 1 });
 paymentSchema.plugin(toJSON);
 
 export const Payment = mongoose.model<PaymentDoc>('Payment', paymentSchema);
+
+/**
+ * Payments whose follow-up (`fulfilment`) is due, by payment id: written before the move that
+ * makes it due and removed when a run finishes it, so the worker reads only the work there is
+ * (a scan of all payments would grow with them, FerretDB v1 reading every document).
+ */
+export interface PaymentDueDoc {
+  _id: string;
+  at: Date;
+}
+
+const dueSchema = new Schema<PaymentDueDoc>(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false, collection: 'pay_due' },
+);
+
+export const PaymentDue = mongoose.model<PaymentDueDoc>('PaymentDue', dueSchema);
+
+/**
+ * Insert-only pointers to a payment from what else names it, so that each is one `_id` lookup:
+ * - `<provider>:<provider's ref>` (a Stripe PaymentIntent id): provider events, which name the
+ *   intent and not the tenant;
+ * - `<tenantId>:receipt:<sha256 of the receipt token>`: the public receipt link.
+ */
+export interface PaymentKeyDoc {
+  _id: string;
+  paymentId: string;
+}
+
+const keySchema = new Schema<PaymentKeyDoc>(
+  { _id: { type: String, required: true }, paymentId: { type: String, required: true } },
+  { versionKey: false, collection: 'pay_keys' },
+);
+
+export const PaymentKey = mongoose.model<PaymentKeyDoc>('PaymentKey', keySchema);
+
+/**
+ * A cabinet's payments, newest last: a gap-free stream (server/db/kernel/streams.ts) per
+ * (tenant, subscriber), `<tenantId>:<subscriberId>:<seq>`, read newest first a page at a time.
+ * Each entry carries what the history filters on, so only the payments shown are read.
+ */
+export interface PaymentHistoryDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  paymentId: string;
+  createdAt: Date;
+  accountIds: string[];
+}
+
+const historySchema = new Schema<PaymentHistoryDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    paymentId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    accountIds: { type: [String], required: true },
+  },
+  { versionKey: false, collection: 'pay_history' },
+);
+
+export const PaymentHistory = mongoose.model<PaymentHistoryDoc>('PaymentHistory', historySchema);
+
+/**
+ * An account's payments that succeeded and that billing has not booked yet: a chain of snapshots
+ * per (tenant, account), `<tenantId>:<accountId>:<seq>`, each entry the whole open set after one
+ * change (streams.ts `appendNext`), so the amount is read from the newest entry and concurrent
+ * payments for one account never overwrite each other.
+ */
+export interface PendingPaidDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  open: { paymentId: string; amount: number }[];
+}
+
+const pendingSchema = new Schema<PendingPaidDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    open: { type: [new Schema({ paymentId: String, amount: Number }, { _id: false })], required: true },
+  },
+  { versionKey: false, collection: 'pay_pending' },
+);
+
+export const PendingPaid = mongoose.model<PendingPaidDoc>('PendingPaid', pendingSchema);
 
 /**
  * The transition log: `_id` is `<paymentId>:<version>`. Inserting the entry is what decides a
@@ -160,7 +259,7 @@ export const Payment = mongoose.model<PaymentDoc>('Payment', paymentSchema);
  */
 export interface PaymentTransitionDoc {
   _id: string;
-  paymentId: Types.ObjectId;
+  paymentId: string;
   tenantId: Types.ObjectId;
   version: number;
   from: PaymentStatus;
@@ -171,32 +270,35 @@ export interface PaymentTransitionDoc {
   at: Date;
 }
 
-const transitionSchema = new Schema<PaymentTransitionDoc>({
-  _id: { type: String, required: true },
-  paymentId: { type: Schema.Types.ObjectId, required: true },
-  tenantId: { type: Schema.Types.ObjectId, required: true },
-  version: { type: Number, required: true },
-  from: { type: String, enum: PAYMENT_STATUSES, required: true },
-  to: { type: String, enum: PAYMENT_STATUSES, required: true },
-  eventId: { type: String, required: true },
-  set: { type: Schema.Types.Mixed, required: true },
-  at: { type: Date, default: () => new Date() },
-});
-transitionSchema.index({ tenantId: 1, paymentId: 1, version: 1 });
+const transitionSchema = new Schema<PaymentTransitionDoc>(
+  {
+    _id: { type: String, required: true },
+    paymentId: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    from: { type: String, enum: PAYMENT_STATUSES, required: true },
+    to: { type: String, enum: PAYMENT_STATUSES, required: true },
+    eventId: { type: String, required: true },
+    set: { type: Schema.Types.Mixed, required: true },
+    at: { type: Date, default: () => new Date() },
+  },
+  { collection: 'pay_transitions' },
+);
 
 export const PaymentTransition = mongoose.model<PaymentTransitionDoc>('PaymentTransition', transitionSchema);
 
 /**
- * Every provider event, stored by its id before it is applied: a duplicate delivery finds the
- * stored one and changes nothing; an event whose handling failed is applied again on redelivery.
+ * Every provider event, stored by `<provider>:<event id>` before it is applied: a duplicate
+ * delivery finds the stored one and changes nothing; an event whose handling failed is applied
+ * again on redelivery.
  */
 export interface PaymentEventDoc {
-  _id: Types.ObjectId;
+  _id: string;
   provider: ProviderName;
   eventId: string;
   type: string;
   account: string;
-  paymentId?: Types.ObjectId;
+  paymentId?: string;
   tenantId?: Types.ObjectId;
   /** applied: moved the payment; ignored: nothing to do (unknown intent, stale or foreign event). */
   outcome: '' | 'applied' | 'ignored';
@@ -205,59 +307,41 @@ export interface PaymentEventDoc {
   receivedAt: Date;
 }
 
-const eventSchema = new Schema<PaymentEventDoc>({
-  provider: { type: String, enum: ['demo', 'stripe'], required: true },
-  eventId: { type: String, required: true },
-  type: { type: String, required: true },
-  account: { type: String, default: '' },
-  paymentId: { type: Schema.Types.ObjectId },
-  tenantId: { type: Schema.Types.ObjectId },
-  outcome: { type: String, enum: ['', 'applied', 'ignored'], default: '' },
-  reason: { type: String, default: '' },
-  processedAt: { type: Date },
-  receivedAt: { type: Date, default: () => new Date() },
-});
-eventSchema.index({ provider: 1, eventId: 1 }, { unique: true });
+const eventSchema = new Schema<PaymentEventDoc>(
+  {
+    _id: { type: String, required: true },
+    provider: { type: String, enum: ['demo', 'stripe'], required: true },
+    eventId: { type: String, required: true },
+    type: { type: String, required: true },
+    account: { type: String, default: '' },
+    paymentId: { type: String },
+    tenantId: { type: Schema.Types.ObjectId },
+    outcome: { type: String, enum: ['', 'applied', 'ignored'], default: '' },
+    reason: { type: String, default: '' },
+    processedAt: { type: Date },
+    receivedAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false, collection: 'pay_events' },
+);
 eventSchema.plugin(toJSON);
 
 export const PaymentEvent = mongoose.model<PaymentEventDoc>('PaymentEvent', eventSchema);
 
 /**
- * Claim tickets for work that must run once at a time (fulfilment): `_id` is
- * `<work>:<generation>`; whoever inserts it holds the work until `leaseUntil`, and a holder that
- * died is replaced by inserting the next generation.
- */
-export interface PaymentClaimDoc {
-  _id: string;
-  work: string;
-  generation: number;
-  leaseUntil: Date;
-}
-
-const claimSchema = new Schema<PaymentClaimDoc>({
-  _id: { type: String, required: true },
-  work: { type: String, required: true },
-  generation: { type: Number, required: true },
-  leaseUntil: { type: Date, required: true },
-});
-claimSchema.index({ work: 1, generation: -1 });
-// The sweep removes tickets whose lease ended long ago.
-claimSchema.index({ leaseUntil: 1 });
-
-export const PaymentClaim = mongoose.model<PaymentClaimDoc>('PaymentClaim', claimSchema);
-
-/**
  * The tenant's payments export stream, read by the billing system with a cursor
  * (`GET integration/export/payments`): one entry when a payment succeeds and one each time its
- * refunded amount grows. `seq` is the entry's position, taken as the last one + 1 by a unique
- * insert, so positions have no gaps and become visible in order; `key` keeps one entry per
- * payment and event. Entries are snapshots: reading the stream again gives the same entries.
+ * refunded amount grows. A gap-free stream per tenant, `<tenantId>:<seq>` (streams.ts): the
+ * cursor is the last seq read, positions have no gaps and become visible in order. Each entry is
+ * appended once for `<paymentId>:<key>` (`once`), however often the follow-up runs. Entries are
+ * snapshots: reading the stream again gives the same entries.
  */
 export interface PaymentExportDoc {
-  _id: Types.ObjectId;
-  tenantId: Types.ObjectId;
+  _id: string;
+  stream: string;
   seq: number;
-  paymentId: Types.ObjectId;
+  /** `<paymentId>:<key>`: what the entry is the one entry of. */
+  once: string;
+  paymentId: string;
   /** `succeeded`, or `refund:<refunded kopecks so far>`. */
   key: string;
   event: 'succeeded' | 'refunded';
@@ -272,9 +356,11 @@ export interface PaymentExportDoc {
 
 const exportSchema = new Schema<PaymentExportDoc>(
   {
-    tenantId: { type: Schema.Types.ObjectId, required: true },
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
     seq: { type: Number, required: true },
-    paymentId: { type: Schema.Types.ObjectId, required: true },
+    once: { type: String, required: true },
+    paymentId: { type: String, required: true },
     key: { type: String, required: true },
     event: { type: String, enum: ['succeeded', 'refunded'], required: true },
     occurredAt: { type: Date, required: true },
@@ -287,9 +373,7 @@ const exportSchema = new Schema<PaymentExportDoc>(
       required: true,
     },
   },
-  { collection: 'payment_exports', versionKey: false },
+  { versionKey: false, collection: 'pay_export' },
 );
-exportSchema.index({ tenantId: 1, seq: 1 }, { unique: true });
-exportSchema.index({ tenantId: 1, paymentId: 1, key: 1 }, { unique: true });
 
 export const PaymentExport = mongoose.model<PaymentExportDoc>('PaymentExport', exportSchema);

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 
-const ObjectIdString = z.string().regex(/^[a-f\d]{24}$/i, 'invalid_format');
+const PaymentId = z.string().regex(/^[a-f\d]{24}$/i, 'invalid_format');
+/** An account id as the accounts module gives it (opaque): an ObjectId's hex or `<tenantId>:<number>`. */
+const AccountId = z.string().regex(/^[a-f\d]{24}(?::\S.{0,63})?$/i, 'invalid_format');
 const Kopecks = z
   .number({ message: 'amount_invalid' })
   .int('amount_not_integer')
@@ -17,7 +19,7 @@ const ReadingInput = z.strictObject({
 });
 
 export const PaymentItemInput = z.strictObject({
-  accountId: ObjectIdString,
+  accountId: AccountId,
   amount: Kopecks,
   penalties: Kopecks.default(0),
   readings: z.array(ReadingInput).max(20).optional(),
@@ -33,13 +35,13 @@ export const CreatePaymentBody = openapi.register(
     }),
 );
 
-export const PaymentIdParams = z.strictObject({ tenant: z.string(), id: ObjectIdString });
+export const PaymentIdParams = z.strictObject({ tenant: z.string(), id: PaymentId });
 export const ReceiptParams = z.strictObject({ tenant: z.string(), token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format') });
 
 export const ListPaymentsQuery = z.strictObject({
   from: Period.optional(),
   to: Period.optional(),
-  accountId: ObjectIdString.optional(),
+  accountId: AccountId.optional(),
 });
 
 export const DemoConfirmBody = z.strictObject({

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { checkPaymentTotal, periodOfDate, shiftPeriod, type PaymentItemInput } from '../../sdk/payments.ts';
 import type { Config } from '../config.ts';
+import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { claim, forget } from '../db/kernel/leases.ts';
+import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
 import type { Ctx } from '../http/context.ts';
 import { AuthError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { idempotent } from '../http/idempotency.ts';
@@ -16,14 +19,20 @@ import { interpretEvent, type PaymentUpdate, type ProviderEvent } from './events
 import { canMove } from './machine.ts';
 import {
   Payment,
-  PaymentClaim,
   PaymentEvent,
   PaymentExport,
+  PaymentHistory,
+  PaymentKey,
+  PaymentDue,
   PaymentTransition,
+  PendingPaid,
   type PaymentDoc,
+  type PaymentDueDoc,
   type PaymentExportDoc,
+  type PaymentHistoryDoc,
   type PaymentItemDoc,
   type PaymentStatus,
+  type PendingPaidDoc,
   type ProviderName,
 } from './model.ts';
 import { demoAuthenticationEvents, demoCardEvents, providerFor, stripeClient } from './providers.ts';
@@ -34,10 +43,20 @@ import {
   subscriberEmail,
   validatePaymentReadings,
 } from './collaborators.ts';
+import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, providerRefKey, receiptKey } from './keys.ts';
 import './receipt-template.ts';
 
 const FULFIL_LEASE_MS = 60_000;
-const CLAIM_KEEP_MS = 3600_000;
+/** A due mark whose payment is not due after this long was left by a writer that died before its move. */
+const DUE_GRACE_MS = 10 * 60_000;
+/** The history is read this many entries at a time, newest first… */
+const HISTORY_PAGE = 25;
+/** …looking at no more than this many entries in one request… */
+const HISTORY_SCAN = 1_000;
+/** …and showing at most this many payments. */
+const HISTORY_LIMIT = 500;
+/** Confirmations of one integration request handled at a time. */
+const CONFIRM_PARALLEL = 16;
 
 /** The public shape of a payment (money in kopecks, dates as ISO strings by JSON). */
 export function publicPayment(p: PaymentDoc) {
@@ -84,23 +103,34 @@ function subscriberOf(ctx: Ctx): Types.ObjectId {
   return new Types.ObjectId(ctx.subscriberId);
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 11000;
+/** Inserts a key document; one already there (a retry) is the same pointer. */
+async function addKey(id: string, paymentId: string): Promise<void> {
+  try {
+    await PaymentKey.create({ _id: id, paymentId });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/** Marks the payment's follow-up as due for the worker (again: the mark's time is renewed). */
+async function markDue(paymentId: string): Promise<void> {
+  await PaymentDue.updateOne({ _id: paymentId }, { $set: { at: new Date() } }, { upsert: true });
+}
+
+function ownedBy(p: PaymentDoc | null, tenantId: Types.ObjectId, subscriberId?: Types.ObjectId): p is PaymentDoc {
+  return p !== null && p.tenantId.equals(tenantId) && (!subscriberId || p.subscriberId.equals(subscriberId));
 }
 
 /** `GET payments/options`: the linked accounts with debt, penalties and unconfirmed payments, and the limits. */
 export async function paymentOptions(ctx: Ctx) {
   const accounts = await payableAccounts(ctx);
-  const pending = await pendingPaidByAccount(
-    ctx.tenant._id,
-    accounts.map((a) => a.accountId),
-  );
+  const pending = await Promise.all(accounts.map((a) => pendingPaidAmount(ctx.tenant._id, a.accountId)));
   return {
     provider: ctx.tenant.payments.provider,
     currency: ctx.tenant.payments.currency,
     minAmount: ctx.tenant.payments.minAmount,
     maxAmount: ctx.tenant.payments.maxAmount,
-    accounts: accounts.map((a) => ({ ...a, pendingPaid: pending.get(a.accountId) ?? 0 })),
+    accounts: accounts.map((a, i) => ({ ...a, pendingPaid: pending[i]! })),
   };
 }
 
@@ -127,7 +157,7 @@ async function prepareItems(ctx: Ctx, items: PaymentItemInput[]): Promise<{ item
       readings = checked.normalized;
     }
     prepared.push({
-      accountId: new Types.ObjectId(item.accountId),
+      accountId: item.accountId,
       accountNumber: account.number,
       address: account.address,
       amount: item.amount,
@@ -156,9 +186,10 @@ function clientParams(p: PaymentDoc, config: Config) {
 }
 
 /**
- * `POST payments`. The payment is saved first (unique per idempotency key), then the provider's
- * intent is created with an idempotency key derived from the saved payment's id, so a second
- * click, a retry or two racing requests end with one payment and one intent.
+ * `POST payments`. The payment is saved first under the id its idempotency key gives it, then
+ * entered in the cabinet's history, then the provider's intent is created with an idempotency key
+ * derived from the payment's id, so a second click, a retry or two racing requests end with one
+ * payment and one intent; a retry after a crash finishes the steps the payment does not show done.
  */
 export async function createPayment(
   ctx: Ctx,
@@ -166,21 +197,23 @@ export async function createPayment(
   opts: { idempotencyKey: string | undefined; config: Config; apiBase: string },
 ) {
   const subscriberId = subscriberOf(ctx);
-  const key = opts.idempotencyKey;
-  if (!key) throw new ValidationError({ 'Idempotency-Key': { code: 'idempotency_key_required' } });
+  const idempotencyKey = opts.idempotencyKey;
+  if (!idempotencyKey) throw new ValidationError({ 'Idempotency-Key': { code: 'idempotency_key_required' } });
   const provider = providerFor(ctx.tenant, opts.config);
-  const { result } = await idempotent(ctx, { scope: 'payments.create', key, request: input }, async () => {
+  const { result } = await idempotent(ctx, { scope: 'payments.create', key: idempotencyKey, request: input }, async () => {
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    let payment = await Payment.findOne({ tenantId: ctx.tenant._id, subscriberId, idempotencyKey: key }).lean<PaymentDoc>();
+    const id = paymentIdFor(ctx.tenant._id, subscriberId, idempotencyKey);
+    let payment = await Payment.findById(id).lean<PaymentDoc>();
     if (!payment) {
       const { items, total } = await prepareItems(ctx, input.items);
       try {
         payment = (
           await Payment.create({
+            _id: id,
             tenantId: ctx.tenant._id,
             tenantSlug: ctx.tenant.slug,
             subscriberId,
-            idempotencyKey: key,
+            idempotencyKey,
             requestHash,
             provider: provider.name,
             currency: ctx.tenant.payments.currency,
@@ -193,21 +226,31 @@ export async function createPayment(
         ).toObject<PaymentDoc>();
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        payment = await Payment.findOne({ tenantId: ctx.tenant._id, subscriberId, idempotencyKey: key }).lean<PaymentDoc>();
-        if (!payment) throw err;
+        payment = await Payment.findById(id).lean<PaymentDoc>();
       }
     }
+    if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
     if (payment.requestHash !== requestHash) throw new RuleViolation('idempotency_key_reused');
+    if (payment.historySeq === undefined) {
+      const historySeq = await append(PaymentHistory, historyStream(ctx.tenant._id, subscriberId), {
+        paymentId: id,
+        createdAt: payment.createdAt,
+        accountIds: payment.items.map((i) => i.accountId),
+      });
+      await Payment.updateOne({ _id: id }, { $set: { historySeq } });
+    }
     if (!payment.providerRef) {
       const intent = await provider.createIntent({
-        paymentId: String(payment._id),
+        paymentId: id,
         tenant: ctx.tenant,
         total: payment.total,
         currency: payment.currency,
         description: ctx.t('payments:intentDescription', { accounts: payment.items.map((i) => i.accountNumber).join(', ') }),
       });
+      // The pointer first: an event naming the intent finds the payment as soon as the intent exists.
+      await addKey(providerRefKey(payment.provider, intent.ref), id);
       payment = await Payment.findOneAndUpdate(
-        { _id: payment._id, tenantId: ctx.tenant._id },
+        { _id: id },
         { $set: { providerRef: intent.ref, providerAccount: intent.account, clientSecret: intent.clientSecret } },
         { returnDocument: 'after' },
       ).lean<PaymentDoc>();
@@ -218,15 +261,11 @@ export async function createPayment(
   return result;
 }
 
+/** The subscriber's own payment: one `_id` lookup; another cabinet's or supplier's is not found. */
 async function ownPayment(ctx: Ctx, id: string): Promise<PaymentDoc> {
   const subscriberId = subscriberOf(ctx);
-  if (!Types.ObjectId.isValid(id)) throw new NotFoundError('payment_not_found');
-  const payment = await Payment.findOne({
-    _id: new Types.ObjectId(id),
-    tenantId: ctx.tenant._id,
-    subscriberId,
-  }).lean<PaymentDoc>();
-  if (!payment) throw new NotFoundError('payment_not_found');
+  const payment = await Payment.findById(id).lean<PaymentDoc>();
+  if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
   return payment;
 }
 
@@ -239,20 +278,36 @@ function monthStart(period: string): Date {
   return new Date(Date.UTC(y, m - 1, 1));
 }
 
-/** `GET payments`: the subscriber's payments between two months (default the last twelve), newest first. */
+/**
+ * `GET payments`: the subscriber's payments between two months (default the last twelve), newest
+ * first. The cabinet's history is read newest first a page at a time, down to the first month
+ * asked for; entries carry the date and accounts, so only the payments shown are read.
+ */
 export async function listPayments(ctx: Ctx, query: { from?: string; to?: string; accountId?: string }) {
   const subscriberId = subscriberOf(ctx);
   const to = query.to ?? periodOfDate(new Date());
   const from = query.from ?? shiftPeriod(to, -11);
   if (from > to) throw new ValidationError({ from: { code: 'period_range_invalid' } });
-  const filter: Record<string, unknown> = {
-    tenantId: ctx.tenant._id,
-    subscriberId,
-    createdAt: mongoose.trusted({ $gte: monthStart(from), $lt: monthStart(shiftPeriod(to, 1)) }),
-  };
-  if (query.accountId) filter['items.accountId'] = new Types.ObjectId(query.accountId);
-  const rows = await Payment.find(filter).sort({ createdAt: -1 }).limit(500).lean<PaymentDoc[]>();
-  return { payments: rows.map((p) => publicPayment(p)) };
+  const start = monthStart(from).getTime();
+  const end = monthStart(shiftPeriod(to, 1)).getTime();
+  const stream = historyStream(ctx.tenant._id, subscriberId);
+  const ids = new Set<string>();
+  let before: number | undefined;
+  for (let scanned = 0; scanned < HISTORY_SCAN && ids.size < HISTORY_LIMIT;) {
+    const page = await readBefore<PaymentHistoryDoc>(PaymentHistory, stream, HISTORY_PAGE, before);
+    for (const e of page.rows) {
+      const at = e.createdAt.getTime();
+      if (at >= start && at < end && (!query.accountId || e.accountIds.includes(query.accountId))) ids.add(e.paymentId);
+    }
+    scanned += page.rows.length;
+    const oldest = page.rows.at(-1);
+    if (page.next === null || !oldest || oldest.createdAt.getTime() < start) break;
+    before = page.next;
+  }
+  const rows = await Promise.all([...ids].slice(0, HISTORY_LIMIT).map((id) => Payment.findById(id).lean<PaymentDoc>()));
+  const payments = rows.filter((p): p is PaymentDoc => ownedBy(p, ctx.tenant._id, subscriberId));
+  payments.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  return { payments: payments.map((p) => publicPayment(p)) };
 }
 
 /** `POST payments/:id/cancel`: asks the provider to cancel; its event moves the payment. */
@@ -335,11 +390,10 @@ async function paymentFor(
   event: ProviderEvent,
   update: PaymentUpdate,
 ): Promise<{ payment?: PaymentDoc; reason: string }> {
-  const byId = update.paymentId && Types.ObjectId.isValid(update.paymentId) ? new Types.ObjectId(update.paymentId) : undefined;
-  const payment = byId
-    ? await Payment.findOne({ _id: byId, provider }).lean<PaymentDoc>()
-    : await Payment.findOne({ provider, providerRef: update.intentId }).lean<PaymentDoc>();
-  if (!payment) return { reason: 'unknown_payment' };
+  const byRef = update.paymentId ? null : await PaymentKey.findById(providerRefKey(provider, update.intentId)).lean();
+  const id = update.paymentId ?? byRef?.paymentId;
+  const payment = id ? await Payment.findById(id).lean<PaymentDoc>() : null;
+  if (!payment || payment.provider !== provider) return { reason: 'unknown_payment' };
   if (payment.providerRef && payment.providerRef !== update.intentId) return { reason: 'intent_mismatch' };
   if (provider === 'stripe') {
     // Stripe Connect: the event's connected account must be the tenant's, as the payment was made on it.
@@ -364,16 +418,17 @@ export async function handleProviderEvent(
   event: ProviderEvent,
 ): Promise<{ outcome: 'applied' | 'ignored' | 'duplicate'; reason?: string }> {
   if (typeof event?.id !== 'string' || typeof event.type !== 'string') throw new ValidationError({ id: { code: 'required' } });
+  const eventKey = key(provider, event.id);
   try {
-    await PaymentEvent.create({ provider, eventId: event.id, type: event.type, account: event.account ?? '' });
+    await PaymentEvent.create({ _id: eventKey, provider, eventId: event.id, type: event.type, account: event.account ?? '' });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const stored = await PaymentEvent.findOne({ provider, eventId: event.id }).lean();
+    const stored = await PaymentEvent.findById(eventKey).lean();
     if (stored?.processedAt) return { outcome: 'duplicate' };
   }
   const finish = async (outcome: 'applied' | 'ignored', reason: string, payment?: PaymentDoc) => {
     await PaymentEvent.updateOne(
-      { provider, eventId: event.id },
+      { _id: eventKey },
       {
         $set: {
           outcome,
@@ -410,13 +465,17 @@ function fieldsFor(update: PaymentUpdate, to: PaymentStatus, now: Date): Record<
   return set;
 }
 
-/** Makes the payment document catch up with its transition log (a writer may have died after logging). */
+/**
+ * Makes the payment document catch up with its transition log (a writer may have died after
+ * logging). A slow writer may set a step that another already passed; it reads the document back
+ * and rolls forward again before it returns.
+ */
 async function rollForward(payment: PaymentDoc): Promise<PaymentDoc> {
   let current = payment;
   for (;;) {
-    const next = await PaymentTransition.findById(`${current._id}:${current.version + 1}`).lean();
+    const next = await PaymentTransition.findById(key(current._id, current.version + 1)).lean();
     if (!next) return current;
-    await Payment.updateOne({ _id: current._id, version: current.version }, { $set: { ...next.set, version: next.version } });
+    await Payment.updateOne({ _id: current._id }, { $set: { ...next.set, version: next.version } });
     const reloaded = await Payment.findById(current._id).lean<PaymentDoc>();
     if (!reloaded) return current;
     current = reloaded;
@@ -433,6 +492,7 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     if (!update.to) {
       // A partial refund: only the refunded amount grows.
       if (payment.status !== 'succeeded' || (update.refundedAmount ?? 0) <= payment.refundedAmount) return null;
+      await markDue(payment._id);
       await Payment.updateOne(
         { _id: payment._id },
         { $set: { refundedAmount: update.refundedAmount, refundedAt: new Date(), fulfilment: 'pending' } },
@@ -448,16 +508,19 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     }
     if (!canMove(payment.status, to)) return null;
     const version = payment.version + 1;
+    const set = fieldsFor(update, to, new Date());
+    // The worker learns of the follow-up before the move that makes it due: a crash in between loses nothing.
+    if (set.fulfilment === 'pending') await markDue(payment._id);
     try {
       await PaymentTransition.create({
-        _id: `${payment._id}:${version}`,
+        _id: key(payment._id, version),
         paymentId: payment._id,
         tenantId: payment.tenantId,
         version,
         from: payment.status,
         to,
         eventId,
-        set: fieldsFor(update, to, new Date()),
+        set,
       });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -466,30 +529,6 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
       continue;
     }
     return rollForward(payment);
-  }
-}
-
-/**
- * Claims `work` for one holder at a time; a holder whose lease ran out is replaced. Returns the
- * release of the claim, or null when someone else holds it.
- */
-async function claim(work: string, leaseMs: number): Promise<(() => Promise<void>) | null> {
-  let generation = 0;
-  for (;;) {
-    const now = new Date();
-    const id = `${work}:${generation}`;
-    try {
-      await PaymentClaim.create({ _id: id, work, generation, leaseUntil: new Date(now.getTime() + leaseMs) });
-      // Only the holder writes its own ticket; the next claimer inserts the next generation.
-      return async () => {
-        await PaymentClaim.updateOne({ _id: id }, { $set: { leaseUntil: new Date(0) } });
-      };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    const latest = await PaymentClaim.findOne({ work }).sort({ generation: -1 }).lean();
-    if (!latest || latest.leaseUntil > now) return null;
-    generation = latest.generation + 1;
   }
 }
 
@@ -506,30 +545,43 @@ function tenantCtx(tenant: TenantDoc, payment: PaymentDoc): Ctx {
 
 /**
  * What a succeeded payment sets off, once: the readings sent with it are taken, the receipt is
- * issued and emailed, and the payment enters the export stream (again when a refund follows).
- * Each step records that it is done, so a run that died half-way is finished by the next one
- * (the worker) without repeating a step; a refund that lands during a run is taken by the same run.
+ * issued and emailed, its accounts count it as paid and unconfirmed, and the payment enters the
+ * export stream (again when a refund follows). Each step records that it is done, so a run that
+ * died half-way is finished by the next one (the worker) without repeating a step; a refund that
+ * lands during a run is taken by the same run. One run at a time per payment (a kernel lease).
  */
-export async function fulfil(paymentId: Types.ObjectId): Promise<void> {
+export async function fulfil(paymentId: string): Promise<void> {
   const initial = await Payment.findById(paymentId).lean<PaymentDoc>();
   if (!initial || initial.fulfilment !== 'pending') return;
-  const release = await claim(`fulfil:${paymentId}`, FULFIL_LEASE_MS);
-  if (!release) return;
+  const work = key('payments.fulfil', paymentId);
+  const lease = await claim(work, FULFIL_LEASE_MS);
+  if (!lease) {
+    // The holder may be past its last look at the payment: the worker finishes what it leaves.
+    await markDue(paymentId);
+    return;
+  }
+  let finished = false;
   try {
     const tenant = await getTenantBySlug(initial.tenantSlug);
     const ctx = tenantCtx(tenant, initial);
     for (let payment = initial; ;) {
       await takeReadings(ctx, payment);
       const done = await issueReceipt(ctx, tenant, payment._id);
+      await syncPending(done);
       await appendToExport(done);
       await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'done' } });
+      await PaymentDue.deleteOne({ _id: paymentId });
       const after = await Payment.findById(paymentId).lean<PaymentDoc>();
-      if (!after || (after.status === done.status && after.refundedAmount === done.refundedAmount)) return;
+      if (!after || (after.status === done.status && after.refundedAmount === done.refundedAmount)) break;
+      await markDue(paymentId);
       await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'pending' } });
       payment = after;
     }
+    finished = true;
   } finally {
-    await release();
+    // A finished run leaves no tickets behind; the next change of the payment claims afresh.
+    if (finished && (await lease.stillHeld())) await forget(work);
+    else await lease.release();
   }
 }
 
@@ -541,7 +593,7 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
   }
 }
 
-async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: Types.ObjectId): Promise<PaymentDoc> {
+async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Promise<PaymentDoc> {
   const payment = await Payment.findById(paymentId).lean<PaymentDoc>();
   if (!payment) throw new NotFoundError('payment_not_found');
   const receipt = payment.receipt ?? {
@@ -551,7 +603,10 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: Types.Object
     supplierTaxId: tenant.taxId,
     emailJobId: '',
   };
-  if (!payment.receipt) await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
+  if (!payment.receipt) {
+    await addKey(receiptKey(payment.tenantId, payment.receiptToken), paymentId);
+    await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
+  }
   if (!receipt.emailJobId) {
     const to = await subscriberEmail(ctx);
     if (to) {
@@ -569,6 +624,34 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: Types.Object
   return { ...payment, receipt };
 }
 
+/**
+ * Brings the unconfirmed amounts of the payment's accounts in line with the payment: counted
+ * while it stands succeeded and unbooked, dropped once billing confirms it or it is refunded.
+ * Every writer of those fields (a status move, a confirmation) saves the payment first and calls
+ * this after; each change reads the account's newest entry and then the payment, so whichever
+ * change comes last sees the payment as it ended.
+ */
+async function syncPending(payment: Pick<PaymentDoc, '_id' | 'tenantId' | 'items'>): Promise<void> {
+  for (const accountId of new Set(payment.items.map((i) => i.accountId))) {
+    await appendNext<PendingPaidDoc, Pick<PendingPaidDoc, 'open'>>(
+      PendingPaid,
+      pendingStream(payment.tenantId, accountId),
+      async (last) => {
+        const current = await Payment.findById(payment._id).lean<PaymentDoc>();
+        const counted = current?.status === 'succeeded' && !current.confirmedAt;
+        const want = counted
+          ? current.items.filter((i) => i.accountId === accountId).reduce((sum, i) => sum + i.amount + i.penalties, 0)
+          : 0;
+        const open = last?.open ?? [];
+        const have = open.find((o) => o.paymentId === payment._id)?.amount ?? 0;
+        if (want === have) return null;
+        const others = open.filter((o) => o.paymentId !== payment._id);
+        return { open: want ? [...others, { paymentId: payment._id, amount: want }] : others };
+      },
+    );
+  }
+}
+
 /** The export entries a payment owes the stream: its success, and its refunded amount once there is one. */
 async function appendToExport(payment: PaymentDoc): Promise<void> {
   if (payment.status !== 'succeeded' && payment.status !== 'refunded') return;
@@ -576,18 +659,12 @@ async function appendToExport(payment: PaymentDoc): Promise<void> {
   if (payment.refundedAmount > 0) await appendExportEntry(payment, 'refunded');
 }
 
-/**
- * Appends one entry at the end of the tenant's export stream: the position is the last one + 1,
- * made unique by an index, so a concurrent append that took it first makes this one try the next
- * (inserts are atomic on FerretDB v1, conditional updates and `$inc` are not). An entry already
- * there for this payment and event is not appended twice.
- */
+/** Appends one entry at the end of the tenant's export stream, once per payment and event. */
 async function appendExportEntry(p: PaymentDoc, event: 'succeeded' | 'refunded'): Promise<void> {
-  const key = event === 'succeeded' ? 'succeeded' : `refund:${p.refundedAmount}`;
-  const entry = {
-    tenantId: p.tenantId,
+  const exportKey = event === 'succeeded' ? 'succeeded' : `refund:${p.refundedAmount}`;
+  await appendOnce(PaymentExport, exportStream(p.tenantId), exportOnce(p._id, exportKey), {
     paymentId: p._id,
-    key,
+    key: exportKey,
     event,
     occurredAt: (event === 'succeeded' ? p.succeededAt : p.refundedAt) ?? p.updatedAt,
     currency: p.currency,
@@ -595,34 +672,24 @@ async function appendExportEntry(p: PaymentDoc, event: 'succeeded' | 'refunded')
     refundedAmount: event === 'refunded' ? p.refundedAmount : 0,
     providerRef: p.providerRef,
     items: p.items.map((i) => ({ accountNumber: i.accountNumber, amount: i.amount, penalties: i.penalties })),
-  };
-  for (;;) {
-    const last = await PaymentExport.findOne({ tenantId: p.tenantId }, { seq: 1 }).sort({ seq: -1 }).lean();
-    try {
-      await PaymentExport.create({ ...entry, seq: (last?.seq ?? 0) + 1 });
-      return;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      if (await PaymentExport.exists({ tenantId: p.tenantId, paymentId: p._id, key })) return;
-    }
-  }
+  });
 }
 
 /**
  * `GET integration/export/payments?cursor=`: the tenant's succeeded payments and refunds after the
  * cursor, in the order they happened, with the cursor to continue from. The cursor is a position
- * in a gap-free stream, so polling with the last cursor never skips or repeats an entry.
+ * in a gap-free stream, so polling with the last cursor never skips or repeats an entry. Cost: the
+ * stream's end (two `_id` lookups once this process has seen it) and one lookup per entry returned.
  */
 export async function exportPayments(tenant: TenantDoc, { cursor, limit = 500 }: { cursor?: string; limit?: number }) {
   const after = cursor ? Number(cursor) : 0;
-  const rows = await PaymentExport.find({ tenantId: tenant._id, seq: mongoose.trusted({ $gt: after }) })
-    .sort({ seq: 1 })
-    .limit(limit + 1)
-    .lean<PaymentExportDoc[]>();
-  const items = rows.slice(0, limit).map((e) => ({
+  const stream = exportStream(tenant._id);
+  const end = await lastSeq(PaymentExport, stream);
+  const rows = end > after ? await readAfter<PaymentExportDoc>(PaymentExport, stream, after, Math.min(limit, end - after)) : [];
+  const items = rows.map((e) => ({
     seq: e.seq,
     event: e.event,
-    paymentId: String(e.paymentId),
+    paymentId: e.paymentId,
     occurredAt: e.occurredAt,
     currency: e.currency,
     total: e.total,
@@ -630,7 +697,8 @@ export async function exportPayments(tenant: TenantDoc, { cursor, limit = 500 }:
     providerRef: e.providerRef,
     items: e.items.map((i) => ({ accountNumber: i.accountNumber, amount: i.amount, penalties: i.penalties })),
   }));
-  return { items, cursor: String(items.at(-1)?.seq ?? after), hasMore: rows.length > limit };
+  const last = items.at(-1)?.seq ?? after;
+  return { items, cursor: String(last), hasMore: end > last };
 }
 
 function money(kopecks: number, lng: string, currency: string): string {
@@ -658,22 +726,30 @@ function receiptEmailData(ctx: Ctx, p: PaymentDoc, tenant: TenantDoc) {
   };
 }
 
-/** The printable receipt behind the public link. */
+/** The printable receipt behind the public link: the token's key, then the payment. */
 export async function receiptByToken(ctx: Ctx, token: string) {
-  const payment = await Payment.findOne({ tenantId: ctx.tenant._id, receiptToken: token }).lean<PaymentDoc>();
-  if (!payment?.receipt) throw new NotFoundError('receipt_not_found');
+  const ref = await PaymentKey.findById(receiptKey(ctx.tenant._id, token)).lean();
+  const payment = ref ? await Payment.findById(ref.paymentId).lean<PaymentDoc>() : null;
+  if (!ownedBy(payment, ctx.tenant._id) || !payment.receipt || payment.receiptToken !== token) {
+    throw new NotFoundError('receipt_not_found');
+  }
   return payment;
 }
 
 /**
- * Finishes fulfilment that a crash interrupted (claims make it safe on any number of instances),
- * and removes claim tickets whose lease ended an hour ago: nobody holds them any more.
+ * Finishes follow-ups that a crash or a busy holder left (leases make it safe on any number of
+ * instances): a bounded batch of the due marks, which hold only the work there is.
  */
-export async function fulfilPending(limit = 50, now = new Date()): Promise<number> {
-  const rows = await Payment.find({ fulfilment: 'pending' }, { _id: 1 }).limit(limit).lean();
-  for (const row of rows) await fulfil(row._id);
-  await PaymentClaim.deleteMany({ leaseUntil: mongoose.trusted({ $lt: new Date(now.getTime() - CLAIM_KEEP_MS) }) });
-  return rows.length;
+export async function fulfilPending(limit = 50): Promise<number> {
+  const due = await PaymentDue.find({}).limit(limit).lean<PaymentDueDoc[]>();
+  for (const mark of due) {
+    await fulfil(mark._id);
+    if (mark.at.getTime() < Date.now() - DUE_GRACE_MS) {
+      const payment = await Payment.findById(mark._id).lean<PaymentDoc>();
+      if (payment?.fulfilment !== 'pending') await PaymentDue.deleteOne({ _id: mark._id });
+    }
+  }
+  return due.length;
 }
 
 registerWorker({
@@ -685,31 +761,25 @@ registerWorker({
   },
 });
 
-async function pendingPaidByAccount(tenantId: Types.ObjectId, accountIds: string[]): Promise<Map<string, number>> {
-  const ids = accountIds.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
-  const out = new Map<string, number>();
-  if (!ids.length) return out;
-  const rows = await Payment.find({
-    tenantId,
-    'items.accountId': mongoose.trusted({ $in: ids }),
-    status: 'succeeded',
-    confirmedAt: mongoose.trusted({ $exists: false }),
-  }).lean<PaymentDoc[]>();
-  for (const p of rows) {
-    for (const i of p.items) {
-      const key = String(i.accountId);
-      if (accountIds.includes(key)) out.set(key, (out.get(key) ?? 0) + i.amount + i.penalties);
-    }
-  }
-  return out;
-}
-
 /**
  * Kopecks paid through the cabinet for an account that the supplier's billing has not booked
- * yet: the account summary shows them as "paid, awaiting confirmation".
+ * yet: the account summary shows them as "paid, awaiting confirmation". The newest entry of the
+ * account's chain: its end and one `_id` lookup.
  */
 export async function pendingPaidAmount(tenantId: Types.ObjectId, accountId: string): Promise<number> {
-  return (await pendingPaidByAccount(tenantId, [accountId])).get(accountId) ?? 0;
+  const { rows } = await readBefore<PendingPaidDoc>(PendingPaid, pendingStream(tenantId, accountId), 1);
+  return (rows[0]?.open ?? []).reduce((sum, o) => sum + o.amount, 0);
+}
+
+/** One id of a confirmation: found by `_id`, the tenant checked after. */
+async function confirmOne(tenant: TenantDoc, id: string, now: Date): Promise<string> {
+  const payment = await Payment.findById(id).lean<PaymentDoc>();
+  if (!ownedBy(payment, tenant._id)) return 'payment_not_found';
+  if (payment.status !== 'succeeded' && payment.status !== 'refunded') return 'payment_not_succeeded';
+  if (!payment.confirmedAt) await Payment.updateOne({ _id: id }, { $set: { confirmedAt: now } });
+  // Also when confirmed before: a confirmation whose server died half-way is finished by its retry.
+  await syncPending(payment);
+  return '';
 }
 
 /**
@@ -717,23 +787,13 @@ export async function pendingPaidAmount(tenantId: Types.ObjectId, accountId: str
  * succeed are listed back, so the billing system can tell what was not taken.
  */
 export async function confirmPayments(tenant: TenantDoc, ids: string[]) {
-  const valid = ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
-  const rows = await Payment.find(
-    { tenantId: tenant._id, _id: mongoose.trusted({ $in: valid }) },
-    { status: 1, confirmedAt: 1 },
-  ).lean();
-  const found = new Map(rows.map((r) => [String(r._id), r]));
+  const now = new Date();
+  const codes: string[] = [];
+  for (let i = 0; i < ids.length; i += CONFIRM_PARALLEL) {
+    codes.push(...(await Promise.all(ids.slice(i, i + CONFIRM_PARALLEL).map((id) => confirmOne(tenant, id, now)))));
+  }
   const confirmed: string[] = [];
   const rejected: { id: string; code: string }[] = [];
-  const now = new Date();
-  for (const id of ids) {
-    const row = found.get(id);
-    if (!row) rejected.push({ id, code: 'payment_not_found' });
-    else if (row.status !== 'succeeded' && row.status !== 'refunded') rejected.push({ id, code: 'payment_not_succeeded' });
-    else {
-      if (!row.confirmedAt) await Payment.updateOne({ _id: row._id, tenantId: tenant._id }, { $set: { confirmedAt: now } });
-      confirmed.push(id);
-    }
-  }
+  ids.forEach((id, i) => (codes[i] ? rejected.push({ id, code: codes[i] }) : confirmed.push(id)));
   return { confirmed, rejected };
 }

@@ -7,7 +7,8 @@ import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../se
 import { claim, forget, releaseLease, runExclusive } from '../../server/db/kernel/leases.ts';
 import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
 import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
-import { append, lastSeq, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
+import { StreamMark } from '../../server/db/kernel/models.ts';
+import { append, appendNext, appendOnce, lastSeq, onceMarkId, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
 
 /** 50 writers at once, on the real embedded database (FerretDB v1), as the kernel's guarantees are stated for. */
 const WRITERS = 50;
@@ -20,9 +21,11 @@ interface EntryDoc {
   owner?: string;
   slot?: number;
   writer: number;
+  once?: string;
+  total?: number;
 }
 const entrySchema = new Schema<EntryDoc>(
-  { _id: String, stream: String, seq: Number, owner: String, slot: Number, writer: Number },
+  { _id: String, stream: String, seq: Number, owner: String, slot: Number, writer: Number, once: String, total: Number },
   { versionKey: false, collection: 'test_kernel_entries' },
 );
 const Entry = (mongoose.models.TestKernelEntry ?? mongoose.model<EntryDoc>('TestKernelEntry', entrySchema)) as Model<EntryDoc>;
@@ -71,6 +74,39 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     await Entry.insertMany(Array.from({ length: 777 }, (_, i) => ({ _id: `${stream}:${i + 1}`, stream, seq: i + 1, writer: 0 })));
     expect(await lastSeq(entries, stream)).to.equal(777);
     expect(await append(entries, stream, { writer: 1 })).to.equal(778);
+  });
+
+  it('appends once per identity: 50 racing identities dense, a retry adds nothing, a reservation left by a crash is kept or moved', async () => {
+    const stream = `once-${randomUUID().slice(0, 8)}`;
+    const seqs = await parallel(WRITERS, (writer) => appendOnce(entries, stream, `id-${writer}`, { writer }));
+    expect([...seqs].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: WRITERS }, (_, i) => i + 1));
+    expect(await appendOnce(entries, stream, 'id-7', { writer: 7 })).to.equal(seqs[7]);
+    expect(await lastSeq(entries, stream)).to.equal(WRITERS);
+
+    // A writer reserved the next position and died before inserting: its retry inserts there.
+    await StreamMark.create({ _id: onceMarkId(entries, stream, 'crashed'), seq: WRITERS + 1 });
+    expect(await appendOnce(entries, stream, 'crashed', { writer: 100 })).to.equal(WRITERS + 1);
+    // Another appender took a reserved position meanwhile: the retry appends at the end instead.
+    await StreamMark.create({ _id: onceMarkId(entries, stream, 'overtaken'), seq: WRITERS + 2 });
+    expect(await append(entries, stream, { writer: 101 })).to.equal(WRITERS + 2);
+    expect(await appendOnce(entries, stream, 'overtaken', { writer: 102 })).to.equal(WRITERS + 3);
+    const all = await readAfter<EntryDoc>(entries, stream, 0, WRITERS + 10);
+    expect(all.map((e) => e.seq)).to.deep.equal(Array.from({ length: WRITERS + 3 }, (_, i) => i + 1));
+    expect(all.filter((e) => e.once === 'overtaken')).to.have.length(1);
+  });
+
+  it('builds each entry on the last one: 50 concurrent changes to a running total are all kept', async () => {
+    const stream = `total-${randomUUID().slice(0, 8)}`;
+    await parallel(WRITERS, (writer) =>
+      appendNext<EntryDoc, { writer: number; total: number }>(entries, stream, async (last) => ({
+        writer,
+        total: (last?.total ?? 0) + 1,
+      })),
+    );
+    const { rows } = await readBefore<EntryDoc>(entries, stream, 1);
+    expect(rows[0]).to.include({ seq: WRITERS, total: WRITERS });
+    expect(await appendNext<EntryDoc, EntryDoc>(entries, stream, async () => null)).to.equal(null);
+    expect(await lastSeq(entries, stream)).to.equal(WRITERS);
   });
 
   it('gives counter numbers 1…50 to 50 concurrent callers', async () => {

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
+import { key } from '../../server/db/kernel/keys.ts';
+import { claim } from '../../server/db/kernel/leases.ts';
+import { Ticket } from '../../server/db/kernel/models.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
-import { Payment, PaymentClaim, type PaymentDoc } from '../../server/payments/model.ts';
+import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
 import { fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
@@ -113,13 +116,13 @@ describe('payments: integration API (export and confirmation)', function () {
     const tenant = await freshTenant();
     const p = await payer(tenant.slug);
     const { body } = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 25_000, penalties: 0 }] });
-    const work = `fulfil:${body.payment.id}`;
-    // Another instance holds the follow-up when the payment succeeds, then dies.
-    await PaymentClaim.create({ _id: `${work}:0`, work, generation: 0, leaseUntil: new Date(Date.now() + 60_000) });
+    const work = key('payments.fulfil', body.payment.id);
+    // Another instance holds the follow-up when the payment succeeds, then dies: its lease runs out.
+    const crashed = await claim(work, 60_000);
     const paid = await p.call(`payments/${body.payment.id}/demo/confirm`, card('4242424242424242'));
     expect(paid.body).to.include({ status: 'succeeded', receipt: null });
     expect((await exportPage(tenant.slug)).body.items).to.deep.equal([]);
-    await PaymentClaim.updateOne({ _id: `${work}:0` }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
+    await crashed!.release();
 
     await fulfilPending();
     const doc = (await Payment.findById(body.payment.id).lean<PaymentDoc>())!;
@@ -129,8 +132,7 @@ describe('payments: integration API (export and confirmation)', function () {
       body.payment.id,
     ]);
 
-    await fulfilPending(50, new Date(Date.now() + 2 * 3600_000));
-    expect(await PaymentClaim.countDocuments({ work })).to.equal(0);
+    expect(await Ticket.countDocuments({ work })).to.equal(0);
   });
 
   it("shows no other supplier's payments", async () => {

@@ -7,7 +7,8 @@ import Stripe from 'stripe';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
-import { Payment, PaymentEvent, type PaymentDoc } from '../../server/payments/model.ts';
+import { providerRefKey } from '../../server/payments/keys.ts';
+import { Payment, PaymentEvent, PaymentKey, type PaymentDoc } from '../../server/payments/model.ts';
 import { stripeClient } from '../../server/payments/providers.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { testServer } from '../helpers/server.ts';
@@ -69,6 +70,7 @@ describe('payments: Stripe Connect provider and webhooks', function () {
   async function stripePayment(overrides: Partial<PaymentDoc> = {}): Promise<PaymentDoc> {
     const { subscriber } = await signedInSubscriber(tenant.slug);
     const doc = await Payment.create({
+      _id: randomBytes(12).toString('hex'),
       tenantId: tenant._id,
       tenantSlug: tenant.slug,
       subscriberId: subscriber._id,
@@ -80,7 +82,7 @@ describe('payments: Stripe Connect provider and webhooks', function () {
       currency: 'RUB',
       items: [
         {
-          accountId: new Types.ObjectId(),
+          accountId: new Types.ObjectId().toString(),
           accountNumber: '1234567',
           address: 'ул. Тестовая, 1',
           amount: 150_000,
@@ -92,6 +94,8 @@ describe('payments: Stripe Connect provider and webhooks', function () {
       receiptToken: randomBytes(24).toString('base64url'),
       ...overrides,
     });
+    // What `POST payments` records when the intent is created: events naming the intent find the payment.
+    await PaymentKey.create({ _id: providerRefKey('stripe', doc.providerRef), paymentId: doc._id });
     return doc.toObject<PaymentDoc>();
   }
 

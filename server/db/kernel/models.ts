@@ -100,3 +100,17 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
 );
 idempotencySchema.index({ expiresAt: 1 });
 export const IdempotencyRecord = mongoose.model<IdempotencyDoc>('KernelIdempotency', idempotencySchema);
+
+/**
+ * Where the entry appended once for an identity is, or is reserved (streams.ts `appendOnce`):
+ * `<collection>:<stream>:<identity>`.
+ */
+export interface StreamMarkDoc {
+  _id: string;
+  seq: number;
+}
+const streamMarkSchema = new Schema<StreamMarkDoc>(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { versionKey: false, collection: 'kernel_stream_marks' },
+);
+export const StreamMark = mongoose.model<StreamMarkDoc>('KernelStreamMark', streamMarkSchema);

@@ -1,4 +1,5 @@
 import { isDuplicateKey, key, type KeyedModel } from './keys.ts';
+import { StreamMark, type StreamMarkDoc } from './models.ts';
 
 /**
  * Gap-free streams: the documents of a stream are `<stream>:<seq>` with seq 1, 2, 3… and no holes,
@@ -111,4 +112,83 @@ export async function readBefore<D>(
     (r): r is NonNullable<typeof r> => r !== null,
   ) as D[];
   return { rows, next: from > 1 ? from - 1 : null };
+}
+
+/** Inserts `doc` as entry `seq`; false when another appender holds that number. */
+async function insertAt<T extends object>(model: KeyedModel, stream: string, seq: number, doc: T): Promise<boolean> {
+  let inserted = true;
+  try {
+    await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    inserted = false;
+  }
+  remember(stream, seq);
+  return inserted;
+}
+
+/**
+ * Appends an entry built from the stream's last one: a running state (the unconfirmed payments of
+ * an account) kept as a chain of snapshots, whose newest entry is the current state. `next` gets
+ * the last entry (null when the stream is empty) and returns the entry to follow it, or null when
+ * nothing changes. When another appender took the number first, `next` is asked again with that
+ * entry, so concurrent changes are all kept, on MongoDB and on FerretDB v1 alike (unlike `$set`
+ * on one document). `next` may read other documents: whatever it reads was written no earlier than
+ * the last entry it got. Returns the new seq, or null when `next` changed nothing. Cost: an
+ * append's, plus one `_id` lookup of the last entry per try.
+ */
+export async function appendNext<D, T extends object>(
+  model: KeyedModel,
+  stream: string,
+  next: (last: D | null) => Promise<T | null>,
+): Promise<number | null> {
+  for (;;) {
+    const seq = await lastSeq(model, stream);
+    const last = seq > 0 ? await model.findById(streamId(stream, seq)).lean<D>() : null;
+    const doc = await next(last);
+    if (!doc) return null;
+    if (await insertAt(model, stream, seq + 1, doc)) return seq + 1;
+  }
+}
+
+/** The mark of an entry appended once (see `appendOnce`), for a migration that copies such a stream. */
+export function onceMarkId(model: KeyedModel, stream: string, identity: string): string {
+  return key(model.collection.collectionName, stream, identity);
+}
+
+/**
+ * Appends `doc` once for `identity` (a payment's success, a refund of an amount): calling again
+ * with the same identity, as a retry after a crash at any point does, returns the first entry's
+ * seq and appends nothing. The position is reserved in the identity's mark before the entry is
+ * inserted, so a retry has one position to look at: the entry is there; or the position is still
+ * free, and as the stream is dense it is still the next; or another appender took it, and a new
+ * position is reserved. The entry carries `once: identity` (the caller's schema declares it).
+ * Holds for one caller per identity at a time (hold a lease on the work); callers with different
+ * identities race freely. Cost: an append's, plus a mark lookup and insert, and one `_id` lookup
+ * when a reservation is found.
+ */
+export async function appendOnce<T extends object>(model: KeyedModel, stream: string, identity: string, doc: T): Promise<number> {
+  const markId = onceMarkId(model, stream, identity);
+  const entry = { ...doc, once: identity };
+  let mark = await StreamMark.findById(markId).lean<StreamMarkDoc>();
+  for (;;) {
+    if (mark) {
+      const there = await model.findById(streamId(stream, mark.seq)).lean<{ once?: string }>();
+      if (there?.once === identity) return mark.seq;
+      if (!there && (await insertAt(model, stream, mark.seq, entry))) return mark.seq;
+    }
+    const seq = (await lastSeq(model, stream)) + 1;
+    if (mark) await StreamMark.updateOne({ _id: markId }, { $set: { seq } });
+    else {
+      try {
+        await StreamMark.create({ _id: markId, seq });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        mark = await StreamMark.findById(markId).lean<StreamMarkDoc>();
+        continue;
+      }
+    }
+    mark = { _id: markId, seq };
+    if (await insertAt(model, stream, seq, entry)) return seq;
+  }
 }

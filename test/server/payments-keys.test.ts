@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { key } from '../../server/db/kernel/keys.ts';
+import { providerRefKey } from '../../server/payments/keys.ts';
+import { Payment, PaymentHistory, PaymentKey, type PaymentDoc } from '../../server/payments/model.ts';
+import { confirmPayments, fulfil, handleProviderEvent, pendingPaidAmount } from '../../server/payments/service.ts';
+import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { card, payer } from '../helpers/payments.ts';
+import { api } from '../helpers/server.ts';
+import { signedInSubscriber } from '../helpers/subscribers.ts';
+
+/** The collections the payments module and the kernel primitives it uses keep. */
+const OWN = /^(pay_|kernel_)/;
+
+interface Op {
+  collection: string;
+  method: string;
+  filter: unknown;
+}
+
+let recording: Op[] | null = null;
+
+/** The database operations `run` makes, as mongoose issues them. */
+async function opsOf(run: () => Promise<unknown>): Promise<Op[]> {
+  recording = [];
+  try {
+    await run();
+    return recording;
+  } finally {
+    recording = null;
+  }
+}
+
+/** Whether an operation is an insert or names exactly one `_id` and nothing else. */
+function byKey(op: Op): boolean {
+  if (op.method === 'insertOne' || op.method === 'insertMany') return true;
+  if (!['findOne', 'updateOne', 'deleteOne', 'findOneAndUpdate', 'replaceOne'].includes(op.method)) return false;
+  const filter = op.filter as Record<string, unknown> | null;
+  if (!filter || Object.keys(filter).join() !== '_id') return false;
+  const id = filter._id;
+  return typeof id === 'string' || id instanceof mongoose.Types.ObjectId;
+}
+
+async function freshTenant(): Promise<TenantDoc> {
+  const slug = `keys-${randomBytes(4).toString('hex')}`;
+  const tenant = await Tenant.create({ slug, name: 'Газ по ключу', legalName: 'ООО «Ключ»', taxId: '7700000012', realm: slug });
+  return tenant.toObject<TenantDoc>();
+}
+
+const demoKey = (slug: string) => ({ Authorization: `Bearer demo-${slug}` });
+
+function refundEvent(providerRef: string, amount: number, refunded: number) {
+  return {
+    id: `evt_${randomBytes(10).toString('hex')}`,
+    type: 'charge.refunded',
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: `ch_${randomBytes(6).toString('hex')}`,
+        object: 'charge',
+        payment_intent: providerRef,
+        amount,
+        amount_refunded: refunded,
+        refunded: refunded === amount,
+      },
+    },
+  };
+}
+
+describe('payments: by key', function () {
+  this.timeout(60_000);
+
+  before(() => {
+    mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+      recording?.push({ collection, method, filter: args[0] });
+    });
+  });
+  after(() => {
+    mongoose.set('debug', false);
+  });
+
+  it("finds every payments document of a subscriber's or integrator's request by _id alone, a bounded number each", async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 2, { debt: 90_000, penalties: 1_000 });
+    const [a, b] = p.accounts;
+    const own: Record<string, Op[]> = {};
+    const measure = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      let result: T | undefined;
+      const ops = await opsOf(async () => {
+        result = await run();
+      });
+      own[name] = ops.filter((o) => OWN.test(o.collection));
+      return result as T;
+    };
+
+    await measure('options', () => p.call('payments/options'));
+    const created = await measure('create', () =>
+      p.pay({
+        items: [
+          { accountId: a!.id, amount: 10_000, penalties: 500 },
+          { accountId: b!.id, amount: 20_000, penalties: 0 },
+        ],
+      }),
+    );
+    const id = created.body.payment.id as string;
+    await measure('get', () => p.call(`payments/${id}`));
+    const paid = await measure('pay (demo card)', () => p.call(`payments/${id}/demo/confirm`, card('4242424242424242')));
+    await measure('history', () => p.call('payments'));
+    await measure('history of an account', () => p.call(`payments?accountId=${encodeURIComponent(b!.id)}`));
+    await measure('receipt', () => api(new URL(paid.body.receipt.url).pathname));
+    await measure('summary', () => p.call(`accounts/${a!.id}/summary`));
+    const other = await p.pay({ items: [{ accountId: a!.id, amount: 5_000, penalties: 0 }] });
+    await measure('cancel', () => p.call(`payments/${other.body.payment.id}/cancel`, {}));
+    const doc = (await Payment.findById(id).lean<PaymentDoc>())!;
+    await measure('webhook (refund)', () => handleProviderEvent('demo', refundEvent(doc.providerRef, 30_500, 1_000)));
+    await measure('export', () => api(`/api/v1/t/${tenant.slug}/integration/export/payments`, { headers: demoKey(tenant.slug) }));
+    await measure('confirm', () =>
+      api(`/api/v1/t/${tenant.slug}/integration/payments/confirm`, { body: { ids: [id] }, headers: demoKey(tenant.slug) }),
+    );
+
+    for (const [name, ops] of Object.entries(own)) {
+      expect(
+        ops.filter((o) => !byKey(o)),
+        name,
+      ).to.deep.equal([]);
+    }
+    const count = (name: string) => own[name]!.length;
+    expect(count('get')).to.equal(1);
+    expect(count('receipt')).to.equal(2);
+    expect(count('options')).to.be.at.most(2 * 4);
+    expect(count('summary')).to.be.at.most(4);
+    expect(count('history')).to.be.at.most(10);
+    expect(count('create')).to.be.at.most(12);
+    expect(count('export')).to.be.at.most(8);
+  });
+
+  it('lists every payment past the first page, by account and by month', async () => {
+    const p = await payer('sever-gaz', 2);
+    const [a, b] = p.accounts;
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const account = i % 3 === 0 ? b! : a!;
+      ids.push((await p.pay({ items: [{ accountId: account.id, amount: 1_000 + i, penalties: 0 }] })).body.payment.id);
+    }
+    // The first payment was made long ago.
+    const longAgo = new Date(Date.UTC(2025, 0, 15));
+    await Payment.updateOne({ _id: ids[0] }, { $set: { createdAt: longAgo } });
+    await PaymentHistory.updateOne({ _id: key(p.tenant._id, p.subscriber._id, 1) }, { $set: { createdAt: longAgo } });
+
+    const all = (await p.call('payments')).body.payments.map((x: { id: string }) => x.id);
+    expect(all).to.deep.equal(ids.slice(1).reverse());
+    const ofB = (await p.call(`payments?accountId=${encodeURIComponent(b!.id)}`)).body.payments.map((x: { id: string }) => x.id);
+    expect(ofB).to.deep.equal(ids.filter((_, i) => i % 3 === 0 && i > 0).reverse());
+    const old = await p.call('payments?from=2025-01&to=2025-01');
+    expect(old.body.payments.map((x: { id: string }) => x.id)).to.deep.equal([ids[0]]);
+    expect((await p.call('payments?from=2025-02&to=2025-12')).body.payments).to.deep.equal([]);
+  });
+
+  it('counts payments of one account that succeed together, and drops each as billing books it or it is refunded', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 1, { debt: 90_000, penalties: 0 });
+    const account = p.accounts[0]!;
+    const created = await Promise.all(
+      [10_000, 20_000, 30_000].map((amount) => p.pay({ items: [{ accountId: account.id, amount, penalties: 0 }] })),
+    );
+    const [first, second, third] = created.map((c) => c.body.payment.id as string);
+    await Promise.all(created.map((c) => p.call(`payments/${c.body.payment.id}/demo/confirm`, card('4242424242424242'))));
+    expect(await pendingPaidAmount(tenant._id, account.id)).to.equal(60_000);
+
+    expect((await confirmPayments(tenant, [first!])).confirmed).to.deep.equal([first]);
+    expect(await pendingPaidAmount(tenant._id, account.id)).to.equal(50_000);
+    const ref = (await Payment.findById(second).lean<PaymentDoc>())!.providerRef;
+    await handleProviderEvent('demo', refundEvent(ref, 20_000, 20_000));
+    expect(await pendingPaidAmount(tenant._id, account.id)).to.equal(30_000);
+    expect((await p.call('payments/options')).body.accounts[0].pendingPaid).to.equal(30_000);
+    await confirmPayments(tenant, [third!, third!]);
+    expect(await pendingPaidAmount(tenant._id, account.id)).to.equal(0);
+  });
+
+  it('adds no second export entry, amount or receipt email when the follow-up runs again', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug);
+    const payment = await p.paid(25_000);
+    const before = (await Payment.findById(payment.id).lean<PaymentDoc>())!;
+    await Payment.updateOne({ _id: payment.id }, { $set: { fulfilment: 'pending' } });
+    await fulfil(payment.id);
+    const after = (await Payment.findById(payment.id).lean<PaymentDoc>())!;
+    expect(after.fulfilment).to.equal('done');
+    expect(after.receipt?.emailJobId).to.equal(before.receipt?.emailJobId);
+    const exported = await api(`/api/v1/t/${tenant.slug}/integration/export/payments`, { headers: demoKey(tenant.slug) });
+    expect(exported.body.items.map((e: { paymentId: string }) => e.paymentId)).to.deep.equal([payment.id]);
+    expect(await pendingPaidAmount(tenant._id, p.accounts[0]!.id)).to.equal(25_000);
+  });
+
+  it('keeps an account id of the keyed shape (<tenantId>:<number>) through success, the unconfirmed amount and booking', async () => {
+    const tenant = await freshTenant();
+    const accountId = key(tenant._id, '7000123');
+    const { subscriber } = await signedInSubscriber(tenant.slug);
+    const payment = await Payment.create({
+      _id: randomBytes(12).toString('hex'),
+      tenantId: tenant._id,
+      tenantSlug: tenant.slug,
+      subscriberId: subscriber._id,
+      idempotencyKey: randomBytes(8).toString('hex'),
+      requestHash: 'test',
+      provider: 'demo',
+      providerRef: `pi_demo_${randomBytes(8).toString('hex')}`,
+      currency: 'RUB',
+      items: [{ accountId, accountNumber: '7000123', address: 'ул. Ключевая, 1', amount: 40_000, penalties: 700 }],
+      total: 40_700,
+      linkBase: 'http://localhost',
+      receiptToken: randomBytes(24).toString('base64url'),
+    });
+    await PaymentKey.create({ _id: providerRefKey('demo', payment.providerRef), paymentId: payment._id });
+    const succeeded = {
+      id: `evt_${randomBytes(10).toString('hex')}`,
+      type: 'payment_intent.succeeded',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: payment.providerRef, object: 'payment_intent', amount: 40_700, currency: 'rub' } },
+    };
+    expect((await handleProviderEvent('demo', succeeded)).outcome).to.equal('applied');
+    expect(await pendingPaidAmount(tenant._id, accountId)).to.equal(40_700);
+    expect((await confirmPayments(tenant, [payment._id])).confirmed).to.deep.equal([payment._id]);
+    expect(await pendingPaidAmount(tenant._id, accountId)).to.equal(0);
+  });
+});
