@@ -128,13 +128,15 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
 
   it('gives a lease to one of 50 claimers, hands it over after it runs out, and tells a replaced holder', async () => {
     const work = `job-${randomUUID().slice(0, 8)}`;
-    const leases = await parallel(WRITERS, () => claim(work, 400));
+    // Long enough to outlast 50 claims on a loaded machine; the takeover waits it out.
+    const started = Date.now();
+    const leases = await parallel(WRITERS, () => claim(work, 3000));
     const holders = leases.filter((l) => l !== null);
     expect(holders).to.have.length(1);
     const first = holders[0]!;
     expect(await first.stillHeld()).to.equal(true);
-    expect(await claim(work, 400)).to.equal(null);
-    await new Promise((r) => setTimeout(r, 500));
+    expect(await claim(work, 3000)).to.equal(null);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 3100 - Date.now())));
     const takeovers = (await parallel(WRITERS, () => claim(work, 5000))).filter((l) => l !== null);
     expect(takeovers).to.have.length(1);
     expect(takeovers[0]!.generation).to.equal(1);
