@@ -7,7 +7,7 @@ import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../se
 import { claim, forget, runExclusive } from '../../server/db/kernel/leases.ts';
 import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
 import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
-import { append, lastSeq, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
+import { append, appendWithin, lastSeq, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
 
 /** 50 writers at once, on the real embedded database (FerretDB v1), as the kernel's guarantees are stated for. */
 const WRITERS = 50;
@@ -71,6 +71,15 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     await Entry.insertMany(Array.from({ length: 777 }, (_, i) => ({ _id: `${stream}:${i + 1}`, stream, seq: i + 1, writer: 0 })));
     expect(await lastSeq(entries, stream)).to.equal(777);
     expect(await append(entries, stream, { writer: 1 })).to.equal(778);
+  });
+
+  it('appends within a bound: of 50 concurrent appenders exactly the room gets in, the rest write nothing', async () => {
+    const stream = `bounded-${randomUUID().slice(0, 8)}`;
+    await append(entries, stream, { writer: -1 });
+    const seqs = await parallel(WRITERS, (writer) => appendWithin(entries, stream, { writer }, 7));
+    expect(seqs.filter((s) => s !== null).sort()).to.deep.equal([2, 3, 4, 5, 6, 7]);
+    expect(await lastSeq(entries, stream)).to.equal(7);
+    expect(await Entry.countDocuments({ stream })).to.equal(7);
   });
 
   it('gives counter numbers 1…50 to 50 concurrent callers', async () => {
@@ -176,6 +185,34 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     await clear(name, rule.windowMs);
     expect((await hit(name, rule)).allowed).to.equal(true);
     expect((await peek(name, rule)).count).to.equal(1);
+  });
+
+  it('counts the hits of the sliding window exactly across the fixed windows, and says when it frees up', async () => {
+    const name = `send:${randomUUID()}`;
+    const rule = { points: 3, windowMs: 60_000 };
+    const left = rule.windowMs - (Date.now() % rule.windowMs);
+    if (left < 3000) await new Promise((r) => setTimeout(r, left + 10));
+    const now = Date.now();
+    // The previous window's hits: one has left the sliding window, two are still in it.
+    const previous = `limit:${encodeURIComponent(name)}:0:${Math.floor(now / rule.windowMs) - 1}`;
+    await mongoose.connection.collection<{ _id: string }>('kernel_hits').insertMany(
+      [70_000, 40_000, 30_000].map((ago, i) => ({
+        _id: `${previous}:${i + 1}`,
+        stream: previous,
+        seq: i + 1,
+        at: new Date(now - ago),
+        expiresAt: new Date(now + 60_000),
+      })),
+    );
+    expect((await peek(name, rule)).count).to.equal(2);
+    expect((await hit(name, rule)).allowed).to.equal(true);
+    const refused = await hit(name, rule);
+    expect(refused.allowed).to.equal(false);
+    // The oldest of the three counted hits (40 s ago) leaves the window in 20 s.
+    expect(refused.state.retryInMs).to.be.within(19_000, 20_000);
+    const state = await peek(name, rule);
+    expect(state.count).to.equal(3);
+    expect(state.retryInMs).to.be.within(19_000, 20_000);
   });
 
   it('records failures whatever the limit, with the time of the last one', async () => {
