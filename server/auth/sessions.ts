@@ -29,22 +29,28 @@ export function hashToken(token: string): string {
 }
 
 /** A session lives no longer than a period, so a live one was listed in the current period or the one before. */
-function periodOf(at: number): number {
+export function sessionPeriod(at: number): number {
   return Math.floor(at / SESSION_TTL_MS);
 }
 
-function listOf(subscriberId: Types.ObjectId | string, period: number): string {
+/** The stream of a cabinet's sessions opened in a period. */
+export function sessionList(subscriberId: Types.ObjectId | string, period: number): string {
   return key(String(subscriberId), period);
+}
+
+/** After this no list reads the period's entries any more. */
+export function sessionListExpiry(period: number): Date {
+  return new Date((period + 2) * SESSION_TTL_MS);
 }
 
 /** The list entry `seq` of a period, where 0, -1… count back from the end of the period before. */
 async function entryAt(subscriberId: Types.ObjectId, period: number, seq: number): Promise<SessionEntryDoc | null> {
   if (seq < 1) {
-    const before = listOf(subscriberId, period - 1);
+    const before = sessionList(subscriberId, period - 1);
     const last = await lastSeq(entries, before);
     return last + seq >= 1 ? SessionEntry.findById(streamId(before, last + seq)).lean<SessionEntryDoc>() : null;
   }
-  return SessionEntry.findById(streamId(listOf(subscriberId, period), seq)).lean<SessionEntryDoc>();
+  return SessionEntry.findById(streamId(sessionList(subscriberId, period), seq)).lean<SessionEntryDoc>();
 }
 
 /**
@@ -78,10 +84,10 @@ export async function openSession(input: {
     lastSeenAt: new Date(now),
     expiresAt,
   });
-  const period = periodOf(now);
-  const seq = await append(entries, listOf(input.subscriberId, period), {
+  const period = sessionPeriod(now);
+  const seq = await append(entries, sessionList(input.subscriberId, period), {
     sessionId: _id,
-    expiresAt: new Date((period + 2) * SESSION_TTL_MS),
+    expiresAt: sessionListExpiry(period),
   });
   const fallen = await entryAt(input.subscriberId, period, seq - MAX_SESSIONS);
   if (fallen) await Session.deleteOne({ _id: fallen.sessionId });
@@ -184,11 +190,11 @@ const PUBLIC_ID = /^(\d{1,9})\.(\d{1,9})$/;
 /** The newest `MAX_SESSIONS` entries of the cabinet's list, with their public ids: every live session is among them. */
 async function listed(subscriberId: Types.ObjectId, now: number): Promise<{ id: string; entry: SessionEntryDoc }[]> {
   const out: { id: string; entry: SessionEntryDoc }[] = [];
-  const period = periodOf(now);
+  const period = sessionPeriod(now);
   for (const p of [period, period - 1]) {
     const left = MAX_SESSIONS - out.length;
     if (left <= 0) break;
-    const { rows } = await readBefore<SessionEntryDoc>(entries, listOf(subscriberId, p), left);
+    const { rows } = await readBefore<SessionEntryDoc>(entries, sessionList(subscriberId, p), left);
     out.push(...rows.map((entry) => ({ id: `${p}.${entry.seq}`, entry })));
   }
   return out;
@@ -222,7 +228,7 @@ export async function endSession(ctx: Ctx, id: string): Promise<void> {
   const m = PUBLIC_ID.exec(id);
   if (!m || !ctx.subscriberId) throw new NotFoundError('session_not_found');
   const entry = await SessionEntry.findById(
-    streamId(listOf(ctx.subscriberId, Number(m[1])), Number(m[2])),
+    streamId(sessionList(ctx.subscriberId, Number(m[1])), Number(m[2])),
   ).lean<SessionEntryDoc>();
   if (!entry || (await Session.deleteOne({ _id: entry.sessionId })).deletedCount === 0) {
     throw new NotFoundError('session_not_found');

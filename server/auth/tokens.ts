@@ -28,13 +28,14 @@ interface Issue {
   target?: { field: 'email' | 'phone'; value: string };
 }
 
-function currentId(realm: string, subscriberId: Types.ObjectId, purpose: TokenPurpose): string {
+/** The key of a cabinet's current token of a purpose. */
+export function currentTokenId(realm: string, subscriberId: Types.ObjectId, purpose: TokenPurpose): string {
   return key(realm, String(subscriberId), purpose);
 }
 
 /** A new token replaces the subscriber's previous one of the same purpose, which stops working. */
 async function replace(input: Issue, fields: Pick<CurrentTokenDoc, 'kind' | 'hash'> & { salt?: string }): Promise<void> {
-  const id = currentId(input.realm, input.subscriberId, input.purpose);
+  const id = currentTokenId(input.realm, input.subscriberId, input.purpose);
   const previous = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
   await VerificationToken.create({
     _id: fields.hash,
@@ -84,7 +85,7 @@ export async function consumeLinkToken(
   const hash = sha256(token);
   const issued = await VerificationToken.findById(hash).lean<VerificationTokenDoc>();
   if (!issued || issued.realm !== realm || issued.purpose !== purpose) return { ok: false, reason: 'invalid' };
-  const found = await CurrentToken.findById(currentId(realm, issued.subscriberId, purpose)).lean<CurrentTokenDoc>();
+  const found = await CurrentToken.findById(currentTokenId(realm, issued.subscriberId, purpose)).lean<CurrentTokenDoc>();
   if (found?.kind !== 'link' || found.hash !== hash) return { ok: false, reason: 'invalid' };
   if (found.expiresAt <= new Date()) return { ok: false, reason: 'expired' };
   await check?.(found);
@@ -102,7 +103,7 @@ export async function consumeCode(
   code: string,
   maxAttempts: number,
 ): Promise<Consumed> {
-  const found = await CurrentToken.findById(currentId(realm, subscriberId, purpose)).lean<CurrentTokenDoc>();
+  const found = await CurrentToken.findById(currentTokenId(realm, subscriberId, purpose)).lean<CurrentTokenDoc>();
   if (found?.kind !== 'code' || !found.salt) return { ok: false, reason: 'invalid' };
   if (found.expiresAt <= new Date()) return { ok: false, reason: 'expired' };
   if (!(await attemptWithin(`code:${found.hash}`, maxAttempts, CODE_TRIES_WINDOW_MS))) {
@@ -119,7 +120,7 @@ export async function consumeCode(
 /** Removes the subscriber's tokens (of one purpose, or all): at most one per purpose. */
 export async function dropTokens(realm: string, subscriberId: Types.ObjectId, purpose?: TokenPurpose): Promise<void> {
   for (const p of purpose ? [purpose] : (['confirm', 'reset', 'contact'] as const)) {
-    const id = currentId(realm, subscriberId, p);
+    const id = currentTokenId(realm, subscriberId, p);
     const found = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
     if (!found) continue;
     await VerificationToken.deleteOne({ _id: found.hash });
