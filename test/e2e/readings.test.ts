@@ -74,7 +74,7 @@ async function cabinetNearRollover(d: Demo): Promise<Cabinet> {
     updatedAt: now,
   });
   const token = randomBytes(32).toString('base64url');
-  await d.db.collection<{ _id: string }>('auth_sessions').insertOne({
+  await d.db.collection<{ _id: string; [field: string]: unknown }>('auth_sessions').insertOne({
     _id: createHash('sha256').update(token).digest('hex'),
     subscriberId,
     generation: 0,

@@ -4,7 +4,7 @@ import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { configureCaptcha } from '../../server/auth/captcha.ts';
 import { configureAuth } from '../../server/auth/policy.ts';
 import { CurrentToken, type TokenPurpose } from '../../server/auth/token-model.ts';
-import { key } from '../../server/db/kernel/keys.ts';
+import { currentTokenId } from '../../server/auth/tokens.ts';
 import { findByLogin } from '../../server/subscribers/service.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
@@ -123,7 +123,7 @@ export async function subscriberByLogin(slug: string, login: string) {
 export async function expireToken(slug: string, login: string, purpose: TokenPurpose) {
   const sub = await subscriberByLogin(slug, login);
   await CurrentToken.updateOne(
-    { _id: key(sub!.realm, String(sub!._id), purpose) },
+    { _id: currentTokenId(sub!.realm, sub!._id, purpose) },
     { $set: { expiresAt: new Date(Date.now() - 1000) } },
   );
 }
