@@ -184,8 +184,20 @@ export interface SessionView {
   expiresAt: string;
 }
 
-/** A listed session's public id: its place in the list (`<period>.<n>`), never its token hash. */
-const PUBLIC_ID = /^(\d{1,9})\.(\d{1,9})$/;
+/**
+ * A listed session's public id: its place in the cabinet's list and a tag derived from the
+ * session (`<period>.<n>.<tag>`), never its token hash. Places repeat across cabinets; the tag
+ * makes another cabinet's id unknown in this one's list.
+ */
+const PUBLIC_ID = /^(\d{1,9})\.(\d{1,9})\.([0-9a-f]{16})$/;
+
+function publicId(period: number, entry: SessionEntryDoc): string {
+  return `${period}.${entry.seq}.${tagOf(entry.sessionId)}`;
+}
+
+function tagOf(sessionId: string): string {
+  return createHash('sha256').update(`session-id:${sessionId}`).digest('hex').slice(0, 16);
+}
 
 /** The newest `MAX_SESSIONS` entries of the cabinet's list, with their public ids: every live session is among them. */
 async function listed(subscriberId: Types.ObjectId, now: number): Promise<{ id: string; entry: SessionEntryDoc }[]> {
@@ -195,7 +207,7 @@ async function listed(subscriberId: Types.ObjectId, now: number): Promise<{ id: 
     const left = MAX_SESSIONS - out.length;
     if (left <= 0) break;
     const { rows } = await readBefore<SessionEntryDoc>(entries, sessionList(subscriberId, p), left);
-    out.push(...rows.map((entry) => ({ id: `${p}.${entry.seq}`, entry })));
+    out.push(...rows.map((entry) => ({ id: publicId(p, entry), entry })));
   }
   return out;
 }
@@ -230,7 +242,7 @@ export async function endSession(ctx: Ctx, id: string): Promise<void> {
   const entry = await SessionEntry.findById(
     streamId(sessionList(ctx.subscriberId, Number(m[1])), Number(m[2])),
   ).lean<SessionEntryDoc>();
-  if (!entry || (await Session.deleteOne({ _id: entry.sessionId })).deletedCount === 0) {
+  if (!entry || tagOf(entry.sessionId) !== m[3] || (await Session.deleteOne({ _id: entry.sessionId })).deletedCount === 0) {
     throw new NotFoundError('session_not_found');
   }
 }

@@ -188,7 +188,7 @@ describe('auth and settings by key', function () {
     const list = await api(`${T}/me/sessions`, { headers: bearer(last) });
     expect(list.body).to.have.length(MAX_SESSIONS);
     // Public ids are places in the list, never token hashes.
-    for (const s of list.body as { id: string }[]) expect(s.id).to.match(/^\d+\.\d+$/);
+    for (const s of list.body as { id: string }[]) expect(s.id).to.match(/^\d+\.\d+\.[0-9a-f]{16}$/);
     expect((await api(`${T}/me`, { headers: bearer(tokens[1]!) })).status).to.equal(200);
     expect(list.body.filter((s: { current: boolean }) => s.current)).to.have.length(1);
   });
