@@ -215,6 +215,15 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(state.retryInMs).to.be.within(19_000, 20_000);
   });
 
+  it('keeps the hits counted after a clear for their whole window, however briefly the clear was kept', async () => {
+    const name = `fail:${randomUUID()}`;
+    const rule = { points: 5, windowMs: 60_000 };
+    await clear(name, 100);
+    await record(name, rule);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await peek(name, rule)).count).to.equal(1);
+  });
+
   it('records failures whatever the limit, with the time of the last one', async () => {
     const name = `pin:${randomUUID()}`;
     const rule = { points: 3, windowMs: 60_000 };

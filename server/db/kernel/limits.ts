@@ -42,9 +42,12 @@ const hits: KeyedModel = Hit;
 /** The key's name as one key part (logins and other names may contain ':'). */
 const part = (name: string) => encodeURIComponent(name);
 
-async function epochOf(name: string): Promise<string> {
+/** The key's current epoch ('0' until it is first cleared), and until when its document is kept. */
+async function epochOf(name: string, now: number): Promise<{ epoch: string; until: number }> {
   const doc = await Epoch.findById(key('limit', part(name))).lean<EpochDoc>();
-  return doc && doc.expiresAt.getTime() > Date.now() ? doc.epoch : '0';
+  return doc && doc.expiresAt.getTime() > now
+    ? { epoch: doc.epoch, until: doc.expiresAt.getTime() }
+    : { epoch: '0', until: Infinity };
 }
 
 async function hitAt(stream: string, seq: number): Promise<number | null> {
@@ -55,6 +58,7 @@ async function hitAt(stream: string, seq: number): Promise<number | null> {
 /** The key's two windows now: the current one's hits (`cur`), and how many of the previous one's are still inside (`recent`). */
 interface Snapshot {
   now: number;
+  epoch: { epoch: string; until: number };
   current: string;
   previous: string;
   cur: number;
@@ -63,10 +67,10 @@ interface Snapshot {
 }
 
 async function snapshot(name: string, rule: WindowRule, now: number): Promise<Snapshot> {
-  const epoch = await epochOf(name);
+  const epoch = await epochOf(name, now);
   const index = Math.floor(now / rule.windowMs);
-  const current = key('limit', part(name), epoch, index);
-  const previous = key('limit', part(name), epoch, index - 1);
+  const current = key('limit', part(name), epoch.epoch, index);
+  const previous = key('limit', part(name), epoch.epoch, index - 1);
   const [cur, prev] = await Promise.all([lastSeq(hits, current), lastSeq(hits, previous)]);
   // Bisection for the previous window's first hit inside the sliding window.
   const since = now - rule.windowMs;
@@ -78,7 +82,14 @@ async function snapshot(name: string, rule: WindowRule, now: number): Promise<Sn
     if (at !== null && at > since) high = mid;
     else low = mid + 1;
   }
-  return { now, current, previous, cur, prev, recent: prev + 1 - low };
+  return { now, epoch, current, previous, cur, prev, recent: prev + 1 - low };
+}
+
+/** A cleared key's epoch is kept for as long as the hits counted under it (else they would be forgotten with it). */
+async function keepEpoch(name: string, rule: WindowRule, s: Snapshot): Promise<void> {
+  const until = s.now + 2 * rule.windowMs;
+  if (s.epoch.until >= until) return;
+  await Epoch.updateOne({ _id: key('limit', part(name)) }, { $max: { expiresAt: new Date(until) } });
 }
 
 /** Milliseconds until the window has room again: when its `points`-th newest hit leaves it. */
@@ -116,6 +127,7 @@ export async function hit(name: string, rule: WindowRule): Promise<{ allowed: bo
     const cur = Math.max(s.cur, room);
     return { allowed: false, state: { count: cur + s.recent, lastAt: null, retryInMs: await retryIn(rule, s, cur) } };
   }
+  await keepEpoch(name, rule, s);
   return { allowed: true, state: { count: seq + s.recent, lastAt: new Date(s.now), retryInMs: 0 } };
 }
 
@@ -123,6 +135,7 @@ export async function hit(name: string, rule: WindowRule): Promise<{ allowed: bo
 export async function record(name: string, rule: WindowRule): Promise<number> {
   const s = await snapshot(name, rule, Date.now());
   const seq = await append(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) });
+  await keepEpoch(name, rule, s);
   return seq + s.recent;
 }
 
