@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
-import mongoose from 'mongoose';
 import { z } from 'zod';
+import { isDuplicateKey, sweepExpired, type KeyedModel } from '../db/kernel/keys.ts';
 import { ValidationError } from '../http/errors.ts';
 import { CaptchaUse, ServerSecret } from './captcha-model.ts';
 
@@ -43,7 +43,7 @@ async function masterKey(): Promise<string> {
   try {
     await ServerSecret.create({ _id: id, value: randomBytes(32).toString('base64url') });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
   }
   const doc = await ServerSecret.findById(id).lean();
   if (!doc) throw new Error('captcha key missing after creation');
@@ -125,11 +125,12 @@ export async function verifyCaptcha(tenantSlug: string, payload: string | undefi
       expiresAt: new Date(parsed.challenge.parameters.expiresAt * 1000),
     });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw invalid('captcha_invalid');
+    if (isDuplicateKey(err)) throw invalid('captcha_invalid');
     throw err;
   }
 }
 
-export async function sweepCaptcha(now = new Date()): Promise<number> {
-  return (await CaptchaUse.deleteMany({ expiresAt: mongoose.trusted({ $lt: now }) })).deletedCount;
+/** Forgets used challenges once they have expired anyway (a background sweep, in bounded batches). */
+export async function sweepCaptcha(now = new Date(), limit = 1000): Promise<number> {
+  return sweepExpired(CaptchaUse as KeyedModel, now, limit);
 }

@@ -1,6 +1,6 @@
 import { ValidationError } from '../http/errors.ts';
 import type { SubscriberDoc } from '../subscribers/model.ts';
-import { assertNotLocked, recordFailure } from './limits.ts';
+import { claimAttempt, clearKey } from './limits.ts';
 import { verifyPassword } from './passwords.ts';
 import { auth } from './policy.ts';
 
@@ -11,7 +11,8 @@ export function failureKey(realm: string, login: string): string {
 
 /**
  * Checks the person's current password where an action needs it again (change password, delete
- * the cabinet); wrong ones count toward the same lockout as sign-in.
+ * the cabinet) under the same lockout as sign-in: the try is counted before the password is
+ * checked, and forgotten when it was right.
  */
 export async function checkCurrentPassword(
   sub: Pick<SubscriberDoc, 'realm' | 'login' | 'passwordHash'>,
@@ -19,9 +20,9 @@ export async function checkCurrentPassword(
   field: string,
 ): Promise<void> {
   const failKey = failureKey(sub.realm, sub.login);
-  await assertNotLocked(failKey, auth.policy.lockout, 'login_locked');
+  await claimAttempt(failKey, auth.policy.lockout, 'login_locked');
   if (!(await verifyPassword(password, sub.passwordHash))) {
-    await recordFailure(failKey, auth.policy.lockout);
     throw new ValidationError({ [field]: { code: 'current_password_wrong' } });
   }
+  await clearKey(failKey);
 }

@@ -1,6 +1,11 @@
-import mongoose from 'mongoose';
+import { clear, hit, peek, record, sweepLimits as sweepWindows } from '../db/kernel/limits.ts';
 import { RateLimitError } from '../http/errors.ts';
-import { RateHit } from './limit-model.ts';
+
+/**
+ * Rate limits and lockouts of the auth flows (and of the modules that ask for the same: PINs,
+ * feedback), on the kernel's rate-limit windows (server/db/kernel/limits.ts): exact sliding
+ * windows under a key, where a refused event writes nothing.
+ */
 
 /** At most `points` events per sliding `windowMs`. */
 export interface LimitRule {
@@ -16,71 +21,70 @@ export interface LockoutRule {
   maxDelayMs: number;
 }
 
-async function record(key: string, windowMs: number, now: Date): Promise<void> {
-  await RateHit.create({ key, at: now, expiresAt: new Date(now.getTime() + windowMs) });
-}
-
-function recent(key: string, windowMs: number, now: Date) {
-  return { key, at: mongoose.trusted({ $gt: new Date(now.getTime() - windowMs) }) };
-}
+/** How long a cleared key hides its earlier events: longer than the window of any rule used with `clearKey`. */
+const CLEARED_FOR_MS = 24 * 3600_000;
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /**
- * Counts one event under `key` and throws `RateLimitError` (429 with Retry-After) when the
- * window now holds more than `rule.points` of them. The event is recorded before counting, so
- * concurrent requests on any instance cannot all slip under the limit.
+ * Counts one event under `key`, or throws `RateLimitError` (429 with Retry-After) when the window
+ * already holds `rule.points` of them. Concurrent requests on any instance never get more than
+ * `points` through; a refused event is not counted.
  */
 export async function consume(key: string, rule: LimitRule, code = 'rate_limited'): Promise<void> {
-  const now = new Date();
-  await record(key, rule.windowMs, now);
-  const count = await RateHit.countDocuments(recent(key, rule.windowMs, now));
-  if (count <= rule.points) return;
-  // The window frees up when the event that put it over the limit leaves it.
-  const pivot = await RateHit.findOne(recent(key, rule.windowMs, now))
-    .sort({ at: -1 })
-    .skip(rule.points)
-    .lean();
-  const freeAt = (pivot?.at.getTime() ?? now.getTime()) + rule.windowMs;
-  throw new RateLimitError(seconds(freeAt - now.getTime()), code);
+  const { allowed, state } = await hit(key, rule);
+  if (!allowed) throw new RateLimitError(seconds(state.retryInMs), code);
 }
 
-/** Counts one attempt (e.g. at a code) and tells whether the key is still within `max` attempts. */
+/** Counts one attempt (e.g. at a code) and tells whether it is within `max` attempts per `windowMs`; a refused one is not counted. */
 export async function attemptWithin(key: string, max: number, windowMs: number): Promise<boolean> {
-  const now = new Date();
-  await record(key, windowMs, now);
-  return (await RateHit.countDocuments(recent(key, windowMs, now))) <= max;
+  return (await hit(key, { points: max, windowMs })).allowed;
 }
 
-/** Seconds until the key may act again under a lockout rule, or 0. */
-export async function lockedFor(key: string, rule: LockoutRule): Promise<number> {
-  const now = new Date();
-  const failures = await RateHit.countDocuments(recent(key, rule.windowMs, now));
-  if (failures < rule.threshold) return 0;
-  const last = await RateHit.findOne(recent(key, rule.windowMs, now))
-    .sort({ at: -1 })
-    .lean();
-  const delay = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** (failures - rule.threshold));
-  const until = (last?.at.getTime() ?? now.getTime()) + delay;
-  return until > now.getTime() ? seconds(until - now.getTime()) : 0;
+function delayMs(rule: LockoutRule, failures: number): number {
+  return Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** Math.max(0, failures - rule.threshold));
+}
+
+/** The failures of the key in the rule's window, and how long it must still wait. */
+async function lockState(key: string, rule: LockoutRule): Promise<{ failures: number; waitMs: number }> {
+  const { count, lastAt } = await peek(key, { points: rule.threshold, windowMs: rule.windowMs });
+  if (count < rule.threshold || !lastAt) return { failures: count, waitMs: 0 };
+  return { failures: count, waitMs: Math.max(0, lastAt.getTime() + delayMs(rule, count) - Date.now()) };
 }
 
 /** Throws `RateLimitError(code)` while the key is locked out. */
 export async function assertNotLocked(key: string, rule: LockoutRule, code: string): Promise<void> {
-  const wait = await lockedFor(key, rule);
-  if (wait > 0) throw new RateLimitError(wait, code);
+  const { waitMs } = await lockState(key, rule);
+  if (waitMs > 0) throw new RateLimitError(seconds(waitMs), code);
 }
 
+/** Counts a failure under a lockout rule (for checks that count only what failed). */
 export async function recordFailure(key: string, rule: LockoutRule): Promise<void> {
-  await record(key, rule.windowMs, new Date());
+  await record(key, { points: rule.threshold, windowMs: rule.windowMs });
 }
 
+/**
+ * Takes one attempt under a lockout rule BEFORE the secret is checked, counted as a failure
+ * until `clearKey` after a right answer; throws `RateLimitError(code)` while locked out, and when
+ * concurrent attempts already took what the rule allows now (up to the threshold, then one per
+ * delay). So of a burst of guesses at one login, at most the allowed number is ever checked.
+ */
+export async function claimAttempt(key: string, rule: LockoutRule, code: string): Promise<void> {
+  const { failures, waitMs } = await lockState(key, rule);
+  if (waitMs > 0) throw new RateLimitError(seconds(waitMs), code);
+  const points = failures < rule.threshold ? rule.threshold : failures + 1;
+  const { allowed, state } = await hit(key, { points, windowMs: rule.windowMs });
+  if (!allowed) throw new RateLimitError(seconds(delayMs(rule, state.count)), code);
+}
+
+/** Forgets the events of a key (a right password, PIN or code). */
 export async function clearKey(key: string): Promise<void> {
-  await RateHit.deleteMany({ key });
+  await clear(key, CLEARED_FOR_MS);
 }
 
+/** Removes events past their window (a background sweep, in bounded batches). */
 export async function sweepLimits(now = new Date()): Promise<number> {
-  return (await RateHit.deleteMany({ expiresAt: mongoose.trusted({ $lt: now }) })).deletedCount;
+  return sweepWindows(now);
 }

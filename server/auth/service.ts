@@ -7,6 +7,7 @@ import { AuthError, RuleViolation, ValidationError, type FieldErrors } from '../
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import {
   createPending,
+  currentSubscriber,
   findById,
   findByLogin,
   normalizeLogin,
@@ -22,10 +23,10 @@ import { registerWorker } from '../workers.ts';
 import { sweepCaptcha, verifyCaptcha } from './captcha.ts';
 import { channelOf, formatDeadline, sendAuthMessage } from './emails.ts';
 import { checkCurrentPassword, failureKey } from './credentials.ts';
-import { assertNotLocked, clearKey, consume, recordFailure, sweepLimits } from './limits.ts';
+import { claimAttempt, clearKey, consume, sweepLimits } from './limits.ts';
 import { hashPassword, needsRehash, temporaryPassword, verifyPassword } from './passwords.ts';
 import { auth } from './policy.ts';
-import { openSession, revokeSessions, sweepSessions } from './sessions.ts';
+import { nextSessionGeneration, openSession, sweepSessions } from './sessions.ts';
 import { consumeCode, consumeLinkToken, dropTokens, issueCode, issueLinkToken, sweepTokens, type Consumed } from './tokens.ts';
 
 const HOUR = 3_600_000;
@@ -187,7 +188,7 @@ export async function register(ctx: Ctx, input: RegisterInput, meta: LinkContext
     if (existing?.status === 'active') {
       await sendAuthMessage(ctx, login, 'auth.already-registered', { login });
     } else if (existing) {
-      const renewed = await updateSubscriber(realm, existing._id, { set: { confirmBy } });
+      const renewed = await updateSubscriber(existing, { set: { confirmBy } });
       if (renewed) await sendConfirmation(ctx, renewed, meta.linkBase);
     }
   });
@@ -218,7 +219,7 @@ function refusal(prefix: 'link' | 'code', used: Extract<Consumed, { ok: false }>
 }
 
 async function activate(sub: SubscriberDoc): Promise<void> {
-  await updateSubscriber(sub.realm, sub._id, { set: { status: 'active', confirmedAt: new Date() }, unset: ['confirmBy'] });
+  await updateSubscriber(sub, { set: { status: 'active', confirmedAt: new Date() }, unset: ['confirmBy'] });
 }
 
 /** The email-code flow: consent recorded, a temporary password mailed, to be replaced at the first sign-in. */
@@ -227,7 +228,7 @@ async function issueTemporaryPassword(ctx: Ctx, sub: SubscriberDoc): Promise<voi
   const password = temporaryPassword(reg.password);
   const now = new Date();
   const passwordExpiresAt = new Date(now.getTime() + reg.linkTtlHours * HOUR);
-  await updateSubscriber(sub.realm, sub._id, {
+  await updateSubscriber(sub, {
     set: {
       status: 'active',
       confirmedAt: now,
@@ -322,36 +323,36 @@ export interface SignInAnswer {
 }
 
 /**
- * Password sign-in. Wrong passwords count per login (existing or not); after the threshold each
- * further try waits longer (429 `login_locked`). A cabinet awaiting confirmation may sign in
- * (to resend its link); a temporary password must be replaced before anything else.
+ * Password sign-in. Tries count per login (existing or not) before the password is checked, and
+ * a right one forgets them; after the threshold each further try waits longer (429
+ * `login_locked`), and of concurrent tries no more than the lockout allows are checked. A cabinet
+ * awaiting confirmation may sign in (to resend its link); a temporary password must be replaced
+ * before anything else.
  */
 export async function signIn(ctx: Ctx, input: { login: string; password: string }, client: ClientInfo): Promise<SignInAnswer> {
   const realm = ctx.tenant.realm;
   await consume(`login:ip:${client.ip}`, auth.policy.limits.login.ip);
   const { login } = loginOrFail(input.login, ctx.tenant.registration.logins);
   const failKey = failureKey(realm, login);
-  await assertNotLocked(failKey, auth.policy.lockout, 'login_locked');
+  await claimAttempt(failKey, auth.policy.lockout, 'login_locked');
 
   const now = new Date();
   const found = await findByLogin(realm, login);
   const sub = found && !expiredPending(found, now) ? found : null;
   const ok = await verifyPassword(input.password, sub?.passwordHash);
-  if (!ok || !sub) {
-    await recordFailure(failKey, auth.policy.lockout);
-    throw new AuthError('invalid_credentials');
-  }
+  if (!ok || !sub) throw new AuthError('invalid_credentials');
+  await clearKey(failKey);
   if (sub.mustChangePassword && sub.passwordExpiresAt && sub.passwordExpiresAt <= now) {
     throw new AuthError('temporary_password_expired');
   }
-  await clearKey(failKey);
   const set: Partial<SubscriberDoc> = { lastSignInAt: now };
   if (needsRehash(sub.passwordHash!)) set.passwordHash = await hashPassword(input.password);
-  const updated = (await updateSubscriber(realm, sub._id, { set })) ?? sub;
+  const updated = (await updateSubscriber(sub, { set })) ?? sub;
   const session = await openSession({
     subscriberId: sub._id,
     realm,
     tenantId: ctx.tenant._id,
+    generation: updated.sessionGeneration ?? 0,
     userAgent: client.userAgent,
     ip: client.ip,
   });
@@ -403,21 +404,29 @@ export async function forgotPassword(
   };
 }
 
-/** After a password is set by reset or change: the new hash, no temporary password, a notice to the owner. */
-async function storeNewPassword(ctx: Ctx, sub: SubscriberDoc, password: string, activateToo: boolean): Promise<SubscriberDoc> {
+/**
+ * After a password is set by reset or change: the new hash, no temporary password, every session
+ * but `keepSession` ended (the same write: the session generation), a notice to the owner.
+ */
+async function storeNewPassword(
+  ctx: Ctx,
+  sub: SubscriberDoc,
+  password: string,
+  options: { activate: boolean; keepSession?: string },
+): Promise<SubscriberDoc> {
   const now = new Date();
   const set: Partial<SubscriberDoc> = {
     passwordHash: await hashPassword(password),
     mustChangePassword: false,
     passwordChangedAt: now,
+    sessionGeneration: await nextSessionGeneration(sub, options.keepSession),
   };
   const unset: ('passwordExpiresAt' | 'confirmBy')[] = ['passwordExpiresAt'];
-  if (activateToo && sub.status === 'pending') {
+  if (options.activate && sub.status === 'pending') {
     Object.assign(set, { status: 'active', confirmedAt: now });
     unset.push('confirmBy');
   }
-  const updated = await updateSubscriber(sub.realm, sub._id, { set, unset });
-  await clearKey(failureKey(sub.realm, sub.login));
+  const updated = await updateSubscriber(sub, { set, unset });
   await sendAuthMessage(ctx, sub.login, 'auth.password-changed', { login: sub.login });
   return updated ?? sub;
 }
@@ -458,8 +467,8 @@ export async function resetPassword(
     if (!used.ok) throw refusal('code', used);
   }
   if (!sub) throw new RuleViolation('link_invalid');
-  await storeNewPassword(ctx, sub, input.password, true);
-  await revokeSessions({ subscriberId: sub._id });
+  await storeNewPassword(ctx, sub, input.password, { activate: true });
+  await clearKey(failureKey(sub.realm, sub.login));
   return { status: 'password_reset', login: sub.login };
 }
 
@@ -471,15 +480,13 @@ export async function changePassword(
   ctx: Ctx,
   input: { currentPassword: string; password: string; passwordRepeat?: string },
 ): Promise<Me> {
-  const sub = ctx.subscriberId ? await findById(ctx.tenant.realm, ctx.subscriberId) : null;
-  if (!sub) throw new AuthError('session_expired');
+  const sub = await currentSubscriber(ctx);
   const fields: FieldErrors = {};
   checkNewPassword(ctx, fields, input.password, input.passwordRepeat, sub.login);
   if (!fields.password && input.password === input.currentPassword) fields.password = { code: 'password_same_as_current' };
   failIfAny(fields);
   await checkCurrentPassword(sub, input.currentPassword, 'currentPassword');
-  const updated = await storeNewPassword(ctx, sub, input.password, false);
-  await revokeSessions({ subscriberId: sub._id, exceptTokenHash: ctx.sessionHash });
+  const updated = await storeNewPassword(ctx, sub, input.password, { activate: false, keepSession: ctx.sessionHash });
   return toMe(updated);
 }
 

@@ -1,47 +1,107 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import mongoose, { Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import { key, sweepExpired, type KeyedModel } from '../db/kernel/keys.ts';
+import { append, lastSeq, readBefore, streamId } from '../db/kernel/streams.ts';
 import { ctxOf, type Ctx } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
-import { guardState } from '../subscribers/service.ts';
-import { Session, type SessionDoc } from './session-model.ts';
+import type { SubscriberDoc } from '../subscribers/model.ts';
+import { currentSubscriber, findById, signInRequest } from '../subscribers/service.ts';
+import { Session, SessionEntry, type SessionDoc, type SessionEntryDoc } from './session-model.ts';
+
+/**
+ * Sessions by key. A session is its token's hash (`_id`); checking one is that lookup and the
+ * cabinet's (status, temporary password, session generation). Ending all of a cabinet's other
+ * sessions raises its generation (one write). Its list is a stream per period (session-model.ts):
+ * a sign-in appends to it and ends the session that falls beyond `MAX_SESSIONS`.
+ */
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
-const KEEP_ENDED_MS = 30 * 24 * 3600 * 1000;
+/** A cabinet's sessions at most: a sign-in beyond this ends the oldest. */
+export const MAX_SESSIONS = 20;
 
-/** Filters pass through mongoose's sanitizeFilter only when marked as ours. */
-const NOT_REVOKED = () => mongoose.trusted({ $exists: false });
+const entries: KeyedModel = SessionEntry;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Opens a session and returns the bearer token (shown once; only its hash is stored). */
+/** A session lives no longer than a period, so a live one was listed in the current period or the one before. */
+export function sessionPeriod(at: number): number {
+  return Math.floor(at / SESSION_TTL_MS);
+}
+
+/** The stream of a cabinet's sessions opened in a period. */
+export function sessionList(subscriberId: Types.ObjectId | string, period: number): string {
+  return key(String(subscriberId), period);
+}
+
+/** After this no list reads the period's entries any more. */
+export function sessionListExpiry(period: number): Date {
+  return new Date((period + 2) * SESSION_TTL_MS);
+}
+
+/** The list entry `seq` of a period, where 0, -1… count back from the end of the period before. */
+async function entryAt(subscriberId: Types.ObjectId, period: number, seq: number): Promise<SessionEntryDoc | null> {
+  if (seq < 1) {
+    const before = sessionList(subscriberId, period - 1);
+    const last = await lastSeq(entries, before);
+    return last + seq >= 1 ? SessionEntry.findById(streamId(before, last + seq)).lean<SessionEntryDoc>() : null;
+  }
+  return SessionEntry.findById(streamId(sessionList(subscriberId, period), seq)).lean<SessionEntryDoc>();
+}
+
+/**
+ * Opens a session and returns the bearer token (shown once; only its hash is stored). It goes
+ * on the cabinet's list, and the session that falls beyond `MAX_SESSIONS` ends: every sign-in
+ * ends the one `MAX_SESSIONS` places before it, so concurrent sign-ins end one each.
+ */
 export async function openSession(input: {
   subscriberId: Types.ObjectId;
   realm: string;
   tenantId: Types.ObjectId;
+  /** The cabinet's session generation (read when not given). */
+  generation?: number;
   userAgent?: string;
   ip?: string;
 }): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await Session.create({ ...input, userAgent: (input.userAgent ?? '').slice(0, 300), tokenHash: hashToken(token), expiresAt });
+  const now = Date.now();
+  const expiresAt = new Date(now + SESSION_TTL_MS);
+  const generation = input.generation ?? (await findById(input.realm, input.subscriberId))?.sessionGeneration ?? 0;
+  const _id = hashToken(token);
+  await Session.create({
+    _id,
+    subscriberId: input.subscriberId,
+    realm: input.realm,
+    tenantId: input.tenantId,
+    generation,
+    userAgent: (input.userAgent ?? '').slice(0, 300),
+    ip: input.ip ?? '',
+    createdAt: new Date(now),
+    lastSeenAt: new Date(now),
+    expiresAt,
+  });
+  const period = sessionPeriod(now);
+  const seq = await append(entries, sessionList(input.subscriberId, period), {
+    sessionId: _id,
+    expiresAt: sessionListExpiry(period),
+  });
+  const fallen = await entryAt(input.subscriberId, period, seq - MAX_SESSIONS);
+  if (fallen) await Session.deleteOne({ _id: fallen.sessionId });
   return { token, expiresAt };
 }
 
-export async function revokeSessions(filter: { subscriberId: Types.ObjectId; exceptTokenHash?: string }): Promise<number> {
-  const res = await Session.updateMany(
-    {
-      subscriberId: filter.subscriberId,
-      revokedAt: NOT_REVOKED(),
-      ...(filter.exceptTokenHash ? { tokenHash: mongoose.trusted({ $ne: filter.exceptTokenHash }) } : {}),
-    },
-    { $set: { revokedAt: new Date() } },
-  );
-  return res.modifiedCount;
+/**
+ * The session generation that ends every session of the cabinet but `keep` once the cabinet is
+ * saved with it (a password changed or reset): `keep` moves to it first, so it never looks ended.
+ */
+export async function nextSessionGeneration(sub: Pick<SubscriberDoc, 'sessionGeneration'>, keep?: string): Promise<number> {
+  const generation = (sub.sessionGeneration ?? 0) + 1;
+  if (keep) await Session.updateOne({ _id: keep }, { $set: { generation } });
+  return generation;
 }
 
 function bearer(header: string | undefined): string | undefined {
@@ -49,20 +109,29 @@ function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-async function activeSession(ctx: Ctx, header: string | undefined): Promise<SessionDoc | null> {
+function live(session: SessionDoc | null, sub: SubscriberDoc, now: number): session is SessionDoc {
+  return (
+    session !== null &&
+    session.realm === sub.realm &&
+    session.subscriberId.equals(sub._id) &&
+    session.expiresAt.getTime() > now &&
+    session.generation >= (sub.sessionGeneration ?? 0)
+  );
+}
+
+/** The session of the header and its cabinet: two `_id` lookups (and a write every few minutes of use). */
+async function activeSession(ctx: Ctx, header: string | undefined): Promise<{ session: SessionDoc; sub: SubscriberDoc } | null> {
   const token = bearer(header);
   if (!token) return null;
-  const now = new Date();
-  const session = await Session.findOne({
-    tokenHash: hashToken(token),
-    realm: ctx.tenant.realm,
-    expiresAt: mongoose.trusted({ $gt: now }),
-    revokedAt: NOT_REVOKED(),
-  }).lean<SessionDoc>();
-  if (session && now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await Session.updateOne({ _id: session._id }, { $set: { lastSeenAt: now } });
+  const now = Date.now();
+  const session = await Session.findById(hashToken(token)).lean<SessionDoc>();
+  if (!session || session.realm !== ctx.tenant.realm) return null;
+  const sub = await findById(ctx.tenant.realm, session.subscriberId);
+  if (!sub || !live(session, sub, now)) return null;
+  if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await Session.updateOne({ _id: session._id }, { $set: { lastSeenAt: new Date(now) } });
   }
-  return session;
+  return { session, sub };
 }
 
 export interface GuardOptions {
@@ -74,7 +143,7 @@ export interface GuardOptions {
 
 /**
  * Route guard over the bearer session: 401 `unauthenticated` without a token, `session_expired`
- * for an unknown, expired or revoked one (or a deleted cabinet). Unless allowed, a cabinet still
+ * for an unknown, expired or ended one (or a deleted cabinet). Unless allowed, a cabinet still
  * awaiting confirmation gets 403 `confirmation_required` and a temporary password 403
  * `password_change_required`. Sets `ctx.subscriberId` and `ctx.sessionHash`.
  */
@@ -83,14 +152,13 @@ export function sessionGuard(options: GuardOptions = {}): RequestHandler {
     const ctx = ctxOf(req);
     const header = req.get('authorization');
     if (!bearer(header)) throw new AuthError();
-    const session = await activeSession(ctx, header);
-    if (!session) throw new AuthError('session_expired');
-    const state = await guardState(ctx.tenant.realm, session.subscriberId);
-    if (!state) throw new AuthError('session_expired');
-    if (state.status !== 'active' && !options.allowUnconfirmed) throw new ForbiddenError('confirmation_required');
-    if (state.mustChangePassword && !options.allowPasswordChange) throw new ForbiddenError('password_change_required');
-    ctx.subscriberId = String(session.subscriberId);
-    ctx.sessionHash = session.tokenHash;
+    const active = await activeSession(ctx, header);
+    if (!active) throw new AuthError('session_expired');
+    const { session, sub } = active;
+    if (sub.status !== 'active' && !options.allowUnconfirmed) throw new ForbiddenError('confirmation_required');
+    if (sub.mustChangePassword && !options.allowPasswordChange) throw new ForbiddenError('password_change_required');
+    signInRequest(ctx, sub);
+    ctx.sessionHash = session._id;
     next();
   };
 }
@@ -103,7 +171,7 @@ export const requireAnySession: RequestHandler = sessionGuard({ allowUnconfirmed
 
 /** The session in the request, if any and valid, without refusing the request (for routes open to both). */
 export async function optionalSession(ctx: Ctx, header: string | undefined): Promise<SessionDoc | null> {
-  return activeSession(ctx, header);
+  return (await activeSession(ctx, header))?.session ?? null;
 }
 
 export interface SessionView {
@@ -116,60 +184,80 @@ export interface SessionView {
   expiresAt: string;
 }
 
-function subscriberOf(ctx: Ctx): Types.ObjectId {
-  if (!ctx.subscriberId) throw new AuthError();
-  return new Types.ObjectId(ctx.subscriberId);
+/**
+ * A listed session's public id: its place in the cabinet's list and a tag derived from the
+ * session (`<period>.<n>.<tag>`), never its token hash. Places repeat across cabinets; the tag
+ * makes another cabinet's id unknown in this one's list.
+ */
+const PUBLIC_ID = /^(\d{1,9})\.(\d{1,9})\.([0-9a-f]{16})$/;
+
+function publicId(period: number, entry: SessionEntryDoc): string {
+  return `${period}.${entry.seq}.${tagOf(entry.sessionId)}`;
+}
+
+function tagOf(sessionId: string): string {
+  return createHash('sha256').update(`session-id:${sessionId}`).digest('hex').slice(0, 16);
+}
+
+/** The newest `MAX_SESSIONS` entries of the cabinet's list, with their public ids: every live session is among them. */
+async function listed(subscriberId: Types.ObjectId, now: number): Promise<{ id: string; entry: SessionEntryDoc }[]> {
+  const out: { id: string; entry: SessionEntryDoc }[] = [];
+  const period = sessionPeriod(now);
+  for (const p of [period, period - 1]) {
+    const left = MAX_SESSIONS - out.length;
+    if (left <= 0) break;
+    const { rows } = await readBefore<SessionEntryDoc>(entries, sessionList(subscriberId, p), left);
+    out.push(...rows.map((entry) => ({ id: publicId(p, entry), entry })));
+  }
+  return out;
 }
 
 /** The person's active sessions, the current one first, then by last use. */
 export async function listSessions(ctx: Ctx): Promise<SessionView[]> {
-  const rows = await Session.find({
-    realm: ctx.tenant.realm,
-    subscriberId: subscriberOf(ctx),
-    expiresAt: mongoose.trusted({ $gt: new Date() }),
-    revokedAt: NOT_REVOKED(),
-  })
-    .sort({ lastSeenAt: -1 })
-    .limit(100)
-    .lean<SessionDoc[]>();
-  return rows
-    .map((s) => ({
-      id: String(s._id),
-      current: s.tokenHash === ctx.sessionHash,
+  const sub = await currentSubscriber(ctx);
+  const now = Date.now();
+  const rows = await listed(sub._id, now);
+  const sessions = await Promise.all(rows.map((r) => Session.findById(r.entry.sessionId).lean<SessionDoc>()));
+  const views: SessionView[] = [];
+  rows.forEach((row, i) => {
+    const s = sessions[i] ?? null;
+    if (!live(s, sub, now)) return;
+    views.push({
+      id: row.id,
+      current: s._id === ctx.sessionHash,
       userAgent: s.userAgent,
       ip: s.ip,
       createdAt: s.createdAt.toISOString(),
       lastSeenAt: s.lastSeenAt.toISOString(),
       expiresAt: s.expiresAt.toISOString(),
-    }))
-    .sort((a, b) => Number(b.current) - Number(a.current));
+    });
+  });
+  return views.sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.localeCompare(a.lastSeenAt));
 }
 
-/** Ends one of the person's own sessions (404 for anyone else's). */
+/** Ends one of the person's own sessions by its public id (404 for anyone else's: the id is looked up in the person's own list). */
 export async function endSession(ctx: Ctx, id: string): Promise<void> {
-  if (!Types.ObjectId.isValid(id)) throw new NotFoundError('session_not_found');
-  const res = await Session.updateOne(
-    { _id: new Types.ObjectId(id), realm: ctx.tenant.realm, subscriberId: subscriberOf(ctx), revokedAt: NOT_REVOKED() },
-    { $set: { revokedAt: new Date() } },
-  );
-  if (res.matchedCount === 0) throw new NotFoundError('session_not_found');
+  const m = PUBLIC_ID.exec(id);
+  if (!m || !ctx.subscriberId) throw new NotFoundError('session_not_found');
+  const entry = await SessionEntry.findById(
+    streamId(sessionList(ctx.subscriberId, Number(m[1])), Number(m[2])),
+  ).lean<SessionEntryDoc>();
+  if (!entry || tagOf(entry.sessionId) !== m[3] || (await Session.deleteOne({ _id: entry.sessionId })).deletedCount === 0) {
+    throw new NotFoundError('session_not_found');
+  }
 }
 
 /** Ends the session of the request (sign-out). */
 export async function endCurrentSession(ctx: Ctx): Promise<void> {
   if (!ctx.sessionHash) throw new AuthError();
-  await Session.updateOne({ tokenHash: ctx.sessionHash, revokedAt: NOT_REVOKED() }, { $set: { revokedAt: new Date() } });
+  await Session.deleteOne({ _id: ctx.sessionHash });
 }
 
-/** Deletes sessions that expired or were ended more than a month ago. */
-export async function sweepSessions(now = new Date()): Promise<number> {
-  const before = new Date(now.getTime() - KEEP_ENDED_MS);
-  const res = await Session.deleteMany({
-    $or: [{ expiresAt: mongoose.trusted({ $lt: now }) }, { revokedAt: mongoose.trusted({ $lt: before }) }],
-  });
-  return res.deletedCount;
+/** Deletes expired sessions and list entries of periods no longer read (a background sweep, in bounded batches). */
+export async function sweepSessions(now = new Date(), limit = 1000): Promise<number> {
+  return (await sweepExpired(Session as KeyedModel, now, limit)) + (await sweepExpired(entries, now, limit));
 }
 
 onSubscriberDeleted('auth.sessions', async ({ subscriberId }) => {
-  await Session.deleteMany({ subscriberId });
+  for (const { entry } of await listed(subscriberId, Date.now())) await Session.deleteOne({ _id: entry.sessionId });
 });

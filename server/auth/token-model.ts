@@ -3,16 +3,18 @@ import mongoose, { Schema, type Types } from 'mongoose';
 export type TokenPurpose = 'confirm' | 'reset' | 'contact';
 
 /**
- * A confirmation link or code. Only a hash is stored (sha256 of the link token; of salt + code
- * for codes); each is single use, expires, and a subscriber holds at most one per purpose.
+ * A cabinet's current link or code of a purpose: `_id` = `<realm>:<subscriberId>:<purpose>`.
+ * Only a hash is stored (sha256 of the link token; of salt + code for codes). A new one replaces
+ * it, so a cabinet holds one per purpose and only that one is accepted.
  */
-export interface VerificationTokenDoc {
-  _id: Types.ObjectId;
+export interface CurrentTokenDoc {
+  _id: string;
   realm: string;
   tenantId: Types.ObjectId;
   subscriberId: Types.ObjectId;
   purpose: TokenPurpose;
   kind: 'link' | 'code';
+  /** The `_id` of its `VerificationToken`. */
   hash: string;
   salt?: string;
   /** For `contact`: the new email or phone that the code proves. */
@@ -21,22 +23,48 @@ export interface VerificationTokenDoc {
   createdAt: Date;
 }
 
-const tokenSchema = new Schema<VerificationTokenDoc>(
+const currentTokenSchema = new Schema<CurrentTokenDoc>(
   {
+    _id: { type: String, required: true },
     realm: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     subscriberId: { type: Schema.Types.ObjectId, required: true },
     purpose: { type: String, enum: ['confirm', 'reset', 'contact'], required: true },
     kind: { type: String, enum: ['link', 'code'], required: true },
-    hash: { type: String, required: true, unique: true },
+    hash: { type: String, required: true },
     salt: { type: String },
     target: { field: { type: String, enum: ['email', 'phone'] }, value: String },
     expiresAt: { type: Date, required: true },
     createdAt: { type: Date, default: () => new Date() },
   },
-  { collection: 'verification_tokens', versionKey: false },
+  { collection: 'auth_current_tokens', versionKey: false },
 );
-tokenSchema.index({ realm: 1, subscriberId: 1, purpose: 1 });
+currentTokenSchema.index({ expiresAt: 1 });
+
+export const CurrentToken = mongoose.model<CurrentTokenDoc>('CurrentToken', currentTokenSchema);
+
+/**
+ * One issued link or code, by its hash (`_id`): a link is found by it, and deleting it is what
+ * spends the token (of two concurrent uses, one deletes it).
+ */
+export interface VerificationTokenDoc {
+  _id: string;
+  realm: string;
+  subscriberId: Types.ObjectId;
+  purpose: TokenPurpose;
+  expiresAt: Date;
+}
+
+const tokenSchema = new Schema<VerificationTokenDoc>(
+  {
+    _id: { type: String, required: true },
+    realm: { type: String, required: true },
+    subscriberId: { type: Schema.Types.ObjectId, required: true },
+    purpose: { type: String, enum: ['confirm', 'reset', 'contact'], required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { collection: 'auth_tokens', versionKey: false },
+);
 tokenSchema.index({ expiresAt: 1 });
 
 export const VerificationToken = mongoose.model<VerificationTokenDoc>('VerificationToken', tokenSchema);

@@ -1,13 +1,23 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import mongoose, { type Types } from 'mongoose';
-import { attemptWithin, clearKey } from './limits.ts';
-import { VerificationToken, type TokenPurpose, type VerificationTokenDoc } from './token-model.ts';
+import type { Types } from 'mongoose';
+import { key, sweepExpired, type KeyedModel } from '../db/kernel/keys.ts';
+import { attemptWithin } from './limits.ts';
+import {
+  CurrentToken,
+  VerificationToken,
+  type CurrentTokenDoc,
+  type TokenPurpose,
+  type VerificationTokenDoc,
+} from './token-model.ts';
 
 export const CODE_LENGTH = 6;
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
+
+/** Tries at a code are counted over this window: longer than any code lives, so every try counts. */
+const CODE_TRIES_WINDOW_MS = 24 * 3600_000;
 
 interface Issue {
   realm: string;
@@ -18,10 +28,24 @@ interface Issue {
   target?: { field: 'email' | 'phone'; value: string };
 }
 
-/** A new token replaces the subscriber's previous one of the same purpose. */
-async function replace(input: Issue, fields: Pick<VerificationTokenDoc, 'kind' | 'hash'> & { salt?: string }): Promise<void> {
-  await VerificationToken.deleteMany({ realm: input.realm, subscriberId: input.subscriberId, purpose: input.purpose });
-  await VerificationToken.create({ ...input, ...fields });
+/** The key of a cabinet's current token of a purpose. */
+export function currentTokenId(realm: string, subscriberId: Types.ObjectId, purpose: TokenPurpose): string {
+  return key(realm, String(subscriberId), purpose);
+}
+
+/** A new token replaces the subscriber's previous one of the same purpose, which stops working. */
+async function replace(input: Issue, fields: Pick<CurrentTokenDoc, 'kind' | 'hash'> & { salt?: string }): Promise<void> {
+  const id = currentTokenId(input.realm, input.subscriberId, input.purpose);
+  const previous = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
+  await VerificationToken.create({
+    _id: fields.hash,
+    realm: input.realm,
+    subscriberId: input.subscriberId,
+    purpose: input.purpose,
+    expiresAt: input.expiresAt,
+  });
+  await CurrentToken.replaceOne({ _id: id }, { _id: id, ...input, ...fields, createdAt: new Date() }, { upsert: true });
+  if (previous) await VerificationToken.deleteOne({ _id: previous.hash });
 }
 
 /** Issues a link token (256 random bits, shown once). */
@@ -39,42 +63,38 @@ export async function issueCode(input: Issue): Promise<string> {
   return code;
 }
 
-export type Consumed = { ok: true; token: VerificationTokenDoc } | { ok: false; reason: 'invalid' | 'expired' | 'exhausted' };
+export type Consumed = { ok: true; token: CurrentTokenDoc } | { ok: false; reason: 'invalid' | 'expired' | 'exhausted' };
 
-/**
- * Takes a token out of the store: the delete is what makes it single use (of two concurrent
- * uses, only one deletes it).
- */
-async function take(token: VerificationTokenDoc): Promise<Consumed> {
-  const { deletedCount } = await VerificationToken.deleteOne({ _id: token._id });
+/** Spends a token: deleting it is what makes it single use (of two concurrent uses, only one deletes it). */
+async function take(token: CurrentTokenDoc): Promise<Consumed> {
+  const { deletedCount } = await VerificationToken.deleteOne({ _id: token.hash });
   return deletedCount === 1 ? { ok: true, token } : { ok: false, reason: 'invalid' };
 }
 
 /**
- * Uses a link token of the realm and purpose. `check` runs before the token is spent, so input
- * that depends on whose token it is (a new password) can be refused without losing the link.
+ * Uses a link token of the realm and purpose: found by its hash, and accepted while it is its
+ * cabinet's current one. `check` runs before the token is spent, so input that depends on whose
+ * token it is (a new password) can be refused without losing the link.
  */
 export async function consumeLinkToken(
   realm: string,
   purpose: TokenPurpose,
   token: string,
-  check?: (found: VerificationTokenDoc) => Promise<void>,
+  check?: (found: CurrentTokenDoc) => Promise<void>,
 ): Promise<Consumed> {
-  const found = await VerificationToken.findOne({
-    hash: sha256(token),
-    realm,
-    purpose,
-    kind: 'link',
-  }).lean<VerificationTokenDoc>();
-  if (!found) return { ok: false, reason: 'invalid' };
+  const hash = sha256(token);
+  const issued = await VerificationToken.findById(hash).lean<VerificationTokenDoc>();
+  if (!issued || issued.realm !== realm || issued.purpose !== purpose) return { ok: false, reason: 'invalid' };
+  const found = await CurrentToken.findById(currentTokenId(realm, issued.subscriberId, purpose)).lean<CurrentTokenDoc>();
+  if (found?.kind !== 'link' || found.hash !== hash) return { ok: false, reason: 'invalid' };
   if (found.expiresAt <= new Date()) return { ok: false, reason: 'expired' };
   await check?.(found);
   return take(found);
 }
 
 /**
- * Uses the subscriber's code of a purpose. Every try counts; after `maxAttempts` the code is void
- * and a new one must be requested.
+ * Uses the subscriber's code of a purpose. Every try counts (before the code is compared); after
+ * `maxAttempts` the code is void and a new one must be requested.
  */
 export async function consumeCode(
   realm: string,
@@ -83,27 +103,35 @@ export async function consumeCode(
   code: string,
   maxAttempts: number,
 ): Promise<Consumed> {
-  const found = await VerificationToken.findOne({ realm, subscriberId, purpose, kind: 'code' }).lean<VerificationTokenDoc>();
-  if (!found?.salt) return { ok: false, reason: 'invalid' };
+  const found = await CurrentToken.findById(currentTokenId(realm, subscriberId, purpose)).lean<CurrentTokenDoc>();
+  if (found?.kind !== 'code' || !found.salt) return { ok: false, reason: 'invalid' };
   if (found.expiresAt <= new Date()) return { ok: false, reason: 'expired' };
-  const attemptsKey = `code:${found._id}`;
-  if (!(await attemptWithin(attemptsKey, maxAttempts, found.expiresAt.getTime() - Date.now()))) {
-    await VerificationToken.deleteOne({ _id: found._id });
-    await clearKey(attemptsKey);
-    return { ok: false, reason: 'exhausted' };
+  if (!(await attemptWithin(`code:${found.hash}`, maxAttempts, CODE_TRIES_WINDOW_MS))) {
+    // The try that finds the tries used up voids the code; later ones find it void.
+    const voided = (await VerificationToken.deleteOne({ _id: found.hash })).deletedCount === 1;
+    return { ok: false, reason: voided ? 'exhausted' : 'invalid' };
   }
   const expected = Buffer.from(found.hash, 'hex');
   const given = Buffer.from(sha256(`${found.salt}:${code}`), 'hex');
   if (!timingSafeEqual(expected, given)) return { ok: false, reason: 'invalid' };
-  const taken = await take(found);
-  if (taken.ok) await clearKey(attemptsKey);
-  return taken;
+  return take(found);
 }
 
+/** Removes the subscriber's tokens (of one purpose, or all): at most one per purpose. */
 export async function dropTokens(realm: string, subscriberId: Types.ObjectId, purpose?: TokenPurpose): Promise<void> {
-  await VerificationToken.deleteMany({ realm, subscriberId, ...(purpose ? { purpose } : {}) });
+  for (const p of purpose ? [purpose] : (['confirm', 'reset', 'contact'] as const)) {
+    const id = currentTokenId(realm, subscriberId, p);
+    const found = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
+    if (!found) continue;
+    await VerificationToken.deleteOne({ _id: found.hash });
+    await CurrentToken.deleteOne({ _id: id });
+  }
 }
 
-export async function sweepTokens(now = new Date()): Promise<number> {
-  return (await VerificationToken.deleteMany({ expiresAt: mongoose.trusted({ $lt: now }) })).deletedCount;
+/** Removes expired tokens (a background sweep, in bounded batches). */
+export async function sweepTokens(now = new Date(), limit = 1000): Promise<number> {
+  return (
+    (await sweepExpired(VerificationToken as KeyedModel, now, limit)) +
+    (await sweepExpired(CurrentToken as KeyedModel, now, limit))
+  );
 }

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { key } from './kernel/keys.ts';
+import { duplicateIndexes, key } from './kernel/keys.ts';
 
 /**
  * Moving a database written by an earlier version to the current model (`gaskit migrate`). Each
@@ -23,6 +23,22 @@ export interface Migration {
   /** Earlier collections this step reads; dropped when every step has run. */
   legacyCollections: string[];
   run(ctx: MigrationCtx): Promise<{ moved: number }>;
+}
+
+/**
+ * Inserts the documents (each with its key as `_id`) that are not there yet; returns how many
+ * were new. A document already moved by an earlier run is left as it is.
+ */
+export async function insertMissing<D extends { _id: unknown }>(
+  collection: mongoose.mongo.Collection<D>,
+  docs: mongoose.mongo.OptionalUnlessRequiredId<D>[],
+): Promise<number> {
+  if (docs.length === 0) return 0;
+  try {
+    return (await collection.insertMany(docs, { ordered: false })).insertedCount;
+  } catch (err) {
+    return docs.length - duplicateIndexes(err).length;
+  }
 }
 
 /** Accounts were `accounts` documents with an ObjectId `_id`, `tenantId` and `number`. */

@@ -3,6 +3,10 @@ import { toJSON } from '../db/plugins.ts';
 
 export type SubscriberStatus = 'pending' | 'active';
 
+/**
+ * A cabinet. Its `_id` stays an ObjectId (other modules keep it; logins change in settings); it
+ * is found by login through its `LoginKey`.
+ */
 export interface SubscriberDoc {
   _id: Types.ObjectId;
   /** Logins are unique per realm (tenants sharing one subscriber base); the tenant is where the cabinet was opened. */
@@ -28,6 +32,11 @@ export interface SubscriberDoc {
   confirmBy?: Date;
   confirmedAt?: Date;
   lastSignInAt?: Date;
+  /**
+   * Sessions opened before this generation are over (a password changed or reset): raising it
+   * ends them all at once, without a query over sessions. Missing in earlier documents: 0.
+   */
+  sessionGeneration?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -52,13 +61,35 @@ const subscriberSchema = new Schema<SubscriberDoc>(
     confirmBy: { type: Date },
     confirmedAt: { type: Date },
     lastSignInAt: { type: Date },
+    sessionGeneration: { type: Number },
   },
   { timestamps: true },
 );
-subscriberSchema.index({ realm: 1, login: 1 }, { unique: true });
 subscriberSchema.index({ tenantId: 1, status: 1, confirmBy: 1 });
 // The sweep of unconfirmed cabinets runs across tenants.
 subscriberSchema.index({ confirmBy: 1 });
 subscriberSchema.plugin(toJSON);
 
 export const Subscriber = mongoose.model<SubscriberDoc>('Subscriber', subscriberSchema);
+
+/**
+ * A login of a realm: `_id` = `<realm>:<normalised login>` → the cabinet's id. Inserting it is
+ * what takes a login (the `_id` is unique), so of two concurrent registrations or login changes
+ * to one login only one wins; a cabinet is found by login with two `_id` lookups.
+ */
+export interface LoginKeyDoc {
+  _id: string;
+  subscriberId: Types.ObjectId;
+  createdAt: Date;
+}
+
+const loginKeySchema = new Schema<LoginKeyDoc>(
+  {
+    _id: { type: String, required: true },
+    subscriberId: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  { collection: 'subscriber_logins', versionKey: false },
+);
+
+export const LoginKey = mongoose.model<LoginKeyDoc>('LoginKey', loginKeySchema);

@@ -6,11 +6,12 @@ import { maskContact, sendAuthMessage } from '../auth/emails.ts';
 import { consume } from '../auth/limits.ts';
 import { auth } from '../auth/policy.ts';
 import { consumeCode, issueCode } from '../auth/tokens.ts';
+import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import type { Ctx } from '../http/context.ts';
 import { AuthError, ConflictError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import type { LoginKind } from '../tenants/model.ts';
 import { runSubscriberDeleted, type SubscriberDeleted } from './hooks.ts';
-import { Subscriber, type SubscriberDoc, type SubscriberStatus } from './model.ts';
+import { LoginKey, Subscriber, type LoginKeyDoc, type SubscriberDoc, type SubscriberStatus } from './model.ts';
 
 /** A lower-cased email, or null when it is not one. */
 export function normalizeEmail(raw: string): string | null {
@@ -38,22 +39,58 @@ export function normalizeLogin(raw: string, kinds: readonly LoginKind[]): LoginR
   return login ? { login, kind } : { error: kind === 'email' ? 'invalid_email' : 'invalid_phone' };
 }
 
+/**
+ * The cabinet with this login in the realm: the login key, then the cabinet by its id (two `_id`
+ * lookups). A key whose cabinet is gone or now signs in with another login finds nothing.
+ */
 export async function findByLogin(realm: string, login: string): Promise<SubscriberDoc | null> {
-  return Subscriber.findOne({ realm, login }).lean<SubscriberDoc>();
+  const held = await LoginKey.findById(key(realm, login)).lean<LoginKeyDoc>();
+  if (!held) return null;
+  const sub = await findById(realm, held.subscriberId);
+  return sub?.login === login ? sub : null;
 }
 
+/** The cabinet by its id, if it is of the realm (one `_id` lookup; another realm's is as unknown as a missing one). */
 export async function findById(realm: string, id: Types.ObjectId | string): Promise<SubscriberDoc | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  return Subscriber.findOne({ _id: new Types.ObjectId(id), realm }).lean<SubscriberDoc>();
+  const doc = await Subscriber.findById(new Types.ObjectId(id)).lean<SubscriberDoc>();
+  return doc?.realm === realm ? doc : null;
 }
 
-/** What the session guard needs to know about the person behind a session. */
-export async function guardState(
-  realm: string,
-  id: Types.ObjectId,
-): Promise<{ status: SubscriberStatus; mustChangePassword: boolean } | null> {
-  const doc = await Subscriber.findOne({ _id: id, realm }, { status: 1, mustChangePassword: 1 }).lean();
-  return doc ? { status: doc.status, mustChangePassword: doc.mustChangePassword } : null;
+/** Login keys younger than this may belong to a registration or login change still under way. */
+const LOGIN_SETTLE_MS = 60_000;
+
+/**
+ * Takes a login of the realm for a cabinet: true when it is now the cabinet's (or already was),
+ * false when another cabinet holds it. A key left behind (its cabinet gone, or moved on to another
+ * login, by a process that stopped halfway) is taken over once it is older than any step in
+ * progress could be.
+ */
+async function claimLogin(realm: string, login: string, subscriberId: Types.ObjectId): Promise<boolean> {
+  const id = key(realm, login);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await LoginKey.create({ _id: id, subscriberId });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const held = await LoginKey.findById(id).lean<LoginKeyDoc>();
+    if (!held) continue;
+    if (held.subscriberId.equals(subscriberId)) return true;
+    const holder = await Subscriber.findById(held.subscriberId).lean<SubscriberDoc>();
+    const inUse = holder?.realm === realm && holder.login === login;
+    if (inUse || Date.now() - held.createdAt.getTime() < LOGIN_SETTLE_MS) return false;
+    await LoginKey.deleteOne({ _id: id });
+  }
+  return false;
+}
+
+/** Gives a login back, if the cabinet still holds it. */
+async function releaseLogin(realm: string, login: string, subscriberId: Types.ObjectId): Promise<void> {
+  const id = key(realm, login);
+  const held = await LoginKey.findById(id).lean<LoginKeyDoc>();
+  if (held?.subscriberId.equals(subscriberId)) await LoginKey.deleteOne({ _id: id });
 }
 
 export interface NewSubscriber {
@@ -68,18 +105,24 @@ export interface NewSubscriber {
   confirmBy: Date;
 }
 
-/** Creates a cabinet awaiting confirmation; null when the login is taken in the realm (the unique index decides). */
+/**
+ * Creates a cabinet awaiting confirmation; null when the login is taken in the realm. The login
+ * key is inserted first: of concurrent registrations of one login, exactly one gets it.
+ */
 export async function createPending(input: NewSubscriber): Promise<SubscriberDoc | null> {
+  const _id = new Types.ObjectId();
+  if (!(await claimLogin(input.realm, input.login, _id))) return null;
   try {
     const doc = await Subscriber.create({
       ...input,
+      _id,
       ...(input.loginKind === 'email' ? { email: input.login } : { phone: input.login }),
       status: 'pending',
       mustChangePassword: false,
     });
     return doc.toObject();
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return null;
+    await releaseLogin(input.realm, input.login, _id);
     throw err;
   }
 }
@@ -89,34 +132,38 @@ type Changes = {
   unset?: ('confirmBy' | 'passwordExpiresAt' | 'email' | 'phone')[];
 };
 
-/** Applies changes to one subscriber; throws `ConflictError`-worthy duplicate key errors to the caller. */
-export async function updateSubscriber(realm: string, id: Types.ObjectId, changes: Changes): Promise<SubscriberDoc | null> {
+/**
+ * Applies changes to a cabinet found in its realm (by `findById` or `findByLogin`), by its `_id`;
+ * returns it as it is now, or null when it was removed meanwhile.
+ */
+export async function updateSubscriber(sub: Pick<SubscriberDoc, '_id'>, changes: Changes): Promise<SubscriberDoc | null> {
   const update: Record<string, unknown> = {};
   if (changes.set && Object.keys(changes.set).length) update.$set = changes.set;
   if (changes.unset?.length) update.$unset = Object.fromEntries(changes.unset.map((f) => [f, 1]));
-  return Subscriber.findOneAndUpdate({ _id: id, realm }, update, { returnDocument: 'after' }).lean<SubscriberDoc>();
+  return Subscriber.findByIdAndUpdate(sub._id, update, { returnDocument: 'after' }).lean<SubscriberDoc>();
 }
 
 /**
  * Removes a cabinet: every module's cleanup first (sessions, tokens, account links…), then the
- * subscriber with its personal data. Billing data of the supplier is not touched.
+ * subscriber with its personal data, then its login. Billing data of the supplier is not touched.
  */
 export async function removeSubscriber(
-  doc: Pick<SubscriberDoc, '_id' | 'realm' | 'tenantId'>,
+  doc: Pick<SubscriberDoc, '_id' | 'realm' | 'tenantId' | 'login'>,
   reason: SubscriberDeleted['reason'],
 ): Promise<void> {
   await runSubscriberDeleted({ realm: doc.realm, subscriberId: doc._id, tenantId: doc.tenantId, reason });
-  await Subscriber.deleteOne({ _id: doc._id, realm: doc.realm });
+  await Subscriber.deleteOne({ _id: doc._id });
+  await releaseLogin(doc.realm, doc.login, doc._id);
 }
 
 /** Removes cabinets not confirmed by their deadline; returns how many. */
 export async function sweepUnconfirmed(now = new Date(), batch = 200): Promise<number> {
   const due = await Subscriber.find(
     { confirmBy: mongoose.trusted({ $lt: now }), status: 'pending' },
-    { _id: 1, realm: 1, tenantId: 1 },
+    { _id: 1, realm: 1, tenantId: 1, login: 1 },
   )
     .limit(batch)
-    .lean<Pick<SubscriberDoc, '_id' | 'realm' | 'tenantId'>[]>();
+    .lean<Pick<SubscriberDoc, '_id' | 'realm' | 'tenantId' | 'login'>[]>();
   for (const doc of due) await removeSubscriber(doc, 'unconfirmed');
   return due.length;
 }
@@ -157,19 +204,25 @@ export function toMe(doc: SubscriberDoc): Me {
   };
 }
 
-function subscriberIdOf(ctx: Ctx): Types.ObjectId {
-  if (!ctx.subscriberId) throw new AuthError();
-  return new Types.ObjectId(ctx.subscriberId);
+/** The cabinets the session guard read, per request: a handler does not read its own again. */
+const signedIn = new WeakMap<Ctx, SubscriberDoc>();
+
+/** Marks the request as made by this cabinet (the session guard, after checking the session). */
+export function signInRequest(ctx: Ctx, doc: SubscriberDoc): void {
+  ctx.subscriberId = String(doc._id);
+  signedIn.set(ctx, doc);
 }
 
-async function current(ctx: Ctx): Promise<SubscriberDoc> {
-  const doc = await findById(ctx.tenant.realm, subscriberIdOf(ctx));
+/** The signed-in person's cabinet, as the session guard read it for this request. */
+export async function currentSubscriber(ctx: Ctx): Promise<SubscriberDoc> {
+  if (!ctx.subscriberId) throw new AuthError();
+  const doc = signedIn.get(ctx) ?? (await findById(ctx.tenant.realm, ctx.subscriberId));
   if (!doc) throw new AuthError('session_expired');
   return doc;
 }
 
 export async function getMe(ctx: Ctx): Promise<Me> {
-  return toMe(await current(ctx));
+  return toMe(await currentSubscriber(ctx));
 }
 
 export interface ProfileInput {
@@ -189,7 +242,7 @@ export interface ProfileAnswer {
  * that is the login, changes only after the code sent to it is entered (`confirmContact`).
  */
 export async function updateProfile(ctx: Ctx, input: ProfileInput): Promise<ProfileAnswer> {
-  const sub = await current(ctx);
+  const sub = await currentSubscriber(ctx);
   const fields: FieldErrors = {};
   const set: Partial<SubscriberDoc> = {};
   const unset: ('email' | 'phone')[] = [];
@@ -213,7 +266,7 @@ export async function updateProfile(ctx: Ctx, input: ProfileInput): Promise<Prof
   if (changes.length > 1) fields.phone = { code: 'one_contact_change_at_a_time' };
   if (Object.keys(fields).length) throw new ValidationError(fields);
 
-  const updated = Object.keys(set).length || unset.length ? await updateSubscriber(sub.realm, sub._id, { set, unset }) : sub;
+  const updated = Object.keys(set).length || unset.length ? await updateSubscriber(sub, { set, unset }) : sub;
   const change = changes[0] ?? null;
   if (change) {
     await consume(
@@ -237,7 +290,7 @@ export async function updateProfile(ctx: Ctx, input: ProfileInput): Promise<Prof
 
 /** Applies the pending email or phone change once its code is entered. */
 export async function confirmContact(ctx: Ctx, input: { code: string }): Promise<Me> {
-  const sub = await current(ctx);
+  const sub = await currentSubscriber(ctx);
   const used = await consumeCode(sub.realm, sub._id, 'contact', input.code, auth.policy.codeAttempts);
   if (!used.ok) {
     throw new RuleViolation(
@@ -247,18 +300,14 @@ export async function confirmContact(ctx: Ctx, input: { code: string }): Promise
   const target = used.token.target;
   if (!target?.field || !target.value) throw new RuleViolation('code_invalid');
   const set: Partial<SubscriberDoc> = { [target.field]: target.value };
-  if (sub.loginKind === target.field) {
-    const holder = await findByLogin(sub.realm, target.value);
-    if (holder && !holder._id.equals(sub._id)) throw new ConflictError('login_taken');
+  const newLogin = sub.loginKind === target.field && sub.login !== target.value;
+  if (newLogin) {
+    // The new login's key first: of two cabinets moving to one login, one gets it.
+    if (!(await claimLogin(sub.realm, target.value, sub._id))) throw new ConflictError('login_taken');
     set.login = target.value;
   }
-  let updated: SubscriberDoc | null;
-  try {
-    updated = await updateSubscriber(sub.realm, sub._id, { set });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new ConflictError('login_taken');
-    throw err;
-  }
+  const updated = await updateSubscriber(sub, { set });
+  if (newLogin) await releaseLogin(sub.realm, sub.login, sub._id);
   // The old address hears of it: someone who took over the session cannot change it unnoticed.
   const old = sub[target.field];
   if (old && old !== target.value) {
@@ -271,19 +320,13 @@ export async function confirmContact(ctx: Ctx, input: { code: string }): Promise
   return toMe(updated ?? sub);
 }
 
-/** MongoDB reports E11000; FerretDB v1 reports a unique index hit on update as an internal error naming the constraint. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: number; message?: string };
-  return e.code === 11000 || /UNIQUE constraint failed/.test(e.message ?? '');
-}
-
 /**
  * Deletes the cabinet (and so withdraws consent to the processing of personal data): the
  * password is asked again, a notice goes to the login, then every module's data about the person
  * and the person's record are removed. The supplier's billing data stays.
  */
 export async function deleteCabinet(ctx: Ctx, input: { password: string }): Promise<void> {
-  const sub = await current(ctx);
+  const sub = await currentSubscriber(ctx);
   await checkCurrentPassword(sub, input.password, 'password');
   await sendAuthMessage(ctx, sub.login, 'auth.cabinet-deleted', { login: sub.login });
   await removeSubscriber(sub, 'deleted');

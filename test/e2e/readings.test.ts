@@ -74,9 +74,10 @@ async function cabinetNearRollover(d: Demo): Promise<Cabinet> {
     updatedAt: now,
   });
   const token = randomBytes(32).toString('base64url');
-  await d.db.collection('sessions').insertOne({
-    tokenHash: createHash('sha256').update(token).digest('hex'),
+  await d.db.collection<{ _id: string; [field: string]: unknown }>('auth_sessions').insertOne({
+    _id: createHash('sha256').update(token).digest('hex'),
     subscriberId,
+    generation: 0,
     realm: tenant!.realm,
     tenantId: tenant!._id,
     userAgent: '',

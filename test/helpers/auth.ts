@@ -3,7 +3,9 @@ import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { configureCaptcha } from '../../server/auth/captcha.ts';
 import { configureAuth } from '../../server/auth/policy.ts';
-import { Subscriber } from '../../server/subscribers/model.ts';
+import { CurrentToken, type TokenPurpose } from '../../server/auth/token-model.ts';
+import { currentTokenId } from '../../server/auth/tokens.ts';
+import { findByLogin } from '../../server/subscribers/service.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
@@ -114,7 +116,16 @@ export async function withRegistration<T>(slug: string, patch: Record<string, un
 
 export async function subscriberByLogin(slug: string, login: string) {
   const tenant = await Tenant.findOne({ slug }).lean();
-  return Subscriber.findOne({ realm: tenant!.realm, login }).lean();
+  return findByLogin(tenant!.realm, login);
+}
+
+/** Moves the expiry of a cabinet's current link or code of a purpose into the past. */
+export async function expireToken(slug: string, login: string, purpose: TokenPurpose) {
+  const sub = await subscriberByLogin(slug, login);
+  await CurrentToken.updateOne(
+    { _id: currentTokenId(sub!.realm, sub!._id, purpose) },
+    { $set: { expiresAt: new Date(Date.now() - 1000) } },
+  );
 }
 
 export { testServer };

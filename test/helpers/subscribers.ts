@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
 import { openSession } from '../../server/auth/sessions.ts';
-import { Subscriber } from '../../server/subscribers/model.ts';
+import { key } from '../../server/db/kernel/keys.ts';
+import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 
 /**
@@ -11,7 +13,10 @@ export async function signedInSubscriber(slug: string, overrides: { email?: stri
   const tenant = await Tenant.findOne({ slug }).lean();
   if (!tenant) throw new Error(`no tenant ${slug}`);
   const email = overrides.email ?? `s-${randomBytes(6).toString('hex')}@example.test`;
+  const _id = new Types.ObjectId();
+  await LoginKey.create({ _id: key(tenant.realm, email), subscriberId: _id });
   const subscriber = await Subscriber.create({
+    _id,
     realm: tenant.realm,
     tenantId: tenant._id,
     login: email,

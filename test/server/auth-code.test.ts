@@ -1,11 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { RateHit } from '../../server/auth/limit-model.ts';
-import { VerificationToken } from '../../server/auth/token-model.ts';
+import { clearKey } from '../../server/auth/limits.ts';
 import { configureNotify } from '../../server/notify/service.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
-import { codeIn, solvedCaptcha, subscriberByLogin, uniqueEmail, uniquePhone, useMailCatcher } from '../helpers/auth.ts';
+import {
+  codeIn,
+  expireToken,
+  solvedCaptcha,
+  subscriberByLogin,
+  uniqueEmail,
+  uniquePhone,
+  useMailCatcher,
+} from '../helpers/auth.ts';
 import { api } from '../helpers/server.ts';
 
 const T = '/api/v1/t/yug-gaz';
@@ -57,7 +64,7 @@ async function register(login: string) {
 }
 
 async function dropCooldown(login: string) {
-  await RateHit.deleteMany({ key: `send:confirm:gazregion:${login}` });
+  await clearKey(`send:confirm:gazregion:${login}`);
 }
 
 describe('auth: password + activation code by email or SMS (seed 001)', () => {
@@ -147,10 +154,7 @@ describe('auth: password + activation code by email or SMS (seed 001)', () => {
     const login = uniqueEmail('late');
     await register(login);
     const code = codeIn((await mail().waitForTo(login)).text);
-    await VerificationToken.updateOne(
-      { subscriberId: (await subscriberByLogin('yug-gaz', login))!._id },
-      { $set: { expiresAt: new Date(Date.now() - 1) } },
-    );
+    await expireToken('yug-gaz', login, 'confirm');
     expect((await api(`${T}/auth/confirm`, { body: { login, code } })).body.error.code).to.equal('code_expired');
     const nobody = await api(`${T}/auth/confirm`, { body: { login: uniqueEmail('nobody'), code: '123456' } });
     expect(nobody.status).to.equal(422);

@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import pino from 'pino';
 import { AUTH_SWEEP } from '../../server/auth/service.ts';
 import { Session } from '../../server/auth/session-model.ts';
-import { VerificationToken } from '../../server/auth/token-model.ts';
-import { Subscriber } from '../../server/subscribers/model.ts';
+import { CurrentToken, VerificationToken } from '../../server/auth/token-model.ts';
+import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { runWorker } from '../../server/workers.ts';
 import {
   bearer,
+  expireToken,
   linkParam,
   solvedCaptcha,
   subscriberByLogin,
@@ -82,10 +83,7 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
     expect(wrong.status).to.equal(422);
     expect(wrong.body.error.code).to.equal('link_invalid');
 
-    await VerificationToken.updateOne(
-      { purpose: 'confirm', subscriberId: (await subscriberByLogin('sever-gaz', login))!._id },
-      { $set: { expiresAt: new Date(Date.now() - 1000) } },
-    );
+    await expireToken('sever-gaz', login, 'confirm');
     const expired = await api(`${T}/auth/confirm`, { body: { token } });
     expect(expired.status).to.equal(422);
     expect(expired.body.error.code).to.equal('link_expired');
@@ -181,6 +179,8 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
     expect(await Subscriber.countDocuments({ _id: sub._id })).to.equal(0);
     expect(await Session.countDocuments({ subscriberId: sub._id })).to.equal(0);
     expect(await VerificationToken.countDocuments({ subscriberId: sub._id })).to.equal(0);
+    expect(await CurrentToken.countDocuments({ subscriberId: sub._id })).to.equal(0);
+    expect(await LoginKey.countDocuments({ subscriberId: sub._id })).to.equal(0);
     expect((await api(`${T}/me`, { headers: bearer(signed.body.token) })).body.error.code).to.equal('session_expired');
 
     const again = await registerLink(login);

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { RateHit } from '../../server/auth/limit-model.ts';
-import { consume } from '../../server/auth/limits.ts';
-import { configureAuth } from '../../server/auth/policy.ts';
-import { Subscriber } from '../../server/subscribers/model.ts';
+import mongoose from 'mongoose';
+import { failureKey } from '../../server/auth/credentials.ts';
+import { clearKey, consume } from '../../server/auth/limits.ts';
+import { auth, configureAuth } from '../../server/auth/policy.ts';
+import { peek } from '../../server/db/kernel/limits.ts';
 import {
   bearer,
   confirmedByLink,
+  expireToken,
   LOOSE_LIMITS,
   relaxAuthForTests,
   solvedCaptcha,
@@ -18,8 +20,16 @@ const T = '/api/v1/t/sever-gaz';
 
 /** Moves the failures of a login back in time, as if the lockout delay had passed. */
 async function ageFailures(login: string, ms: number) {
-  const hits = await RateHit.find({ key: `fail:gazregion:${login}` }).lean();
-  for (const h of hits) await RateHit.updateOne({ _id: h._id }, { $set: { at: new Date(h.at.getTime() - ms) } });
+  const stream = new RegExp(`^limit:${encodeURIComponent(failureKey('gazregion', login))}:`);
+  const hits = mongoose.connection.collection<{ _id: string; at: Date }>('kernel_hits');
+  for (const h of await hits.find({ stream }).toArray()) {
+    await hits.updateOne({ _id: h._id }, { $set: { at: new Date(h.at.getTime() - ms) } });
+  }
+}
+
+async function failuresOf(login: string): Promise<number> {
+  const { threshold, windowMs } = auth.policy.lockout;
+  return (await peek(failureKey('gazregion', login), { points: threshold, windowMs })).count;
 }
 
 function withoutTimes(body: Record<string, unknown>) {
@@ -58,7 +68,17 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
     await ageFailures(login, 61_000);
     const ok = await api(`${T}/auth/login`, { body: { login, password } });
     expect(ok.status).to.equal(200);
-    expect(await RateHit.countDocuments({ key: `fail:gazregion:${login}` })).to.equal(0);
+    expect(await failuresOf(login)).to.equal(0);
+  });
+
+  it('checks at most five of 40 tries sent at once for one login, 39 wrong and then the right one', async () => {
+    const { login, password } = await confirmedByLink(mail());
+    const tries = Array.from({ length: 40 }, (_, i) => (i < 39 ? `wrong${i}` : password));
+    const answers = await Promise.all(tries.map((p) => api(`${T}/auth/login`, { body: { login, password: p } })));
+    const refused = answers.filter((a) => a.status === 429);
+    expect(answers.length - refused.length).to.be.at.most(5);
+    for (const a of refused) expect(a.body.error.code).to.equal('login_locked');
+    for (const a of answers.filter((a) => a.status !== 429)) expect([200, 401]).to.include(a.status);
   });
 
   it('locks unknown logins out the same way (no hint that they do not exist)', async () => {
@@ -147,7 +167,7 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
           },
         },
       });
-      await RateHit.deleteMany({ key: /^register:ip:/ });
+      await clearKey('register:ip:127.0.0.1');
       const body = async () => ({
         login: uniqueEmail(),
         password: 'abc12',
@@ -223,10 +243,7 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
       await api(`${T}/auth/password/forgot`, { body: { login, captcha: await solvedCaptcha('sever-gaz') } });
       const message = await mail().waitFor((m) => m.to.includes(login) && m.subject === 'Восстановление пароля');
       const reset = new URL(message.text.match(/https?:\/\/\S+gaskit-reset=\S+/)![0]).searchParams.get('gaskit-reset')!;
-      const sub = await Subscriber.findOne({ login }).lean();
-      await Subscriber.db
-        .collection('verification_tokens')
-        .updateOne({ subscriberId: sub!._id, purpose: 'reset' }, { $set: { expiresAt: new Date(Date.now() - 1) } });
+      await expireToken('sever-gaz', login, 'reset');
       expect((await api(`${T}/auth/password/reset`, { body: { token: reset, password: 'new12' } })).body.error.code).to.equal(
         'link_expired',
       );

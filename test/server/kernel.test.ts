@@ -8,7 +8,16 @@ import { claim, forget, releaseLease, runExclusive } from '../../server/db/kerne
 import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
 import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
 import { StreamMark } from '../../server/db/kernel/models.ts';
-import { append, appendNext, appendOnce, lastSeq, onceMarkId, readAfter, readBefore } from '../../server/db/kernel/streams.ts';
+import {
+  append,
+  appendNext,
+  appendOnce,
+  appendWithin,
+  lastSeq,
+  onceMarkId,
+  readAfter,
+  readBefore,
+} from '../../server/db/kernel/streams.ts';
 
 /** 50 writers at once, on the real embedded database (FerretDB v1), as the kernel's guarantees are stated for. */
 const WRITERS = 50;
@@ -107,6 +116,15 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(rows[0]).to.include({ seq: WRITERS, total: WRITERS });
     expect(await appendNext<EntryDoc, EntryDoc>(entries, stream, async () => null)).to.equal(null);
     expect(await lastSeq(entries, stream)).to.equal(WRITERS);
+  });
+
+  it('appends within a bound: of 50 concurrent appenders exactly the room gets in, the rest write nothing', async () => {
+    const stream = `bounded-${randomUUID().slice(0, 8)}`;
+    await append(entries, stream, { writer: -1 });
+    const seqs = await parallel(WRITERS, (writer) => appendWithin(entries, stream, { writer }, 7));
+    expect(seqs.filter((s) => s !== null).sort()).to.deep.equal([2, 3, 4, 5, 6, 7]);
+    expect(await lastSeq(entries, stream)).to.equal(7);
+    expect(await Entry.countDocuments({ stream })).to.equal(7);
   });
 
   it('gives counter numbers 1…50 to 50 concurrent callers', async () => {
@@ -225,6 +243,43 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(after).to.equal(stored);
     await clear(name, rule.windowMs);
     expect((await hit(name, rule)).allowed).to.equal(true);
+    expect((await peek(name, rule)).count).to.equal(1);
+  });
+
+  it('counts the hits of the sliding window exactly across the fixed windows, and says when it frees up', async () => {
+    const name = `send:${randomUUID()}`;
+    const rule = { points: 3, windowMs: 60_000 };
+    const left = rule.windowMs - (Date.now() % rule.windowMs);
+    if (left < 3000) await new Promise((r) => setTimeout(r, left + 10));
+    const now = Date.now();
+    // The previous window's hits: one has left the sliding window, two are still in it.
+    const previous = `limit:${encodeURIComponent(name)}:0:${Math.floor(now / rule.windowMs) - 1}`;
+    await mongoose.connection.collection<{ _id: string }>('kernel_hits').insertMany(
+      [70_000, 40_000, 30_000].map((ago, i) => ({
+        _id: `${previous}:${i + 1}`,
+        stream: previous,
+        seq: i + 1,
+        at: new Date(now - ago),
+        expiresAt: new Date(now + 60_000),
+      })),
+    );
+    expect((await peek(name, rule)).count).to.equal(2);
+    expect((await hit(name, rule)).allowed).to.equal(true);
+    const refused = await hit(name, rule);
+    expect(refused.allowed).to.equal(false);
+    // The oldest of the three counted hits (40 s ago) leaves the window in 20 s.
+    expect(refused.state.retryInMs).to.be.within(19_000, 20_000);
+    const state = await peek(name, rule);
+    expect(state.count).to.equal(3);
+    expect(state.retryInMs).to.be.within(19_000, 20_000);
+  });
+
+  it('keeps the hits counted after a clear for their whole window, however briefly the clear was kept', async () => {
+    const name = `fail:${randomUUID()}`;
+    const rule = { points: 5, windowMs: 60_000 };
+    await clear(name, 100);
+    await record(name, rule);
+    await new Promise((r) => setTimeout(r, 400));
     expect((await peek(name, rule)).count).to.equal(1);
   });
 

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { RateHit } from '../../server/auth/limit-model.ts';
+import { failureKey } from '../../server/auth/credentials.ts';
+import { clearKey } from '../../server/auth/limits.ts';
 import { Session } from '../../server/auth/session-model.ts';
-import { VerificationToken } from '../../server/auth/token-model.ts';
+import { CurrentToken, VerificationToken } from '../../server/auth/token-model.ts';
 import { configureNotify } from '../../server/notify/service.ts';
 import { onSubscriberDeleted, type SubscriberDeleted } from '../../server/subscribers/hooks.ts';
-import { Subscriber } from '../../server/subscribers/model.ts';
+import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
 import { bearer, codeIn, confirmedByLink, solvedCaptcha, uniqueEmail, uniquePhone, useMailCatcher } from '../helpers/auth.ts';
 import { api } from '../helpers/server.ts';
 
@@ -158,10 +159,12 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
     expect(await Subscriber.countDocuments({ fullName: 'Удаляемый' })).to.equal(0);
     expect(await Session.countDocuments({ subscriberId: me.id })).to.equal(0);
     expect(await VerificationToken.countDocuments({ subscriberId: me.id })).to.equal(0);
+    expect(await CurrentToken.countDocuments({ subscriberId: me.id })).to.equal(0);
+    expect(await LoginKey.countDocuments({ subscriberId: me.id })).to.equal(0);
     expect((await api(`${T}/me`, { headers: bearer(token) })).status).to.equal(401);
     expect((await api(`${T}/auth/login`, { body: { login, password } })).status).to.equal(401);
     const notice = await mail().waitFor((m) => m.to.includes(login) && m.subject === 'Личный кабинет удалён');
     expect(notice.text).to.include('согласие на обработку персональных данных отозвано');
-    await RateHit.deleteMany({ key: new RegExp(login) });
+    await clearKey(failureKey('gazregion', login));
   });
 });

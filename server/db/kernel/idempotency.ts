@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import { sweepExpired, type KeyedModel } from './keys.ts';
 import { claim } from './leases.ts';
 import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
 
@@ -62,10 +62,5 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
 
 /** Forgets records past their time (a background sweep, in bounded batches). */
 export async function sweepIdempotency(now = new Date(), limit = 1000): Promise<number> {
-  const old = await IdempotencyRecord.find({ expiresAt: mongoose.trusted({ $lte: now }) }, { _id: 1 })
-    .limit(limit)
-    .lean<{ _id: string }[]>();
-  let n = 0;
-  for (const r of old) n += (await IdempotencyRecord.deleteOne({ _id: r._id })).deletedCount;
-  return n;
+  return sweepExpired(IdempotencyRecord as KeyedModel, now, limit);
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
-import { isDuplicateKey, key } from './keys.ts';
+import { isDuplicateKey, key, sweepExpired, type KeyedModel } from './keys.ts';
 import { Ticket, type TicketDoc } from './models.ts';
 
 /**
@@ -123,6 +122,11 @@ export async function runExclusive(
   if (previous && previous.leaseUntil.getTime() > Date.now()) return false;
   const held = await claim(key(name, slice), leaseMs);
   if (!held) return false;
+  if (held.generation > 0) {
+    // The slice's run is over (released) or its runner died: a slow claimer does not run it again.
+    await held.release();
+    return false;
+  }
   try {
     await run();
   } finally {
@@ -136,10 +140,5 @@ export async function runExclusive(
 
 /** Removes tickets long past their lease (a background sweep: bounded by `limit`). */
 export async function sweepTickets(now = new Date(), limit = 1000): Promise<number> {
-  const old = await Ticket.find({ expiresAt: mongoose.trusted({ $lt: now }) }, { _id: 1 })
-    .limit(limit)
-    .lean<{ _id: string }[]>();
-  let n = 0;
-  for (const t of old) n += (await Ticket.deleteOne({ _id: t._id })).deletedCount;
-  return n;
+  return sweepExpired(Ticket as KeyedModel, now, limit);
 }

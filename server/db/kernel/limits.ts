@@ -1,24 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import mongoose from 'mongoose';
-import { key, type KeyedModel } from './keys.ts';
+import { key, sweepExpired, type KeyedModel } from './keys.ts';
 import { Epoch, Hit, type EpochDoc, type HitDoc } from './models.ts';
-import { append, lastSeq, streamId } from './streams.ts';
+import { append, appendWithin, lastSeq, streamId } from './streams.ts';
 
 /**
- * Rate-limit windows: at most `points` events per `windowMs` under a key (sign-ins per login, PIN
- * guesses per account…), across every server instance.
+ * Rate-limit windows: at most `points` events in any `windowMs` under a key (sign-ins per login,
+ * PIN guesses per account, sends per address…), across every server instance.
  *
- * The clock is cut into fixed windows; the hits of one window are a gap-free stream
- * (`<key>:<epoch>:<window>:<n>`), so concurrent hits get distinct numbers and the count is the
- * stream's end: no `$inc`, which FerretDB v1 does not make atomic. A hit is refused when the
- * current window's count plus the previous window's, weighted by how much of it still overlaps
- * the sliding window, would pass `points` (the sliding-window estimate of Cloudflare's and
- * nginx's limiters). A refused hit writes nothing, so a flood neither grows storage nor slows
- * others. Clearing a key (a right PIN) starts a new epoch; old hits are left to the sweep.
+ * The clock is cut into windows of `windowMs`; the hits of one window are a gap-free stream
+ * (`limit:<key>:<epoch>:<window>:<n>`, each with its time). The hits of the sliding window
+ * (`now - windowMs`, `now`] are all of the current window's and the newest of the previous
+ * one's, so the count is exact: the two streams' ends, and a bisection over the previous
+ * window's times (hits are appended in time order). A hit is appended only within the room left
+ * (`appendWithin`), so a refused hit writes nothing and a flood neither grows storage nor slows
+ * others; no `$inc`, which FerretDB v1 does not make atomic. Retry-After is exact too: the window
+ * frees up when its `points`-th newest hit leaves it. Clearing a key (a right PIN) starts a new
+ * epoch; old hits are left to the sweep.
  *
- * Guarantees, the same on MongoDB and on FerretDB v1: within one window, never more than `points`
- * hits are counted (the `points`-th number is inserted once). Cost: about five `_id` lookups and
- * one insert per counted hit; a refused hit makes the lookups only.
+ * Guarantees, the same on MongoDB and on FerretDB v1: never more than `points` hits are counted
+ * in any `windowMs` (hits of concurrent callers are numbered by unique inserts). Cost: about five
+ * `_id` lookups plus log2 of the previous window's hits, and one insert per counted hit; a
+ * refused hit makes the lookups only.
  */
 
 export interface WindowRule {
@@ -27,9 +29,9 @@ export interface WindowRule {
 }
 
 export interface WindowState {
-  /** Hits counted in the sliding window (the estimate described above). */
+  /** Hits counted in the sliding window. */
   count: number;
-  /** When the newest counted hit was made, if any in the current or previous window. */
+  /** When the newest counted hit was made, if any is in the window. */
   lastAt: Date | null;
   /** Milliseconds until one more hit would be allowed (0 when it is now). */
   retryInMs: number;
@@ -40,80 +42,101 @@ const hits: KeyedModel = Hit;
 /** The key's name as one key part (logins and other names may contain ':'). */
 const part = (name: string) => encodeURIComponent(name);
 
-async function epochOf(name: string): Promise<string> {
+/** The key's current epoch ('0' until it is first cleared), and until when its document is kept. */
+async function epochOf(name: string, now: number): Promise<{ epoch: string; until: number }> {
   const doc = await Epoch.findById(key('limit', part(name))).lean<EpochDoc>();
-  return doc && doc.expiresAt.getTime() > Date.now() ? doc.epoch : '0';
+  return doc && doc.expiresAt.getTime() > now
+    ? { epoch: doc.epoch, until: doc.expiresAt.getTime() }
+    : { epoch: '0', until: Infinity };
 }
 
-function windows(rule: WindowRule, now: number) {
-  const index = Math.floor(now / rule.windowMs);
-  const elapsed = (now - index * rule.windowMs) / rule.windowMs;
-  return { index, elapsed };
-}
-
-async function read(name: string, rule: WindowRule, now: number) {
-  const epoch = await epochOf(name);
-  const { index, elapsed } = windows(rule, now);
-  const current = key('limit', part(name), epoch, index);
-  const previous = key('limit', part(name), epoch, index - 1);
-  const [cur, prev] = await Promise.all([lastSeq(hits, current), lastSeq(hits, previous)]);
-  const weight = 1 - elapsed;
-  const count = cur + Math.floor(prev * weight);
-  return { current, cur, prev, weight, elapsed, count };
-}
-
-async function lastHitAt(stream: string, seq: number): Promise<Date | null> {
-  if (seq === 0) return null;
+async function hitAt(stream: string, seq: number): Promise<number | null> {
   const doc = await Hit.findById(streamId(stream, seq)).lean<HitDoc>();
-  return doc?.at ?? null;
+  return doc ? doc.at.getTime() : null;
+}
+
+/** The key's two windows now: the current one's hits (`cur`), and how many of the previous one's are still inside (`recent`). */
+interface Snapshot {
+  now: number;
+  epoch: { epoch: string; until: number };
+  current: string;
+  previous: string;
+  cur: number;
+  prev: number;
+  recent: number;
+}
+
+async function snapshot(name: string, rule: WindowRule, now: number): Promise<Snapshot> {
+  const epoch = await epochOf(name, now);
+  const index = Math.floor(now / rule.windowMs);
+  const current = key('limit', part(name), epoch.epoch, index);
+  const previous = key('limit', part(name), epoch.epoch, index - 1);
+  const [cur, prev] = await Promise.all([lastSeq(hits, current), lastSeq(hits, previous)]);
+  // Bisection for the previous window's first hit inside the sliding window.
+  const since = now - rule.windowMs;
+  let low = 1;
+  let high = prev + 1;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    const at = await hitAt(previous, mid);
+    if (at !== null && at > since) high = mid;
+    else low = mid + 1;
+  }
+  return { now, epoch, current, previous, cur, prev, recent: prev + 1 - low };
+}
+
+/** A cleared key's epoch is kept for as long as the hits counted under it (else they would be forgotten with it). */
+async function keepEpoch(name: string, rule: WindowRule, s: Snapshot): Promise<void> {
+  const until = s.now + 2 * rule.windowMs;
+  if (s.epoch.until >= until) return;
+  await Epoch.updateOne({ _id: key('limit', part(name)) }, { $max: { expiresAt: new Date(until) } });
+}
+
+/** Milliseconds until the window has room again: when its `points`-th newest hit leaves it. */
+async function retryIn(rule: WindowRule, s: Snapshot, cur: number): Promise<number> {
+  if (rule.points <= 0) return rule.windowMs;
+  const pivot =
+    cur >= rule.points
+      ? await hitAt(s.current, cur - rule.points + 1)
+      : await hitAt(s.previous, s.prev - (rule.points - cur) + 1);
+  return Math.max(1, (pivot ?? s.now) + rule.windowMs - s.now);
 }
 
 /** The key's state now, without counting a hit. */
 export async function peek(name: string, rule: WindowRule): Promise<WindowState> {
-  const now = Date.now();
-  const s = await read(name, rule, now);
-  const { index } = windows(rule, now);
-  const lastAt =
-    s.cur > 0
-      ? await lastHitAt(s.current, s.cur)
-      : await lastHitAt(key('limit', part(name), await epochOf(name), index - 1), s.prev);
-  return { count: s.count, lastAt, retryInMs: s.count < rule.points ? 0 : retryIn(rule, s, now) };
-}
-
-function retryIn(rule: WindowRule, s: { cur: number; prev: number; elapsed: number }, now: number): number {
-  const windowEnd = (Math.floor(now / rule.windowMs) + 1) * rule.windowMs;
-  if (s.cur >= rule.points || s.prev === 0) return windowEnd - now;
-  // The previous window's share shrinks as the window slides: find when one more hit fits.
-  const room = rule.points - s.cur - 1;
-  const fraction = 1 - (room + 1) / s.prev;
-  const at = Math.floor(now / rule.windowMs) * rule.windowMs + Math.max(0, fraction) * rule.windowMs;
-  return Math.max(1, Math.min(windowEnd, Math.ceil(at)) - now);
+  const s = await snapshot(name, rule, Date.now());
+  const count = s.cur + s.recent;
+  const last = s.cur > 0 ? await hitAt(s.current, s.cur) : s.recent > 0 ? await hitAt(s.previous, s.prev) : null;
+  return {
+    count,
+    lastAt: last === null ? null : new Date(last),
+    retryInMs: count < rule.points ? 0 : await retryIn(rule, s, s.cur),
+  };
 }
 
 /** Counts one hit unless the key is at its limit; returns whether it was counted, and the state. */
 export async function hit(name: string, rule: WindowRule): Promise<{ allowed: boolean; state: WindowState }> {
-  const now = Date.now();
-  const s = await read(name, rule, now);
-  if (s.count >= rule.points)
-    return { allowed: false, state: { count: s.count, lastAt: null, retryInMs: retryIn(rule, s, now) } };
-  const seq = await append(hits, s.current, { at: new Date(now), expiresAt: new Date(now + 2 * rule.windowMs) });
-  const count = seq + Math.floor(s.prev * s.weight);
-  // A concurrent hit took the last number first: this one is over the limit after all.
-  if (seq > rule.points || count > rule.points) {
-    return { allowed: false, state: { count, lastAt: new Date(now), retryInMs: retryIn(rule, { ...s, cur: seq }, now) } };
+  const s = await snapshot(name, rule, Date.now());
+  const room = rule.points - s.recent;
+  const seq =
+    room > s.cur
+      ? await appendWithin(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) }, room)
+      : null;
+  if (seq === null) {
+    // Concurrent hits may have filled the room meanwhile: the current window holds at least that many.
+    const cur = Math.max(s.cur, room);
+    return { allowed: false, state: { count: cur + s.recent, lastAt: null, retryInMs: await retryIn(rule, s, cur) } };
   }
-  return { allowed: true, state: { count, lastAt: new Date(now), retryInMs: 0 } };
+  await keepEpoch(name, rule, s);
+  return { allowed: true, state: { count: seq + s.recent, lastAt: new Date(s.now), retryInMs: 0 } };
 }
 
-/** Counts a hit whatever the limit (failures that a lockout rule counts). */
+/** Counts a hit whatever the limit (failures that a lockout rule counts); returns the count in the window. */
 export async function record(name: string, rule: WindowRule): Promise<number> {
-  const now = Date.now();
-  const epoch = await epochOf(name);
-  const { index } = windows(rule, now);
-  return append(hits, key('limit', part(name), epoch, index), {
-    at: new Date(now),
-    expiresAt: new Date(now + 2 * rule.windowMs),
-  });
+  const s = await snapshot(name, rule, Date.now());
+  const seq = await append(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) });
+  await keepEpoch(name, rule, s);
+  return seq + s.recent;
 }
 
 /** Forgets the key's hits (a right PIN or password): a new epoch, for as long as hits are kept. */
@@ -128,13 +151,5 @@ export async function clear(name: string, keepMs: number): Promise<void> {
 
 /** Removes hits and epochs past their time (a background sweep, in bounded batches). */
 export async function sweepLimits(now = new Date(), limit = 5000): Promise<number> {
-  let n = 0;
-  for (const model of [Hit, Epoch] as KeyedModel[]) {
-    const old = await model
-      .find({ expiresAt: mongoose.trusted({ $lt: now }) }, { _id: 1 })
-      .limit(limit)
-      .lean<{ _id: string }[]>();
-    for (const d of old) n += (await model.deleteOne({ _id: d._id })).deletedCount;
-  }
-  return n;
+  return (await sweepExpired(hits, now, limit)) + (await sweepExpired(Epoch as KeyedModel, now, limit));
 }

@@ -63,8 +63,21 @@ export async function lastSeq(model: KeyedModel, stream: string, from = 0): Prom
  * `fields` are written with it (`seq` and `stream` are added for readers that page by them).
  */
 export async function append<T extends object>(model: KeyedModel, stream: string, doc: T): Promise<number> {
-  let seq = (await lastSeq(model, stream)) + 1;
-  for (;;) {
+  return (await appendWithin(model, stream, doc, Infinity)) as number;
+}
+
+/**
+ * Appends like `append` while the next seq is at most `max`; returns null, having written
+ * nothing, once the stream holds `max` entries. Of any number of concurrent appenders, exactly
+ * `max - last` get in (a rate limit's room in its window, a bounded number of attempts).
+ */
+export async function appendWithin<T extends object>(
+  model: KeyedModel,
+  stream: string,
+  doc: T,
+  max: number,
+): Promise<number | null> {
+  for (let seq = (await lastSeq(model, stream)) + 1; seq <= max; seq += 1) {
     try {
       await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
       remember(stream, seq);
@@ -73,8 +86,8 @@ export async function append<T extends object>(model: KeyedModel, stream: string
       if (!isDuplicateKey(err)) throw err;
     }
     remember(stream, seq);
-    seq += 1;
   }
+  return null;
 }
 
 /**

@@ -1,0 +1,195 @@
+import { expect } from 'chai';
+import mongoose, { Types } from 'mongoose';
+import { MAX_SESSIONS, openSession } from '../../server/auth/sessions.ts';
+import { key } from '../../server/db/kernel/keys.ts';
+import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
+import { findById } from '../../server/subscribers/service.ts';
+import {
+  bearer,
+  codeIn,
+  confirmedByLink,
+  linkParam,
+  solvedCaptcha,
+  subscriberByLogin,
+  uniqueEmail,
+  useMailCatcher,
+} from '../helpers/auth.ts';
+import { api } from '../helpers/server.ts';
+
+const T = '/api/v1/t/sever-gaz';
+
+/** The collections of auth, subscribers and the kernel records they use. */
+const OURS = new Set([
+  'subscribers',
+  'subscriber_logins',
+  'auth_sessions',
+  'auth_session_entries',
+  'auth_tokens',
+  'auth_current_tokens',
+  'captcha_uses',
+  'server_secrets',
+  'kernel_hits',
+  'kernel_epochs',
+  'kernel_idempotency',
+  'kernel_tickets',
+]);
+const READS = new Set(['find', 'findOne', 'countDocuments', 'aggregate', 'distinct']);
+const INSERTS = new Set(['insertOne', 'insertMany']);
+
+interface Op {
+  collection: string;
+  method: string;
+  filter: unknown;
+}
+
+/** The database operations on our collections while `run` runs (mongoose's debug hook sees every one). */
+async function operations(run: () => Promise<unknown>): Promise<Op[]> {
+  const ops: Op[] = [];
+  mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+    if (OURS.has(collection)) ops.push({ collection, method, filter: args[0] });
+  });
+  try {
+    await run();
+  } finally {
+    mongoose.set('debug', false);
+  }
+  return ops;
+}
+
+/** A filter that is exactly `{ _id: value }`: the only one FerretDB v1 serves from its index. */
+function byKey(op: Op): boolean {
+  if (INSERTS.has(op.method)) return true;
+  const filter = op.filter as Record<string, unknown> | null;
+  if (!filter || Object.keys(filter).join() !== '_id') return false;
+  const id = filter._id;
+  return typeof id === 'string' || id instanceof Types.ObjectId;
+}
+
+function expectByKey(name: string, ops: Op[]): void {
+  const other = ops.filter((op) => !byKey(op) || op.method === 'countDocuments');
+  expect(other, `${name}: ${JSON.stringify(other)}`).to.deep.equal([]);
+}
+
+describe('auth and settings by key', function () {
+  this.timeout(60_000);
+  const { mail } = useMailCatcher();
+
+  it('finds every document of sign-in, the session check, me, settings and the sessions list by its _id', async () => {
+    const { login, password, token } = await confirmedByLink(mail());
+    const me = await operations(() => api(`${T}/me`, { headers: bearer(token) }));
+    expectByKey('GET me', me);
+    // The session check is the session and the cabinet; `me` reuses the cabinet the guard read.
+    expect(me.filter((op) => READS.has(op.method))).to.have.length(2);
+    expect(me.filter((op) => !READS.has(op.method))).to.deep.equal([]);
+
+    const flows: [string, () => Promise<unknown>][] = [
+      ['sign-in', () => api(`${T}/auth/login`, { body: { login, password } })],
+      ['PATCH me', () => api(`${T}/me`, { method: 'PATCH', headers: bearer(token), body: { fullName: 'По Ключу' } })],
+      ['GET me/sessions', () => api(`${T}/me/sessions`, { headers: bearer(token) })],
+      ['wrong password', () => api(`${T}/auth/login`, { body: { login, password: 'wrong1' } })],
+    ];
+    for (const [name, run] of flows) expectByKey(name, await operations(run));
+
+    const next = uniqueEmail('keyed');
+    expectByKey(
+      'PATCH me (email)',
+      await operations(() => api(`${T}/me`, { method: 'PATCH', headers: bearer(token), body: { email: next } })),
+    );
+    const code = codeIn((await mail().waitForTo(next)).text);
+    expectByKey(
+      'contact confirm',
+      await operations(() => api(`${T}/me/contact/confirm`, { headers: bearer(token), body: { code } })),
+    );
+    const list = await api(`${T}/me/sessions`, { headers: bearer(token) });
+    const other = list.body.find((s: { current: boolean }) => !s.current);
+    expectByKey(
+      'end a session',
+      await operations(() => api(`${T}/me/sessions/${other.id}`, { method: 'DELETE', headers: bearer(token) })),
+    );
+    expectByKey(
+      'change password',
+      await operations(() =>
+        api(`${T}/auth/password/change`, {
+          headers: bearer(token),
+          body: { currentPassword: password, password: 'keyed1', passwordRepeat: 'keyed1' },
+        }),
+      ),
+    );
+    expectByKey(
+      'delete the cabinet',
+      await operations(() => api(`${T}/me`, { method: 'DELETE', headers: bearer(token), body: { password: 'keyed1' } })),
+    );
+  });
+
+  it('finds every document of register, confirm, forgot and reset by its _id', async () => {
+    const login = uniqueEmail('keys');
+    const captcha = await solvedCaptcha('sever-gaz');
+    expectByKey(
+      'register',
+      await operations(() =>
+        api(`${T}/auth/register`, { body: { login, password: 'abc12', passwordRepeat: 'abc12', consent: true, captcha } }),
+      ),
+    );
+    const confirmToken = linkParam(await mail().waitForTo(login), 'gaskit-confirm');
+    expectByKey('confirm', await operations(() => api(`${T}/auth/confirm`, { body: { token: confirmToken } })));
+    const forgotCaptcha = await solvedCaptcha('sever-gaz');
+    expectByKey('forgot', await operations(() => api(`${T}/auth/password/forgot`, { body: { login, captcha: forgotCaptcha } })));
+    const message = await mail().waitFor((m) => m.to.includes(login) && m.subject === 'Восстановление пароля');
+    const reset = linkParam(message, 'gaskit-reset');
+    expectByKey('reset', await operations(() => api(`${T}/auth/password/reset`, { body: { token: reset, password: 'new12' } })));
+  });
+
+  it('lets one of ten concurrent registrations of a login open the cabinet', async () => {
+    const login = uniqueEmail('race');
+    const bodies = await Promise.all(
+      Array.from({ length: 10 }, async () => ({
+        login,
+        password: 'abc12',
+        passwordRepeat: 'abc12',
+        consent: true,
+        captcha: await solvedCaptcha('sever-gaz'),
+      })),
+    );
+    const answers = await Promise.all(bodies.map((body) => api(`${T}/auth/register`, { body })));
+    for (const a of answers) expect(a.status).to.equal(202);
+    expect(await Subscriber.countDocuments({ login })).to.equal(1);
+    const sub = await subscriberByLogin('sever-gaz', login);
+    expect((await LoginKey.findById(key('gazregion', login)).lean())?.subscriberId.equals(sub!._id)).to.equal(true);
+  });
+
+  it('takes over a login key left behind by a registration that stopped halfway', async () => {
+    const login = uniqueEmail('left');
+    await LoginKey.create({
+      _id: key('gazregion', login),
+      subscriberId: new Types.ObjectId(),
+      createdAt: new Date(Date.now() - 5 * 60_000),
+    });
+    const captcha = await solvedCaptcha('sever-gaz');
+    const res = await api(`${T}/auth/register`, {
+      body: { login, password: 'abc12', passwordRepeat: 'abc12', consent: true, captcha },
+    });
+    expect(res.status).to.equal(202);
+    await mail().waitFor((m) => m.to.includes(login) && m.text.includes('gaskit-confirm='));
+    expect((await subscriberByLogin('sever-gaz', login))?.status).to.equal('pending');
+  });
+
+  it(`keeps at most ${MAX_SESSIONS} sessions of a cabinet: a sign-in beyond ends the oldest`, async () => {
+    const { login, password, token: first, me } = await confirmedByLink(mail());
+    const sub = (await findById('gazregion', me.id))!;
+    const tokens: string[] = [first];
+    // Sessions 2…20 opened as sign-in opens them (without 19 password checks), then the 21st sign-in.
+    for (let i = 2; i < MAX_SESSIONS; i += 1) {
+      tokens.push((await openSession({ subscriberId: sub._id, realm: sub.realm, tenantId: sub.tenantId })).token);
+    }
+    tokens.push((await api(`${T}/auth/login`, { body: { login, password } })).body.token);
+    expect((await api(`${T}/me`, { headers: bearer(tokens[1]!) })).status).to.equal(200);
+    const last = (await api(`${T}/auth/login`, { body: { login, password } })).body.token;
+    expect((await api(`${T}/me`, { headers: bearer(first) })).body.error.code).to.equal('session_expired');
+    const list = await api(`${T}/me/sessions`, { headers: bearer(last) });
+    expect(list.body).to.have.length(MAX_SESSIONS);
+    // Public ids are places in the list, never token hashes.
+    for (const s of list.body as { id: string }[]) expect(s.id).to.match(/^\d+\.\d+\.[0-9a-f]{16}$/);
+    expect((await api(`${T}/me`, { headers: bearer(tokens[1]!) })).status).to.equal(200);
+    expect(list.body.filter((s: { current: boolean }) => s.current)).to.have.length(1);
+  });
+});
