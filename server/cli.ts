@@ -6,6 +6,7 @@
  *   gaskit keys create --tenant <slug> --name <name> --scopes billing:write,export:read
  *   gaskit keys list --tenant <slug>
  *   gaskit keys revoke --tenant <slug> <id>
+ *   gaskit migrate      (moves a database written by an earlier version to the current model)
  *
  * Exit codes: 0 done, 2 import finished but some lines were bad, 1 nothing done (bad arguments, fatal error).
  */
@@ -22,6 +23,7 @@ import { DomainError } from './http/errors.ts';
 import { SUPPORTED_LOCALES, translator, type Translate } from './i18n/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './integration/keys.ts';
 import { API_SCOPES, type ApiScope } from './integration/model.ts';
+import { migrateDatabase } from './migrations.ts';
 import { getTenantBySlug } from './tenants/service.ts';
 
 /** A usage error: the message is already translated; exit code 1. */
@@ -224,6 +226,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'import') return await importCommand(t, rest);
     if (command === 'keys') return await keysCommand(t, rest);
+    if (command === 'migrate') {
+      const moved = await withDatabase(() => migrateDatabase(err));
+      out(moved ? t('cli:migrate.done', { steps: Object.keys(moved).length }) : t('cli:migrate.nothing'));
+      return EXIT.ok;
+    }
     const help = t('cli:help', { kinds: BILLING_KINDS.join('|'), scopes: API_SCOPES.join(',') });
     if (command === 'help' || command === '--help' || command === '-h') {
       out(help);

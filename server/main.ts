@@ -8,6 +8,7 @@ import { configureFeedback } from './feedback/config.ts';
 import { createLogger } from './http/logger.ts';
 import { seedDemo } from './demo.ts';
 import { startNotify } from './notify/service.ts';
+import { migrateDatabase } from './migrations.ts';
 import { startWorkers } from './workers.ts';
 
 async function main(): Promise<void> {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     logger.info({ dataDir: config.dataDir, port: embedded.port, pid: embedded.pid }, 'embedded database FerretDB started');
   }
   await connectDb(uri);
+  await migrateDatabase((m) => logger.info(`migrate: ${m}`));
   configureAuth(config);
   configureFeedback(config);
   await startNotify(config, logger);
