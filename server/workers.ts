@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { runExclusive } from './db/kernel/leases.ts';
+import { runExclusive, sweepTickets } from './db/kernel/leases.ts';
 
 /**
  * Periodic background jobs (outbox delivery, sweeps of expired data, reminders). Each module
@@ -18,6 +18,17 @@ const workers = new Map<string, Worker>();
 export function registerWorker(worker: Worker): void {
   workers.set(worker.name, worker);
 }
+
+/** Lease tickets long past their lease (every keyed claim leaves one), a bounded batch at a time. */
+registerWorker({
+  name: 'kernel.tickets',
+  intervalMs: 600_000,
+  async run(logger) {
+    let removed = 0;
+    for (let batch = await sweepTickets(); batch > 0; batch = await sweepTickets()) removed += batch;
+    if (removed) logger.info({ removed }, 'expired lease tickets removed');
+  },
+});
 
 /** Runs one job once, now (tests and the CLI use this). */
 export async function runWorker(name: string, logger: Logger): Promise<void> {

@@ -7,7 +7,9 @@ import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../se
 import { claim, forget, releaseLease, runExclusive } from '../../server/db/kernel/leases.ts';
 import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
 import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
-import { StreamMark } from '../../server/db/kernel/models.ts';
+import { StreamMark, Ticket } from '../../server/db/kernel/models.ts';
+import { runWorker } from '../../server/workers.ts';
+import pino from 'pino';
 import {
   append,
   appendNext,
@@ -291,5 +293,22 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(state.count).to.equal(10);
     expect(state.lastAt).to.be.instanceOf(Date);
     expect(Date.now() - state.lastAt!.getTime()).to.be.lessThan(10_000);
+  });
+
+  it('sweeps lease tickets long past their lease, and keeps the others', async () => {
+    const old = `swept-${randomUUID().slice(0, 8)}`;
+    const live = `kept-${randomUUID().slice(0, 8)}`;
+    await Ticket.create({
+      _id: `${old}:0`,
+      work: old,
+      generation: 0,
+      holder: 'h',
+      leaseUntil: new Date(0),
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    const held = await claim(live, 60_000);
+    await runWorker('kernel.tickets', pino({ level: 'silent' }));
+    expect(await Ticket.exists({ _id: `${old}:0` })).to.equal(null);
+    expect(await held!.stillHeld()).to.equal(true);
   });
 });
