@@ -127,7 +127,12 @@ async function announceChange(doc: FeedbackRequestDoc): Promise<void> {
     status: doc.status,
     at: doc.updatedAt,
   });
-  await FeedbackRequest.updateOne({ _id: doc._id }, { $set: { changeSeq: seq } });
+  // A revision, not a plain update: FerretDB v1 writes an updated document back whole, so an update
+  // racing an answer's revision could put the answers back as they were.
+  await revise<FeedbackRequestDoc, void>(FeedbackRequest, doc._id, (current) => ({
+    set: current && (current.changeSeq ?? 0) < seq ? { changeSeq: seq } : undefined,
+    result: undefined,
+  }));
 }
 
 /** Requests one person may send: per subscriber, or per address for anonymous ones. */

@@ -20,10 +20,14 @@ import { StreamMark, type StreamMarkDoc } from './models.ts';
 const heads = new Map<string, number>();
 const HEADS_REMEMBERED = 50_000;
 
-function remember(stream: string, seq: number): void {
-  if ((heads.get(stream) ?? 0) >= seq) return;
-  if (heads.size >= HEADS_REMEMBERED && !heads.has(stream)) heads.delete(heads.keys().next().value as string);
-  heads.set(stream, seq);
+/** Streams are named within their collection: two collections may hold streams of one name. */
+const headOf = (model: KeyedModel, stream: string) => `${model.collection.collectionName}|${stream}`;
+
+function remember(model: KeyedModel, stream: string, seq: number): void {
+  const head = headOf(model, stream);
+  if ((heads.get(head) ?? 0) >= seq) return;
+  if (heads.size >= HEADS_REMEMBERED && !heads.has(head)) heads.delete(heads.keys().next().value as string);
+  heads.set(head, seq);
 }
 
 export function streamId(stream: string, seq: number): string {
@@ -39,7 +43,7 @@ async function exists(model: KeyedModel, id: string): Promise<boolean> {
  * reader's cursor): the search starts there when this process knows no further end.
  */
 export async function lastSeq(model: KeyedModel, stream: string, from = 0): Promise<number> {
-  let low = Math.max(heads.get(stream) ?? 0, from);
+  let low = Math.max(heads.get(headOf(model, stream)) ?? 0, from);
   if (low > 0 && !(await exists(model, streamId(stream, low)))) low = 0;
   // Exponential probe past the known head, then bisection between the last found and the first missing.
   let step = 1;
@@ -54,7 +58,7 @@ export async function lastSeq(model: KeyedModel, stream: string, from = 0): Prom
     if (await exists(model, streamId(stream, mid))) low = mid;
     else high = mid;
   }
-  remember(stream, low);
+  remember(model, stream, low);
   return low;
 }
 
@@ -80,12 +84,12 @@ export async function appendWithin<T extends object>(
   for (let seq = (await lastSeq(model, stream)) + 1; seq <= max; seq += 1) {
     try {
       await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
-      remember(stream, seq);
+      remember(model, stream, seq);
       return seq;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    remember(stream, seq);
+    remember(model, stream, seq);
   }
   return null;
 }
@@ -136,7 +140,7 @@ async function insertAt<T extends object>(model: KeyedModel, stream: string, seq
     if (!isDuplicateKey(err)) throw err;
     inserted = false;
   }
-  remember(stream, seq);
+  remember(model, stream, seq);
   return inserted;
 }
 
