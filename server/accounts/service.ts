@@ -12,6 +12,7 @@ import {
 import { accountNumberRule } from '../billing/writer.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { amountDue } from '../payments/amounts.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
@@ -83,7 +84,14 @@ async function view(link: AccountLinkDoc) {
     debt: debt.debt,
     penalties: debt.penalties,
     period: debt.period,
+    ...(await owedNow(link.tenantId, String(link.accountId), debt)),
   };
+}
+
+/** Paid through the cabinet and not yet booked by billing, and what is due now (payments is imported on use: it imports this module). */
+async function owedNow(tenantId: Types.ObjectId, accountId: string, debt: { debt: number; penalties: number }) {
+  const pendingPaid = await (await import('../payments/service.ts')).pendingPaidAmount(tenantId, accountId);
+  return { pendingPaid, due: amountDue(debt, pendingPaid) };
 }
 
 /**
@@ -204,8 +212,7 @@ export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: st
             lines: [],
           },
     meters: summary.meters.map((m) => (linked.mode === 'extended' ? m : { ...m, serialNumber: '' })),
-    // Paid through the cabinet, not yet booked by billing. Imported on use: payments imports this module.
-    pendingPaid: await (await import('../payments/service.ts')).pendingPaidAmount(ctx.tenant._id, linked.id),
+    ...(await owedNow(ctx.tenant._id, linked.id, await getDebt(ctx.tenant._id, linked.id))),
   };
 }
 

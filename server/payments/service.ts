@@ -12,7 +12,9 @@ import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
 import type { NormalizedSubmission } from '../readings/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { registerWorker } from '../workers.ts';
+import { amountDue } from './amounts.ts';
 import { interpretEvent, type PaymentUpdate, type ProviderEvent } from './events.ts';
+import { paidElsewhere } from './history.ts';
 import { canMove } from './machine.ts';
 import {
   Payment,
@@ -91,16 +93,12 @@ function isDuplicateKey(err: unknown): boolean {
 /** `GET payments/options`: the linked accounts with debt, penalties and unconfirmed payments, and the limits. */
 export async function paymentOptions(ctx: Ctx) {
   const accounts = await payableAccounts(ctx);
-  const pending = await pendingPaidByAccount(
-    ctx.tenant._id,
-    accounts.map((a) => a.accountId),
-  );
   return {
     provider: ctx.tenant.payments.provider,
     currency: ctx.tenant.payments.currency,
     minAmount: ctx.tenant.payments.minAmount,
     maxAmount: ctx.tenant.payments.maxAmount,
-    accounts: accounts.map((a) => ({ ...a, pendingPaid: pending.get(a.accountId) ?? 0 })),
+    accounts: accounts.map((a) => ({ ...a, due: amountDue(a, a.pendingPaid) })),
   };
 }
 
@@ -252,7 +250,8 @@ export async function listPayments(ctx: Ctx, query: { from?: string; to?: string
   };
   if (query.accountId) filter['items.accountId'] = new Types.ObjectId(query.accountId);
   const rows = await Payment.find(filter).sort({ createdAt: -1 }).limit(500).lean<PaymentDoc[]>();
-  return { payments: rows.map((p) => publicPayment(p)) };
+  const payments = rows.map((p) => publicPayment(p));
+  return { payments, ...(await paidElsewhere(ctx, { from, to }, payments, query.accountId)) };
 }
 
 /** `POST payments/:id/cancel`: asks the provider to cancel; its event moves the payment. */

@@ -53,8 +53,9 @@ const kopecks = (text: string): number => parseRubles(text) ?? 0;
 const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penaltiesText);
 
 /**
- * "Pay online": the linked accounts with amounts pre-filled from the current debt and penalties
- * (editable; 0 skips an account), optionally the meter readings to send with the payment, the
+ * "Pay online": the linked accounts with amounts pre-filled with what is due now (editable; 0 skips
+ * an account): "Сумма" for the services and "Пени" for the penalties, which together make the
+ * debt, less what was paid in the cabinet and is not booked yet (shown beside it), optionally the meter readings to send with the payment, the
  * card step (the demo card form, or Stripe's Payment Element mounted through a light-DOM slot),
  * a confirmation step when the bank asks for one, and the result. Whether the payment went
  * through is what the server learnt from the provider; a second click never pays twice (one
@@ -71,6 +72,8 @@ const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penalt
  * @csspart form - The form of each step.
  * @csspart mode - The choice between the current debt and an amount of one's own.
  * @csspart account - One account's block with its amounts.
+ * @csspart due - What is owed on an account now.
+ * @csspart pending - What was paid in the cabinet and is not booked by billing yet.
  * @csspart total - The total line.
  * @csspart notice - The demo provider's note on test cards.
  * @csspart status - "Processing the payment…" while the provider answers.
@@ -133,13 +136,16 @@ export class GaskitPay extends GaskitElement {
     }
   }
 
-  /** Amounts as the current debt and penalties. */
+  /**
+   * Amounts as what is due now: "Сумма" for the services and "Пени" for the penalties, which
+   * together make the debt, less what was paid here and is not booked yet.
+   */
   private prefill(accounts: PayableAccount[]): void {
     const { locale } = this.localize;
     this.rows = accounts.map((a) => ({
       ...a,
-      amountText: formatRublesInput(a.debt, locale),
-      penaltiesText: formatRublesInput(a.penalties, locale),
+      amountText: formatRublesInput(a.due.amount, locale),
+      penaltiesText: formatRublesInput(a.due.penalties, locale),
     }));
   }
 
@@ -388,8 +394,13 @@ export class GaskitPay extends GaskitElement {
       <div class="account-info">
         <p class="account-number">${this.t('account', { number: row.accountNumber })}</p>
         <p class="muted">${row.address}</p>
-        <p>${row.debt > 0 ? this.t('debt', { amount: this.money(row.debt) }) : this.t('noDebt')}</p>
-        ${row.pendingPaid > 0 ? html`<p class="muted">${this.t('pendingPaid', { amount: this.money(row.pendingPaid) })}</p>` : nothing}
+        <p part="due">${row.due.total > 0 ? this.t('debt', { amount: this.money(row.due.total) }) : this.t('noDebt')}</p>
+        ${
+          row.pendingPaid > 0
+            ? html`<p part="pending" class="muted">${this.t('pendingPaid', { amount: this.money(row.pendingPaid) })}</p>
+                <p class="muted">${this.t('billedDebt', { amount: this.money(row.debt) })}</p>`
+            : nothing
+        }
       </div>
       ${(['amount', 'penalties'] as const).map(
         (field) =>
