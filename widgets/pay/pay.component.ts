@@ -101,6 +101,7 @@ export class GaskitPay extends GaskitElement {
   @state() private readingsIndex = 0;
   /** The error shown above the step's buttons: an `errors:` code, or a `payments:failure.` key. */
   @state() private formError = '';
+  private formErrorParams: Record<string, unknown> = {};
   @state() private busy = false;
   @state() private payment?: Payment;
   @state() private stripe = false;
@@ -160,6 +161,7 @@ export class GaskitPay extends GaskitElement {
   private goTo(step: Step): void {
     this.step = step;
     this.formError = '';
+    this.formErrorParams = {};
     this.focusStep = true;
   }
 
@@ -225,7 +227,10 @@ export class GaskitPay extends GaskitElement {
     } catch (error) {
       if (!this.payment && this.step !== 'amounts') this.goTo('amounts');
       await this.updateComplete;
-      if (!this.form.showServerErrors(error)) this.formError = toGaskitError(error).code;
+      if (!this.form.showServerErrors(error)) {
+        this.formError = toGaskitError(error).code;
+        this.formErrorParams = toGaskitError(error).params;
+      }
     } finally {
       this.busy = false;
     }
@@ -327,7 +332,11 @@ export class GaskitPay extends GaskitElement {
     const options = this.loadedFrom;
     const text = code.startsWith('payments:failure.')
       ? this.failureText(code.slice('payments:failure.'.length))
-      : code && errorText(this.localize, code, options ? { min: options.minAmount / 100, max: options.maxAmount / 100 } : {});
+      : code &&
+        errorText(this.localize, code, {
+          ...(options ? { min: options.minAmount / 100, max: options.maxAmount / 100 } : {}),
+          ...this.formErrorParams,
+        });
     return html`<p part="error" class="error" role="alert">${text}</p>`;
   }
 
