@@ -147,6 +147,11 @@ export interface PaymentReceipt {
   supplierTaxId: string;
   /** Public link to the printable receipt. */
   url: string;
+  /**
+   * Where it was sent, partly hidden: by email, or by SMS (a short link) to a subscriber without an
+   * email; null when the subscriber has neither.
+   */
+  sentTo: { channel: 'email' | 'sms'; to: string } | null;
 }
 
 export interface Payment {

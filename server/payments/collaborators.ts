@@ -79,10 +79,11 @@ export async function acceptPaymentReadings(
   }
 }
 
-/** Where the receipt goes; none for a cabinet that signs in by phone without an email. */
-export async function subscriberEmail(ctx: Ctx): Promise<string | undefined> {
-  if (!ctx.subscriberId) return undefined;
-  return (await findById(ctx.tenant.realm, ctx.subscriberId))?.email || undefined;
+/** The subscriber's email and phone, where the receipt may go. */
+export async function subscriberContacts(ctx: Ctx): Promise<{ email?: string | null; phone?: string | null }> {
+  if (!ctx.subscriberId) return {};
+  const subscriber = await findById(ctx.tenant.realm, ctx.subscriberId);
+  return { email: subscriber?.email, phone: subscriber?.phone };
 }
 
 /**

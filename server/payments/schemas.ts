@@ -35,6 +35,10 @@ export const CreatePaymentBody = openapi.register(
 
 export const PaymentIdParams = z.strictObject({ tenant: z.string(), id: ObjectIdString });
 export const ReceiptParams = z.strictObject({ tenant: z.string(), token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format') });
+export const ShortReceiptParams = z.strictObject({
+  tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'invalid_format'),
+  token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format'),
+});
 
 export const ListPaymentsQuery = z.strictObject({
   from: Period.optional(),
@@ -83,6 +87,10 @@ const Payment = openapi.register(
         supplierLegalName: z.string(),
         supplierTaxId: z.string(),
         url: z.string(),
+        sentTo: z
+          .object({ channel: z.enum(['email', 'sms']), to: z.string().openapi({ description: 'Partly hidden' }) })
+          .nullable()
+          .openapi({ description: 'Where the receipt was sent: by email, or by SMS (a short link) without an email' }),
       })
       .nullable(),
   }),

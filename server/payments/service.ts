@@ -27,13 +27,15 @@ import {
   type PaymentItemDoc,
   type PaymentStatus,
   type ProviderName,
+  type ReceiptDoc,
 } from './model.ts';
 import { demoAuthenticationEvents, demoCardEvents, providerFor, stripeClient } from './providers.ts';
+import { receiptDestination, receiptShortUrl } from './receipt-delivery.ts';
 import {
   acceptPaymentReadings,
   linkedAccount,
   payableAccounts,
-  subscriberEmail,
+  subscriberContacts,
   validatePaymentReadings,
 } from './collaborators.ts';
 import './receipt-template.ts';
@@ -71,6 +73,7 @@ export function publicPayment(p: PaymentDoc) {
           supplierLegalName: p.receipt.supplierLegalName,
           supplierTaxId: p.receipt.supplierTaxId,
           url: receiptUrl(p),
+          sentTo: p.receipt.channel ? { channel: p.receipt.channel, to: p.receipt.sentTo } : null,
         }
       : null,
   };
@@ -543,26 +546,32 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
 async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: Types.ObjectId): Promise<PaymentDoc> {
   const payment = await Payment.findById(paymentId).lean<PaymentDoc>();
   if (!payment) throw new NotFoundError('payment_not_found');
-  const receipt = payment.receipt ?? {
+  const receipt: ReceiptDoc = payment.receipt ?? {
     issuedAt: payment.succeededAt ?? new Date(),
     supplierName: tenant.name,
     supplierLegalName: tenant.legalName,
     supplierTaxId: tenant.taxId,
     emailJobId: '',
+    channel: '',
+    sentTo: '',
   };
   if (!payment.receipt) await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
   if (!receipt.emailJobId) {
-    const to = await subscriberEmail(ctx);
-    if (to) {
+    const destination = receiptDestination(await subscriberContacts(ctx));
+    if (destination) {
+      const data = receiptEmailData(ctx, { ...payment, receipt }, tenant);
       const job = await enqueue(ctx, {
-        kind: 'email',
-        to,
+        kind: destination.channel,
+        to: destination.to,
         template: 'payments.receipt',
-        data: receiptEmailData(ctx, { ...payment, receipt }, tenant),
+        data,
         lng: ctx.lng,
       });
-      receipt.emailJobId = job.id;
-      await Payment.updateOne({ _id: paymentId }, { $set: { 'receipt.emailJobId': job.id } });
+      Object.assign(receipt, { emailJobId: job.id, channel: destination.channel, sentTo: destination.shown });
+      await Payment.updateOne(
+        { _id: paymentId },
+        { $set: { 'receipt.emailJobId': job.id, 'receipt.channel': destination.channel, 'receipt.sentTo': destination.shown } },
+      );
     }
   }
   return { ...payment, receipt };
@@ -654,6 +663,7 @@ function receiptEmailData(ctx: Ctx, p: PaymentDoc, tenant: TenantDoc) {
     total: money(p.total, ctx.lng, p.currency),
     lines: lines.join('\n'),
     url: receiptUrl(p),
+    shortUrl: receiptShortUrl(p),
   };
 }
 

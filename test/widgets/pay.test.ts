@@ -87,6 +87,7 @@ const receipt = {
   supplierLegalName: 'ООО',
   supplierTaxId: '2900000001',
   url: 'https://api.test/r/abc',
+  sentTo: { channel: 'email' as const, to: 'i***@example.test' },
 };
 
 interface Setup {
@@ -281,8 +282,23 @@ describe('gaskit-pay', () => {
     await element.updateComplete;
     expect(shadowText(element, '[part="step-title"]')).to.equal('Оплата прошла');
     expect(element.shadowRoot!.querySelector<HTMLAnchorElement>('[part="receipt-link"]')!.href).to.equal(receipt.url);
+    expect(shadowText(element, '[part="receipt-sent"]')).to.equal('Квитанция отправлена на электронную почту i***@example.test.');
     expect(element.shadowRoot!.activeElement).to.equal(element.shadowRoot!.querySelector('[part="step-title"]'));
     await expect(element).to.be.accessible();
+  });
+
+  it('says the receipt went by SMS to a subscriber without an email, and never promises an email', async () => {
+    const bySms = { ...receipt, sentTo: { channel: 'sms' as const, to: '+7 *** ***-45-67' } };
+    const { element, created } = await setup({
+      'POST payments/p1/demo/confirm': () => ({ status: 200, body: paymentOf(created(), 'succeeded', { receipt: bySms }) }),
+    });
+    await toCard(element);
+    await payWith(element, '4242 4242 4242 4242');
+    await waitUntil(() => element.shadowRoot!.querySelector('[part="receipt-sent"]'), 'no word on the receipt');
+    expect(shadowText(element, '[part="receipt-sent"]')).to.equal(
+      'Ссылка на квитанцию отправлена в SMS на номер +7 *** ***-45-67.',
+    );
+    expect(shadowText(element, '[part="result"]')).to.not.contain('электронную почту');
   });
 
   it('reports a declined card with its reason and a gaskit-payment-failed event', async () => {

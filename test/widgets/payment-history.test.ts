@@ -41,6 +41,7 @@ function payment(id: string, date: string, items: [string, number, number][], ov
       supplierLegalName: 'ООО',
       supplierTaxId: '2900000001',
       url: `https://api.test/receipts/${id}`,
+      sentTo: null,
     },
     ...overrides,
   };

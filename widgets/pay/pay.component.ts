@@ -17,6 +17,7 @@ import {
   type Payment,
   type PaymentClientParams,
   type PaymentOptions,
+  type PaymentReceipt,
   type ReadingInput,
   type Rule,
 } from '../../sdk/index.ts';
@@ -79,6 +80,7 @@ const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penalt
  * @csspart status - "Processing the payment…" while the provider answers.
  * @csspart result - The result step.
  * @csspart receipt-link - The link to the receipt.
+ * @csspart receipt-sent - Where the receipt was sent (email, or an SMS with its link).
  * @csspart error - An error message.
  * @csspart button - Every button.
  *
@@ -322,6 +324,12 @@ export class GaskitPay extends GaskitElement {
     this.options.run().catch(() => undefined);
   }
 
+  /** Where the receipt went: the email address, the phone an SMS with its link went to, or nowhere. */
+  private receiptSent({ sentTo }: PaymentReceipt): string {
+    if (!sentTo) return this.t('receiptNotSent');
+    return this.t(sentTo.channel === 'sms' ? 'receiptSentSms' : 'receiptSentEmail', { to: sentTo.to });
+  }
+
   private failureText(code: string): string {
     const key = `payments:failure.${code}`;
     return this.localize.t(this.localize.exists(key) ? key : 'payments:failure.unknown');
@@ -499,6 +507,7 @@ export class GaskitPay extends GaskitElement {
       ${
         succeeded
           ? html`<p>${this.t('successText', { amount: this.money(payment.total) })}</p>
+              ${payment.receipt ? html`<p part="receipt-sent">${this.receiptSent(payment.receipt)}</p>` : nothing}
               ${
                 payment.receipt
                   ? html`<p>
