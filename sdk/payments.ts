@@ -249,7 +249,7 @@ export interface PaymentHistory {
   elsewhere: PaymentElsewhere[];
   /** The months listed. */
   range: { from: string; to: string };
-  /** Billing has months before `range.from`. */
+  /** Billing booked payments before `range.from`. */
   hasEarlier: boolean;
 }
 

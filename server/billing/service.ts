@@ -105,13 +105,13 @@ export async function getDebt(
     : { period: null, debt: 0, penalties: 0 };
 }
 
-/** What billing booked as paid on an account in each month of [from, to], oldest first, and its first month. */
+/** What billing booked as paid on an account in each month of [from, to], oldest first, and the first month with a payment. */
 export async function paidByMonth(tenantId: Types.ObjectId, accountId: string, range: { from: string; to: string }) {
   const id = oid(accountId);
   const doc = id ? await history(tenantId, id) : null;
   const periods = periodsOf(doc, 'balance');
   return {
-    first: periods[0] ?? null,
+    first: periods.find((p) => doc!.months[p]!.balance!.paid > 0) ?? null,
     months: periods
       .filter((p) => p >= range.from && p <= range.to)
       .map((p) => ({ period: p, paid: doc!.months[p]!.balance!.paid })),

@@ -88,7 +88,7 @@ export async function subscriberContacts(ctx: Ctx): Promise<{ email?: string | n
 
 /**
  * The subscriber's linked accounts of this tenant (or the one asked for) with what billing booked
- * as paid on each in the months of `range`, and the first month billing has for each.
+ * as paid on each in the months of `range`, and the first month billing booked a payment in.
  */
 export async function bookedPayments(ctx: Ctx, range: { from: string; to: string }, accountId?: string) {
   const accounts = (await listLinkedAccounts(ctx)).filter(

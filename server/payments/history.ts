@@ -23,7 +23,7 @@ export function cabinetParts(payments: PublicPayment[]): CabinetPaymentPart[] {
 /**
  * What the payment history adds to the cabinet's own payments of `range`: the payments billing
  * booked that were made elsewhere (billing's monthly "paid"), the range itself, and whether
- * billing has earlier months to show.
+ * billing booked payments in earlier months.
  */
 export async function paidElsewhere(
   ctx: Ctx,

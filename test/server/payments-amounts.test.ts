@@ -233,6 +233,12 @@ describe('payments: what is owed and pre-filled', function () {
       ]);
     });
 
+    it('offers nothing earlier when billing booked no payment before the months listed', async () => {
+      const p = await payer('yug-gaz', 1, { debt: 100_000, penalties: 0 });
+      await integrationUpsert('yug-gaz', 'balances', [balance(p.accounts[0]!.number, month(-15), 0)]);
+      expect((await p.call('payments')).body).to.deep.include({ elsewhere: [], hasEarlier: false });
+    });
+
     it("lists only the accounts of the request's supplier", async () => {
       const p = await payer('sever-gaz', 1, { debt: 100_000, penalties: 0 });
       const other = await linkPayableAccount('yug-gaz', p.auth, { debt: 100_000, penalties: 0 });
