@@ -93,7 +93,7 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 11000;
 }
 
-/** `GET payments/options`: the linked accounts with debt, penalties and unconfirmed payments, and the limits. */
+/** `GET payments/options`: the linked accounts with debt, penalties, unconfirmed payments and what is due now, and the limits. */
 export async function paymentOptions(ctx: Ctx) {
   const accounts = await payableAccounts(ctx);
   return {

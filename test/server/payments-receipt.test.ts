@@ -15,14 +15,15 @@ interface DevMessage {
   text: string;
 }
 
-/** The messages the dev mailbox got for `to`, once one matches. */
+/** The message the dev mailbox got for `to` that matches, once the outbox worker delivered it. */
 async function mailbox(to: string, match: (m: DevMessage) => boolean): Promise<DevMessage> {
   let found: DevMessage | undefined;
   await waitFor(async () => {
     const box = await api(`/dev/mailbox.json?to=${encodeURIComponent(to)}`);
     found = (box.body as DevMessage[]).find(match);
     return Boolean(found);
-  });
+  }, 45_000);
+  expect(found, `a message to ${to}`).to.not.equal(undefined);
   return found!;
 }
 
@@ -43,7 +44,7 @@ async function phoneSubscriber() {
 }
 
 describe('payments: where the receipt goes', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
 
   it('sends it by email when there is an address, else by SMS to the phone, else nowhere', () => {
     expect(receiptDestination({ email: 'ivan@example.ru', phone: '+79991234567' })).to.deep.equal({
