@@ -8,7 +8,9 @@ import { confirmPayments, fulfil, handleProviderEvent, pendingPaidAmount } from 
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
 import { api } from '../helpers/server.ts';
+import { waitFor } from '../helpers/process.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
+import { OutboxJob } from '../../server/notify/model.ts';
 
 /** The collections the payments module and the kernel primitives it uses keep. */
 const OWN = /^(pay_|kernel_)/;
@@ -106,6 +108,13 @@ describe('payments: by key', function () {
     const id = created.body.payment.id as string;
     await measure('get', () => p.call(`payments/${id}`));
     const paid = await measure('pay (demo card)', () => p.call(`payments/${id}/demo/confirm`, card('4242424242424242')));
+    // The payment's follow-up (receipt, booking) runs after the answer; measure the next requests once it is over.
+    await waitFor(async () => (await Payment.findById(id).lean<PaymentDoc>())?.fulfilment === 'done', 30_000);
+    await waitFor(
+      async () =>
+        (await OutboxJob.exists({ tenantId: tenant._id, status: mongoose.trusted({ $in: ['queued', 'sending'] }) })) === null,
+      30_000,
+    );
     await measure('history', () => p.call('payments'));
     await measure('history of an account', () => p.call(`payments?accountId=${encodeURIComponent(b!.id)}`));
     await measure('receipt', () => api(new URL(paid.body.receipt.url).pathname));
