@@ -5,6 +5,7 @@
  */
 import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
+import type { AmountDue } from './payments.ts';
 import type { SupplierRef } from './types.ts';
 import type { Validator } from './validators.ts';
 
@@ -43,6 +44,10 @@ export interface LinkedAccount {
   penalties: number;
   /** That period (`YYYY-MM`), or null before billing sent any balance. */
   period: string | null;
+  /** Paid through the cabinet, not yet booked by billing, kopecks. */
+  pendingPaid: number;
+  /** What is owed now: the debt less `pendingPaid`. */
+  due: AmountDue;
 }
 
 export interface ChargeLine {
@@ -113,6 +118,10 @@ export interface AccountSummary {
   history: MonthlyUsage[];
   /** When billing last sent data for the account (ISO timestamp). */
   dataAsOf: string;
+  /** Paid through the cabinet, not yet booked by billing, kopecks. */
+  pendingPaid: number;
+  /** What is owed now (at the latest period, whichever `period` is shown): the debt less `pendingPaid`. */
+  due: AmountDue;
 }
 
 /** First and last month (`YYYY-MM`) of a charges listing; both optional. */

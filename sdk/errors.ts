@@ -13,12 +13,19 @@ export const ClientErrorCode = {
 /** Per-field error codes, as in the server's `{ error: { fields } }`: field name → error code. */
 export type FieldErrors = Record<string, string>;
 
+/** Values an error message interpolates (`errors:<code>`), e.g. `{ last: "1 000" }`. */
+export type ErrorParams = Record<string, unknown>;
+
 export interface GaskitErrorInit {
   code: string;
   message?: string;
   /** HTTP status; 0 when no response was received. */
   status?: number;
   fields?: FieldErrors;
+  /** The values of the error's message. */
+  params?: ErrorParams;
+  /** The values of each field's message, by field name. */
+  fieldParams?: Record<string, ErrorParams>;
   cause?: unknown;
 }
 
@@ -31,12 +38,18 @@ export class GaskitError extends Error {
   readonly code: string;
   readonly status: number;
   readonly fields: FieldErrors;
+  /** The values the text of `errors:<code>` interpolates; render it with them. */
+  readonly params: ErrorParams;
+  /** The values of each field's error text, by field name. */
+  readonly fieldParams: Record<string, ErrorParams>;
 
-  constructor({ code, message, status = 0, fields = {}, cause }: GaskitErrorInit) {
+  constructor({ code, message, status = 0, fields = {}, params = {}, fieldParams = {}, cause }: GaskitErrorInit) {
     super(message ?? code, cause === undefined ? undefined : { cause });
     this.code = code;
     this.status = status;
     this.fields = fields;
+    this.params = params;
+    this.fieldParams = fieldParams;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ClientErrorCode, GaskitError, type FieldErrors } from './errors.ts';
+import { ClientErrorCode, GaskitError, type ErrorParams, type FieldErrors } from './errors.ts';
 import type { SessionStore } from './session.ts';
 import type { ErrorBody } from './types.ts';
 
@@ -64,14 +64,23 @@ function isErrorBody(value: unknown): value is ErrorBody {
   return typeof error === 'object' && error !== null && typeof error.code === 'string';
 }
 
-function fieldErrors(fields: unknown): FieldErrors {
-  const out: FieldErrors = {};
-  if (typeof fields !== 'object' || fields === null) return out;
+function paramsOf(value: unknown): ErrorParams | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as ErrorParams) : undefined;
+}
+
+function fieldErrors(fields: unknown): { codes: FieldErrors; params: Record<string, ErrorParams> } {
+  const codes: FieldErrors = {};
+  const params: Record<string, ErrorParams> = {};
+  if (typeof fields !== 'object' || fields === null) return { codes, params };
   for (const [name, value] of Object.entries(fields)) {
-    const code = typeof value === 'string' ? value : (value as { code?: unknown } | null)?.code;
-    if (typeof code === 'string') out[name] = code;
+    const entry = value as { code?: unknown; params?: unknown } | null;
+    const code = typeof value === 'string' ? value : entry?.code;
+    if (typeof code !== 'string') continue;
+    codes[name] = code;
+    const values = paramsOf(entry?.params);
+    if (values) params[name] = values;
   }
-  return out;
+  return { codes, params };
 }
 
 function errorFromResponse(status: number, text: string): GaskitError {
@@ -79,8 +88,9 @@ function errorFromResponse(status: number, text: string): GaskitError {
   if (!isErrorBody(body)) {
     return new GaskitError({ code: ClientErrorCode.http, status, message: `HTTP ${status}` });
   }
-  const { code, message, fields } = body.error;
-  return new GaskitError({ code, status, message: message ?? code, fields: fieldErrors(fields) });
+  const { code, message, params, fields } = body.error;
+  const { codes, params: fieldParams } = fieldErrors(fields);
+  return new GaskitError({ code, status, message: message ?? code, fields: codes, params: paramsOf(params), fieldParams });
 }
 
 async function send(

@@ -33,7 +33,15 @@ export function createClient(options: ClientOptions): GaskitClient {
 export { GaskitClient } from './client.ts';
 export { ClientCore, groupAccessor, type ClientOptions } from './core.ts';
 export { TenantClient } from './tenant-client.ts';
-export { ClientErrorCode, GaskitError, isGaskitError, toGaskitError, type FieldErrors, type GaskitErrorInit } from './errors.ts';
+export {
+  ClientErrorCode,
+  GaskitError,
+  isGaskitError,
+  toGaskitError,
+  type ErrorParams,
+  type FieldErrors,
+  type GaskitErrorInit,
+} from './errors.ts';
 export { Emitter, type ClientEvents, type Listener } from './events.ts';
 export {
   createIdempotencyKey,

@@ -147,6 +147,11 @@ export interface PaymentReceipt {
   supplierTaxId: string;
   /** Public link to the printable receipt. */
   url: string;
+  /**
+   * Where it was sent, partly hidden: by email, or by SMS (a short link) to a subscriber without an
+   * email; null when the subscriber has neither.
+   */
+  sentTo: { channel: 'email' | 'sms'; to: string } | null;
 }
 
 export interface Payment {
@@ -179,18 +184,35 @@ export interface CreatePaymentResult {
   client: PaymentClientParams;
 }
 
+/**
+ * What is owed on an account now, kopecks: billing's debt (penalties included) less what was paid
+ * in the cabinet and not yet booked by billing.
+ */
+export interface AmountDue {
+  /** The debt less the payments not booked yet; negative is an overpayment. */
+  balance: number;
+  /** What to pay now: `amount + penalties`. */
+  total: number;
+  /** Toward the services: what the pay form pre-fills as "Сумма". */
+  amount: number;
+  /** Toward the penalties: what the pay form pre-fills as "Пени". */
+  penalties: number;
+}
+
 /** One linked account as the pay form starts from. */
 export interface PayableAccount {
   accountId: string;
   accountNumber: string;
   address: string;
   supplierName: string;
-  /** Current debt in kopecks (0 when nothing is owed). */
+  /** Current debt in kopecks (0 when nothing is owed), penalties included. */
   debt: number;
-  /** Penalties in kopecks. */
+  /** The part of the debt that is penalties, kopecks. */
   penalties: number;
   /** Paid through the cabinet but not yet booked by the supplier's billing. */
   pendingPaid: number;
+  /** What to pay now: the pre-filled amounts. */
+  due: AmountDue;
   /** The account has meters whose readings can be sent with the payment. */
   hasMeters: boolean;
 }
@@ -206,6 +228,29 @@ export interface PaymentListQuery {
   from?: string;
   to?: string;
   accountId?: string;
+}
+
+/** A payment billing booked that was made outside the cabinet (a bank, the post office, a cash desk). */
+export interface PaymentElsewhere {
+  /** The month billing booked it in (`YYYY-MM`). */
+  period: string;
+  accountId: string;
+  accountNumber: string;
+  address: string;
+  /** Kopecks. */
+  amount: number;
+}
+
+/** `GET payments`: the cabinet's payments and the ones made elsewhere, in a range of months. */
+export interface PaymentHistory {
+  /** Payments made in the cabinet, newest first. */
+  payments: Payment[];
+  /** Payments billing booked that were made elsewhere, newest month first. */
+  elsewhere: PaymentElsewhere[];
+  /** The months listed. */
+  range: { from: string; to: string };
+  /** Billing booked payments before `range.from`. */
+  hasEarlier: boolean;
 }
 
 export interface DemoCardInput {
@@ -235,9 +280,9 @@ export class PaymentsApi {
     return this.core.request<Payment>(path`payments/${id}`, options);
   }
 
-  /** `GET payments`: the subscriber's payments, newest first. */
-  list(query: PaymentListQuery = {}, options: { signal?: AbortSignal } = {}): Promise<{ payments: Payment[] }> {
-    return this.core.request<{ payments: Payment[] }>('payments', { query: { ...query }, ...options });
+  /** `GET payments`: the subscriber's payments, newest first, and those billing booked from elsewhere. */
+  list(query: PaymentListQuery = {}, options: { signal?: AbortSignal } = {}): Promise<PaymentHistory> {
+    return this.core.request<PaymentHistory>('payments', { query: { ...query }, ...options });
   }
 
   /** Asks the provider to cancel a payment that has not been paid. */

@@ -97,6 +97,8 @@ export interface ErrorBody {
   error: {
     code: string;
     message?: string;
-    fields?: Record<string, string>;
+    /** The values the message of `errors:<code>` interpolates. */
+    params?: Record<string, unknown>;
+    fields?: Record<string, string | { code: string; message?: string; params?: Record<string, unknown> }>;
   };
 }

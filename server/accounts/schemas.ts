@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 import { Period } from '../billing/schemas.ts';
+import { AmountDue } from '../payments/schemas.ts';
 
 const Supplier = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'supplier_not_found');
 /** Surrounding spaces are trimmed; the supplier's number rule is checked in the service. */
@@ -33,6 +34,8 @@ const LinkedAccount = openapi.register(
     debt: z.number(),
     penalties: z.number(),
     period: z.string().nullable(),
+    pendingPaid: z.number().int().openapi({ description: 'Paid in the cabinet, not yet booked by billing' }),
+    due: AmountDue,
   }),
 );
 

@@ -7,6 +7,7 @@ import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
 import { listSlots, releaseSlot, slotId, takeSlot } from '../db/kernel/slots.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { amountDue } from '../payments/amounts.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
@@ -91,7 +92,14 @@ async function view(link: AccountLinkDoc, account?: AccountDoc) {
     debt: debt.debt,
     penalties: debt.penalties,
     period: debt.period,
+    ...(await owedNow(link.tenantId, String(link.accountId), debt)),
   };
+}
+
+/** Paid through the cabinet and not yet booked by billing, and what is due now (payments is imported on use: it imports this module). */
+async function owedNow(tenantId: Types.ObjectId, accountId: string, debt: { debt: number; penalties: number }) {
+  const pendingPaid = await (await import('../payments/service.ts')).pendingPaidAmount(tenantId, accountId);
+  return { pendingPaid, due: amountDue(debt, pendingPaid) };
 }
 
 /**
@@ -238,10 +246,9 @@ export async function assertLinked(ctx: Ctx, accountId: string) {
 export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: string) {
   const { link, account } = await linkedAccount(ctx, accountId);
   const extended = link.mode === 'extended';
-  const [summary, pendingPaid] = await Promise.all([
+  const [summary, owed] = await Promise.all([
     summaryOf(account, period),
-    // Paid through the cabinet, not yet booked by billing. Imported on use: payments imports this module.
-    import('../payments/service.ts').then((p) => p.pendingPaidAmount(ctx.tenant._id, account._id)),
+    getDebt(ctx.tenant._id, account._id).then((debt) => owedNow(ctx.tenant._id, account._id, debt)),
   ]);
   return {
     account: {
@@ -261,7 +268,7 @@ export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: st
           lines: [],
         },
     meters: summary.meters.map((m) => (extended ? m : { ...m, serialNumber: '' })),
-    pendingPaid,
+    ...owed,
   };
 }
 

@@ -151,7 +151,9 @@ function decoder(encoding: string): Transform {
   try {
     text = new TextDecoder(encoding);
   } catch {
-    throw new ValidationError({ encoding: { code: 'csv_encoding_unknown', params: { encoding } } }, 'csv_encoding_unknown');
+    throw new ValidationError({ encoding: { code: 'csv_encoding_unknown', params: { encoding } } }, 'csv_encoding_unknown', {
+      encoding,
+    });
   }
   // One decoded chunk buffered at most, so the bytes read from the file track the rows parsed.
   return new Transform({

@@ -113,6 +113,18 @@ export async function getDebt(
     : { period: null, debt: 0, penalties: 0 };
 }
 
+/** What billing booked as paid on an account in each month of [from, to], oldest first, and the first month with a payment. */
+export async function paidByMonth(tenantId: Types.ObjectId, accountId: string, range: { from: string; to: string }) {
+  const doc = await history(tenantId, accountId);
+  const periods = periodsOf(doc, 'balance');
+  return {
+    first: periods.find((p) => doc!.months[p]!.balance!.paid > 0) ?? null,
+    months: periods
+      .filter((p) => p >= range.from && p <= range.to)
+      .map((p) => ({ period: p, paid: doc!.months[p]!.balance!.paid })),
+  };
+}
+
 export function shiftPeriod(period: string, months: number): string {
   const [y, m] = period.split('-').map(Number) as [number, number];
   const d = new Date(Date.UTC(y, m - 1 + months, 1));

@@ -1,36 +1,21 @@
 import { DEMO_TENANTS } from '../tenants/demo.ts';
-import { getTenantBySlug } from '../tenants/service.ts';
-import { seedFaq } from './faq.ts';
+import type { TenantDoc } from '../tenants/model.ts';
+import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
+import { seedFaq, upsertFaq } from './faq.ts';
+import { flowFaq } from './faq-flows.ts';
+
+const FLOW_KEYS = new Set(['register', 'password', 'readings']);
 
 type Entry = { key: string; topic: string; question: string; answer: string };
 
+/** The entries every demo supplier shares; those on its own flows and rules come from its configuration. */
 const RU: Entry[] = [
-  {
-    key: 'register',
-    topic: 'cabinet',
-    question: 'Как зарегистрироваться в личном кабинете?',
-    answer:
-      'Нажмите «Регистрация», укажите адрес электронной почты и пароль из латинских букв и цифр (от 5 до 10 символов) и подтвердите регистрацию по ссылке из письма.',
-  },
   {
     key: 'link-account',
     topic: 'cabinet',
     question: 'Как подключить лицевой счёт?',
     answer:
       'В разделе «Настройки» нажмите «Подключение ЛС», выберите поставщика и введите номер лицевого счёта из квитанции. Если не уверены в номере, наведите указатель на знак вопроса возле поля.',
-  },
-  {
-    key: 'password',
-    topic: 'cabinet',
-    question: 'Как сменить или восстановить пароль?',
-    answer:
-      'Сменить пароль можно в разделе «Настройки»: введите текущий пароль и дважды новый. Если пароль забыт, на странице входа нажмите «Забыли пароль?» — ссылка для восстановления придёт на почту.',
-  },
-  {
-    key: 'readings',
-    topic: 'meters',
-    question: 'Когда и как передать показания счётчика?',
-    answer: 'Показания принимаются в разделе «Показания» в дни, указанные над формой. Их также можно передать при оплате онлайн.',
   },
   {
     key: 'debt',
@@ -55,35 +40,43 @@ const RU: Entry[] = [
 
 const EN: Entry[] = [
   {
-    key: 'register',
-    topic: 'cabinet',
-    question: 'How do I register in the cabinet?',
-    answer:
-      'Click “Register”, enter your email and a password of Latin letters and digits (5 to 10 characters), then confirm with the link in the email.',
-  },
-  {
     key: 'link-account',
     topic: 'cabinet',
     question: 'How do I link an account?',
     answer:
       'In “Settings” click “Link account”, choose the supplier and enter the account number from your bill. Unsure about the number? Point at the question mark next to the field.',
   },
-  {
-    key: 'readings',
-    topic: 'meters',
-    question: 'When and how do I submit meter readings?',
-    answer:
-      'Readings are accepted under “Readings” on the days shown above the form. You can also submit them with an online payment.',
-  },
 ];
 
-/** Questions and answers of the demo suppliers, in Russian and English (only where a supplier has none yet). */
+/** The order of the entries of each language, the supplier's own among the shared ones. */
+const ORDER: Record<string, string[]> = {
+  ru: ['register', 'link-account', 'password', 'readings', 'debt', 'pay-part', 'pin'],
+  en: ['register', 'link-account', 'readings', 'password'],
+};
+
+/** A demo supplier's entries in a language: the shared ones, and those written from its configuration. */
+export function demoFaqEntries(tenant: TenantDoc, lng: 'ru' | 'en'): Entry[] {
+  const byKey = new Map<string, Entry>(
+    [...(lng === 'ru' ? RU : EN), ...flowFaq(tenant, tenantTranslator(tenant, lng))].map((e) => [e.key, e]),
+  );
+  return ORDER[lng]!.map((key) => byKey.get(key)!);
+}
+
+/**
+ * Questions and answers of the demo suppliers, in Russian and English (only where a supplier has
+ * none yet). The answers on registration, passwords and readings follow each supplier's
+ * configuration, so they are written again on every start.
+ */
 export async function seedDemoFaq(): Promise<number> {
   let created = 0;
   for (const { slug } of DEMO_TENANTS) {
     const tenant = await getTenantBySlug(slug);
-    created += await seedFaq(tenant._id, 'ru', RU);
-    created += await seedFaq(tenant._id, 'en', EN);
+    for (const lng of ['ru', 'en'] as const) {
+      const entries = demoFaqEntries(tenant, lng);
+      created += await seedFaq(tenant._id, lng, entries);
+      const own = entries.flatMap((e, order) => (FLOW_KEYS.has(e.key) ? [{ ...e, lng, order }] : []));
+      await upsertFaq({ tenant }, { entries: own });
+    }
   }
   return created;
 }

@@ -18,14 +18,19 @@ interface HttpishError {
   statusCode?: number;
 }
 
-/** The one place that turns errors into `{ error: { code, message, fields } }`. */
+/** The values a message interpolates, sent along so that a widget renders its own text with them. */
+function withParams(params: Record<string, unknown> | undefined): { params?: Record<string, unknown> } {
+  return params && Object.keys(params).length > 0 ? { params } : {};
+}
+
+/** The one place that turns errors into `{ error: { code, message, params, fields } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const t = translateFor(req);
     let status: number;
     let code: string;
     let params: Record<string, unknown> = {};
-    let fields: Record<string, { code: string; message: string }> | undefined;
+    let fields: Record<string, { code: string; message: string; params?: Record<string, unknown> }> | undefined;
 
     if (err instanceof DomainError) {
       status = STATUS_BY_KIND[err.kind];
@@ -33,7 +38,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       params = err.params;
       if (err.fields) {
         fields = Object.fromEntries(
-          Object.entries(err.fields).map(([name, f]) => [name, { code: f.code, message: t(`errors:${f.code}`, f.params ?? {}) }]),
+          Object.entries(err.fields).map(([name, f]) => [
+            name,
+            { code: f.code, message: t(`errors:${f.code}`, f.params ?? {}), ...withParams(f.params) },
+          ]),
         );
       }
       if (err instanceof RateLimitError) res.set('Retry-After', String(err.retryAfterSeconds));
@@ -49,6 +57,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err, requestId: req.requestId, url: req.originalUrl }, 'unhandled error');
     }
 
-    res.status(status).json({ error: { code, message: t(`errors:${code}`, params), ...(fields ? { fields } : {}) } });
+    res
+      .status(status)
+      .json({ error: { code, message: t(`errors:${code}`, params), ...withParams(params), ...(fields ? { fields } : {}) } });
   };
 }

@@ -21,8 +21,8 @@ export class DomainError extends Error {
 }
 
 export class ValidationError extends DomainError {
-  constructor(fields: FieldErrors, code = 'validation_failed') {
-    super('invalid', code, {}, fields);
+  constructor(fields: FieldErrors, code = 'validation_failed', params: Record<string, unknown> = {}) {
+    super('invalid', code, params, fields);
   }
 }
 export class NotFoundError extends DomainError {

@@ -12,7 +12,19 @@ export const ErrorBody = openapi.register(
     error: z.object({
       code: z.string().openapi({ example: 'tenant_not_found' }),
       message: z.string(),
-      fields: z.record(z.string(), z.object({ code: z.string(), message: z.string() })).optional(),
+      params: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .openapi({
+          description: 'The values the message interpolates (`errors:<code>`), when it has any',
+          example: { tenant: 'nope' },
+        }),
+      fields: z
+        .record(
+          z.string(),
+          z.object({ code: z.string(), message: z.string(), params: z.record(z.string(), z.unknown()).optional() }),
+        )
+        .optional(),
     }),
   }),
 );

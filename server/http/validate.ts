@@ -4,9 +4,16 @@ import { ValidationError, type FieldErrors } from './errors.ts';
 
 type Part = 'body' | 'query' | 'params';
 
-/** zod issue → stable error code the widgets translate (`errors:<code>`). */
+/** The limit a too-small or too-big value missed, which its text names. */
+function limitOf(issue: z.core.$ZodIssue): { params?: Record<string, unknown> } {
+  if (issue.code === 'too_small') return { params: { min: Number(issue.minimum) } };
+  if (issue.code === 'too_big') return { params: { max: Number(issue.maximum) } };
+  return {};
+}
+
+/** zod issue → stable error code the widgets translate (`errors:<code>`), with the values its text names. */
 function issueCode(issue: z.core.$ZodIssue): { code: string; params?: Record<string, unknown> } {
-  if (issue.message && /^[a-z][a-z0-9_]*$/.test(issue.message)) return { code: issue.message };
+  if (issue.message && /^[a-z][a-z0-9_]*$/.test(issue.message)) return { code: issue.message, ...limitOf(issue) };
   switch (issue.code) {
     case 'invalid_type':
       return { code: issue.input === undefined ? 'required' : 'invalid_type' };

@@ -5,7 +5,7 @@
  */
 import type { ReadingInput } from '../../sdk/readings.ts';
 import { assertLinked, listLinkedAccounts } from '../accounts/service.ts';
-import { getDebt, getMeters } from '../billing/service.ts';
+import { getDebt, getMeters, paidByMonth } from '../billing/service.ts';
 import type { Ctx } from '../http/context.ts';
 import { DomainError, type FieldErrors } from '../http/errors.ts';
 import { acceptSubmission, validateSubmission, type NormalizedSubmission } from '../readings/service.ts';
@@ -36,6 +36,7 @@ export async function payableAccounts(ctx: Ctx) {
         supplierName: a.supplier.name,
         debt: Math.max(0, debt.debt),
         penalties: Math.max(0, debt.penalties),
+        pendingPaid: a.pendingPaid,
         hasMeters: (await getMeters(ctx.tenant._id, a.id)).length > 0,
       };
     }),
@@ -78,8 +79,27 @@ export async function acceptPaymentReadings(
   }
 }
 
-/** Where the receipt goes; none for a cabinet that signs in by phone without an email. */
-export async function subscriberEmail(ctx: Ctx): Promise<string | undefined> {
-  if (!ctx.subscriberId) return undefined;
-  return (await findById(ctx.tenant.realm, ctx.subscriberId))?.email || undefined;
+/** The subscriber's email and phone, where the receipt may go. */
+export async function subscriberContacts(ctx: Ctx): Promise<{ email?: string | null; phone?: string | null }> {
+  if (!ctx.subscriberId) return {};
+  const subscriber = await findById(ctx.tenant.realm, ctx.subscriberId);
+  return { email: subscriber?.email, phone: subscriber?.phone };
+}
+
+/**
+ * The subscriber's linked accounts of this tenant (or the one asked for) with what billing booked
+ * as paid on each in the months of `range`, and the first month billing booked a payment in.
+ */
+export async function bookedPayments(ctx: Ctx, range: { from: string; to: string }, accountId?: string) {
+  const accounts = (await listLinkedAccounts(ctx)).filter(
+    (a) => a.supplier.slug === ctx.tenant.slug && (!accountId || a.id === accountId),
+  );
+  return Promise.all(
+    accounts.map(async (a) => ({
+      accountId: a.id,
+      accountNumber: a.number,
+      address: a.address,
+      ...(await paidByMonth(ctx.tenant._id, a.id, range)),
+    })),
+  );
 }

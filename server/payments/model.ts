@@ -46,8 +46,12 @@ export interface ReceiptDoc {
   supplierName: string;
   supplierLegalName: string;
   supplierTaxId: string;
-  /** The outbox job that emailed it. */
+  /** The outbox job that sent it (by email or SMS). */
   emailJobId: string;
+  /** How it was sent: `email`, `sms`, or '' when the subscriber has neither. */
+  channel: '' | 'email' | 'sms';
+  /** Where it was sent, partly hidden, as the payer is told. */
+  sentTo: string;
 }
 
 export interface PaymentDoc {
@@ -123,6 +127,8 @@ const receiptSchema = new Schema<ReceiptDoc>(
     supplierLegalName: { type: String, default: '' },
     supplierTaxId: { type: String, default: '' },
     emailJobId: { type: String, default: '' },
+    channel: { type: String, enum: ['', 'email', 'sms'], default: '' },
+    sentTo: { type: String, default: '' },
   },
   { _id: false },
 );

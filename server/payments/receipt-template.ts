@@ -1,6 +1,9 @@
 import { defineTemplate } from '../notify/templates.ts';
 
-/** The receipt email: supplier and tax id, the amount per account, the date and the payment id, and the printable link. */
+/**
+ * The receipt email: supplier and tax id, the amount per account, the date and the payment id, and
+ * the printable link; by SMS (to a subscriber without an email), the supplier, total and a short link.
+ */
 defineTemplate('payments.receipt', (t, data) => ({
   subject: t('payments:receipt.emailSubject', { supplier: data.supplier, total: data.total }),
   blocks: [
@@ -10,4 +13,5 @@ defineTemplate('payments.receipt', (t, data) => ({
     { note: t('payments:receipt.paymentId', { id: data.paymentId }) },
     { button: t('payments:receipt.open'), url: String(data.url) },
   ],
+  sms: t('payments:receipt.sms', { supplier: data.supplier, total: data.total, url: data.shortUrl }),
 }));

@@ -13,6 +13,7 @@ import {
   ListPaymentsQuery,
   PaymentIdParams,
   ReceiptParams,
+  ShortReceiptParams,
 } from './schemas.ts';
 import {
   cancelPayment,
@@ -85,6 +86,11 @@ paymentRoutes.get('/receipts/:token', validate('params', ReceiptParams), async (
 
 /** One Stripe webhook endpoint for every supplier: `event.account` names the connected account. */
 export const paymentRootRoutes = Router();
+
+/** The short link of a receipt sent by SMS: on to the printable receipt. */
+paymentRootRoutes.get('/r/:tenant/:token', validate('params', ShortReceiptParams), (req, res) => {
+  res.redirect(302, `/api/v1/t/${String(req.params.tenant)}/receipts/${String(req.params.token)}`);
+});
 
 paymentRootRoutes.post('/api/v1/webhooks/stripe', async (req, res) => {
   const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf(req));

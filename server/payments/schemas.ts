@@ -37,6 +37,10 @@ export const CreatePaymentBody = openapi.register(
 
 export const PaymentIdParams = z.strictObject({ tenant: z.string(), id: PaymentId });
 export const ReceiptParams = z.strictObject({ tenant: z.string(), token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format') });
+export const ShortReceiptParams = z.strictObject({
+  tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'invalid_format'),
+  token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format'),
+});
 
 export const ListPaymentsQuery = z.strictObject({
   from: Period.optional(),
@@ -85,6 +89,10 @@ const Payment = openapi.register(
         supplierLegalName: z.string(),
         supplierTaxId: z.string(),
         url: z.string(),
+        sentTo: z
+          .object({ channel: z.enum(['email', 'sms']), to: z.string().openapi({ description: 'Partly hidden' }) })
+          .nullable()
+          .openapi({ description: 'Where the receipt was sent: by email, or by SMS (a short link) without an email' }),
       })
       .nullable(),
   }),
@@ -94,6 +102,27 @@ const ClientParams = z.union([
   z.object({ provider: z.literal('stripe'), publishableKey: z.string(), stripeAccount: z.string(), clientSecret: z.string() }),
   z.object({ provider: z.literal('demo') }),
 ]);
+
+export const AmountDue = openapi.register(
+  'AmountDue',
+  z.object({
+    balance: z.number().int().openapi({ description: 'The debt less payments not booked yet; negative is an overpayment' }),
+    total: z.number().int().openapi({ description: 'What to pay now: amount + penalties' }),
+    amount: z.number().int().openapi({ description: 'Toward the services ("Сумма")' }),
+    penalties: z.number().int().openapi({ description: 'Toward the penalties ("Пени")' }),
+  }),
+);
+
+const PaymentElsewhere = z.object({
+  period: z.string(),
+  accountId: z.string(),
+  accountNumber: z.string(),
+  address: z.string(),
+  amount: z
+    .number()
+    .int()
+    .openapi({ description: 'Kopecks billing booked as paid that month, less the cabinet’s own booked payments' }),
+});
 
 const PaymentOptions = openapi.register(
   'PaymentOptions',
@@ -111,6 +140,7 @@ const PaymentOptions = openapi.register(
         debt: z.number().int(),
         penalties: z.number().int(),
         pendingPaid: z.number().int(),
+        due: AmountDue,
         hasMeters: z.boolean(),
       }),
     ),
@@ -156,11 +186,23 @@ openapi.registerPath({
 openapi.registerPath({
   method: 'get',
   path: '/t/{tenant}/payments',
-  summary: "The subscriber's payments between two months (default the last twelve), newest first",
+  summary:
+    "The subscriber's payments between two months (default the last twelve), newest first, and the payments billing booked that were made elsewhere",
   tags: ['Payments'],
   security: bearer,
   request: { params: tenantParams, query: ListPaymentsQuery },
-  responses: { 200: json(z.object({ payments: z.array(Payment) }), 'Payments'), ...errorResponses(400, 401) },
+  responses: {
+    200: json(
+      z.object({
+        payments: z.array(Payment),
+        elsewhere: z.array(PaymentElsewhere),
+        range: z.object({ from: z.string(), to: z.string() }),
+        hasEarlier: z.boolean(),
+      }),
+      'Payments',
+    ),
+    ...errorResponses(400, 401),
+  },
 });
 openapi.registerPath({
   method: 'get',

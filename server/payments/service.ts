@@ -15,7 +15,9 @@ import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
 import type { NormalizedSubmission } from '../readings/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { registerWorker } from '../workers.ts';
+import { amountDue } from './amounts.ts';
 import { interpretEvent, type PaymentUpdate, type ProviderEvent } from './events.ts';
+import { paidElsewhere } from './history.ts';
 import { canMove } from './machine.ts';
 import {
   Payment,
@@ -34,13 +36,15 @@ import {
   type PaymentStatus,
   type PendingPaidDoc,
   type ProviderName,
+  type ReceiptDoc,
 } from './model.ts';
 import { demoAuthenticationEvents, demoCardEvents, providerFor, stripeClient } from './providers.ts';
+import { receiptDestination, receiptShortUrl } from './receipt-delivery.ts';
 import {
   acceptPaymentReadings,
   linkedAccount,
   payableAccounts,
-  subscriberEmail,
+  subscriberContacts,
   validatePaymentReadings,
 } from './collaborators.ts';
 import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, providerRefKey, receiptKey } from './keys.ts';
@@ -88,6 +92,7 @@ export function publicPayment(p: PaymentDoc) {
           supplierLegalName: p.receipt.supplierLegalName,
           supplierTaxId: p.receipt.supplierTaxId,
           url: receiptUrl(p),
+          sentTo: p.receipt.channel ? { channel: p.receipt.channel, to: p.receipt.sentTo } : null,
         }
       : null,
   };
@@ -121,16 +126,15 @@ function ownedBy(p: PaymentDoc | null, tenantId: Types.ObjectId, subscriberId?: 
   return p !== null && p.tenantId.equals(tenantId) && (!subscriberId || p.subscriberId.equals(subscriberId));
 }
 
-/** `GET payments/options`: the linked accounts with debt, penalties and unconfirmed payments, and the limits. */
+/** `GET payments/options`: the linked accounts with debt, penalties, unconfirmed payments and what is due now, and the limits. */
 export async function paymentOptions(ctx: Ctx) {
   const accounts = await payableAccounts(ctx);
-  const pending = await Promise.all(accounts.map((a) => pendingPaidAmount(ctx.tenant._id, a.accountId)));
   return {
     provider: ctx.tenant.payments.provider,
     currency: ctx.tenant.payments.currency,
     minAmount: ctx.tenant.payments.minAmount,
     maxAmount: ctx.tenant.payments.maxAmount,
-    accounts: accounts.map((a, i) => ({ ...a, pendingPaid: pending[i]! })),
+    accounts: accounts.map((a) => ({ ...a, due: amountDue(a, a.pendingPaid) })),
   };
 }
 
@@ -307,7 +311,8 @@ export async function listPayments(ctx: Ctx, query: { from?: string; to?: string
   const rows = await Promise.all([...ids].slice(0, HISTORY_LIMIT).map((id) => Payment.findById(id).lean<PaymentDoc>()));
   const payments = rows.filter((p): p is PaymentDoc => ownedBy(p, ctx.tenant._id, subscriberId));
   payments.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  return { payments: payments.map((p) => publicPayment(p)) };
+  const shown = payments.map((p) => publicPayment(p));
+  return { payments: shown, ...(await paidElsewhere(ctx, { from, to }, shown, query.accountId)) };
 }
 
 /** `POST payments/:id/cancel`: asks the provider to cancel; its event moves the payment. */
@@ -596,29 +601,35 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
 async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Promise<PaymentDoc> {
   const payment = await Payment.findById(paymentId).lean<PaymentDoc>();
   if (!payment) throw new NotFoundError('payment_not_found');
-  const receipt = payment.receipt ?? {
+  const receipt: ReceiptDoc = payment.receipt ?? {
     issuedAt: payment.succeededAt ?? new Date(),
     supplierName: tenant.name,
     supplierLegalName: tenant.legalName,
     supplierTaxId: tenant.taxId,
     emailJobId: '',
+    channel: '',
+    sentTo: '',
   };
   if (!payment.receipt) {
     await addKey(receiptKey(payment.tenantId, payment.receiptToken), paymentId);
     await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
   }
   if (!receipt.emailJobId) {
-    const to = await subscriberEmail(ctx);
-    if (to) {
+    const destination = receiptDestination(await subscriberContacts(ctx));
+    if (destination) {
+      const data = receiptEmailData(ctx, { ...payment, receipt }, tenant);
       const job = await enqueue(ctx, {
-        kind: 'email',
-        to,
+        kind: destination.channel,
+        to: destination.to,
         template: 'payments.receipt',
-        data: receiptEmailData(ctx, { ...payment, receipt }, tenant),
+        data,
         lng: ctx.lng,
       });
-      receipt.emailJobId = job.id;
-      await Payment.updateOne({ _id: paymentId }, { $set: { 'receipt.emailJobId': job.id } });
+      Object.assign(receipt, { emailJobId: job.id, channel: destination.channel, sentTo: destination.shown });
+      await Payment.updateOne(
+        { _id: paymentId },
+        { $set: { 'receipt.emailJobId': job.id, 'receipt.channel': destination.channel, 'receipt.sentTo': destination.shown } },
+      );
     }
   }
   return { ...payment, receipt };
@@ -723,6 +734,7 @@ function receiptEmailData(ctx: Ctx, p: PaymentDoc, tenant: TenantDoc) {
     total: money(p.total, ctx.lng, p.currency),
     lines: lines.join('\n'),
     url: receiptUrl(p),
+    shortUrl: receiptShortUrl(p),
   };
 }
 

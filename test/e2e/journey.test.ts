@@ -2,18 +2,9 @@ import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { ROOT } from '../helpers/process.ts';
+import { expectPaidUp, expectPrefilled, expectReceiptOf, plain, rub, twoOwingBills } from './amounts.ts';
 import { VIEWPORTS } from './helpers.ts';
 import { checkpoint, codeIn, demo, linkIn, mailTo, newContext, openSection, see, unique, type Demo } from './journey-demo.ts';
-
-/** Two accounts of a demo supplier that owe money, as a person reads them off its sample bills. */
-async function billAccounts(d: Demo, slug: string): Promise<string[]> {
-  const res = await fetch(`${d.server.baseUrl}/demo/bills/${slug}.json`);
-  const { bills } = (await res.json()) as { bills: { number: string; debt: number }[] };
-  return bills
-    .filter((b) => b.debt > 0)
-    .slice(0, 2)
-    .map((b) => b.number);
-}
 
 /** "Подключение ЛС": the supplier, the number from the bill, "Проверить", then "Подключить". */
 async function linkAccount(page: Page, number: string): Promise<void> {
@@ -28,8 +19,9 @@ async function linkAccount(page: Page, number: string): Promise<void> {
 /** After sign-in: link two accounts, read the summary, send readings, pay both, see the history and receipt, write to support. */
 async function cabinetJourney(page: Page, d: Demo, { prefix, slug, email }: { prefix: string; slug: string; email: string }) {
   const portal = page.locator('gaskit-portal');
-  const [first, second] = await billAccounts(d, slug);
-  expect(first && second, 'the sample bills show two accounts with a debt').to.be.ok;
+  // Two accounts that owe, as a person reads them off the supplier's sample bills, one with penalties.
+  const bills = await twoOwingBills(d, slug);
+  const [first, second] = bills.map((b) => b.number);
 
   await checkpoint(page, `${prefix}-04-link`);
   await linkAccount(page, first!);
@@ -62,6 +54,7 @@ async function cabinetJourney(page: Page, d: Demo, { prefix, slug, email }: { pr
   const pay = portal.locator('gaskit-pay');
   await see(pay, `Лицевой счёт ${first!}`);
   await see(pay, `Лицевой счёт ${second!}`);
+  await expectPrefilled(pay, bills);
   await checkpoint(page, `${prefix}-09-pay-amounts`);
   await pay.getByRole('button', { name: 'Далее' }).click();
   await pay.getByLabel('Номер карты').fill('4242 4242 4242 4242');
@@ -71,16 +64,35 @@ async function cabinetJourney(page: Page, d: Demo, { prefix, slug, email }: { pr
   await pay.getByRole('button', { name: /^Оплатить/ }).click();
   await see(pay, 'Оплата прошла');
   await checkpoint(page, `${prefix}-11-paid`);
+  const total = bills[0].debt + bills[1].debt;
+  expect(plain((await pay.locator('[part="result"] p').first().textContent()) ?? '')).to.equal(`Оплачено ${rub(total)}.`);
+  await expectReceiptOf((await pay.locator('[part="receipt-link"]').getAttribute('href'))!, bills);
+
+  // The account afterwards: nothing owed, the payment waiting for the supplier beside it.
+  await openSection(page, 'Лицевой счёт');
+  const account = portal.locator('gaskit-account');
+  await see(account, first!);
+  await expectPaidUp(account, bills[0]);
+  await checkpoint(page, `${prefix}-11b-account-after`);
 
   await openSection(page, 'История платежей');
   const history = portal.locator('gaskit-payment-history');
   await see(history, 'История платежей');
   await history.locator('[part="account-toggle"]').first().click();
   await see(history, /Квитанция от/);
+  // Billing's payments made at a bank or the post office are there too, and earlier months load on request.
+  const months = history.locator('[part="month"]');
+  expect(await months.count()).to.be.above(1);
+  await months.nth(1).locator('[part="account-toggle"]').first().click();
+  await see(months.nth(1), 'В банке, на почте или в кассе');
+  const shown = await months.count();
+  await history.getByRole('button', { name: 'Показать более ранние платежи' }).click();
+  await months.nth(shown).waitFor();
   await checkpoint(page, `${prefix}-12-history`);
   const receipt = await mailTo(d.server, email, (m) => /[Кк]витанц/.test(m.subject));
   expect(receipt.text).to.include(first!);
   expect(receipt.text).to.include(second!);
+  expect(plain(receipt.text)).to.include(`Итого: ${rub(total)}`);
 
   await openSection(page, 'Обратная связь');
   const feedback = portal.locator('gaskit-feedback');

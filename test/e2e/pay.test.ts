@@ -3,6 +3,7 @@ import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { expect } from 'chai';
 import { checkpoint, demo, linkIn, mailTo, newContext, see, unique, type Demo } from './journey-demo.ts';
+import { expectPrefilled } from './amounts.ts';
 import { VIEWPORTS } from './helpers.ts';
 
 const SLUG = 'sever-gaz';
@@ -127,6 +128,10 @@ describe('e2e: paying two accounts with meter readings on the supplier’s pay p
 
     const pay = page.locator('gaskit-pay');
     for (const account of payer.accounts) await see(pay, `Лицевой счёт ${account.number}`);
+    await expectPrefilled(pay, [
+      { number: payer.accounts[0]!.number, debt: 195_685, penalties: 1_250 },
+      { number: payer.accounts[1]!.number, debt: 48_000, penalties: 0 },
+    ]);
     await checkpoint(page, 'pay-01-amounts');
     await pay.getByLabel('Передать показания счётчиков вместе с оплатой').check();
     await pay.getByRole('button', { name: 'Далее' }).click();
@@ -166,7 +171,11 @@ describe('e2e: paying two accounts with meter readings on the supplier’s pay p
     expect(payments).to.have.length(1);
     const [payment] = payments;
     expect(payment.status).to.equal('succeeded');
-    expect(payment.total).to.equal(195_685 + 1_250 + 48_000);
+    expect(payment.total).to.equal(195_685 + 48_000);
+    expect(payment.items.map((i: { amount: number; penalties: number }) => [i.amount, i.penalties])).to.deep.equal([
+      [194_435, 1_250],
+      [48_000, 0],
+    ]);
     expect(payment.items.map((i: { readingsResult: { status: string } | null }) => i.readingsResult?.status)).to.deep.equal([
       'accepted',
       'accepted',
@@ -184,9 +193,9 @@ describe('e2e: paying two accounts with meter readings on the supplier’s pay p
     }
     const entry = exported.find((e: { paymentId: string }) => e.paymentId === payment.id);
     expect(entry.items.map((i: { accountNumber: string }) => i.accountNumber)).to.deep.equal(payer.accounts.map((a) => a.number));
-    expect((await ok(d, `accounts/${payer.accounts[0]!.id}/summary`, { auth: payer.token })).pendingPaid).to.equal(
-      195_685 + 1_250,
-    );
+    const summary = await ok(d, `accounts/${payer.accounts[0]!.id}/summary`, { auth: payer.token });
+    expect(summary.pendingPaid).to.equal(195_685);
+    expect(summary.due).to.deep.equal({ balance: 0, total: 0, amount: 0, penalties: 0 });
     await ok(d, 'integration/payments/confirm', { auth: key, body: { ids: [payment.id] } });
     expect((await ok(d, `accounts/${payer.accounts[0]!.id}/summary`, { auth: payer.token })).pendingPaid).to.equal(0);
   });

@@ -74,6 +74,17 @@ describe('SDK client', () => {
         },
       },
       'GET /api/v1/t/sever-gaz/me': { status: 401, body: { error: { code: 'unauthorized', message: 'Sign in' } } },
+      'POST /api/v1/t/sever-gaz/readings/preview': {
+        status: 422,
+        body: {
+          error: {
+            code: 'readings_window_closed',
+            message: 'Приём показаний закрыт.',
+            params: { start: 15, end: 25 },
+            fields: { 'readings.0.value': { code: 'reading_below_last', message: '', params: { last: '12345' } } },
+          },
+        },
+      },
       'GET /api/v1/t/sever-gaz/broken': { status: 502, raw: '<html>Bad gateway</html>' },
       'GET /api/v1/t/sever-gaz/garbled': { status: 200, raw: '{"half":' },
       'POST /api/v1/t/sever-gaz/readings': { status: 201, body: { id: 'r1' } },
@@ -112,6 +123,15 @@ describe('SDK client', () => {
     expect(error.status).to.equal(422);
     expect(error.fields).to.deep.equal({ email: 'invalid_email', phone: 'invalid_phone' });
     expect(error.message).to.equal('Body invalid');
+  });
+
+  it('keeps the values an error text interpolates, for the error and for each field', async () => {
+    const error = await rejection(client.request('readings/preview', { method: 'POST', body: {} }));
+    expect(error.params).to.deep.equal({ start: 15, end: 25 });
+    expect(error.fieldParams).to.deep.equal({ 'readings.0.value': { last: '12345' } });
+    const without = await rejection(client.request('auth/register', { method: 'POST', body: { email: 'x' } }));
+    expect(without.params).to.deep.equal({});
+    expect(without.fieldParams).to.deep.equal({});
   });
 
   it('sends FormData as multipart with its own boundary instead of JSON', async () => {

@@ -242,6 +242,10 @@ const ENDPOINTS: Record<string, Entry> = {
     auth: 'signed',
     why: "Stripe's signature; the tenant comes from the event's connected account (payments tests)",
   },
+  'GET /r/{tenant}/{token}': {
+    auth: 'signed',
+    why: "a receipt's short link (SMS): a redirect to GET /t/{tenant}/receipts/{token} without a lookup, whose token decides (above)",
+  },
   'POST /inbound/email': {
     auth: 'signed',
     why: 'signed with GASKIT_INBOUND_SECRET; the request comes from the signed reply address (feedback tests)',

@@ -226,6 +226,7 @@ describe('readings: submission rules', () => {
     expect(res.body.error.fields['readings.0.value']).to.deep.equal({
       code: 'reading_below_last',
       message: 'Показания меньше предыдущих (12345). Проверьте их.',
+      params: { last: '12345' },
     });
     expect(await stored(s)).to.equal(0);
   });
@@ -447,6 +448,7 @@ describe('readings: bad input', () => {
     expect(precise.body.error.fields['readings.0.value']).to.deep.equal({
       code: 'reading_too_many_decimals',
       message: 'После запятой — не больше 3 цифр.',
+      params: { decimals: 3 },
     });
     const typed = await submit(s, [{ meterId: integer!.id, value: { $gt: 0 } }]);
     expect(typed.status).to.equal(400);

@@ -31,7 +31,9 @@ describe('tenants: public config, theme, texts, CORS', () => {
   it('answers an unknown tenant with 404 tenant_not_found in the requested language', async () => {
     const en = await api('/api/v1/t/nope/config', { headers: { 'Accept-Language': 'en' } });
     expect(en.status).to.equal(404);
-    expect(en.body).to.deep.equal({ error: { code: 'tenant_not_found', message: 'Supplier “nope” was not found.' } });
+    expect(en.body).to.deep.equal({
+      error: { code: 'tenant_not_found', message: 'Supplier “nope” was not found.', params: { tenant: 'nope' } },
+    });
     const ru = await api('/api/v1/t/nope/config', { headers: { 'Accept-Language': 'ru-RU,ru;q=0.9' } });
     expect(ru.body.error.message).to.equal('Поставщик «nope» не найден.');
   });

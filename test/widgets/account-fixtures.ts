@@ -62,6 +62,8 @@ export function linkedAccount(number: string, overrides: Partial<LinkedAccount> 
     debt: 36270,
     penalties: 1250,
     period: '2026-10',
+    pendingPaid: 0,
+    due: { balance: 36270, total: 36270, amount: 35020, penalties: 1250 },
     ...overrides,
   };
 }
@@ -123,6 +125,8 @@ export function summary(overrides: Partial<AccountSummary> = {}): AccountSummary
       { period: '2026-10', volume: 41.2, amount: 36270 },
     ],
     dataAsOf: '2026-10-25T09:30:00.000Z',
+    pendingPaid: 0,
+    due: { balance: 36270, total: 36270, amount: 35020, penalties: 1250 },
     ...overrides,
   };
 }

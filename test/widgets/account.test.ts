@@ -65,6 +65,44 @@ describe('gaskit-account', () => {
     expect(text(element, '[part="debt"]')).to.deep.equal(['Переплата за период 1 956,85 ₽']);
   });
 
+  it('shows the debt less a payment not booked yet, with that payment beside it', async () => {
+    const { element } = await setup(() =>
+      summary({ pendingPaid: 20_000, due: { balance: 16_270, total: 16_270, amount: 15_020, penalties: 1_250 } }),
+    );
+    expect(text(element, '[part="balance"] .row').slice(1, 5)).to.deep.equal([
+      'Сумма долга с учётом оплаты 162,70 ₽',
+      'В том числе пени 12,50 ₽',
+      'Оплачено в личном кабинете, ждёт подтверждения поставщиком 200,00 ₽',
+      'Долг по данным поставщика 362,70 ₽',
+    ]);
+    expect(root(element).querySelector('[part="debt"]')!.classList.contains('debt')).to.equal(true);
+    await expect(element).to.be.accessible();
+  });
+
+  it('owes nothing, not in red, once the whole debt is paid and waits for the supplier', async () => {
+    const { element } = await setup(() =>
+      summary({ pendingPaid: 36_270, due: { balance: 0, total: 0, amount: 0, penalties: 0 } }),
+    );
+    expect(text(element, '[part="debt"]')).to.deep.equal(['Сумма долга с учётом оплаты Задолженности нет']);
+    expect(root(element).querySelector('[part="debt"]')!.classList.contains('debt')).to.equal(false);
+    expect(text(element, '[part="pending"]')).to.deep.equal([
+      'Оплачено в личном кабинете, ждёт подтверждения поставщиком 362,70 ₽',
+    ]);
+  });
+
+  it("shows an earlier month's balance as billing sent it, without the pending payment", async () => {
+    const { element } = await setup(() =>
+      summary({
+        period: '2026-09',
+        balance: { opening: 0, charged: 32725, paid: 0, closing: 32725, penalties: 0 },
+        pendingPaid: 20_000,
+        due: { balance: 16_270, total: 16_270, amount: 15_020, penalties: 1_250 },
+      }),
+    );
+    expect(text(element, '[part="debt"]')).to.deep.equal(['Сумма долга за период 327,25 ₽']);
+    expect(root(element).querySelector('[part="pending"]')).to.equal(null);
+  });
+
   it('moves to the previous and back to the next month, keeping focus on the month buttons', async () => {
     const { element, periods } = await setup((period) =>
       period === '2026-09'

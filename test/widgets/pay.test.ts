@@ -36,6 +36,7 @@ const options: PaymentOptions = {
       debt: 195_685,
       penalties: 1_250,
       pendingPaid: 0,
+      due: { balance: 195_685, total: 195_685, amount: 194_435, penalties: 1_250 },
       hasMeters: false,
     },
     {
@@ -46,6 +47,7 @@ const options: PaymentOptions = {
       debt: 50_000,
       penalties: 0,
       pendingPaid: 20_000,
+      due: { balance: 30_000, total: 30_000, amount: 30_000, penalties: 0 },
       hasMeters: false,
     },
   ],
@@ -85,6 +87,7 @@ const receipt = {
   supplierLegalName: 'ООО',
   supplierTaxId: '2900000001',
   url: 'https://api.test/r/abc',
+  sentTo: { channel: 'email' as const, to: 'i***@example.test' },
 };
 
 interface Setup {
@@ -181,16 +184,46 @@ runFormWidgetSuite('gaskit-pay (card step)', async () => {
 });
 
 describe('gaskit-pay', () => {
-  it('pre-fills every linked account with its debt and penalties and shows the total', async () => {
+  it('pre-fills what is due: Сумма and Пени that together make the debt, less what is paid and not booked yet', async () => {
     const { element } = await setup();
-    expect(field(element, 'items.0.amount').value).to.equal('1956,85');
+    expect(field(element, 'items.0.amount').value).to.equal('1944,35');
     expect(field(element, 'items.0.penalties').value).to.equal('12,50');
-    expect(field(element, 'items.1.amount').value).to.equal('500,00');
-    expect(plain(shadowText(element, '[part="total"]'))).to.equal('Итого к оплате: 2 469,35 ₽');
-    expect(plain(shadowText(element, '[part="account"]:nth-child(2)'))).to.contain(
-      'Оплачено, ждёт подтверждения поставщиком: 200,00 ₽',
-    );
+    expect(plain(shadowText(element, '[part="account"]:nth-child(1) [part="due"]'))).to.equal('Долг: 1 956,85 ₽');
+    expect(field(element, 'items.1.amount').value).to.equal('300,00');
+    expect(field(element, 'items.1.penalties').value).to.equal('0,00');
+    expect(plain(shadowText(element, '[part="account"]:nth-child(2) [part="due"]'))).to.equal('Долг: 300,00 ₽');
+    expect(plain(shadowText(element, '[part="total"]'))).to.equal('Итого к оплате: 2 256,85 ₽');
+    expect(plain(shadowText(element, '[part="account"]:nth-child(2)')))
+      .to.contain('Оплачено, ждёт подтверждения поставщиком: 200,00 ₽')
+      .and.contain('Долг по данным поставщика: 500,00 ₽');
     await expect(element).to.be.accessible();
+  });
+
+  it('offers nothing to pay on an account whose debt is paid and waits for the supplier', async () => {
+    const paidUp: PaymentOptions = {
+      ...options,
+      accounts: [
+        { ...options.accounts[1]!, pendingPaid: 50_000, due: { balance: 0, total: 0, amount: 0, penalties: 0 } },
+        options.accounts[0]!,
+      ],
+    };
+    const { element } = await setup({}, paidUp);
+    expect(field(element, 'items.0.amount').value).to.equal('0,00');
+    expect(plain(shadowText(element, '[part="account"]:nth-child(1) [part="due"]'))).to.equal('Задолженности нет');
+    expect(plain(shadowText(element, '[part="account"]:nth-child(1) [part="pending"]'))).to.equal(
+      'Оплачено, ждёт подтверждения поставщиком: 500,00 ₽',
+    );
+    expect(plain(shadowText(element, '[part="total"]'))).to.equal('Итого к оплате: 1 956,85 ₽');
+  });
+
+  it('puts the amounts due back when "По текущему долгу" is chosen again', async () => {
+    const { element } = await setup();
+    await retype(element, 'items.0.amount', '5');
+    const debtMode = element.shadowRoot!.querySelector<HTMLInputElement>('[part="mode"] input[type="radio"]')!;
+    debtMode.click();
+    await element.updateComplete;
+    expect(field(element, 'items.0.amount').value).to.equal('1944,35');
+    expect(plain(shadowText(element, '[part="total"]'))).to.equal('Итого к оплате: 2 256,85 ₽');
   });
 
   it('sends per-account amounts in kopecks; 0 skips an account', async () => {
@@ -244,13 +277,28 @@ describe('gaskit-pay', () => {
     const succeeded = oneEvent(element, 'gaskit-payment-succeeded');
     await payWith(element, '4242 4242 4242 4242');
     const event = await succeeded;
-    expect(event.detail).to.deep.equal({ paymentId: 'p1', total: 246_935, accountIds: ['a1', 'a2'] });
+    expect(event.detail).to.deep.equal({ paymentId: 'p1', total: 225_685, accountIds: ['a1', 'a2'] });
     expect(event.bubbles && event.composed).to.equal(true);
     await element.updateComplete;
     expect(shadowText(element, '[part="step-title"]')).to.equal('Оплата прошла');
     expect(element.shadowRoot!.querySelector<HTMLAnchorElement>('[part="receipt-link"]')!.href).to.equal(receipt.url);
+    expect(shadowText(element, '[part="receipt-sent"]')).to.equal('Квитанция отправлена на электронную почту i***@example.test.');
     expect(element.shadowRoot!.activeElement).to.equal(element.shadowRoot!.querySelector('[part="step-title"]'));
     await expect(element).to.be.accessible();
+  });
+
+  it('says the receipt went by SMS to a subscriber without an email, and never promises an email', async () => {
+    const bySms = { ...receipt, sentTo: { channel: 'sms' as const, to: '+7 *** ***-45-67' } };
+    const { element, created } = await setup({
+      'POST payments/p1/demo/confirm': () => ({ status: 200, body: paymentOf(created(), 'succeeded', { receipt: bySms }) }),
+    });
+    await toCard(element);
+    await payWith(element, '4242 4242 4242 4242');
+    await waitUntil(() => element.shadowRoot!.querySelector('[part="receipt-sent"]'), 'no word on the receipt');
+    expect(shadowText(element, '[part="receipt-sent"]')).to.equal(
+      'Ссылка на квитанцию отправлена в SMS на номер +7 *** ***-45-67.',
+    );
+    expect(shadowText(element, '[part="result"]')).to.not.contain('электронную почту');
   });
 
   it('reports a declined card with its reason and a gaskit-payment-failed event', async () => {
@@ -357,7 +405,7 @@ describe('gaskit-pay', () => {
     const create = calls.find((c) => c.path === 'payments');
     expect((create?.body as CreatePaymentInput).items[0]).to.deep.equal({
       accountId: 'a1',
-      amount: 195_685,
+      amount: 194_435,
       penalties: 1_250,
       readings: [{ meterId: 'm1', value: '12350' }],
     });

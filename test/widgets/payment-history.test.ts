@@ -1,6 +1,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { Payment } from '../../sdk/index.ts';
+import type { Payment, PaymentElsewhere, PaymentHistory, PaymentListQuery } from '../../sdk/index.ts';
+import { paymentsOf } from '../../sdk/payments.ts';
 import '../../widgets/payment-history/define.ts';
 import type { GaskitPaymentHistory } from '../../widgets/payment-history/index.ts';
 import { fakeApi, translations, type FakeApiOptions } from './fake-api.ts';
@@ -40,6 +41,7 @@ function payment(id: string, date: string, items: [string, number, number][], ov
       supplierLegalName: 'ООО',
       supplierTaxId: '2900000001',
       url: `https://api.test/receipts/${id}`,
+      sentTo: null,
     },
     ...overrides,
   };
@@ -64,13 +66,39 @@ const history: Payment[] = [
   payment('p1', '2026-02-10T10:00:00.000Z', [['1000001', 195_685, 0]]),
 ];
 
-async function setup(payments: Payment[] = history, routes: FakeApiOptions['routes'] = {}) {
-  const { client, requests } = fakeApi({ routes: { 'GET payments': () => ({ status: 200, body: { payments } }), ...routes } });
+/** The server's answer for the months from `from` (default the last twelve to March 2026). */
+type Answer = (from: string | undefined) => PaymentHistory;
+
+const answer =
+  (payments: Payment[], elsewhere: PaymentElsewhere[] = [], hasEarlier = true): Answer =>
+  (from) => ({ payments, elsewhere, range: { from: from ?? '2025-04', to: '2026-03' }, hasEarlier });
+
+async function setup(reply: Payment[] | Answer = history, routes: FakeApiOptions['routes'] = {}) {
+  const respond = typeof reply === 'function' ? reply : answer(reply);
+  const queries: PaymentListQuery[] = [];
+  const { client, requests } = fakeApi({
+    routes: { 'GET payments': () => ({ status: 200, body: respond(queries.at(-1)?.from) }), ...routes },
+  });
+  // The fake API sees paths without their query: the months asked are taken from the SDK call.
+  const payments = paymentsOf(client);
+  const list = payments.list.bind(payments);
+  payments.list = (query = {}, options) => {
+    queries.push(query);
+    return list(query, options);
+  };
   const element = await fixture<GaskitPaymentHistory>(html`<gaskit-payment-history .client=${client}></gaskit-payment-history>`);
   await translated(element, 'ru');
   await waitUntil(() => element.shadowRoot!.querySelector('[part="month"], [part="empty"]'), 'the history did not render');
-  return { element, requests };
+  return { element, requests, queries };
 }
+
+const elsewhere = (period: string, accountNumber: string, amount: number): PaymentElsewhere => ({
+  period,
+  accountId: `acc-${accountNumber}`,
+  accountNumber,
+  address: '',
+  amount,
+});
 
 const plain = (text: string) => text.replace(/\s+/g, ' ');
 const toggles = (element: GaskitPaymentHistory) => [
@@ -133,5 +161,46 @@ describe('gaskit-payment-history', () => {
     const before = requests.filter((r) => r.startsWith('GET payments')).length;
     element.shadowRoot!.querySelector<HTMLButtonElement>('[part="button"]')!.click();
     await waitUntil(() => requests.filter((r) => r.startsWith('GET payments')).length > before, 'no earlier page was requested');
+  });
+
+  it('lists the payments made at a bank or the post office that billing booked, beside the cabinet’s', async () => {
+    const { element } = await setup(
+      answer(history, [elsewhere('2026-02', '1000001', 50_000), elsewhere('2026-01', '1000002', 48_000)]),
+    );
+    const titles = [...element.shadowRoot!.querySelectorAll('[part="month-title"]')].map((h) => plain(h.textContent!.trim()));
+    expect(titles).to.deep.equal([
+      'март 2026 г. Оплачено: 1 425,00 ₽',
+      'февраль 2026 г. Оплачено: 2 456,85 ₽',
+      'январь 2026 г. Оплачено: 480,00 ₽',
+    ]);
+    const february = toggles(element)[2]!;
+    expect(plain(february.textContent!)).to.contain('Лицевой счёт 1000001').and.contain('2 456,85 ₽').and.contain('2 платежа');
+    february.click();
+    await element.updateComplete;
+    const panel = element.shadowRoot!.getElementById(february.getAttribute('aria-controls')!)!;
+    const rows = [...panel.querySelectorAll('tbody tr')].map((r) => plain(r.textContent!.trim()));
+    expect(rows[0]).to.contain('в личном кабинете').and.contain('1 956,85 ₽');
+    expect(rows[1])
+      .to.contain('В банке, на почте или в кассе')
+      .and.contain('по данным поставщика за месяц')
+      .and.contain('500,00 ₽')
+      .and.contain('Учтён поставщиком');
+    await expect(element).to.be.accessible();
+  });
+
+  it('shows the months a year earlier when "Показать более ранние платежи" is pressed', async () => {
+    const { element, queries } = await setup((from) =>
+      from === '2024-04'
+        ? answer([...history], [elsewhere('2025-03', '1000001', 70_000)], false)(from)
+        : answer(history, [], true)(from),
+    );
+    const months = () =>
+      [...element.shadowRoot!.querySelectorAll('[part="month-title"]')].map((h) => plain(h.textContent!.trim()));
+    expect(months()).to.have.length(2);
+    element.shadowRoot!.querySelector<HTMLButtonElement>('[part="button"]')!.click();
+    await waitUntil(() => months().length === 3, 'the earlier months were not shown');
+    expect(queries.at(-1)).to.deep.equal({ from: '2024-04' });
+    expect(months()[2]).to.equal('март 2025 г. Оплачено: 700,00 ₽');
+    expect(element.shadowRoot!.querySelector('[part="button"]'), 'nothing earlier is left to load').to.equal(null);
   });
 });

@@ -37,7 +37,19 @@ function account(
   address: string,
   supplier = { slug: 'sever-gaz', name: 'Северогаз (демо)' },
 ): LinkedAccount {
-  return { id, number, address, holder: 'Петров И. С.', mode: 'basic', supplier, debt: 195_685, penalties: 0, period: '2026-02' };
+  return {
+    id,
+    number,
+    address,
+    holder: 'Петров И. С.',
+    mode: 'basic',
+    supplier,
+    debt: 195_685,
+    penalties: 0,
+    period: '2026-02',
+    pendingPaid: 0,
+    due: { balance: 195_685, total: 195_685, amount: 195_685, penalties: 0 },
+  };
 }
 
 const accounts = [

@@ -364,6 +364,37 @@ describe('gaskit-readings', () => {
     await waitUntil(() => deepActiveElement() === inputOf(field(element, 'm2')), 'focus did not move to the refused field');
   });
 
+  it('names the last reading in the refusal of a lower one, and the window in a closed-window refusal', async () => {
+    const { element } = await setup(twoMeters, {
+      'POST readings/preview': (body) =>
+        (body as SubmitReadingsInput).readings.some((r) => r.value === '400')
+          ? {
+              status: 422,
+              body: {
+                error: {
+                  code: 'reading_below_last',
+                  message: '',
+                  params: { last: '500.125' },
+                  fields: { 'readings.0.value': { code: 'reading_below_last', message: '', params: { last: '500.125' } } },
+                },
+              },
+            }
+          : { status: 422, body: { error: { code: 'readings_window_closed', message: '', params: { start: 15, end: 25 } } } },
+    });
+    await type(element, 'm2', '400');
+    button(element, 'Проверить показания').click();
+    await waitUntil(() => field(element, 'm2').error === 'reading_below_last', 'the error did not reach the field');
+    await field(element, 'm2').updateComplete;
+    const fieldError = field(element, 'm2').shadowRoot!.querySelector('[part="error"]')!.textContent!.trim();
+    expect(fieldError).to.equal('Показания меньше предыдущих (500.125). Проверьте их.');
+    inputOf(field(element, 'm2')).select();
+    await type(element, 'm2', '600');
+    button(element, 'Проверить показания').click();
+    await waitUntil(() => shadowText(element, '.form-error'), 'no form error');
+    expect(shadowText(element, '.form-error')).to.equal('Приём показаний закрыт. Показания принимаются с 15 по 25 число месяца.');
+    await expect(element).to.be.accessible();
+  });
+
   it('tells that readings sent outside the window count for the next period', async () => {
     const queued: ReadingsHistory = { ...twoMeters, window: { ...openWindow, open: false, queued: true, period: '2026-04' } };
     const { element } = await setup(queued);

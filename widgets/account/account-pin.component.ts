@@ -2,7 +2,7 @@ import { accountsOf } from '../../sdk/accounts.ts';
 import { html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { accountPin, isGaskitError, rule, type LinkedAccount } from '../../sdk/index.ts';
-import { errorText } from '../shared/errors.ts';
+import { gaskitErrorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { lazyPart } from '../shared/lazy.ts';
@@ -75,7 +75,7 @@ export class GaskitAccountPin extends GaskitElement {
       try {
         await loadField();
       } catch (error) {
-        this.formError = errorText(this.localize, isGaskitError(error) ? error.code : 'unknown');
+        this.formError = gaskitErrorText(this.localize, error);
         return;
       }
     }
@@ -94,7 +94,7 @@ export class GaskitAccountPin extends GaskitElement {
     } catch (error) {
       if (this.form.showServerErrors(error)) return;
       const code = isGaskitError(error) ? error.code : 'unknown';
-      this.formError = code === LOCKED ? this.localize.t('accounts:pin.locked') : errorText(this.localize, code);
+      this.formError = code === LOCKED ? this.localize.t('accounts:pin.locked') : gaskitErrorText(this.localize, error);
       return;
     }
     this.open = false;

@@ -1,8 +1,7 @@
 import { accountsOf } from '../../sdk/accounts.ts';
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { isGaskitError } from '../../sdk/index.ts';
-import { errorText } from '../shared/errors.ts';
+import { gaskitErrorText } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
@@ -58,7 +57,7 @@ export class GaskitAccountUnlink extends GaskitElement {
     try {
       await this.unlinkTask.run(this.accountId);
     } catch (error) {
-      this.error = errorText(this.localize, isGaskitError(error) ? error.code : 'unknown');
+      this.error = gaskitErrorText(this.localize, error);
       this.confirming = false;
       this.focusAfterRender = '.unlink';
       return;

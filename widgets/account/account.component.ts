@@ -13,7 +13,8 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
 
 /**
  * One linked account's summary (seed 003 "Лицевой счёт"): the billing period with previous and
- * next month, the debt or overpayment at that period with penalties, what was charged and paid,
+ * next month, the debt or overpayment at that period with penalties (at the latest period less what
+ * was paid in the cabinet and is not booked yet, shown beside it), what was charged and paid,
  * the period's charges (lines by service expand), the meters with their last readings and next
  * verification dates (a warning when near or past), a chart of the last twelve months'
  * consumption and amounts with a table alternative, and how fresh the data is. An account
@@ -32,7 +33,8 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  * @csspart period-button - Previous and next month.
  * @csspart period - The month shown.
  * @csspart balance - Debt or overpayment, charged, paid, number of meters.
- * @csspart debt - The debt or overpayment line.
+ * @csspart debt - The debt or overpayment line (at the latest period, less the payments not booked yet).
+ * @csspart pending - What was paid in the cabinet and is not booked by billing yet.
  * @csspart charges - The period's charges.
  * @csspart month-toggle - The button that expands the period's charge lines.
  * @csspart lines - The table of charge lines.
@@ -142,16 +144,25 @@ export class GaskitAccount extends GaskitElement {
         <dt>${label}</dt>
         <dd>${value}</dd>
       </div>`;
-    const debt = !b
+    // At the latest period, what is owed now: the debt less what was paid here and not booked yet.
+    const pending = b && period === summary.periods.last && summary.pendingPaid > 0 ? summary.pendingPaid : 0;
+    const owed = pending ? summary.due : b && { balance: b.closing, penalties: b.penalties };
+    const debtLabel = t(pending ? 'debtNow' : 'debt');
+    const debt = !owed
       ? row(t('debt'), t('noData'))
-      : b.closing > 0
-        ? row(t('debt'), money(b.closing), 'debt', 'debt')
-        : b.closing < 0
-          ? row(t('overpayment'), money(-b.closing), 'debt', 'overpayment')
-          : row(t('debt'), t('noDebt'), 'debt');
+      : owed.balance > 0
+        ? row(debtLabel, money(owed.balance), 'debt', 'debt')
+        : owed.balance < 0
+          ? row(t(pending ? 'overpaymentNow' : 'overpayment'), money(-owed.balance), 'debt', 'overpayment')
+          : row(debtLabel, t('noDebt'), 'debt');
     return html`<dl part="balance" class="balance">
       ${row(t('period'), formatPeriod(this.localize, period))} ${debt}
-      ${b && b.penalties > 0 ? row(t('penalties'), money(b.penalties)) : nothing}
+      ${owed && owed.penalties > 0 ? row(t('penalties'), money(owed.penalties)) : nothing}
+      ${
+        b && pending
+          ? html`${row(t('pendingPaid'), money(pending), 'pending')}${row(t('billedDebt'), money(b.closing))}`
+          : nothing
+      }
       ${b ? html`${row(t('opening'), money(b.opening))}${row(t('charged'), money(b.charged))}${row(t('paid'), money(b.paid))}` : nothing}
       ${row(t('meters'), String(summary.meters.length))}
     </dl>`;

@@ -181,7 +181,7 @@ export class GaskitCharges extends GaskitElement {
       error: (error) =>
         error.code === 'pin_required'
           ? this.renderPinRequired()
-          : html`<p part="error" class="error" role="alert">${errorText(this.localize, error.code)}</p>`,
+          : html`<p part="error" class="error" role="alert">${errorText(this.localize, error.code, error.params)}</p>`,
     });
     return html`<section class="base" aria-labelledby="title">
       <h2 part="title" class="title" id="title">${t('title')}</h2>

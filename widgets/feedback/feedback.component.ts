@@ -91,6 +91,7 @@ export class GaskitFeedback extends GaskitElement {
   @state() private attachments: Attachment[] = [];
   @state() private errors: Record<string, ValidationFailure | null> = {};
   @state() private formError = '';
+  private formErrorParams: Record<string, unknown> = {};
   @state() private sent?: FeedbackRequest;
 
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
@@ -267,7 +268,10 @@ export class GaskitFeedback extends GaskitElement {
     this.setErrors(Object.fromEntries(native.map((name) => [name, { code: fields[name]!, params: LIMIT_PARAMS }])));
     const onFields = this.form.showServerErrors(error);
     if (native.length) this.focusFirstInvalid();
-    else if (!onFields && !fields.captcha) this.formError = error.code;
+    else if (!onFields && !fields.captcha) {
+      this.formError = error.code;
+      this.formErrorParams = error.params;
+    }
   }
 
   private again(): void {
@@ -464,7 +468,9 @@ export class GaskitFeedback extends GaskitElement {
           { hint: this.t('hints.files'), help: this.t('form.filesHelp', LIMIT_PARAMS) },
         )}
         ${this.signedIn ? nothing : html`<gaskit-captcha></gaskit-captcha>`}
-        <p part="error" class="error" role="alert">${this.formError ? errorText(this.localize, this.formError) : ''}</p>
+        <p part="error" class="error" role="alert">
+          ${this.formError ? errorText(this.localize, this.formError, this.formErrorParams) : ''}
+        </p>
         <div>
           <button part="button" class="button button--primary" type="submit" ?disabled=${this.sendTask.pending}>
             ${this.t(this.sendTask.pending ? 'form.sending' : 'form.submit')}

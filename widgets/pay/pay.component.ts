@@ -17,6 +17,7 @@ import {
   type Payment,
   type PaymentClientParams,
   type PaymentOptions,
+  type PaymentReceipt,
   type ReadingInput,
   type Rule,
 } from '../../sdk/index.ts';
@@ -53,8 +54,9 @@ const kopecks = (text: string): number => parseRubles(text) ?? 0;
 const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penaltiesText);
 
 /**
- * "Pay online": the linked accounts with amounts pre-filled from the current debt and penalties
- * (editable; 0 skips an account), optionally the meter readings to send with the payment, the
+ * "Pay online": the linked accounts with amounts pre-filled with what is due now (editable; 0 skips
+ * an account): "Сумма" for the services and "Пени" for the penalties, which together make the
+ * debt, less what was paid in the cabinet and is not booked yet (shown beside it), optionally the meter readings to send with the payment, the
  * card step (the demo card form, or Stripe's Payment Element mounted through a light-DOM slot),
  * a confirmation step when the bank asks for one, and the result. Whether the payment went
  * through is what the server learnt from the provider; a second click never pays twice (one
@@ -71,11 +73,14 @@ const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penalt
  * @csspart form - The form of each step.
  * @csspart mode - The choice between the current debt and an amount of one's own.
  * @csspart account - One account's block with its amounts.
+ * @csspart due - What is owed on an account now.
+ * @csspart pending - What was paid in the cabinet and is not booked by billing yet.
  * @csspart total - The total line.
  * @csspart notice - The demo provider's note on test cards.
  * @csspart status - "Processing the payment…" while the provider answers.
  * @csspart result - The result step.
  * @csspart receipt-link - The link to the receipt.
+ * @csspart receipt-sent - Where the receipt was sent (email, or an SMS with its link).
  * @csspart error - An error message.
  * @csspart button - Every button.
  *
@@ -98,6 +103,7 @@ export class GaskitPay extends GaskitElement {
   @state() private readingsIndex = 0;
   /** The error shown above the step's buttons: an `errors:` code, or a `payments:failure.` key. */
   @state() private formError = '';
+  private formErrorParams: Record<string, unknown> = {};
   @state() private busy = false;
   @state() private payment?: Payment;
   @state() private stripe = false;
@@ -133,13 +139,16 @@ export class GaskitPay extends GaskitElement {
     }
   }
 
-  /** Amounts as the current debt and penalties. */
+  /**
+   * Amounts as what is due now: "Сумма" for the services and "Пени" for the penalties, which
+   * together make the debt, less what was paid here and is not booked yet.
+   */
   private prefill(accounts: PayableAccount[]): void {
     const { locale } = this.localize;
     this.rows = accounts.map((a) => ({
       ...a,
-      amountText: formatRublesInput(a.debt, locale),
-      penaltiesText: formatRublesInput(a.penalties, locale),
+      amountText: formatRublesInput(a.due.amount, locale),
+      penaltiesText: formatRublesInput(a.due.penalties, locale),
     }));
   }
 
@@ -154,6 +163,7 @@ export class GaskitPay extends GaskitElement {
   private goTo(step: Step): void {
     this.step = step;
     this.formError = '';
+    this.formErrorParams = {};
     this.focusStep = true;
   }
 
@@ -219,7 +229,10 @@ export class GaskitPay extends GaskitElement {
     } catch (error) {
       if (!this.payment && this.step !== 'amounts') this.goTo('amounts');
       await this.updateComplete;
-      if (!this.form.showServerErrors(error)) this.formError = toGaskitError(error).code;
+      if (!this.form.showServerErrors(error)) {
+        this.formError = toGaskitError(error).code;
+        this.formErrorParams = toGaskitError(error).params;
+      }
     } finally {
       this.busy = false;
     }
@@ -311,6 +324,12 @@ export class GaskitPay extends GaskitElement {
     this.options.run().catch(() => undefined);
   }
 
+  /** Where the receipt went: the email address, the phone an SMS with its link went to, or nowhere. */
+  private receiptSent({ sentTo }: PaymentReceipt): string {
+    if (!sentTo) return this.t('receiptNotSent');
+    return this.t(sentTo.channel === 'sms' ? 'receiptSentSms' : 'receiptSentEmail', { to: sentTo.to });
+  }
+
   private failureText(code: string): string {
     const key = `payments:failure.${code}`;
     return this.localize.t(this.localize.exists(key) ? key : 'payments:failure.unknown');
@@ -321,7 +340,11 @@ export class GaskitPay extends GaskitElement {
     const options = this.loadedFrom;
     const text = code.startsWith('payments:failure.')
       ? this.failureText(code.slice('payments:failure.'.length))
-      : code && errorText(this.localize, code, options ? { min: options.minAmount / 100, max: options.maxAmount / 100 } : {});
+      : code &&
+        errorText(this.localize, code, {
+          ...(options ? { min: options.minAmount / 100, max: options.maxAmount / 100 } : {}),
+          ...this.formErrorParams,
+        });
     return html`<p part="error" class="error" role="alert">${text}</p>`;
   }
 
@@ -388,8 +411,13 @@ export class GaskitPay extends GaskitElement {
       <div class="account-info">
         <p class="account-number">${this.t('account', { number: row.accountNumber })}</p>
         <p class="muted">${row.address}</p>
-        <p>${row.debt > 0 ? this.t('debt', { amount: this.money(row.debt) }) : this.t('noDebt')}</p>
-        ${row.pendingPaid > 0 ? html`<p class="muted">${this.t('pendingPaid', { amount: this.money(row.pendingPaid) })}</p>` : nothing}
+        <p part="due">${row.due.total > 0 ? this.t('debt', { amount: this.money(row.due.total) }) : this.t('noDebt')}</p>
+        ${
+          row.pendingPaid > 0
+            ? html`<p part="pending" class="muted">${this.t('pendingPaid', { amount: this.money(row.pendingPaid) })}</p>
+                <p class="muted">${this.t('billedDebt', { amount: this.money(row.debt) })}</p>`
+            : nothing
+        }
       </div>
       ${(['amount', 'penalties'] as const).map(
         (field) =>
@@ -479,6 +507,7 @@ export class GaskitPay extends GaskitElement {
       ${
         succeeded
           ? html`<p>${this.t('successText', { amount: this.money(payment.total) })}</p>
+              ${payment.receipt ? html`<p part="receipt-sent">${this.receiptSent(payment.receipt)}</p>` : nothing}
               ${
                 payment.receipt
                   ? html`<p>

@@ -1,17 +1,21 @@
 import { paymentsOf } from '../../sdk/payments.ts';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { periodOfDate, shiftPeriod, type Payment, type PaymentItem } from '../../sdk/index.ts';
+import {
+  periodOfDate,
+  shiftPeriod,
+  type Payment,
+  type PaymentElsewhere,
+  type PaymentHistory,
+  type PaymentItem,
+} from '../../sdk/index.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, chevronStyles, tableStyles, titleStyles, visuallyHiddenStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './payment-history.styles.ts';
 
-/** One account's part of one payment. */
-interface Entry {
-  payment: Payment;
-  item: PaymentItem;
-}
+/** One account's part of one payment: made in the cabinet, or elsewhere as billing booked it. */
+type Entry = { kind: 'cabinet'; payment: Payment; item: PaymentItem } | { kind: 'elsewhere'; row: PaymentElsewhere };
 
 interface AccountGroup {
   accountId: string;
@@ -30,43 +34,52 @@ interface MonthGroup {
 
 const PAID = new Set(['succeeded', 'refunded']);
 
-/** Payments grouped by month (newest first), then by account. */
-export function groupPayments(payments: Payment[]): MonthGroup[] {
+/**
+ * Payments grouped by month (newest first), then by account: the cabinet's own, and those billing
+ * booked that were made elsewhere (a bank, the post office), each month's after the cabinet's.
+ */
+export function groupPayments(payments: Payment[], elsewhere: PaymentElsewhere[] = []): MonthGroup[] {
   const months = new Map<string, MonthGroup>();
-  for (const payment of payments) {
-    const period = periodOfDate(new Date(payment.succeededAt ?? payment.createdAt));
+  const add = (period: string, account: Omit<AccountGroup, 'paid' | 'entries'>, entry: Entry, paid: number) => {
     let month = months.get(period);
     if (!month) {
       month = { period, paid: 0, accounts: [] };
       months.set(period, month);
     }
+    let group = month.accounts.find((a) => a.accountId === account.accountId);
+    if (!group) {
+      group = { ...account, paid: 0, entries: [] };
+      month.accounts.push(group);
+    }
+    group.entries.push(entry);
+    group.paid += paid;
+    month.paid += paid;
+  };
+  for (const payment of payments) {
+    const period = periodOfDate(new Date(payment.succeededAt ?? payment.createdAt));
     for (const item of payment.items) {
-      let account = month.accounts.find((a) => a.accountId === item.accountId);
-      if (!account) {
-        account = { accountId: item.accountId, accountNumber: item.accountNumber, address: item.address, paid: 0, entries: [] };
-        month.accounts.push(account);
-      }
-      account.entries.push({ payment, item });
-      if (PAID.has(payment.status)) {
-        account.paid += item.amount + item.penalties;
-        month.paid += item.amount + item.penalties;
-      }
+      const paid = PAID.has(payment.status) ? item.amount + item.penalties : 0;
+      add(period, item, { kind: 'cabinet', payment, item }, paid);
     }
   }
+  for (const row of elsewhere) add(row.period, row, { kind: 'elsewhere', row }, row.amount);
   return [...months.values()].sort((a, b) => b.period.localeCompare(a.period));
 }
 
 /**
  * The payment history: months newest first with what was paid in each, every month expandable
- * per account into its payments (date, amount, penalties, status, readings sent with it) with a
- * link to each receipt. "Show earlier payments" goes back a year at a time. A payment that
- * succeeds on the page (`gaskit-payment-succeeded` from `gaskit-pay`) reloads the list.
+ * per account into its payments (date and where it was made, amount, penalties, status, readings
+ * sent with it) with a link to each receipt. Besides the payments made in the cabinet, it lists
+ * every payment the supplier's billing booked that was made elsewhere (a bank, the post office, a
+ * cash desk). "Show earlier payments" goes back a year at a time while billing has earlier months.
+ * A payment that succeeds on the page (`gaskit-payment-succeeded` from `gaskit-pay`) reloads the list.
  *
  * @csspart title - The heading.
  * @csspart month - One month's section.
  * @csspart month-title - The month's heading with its total.
  * @csspart account-toggle - The button that expands one account of a month.
  * @csspart payments - The table of an account's payments in a month.
+ * @csspart elsewhere - A row of a payment made outside the cabinet, as billing booked it.
  * @csspart status - A payment's status.
  * @csspart receipt-link - A link to a receipt.
  * @csspart empty - The note when there are no payments.
@@ -116,23 +129,33 @@ export class GaskitPaymentHistory extends GaskitElement {
     this.expanded = next;
   }
 
-  /** Twelve more months back; the server lists the last twelve by default. */
-  private earlier(): void {
-    this.from = shiftPeriod(this.from || shiftPeriod(periodOfDate(new Date()), -11), -12);
+  /** Twelve more months back from the first month listed; the server lists the last twelve by default. */
+  private earlier(history: PaymentHistory): void {
+    this.from = shiftPeriod(history.range.from, -12);
   }
 
-  private money(kopecks: number, currency: string): string {
+  private money(kopecks: number, currency?: string): string {
     return this.localize.formatMoney(kopecks, currency);
   }
 
-  private renderEntry({ payment, item }: Entry): TemplateResult {
+  private renderEntry(entry: Entry): TemplateResult {
     const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`payments:history.${key}`, params);
+    if (entry.kind === 'elsewhere') {
+      return html`<tr part="elsewhere">
+        <th scope="row">${t('placeElsewhere')}<br /><small>${t('bookedBySupplier')}</small></th>
+        <td>${this.money(entry.row.amount)}</td>
+        <td>${t('noPenaltiesSplit')}</td>
+        <td><span part="status" class="status status--booked">${t('booked')}</span></td>
+        <td></td>
+      </tr>`;
+    }
+    const { payment, item } = entry;
     const date = this.localize.formatDate(payment.succeededAt ?? payment.createdAt, { dateStyle: 'medium', timeStyle: 'short' });
     const readings = item.readingsResult
       ? html`<br /><small>${item.readingsResult.status === 'accepted' ? t('readingsAccepted') : t('readingsRejected')}</small>`
       : nothing;
     return html`<tr>
-      <th scope="row">${date}</th>
+      <th scope="row">${date}<br /><small>${t('placeCabinet')}</small></th>
       <td>${this.money(item.amount, payment.currency)}</td>
       <td>${this.money(item.penalties, payment.currency)}</td>
       <td>
@@ -153,7 +176,7 @@ export class GaskitPaymentHistory extends GaskitElement {
     </tr>`;
   }
 
-  private renderAccount(month: MonthGroup, account: AccountGroup, currency: string): TemplateResult {
+  private renderAccount(month: MonthGroup, account: AccountGroup, currency?: string): TemplateResult {
     const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`payments:history.${key}`, params);
     const key = `${month.period}:${account.accountId}`;
     const open = this.expanded.has(key);
@@ -180,7 +203,7 @@ export class GaskitPaymentHistory extends GaskitElement {
           </caption>
           <thead>
             <tr>
-              <th scope="col">${t('date')}</th>
+              <th scope="col">${t('dateAndPlace')}</th>
               <th scope="col">${t('amount')}</th>
               <th scope="col">${t('penalties')}</th>
               <th scope="col">${t('status')}</th>
@@ -195,10 +218,10 @@ export class GaskitPaymentHistory extends GaskitElement {
     </li>`;
   }
 
-  private renderHistory(payments: Payment[]): TemplateResult {
+  private renderHistory(history: PaymentHistory): TemplateResult {
     const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`payments:history.${key}`, params);
-    const months = groupPayments(payments);
-    const currency = payments[0]?.currency ?? 'RUB';
+    const months = groupPayments(history.payments, history.elsewhere);
+    const currency = history.payments[0]?.currency;
     return html`
       ${months.length === 0 ? html`<p part="empty" class="muted">${t('empty')}</p>` : nothing}
       ${months.map(
@@ -213,14 +236,27 @@ export class GaskitPaymentHistory extends GaskitElement {
             </ul>
           </section>`,
       )}
-      <button part="button" class="button" type="button" @click=${this.earlier}>${t('earlier')}</button>
+      ${
+        history.hasEarlier
+          ? html`<button part="button" class="button" type="button" @click=${() => this.earlier(history)}>
+              ${t('earlier')}
+            </button>`
+          : nothing
+      }
     `;
   }
 
   protected override render(): unknown {
     return html`
       <h2 part="title" class="title">${this.localize.t('payments:history.title')}</h2>
-      ${this.history.render({ complete: (result) => this.renderHistory(result.payments) })}
+      ${this.history.render({
+        // While earlier months load, the months shown stay (and the button keeps its place).
+        pending: () =>
+          this.history.value
+            ? this.renderHistory(this.history.value)
+            : html`<p part="status" class="status" role="status">${this.localize.t('common:loading')}</p>`,
+        complete: (result) => this.renderHistory(result),
+      })}
     `;
   }
 }

@@ -5,6 +5,7 @@ import { property, state } from 'lit/decorators.js';
 import {
   createIdempotencyKey,
   isGaskitError,
+  toGaskitError,
   meterReading,
   rule,
   type LinkedAccount,
@@ -82,6 +83,7 @@ export class GaskitReadings extends GaskitElement {
   @state() private confirmations: Confirmations = {};
   @state() private confirmationErrors: Record<string, boolean> = {};
   @state() private formError = '';
+  private formErrorParams: Record<string, unknown> = {};
   @state() private preview?: ReadingsPreview;
   @state() private result?: SubmittedReadings;
   /** The account picked in the widget's own list (when no `account-id` is given). */
@@ -176,6 +178,7 @@ export class GaskitReadings extends GaskitElement {
       const field = fields.find((f) => f.name === `${FIELD_PREFIX}${meterId}`);
       if (!field) continue;
       field.error = code;
+      field.errorParams = error.fieldParams[name] ?? {};
       first ??= field;
     }
     first?.focus();
@@ -196,7 +199,7 @@ export class GaskitReadings extends GaskitElement {
     try {
       this.preview = await this.previewTask.run(input);
     } catch (error) {
-      if (!this.showFieldErrors(error, input)) this.formError = isGaskitError(error) ? error.code : 'unknown';
+      if (!this.showFieldErrors(error, input)) this.showFormError(error);
       return;
     }
     this.idempotencyKey = createIdempotencyKey();
@@ -246,7 +249,7 @@ export class GaskitReadings extends GaskitElement {
         await this.updateComplete;
         this.showFieldErrors(error, input);
       } else {
-        this.formError = isGaskitError(error) ? error.code : 'unknown';
+        this.showFormError(error);
       }
       return;
     }
@@ -334,9 +337,16 @@ export class GaskitReadings extends GaskitElement {
     `;
   }
 
+  /** An error above the buttons, with the values its text interpolates. */
+  private showFormError(error: unknown): void {
+    const { code, params } = toGaskitError(error);
+    this.formError = code;
+    this.formErrorParams = params;
+  }
+
   private renderFormError(): TemplateResult {
     return html`<p part="error" class="error form-error" role="alert">
-      ${this.formError ? errorText(this.localize, this.formError) : ''}
+      ${this.formError ? errorText(this.localize, this.formError, this.formErrorParams) : ''}
     </p>`;
   }
 

@@ -11,7 +11,13 @@ export function errorText(localize: LocalizeController, code: string, params: Re
   return localize.t(localize.exists(key) ? key : 'errors:unknown', params);
 }
 
+/** The text for anything an SDK call threw: its code's text with the values the server sent for it. */
+export function gaskitErrorText(localize: LocalizeController, error: unknown): string {
+  const { code, params } = toGaskitError(error);
+  return errorText(localize, code, params);
+}
+
 /** An announced error message for anything an SDK call threw. */
 export function renderError(localize: LocalizeController, error: unknown): TemplateResult {
-  return html`<p part="error" class="error" role="alert">${errorText(localize, toGaskitError(error).code)}</p>`;
+  return html`<p part="error" class="error" role="alert">${gaskitErrorText(localize, error)}</p>`;
 }

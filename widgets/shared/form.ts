@@ -32,13 +32,16 @@ export class FormController {
   }
 
   /**
-   * Shows the error codes of a GaskitError's `fields` on the matching fields
-   * and focuses the first. Returns whether any field took an error.
+   * Shows the error codes of a GaskitError's `fields`, with the values their texts interpolate, on
+   * the matching fields and focuses the first. Returns whether any field took an error.
    */
   showServerErrors(error: unknown): boolean {
     if (!isGaskitError(error)) return false;
     const matched = this.fields.filter((field) => field.name in error.fields);
-    for (const field of matched) field.error = error.fields[field.name] ?? '';
+    for (const field of matched) {
+      field.error = error.fields[field.name] ?? '';
+      field.errorParams = error.fieldParams[field.name] ?? {};
+    }
     matched[0]?.focus();
     return matched.length > 0;
   }

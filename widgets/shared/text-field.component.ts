@@ -48,6 +48,8 @@ export class GaskitTextField extends GaskitElement {
   @property({ attribute: false }) rules: readonly Rule[] = [];
   /** An error code from outside (e.g. the server's `fields`); cleared when the user edits. */
   @property() error = '';
+  /** The values the text of `error` interpolates (the server's `params` of the field). */
+  @property({ attribute: false }) errorParams: Record<string, unknown> = {};
 
   @state() private showError = false;
   @state() private disabledByForm = false;
@@ -61,7 +63,7 @@ export class GaskitTextField extends GaskitElement {
 
   /** The current failure, shown or not. */
   get failure(): ValidationFailure | null {
-    if (this.error) return { code: this.error, params: {} };
+    if (this.error) return { code: this.error, params: this.errorParams };
     return validate(this.value, this.required ? [rule(required), ...this.rules] : this.rules);
   }
 
@@ -78,6 +80,7 @@ export class GaskitTextField extends GaskitElement {
   formResetCallback(): void {
     this.value = this.getAttribute('value') ?? '';
     this.error = '';
+    this.errorParams = {};
     this.showError = false;
     this.dirty = false;
   }
@@ -107,6 +110,7 @@ export class GaskitTextField extends GaskitElement {
   private onInput(event: Event): void {
     this.value = (event.target as HTMLInputElement).value;
     this.error = '';
+    this.errorParams = {};
     this.dirty = true;
   }
 
