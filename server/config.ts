@@ -35,6 +35,9 @@ const EnvSchema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
+  SMTP_MAX_MESSAGES: z.coerce.number().int().min(1).default(100),
+  GASKIT_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
   MAIL_FROM: z.email('must be an email address').default('no-reply@gaskit.localhost'),
   SMS_GATEWAY_URL: z.url().optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
@@ -64,6 +67,10 @@ export type Config = {
   stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiBase?: string };
   /** Outgoing mail; without it demo mode starts the dev mailbox. */
   smtpUrl: string | undefined;
+  /** The one pooled SMTP transport of an instance; `maxConnections` also bounds its outbox deliveries at a time. */
+  smtpPool: { maxConnections: number; maxMessages: number };
+  /** How long a claim (an outbox attempt, a job's run) holds before another instance may take it over. */
+  leaseMs: number;
   mailFrom: string;
   smsGateway: { url: string; token: string | undefined } | undefined;
   /** Signs captcha challenges; without it a random key is kept in the database, shared by all instances. */
@@ -111,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBase: e.STRIPE_API_BASE,
     },
     smtpUrl: e.SMTP_URL,
+    smtpPool: { maxConnections: e.SMTP_MAX_CONNECTIONS, maxMessages: e.SMTP_MAX_MESSAGES },
+    leaseMs: e.GASKIT_LEASE_MS,
     mailFrom: e.MAIL_FROM,
     smsGateway: e.SMS_GATEWAY_URL ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN } : undefined,
     captchaHmacKey: e.CAPTCHA_HMAC_KEY,

@@ -77,6 +77,33 @@ outboxSchema.plugin(toJSON);
 
 export const OutboxJob = mongoose.model<OutboxJobDoc>('OutboxJob', outboxSchema);
 
+/**
+ * The outbox's backlog as the stats job last counted it (`_id: 'outbox'`), so that every
+ * instance's /metrics reads one document by `_id` instead of scanning the outbox.
+ */
+export interface OutboxStatsDoc {
+  _id: string;
+  /** Jobs queued or sending (at most the job's batch: `capped` says it was reached). */
+  depth: number;
+  capped: boolean;
+  /** When the oldest of those jobs was enqueued; unset when there are none. */
+  oldestAt?: Date;
+  countedAt: Date;
+}
+
+const outboxStatsSchema = new Schema<OutboxStatsDoc>(
+  {
+    _id: { type: String, required: true },
+    depth: { type: Number, required: true },
+    capped: { type: Boolean, required: true },
+    oldestAt: { type: Date },
+    countedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'outbox_stats' },
+);
+
+export const OutboxStats = mongoose.model<OutboxStatsDoc>('OutboxStats', outboxStatsSchema);
+
 /** What the dev mailbox received (demo mode only); in the database so every instance sees all of it. */
 export interface DevMailDoc {
   _id: Types.ObjectId;

@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import mongoose, { type Types } from 'mongoose';
 import pino, { type Logger } from 'pino';
+import client from 'prom-client';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Config } from '../config.ts';
 import { key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
+import { registry } from '../http/metrics.ts';
 import type { Translate } from '../i18n/index.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { tenantTranslator } from '../tenants/service.ts';
@@ -12,14 +14,24 @@ import { registerWorker } from '../workers.ts';
 import { startDevMailbox } from './devmailbox.ts';
 import {
   OutboxJob,
+  OutboxStats,
   type AttachmentRef,
   type EmailPayload,
   type OutboxJobDoc,
+  type OutboxStatsDoc,
   type SmsPayload,
   type WebhookPayload,
 } from './model.ts';
 import { getTemplate, renderEmail, type TemplateData } from './templates.ts';
-import { HttpSmsGateway, postWebhook, smtpSender, type MailAttachment, type MailSender, type SmsProvider } from './transports.ts';
+import {
+  HttpSmsGateway,
+  postWebhook,
+  smtpSender,
+  type MailAttachment,
+  type MailSender,
+  type SmsProvider,
+  type SmtpPool,
+} from './transports.ts';
 
 export interface RetryPolicy {
   /** Attempts before a job is given up as `failed`. */
@@ -36,6 +48,8 @@ const KEEP_FINISHED_MS = 30 * 24 * 3600 * 1000;
 
 interface Runtime {
   mail?: MailSender;
+  /** The mail transport's pool; its `maxConnections` is also how many deliveries this instance makes at a time. */
+  pool: SmtpPool;
   sms?: SmsProvider;
   mailFrom: string;
   devMailbox: boolean;
@@ -46,6 +60,7 @@ interface Runtime {
 }
 
 const runtime: Runtime = {
+  pool: { maxConnections: 5, maxMessages: 100 },
   mailFrom: 'no-reply@gaskit.localhost',
   devMailbox: false,
   retry: DEFAULT_RETRY,
@@ -55,6 +70,7 @@ const runtime: Runtime = {
 export interface NotifyOptions {
   /** SMTP URL or nodemailer options; `null` leaves email without a transport (jobs wait and retry). */
   smtp?: string | SMTPTransport.Options | null;
+  smtpPool?: SmtpPool;
   sms?: SmsProvider | null;
   mailFrom?: string;
   devMailbox?: boolean;
@@ -64,10 +80,12 @@ export interface NotifyOptions {
 
 /** Sets the delivery transports at run time (start-up, or a test pointing mail at its own SMTP server). */
 export function configureNotify(options: NotifyOptions): void {
-  if (options.smtp !== undefined) {
+  if (options.smtpPool) runtime.pool = { ...options.smtpPool };
+  if (options.smtp !== undefined || options.smtpPool) {
+    const smtp = options.smtp === undefined ? (runtime.smtp ?? null) : options.smtp;
     runtime.mail?.close();
-    runtime.mail = options.smtp === null ? undefined : smtpSender(options.smtp);
-    runtime.smtp = options.smtp;
+    runtime.mail = smtp === null ? undefined : smtpSender(smtp, runtime.pool);
+    runtime.smtp = smtp;
   }
   if (options.sms !== undefined) runtime.sms = options.sms ?? undefined;
   if (options.mailFrom !== undefined) runtime.mailFrom = options.mailFrom;
@@ -78,7 +96,7 @@ export function configureNotify(options: NotifyOptions): void {
 
 /** The transports and retry policy in use, to put back later with `configureNotify` (tests that swap them). */
 export function notifySettings(): NotifyOptions {
-  return { smtp: runtime.smtp ?? null, sms: runtime.sms ?? null, retry: { ...runtime.retry } };
+  return { smtp: runtime.smtp ?? null, smtpPool: { ...runtime.pool }, sms: runtime.sms ?? null, retry: { ...runtime.retry } };
 }
 
 export function devMailboxEnabled(): boolean {
@@ -90,7 +108,13 @@ export function devMailboxEnabled(): boolean {
  * missing goes to the dev mailbox (an embedded SMTP catcher). Returns a function that stops it.
  */
 export async function startNotify(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  configureNotify({ mailFrom: config.mailFrom, logger, devMailbox: config.demo });
+  configureNotify({
+    mailFrom: config.mailFrom,
+    logger,
+    devMailbox: config.demo,
+    smtpPool: config.smtpPool,
+    retry: { leaseMs: config.leaseMs },
+  });
   const mailbox = config.demo && (!config.smtpUrl || !config.smsGateway) ? await startDevMailbox(logger) : undefined;
   configureNotify({
     smtp: config.smtpUrl ?? (mailbox ? { host: '127.0.0.1', port: mailbox.port, secure: false, ignoreTLS: true } : null),
@@ -206,6 +230,15 @@ export function attemptWork(jobId: Types.ObjectId | string, attempt: number): st
   return key('outbox', String(jobId), attempt);
 }
 
+/**
+ * The Message-ID of an email: its outbox id at the sender's domain. Every attempt of a job sends
+ * the same one, so a copy resent after a crash between sending and recording it (delivery is at
+ * least once) is recognisable, to the recipient's mail system and to a person, as the same message.
+ */
+export function messageIdOf(jobId: Types.ObjectId | string): string {
+  return `<outbox.${String(jobId)}@${runtime.mailFrom.split('@').pop()}>`;
+}
+
 async function send(job: OutboxJobDoc): Promise<void> {
   if (!job.payload) throw new Error('the job has no payload');
   if (job.kind === 'email') {
@@ -213,6 +246,7 @@ async function send(job: OutboxJobDoc): Promise<void> {
     const p = job.payload as EmailPayload;
     const attachments = await loadAttachments(p.attachments ?? []);
     await runtime.mail.send({
+      messageId: messageIdOf(job._id),
       from: p.from,
       replyTo: p.replyTo,
       to: job.to,
@@ -235,8 +269,45 @@ export function backoffMs(attemptsMade: number, policy: RetryPolicy = runtime.re
   return Math.round(exp * (0.8 + randomInt(0, 401) / 1000));
 }
 
-/** One delivery attempt of one due job, if this worker wins its lease. */
-async function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
+const attemptFailures = new client.Counter({
+  name: 'gaskit_outbox_attempt_failures_total',
+  help: 'Outbox delivery attempts that failed on this instance, by kind',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+const givenUp = new client.Counter({
+  name: 'gaskit_outbox_failed_total',
+  help: 'Outbox jobs this instance gave up after their last attempt (status failed), by kind',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+/** Deliveries waiting for a slot of this instance (see `withSlot`). */
+const waiting: (() => void)[] = [];
+let busy = 0;
+
+/**
+ * Runs one delivery when one of this instance's `pool.maxConnections` slots is free. A delivery
+ * takes its slot before it claims the job, so a job never holds its lease while it waits here.
+ */
+async function withSlot<T>(run: () => Promise<T>): Promise<T> {
+  if (busy >= runtime.pool.maxConnections) await new Promise<void>((resolve) => waiting.push(resolve));
+  else busy += 1;
+  try {
+    return await run();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else busy -= 1;
+  }
+}
+
+/** One delivery attempt of one due job, if this worker wins its lease, in a slot of this instance. */
+function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
+  return withSlot(() => attemptNow(seen));
+}
+
+async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
   const work = attemptWork(seen._id, seen.attempts);
   const lease = await claim(work, runtime.retry.leaseMs);
   if (!lease) return false;
@@ -262,6 +333,8 @@ async function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<bo
   } catch (err) {
     const lastError = (err instanceof Error ? err.message : String(err)).slice(0, 500);
     const giveUp = attempts >= runtime.retry.maxAttempts;
+    attemptFailures.inc({ kind: job.kind });
+    if (giveUp) givenUp.inc({ kind: job.kind });
     await OutboxJob.updateOne(
       { _id: job._id },
       giveUp
@@ -298,9 +371,8 @@ export async function deliverDue(limit = DUE_BATCH): Promise<number> {
     .sort({ nextAttemptAt: 1 })
     .limit(limit)
     .lean<Pick<OutboxJobDoc, '_id' | 'attempts'>[]>();
-  let sent = 0;
-  for (const job of due) if (await attempt(job)) sent += 1;
-  return sent;
+  const sent = await Promise.all(due.map((job) => attempt(job)));
+  return sent.filter(Boolean).length;
 }
 
 /** Removes jobs finished more than a month ago: a background scan in batches of `limit`, each job deleted by `_id`. */
@@ -323,6 +395,56 @@ export async function sweepOutbox(now = new Date(), limit = SWEEP_BATCH): Promis
   return removed;
 }
 
+/** Most unfinished jobs one run of the stats job reads. */
+const STATS_BATCH = 10_000;
+const STATS_ID = 'outbox';
+
+/**
+ * Counts the unfinished jobs (queued or sending: those with a `nextAttemptAt`) and finds the oldest,
+ * a background scan of at most `limit` jobs, and records the result for /metrics. Beyond `limit`
+ * the depth says `limit` and the oldest is the oldest of the jobs due first.
+ */
+export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> {
+  const pending = await OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $exists: true }) }, { _id: 0, createdAt: 1 })
+    .sort({ nextAttemptAt: 1 })
+    .limit(limit)
+    .lean<Pick<OutboxJobDoc, 'createdAt'>[]>();
+  const oldest = pending.reduce<Date | undefined>((min, j) => (!min || j.createdAt < min ? j.createdAt : min), undefined);
+  const stats: OutboxStatsDoc = {
+    _id: STATS_ID,
+    depth: pending.length,
+    capped: pending.length >= limit,
+    ...(oldest ? { oldestAt: oldest } : {}),
+    countedAt: new Date(),
+  };
+  // One job at a time writes it (runExclusive), so a plain replacement is safe.
+  await OutboxStats.replaceOne({ _id: STATS_ID }, stats, { upsert: true });
+  return stats;
+}
+
+/** The last count, one `_id` lookup: what every instance's /metrics reports. */
+async function lastCount(): Promise<OutboxStatsDoc | null> {
+  return OutboxStats.findById(STATS_ID).lean<OutboxStatsDoc>();
+}
+
+new client.Gauge({
+  name: 'gaskit_outbox_depth',
+  help: 'Outbox jobs queued or sending, as last counted by the notify.stats job',
+  registers: [registry],
+  async collect() {
+    this.set((await lastCount())?.depth ?? 0);
+  },
+});
+new client.Gauge({
+  name: 'gaskit_outbox_oldest_job_age_seconds',
+  help: 'Age of the oldest outbox job not yet finished (0 when none), as of the last count',
+  registers: [registry],
+  async collect() {
+    const oldestAt = (await lastCount())?.oldestAt;
+    this.set(oldestAt ? (Date.now() - oldestAt.getTime()) / 1000 : 0);
+  },
+});
+
 /** The delivery state of one job (status, attempts, last error), for the modules that enqueued it. */
 export async function jobStatus(id: string | Types.ObjectId) {
   const job = await OutboxJob.findById(id).lean<OutboxJobDoc>();
@@ -338,6 +460,7 @@ export async function jobStatus(id: string | Types.ObjectId) {
 
 export const OUTBOX_WORKER = 'notify.outbox';
 export const OUTBOX_SWEEP = 'notify.sweep';
+export const OUTBOX_STATS = 'notify.stats';
 
 registerWorker({
   name: OUTBOX_WORKER,
@@ -353,5 +476,12 @@ registerWorker({
   async run(logger) {
     const removed = await sweepOutbox();
     if (removed) logger.info({ removed }, 'old outbox jobs removed');
+  },
+});
+registerWorker({
+  name: OUTBOX_STATS,
+  intervalMs: 15_000,
+  async run() {
+    await countOutbox();
   },
 });

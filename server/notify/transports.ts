@@ -9,6 +9,8 @@ export interface MailAttachment {
 }
 
 export interface MailMessage {
+  /** `<id@domain>`, the same on every attempt, so a resent copy is recognisable as the same message. */
+  messageId: string;
   from: string;
   replyTo?: string;
   to: string;
@@ -25,11 +27,20 @@ export interface MailSender {
 
 const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
 
-/** nodemailer over SMTP: an `smtp://` / `smtps://` URL (SMTP_URL) or explicit options. */
-export function smtpSender(smtp: string | SMTPTransport.Options): MailSender {
-  const transport = nodemailer.createTransport(
-    typeof smtp === 'string' ? { url: smtp, ...SMTP_TIMEOUTS } : { ...SMTP_TIMEOUTS, ...smtp },
-  );
+/** How many SMTP connections one instance keeps open, and how many messages each carries before it is renewed. */
+export interface SmtpPool {
+  maxConnections: number;
+  maxMessages: number;
+}
+
+/**
+ * nodemailer over SMTP: an `smtp://` / `smtps://` URL (SMTP_URL) or explicit options. One pooled
+ * transport: at most `maxConnections` connections, each reused for up to `maxMessages` messages;
+ * further messages wait in the pool's queue instead of opening connections of their own.
+ */
+export function smtpSender(smtp: string | SMTPTransport.Options, pool: SmtpPool): MailSender {
+  const options = { ...SMTP_TIMEOUTS, ...(typeof smtp === 'string' ? { url: smtp } : smtp), pool: true as const, ...pool };
+  const transport = nodemailer.createTransport(options);
   return {
     async send(message) {
       await transport.sendMail(message);

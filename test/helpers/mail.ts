@@ -3,6 +3,8 @@ import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 
 export interface CaughtMail {
+  /** The Message-ID header, angle brackets included. */
+  messageId: string;
   from: string;
   /** The Reply-To address, if any. */
   replyTo: string | undefined;
@@ -20,6 +22,8 @@ export interface MailCatcher {
   /** nodemailer options for `configureNotify({ smtp })`. */
   smtp: { host: string; port: number; secure: false; ignoreTLS: true };
   messages: CaughtMail[];
+  /** SMTP connections opened to this server so far. */
+  connections: () => number;
   /** The first message (already received or still to come) that matches. */
   waitFor(match: (m: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
   /** The next message to an address. */
@@ -36,16 +40,22 @@ export interface MailCatcher {
 export async function startMailCatcher(): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
   const waiters = new Set<{ match: (m: CaughtMail) => boolean; resolve: (m: CaughtMail) => void }>();
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         PostalMime.parse(Buffer.concat(chunks)).then((parsed) => {
           const mail: CaughtMail = {
+            messageId: parsed.messageId ?? '',
             from: parsed.from?.address ?? '',
             replyTo: parsed.replyTo?.[0]?.address,
             to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
@@ -101,6 +111,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
     port,
     smtp: { host: '127.0.0.1', port, secure: false, ignoreTLS: true },
     messages,
+    connections: () => connections,
     waitFor,
     waitForTo: (address, timeoutMs) => waitFor((m) => m.to.includes(address.toLowerCase()), timeoutMs),
     clear: () => void messages.splice(0),

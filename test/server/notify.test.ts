@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import pino from 'pino';
+import PostalMime from 'postal-mime';
+import { SMTPServer } from 'smtp-server';
 import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
@@ -14,12 +17,15 @@ import {
   type NotifyOptions,
   deliverDue,
   enqueue,
+  messageIdOf,
+  OUTBOX_STATS,
   registerAttachmentSource,
   sweepOutbox,
 } from '../../server/notify/service.ts';
 import { defineTemplate } from '../../server/notify/templates.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
+import { runWorker } from '../../server/workers.ts';
 import { startEndpoint } from '../helpers/endpoint.ts';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/process.ts';
@@ -33,6 +39,13 @@ defineTemplate('test.hello', (t, d) => ({
 
 async function tenant(slug: string): Promise<TenantDoc> {
   return (await Tenant.findOne({ slug }).lean<TenantDoc>())!;
+}
+
+/** The value of one sample on /metrics (0 when the series is not there yet). */
+async function metric(series: string): Promise<number> {
+  const text = (await api('/metrics')).body as string;
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 async function waitUntil(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
@@ -273,6 +286,146 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     } finally {
       await hook.close();
     }
+  });
+
+  it('sends every attempt of an email with the same Message-ID, taken from its outbox id', async () => {
+    // The first copy arrives but the server answers with an error, as when a sender crashes
+    // between sending and recording it: the outbox sends again (at least once).
+    const copies: string[] = [];
+    const flaky = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          void PostalMime.parse(Buffer.concat(chunks)).then((m) => {
+            copies.push(m.messageId ?? '');
+            callback(copies.length === 1 ? Object.assign(new Error('try again later'), { responseCode: 451 }) : null);
+          });
+        });
+      },
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', () => resolve()));
+    configureNotify({
+      smtp: { host: '127.0.0.1', port: (flaky.server.address() as AddressInfo).port, secure: false, ignoreTLS: true },
+    });
+    try {
+      const { id } = await enqueue(
+        { tenant: await tenant('sever-gaz') },
+        {
+          kind: 'email',
+          to: 'twice@example.test',
+          template: 'test.hello',
+          data: { n: 6, name: 't', url: 'https://x.example', code: '1' },
+        },
+      );
+      await waitUntil(async () => (await OutboxJob.findById(id).lean())!.status === 'queued' && copies.length === 1);
+      await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
+      await deliverDue();
+      expect((await OutboxJob.findById(id).lean())!).to.include({ status: 'sent', attempts: 2 });
+      expect(messageIdOf(id)).to.equal(`<outbox.${id}@gaskit.localhost>`);
+      expect(copies).to.deep.equal([messageIdOf(id), messageIdOf(id)]);
+    } finally {
+      configureNotify({ smtp: mail.smtp });
+      await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
+  });
+
+  it('sends a burst over one pool of at most maxConnections SMTP connections, delivering that many jobs at a time', async () => {
+    const held: (() => void)[] = [];
+    let releasing = false;
+    const slow = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => (releasing ? callback() : held.push(() => callback())));
+      },
+    });
+    let connections = 0;
+    slow.on('connect', () => (connections += 1));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    const smtp = {
+      host: '127.0.0.1',
+      port: (slow.server.address() as AddressInfo).port,
+      secure: false,
+      ignoreTLS: true as const,
+    };
+    configureNotify({ smtp, smtpPool: { maxConnections: 2, maxMessages: 100 } });
+    try {
+      const sever = await tenant('sever-gaz');
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          enqueue(
+            { tenant: sever },
+            {
+              kind: 'email',
+              to: `burst${i}@example.test`,
+              template: 'test.hello',
+              data: { n: i, name: 'b', url: 'https://x.example', code: '1' },
+            },
+          ).then((j) => j.id),
+        ),
+      );
+      await waitUntil(async () => held.length === 2);
+      const states = await Promise.all(ids.map(async (id) => (await OutboxJob.findById(id).lean())!.status));
+      expect(states.filter((s) => s === 'sending')).to.have.length(2);
+      expect(states.filter((s) => s === 'queued')).to.have.length(10);
+      releasing = true;
+      for (const release of held.splice(0)) release();
+      await waitUntil(async () =>
+        (await Promise.all(ids.map((id) => OutboxJob.findById(id).lean()))).every((j) => j!.status === 'sent'),
+      );
+      expect(connections).to.be.within(1, 2);
+    } finally {
+      configureNotify({ smtp: mail.smtp, smtpPool: { maxConnections: 5, maxMessages: 100 } });
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+
+  it('reports outbox depth, the oldest job age and failed attempts on /metrics without scanning the outbox per scrape', async () => {
+    const sever = await tenant('sever-gaz');
+    const now = Date.now();
+    const waitingJob = (i: number) => ({
+      tenantId: sever._id,
+      kind: 'sms',
+      to: `+7999000040${i}`,
+      template: 'x',
+      subject: '',
+      payload: { text: 'later' },
+      status: 'queued',
+      attempts: 1,
+      nextAttemptAt: new Date(now + 3600_000),
+      createdAt: new Date(now - (2 + i) * 24 * 3600_000),
+      updatedAt: new Date(now),
+    });
+    await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
+    const depthBefore = await metric('gaskit_outbox_depth');
+    await OutboxJob.collection.insertMany([waitingJob(0), waitingJob(1), waitingJob(2)]);
+    // Until the stats job counts again, a scrape reports its last count.
+    expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore);
+    await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
+    expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore + 3);
+    expect(await metric('gaskit_outbox_oldest_job_age_seconds')).to.be.at.least(4 * 24 * 3600);
+
+    const failuresBefore = await metric('gaskit_outbox_attempt_failures_total{kind="sms"}');
+    configureNotify({
+      sms: {
+        send: () => Promise.reject(new Error('gateway down')),
+      },
+    });
+    const { id } = await enqueue(
+      { tenant: sever },
+      { kind: 'sms', to: '+79990000499', template: 'test.hello', data: { n: 7, name: '', url: 'https://x.example', code: '' } },
+    );
+    await waitUntil(
+      async () =>
+        (await OutboxJob.findById(id).lean())!.status === 'queued' && (await OutboxJob.findById(id).lean())!.attempts === 1,
+    );
+    expect(await metric('gaskit_outbox_attempt_failures_total{kind="sms"}')).to.equal(failuresBefore + 1);
   });
 
   it('sweeps jobs finished more than a month ago, and keeps newer ones', async () => {
