@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   await startNotify(config, logger);
   if (config.demo) await seedDemo(logger);
 
-  running.stopWorkers = startWorkers(logger);
+  running.stopWorkers = startWorkers(logger, config.leaseMs);
   const app = createApp({ config, logger });
   const server = app.listen(config.port, config.host, () => {
     const addr = server.address();

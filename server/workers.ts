@@ -37,15 +37,19 @@ export async function runWorker(name: string, logger: Logger): Promise<void> {
   await w.run(logger);
 }
 
-/** Starts every registered job on its interval; returns a function that stops them and waits for running ones. */
-export function startWorkers(logger: Logger): () => Promise<void> {
+/**
+ * Starts every registered job on its interval; returns a function that stops them and waits for
+ * running ones. A run holds its job's lease for `leaseMs` (GASKIT_LEASE_MS) or two intervals,
+ * whichever is longer: if its instance dies, another instance runs the job once that has passed.
+ */
+export function startWorkers(logger: Logger, leaseMs: number): () => Promise<void> {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<void>>();
   let stopped = false;
   for (const w of workers.values()) {
     const tick = () => {
       if (stopped) return;
-      const p = runExclusive(`job:${w.name}`, w.intervalMs, Math.max(60_000, 10 * w.intervalMs), () =>
+      const p = runExclusive(`job:${w.name}`, w.intervalMs, Math.max(leaseMs, 2 * w.intervalMs), () =>
         w.run(logger.child({ worker: w.name })),
       )
         .then(() => undefined)

@@ -193,6 +193,30 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(ran.filter(Boolean)).to.have.length(1);
   });
 
+  it('does not start a periodic job again while a run from several intervals ago still holds its lease', async () => {
+    const name = `long-${randomUUID().slice(0, 8)}`;
+    const intervalMs = 200;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let started = -1;
+    const first = runExclusive(name, intervalMs, 60_000, async () => {
+      started = Math.floor(Date.now() / intervalMs);
+      await gate;
+    });
+    while (started < 0) await new Promise((r) => setTimeout(r, 10));
+    const tried = new Set<number>();
+    let others = 0;
+    while (tried.size < 4) {
+      const slice = Math.floor(Date.now() / intervalMs);
+      if (await runExclusive(name, intervalMs, 60_000, async () => void (others += 1))) break;
+      if (slice > started) tried.add(slice);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    open();
+    expect(await first).to.equal(true);
+    expect(others).to.equal(0);
+  });
+
   it('runs the first of 50 concurrent requests with one idempotency key and replays its result', async () => {
     const id = `idem-${randomUUID()}`;
     let runs = 0;

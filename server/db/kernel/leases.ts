@@ -108,8 +108,9 @@ export async function forget(work: string): Promise<void> {
 
 /**
  * Runs `run` at most once per `intervalMs` slice of the clock across all instances, and never
- * while the previous slice's run still holds its lease (a run longer than the interval is not
- * overlapped). Returns whether this instance ran it.
+ * while an earlier slice's run still holds its lease (a run longer than the interval is not
+ * overlapped, however many intervals it takes, up to `leaseMs`). Returns whether this instance
+ * ran it. Cost: one `_id` lookup per slice that `leaseMs` spans, then the claim.
  */
 export async function runExclusive(
   name: string,
@@ -118,8 +119,11 @@ export async function runExclusive(
   run: () => Promise<void>,
 ): Promise<boolean> {
   const slice = Math.floor(Date.now() / intervalMs);
-  const previous = await Ticket.findById(ticketId(key(name, slice - 1), 0)).lean<TicketDoc>();
-  if (previous && previous.leaseUntil.getTime() > Date.now()) return false;
+  const spanned = Math.ceil(leaseMs / intervalMs);
+  const earlier = await Promise.all(
+    Array.from({ length: spanned }, (_, i) => Ticket.findById(ticketId(key(name, slice - 1 - i), 0)).lean<TicketDoc>()),
+  );
+  if (earlier.some((t) => t !== null && t.leaseUntil.getTime() > Date.now())) return false;
   const held = await claim(key(name, slice), leaseMs);
   if (!held) return false;
   if (held.generation > 0) {
