@@ -83,9 +83,8 @@ export const OutboxJob = mongoose.model<OutboxJobDoc>('OutboxJob', outboxSchema)
  */
 export interface OutboxStatsDoc {
   _id: string;
-  /** Jobs queued or sending (at most the job's batch: `capped` says it was reached). */
+  /** Jobs queued or sending, up to the count's batch. */
   depth: number;
-  capped: boolean;
   /** When the oldest of those jobs was enqueued; unset when there are none. */
   oldestAt?: Date;
   countedAt: Date;
@@ -95,7 +94,6 @@ const outboxStatsSchema = new Schema<OutboxStatsDoc>(
   {
     _id: { type: String, required: true },
     depth: { type: Number, required: true },
-    capped: { type: Boolean, required: true },
     oldestAt: { type: Date },
     countedAt: { type: Date, required: true },
   },

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import client from 'prom-client';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Config } from '../config.ts';
+import { isDbReady } from '../db/connection.ts';
 import { key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
 import { registry } from '../http/metrics.ts';
@@ -413,7 +414,6 @@ export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> 
   const stats: OutboxStatsDoc = {
     _id: STATS_ID,
     depth: pending.length,
-    capped: pending.length >= limit,
     ...(oldest ? { oldestAt: oldest } : {}),
     countedAt: new Date(),
   };
@@ -422,9 +422,13 @@ export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> 
   return stats;
 }
 
-/** The last count, one `_id` lookup: what every instance's /metrics reports. */
-async function lastCount(): Promise<OutboxStatsDoc | null> {
-  return OutboxStats.findById(STATS_ID).lean<OutboxStatsDoc>();
+/**
+ * The last count, one `_id` lookup per scrape: what every instance's /metrics reports. While the
+ * database is away the gauges keep their last values instead of making the scrape wait.
+ */
+async function lastCount(): Promise<Pick<OutboxStatsDoc, 'depth' | 'oldestAt'> | undefined> {
+  if (!isDbReady()) return undefined;
+  return (await OutboxStats.findById(STATS_ID).lean<OutboxStatsDoc>()) ?? { depth: 0 };
 }
 
 new client.Gauge({
@@ -432,7 +436,8 @@ new client.Gauge({
   help: 'Outbox jobs queued or sending, as last counted by the notify.stats job',
   registers: [registry],
   async collect() {
-    this.set((await lastCount())?.depth ?? 0);
+    const count = await lastCount();
+    if (count) this.set(count.depth);
   },
 });
 new client.Gauge({
@@ -440,8 +445,8 @@ new client.Gauge({
   help: 'Age of the oldest outbox job not yet finished (0 when none), as of the last count',
   registers: [registry],
   async collect() {
-    const oldestAt = (await lastCount())?.oldestAt;
-    this.set(oldestAt ? (Date.now() - oldestAt.getTime()) / 1000 : 0);
+    const count = await lastCount();
+    if (count) this.set(count.oldestAt ? (Date.now() - count.oldestAt.getTime()) / 1000 : 0);
   },
 });
 
