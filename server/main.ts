@@ -6,6 +6,7 @@ import { createApp } from './http/app.ts';
 import { configureAuth } from './auth/policy.ts';
 import { configureFeedback } from './feedback/config.ts';
 import { createLogger } from './http/logger.ts';
+import { configurePublicUrl, publicUrlListening } from './http/public-url.ts';
 import { seedDemo } from './demo.ts';
 import { startNotify } from './notify/service.ts';
 import { migrateDatabase } from './migrations.ts';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   }
   await connectDb(uri);
   await migrateDatabase((m) => logger.info(`migrate: ${m}`));
+  configurePublicUrl(config);
   configureAuth(config);
   configureFeedback(config);
   await startNotify(config, logger);
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    publicUrlListening(config.host, port);
     logger.info({ port, demo: config.demo }, `Gaskit listening on http://localhost:${port}`);
   });
   running.http = server;

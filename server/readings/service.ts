@@ -8,12 +8,12 @@ import {
   type ReadingWarning,
 } from '../../sdk/readings.ts';
 import mongoose from 'mongoose';
-import { auth } from '../auth/policy.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
 import { append, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
 import type { Ctx } from '../http/context.ts';
 import { DomainError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
+import { portalUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
 import { defineTemplate } from '../notify/templates.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -804,7 +804,7 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
   if (rules.reminderDaysBeforeEnd <= 0) return 0;
   const state = windowAt(windowRules(tenant), now);
   if (!state.open || daysBetween(formatLocalDate(state.today), state.closesOn) > rules.reminderDaysBeforeEnd) return 0;
-  const url = rules.reminderUrl || (auth.publicUrl ? `${auth.publicUrl}/t/${tenant.slug}` : '');
+  const url = rules.reminderUrl || portalUrl(tenant);
   const remind = async (candidate: RemindableSubscriber): Promise<boolean> => {
     const reminderId = key(tenant._id, state.period, candidate.subscriberId);
     if (await ReadingReminder.exists({ _id: reminderId })) return false;
