@@ -5,6 +5,7 @@ import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded
 import { createApp } from './http/app.ts';
 import { configureAuth } from './auth/policy.ts';
 import { configureFeedback } from './feedback/config.ts';
+import { configureAlerts } from './http/alerts.ts';
 import { createLogger } from './http/logger.ts';
 import { configurePublicUrl, publicUrlListening } from './http/public-url.ts';
 import { seedDemo } from './demo.ts';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   await connectDb(uri);
   await migrateDatabase((m) => logger.info(`migrate: ${m}`));
   configurePublicUrl(config);
+  configureAlerts(logger);
   configureAuth(config);
   configureFeedback(config);
   await startNotify(config, logger);

@@ -1,12 +1,15 @@
 import mongoose, { type Types } from 'mongoose';
+import client from 'prom-client';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
 import { listSlots, releaseSlot, slotId, takeSlot } from '../db/kernel/slots.ts';
+import { alert } from '../http/alerts.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { registry } from '../http/metrics.ts';
 import { amountDue } from '../payments/amounts.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -17,7 +20,8 @@ import { AccountLink, LinkKey, MOST_SLOTS, type AccountLinkDoc, type LinkKeyDoc 
  * PIN guesses: five per cabinet and account an hour, and ten per account an hour whatever the
  * cabinet (a PIN has four digits, so the limits are its strength). Both are keyed by the account,
  * not by the link, so unlinking and linking again gives no new attempts. Counted before checking,
- * so parallel guesses cannot slip through; a right PIN clears both.
+ * so parallel guesses cannot slip through; a right PIN clears both. A wrong guess that uses up
+ * either limit is reported to the supplier (`reportLockout`).
  */
 export const PIN_ATTEMPTS: WindowRule = { points: 5, windowMs: 3600_000 };
 export const PIN_ATTEMPTS_PER_ACCOUNT: WindowRule = { points: 10, windowMs: 3600_000 };
@@ -199,10 +203,33 @@ export async function unlinkAccount(ctx: Ctx, accountId: string): Promise<void> 
   if (await restore(link)) throw new RuleViolation('last_account');
 }
 
-/** Counts a PIN guess under a limit; refused with `pin_locked` when the limit is reached. */
-async function countGuess(name: string, rule: WindowRule): Promise<void> {
+/** Counts a request under a limit and returns the count in the window; refused with `code` when the limit is reached. */
+async function countHit(name: string, rule: WindowRule, code: string): Promise<number> {
   const { allowed, state } = await hit(name, rule);
-  if (!allowed) throw new RateLimitError(Math.max(1, Math.ceil(state.retryInMs / 1000)), 'pin_locked');
+  if (!allowed) throw new RateLimitError(Math.max(1, Math.ceil(state.retryInMs / 1000)), code);
+  return state.count;
+}
+
+const pinLockouts = new client.Counter({
+  name: 'gaskit_pin_lockouts_total',
+  help: 'Wrong PIN guesses that used up the last attempt of a limit (scope: per cabinet and account, or per account)',
+  labelNames: ['tenant', 'scope'] as const,
+  registers: [registry],
+});
+
+/**
+ * Tells the supplier that an account's PIN entry is now locked: a metric and a warn line with the
+ * tenant, the account and the cabinet (never the PIN guessed). Once per limit reached, so a
+ * continued attack shows up as one line per window and cabinet, not one per guess.
+ */
+async function reportLockout(ctx: Ctx, link: AccountLinkDoc, scope: 'cabinet' | 'account'): Promise<void> {
+  const supplier = await getTenantById(link.tenantId);
+  pinLockouts.inc({ tenant: supplier.slug, scope });
+  alert(
+    'pin_locked',
+    { tenant: supplier.slug, account: link.accountNumber, subscriberId: link.owner, scope, requestId: ctx.requestId },
+    'PIN attempts for an account used up: its PIN may be under attack',
+  );
 }
 
 /** "I have a PIN": the PIN printed on the bill switches the link to extended mode. */
@@ -210,11 +237,15 @@ export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
   const link = await ownLink(ctx, accountId);
   const perCabinet = key('pin', link.owner, accountId);
   const perAccount = key('pin', accountId);
-  await countGuess(perCabinet, PIN_ATTEMPTS);
-  await countGuess(perAccount, PIN_ATTEMPTS_PER_ACCOUNT);
+  const byCabinet = await countHit(perCabinet, PIN_ATTEMPTS, 'pin_locked');
+  const byAccount = await countHit(perAccount, PIN_ATTEMPTS_PER_ACCOUNT, 'pin_locked');
   const account = await findAccount(link.tenantId, link.accountId);
   if (!account) throw new NotFoundError('account_not_found');
-  if (!checkPin(account, pin)) throw new ValidationError({ pin: { code: 'pin_wrong' } }, 'pin_wrong');
+  if (!checkPin(account, pin)) {
+    if (byCabinet >= PIN_ATTEMPTS.points) await reportLockout(ctx, link, 'cabinet');
+    if (byAccount >= PIN_ATTEMPTS_PER_ACCOUNT.points) await reportLockout(ctx, link, 'account');
+    throw new ValidationError({ pin: { code: 'pin_wrong' } }, 'pin_wrong');
+  }
   await Promise.all([
     clear(perCabinet, PIN_ATTEMPTS.windowMs),
     clear(perAccount, PIN_ATTEMPTS_PER_ACCOUNT.windowMs),

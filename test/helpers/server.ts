@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { connectDb, disconnectDb } from '../../server/db/connection.ts';
 import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { createApp } from '../../server/http/app.ts';
+import { configureAlerts } from '../../server/http/alerts.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { configurePublicUrl, publicUrlListening } from '../../server/http/public-url.ts';
 import { seedDemoTenants } from '../../server/tenants/demo.ts';
@@ -35,8 +36,10 @@ export async function startTestServer(): Promise<TestServer> {
   configurePublicUrl(config);
   configureAuth(config);
   configureFeedback(config);
-  await startNotify(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
-  const app = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  configureAlerts(logger);
+  await startNotify(config, logger);
+  const app = createApp({ config, logger });
   httpServer = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
