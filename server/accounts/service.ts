@@ -40,6 +40,23 @@ export function maskHolder(holder: string): string {
   return [surname, ...rest.map((p) => `${p[0]}.`)].join(' ');
 }
 
+/** The flat (room, office) at the end of an address: "…, д. 7, кв. 12" → "…, д. 7". */
+const FLAT = /,?\s*(?:кв|квартира|комн|комната|ком|пом|помещение|офис|оф|apt|flat)\.?\s*[\p{L}\d/-]+\s*$/iu;
+
+/** An address without the flat: the street and house identify one's own contract, not the household. */
+export function maskAddress(address: string): string {
+  return address.replace(FLAT, '').trim();
+}
+
+/**
+ * Looking up accounts by number before the PIN (check and link) is limited per cabinet, and
+ * check per client IP too, so numbers cannot be walked through to collect names and addresses.
+ */
+export const LOOKUP_LIMITS: { cabinet: WindowRule; ip: WindowRule } = {
+  cabinet: { points: 20, windowMs: 3600_000 },
+  ip: { points: 100, windowMs: 3600_000 },
+};
+
 /** A supplier of the subscriber's realm, by slug; any other is unknown. */
 async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
   const supplier = await getTenantBySlug(slug).catch(() => null);
@@ -54,6 +71,7 @@ async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
  * two lookups by key, made together.
  */
 async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
+  await countHit(key('lookup', subscriberOid(ctx)), LOOKUP_LIMITS.cabinet, 'account_lookups_limited');
   const supplier = await supplierOf(ctx, ref.supplier);
   if (!accountNumberRule(supplier).test(ref.number)) {
     throw new ValidationError({ number: { code: 'account_number_format' } });
@@ -66,13 +84,14 @@ async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
   return { supplier, account, linked: linked !== null };
 }
 
-/** "Check": the masked contract details of an account before linking it. */
-export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: string }) {
+/** "Check": the masked contract details of an account before linking it (street and house, surname and initials). */
+export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: string }, client: { ip: string }) {
+  await countHit(key('lookup', 'ip', client.ip), LOOKUP_LIMITS.ip, 'account_lookups_limited');
   const { supplier, account, linked } = await findByRef(ctx, ref);
   return {
     supplier: { slug: supplier.slug, name: supplier.name },
     number: account.number,
-    address: account.address,
+    address: maskAddress(account.address),
     holder: maskHolder(account.holder),
     alreadyLinked: linked,
   };
@@ -89,7 +108,7 @@ async function view(link: AccountLinkDoc, account?: AccountDoc) {
   return {
     id: link.accountId,
     number: link.accountNumber,
-    address: found.address,
+    address: link.mode === 'extended' ? found.address : maskAddress(found.address),
     holder: link.mode === 'extended' ? found.holder : maskHolder(found.holder),
     mode: link.mode,
     supplier: { slug: supplier.slug, name: supplier.name },
@@ -286,7 +305,7 @@ export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: st
     account: {
       id: account._id,
       number: account.number,
-      address: account.address,
+      address: extended ? account.address : maskAddress(account.address),
       holder: extended ? account.holder : maskHolder(account.holder),
       mode: link.mode,
     },
