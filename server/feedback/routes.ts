@@ -30,6 +30,8 @@ const parseMultipart = multer({
   storage: multer.memoryStorage(),
   // Browsers send file names as raw UTF-8.
   defParamCharset: 'utf8',
+  // Names as sent, so that `..` or `a/b` is refused (checkAttachments) instead of dropped as nameless.
+  preservePath: true,
   limits: {
     files: FEEDBACK_LIMITS.files,
     fileSize: FEEDBACK_LIMITS.fileBytes,
