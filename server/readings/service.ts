@@ -190,7 +190,7 @@ function sentBy(r: Pick<ReadingDoc, 'subscriberId'>, subscriberId: string | null
 
 /**
  * From the meter's own readings: the newest counting reading of a period before `period`, the
- * values that count in `period`, and the cabinets whose readings count in it. A reading's period
+ * values that count in `period`, and the readings that count in it. A reading's period
  * is the window's when it was stored, so periods only grow along a meter's stream and the walk
  * ends at the first counting reading of an earlier one.
  */
