@@ -23,6 +23,7 @@ export interface AccountRef {
 export interface AccountCheck {
   supplier: SupplierRef;
   number: string;
+  /** Street and house, without the flat. */
   address: string;
   /** Surname and initials, e.g. "Иванов И. И.". */
   holder: string;

@@ -16,6 +16,10 @@ export interface Validator<P extends object | undefined = undefined> {
 const isEmpty = (value: string): boolean => value.trim() === '';
 const length = (value: string): number => [...value].length;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+/** Characters nobody sees: controls, format characters (zero-width spaces and joiners, bidi controls, soft hyphen) and Hangul fillers. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0]/u;
+/** Alphabets whose letters look alike: a label mixing them is a lookalike of another address. */
+const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u];
 const PHONE_SEPARATORS = /[\s().-]/g;
 const PHONE = /^\+?[1-9]\d{9,14}$/;
 
@@ -24,9 +28,21 @@ export const required: Validator = {
   execute: (value) => (isEmpty(value) ? 'required' : null),
 };
 
+/**
+ * An email address; one with invisible characters, or with a part (between `@` and dots) that
+ * mixes Latin, Cyrillic or Greek letters (a Cyrillic "е" in a Latin domain), is refused with a
+ * code of its own: such an address is a lookalike of another, not a typo.
+ */
 export const email: Validator = {
   name: 'email',
-  execute: (value) => (isEmpty(value) || (value.length <= 254 && EMAIL.test(value.trim())) ? null : 'invalid_email'),
+  execute(value) {
+    if (isEmpty(value)) return null;
+    const address = value.trim();
+    if (INVISIBLE.test(address)) return 'email_invisible_characters';
+    if (address.length > 254 || !EMAIL.test(address)) return 'invalid_email';
+    const mixed = address.split(/[@.]/).some((part) => LOOKALIKE_SCRIPTS.filter((script) => script.test(part)).length > 1);
+    return mixed ? 'email_mixed_scripts' : null;
+  },
 };
 
 /**

@@ -5,7 +5,9 @@ import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded
 import { createApp } from './http/app.ts';
 import { configureAuth } from './auth/policy.ts';
 import { configureFeedback } from './feedback/config.ts';
+import { configureAlerts } from './http/alerts.ts';
 import { createLogger } from './http/logger.ts';
+import { configurePublicUrl, publicUrlListening } from './http/public-url.ts';
 import { seedDemo } from './demo.ts';
 import { startNotify } from './notify/service.ts';
 import { migrateDatabase } from './migrations.ts';
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   }
   await connectDb(uri);
   await migrateDatabase((m) => logger.info(`migrate: ${m}`));
+  configurePublicUrl(config);
+  configureAlerts(logger);
   configureAuth(config);
   configureFeedback(config);
   await startNotify(config, logger);
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    publicUrlListening(config.host, port);
     logger.info({ port, demo: config.demo }, `Gaskit listening on http://localhost:${port}`);
   });
   running.http = server;

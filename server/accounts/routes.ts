@@ -18,7 +18,7 @@ import {
 export const accountRoutes = Router({ mergeParams: true });
 
 accountRoutes.post('/accounts/check', requireSubscriber, validate('body', AccountRef), async (req, res) => {
-  res.json(await checkAccount(ctxOf(req), req.body));
+  res.json(await checkAccount(ctxOf(req), req.body, { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown' }));
 });
 
 accountRoutes.get('/accounts', requireSubscriber, async (req, res) => {

@@ -50,7 +50,10 @@ openapi.registerPath({
   summary: 'Check an account number before linking: masked contract details',
   security: bearer,
   request: { params, body: { content: { 'application/json': { schema: AccountRef } } } },
-  responses: { 200: { description: 'Masked details' }, ...errorResponses(400, 401, 404) },
+  responses: {
+    200: { description: 'Masked details: street and house without the flat, surname and initials' },
+    ...errorResponses(400, 401, 404, 429),
+  },
 });
 openapi.registerPath({
   method: 'get',
@@ -73,7 +76,7 @@ openapi.registerPath({
   request: { params, body: { content: { 'application/json': { schema: AccountRef } } } },
   responses: {
     201: { description: 'Linked', content: { 'application/json': { schema: LinkedAccount } } },
-    ...errorResponses(400, 401, 404, 409, 422),
+    ...errorResponses(400, 401, 404, 409, 422, 429),
   },
 });
 openapi.registerPath({

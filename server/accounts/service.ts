@@ -1,12 +1,15 @@
 import mongoose, { type Types } from 'mongoose';
+import client from 'prom-client';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
 import { listSlots, releaseSlot, slotId, takeSlot } from '../db/kernel/slots.ts';
+import { alert } from '../http/alerts.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { registry } from '../http/metrics.ts';
 import { amountDue } from '../payments/amounts.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -17,7 +20,8 @@ import { AccountLink, LinkKey, MOST_SLOTS, type AccountLinkDoc, type LinkKeyDoc 
  * PIN guesses: five per cabinet and account an hour, and ten per account an hour whatever the
  * cabinet (a PIN has four digits, so the limits are its strength). Both are keyed by the account,
  * not by the link, so unlinking and linking again gives no new attempts. Counted before checking,
- * so parallel guesses cannot slip through; a right PIN clears both.
+ * so parallel guesses cannot slip through; a right PIN clears both. A wrong guess that uses up
+ * either limit is reported to the supplier (`reportLockout`).
  */
 export const PIN_ATTEMPTS: WindowRule = { points: 5, windowMs: 3600_000 };
 export const PIN_ATTEMPTS_PER_ACCOUNT: WindowRule = { points: 10, windowMs: 3600_000 };
@@ -36,6 +40,23 @@ export function maskHolder(holder: string): string {
   return [surname, ...rest.map((p) => `${p[0]}.`)].join(' ');
 }
 
+/** The flat (room, office) at the end of an address: "…, д. 7, кв. 12" → "…, д. 7". */
+const FLAT = /,?\s*(?:кв|квартира|комн|комната|ком|пом|помещение|офис|оф|apt|flat)\.?\s*[\p{L}\d/-]+\s*$/iu;
+
+/** An address without the flat: the street and house identify one's own contract, not the household. */
+export function maskAddress(address: string): string {
+  return address.replace(FLAT, '').trim();
+}
+
+/**
+ * Looking up accounts by number before the PIN (check and link) is limited per cabinet, and
+ * check per client IP too, so numbers cannot be walked through to collect names and addresses.
+ */
+export const LOOKUP_LIMITS: { cabinet: WindowRule; ip: WindowRule } = {
+  cabinet: { points: 20, windowMs: 3600_000 },
+  ip: { points: 100, windowMs: 3600_000 },
+};
+
 /** A supplier of the subscriber's realm, by slug; any other is unknown. */
 async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
   const supplier = await getTenantBySlug(slug).catch(() => null);
@@ -50,6 +71,7 @@ async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
  * two lookups by key, made together.
  */
 async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
+  await countHit(key('lookup', subscriberOid(ctx)), LOOKUP_LIMITS.cabinet, 'account_lookups_limited');
   const supplier = await supplierOf(ctx, ref.supplier);
   if (!accountNumberRule(supplier).test(ref.number)) {
     throw new ValidationError({ number: { code: 'account_number_format' } });
@@ -62,13 +84,14 @@ async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
   return { supplier, account, linked: linked !== null };
 }
 
-/** "Check": the masked contract details of an account before linking it. */
-export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: string }) {
+/** "Check": the masked contract details of an account before linking it (street and house, surname and initials). */
+export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: string }, client: { ip: string }) {
+  await countHit(key('lookup', 'ip', client.ip), LOOKUP_LIMITS.ip, 'account_lookups_limited');
   const { supplier, account, linked } = await findByRef(ctx, ref);
   return {
     supplier: { slug: supplier.slug, name: supplier.name },
     number: account.number,
-    address: account.address,
+    address: maskAddress(account.address),
     holder: maskHolder(account.holder),
     alreadyLinked: linked,
   };
@@ -85,7 +108,7 @@ async function view(link: AccountLinkDoc, account?: AccountDoc) {
   return {
     id: link.accountId,
     number: link.accountNumber,
-    address: found.address,
+    address: link.mode === 'extended' ? found.address : maskAddress(found.address),
     holder: link.mode === 'extended' ? found.holder : maskHolder(found.holder),
     mode: link.mode,
     supplier: { slug: supplier.slug, name: supplier.name },
@@ -199,10 +222,33 @@ export async function unlinkAccount(ctx: Ctx, accountId: string): Promise<void> 
   if (await restore(link)) throw new RuleViolation('last_account');
 }
 
-/** Counts a PIN guess under a limit; refused with `pin_locked` when the limit is reached. */
-async function countGuess(name: string, rule: WindowRule): Promise<void> {
+/** Counts a request under a limit and returns the count in the window; refused with `code` when the limit is reached. */
+async function countHit(name: string, rule: WindowRule, code: string): Promise<number> {
   const { allowed, state } = await hit(name, rule);
-  if (!allowed) throw new RateLimitError(Math.max(1, Math.ceil(state.retryInMs / 1000)), 'pin_locked');
+  if (!allowed) throw new RateLimitError(Math.max(1, Math.ceil(state.retryInMs / 1000)), code);
+  return state.count;
+}
+
+const pinLockouts = new client.Counter({
+  name: 'gaskit_pin_lockouts_total',
+  help: 'Wrong PIN guesses that used up the last attempt of a limit (scope: per cabinet and account, or per account)',
+  labelNames: ['tenant', 'scope'] as const,
+  registers: [registry],
+});
+
+/**
+ * Tells the supplier that an account's PIN entry is now locked: a metric and a warn line with the
+ * tenant, the account and the cabinet (never the PIN guessed). Once per limit reached, so a
+ * continued attack shows up as one line per window and cabinet, not one per guess.
+ */
+async function reportLockout(ctx: Ctx, link: AccountLinkDoc, scope: 'cabinet' | 'account'): Promise<void> {
+  const supplier = await getTenantById(link.tenantId);
+  pinLockouts.inc({ tenant: supplier.slug, scope });
+  alert(
+    'pin_locked',
+    { tenant: supplier.slug, account: link.accountNumber, subscriberId: link.owner, scope, requestId: ctx.requestId },
+    'PIN attempts for an account used up: its PIN may be under attack',
+  );
 }
 
 /** "I have a PIN": the PIN printed on the bill switches the link to extended mode. */
@@ -210,11 +256,15 @@ export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
   const link = await ownLink(ctx, accountId);
   const perCabinet = key('pin', link.owner, accountId);
   const perAccount = key('pin', accountId);
-  await countGuess(perCabinet, PIN_ATTEMPTS);
-  await countGuess(perAccount, PIN_ATTEMPTS_PER_ACCOUNT);
+  const byCabinet = await countHit(perCabinet, PIN_ATTEMPTS, 'pin_locked');
+  const byAccount = await countHit(perAccount, PIN_ATTEMPTS_PER_ACCOUNT, 'pin_locked');
   const account = await findAccount(link.tenantId, link.accountId);
   if (!account) throw new NotFoundError('account_not_found');
-  if (!checkPin(account, pin)) throw new ValidationError({ pin: { code: 'pin_wrong' } }, 'pin_wrong');
+  if (!checkPin(account, pin)) {
+    if (byCabinet >= PIN_ATTEMPTS.points) await reportLockout(ctx, link, 'cabinet');
+    if (byAccount >= PIN_ATTEMPTS_PER_ACCOUNT.points) await reportLockout(ctx, link, 'account');
+    throw new ValidationError({ pin: { code: 'pin_wrong' } }, 'pin_wrong');
+  }
   await Promise.all([
     clear(perCabinet, PIN_ATTEMPTS.windowMs),
     clear(perAccount, PIN_ATTEMPTS_PER_ACCOUNT.windowMs),
@@ -255,7 +305,7 @@ export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: st
     account: {
       id: account._id,
       number: account.number,
-      address: account.address,
+      address: extended ? account.address : maskAddress(account.address),
       holder: extended ? account.holder : maskHolder(account.holder),
       mode: link.mode,
     },

@@ -61,18 +61,15 @@ function merge<T extends object>(base: T, patch: DeepPartial<T>): T {
 
 interface AuthRuntime {
   policy: AuthPolicy;
-  /** PUBLIC_URL: the base of links in messages when the request names no allowed return page. */
-  publicUrl: string | undefined;
 }
 
-export const auth: AuthRuntime = { policy: DEFAULT_AUTH_POLICY, publicUrl: undefined };
+export const auth: AuthRuntime = { policy: DEFAULT_AUTH_POLICY };
 
 /**
- * Start-up passes the config (PUBLIC_URL, CAPTCHA_HMAC_KEY); tests patch the policy (tighter or
- * looser limits). `policy` patches the defaults, not the previous patch.
+ * Start-up passes the config (CAPTCHA_HMAC_KEY); tests patch the policy (tighter or looser
+ * limits). `policy` patches the defaults, not the previous patch.
  */
-export function configureAuth(options: { publicUrl?: string; captchaHmacKey?: string; policy?: DeepPartial<AuthPolicy> }): void {
-  if (options.publicUrl !== undefined) auth.publicUrl = options.publicUrl.replace(/\/+$/, '');
+export function configureAuth(options: { captchaHmacKey?: string; policy?: DeepPartial<AuthPolicy> }): void {
   if (options.captchaHmacKey !== undefined) configureCaptcha({ hmacKey: options.captchaHmacKey });
   if (options.policy) auth.policy = merge(DEFAULT_AUTH_POLICY, options.policy);
 }

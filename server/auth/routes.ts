@@ -2,11 +2,9 @@ import { Router, type Request, type RequestHandler } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { ctxOf } from '../http/context.ts';
-import { ValidationError } from '../http/errors.ts';
-import { selfOrigin } from '../http/tenant-scope.ts';
+import { linkBase } from '../http/public-url.ts';
 import { validate } from '../http/validate.ts';
 import { captchaChallenge } from './captcha.ts';
-import { auth } from './policy.ts';
 import {
   ChangePasswordBody,
   ConfirmBody,
@@ -42,31 +40,8 @@ function clientOf(req: Request): ClientInfo {
   return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.get('user-agent') ?? '' };
 }
 
-/**
- * Where emailed links lead: the page the widget was on (`returnUrl`), if its origin is one the
- * tenant allows or the server's own; otherwise the calling page's origin, or the server itself.
- */
 function linkContext(req: Request, returnUrl: string | undefined): LinkContext {
-  const { tenant } = ctxOf(req);
-  const own = [selfOrigin(req), ...(auth.publicUrl ? [new URL(auth.publicUrl).origin] : [])];
-  const allowed = new Set([...tenant.allowedOrigins, ...own]);
-  let linkBase: string;
-  if (returnUrl !== undefined) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(returnUrl);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || !allowed.has(parsed.origin)) {
-      throw new ValidationError({ returnUrl: { code: 'return_url_not_allowed' } });
-    }
-    linkBase = parsed.href;
-  } else {
-    const origin = req.get('origin');
-    linkBase = `${origin && allowed.has(origin) ? origin : (auth.publicUrl ?? selfOrigin(req))}/`;
-  }
-  return { client: clientOf(req), linkBase };
+  return { client: clientOf(req), linkBase: linkBase(ctxOf(req).tenant, returnUrl) };
 }
 
 passport.use(

@@ -12,7 +12,8 @@ const Captcha = z
   .optional()
   .openapi({ description: 'The ALTCHA payload (base64) when the tenant has captcha on' });
 const ReturnUrl = z.string().max(2000).optional().openapi({
-  description: "Page of the supplier's site (an allowed origin) that emailed links lead to; defaults to the request's origin",
+  description:
+    "Page that emailed links lead to, on one of the supplier's allowedOrigins or the server's PUBLIC_URL; defaults to the supplier's hosted portal",
 });
 const Code = z
   .string()

@@ -27,7 +27,16 @@ import { claimAttempt, clearKey, consume, sweepLimits } from './limits.ts';
 import { hashPassword, needsRehash, temporaryPassword, verifyPassword } from './passwords.ts';
 import { auth } from './policy.ts';
 import { nextSessionGeneration, openSession, sweepSessions } from './sessions.ts';
-import { consumeCode, consumeLinkToken, dropTokens, issueCode, issueLinkToken, sweepTokens, type Consumed } from './tokens.ts';
+import {
+  consumeCode,
+  consumeLinkToken,
+  currentToken,
+  dropTokens,
+  issueCode,
+  issueLinkToken,
+  sweepTokens,
+  type Consumed,
+} from './tokens.ts';
 
 const HOUR = 3_600_000;
 
@@ -95,10 +104,14 @@ function confirmsByLink(ctx: Ctx, kind: LoginKind): boolean {
   return ctx.tenant.registration.confirmation === 'link' && kind === 'email';
 }
 
-/** Issues and sends what confirms a pending cabinet: a link valid until its deadline, or a code. */
-async function sendConfirmation(ctx: Ctx, sub: SubscriberDoc, linkBase: string): Promise<void> {
+/**
+ * Issues and sends what confirms a pending cabinet: a link valid until its deadline, or a code. It
+ * carries the password hash of the registration it confirms (none in the temporary-password flow),
+ * which confirming sets: whoever registered the login earlier keeps no password of theirs.
+ */
+async function sendConfirmation(ctx: Ctx, sub: SubscriberDoc, linkBase: string, passwordHash: string | undefined): Promise<void> {
   const reg = ctx.tenant.registration;
-  const base = { realm: sub.realm, tenantId: ctx.tenant._id, subscriberId: sub._id, purpose: 'confirm' as const };
+  const base = { realm: sub.realm, tenantId: ctx.tenant._id, subscriberId: sub._id, purpose: 'confirm' as const, passwordHash };
   if (confirmsByLink(ctx, sub.loginKind) && sub.confirmBy) {
     const token = await issueLinkToken({ ...base, expiresAt: sub.confirmBy });
     await sendAuthMessage(ctx, sub.login, 'auth.confirm-link', {
@@ -137,8 +150,9 @@ export interface PendingAnswer {
 
 /**
  * Opens a cabinet awaiting confirmation and sends the link or code of the tenant's flow. A login
- * that already has a confirmed cabinet gets a notice instead; one awaiting confirmation gets its
- * link or code again. The answer is the same in every case.
+ * that already has a confirmed cabinet gets a notice instead; one awaiting confirmation gets a new
+ * link or code (the earlier one stops working) that confirms this registration's password. The
+ * answer is the same in every case.
  */
 export async function register(ctx: Ctx, input: RegisterInput, meta: LinkContext): Promise<PendingAnswer> {
   const reg = ctx.tenant.registration;
@@ -182,14 +196,14 @@ export async function register(ctx: Ctx, input: RegisterInput, meta: LinkContext
         consent: withPassword ? { version: reg.consent.version, url: reg.consent.url, acceptedAt: now } : undefined,
         confirmBy,
       });
-      if (created) await sendConfirmation(ctx, created, meta.linkBase);
+      if (created) await sendConfirmation(ctx, created, meta.linkBase, passwordHash);
       else existing = await findByLogin(realm, login);
     }
     if (existing?.status === 'active') {
       await sendAuthMessage(ctx, login, 'auth.already-registered', { login });
     } else if (existing) {
       const renewed = await updateSubscriber(existing, { set: { confirmBy } });
-      if (renewed) await sendConfirmation(ctx, renewed, meta.linkBase);
+      if (renewed) await sendConfirmation(ctx, renewed, meta.linkBase, passwordHash);
     }
   });
   return {
@@ -218,8 +232,19 @@ function refusal(prefix: 'link' | 'code', used: Extract<Consumed, { ok: false }>
   return new RuleViolation(`${prefix}_invalid`);
 }
 
-async function activate(sub: SubscriberDoc): Promise<void> {
-  await updateSubscriber(sub, { set: { status: 'active', confirmedAt: new Date() }, unset: ['confirmBy'] });
+/**
+ * Confirms a pending cabinet with the password of the registration whose link or code was used,
+ * and ends every session opened before (one write: the session generation), so nobody who signed
+ * in with another registration's password stays in.
+ */
+async function activate(sub: SubscriberDoc, passwordHash: string | undefined): Promise<void> {
+  const set: Partial<SubscriberDoc> = {
+    status: 'active',
+    confirmedAt: new Date(),
+    sessionGeneration: await nextSessionGeneration(sub),
+    ...(passwordHash ? { passwordHash } : {}),
+  };
+  await updateSubscriber(sub, { set, unset: ['confirmBy'] });
 }
 
 /** The email-code flow: consent recorded, a temporary password mailed, to be replaced at the first sign-in. */
@@ -259,7 +284,7 @@ export async function confirm(ctx: Ctx, input: ConfirmInput, client: ClientInfo)
     const sub = await findById(realm, used.token.subscriberId);
     if (!sub) throw new RuleViolation('link_invalid');
     if (expiredPending(sub)) throw new RuleViolation('link_expired');
-    await activate(sub);
+    await activate(sub, used.token.passwordHash);
     return { status: 'confirmed', login: sub.login };
   }
 
@@ -280,7 +305,7 @@ export async function confirm(ctx: Ctx, input: ConfirmInput, client: ClientInfo)
     await issueTemporaryPassword(ctx, sub);
     return { status: 'temporary_password_sent', login: sub.login };
   }
-  await activate(sub);
+  await activate(sub, used.token.passwordHash);
   return { status: 'confirmed', login: sub.login };
 }
 
@@ -291,7 +316,8 @@ export interface ResendAnswer {
 
 /**
  * Sends the confirmation link or code again: to the signed-in person's own login (a cabinet
- * awaiting confirmation may sign in for that), or to a login typed in. Same answer either way.
+ * awaiting confirmation may sign in for that), or to a login typed in. It confirms the password
+ * of the registration the earlier one confirmed. Same answer either way.
  */
 export async function resend(
   ctx: Ctx,
@@ -311,7 +337,10 @@ export async function resend(
 
   await withFloor(async () => {
     const sub = own ?? (await findByLogin(realm, login));
-    if (sub && sub.status === 'pending' && !expiredPending(sub)) await sendConfirmation(ctx, sub, meta.linkBase);
+    if (sub && sub.status === 'pending' && !expiredPending(sub)) {
+      const current = await currentToken(realm, sub._id, 'confirm');
+      await sendConfirmation(ctx, sub, meta.linkBase, current?.passwordHash ?? sub.passwordHash);
+    }
   });
   return { status: 'sent', resendAfter: cooldownSeconds() };
 }

@@ -19,6 +19,8 @@ export interface CurrentTokenDoc {
   salt?: string;
   /** For `contact`: the new email or phone that the code proves. */
   target?: { field: 'email' | 'phone'; value: string };
+  /** For `confirm`: the password hash of the registration that sent it, which confirming sets. */
+  passwordHash?: string;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -34,6 +36,7 @@ const currentTokenSchema = new Schema<CurrentTokenDoc>(
     hash: { type: String, required: true },
     salt: { type: String },
     target: { field: { type: String, enum: ['email', 'phone'] }, value: String },
+    passwordHash: { type: String },
     expiresAt: { type: Date, required: true },
     createdAt: { type: Date, default: () => new Date() },
   },

@@ -26,6 +26,7 @@ interface Issue {
   purpose: TokenPurpose;
   expiresAt: Date;
   target?: { field: 'email' | 'phone'; value: string };
+  passwordHash?: string;
 }
 
 /** The key of a cabinet's current token of a purpose. */
@@ -115,6 +116,15 @@ export async function consumeCode(
   const given = Buffer.from(sha256(`${found.salt}:${code}`), 'hex');
   if (!timingSafeEqual(expected, given)) return { ok: false, reason: 'invalid' };
   return take(found);
+}
+
+/** The cabinet's current token of a purpose, if any (to send it again with what it carries). */
+export async function currentToken(
+  realm: string,
+  subscriberId: Types.ObjectId,
+  purpose: TokenPurpose,
+): Promise<CurrentTokenDoc | null> {
+  return CurrentToken.findById(currentTokenId(realm, subscriberId, purpose)).lean<CurrentTokenDoc>();
 }
 
 /** Removes the subscriber's tokens (of one purpose, or all): at most one per purpose. */

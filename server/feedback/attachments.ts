@@ -23,12 +23,12 @@ const EXTENSIONS: Record<AttachmentType, string[]> = {
 };
 
 /**
- * A file name safe to store and send: no directories or control characters, bounded, and ending
- * in an extension of its real type (a PNG named `scan.exe` is kept as `scan.exe.png`).
+ * A file name safe to store and send, from one without directories (`checkAttachments` refuses
+ * those): no control characters, bounded, and ending in an extension of its real type (a PNG
+ * named `scan.exe` is kept as `scan.exe.png`).
  */
 export function safeFileName(original: string, type: AttachmentType): string {
-  const base = path.posix.basename(original.replaceAll('\\', '/'));
-  const clean = base.replace(/[\p{Cc}\p{Cf}"<>|:*?]/gu, '').trim() || 'attachment';
+  const clean = original.replace(/[\p{Cc}\p{Cf}"<>|:*?]/gu, '').trim() || 'attachment';
   const allowed = EXTENSIONS[type];
   const ext = path.extname(clean).toLowerCase();
   const withExt = allowed.includes(ext) ? clean : `${clean}${allowed[0]}`;
@@ -37,11 +37,16 @@ export function safeFileName(original: string, type: AttachmentType): string {
   return `${withExt.slice(0, FEEDBACK_LIMITS.fileNameMaxLength - finalExt.length)}${finalExt}`;
 }
 
+/** A name that points elsewhere than at a file of its own: empty, `.`, `..`, or with a directory in it. */
+const UNSAFE_NAME = /[/\\]|^\.{1,2}$|^$/;
+
 /**
- * Checks count, size and type (from the content) of every file before anything is stored;
- * the first problem rejects the whole request.
+ * Checks name, count, size and type (from the content) of every file before anything is stored;
+ * the first problem rejects the whole request (a name like `..` or `a/..` too, never dropped).
  */
 export function checkAttachments(files: readonly IncomingFile[]): CheckedFile[] {
+  const unsafe = files.find((f) => UNSAFE_NAME.test(f.name.trim()));
+  if (unsafe) throw new ValidationError({ files: { code: 'attachment_name_invalid', params: { name: unsafe.name } } });
   const checked = files.map((f) => ({ ...f, size: f.data.length, type: sniffAttachmentType(f.data.subarray(0, SNIFF_BYTES)) }));
   const code = attachmentsError(checked);
   if (code)

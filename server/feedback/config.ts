@@ -1,8 +1,6 @@
 import type { Config } from '../config.ts';
 
 export interface FeedbackConfig {
-  /** The server's public origin for links in emails; unset, the origin a request came in on. */
-  publicUrl: string | undefined;
   /** Domain of the reply addresses (`reply+<id>.<mac>@<domain>`) whose mail reaches the inbound endpoint. */
   inboundDomain: string;
   /** Signs reply addresses and department download links. */
@@ -13,12 +11,11 @@ export interface FeedbackConfig {
 
 /** The feedback module's settings, from the validated server config (`configureFeedback` at start-up). */
 export const feedbackConfig: FeedbackConfig = {
-  publicUrl: undefined,
   inboundDomain: 'localhost',
   secret: '',
   inboundSecret: '',
 };
 
 export function configureFeedback(config: Config): void {
-  Object.assign(feedbackConfig, { publicUrl: config.publicUrl?.replace(/\/+$/, ''), ...config.feedback });
+  Object.assign(feedbackConfig, config.feedback);
 }

@@ -4,10 +4,8 @@ import { FEEDBACK_LIMITS } from '../../sdk/feedback.ts';
 import { requireSubscriber } from '../auth/sessions.ts';
 import { ctxOf } from '../http/context.ts';
 import { AuthError, ForbiddenError, ValidationError, type FieldErrors } from '../http/errors.ts';
-import { selfOrigin } from '../http/tenant-scope.ts';
 import { validate } from '../http/validate.ts';
 import { fileLinkValid, inboundSignatureValid } from './addresses.ts';
-import { feedbackConfig } from './config.ts';
 import { searchFaq } from './faq.ts';
 import { FaqQuery, FeedbackBody, FeedbackFileParams, FeedbackIdParams, SignedLinkQuery } from './schemas.ts';
 import { defaultContact, getAttachment, getOwnRequest, listOwnRequests, recordEmailReply, submitFeedback } from './service.ts';
@@ -32,6 +30,8 @@ const parseMultipart = multer({
   storage: multer.memoryStorage(),
   // Browsers send file names as raw UTF-8.
   defParamCharset: 'utf8',
+  // Names as sent, so that `..` or `a/b` is refused (checkAttachments) instead of dropped as nameless.
+  preservePath: true,
   limits: {
     files: FEEDBACK_LIMITS.files,
     fileSize: FEEDBACK_LIMITS.fileBytes,
@@ -67,8 +67,7 @@ export const feedbackRoutes = Router({ mergeParams: true });
 feedbackRoutes.post('/feedback', optionalSubscriber, multipart, validate('body', FeedbackBody), async (req, res) => {
   const uploaded = (req.files ?? []) as Express.Multer.File[];
   const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
-  const apiBase = feedbackConfig.publicUrl ?? selfOrigin(req);
-  res.status(201).json(await submitFeedback(ctxOf(req), { ...(req.body as FeedbackBody), files, apiBase, ip: req.ip ?? '' }));
+  res.status(201).json(await submitFeedback(ctxOf(req), { ...(req.body as FeedbackBody), files, ip: req.ip ?? '' }));
 });
 
 feedbackRoutes.get('/feedback', requireSubscriber, async (req, res) => {

@@ -11,6 +11,7 @@ import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { publicUrl } from '../http/public-url.ts';
 import { enqueue, registerAttachmentSource } from '../notify/service.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import { findById as findSubscriber } from '../subscribers/service.ts';
@@ -150,8 +151,6 @@ export interface SubmitInput extends FeedbackBody {
   files: IncomingFile[];
   /** The sender's IP address, for the limit on anonymous requests. */
   ip: string;
-  /** Origin of this server as the caller reached it, for the attachment links in the department's email. */
-  apiBase: string;
 }
 
 /** The signed-in subscriber's contact details from the cabinet, which the form starts from. */
@@ -239,7 +238,7 @@ export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<Feed
     await Promise.all(fileDocs.map((f) => FeedbackFile.updateOne({ _id: f._id }, { $unset: { pending: 1 } })));
     await announceChange(doc);
     if (subscriberId) await append(OwnRequest, ownStream(tenantId, subscriberId), { requestId });
-    await sendToDepartment(ctx.tenant, doc, input.apiBase);
+    await sendToDepartment(ctx.tenant, doc);
     return view(doc);
   } catch (err) {
     await Promise.all(fileDocs.map((f) => FeedbackFile.deleteOne({ _id: f._id })));
@@ -330,12 +329,12 @@ registerAttachmentSource('feedback-file', async (id) => {
   return file ? { filename: file.name, content: file.data, contentType: file.type } : null;
 });
 
-async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc, apiBase: string): Promise<void> {
+async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc): Promise<void> {
   const id = String(doc._id);
   const files = Object.fromEntries(
     doc.attachments.flatMap((a, i) => [
       [`file${i}Name`, a.name],
-      [`file${i}Url`, fileLink(apiBase, tenant.slug, id, String(a.fileId))],
+      [`file${i}Url`, fileLink(publicUrl(), tenant.slug, id, String(a.fileId))],
     ]),
   );
   await enqueue(

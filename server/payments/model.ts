@@ -88,7 +88,7 @@ export interface PaymentDoc {
   locale: string;
   /** Random token of the public receipt link (shown to the payer, emailed). */
   receiptToken: string;
-  /** Origin for links in emails: PUBLIC_URL, else the origin the payment was made through. */
+  /** Base of the receipt links in emails: the server's public URL (server/http/public-url.ts) when the payment was made. */
   linkBase: string;
   /** Its entry in the cabinet's history (PaymentHistory), once appended. */
   historySeq?: number;

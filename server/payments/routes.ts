@@ -3,7 +3,6 @@ import { requireSubscriber } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
 import { ctxOf } from '../http/context.ts';
 import { idempotencyKeyOf } from '../http/idempotency.ts';
-import { selfOrigin } from '../http/tenant-scope.ts';
 import { validate } from '../http/validate.ts';
 import { renderReceiptPage } from './receipt-page.ts';
 import {
@@ -41,7 +40,6 @@ paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymen
   const result = await createPayment(ctxOf(req), req.body, {
     idempotencyKey: idempotencyKeyOf(req),
     config: configOf(req),
-    apiBase: selfOrigin(req),
   });
   res.status(201).json(result);
 });

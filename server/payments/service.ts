@@ -10,6 +10,7 @@ import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore } from '
 import type { Ctx } from '../http/context.ts';
 import { AuthError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { idempotent } from '../http/idempotency.ts';
+import { publicUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
 import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
 import type { NormalizedSubmission } from '../readings/service.ts';
@@ -198,7 +199,7 @@ function clientParams(p: PaymentDoc, config: Config) {
 export async function createPayment(
   ctx: Ctx,
   input: { items: PaymentItemInput[] },
-  opts: { idempotencyKey: string | undefined; config: Config; apiBase: string },
+  opts: { idempotencyKey: string | undefined; config: Config },
 ) {
   const subscriberId = subscriberOf(ctx);
   const idempotencyKey = opts.idempotencyKey;
@@ -224,7 +225,7 @@ export async function createPayment(
             items,
             total,
             locale: ctx.lng,
-            linkBase: opts.config.publicUrl?.replace(/\/+$/, '') ?? opts.apiBase,
+            linkBase: publicUrl(),
             receiptToken: randomBytes(24).toString('base64url'),
           })
         ).toObject<PaymentDoc>();

@@ -8,12 +8,12 @@ import {
   type ReadingWarning,
 } from '../../sdk/readings.ts';
 import mongoose from 'mongoose';
-import { auth } from '../auth/policy.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
 import { append, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
 import type { Ctx } from '../http/context.ts';
 import { DomainError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
+import { portalUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
 import { defineTemplate } from '../notify/templates.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -64,7 +64,15 @@ export interface NormalizedSubmission {
   accountId: string;
   accountNumber: string;
   subscriberId: string | null;
+  /** Sent through a basic-mode link (no PIN): it may not replace another cabinet's readings. */
+  basic?: boolean;
   readings: NormalizedReading[];
+}
+
+/** Who submits: the cabinet, and whether its link is in basic mode. */
+interface Submitter {
+  subscriberId: string | null;
+  basic: boolean;
 }
 
 /** How a reading compares with the one before it. */
@@ -175,19 +183,31 @@ class MeterLog {
   }
 }
 
+/** Whether a reading was sent by this cabinet (readings of the billing system and of payments without one are not). */
+function sentBy(r: Pick<ReadingDoc, 'subscriberId'>, subscriberId: string | null): boolean {
+  return subscriberId !== null && r.subscriberId !== undefined && String(r.subscriberId) === subscriberId;
+}
+
 /**
- * From the meter's own readings: the newest counting reading of a period before `period`, and the
- * values that count in `period`. A reading's period is the window's when it was stored, so periods
- * only grow along a meter's stream and the walk ends at the first counting reading of an earlier one.
+ * From the meter's own readings: the newest counting reading of a period before `period`, the
+ * values that count in `period`, and the readings that count in it. A reading's period
+ * is the window's when it was stored, so periods only grow along a meter's stream and the walk
+ * ends at the first counting reading of an earlier one.
  */
-async function priorReadings(log: MeterLog, period: string): Promise<{ last: ReadingDoc | null; counted: Set<number> }> {
+async function priorReadings(
+  log: MeterLog,
+  period: string,
+): Promise<{ last: ReadingDoc | null; counted: Set<number>; countingNow: ReadingDoc[] }> {
   const counted = new Set<number>();
+  const countingNow: ReadingDoc[] = [];
   for await (const r of log.newestFirst()) {
     if (!counts(r)) continue;
-    if (r.period === period) counted.add(r.valueMilli);
-    else if (r.period < period) return { last: r, counted };
+    if (r.period === period) {
+      counted.add(r.valueMilli);
+      countingNow.push(r);
+    } else if (r.period < period) return { last: r, counted, countingNow };
   }
-  return { last: null, counted };
+  return { last: null, counted, countingNow };
 }
 
 /** The reading a new one is compared with: the meter's own, or the billing system's last reading when that is newer. */
@@ -221,13 +241,18 @@ async function usualMonthlyMilli(log: MeterLog, now: Date): Promise<number | nul
  */
 async function evaluate(
   ctx: Ctx,
+  submitter: Submitter,
   meter: MeterFacts,
   reading: NormalizedReading,
   state: WindowState,
   now: Date,
 ): Promise<Evaluation | { refusal: { code: string; params: Record<string, unknown> } }> {
   const log = new MeterLog(meter.id, CHECK_PAGE);
-  const { last, counted } = await priorReadings(log, state.period);
+  const { last, counted, countingNow } = await priorReadings(log, state.period);
+  // Without the PIN anyone who knows the number can link the account: such a link never replaces what another cabinet sent.
+  if (submitter.basic && countingNow.some((r) => !sentBy(r, submitter.subscriberId))) {
+    return { refusal: { code: 'reading_by_other_cabinet', params: {} } };
+  }
   const previous = baseline(meter, last);
   let consumptionMilli: number | null = null;
   let rollover = false;
@@ -265,9 +290,16 @@ function assertNotDuplicate(evaluations: Evaluation[]): void {
 }
 
 /** Evaluates every reading; refusals by field (`readings.<i>.value`), the first one's code as the answer's. */
-async function evaluateAll(ctx: Ctx, meters: MeterFacts[], readings: NormalizedReading[], state: WindowState, now: Date) {
+async function evaluateAll(
+  ctx: Ctx,
+  submitter: Submitter,
+  meters: MeterFacts[],
+  readings: NormalizedReading[],
+  state: WindowState,
+  now: Date,
+) {
   const byId = new Map(meters.map((m) => [m.id, m]));
-  const results = await Promise.all(readings.map((r) => evaluate(ctx, byId.get(r.meterId)!, r, state, now)));
+  const results = await Promise.all(readings.map((r) => evaluate(ctx, submitter, byId.get(r.meterId)!, r, state, now)));
   const fields: FieldErrors = {};
   const evaluations: Evaluation[] = [];
   let first: { code: string; params: Record<string, unknown> } | undefined;
@@ -338,10 +370,10 @@ function normalize(meters: MeterFacts[], readings: ReadingInput[]): NormalizedRe
  * The rules that hold for every way in: the window (closed and refusing: an error), each reading
  * against the one before it, and no value counted twice in a period.
  */
-async function check(ctx: Ctx, meters: MeterFacts[], readings: NormalizedReading[], now: Date) {
+async function check(ctx: Ctx, submitter: Submitter, meters: MeterFacts[], readings: NormalizedReading[], now: Date) {
   const state = windowAt(windowRules(ctx.tenant), now);
   assertWindowOpen(ctx.tenant, state);
-  const evaluations = await evaluateAll(ctx, meters, readings, state, now);
+  const evaluations = await evaluateAll(ctx, submitter, meters, readings, state, now);
   assertNotDuplicate(evaluations);
   return { state, evaluations };
 }
@@ -353,12 +385,13 @@ async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
   const account = await linkedAccount(ctx, input.accountId);
   const meters = await accountMeters(ctx.tenant._id, input.accountId);
   const readings = normalize(meters, input.readings);
-  const checked = await check(ctx, meters, readings, now);
+  const submitter: Submitter = { subscriberId: ctx.subscriberId ?? null, basic: !account.extended };
+  const checked = await check(ctx, submitter, meters, readings, now);
   const submission: NormalizedSubmission = {
     tenantId: String(ctx.tenant._id),
     accountId: input.accountId,
     accountNumber: account.number,
-    subscriberId: ctx.subscriberId ?? null,
+    ...submitter,
     readings,
   };
   return { submission, ...checked };
@@ -446,14 +479,17 @@ async function stopCounting(r: ReadingDoc, change: { status: 'rejected'; rejecti
 /**
  * Makes a stored reading the newest of its meter's period, and stops the ones before it counting:
  * back from its place while they still count (one, or more when a writer died before its turn).
+ * `onlyOwn` (a basic-mode link) leaves another cabinet's readings counting, should one have been
+ * stored since the submission was checked.
  */
-async function supersedeEarlier(reading: ReadingDoc): Promise<void> {
+async function supersedeEarlier(reading: ReadingDoc, onlyOwn: boolean): Promise<void> {
   const stream = key(reading.meterId, reading.period);
   const place = await append(PeriodEntry, stream, { reading: reading._id });
   for (let n = place - 1; n >= 1; n -= 1) {
     const entry = await PeriodEntry.findById(streamId(stream, n)).lean<ReadingRefDoc>();
     const earlier = entry?.reading ? await Reading.findById(entry.reading).lean<ReadingDoc>() : null;
     if (!earlier || !counts(earlier)) return;
+    if (onlyOwn && !sentBy(earlier, reading.subscriberId ? String(reading.subscriberId) : null)) continue;
     await stopCounting(earlier, { status: 'superseded' });
   }
 }
@@ -466,7 +502,7 @@ type NewReading = Omit<ReadingDoc, '_id' | 'stream' | 'seq' | 'claim' | 'updated
  * and its meter's period, superseding the earlier ones. Each stream is gap-free, so the export
  * cursor never skips a reading; an entry is appended only once its reading exists.
  */
-async function storeReading(doc: NewReading, lease: Lease): Promise<ReadingDoc> {
+async function storeReading(doc: NewReading, lease: Lease, onlyOwn: boolean): Promise<ReadingDoc> {
   const fields = { ...doc, claim: lease.generation };
   const seq = await append(Reading, doc.meterId, fields);
   const reading: ReadingDoc = {
@@ -481,7 +517,7 @@ async function storeReading(doc: NewReading, lease: Lease): Promise<ReadingDoc> 
     append(ExportEntry, String(doc.tenantId), { reading: reading._id }),
     doc.acceptAt ? QueuedReading.create({ _id: reading._id, acceptAt: doc.acceptAt }) : null,
   ]);
-  await supersedeEarlier(reading);
+  await supersedeEarlier(reading, onlyOwn);
   return reading;
 }
 
@@ -562,6 +598,7 @@ async function store(
         submittedAt: now,
       },
       leases[i]!,
+      submission.basic === true,
     );
     stored.push(toPublicReading(doc));
   }
@@ -589,7 +626,8 @@ export async function acceptSubmission(
   const meters = await accountMeters(ctx.tenant._id, submission.accountId);
   const known = new Set(meters.map((m) => m.id));
   if (submission.readings.some((r) => !known.has(r.meterId))) throw new NotFoundError('meter_not_found');
-  return store(ctx, submission, await check(ctx, meters, submission.readings, now), origin, now);
+  const submitter: Submitter = { subscriberId: submission.subscriberId, basic: submission.basic === true };
+  return store(ctx, submission, await check(ctx, submitter, meters, submission.readings, now), origin, now);
 }
 
 /** `POST readings`: check and store in one go, from the cabinet. */
@@ -600,18 +638,24 @@ export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = n
 
 /**
  * One meter's history: its newest readings (newest first) and its newest counting reading, which
- * the history shows as the last one unless the billing system's is newer.
+ * the history shows as the last one unless the billing system's is newer. `onlyBy` keeps a
+ * cabinet's own readings alone (a basic-mode link sees no one else's).
  */
-export async function meterReadings(meterId: string) {
+export async function meterReadings(meterId: string, onlyBy?: string) {
   const log = new MeterLog(meterId, HISTORY_PAGE);
-  const readings = await log.newest(HISTORY_PAGE);
+  const newest = await log.newest(HISTORY_PAGE);
+  if (onlyBy !== undefined) {
+    const own = newest.filter((r) => sentBy(r, onlyBy));
+    return { readings: own.map(toPublicReading), last: own.find(counts) ?? null };
+  }
   const { last } = await priorReadings(log, LATEST_PERIOD);
-  return { readings: readings.map(toPublicReading), last };
+  return { readings: newest.map(toPublicReading), last };
 }
 
 /**
  * `GET accounts/:id/readings`: the window and, per meter, its last reading and history (newest first).
- * Serial numbers are extended-mode data, as in the account summary.
+ * Serial numbers are extended-mode data, as in the account summary; a basic-mode link sees only
+ * the readings its own cabinet sent (and the billing system's last one).
  */
 export async function readingHistory(ctx: Ctx, accountId: string, { now = new Date() }: Clock = {}) {
   const account = await linkedAccount(ctx, accountId);
@@ -623,7 +667,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
     window: publicWindow(ctx.tenant, state),
     meters: await Promise.all(
       meters.map(async (m) => {
-        const { readings, last: own } = await meterReadings(m.id);
+        const { readings, last: own } = await meterReadings(m.id, account.extended ? undefined : (ctx.subscriberId ?? ''));
         const last = baseline(m, own);
         return {
           meter: {
@@ -804,7 +848,7 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
   if (rules.reminderDaysBeforeEnd <= 0) return 0;
   const state = windowAt(windowRules(tenant), now);
   if (!state.open || daysBetween(formatLocalDate(state.today), state.closesOn) > rules.reminderDaysBeforeEnd) return 0;
-  const url = rules.reminderUrl || (auth.publicUrl ? `${auth.publicUrl}/t/${tenant.slug}` : '');
+  const url = rules.reminderUrl || portalUrl(tenant);
   const remind = async (candidate: RemindableSubscriber): Promise<boolean> => {
     const reminderId = key(tenant._id, state.period, candidate.subscriberId);
     if (await ReadingReminder.exists({ _id: reminderId })) return false;

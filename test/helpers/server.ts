@@ -7,7 +7,9 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { connectDb, disconnectDb } from '../../server/db/connection.ts';
 import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { createApp } from '../../server/http/app.ts';
+import { configureAlerts } from '../../server/http/alerts.ts';
 import { createLogger } from '../../server/http/logger.ts';
+import { configurePublicUrl, publicUrlListening } from '../../server/http/public-url.ts';
 import { seedDemoTenants } from '../../server/tenants/demo.ts';
 import { configureAuth } from '../../server/auth/policy.ts';
 import { configureFeedback } from '../../server/feedback/config.ts';
@@ -31,14 +33,18 @@ export async function startTestServer(): Promise<TestServer> {
   const db = await startEmbeddedDb({ dataDir, cacheDir: config.cacheDir, log: (m) => process.stderr.write(`${m}\n`) });
   await connectDb(db.uri, 'gaskit_test');
   await seedDemoTenants();
+  configurePublicUrl(config);
   configureAuth(config);
   configureFeedback(config);
-  await startNotify(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
-  const app = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  configureAlerts(logger);
+  await startNotify(config, logger);
+  const app = createApp({ config, logger });
   httpServer = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = httpServer.address() as AddressInfo;
+  publicUrlListening('127.0.0.1', port);
   current = { baseUrl: `http://127.0.0.1:${port}`, config, db, dataDir };
   return current;
 }

@@ -22,7 +22,7 @@ describe('accounts: linking personal accounts', () => {
     expect(res.body).to.deep.include({
       number,
       holder: 'Сидорова А. В.',
-      address: 'г. Демо, ул. Газовая, д. 7, кв. 12',
+      address: 'г. Демо, ул. Газовая, д. 7',
       alreadyLinked: false,
     });
     expect(res.body.supplier).to.deep.equal({ slug: 'sever-gaz', name: 'Северогаз (демо)' });
