@@ -43,11 +43,11 @@ export async function startReverseProxy(opts: ReverseProxyOptions): Promise<Reve
       };
       const attempt = (tries: number) => {
         const i = next++ % upstreams.length;
-        const target = upstreams[i];
+        const target = upstreams[i]!;
         const up = http.request(
           { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
           (upRes) => {
-            served[i]++;
+            served[i]! += 1;
             res.writeHead(upRes.statusCode ?? 502, upRes.headers);
             upRes.pipe(res);
           },
