@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import client from 'prom-client';
 import type { Config } from '../config.ts';
+import { tenantCacheSizes } from '../tenants/service.ts';
 import { AuthError } from './errors.ts';
 import { routePattern } from './logger.ts';
 import { fromLoopback } from './loopback.ts';
@@ -15,6 +16,16 @@ const httpDuration = new client.Histogram({
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
+});
+
+new client.Gauge({
+  name: 'gaskit_tenant_cache_entries',
+  help: 'Entries in the tenant caches (tenants by id, slugs, realms); bounded, and never an unknown slug',
+  labelNames: ['cache'] as const,
+  registers: [registry],
+  collect() {
+    for (const [cache, size] of Object.entries(tenantCacheSizes())) this.set({ cache }, size);
+  },
 });
 
 /** Records every request under its route pattern (never the raw URL, to keep label cardinality bounded). */
