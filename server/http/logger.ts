@@ -14,7 +14,10 @@ export function createLogger(level: string, pretty = false): Logger {
     redact: { paths: ['*.password', '*.token', '*.pin', '*.secret', '*.authorization'], censor: '[redacted]' },
   };
   if (pretty && installed('pino-pretty')) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', singleLine: true } },
+    });
   }
   return pino(options);
 }
