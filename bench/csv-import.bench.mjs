@@ -49,7 +49,7 @@ function runImport(root, dataDir, kind, file) {
   const started = process.hrtime.bigint();
   const res = spawnSync(
     process.execPath,
-    [join(root, 'server', 'cli.mjs'), 'import', kind, file, '--tenant', 'sever-gaz', '--lang', 'en'],
+    ['--import', 'tsx', join(root, 'server', 'cli.ts'), 'import', kind, file, '--tenant', 'sever-gaz', '--lang', 'en'],
     {
       cwd: root,
       env: { ...env, GASKIT_DATA_DIR: dataDir, NODE_ENV: 'test' },

@@ -6,6 +6,8 @@
  *   gaskit keys create --tenant <slug> --name <name> --scopes billing:write,export:read
  *   gaskit keys list --tenant <slug>
  *   gaskit keys revoke --tenant <slug> <id>
+ *   gaskit tenants create|update <file.json|file.yaml>
+ *   gaskit tenants list
  *   gaskit migrate      (moves a database written by an earlier version to the current model)
  *
  * Exit codes: 0 done, 2 import finished but some lines were bad, 1 nothing done (bad arguments, fatal error).
@@ -24,6 +26,7 @@ import { SUPPORTED_LOCALES, translator, type Translate } from './i18n/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './integration/keys.ts';
 import { API_SCOPES, type ApiScope } from './integration/model.ts';
 import { migrateDatabase } from './migrations.ts';
+import { createTenant, listTenants, readTenantFile, TenantFileError, updateTenant } from './tenants/admin.ts';
 import { getTenantBySlug } from './tenants/service.ts';
 
 /** A usage error: the message is already translated; exit code 1. */
@@ -219,6 +222,30 @@ async function keysCommand(t: Translate, args: string[]): Promise<number> {
   throw usage();
 }
 
+async function tenantsCommand(t: Translate, args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: { lang: { type: 'string' } } });
+  const [action, file] = positionals;
+  if (action === 'list' && positionals.length === 1) {
+    return withDatabase(async () => {
+      for (const tenant of await listTenants()) {
+        out(
+          [tenant.slug, tenant.name, tenant.realm, t(tenant.active ? 'cli:tenants.active' : 'cli:tenants.inactive')].join('\t'),
+        );
+      }
+      return EXIT.ok;
+    });
+  }
+  if ((action !== 'create' && action !== 'update') || !file || positionals.length !== 2)
+    throw new UsageError(t('cli:tenants.usage'));
+  if (!(await stat(file).catch(() => null))?.isFile()) throw new UsageError(t('cli:fileNotFound', { file }));
+  const input = await readTenantFile(file);
+  return withDatabase(async () => {
+    const tenant = action === 'create' ? await createTenant(input, file) : await updateTenant(input, file);
+    out(t(action === 'create' ? 'cli:tenants.created' : 'cli:tenants.updated', { slug: tenant.slug, realm: tenant.realm }));
+    return EXIT.ok;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const lang = parseArgs({ args: argv, strict: false, options: { lang: { type: 'string' } } }).values.lang;
   const t = translator(languageOf(typeof lang === 'string' ? lang : undefined));
@@ -226,6 +253,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'import') return await importCommand(t, rest);
     if (command === 'keys') return await keysCommand(t, rest);
+    if (command === 'tenants') return await tenantsCommand(t, rest);
     if (command === 'migrate') {
       const moved = await withDatabase(() => migrateDatabase(err));
       out(moved ? t('cli:migrate.done', { steps: Object.keys(moved).length }) : t('cli:migrate.nothing'));
@@ -241,7 +269,13 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof EmbeddedDbError && e.code === 'data_dir_in_use') {
       err(`gaskit: ${t('cli:dataDirInUse', { dir: loadConfig().dataDir })}`);
-    } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof EmbeddedDbError) err(`gaskit: ${e.message}`);
+    } else if (
+      e instanceof UsageError ||
+      e instanceof ConfigError ||
+      e instanceof EmbeddedDbError ||
+      e instanceof TenantFileError
+    )
+      err(`gaskit: ${e.message}`);
     else if (e instanceof DomainError) {
       const fields = Object.entries(e.fields ?? {}).map(([field, f]) => `${field}: ${describeError(t, f)}`);
       err(`gaskit: ${[describeError(t, e), ...fields].join('\n  ')}`);

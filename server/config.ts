@@ -1,13 +1,52 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** The names Express (proxy-addr) knows for groups of addresses. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isSubnet(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(prefix) === 4;
+}
+
+export type TrustProxy = boolean | number | string[];
+
+/**
+ * `TRUST_PROXY` in the forms Express documents for `trust proxy`: a hop count (`1`: the address
+ * the nearest proxy saw), `true`/`false`, or a comma-separated list of the proxies' addresses,
+ * subnets (`10.0.0.0/8`, `10.0.0.0/255.0.0.0`) and names (`loopback`, `linklocal`, `uniquelocal`).
+ * Express reads a bare string as an address, so the count and the booleans are converted here.
+ */
+const TrustProxyVar = z
+  .string()
+  .trim()
+  .transform((v, ctx): TrustProxy => {
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const entries = v.split(',').map((e) => e.trim());
+    const bad = entries.filter((e) => !PROXY_NAMES.includes(e) && !isSubnet(e));
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${bad.map((e) => `"${e}"`).join(', ')} is not a hop count, true/false, an address, a subnet or one of ${PROXY_NAMES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: z.string().min(1).optional(),
   PUBLIC_URL: z.url().optional(),
   GASKIT_DEMO: bool.optional(),
   MONGODB_URI: z
@@ -17,7 +56,9 @@ const EnvSchema = z.object({
   GASKIT_DATA_DIR: z.string().default('./data'),
   GASKIT_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'gaskit')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z.string().optional(),
+  TRUST_PROXY: TrustProxyVar.optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  GASKIT_EMBEDDED_DB: bool.optional(),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)')
@@ -50,6 +91,8 @@ const EnvSchema = z.object({
   GASKIT_INBOUND_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
+type Env = z.infer<typeof EnvSchema>;
+
 const DEV_SECRET = 'gaskit-development-only-secret';
 
 export type Config = {
@@ -61,8 +104,10 @@ export type Config = {
   mongodbUri: string | undefined;
   dataDir: string;
   cacheDir: string;
-  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  trustProxy: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: TrustProxy | undefined;
+  /** Bearer token of `/metrics`; without it `/metrics` answers loopback clients in demo mode only. */
+  metricsToken: string | undefined;
   /** Stripe Connect platform keys; `apiBase` points the server at another API host (stripe-mock in tests). */
   stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiBase?: string };
   /** Outgoing mail; without it demo mode starts the dev mailbox. */
@@ -83,6 +128,29 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * What production refuses although each value is valid on its own: the embedded database (unless
+ * `GASKIT_EMBEDDED_DB=1` says a one-machine install is meant), Stripe test keys or another Stripe
+ * API host, Stripe without the webhook secret that confirms payments, links without `PUBLIC_URL`
+ * (they would be built from the request's Host), and the development secrets. One line per variable.
+ */
+function productionProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (!e.MONGODB_URI && !e.GASKIT_EMBEDDED_DB)
+    problems.push('MONGODB_URI: required in production (or GASKIT_EMBEDDED_DB=1 to run the embedded database on this machine)');
+  if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production: links in mail are built from it');
+  for (const key of ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY'] as const) {
+    if (/^(sk|rk|pk)_test_/.test(e[key] ?? '')) problems.push(`${key}: a test key is refused in production`);
+  }
+  if (e.STRIPE_API_BASE) problems.push('STRIPE_API_BASE: another Stripe API host is refused in production');
+  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET)
+    problems.push('STRIPE_WEBHOOK_SECRET: required with STRIPE_SECRET_KEY: payments are confirmed by signed webhooks');
+  for (const key of ['GASKIT_FEEDBACK_SECRET', 'GASKIT_INBOUND_SECRET'] as const) {
+    if (!e[key]) problems.push(`${key}: required in production`);
+  }
+  return problems;
+}
+
 /** Validates the environment once at start-up; the error names every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -96,14 +164,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('GASKIT_DEMO: demo mode is refused when NODE_ENV=production');
   }
   if (e.NODE_ENV === 'production') {
-    const missing = (['GASKIT_FEEDBACK_SECRET', 'GASKIT_INBOUND_SECRET'] as const).filter((k) => !e[k]);
-    if (missing.length)
-      throw new ConfigError(`Invalid environment:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
+    const refused = productionProblems(e);
+    if (refused.length) throw new ConfigError(`Invalid environment:\n${refused.map((line) => `  ${line}`).join('\n')}`);
   }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    // The demo (dev mailbox, full-scope demo keys) is reachable from this machine only unless HOST says otherwise.
+    host: e.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: e.PUBLIC_URL,
     demo,
     mongodbUri: e.MONGODB_URI,
@@ -111,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheDir: path.resolve(e.GASKIT_CACHE_DIR),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY,

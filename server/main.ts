@@ -1,75 +1,17 @@
-import type { Server } from 'node:http';
+// The server's entry point (`node dist/server/main.js`, `tsx server/main.ts`). The environment is
+// checked before the rest of the server is loaded, so a bad one is refused at once.
 import { ConfigError, loadConfig } from './config.ts';
-import { connectDb, disconnectDb } from './db/connection.ts';
-import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded.ts';
-import { createApp } from './http/app.ts';
-import { configureAuth } from './auth/policy.ts';
-import { configureFeedback } from './feedback/config.ts';
-import { configureAlerts } from './http/alerts.ts';
-import { createLogger } from './http/logger.ts';
-import { configurePublicUrl, publicUrlListening } from './http/public-url.ts';
-import { seedDemo } from './demo.ts';
-import { startNotify } from './notify/service.ts';
-import { migrateDatabase } from './migrations.ts';
-import { startWorkers } from './workers.ts';
+import { EmbeddedDbError } from './db/embedded.ts';
 
-async function main(): Promise<void> {
+try {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const running: { http?: Server; db?: EmbeddedDb; stopWorkers?: () => Promise<void> } = {};
-  let stopping = false;
-
-  const shutdown = async (signal: string, code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    await new Promise<void>((resolve) => (running.http ? running.http.close(() => resolve()) : resolve()));
-    await running.stopWorkers?.();
-    await disconnectDb().catch(() => undefined);
-    await running.db?.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-
-  let uri = config.mongodbUri;
-  if (!uri) {
-    const embedded = await startEmbeddedDb({ dataDir: config.dataDir, cacheDir: config.cacheDir, log: (m) => logger.info(m) });
-    running.db = embedded;
-    uri = embedded.uri;
-    logger.info({ dataDir: config.dataDir, port: embedded.port, pid: embedded.pid }, 'embedded database FerretDB started');
-  }
-  await connectDb(uri);
-  await migrateDatabase((m) => logger.info(`migrate: ${m}`));
-  configurePublicUrl(config);
-  configureAlerts(logger);
-  configureAuth(config);
-  configureFeedback(config);
-  await startNotify(config, logger);
-  if (config.demo) await seedDemo(logger);
-
-  running.stopWorkers = startWorkers(logger, config.leaseMs);
-  const app = createApp({ config, logger });
-  const server = app.listen(config.port, config.host, () => {
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    publicUrlListening(config.host, port);
-    logger.info({ port, demo: config.demo }, `Gaskit listening on http://localhost:${port}`);
-  });
-  running.http = server;
-  server.on('error', (err) => {
-    logger.fatal({ err }, 'cannot listen');
-    void shutdown('listen-error', 1);
-  });
-}
-
-main().catch((err: unknown) => {
+  const { start } = await import('./start.ts');
+  await start(config);
+} catch (err) {
   if (err instanceof ConfigError || err instanceof EmbeddedDbError) {
     process.stderr.write(`gaskit: ${err.message}\n`);
   } else {
     process.stderr.write(`gaskit: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }
   process.exit(1);
-});
+}

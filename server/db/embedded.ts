@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../root.ts';
 
 export const FERRETDB_VERSION = 'v1.24.2';
-const WRAPPER_DIR = fileURLToPath(new URL('./ferretdb/', import.meta.url));
+const WRAPPER_DIR = path.join(ROOT, 'server', 'db', 'ferretdb');
 
 export class EmbeddedDbError extends Error {
   override name = 'EmbeddedDbError';

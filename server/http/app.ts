@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { pingDb } from '../db/connection.ts';
 import { modules } from '../modules.ts';
+import { ROOT } from '../root.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
-import { metricsHandler, metricsMiddleware } from './metrics.ts';
+import { requestLogger } from './logger.ts';
+import { metricsAuth, metricsHandler, metricsMiddleware } from './metrics.ts';
 import { openapiDocument } from './openapi.ts';
 import { tenantScope } from './tenant-scope.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -32,7 +30,7 @@ export function createApp({ config, logger }: AppDeps): Express {
   const app = express();
   app.locals.config = config;
   app.disable('x-powered-by');
-  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
@@ -40,13 +38,7 @@ export function createApp({ config, logger }: AppDeps): Express {
     res.set('X-Request-Id', req.requestId);
     next();
   });
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as express.Request).requestId,
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogger(logger));
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.use(metricsMiddleware);
   // Integration batches (up to MAX_BATCH items) get a larger body limit than subscriber requests.
@@ -67,7 +59,7 @@ export function createApp({ config, logger }: AppDeps): Express {
     const db = await pingDb();
     res.status(db ? 200 : 503).json({ ready: db, checks: { database: db } });
   });
-  app.get('/metrics', metricsHandler);
+  app.get('/metrics', metricsAuth(config), metricsHandler);
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openapiDocument());
   });

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18n, type TOptions } from 'i18next';
+import { ROOT } from '../root.ts';
 
-export const LOCALES_DIR = fileURLToPath(new URL('../../locales/', import.meta.url));
+export const LOCALES_DIR = path.join(ROOT, 'locales');
 export const SUPPORTED_LOCALES = readdirSync(LOCALES_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)

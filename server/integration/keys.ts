@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import type { Config } from '../config.ts';
+import { fromLoopback } from '../http/loopback.ts';
 import { ctxOf } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
 import { API_SCOPES, ApiKey, type ApiKeyDoc, type ApiScope } from './model.ts';
@@ -68,7 +69,7 @@ function presented(header: string | undefined, xApiKey: string | undefined): str
 /**
  * Guard of the integration API: a live key of this tenant (`Authorization: Bearer <key>` or
  * `X-Api-Key`) with the scope. A key of another tenant is as unknown as a wrong one. In demo mode
- * only, `demo-<slug>` is the tenant's key with every scope. Cost: one `_id` lookup (the key's
+ * only, and only to a client on this machine, `demo-<slug>` is the tenant's key with every scope. Cost: one `_id` lookup (the key's
  * hash), and a write of `lastUsedAt` at most once a minute.
  */
 export function requireApiKey(scope: ApiScope): RequestHandler {
@@ -77,7 +78,7 @@ export function requireApiKey(scope: ApiScope): RequestHandler {
     const key = presented(req.get('authorization'), req.get('x-api-key'));
     if (!key) throw new AuthError('api_key_missing');
     const config = req.app.locals.config as Config;
-    if (config.demo && key === `demo-${ctx.tenant.slug}`) {
+    if (config.demo && key === `demo-${ctx.tenant.slug}` && fromLoopback(req)) {
       ctx.apiKey = { id: 'demo', scopes: API_SCOPES, demo: true };
       next();
       return;

@@ -1,15 +1,19 @@
 import { Router, type RequestHandler } from 'express';
 import { NotFoundError } from '../http/errors.ts';
+import { fromLoopback } from '../http/loopback.ts';
 import { validate } from '../http/validate.ts';
 import { devMailboxPage, listDevMail } from './devmailbox.ts';
 import { DevMailboxQuery } from './schemas.ts';
 import { devMailboxEnabled } from './service.ts';
 
-/** `/dev/mailbox` and `/dev/mailbox.json`: what the dev mailbox caught, newest first; 404 outside demo mode. */
+/**
+ * `/dev/mailbox` and `/dev/mailbox.json`: what the dev mailbox caught, newest first; 404 outside
+ * demo mode and to clients on other machines (the mail holds everyone's links and codes).
+ */
 export const notifyRootRoutes = Router();
 
-const demoOnly: RequestHandler = (_req, _res, next) => {
-  if (!devMailboxEnabled()) throw new NotFoundError('route_not_found');
+const demoOnly: RequestHandler = (req, _res, next) => {
+  if (!devMailboxEnabled() || !fromLoopback(req)) throw new NotFoundError('route_not_found');
   next();
 };
 

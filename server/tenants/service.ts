@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { NotFoundError } from '../http/errors.ts';
 import { SUPPORTED_LOCALES, translator } from '../i18n/index.ts';
@@ -17,16 +18,24 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,39}$/;
 /** Most tenants a background job goes through at once (there is one per supplier). */
 const MAX_TENANTS = 10_000;
 
+/** Most entries each cache below keeps, the least recently used going first (more than there are suppliers). */
+const MAX_CACHED = 1_000;
+
 /** Tenants read by id, each for CACHE_MS: instances see a change within that time. */
-const byId = new Map<string, { at: number; tenant: TenantDoc | null }>();
+const byId = new LRUCache<string, { at: number; tenant: TenantDoc }>({ max: MAX_CACHED });
 /**
  * Slug → id of tenants found by their slug. A slug's tenant never changes, so this is kept; it
- * holds only slugs of stored tenants (an unknown slug is never remembered), so it is as small as
- * the tenants collection however many wrong slugs are requested.
+ * holds only slugs of stored tenants (an unknown slug is never remembered), so however many wrong
+ * slugs are requested it stays as small as the tenants collection.
  */
-const idOfSlug = new Map<string, Types.ObjectId>();
+const idOfSlug = new LRUCache<string, Types.ObjectId>({ max: MAX_CACHED });
 /** Realm → its tenants' ids, for CACHE_MS. Realms come from stored tenants only. */
-const realms = new Map<string, { at: number; ids: Types.ObjectId[] }>();
+const realms = new LRUCache<string, { at: number; ids: Types.ObjectId[] }>({ max: MAX_CACHED });
+
+/** How many entries each tenant cache holds (the `gaskit_tenant_cache_entries` metric). */
+export function tenantCacheSizes(): { tenants: number; slugs: number; realms: number } {
+  return { tenants: byId.size, slugs: idOfSlug.size, realms: realms.size };
+}
 
 async function tenantById(id: Types.ObjectId): Promise<TenantDoc | null> {
   const hit = byId.get(String(id));

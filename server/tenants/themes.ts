@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ROOT } from '../root.ts';
 
-const THEMES_DIR = fileURLToPath(new URL('../../themes/', import.meta.url));
+const THEMES_DIR = path.join(ROOT, 'themes');
 
 const ThemeFile = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),

@@ -23,10 +23,13 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** A real demo-mode server process (embedded database, demo suppliers, dev mailbox) on a free port. */
+/**
+ * A real demo-mode server process (embedded database, demo suppliers, dev mailbox) on a free port,
+ * run from the production build (`npm run build`), as `npm start` runs it.
+ */
 export async function startDemoServer(env: Record<string, string> = {}): Promise<DemoServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gaskit-e2e-'));
-  const proc = await spawnServer({ GASKIT_DATA_DIR: dataDir, GASKIT_DEMO: '1', ...env });
+  const proc = await spawnServer({ GASKIT_DATA_DIR: dataDir, GASKIT_DEMO: '1', ...env }, { fromBuild: true });
   const baseUrl = `http://127.0.0.1:${proc.port}`;
   return {
     baseUrl,

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -12,11 +14,23 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `server/main.ts` as a real process and waits for its "listening" log line. */
-export function spawnServer(env: Record<string, string>, timeoutMs = 120_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/** The compiled server of `npm run build`. */
+export const BUILT_SERVER = path.join(ROOT, 'dist', 'server', 'main.js');
+
+/**
+ * Runs the server as a real process and waits for its "listening" log line: `server/main.ts`
+ * through tsx, or with `fromBuild` the compiled `dist/server/main.js` as production runs it. A
+ * variable given as undefined is left out of the server's environment.
+ */
+export function spawnServer(
+  env: Record<string, string | undefined>,
+  { fromBuild = false, timeoutMs = 120_000 }: { fromBuild?: boolean; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  if (fromBuild && !existsSync(BUILT_SERVER)) return Promise.reject(new Error(`${BUILT_SERVER} is missing: run npm run build`));
+  const vars = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development', ...env };
+  const child = spawn(process.execPath, fromBuild ? [BUILT_SERVER] : ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
+    env: Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -29,7 +29,7 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `gaskit …` (the package's bin) against the test server's database. */
+/** Runs `gaskit …` (server/cli.ts, the package's bin once built) against the test server's database. */
 function gaskit(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const vars: Record<string, string | undefined> = {
     ...process.env,
@@ -38,7 +38,7 @@ function gaskit(args: string[], env: Record<string, string | undefined> = {}): P
     LANG: 'en_US.UTF-8',
     ...env,
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'server', 'cli.mjs'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'cli.ts'), ...args], {
     cwd: ROOT,
     env: Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -274,7 +274,9 @@ describe('gaskit import (CSV)', function () {
     // `script` (util-linux) gives the command a pseudo-terminal, as an operator's shell would.
     const command = [
       process.execPath,
-      path.join(ROOT, 'server', 'cli.mjs'),
+      '--import',
+      'tsx',
+      path.join(ROOT, 'server', 'cli.ts'),
       'import',
       'accounts',
       fixture('accounts.csv'),
@@ -423,5 +425,145 @@ describe('gaskit import at scale', function () {
       /^accounts: 100000 lines read, 100000 imported \(100000 new, 0 changed\), 0 not imported/,
     );
     expect(lines(run.stderr).at(-1)).to.equal('100% read, 100000 lines, 0 not imported');
+  });
+});
+
+describe('gaskit tenants', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  const slug = `file-${randomBytes(3).toString('hex')}`;
+  const stored = async () => (await Tenant.findOne({ slug }).lean<TenantDoc>())!;
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'gaskit-tenants-'));
+  });
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('creates a supplier from a YAML file, reachable by its slug at once', async () => {
+    const file = path.join(tmp, 'tenant.yaml');
+    await writeFile(
+      file,
+      [
+        `slug: ${slug}`,
+        'name: Файлгаз',
+        'legalName: ООО «Файлгаз»',
+        `realm: ${slug}`,
+        'theme: vostok',
+        'allowedOrigins: [https://lk.file-gaz.example]',
+        'registration:',
+        '  confirmation: code',
+        '  logins: [email, phone]',
+        'readings: { windowStartDay: 10, windowEndDay: 20 }',
+        '',
+      ].join('\n'),
+    );
+    const run = await gaskit(['tenants', 'create', file]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout.trim()).to.equal(`Supplier ${slug} created (realm ${slug}).`);
+    const config = await api(`/api/v1/t/${slug}/config`);
+    expect(config.status).to.equal(200);
+    expect(config.body.tenant).to.include({ slug, name: 'Файлгаз', realm: slug });
+    expect(config.body.theme.name).to.equal('vostok');
+    expect(config.body.registration).to.include({ confirmation: 'code', captcha: true });
+    expect(config.body.registration.logins).to.deep.equal(['email', 'phone']);
+    expect(config.body.readings).to.include({ windowStartDay: 10, windowEndDay: 20 });
+  });
+
+  it('updates the fields a JSON file names, keeping the others, and lists the suppliers', async () => {
+    const file = path.join(tmp, 'update.json');
+    await writeFile(
+      file,
+      JSON.stringify({ slug, registration: { captcha: false }, readings: { windowEndDay: 25 }, active: false }),
+    );
+    const run = await gaskit(['tenants', 'update', file]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(`Supplier ${slug} updated`);
+    const tenant = await stored();
+    expect(tenant.registration).to.include({ confirmation: 'code', captcha: false });
+    expect(tenant.registration.logins).to.deep.equal(['email', 'phone']);
+    expect(tenant.readings).to.include({ windowStartDay: 10, windowEndDay: 25 });
+    expect(tenant.theme).to.equal('vostok');
+    expect(tenant.active).to.equal(false);
+
+    const list = await gaskit(['tenants', 'list']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(lines(list.stdout)).to.include(`${slug}\tФайлгаз\t${slug}\tinactive`);
+    expect(lines(list.stdout)).to.include('sever-gaz\tСеверогаз (демо)\tgazregion\tactive');
+  });
+
+  it('refuses a file against the tenant schema, naming every bad field, and changes nothing', async () => {
+    const before = await stored();
+    const file = path.join(tmp, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        slug,
+        bogus: 1,
+        theme: 'neon',
+        accounts: { maxAccounts: 500 },
+        allowedOrigins: ['https://x.example/path'],
+      }),
+    );
+    const run = await gaskit(['tenants', 'update', file]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.include(`gaskit: ${file}:`);
+    expect(run.stderr).to.include('Unrecognized key: "bogus"');
+    expect(run.stderr).to.match(/^ {2}theme: must be one of .*vostok/m);
+    expect(run.stderr).to.match(/^ {2}accounts\.maxAccounts: /m);
+    expect(run.stderr).to.match(/^ {2}allowedOrigins\.0: must be an origin/m);
+    expect(await stored()).to.deep.equal(before);
+  });
+
+  it('refuses a second supplier with a taken slug, an unknown slug to update, a change of realm and an unreadable file', async () => {
+    const taken = path.join(tmp, 'taken.json');
+    await writeFile(taken, JSON.stringify({ slug: 'sever-gaz', name: 'Копия', legalName: 'Копия', realm: 'copy' }));
+    const again = await gaskit(['tenants', 'create', taken]);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.include('slug: “sever-gaz” exists already');
+
+    const missing = path.join(tmp, 'missing.json');
+    await writeFile(missing, JSON.stringify({ slug: 'no-such-gaz', name: 'Нет' }));
+    const unknown = await gaskit(['tenants', 'update', missing]);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.include('slug: no supplier “no-such-gaz”');
+
+    const realm = path.join(tmp, 'realm.json');
+    await writeFile(realm, JSON.stringify({ slug, realm: 'gazregion' }));
+    const moved = await gaskit(['tenants', 'update', realm]);
+    expect(moved.code).to.equal(1);
+    expect(moved.stderr).to.include(`realm: a supplier's realm cannot change (it is “${slug}”)`);
+    expect((await stored()).realm).to.equal(slug);
+
+    const broken = path.join(tmp, 'broken.yaml');
+    await writeFile(broken, 'slug: [unclosed\n');
+    const parse = await gaskit(['tenants', 'create', broken]);
+    expect(parse.code).to.equal(1);
+    expect(parse.stderr).to.include(`gaskit: ${broken}: `);
+
+    const usage = await gaskit(['tenants', 'remove', broken]);
+    expect(usage.code).to.equal(1);
+    expect(usage.stderr).to.include('Usage: gaskit tenants create');
+  });
+});
+
+describe('tenant cache', () => {
+  const entries = async (cache: string) => {
+    const metrics = (await api('/metrics')).body as string;
+    return Number(new RegExp(`^gaskit_tenant_cache_entries\\{cache="${cache}"\\} (\\d+)$`, 'm').exec(metrics)![1]);
+  };
+
+  it('remembers no unknown slug, however many are asked for', async () => {
+    await api('/api/v1/t/sever-gaz/config');
+    const slugs = await entries('slugs');
+    const tenants = await entries('tenants');
+    expect(slugs).to.be.at.least(1);
+    for (let i = 0; i < 50; i++) {
+      const res = await api(`/api/v1/t/unknown-${randomBytes(4).toString('hex')}/config`);
+      expect(res.status).to.equal(404);
+    }
+    expect(await entries('slugs')).to.equal(slugs);
+    expect(await entries('tenants')).to.equal(tenants);
   });
 });

@@ -41,9 +41,9 @@ describe('gaskit migrate: a data directory of the earlier version', function () 
 
   it('moves every cabinet, account, reading, payment and request, and a second run changes nothing', async () => {
     const env = { GASKIT_DATA_DIR: dataDir, GASKIT_DEMO: '1', NODE_ENV: 'development', LANG: 'en_US.UTF-8' };
-    const first = await run(process.execPath, [path.join(ROOT, 'server', 'cli.mjs'), 'migrate'], env);
+    const first = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'cli.ts'), 'migrate'], env);
     expect(first.code, first.out).to.equal(0);
-    const again = await run(process.execPath, [path.join(ROOT, 'server', 'cli.mjs'), 'migrate'], env);
+    const again = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'cli.ts'), 'migrate'], env);
     expect(again.code, again.out).to.equal(0);
     expect(again.out).to.match(/nothing to migrate/i);
 

@@ -114,6 +114,8 @@ describe('payments: providers and the state machine', function () {
       const production = loadConfig({
         NODE_ENV: 'production',
         GASKIT_DEMO: '0',
+        MONGODB_URI: 'mongodb://127.0.0.1:1/gaskit',
+        PUBLIC_URL: 'https://lk.example.ru',
         GASKIT_FEEDBACK_SECRET: 'f'.repeat(32),
         GASKIT_INBOUND_SECRET: 'i'.repeat(32),
       });
