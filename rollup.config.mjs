@@ -210,7 +210,8 @@ function loaderBuild() {
         name: 'gaskit-widget-chunks',
         // Widgets are entries whose exports nobody imports: rollup may merge them into their chunk.
         buildStart() {
-          for (const name of widgets) this.emitFile({ type: 'chunk', id: `widgets/${name}/define.ts`, name, preserveSignature: false });
+          for (const name of widgets)
+            this.emitFile({ type: 'chunk', id: `widgets/${name}/define.ts`, name, preserveSignature: false });
         },
       },
       loaderManifest(),
