@@ -3,7 +3,7 @@
  *                           uses, importing them from dist/chunks/
  * dist/chunks/*-[hash].js   content-hashed ES module chunks: one per widget, all sharing one core
  *                           chunk (Lit, i18next, the widgets' base, the SDK core)
- * dist/sdk.js               the SDK entry over the same core (a page with widgets loads it for free)
+ * dist/sdk.js               the SDK alone, self-contained
  * dist/widgets/<n>.js       one self-contained file per widget folder (widgets/<n>/define.ts), found
  *                           automatically, for pages that want no loader
  * dist/packages/widgets/    the @gaskit/widgets npm package's modules (dependencies left as imports)
@@ -186,7 +186,7 @@ function loaderChunks() {
   const name = (id, getModuleInfo) => {
     if (CORE.test(id) && !/[\\/]text-field\.\w+\.ts$/.test(id)) return 'core';
     const sdk = /[\\/]sdk[\\/]([^\\/]+)\.ts$/.exec(id);
-    if (sdk) return sdk[1] === 'index' ? 'sdk' : `sdk-${sdk[1]}`;
+    if (sdk) return `sdk-${sdk[1]}`;
     const widget = /[\\/]widgets[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(id);
     if (!widget) return undefined;
     const [, folder, file] = widget;
@@ -200,10 +200,10 @@ function loaderChunks() {
   return (id, { getModuleInfo }) => chunkOf(id, getModuleInfo);
 }
 
-/** The loader, the SDK entry and every widget's chunk over one shared core, in dist/. */
+/** The loader and every widget's chunk over one shared core, in dist/. */
 function loaderBuild() {
   return {
-    input: { gaskit: 'widgets/loader.ts', sdk: 'sdk/index.ts' },
+    input: { gaskit: 'widgets/loader.ts' },
     plugins: [
       ...plugins(true),
       {
@@ -218,13 +218,12 @@ function loaderBuild() {
       precompress(),
     ],
     treeshake,
-    // dist/sdk.js keeps exactly its exports, a facade over the core, rather than taking it in.
     preserveEntrySignatures: 'strict',
     output: {
       dir: 'dist',
       format: 'es',
-      // The two names pages use stay stable (and short-cached); everything else is content-hashed.
-      entryFileNames: (chunk) => (chunk.name === 'gaskit' || chunk.name === 'sdk' ? '[name].js' : 'chunks/[name]-[hash].js'),
+      // The loader's name stays stable (and short-cached); everything else is content-hashed.
+      entryFileNames: (chunk) => (chunk.name === 'gaskit' ? '[name].js' : 'chunks/[name]-[hash].js'),
       chunkFileNames: 'chunks/[name]-[hash].js',
       manualChunks: loaderChunks(),
       sourcemap: true,
@@ -261,6 +260,7 @@ function bundle(name, input, dir) {
 
 export default [
   loaderBuild(),
+  bundle('sdk', 'sdk/index.ts', 'dist'),
   ...widgets.map((name) => bundle(name, `widgets/${name}/define.ts`, 'dist/widgets')),
   packageBuild(),
 ];
