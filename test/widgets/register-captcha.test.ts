@@ -29,7 +29,9 @@ describe('gaskit-register: protection from robots (ALTCHA)', () => {
     );
     const element = await fixture<GaskitRegister>(html`<gaskit-register .client=${fake.client}></gaskit-register>`);
     await translated(element);
-    await waitUntil(() => element.shadowRoot!.querySelector('gaskit-captcha')?.shadowRoot?.textContent?.includes('Защита от роботов'));
+    await waitUntil(() =>
+      element.shadowRoot!.querySelector('gaskit-captcha')?.shadowRoot?.textContent?.includes('Защита от роботов'),
+    );
     expect(customElements.get('altcha-widget'), 'altcha waits until the person starts filling the form').to.equal(undefined);
     await type(element, 'login', 'ivanov@example.ru');
     await waitUntil(
