@@ -1,13 +1,19 @@
 /**
- * dist/gaskit.js      every widget (entry widgets/index.ts)
- * dist/widgets/<n>.js one self-contained file per widget folder (widgets/<n>/define.ts), found automatically
- * dist/sdk.js         the SDK alone
- * Each output is built by its own config, so no code is shared between files:
- * a page loads exactly one file per widget. Only altcha, Stripe.js and the
- * lazy parts of widgets named in LAZY_ALLOWED (and the code that loads them)
- * may be split off, as lazily imported chunks.
+ * dist/gaskit.js            the loader (entry widgets/loader.ts): defines the gaskit-* elements a page
+ *                           uses, importing them from dist/chunks/
+ * dist/chunks/*-[hash].js   content-hashed ES module chunks: one per widget, all sharing one core
+ *                           chunk (Lit, i18next, the widgets' base, the SDK core)
+ * dist/sdk.js               the SDK alone, self-contained
+ * dist/widgets/<n>.js       one self-contained file per widget folder (widgets/<n>/define.ts), found
+ *                           automatically, for pages that want no loader
+ * dist/packages/widgets/    the @gaskit/widgets npm package's modules (dependencies left as imports)
+ * The self-contained files are built by one config each, so no code is shared between them. Only
+ * altcha, Stripe.js and the lazy parts of widgets named in LAZY_ALLOWED (and the code that loads
+ * them) may be split off them, as lazily imported chunks.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
@@ -54,7 +60,7 @@ function selfContained() {
   };
 }
 
-/** Fails the dist/gaskit.js build when widgets/index.ts does not define every widget folder. */
+/** Fails the build of widgets/index.ts (the package's entry) when it does not define every widget folder. */
 function definesEveryWidget() {
   return {
     name: 'gaskit-defines-every-widget',
@@ -63,27 +69,188 @@ function definesEveryWidget() {
       const missing = widgets.filter((name) => !entry.includes(`'./${name}/define.ts'`));
       if (missing.length > 0) {
         this.error(
-          `widgets/index.ts must import ${missing.map((name) => `'./${name}/define.ts'`).join(', ')} so dist/gaskit.js has every widget`,
+          `widgets/index.ts must import ${missing.map((name) => `'./${name}/define.ts'`).join(', ')} so @gaskit/widgets has every widget`,
         );
       }
     },
   };
 }
 
-function bundle(name, input, dir, extraPlugins = []) {
+/**
+ * What the loader's core chunk holds: what every widget needs, so a page downloads it once and a
+ * second page of the site finds it cached.
+ */
+const CORE =
+  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task)|i18next)[\\/]|widgets[\\/]shared[\\/]|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences|validators)\.ts$)/;
+
+/**
+ * Writes into the loader, in place of `__GASKIT_CHUNKS__`, each widget's tag with the chunks that
+ * define it (as indexes into one list of files): its own chunk and every chunk it imports, transitively, so the loader fetches them
+ * all at once instead of one import revealing the next. Fails the build when chunks import each
+ * other in a cycle.
+ */
+function loaderManifest() {
+  return {
+    name: 'gaskit-loader-manifest',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((file) => file.type === 'chunk');
+      const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+      const closure = (fileName, seen = new Set()) => {
+        if (seen.has(fileName)) return seen;
+        seen.add(fileName);
+        for (const imported of byName.get(fileName).imports) closure(imported, seen);
+        return seen;
+      };
+      // Chunks importing each other in a cycle can run a class before its base is defined.
+      const visiting = new Set();
+      const done = new Set();
+      const acyclic = (fileName) => {
+        if (done.has(fileName)) return;
+        if (visiting.has(fileName)) this.error(`chunks import each other in a cycle through ${fileName}`);
+        visiting.add(fileName);
+        for (const imported of byName.get(fileName).imports) acyclic(imported);
+        visiting.delete(fileName);
+        done.add(fileName);
+      };
+      for (const chunk of chunks) acyclic(chunk.fileName);
+      const files = [];
+      const tags = {};
+      for (const chunk of chunks) {
+        const widget = chunk.isEntry && /[\\/]widgets[\\/]([^\\/]+)[\\/]define\.ts$/.exec(chunk.facadeModuleId ?? '');
+        if (!widget) continue;
+        tags[`gaskit-${widget[1]}`] = [...closure(chunk.fileName)].map((fileName) => {
+          if (!files.includes(fileName)) files.push(fileName);
+          return files.indexOf(fileName);
+        });
+      }
+      const manifest = { files, tags };
+      const loader = bundle['gaskit.js'];
+      if (!loader.code.includes('__GASKIT_CHUNKS__')) this.error('the loader lost its __GASKIT_CHUNKS__ placeholder');
+      loader.code = loader.code.replace('__GASKIT_CHUNKS__', JSON.stringify(manifest));
+    },
+  };
+}
+
+/**
+ * Writes each output file's brotli (`.br`, quality 11) and gzip (`.gz`, level 9) copies beside it,
+ * for the server to send as they are (server/http/widget-files.ts).
+ */
+function precompress() {
+  return {
+    name: 'gaskit-precompress',
+    writeBundle(options, bundle) {
+      for (const fileName of Object.keys(bundle)) {
+        if (!/\.(?:js|map)$/.test(fileName)) continue;
+        const file = join(options.dir, fileName);
+        const source = readFileSync(file);
+        writeFileSync(`${file}.br`, brotliCompressSync(source, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        writeFileSync(`${file}.gz`, gzipSync(source, { level: 9 }));
+      }
+    },
+  };
+}
+
+const plugins = (minify) => [
+  nodeResolve({ browser: true }),
+  esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' }),
+  // esbuild compiles each module; terser minifies the whole chunk after rollup has tree-shaken
+  // it (about 4% smaller gzipped than esbuild's minifier on these bundles).
+  ...(minify ? [terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })] : []),
+];
+
+// Lit's css`` only builds a stylesheet: unused style blocks can be dropped.
+const treeshake = { manualPureFunctions: ['css'] };
+
+/**
+ * The chunk a module of the loader build goes to. A module a named chunk imports joins that chunk
+ * unless it has a name of its own, which can tie two widgets' chunks in a cycle; so every module
+ * the widgets share is named:
+ * - the core;
+ * - a widget's chunk for its own element (`widgets/<n>/<n>.component.ts`, its styles, `define.ts`),
+ *   so the chunk the loader imports for a tag and the one the portal imports are one file;
+ * - a chunk of its own for an SDK group and for the shared text field, so a widget loads only
+ *   what it calls;
+ * - for any other module, its importers' chunk when they all share one, else a chunk of its own
+ *   (a helper several widgets import: the billing parts, the unlink button…);
+ * - none for what is only imported lazily (the captcha, altcha, Stripe.js): rollup splits it off.
+ */
+function loaderChunks() {
+  const memo = new Map();
+  const chunkOf = (id, getModuleInfo) => {
+    if (memo.has(id)) return memo.get(id);
+    memo.set(id, undefined);
+    const chunk = name(id, getModuleInfo);
+    memo.set(id, chunk);
+    return chunk;
+  };
+  const name = (id, getModuleInfo) => {
+    if (CORE.test(id) && !/[\\/]text-field\.\w+\.ts$/.test(id)) return 'core';
+    const sdk = /[\\/]sdk[\\/]([^\\/]+)\.ts$/.exec(id);
+    if (sdk) return `sdk-${sdk[1]}`;
+    const widget = /[\\/]widgets[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(id);
+    if (!widget) return undefined;
+    const [, folder, file] = widget;
+    if (folder === 'shared') return file.replace(/\.(?:component|styles)$/, '');
+    if (file === 'define' || file === `${folder}.component` || file === `${folder}.styles`) return folder;
+    const { importers } = getModuleInfo(id);
+    const chunks = new Set(importers.map((importer) => chunkOf(importer, getModuleInfo)));
+    if (chunks.size === 0 || chunks.has(undefined)) return undefined;
+    return chunks.size === 1 ? [...chunks][0] : file.replace(/\.component$/, '');
+  };
+  return (id, { getModuleInfo }) => chunkOf(id, getModuleInfo);
+}
+
+/** The loader and every widget's chunk over one shared core, in dist/. */
+function loaderBuild() {
+  return {
+    input: { gaskit: 'widgets/loader.ts' },
+    plugins: [
+      ...plugins(true),
+      {
+        name: 'gaskit-widget-chunks',
+        // Widgets are entries whose exports nobody imports: rollup may merge them into their chunk.
+        buildStart() {
+          for (const name of widgets)
+            this.emitFile({ type: 'chunk', id: `widgets/${name}/define.ts`, name, preserveSignature: false });
+        },
+      },
+      loaderManifest(),
+      precompress(),
+    ],
+    treeshake,
+    preserveEntrySignatures: 'strict',
+    output: {
+      dir: 'dist',
+      format: 'es',
+      // The loader's name stays stable (and short-cached); everything else is content-hashed.
+      entryFileNames: (chunk) => (chunk.name === 'gaskit' ? '[name].js' : 'chunks/[name]-[hash].js'),
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      manualChunks: loaderChunks(),
+      sourcemap: true,
+    },
+  };
+}
+
+/**
+ * The @gaskit/widgets package: `index.js` defines every widget, `<name>.js` one widget; Lit,
+ * i18next and the other dependencies stay imports for the integrator's bundler to share.
+ */
+function packageBuild() {
+  return {
+    input: { index: 'widgets/index.ts', ...Object.fromEntries(widgets.map((name) => [name, `widgets/${name}/define.ts`])) },
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    plugins: [...plugins(false), definesEveryWidget()],
+    treeshake,
+    preserveEntrySignatures: 'allow-extension',
+    output: { dir: 'dist/packages/widgets', format: 'es', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+  };
+}
+
+function bundle(name, input, dir) {
   return {
     input: { [name]: input },
-    // esbuild compiles each module; terser minifies the whole chunk after rollup has tree-shaken
-    // it (about 4% smaller gzipped than esbuild's minifier on these bundles).
-    plugins: [
-      nodeResolve({ browser: true }),
-      esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' }),
-      terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
-      selfContained(),
-      ...extraPlugins,
-    ],
-    // Lit's css`` only builds a stylesheet: unused style blocks can be dropped.
-    treeshake: { manualPureFunctions: ['css'] },
+    plugins: [...plugins(true), selfContained(), precompress()],
+    treeshake,
     // A lazy chunk imports the code it shares with its entry from the entry itself, instead of
     // rollup moving that code to a third chunk behind a facade entry.
     preserveEntrySignatures: 'allow-extension',
@@ -92,7 +259,8 @@ function bundle(name, input, dir, extraPlugins = []) {
 }
 
 export default [
+  loaderBuild(),
   bundle('sdk', 'sdk/index.ts', 'dist'),
   ...widgets.map((name) => bundle(name, `widgets/${name}/define.ts`, 'dist/widgets')),
-  bundle('gaskit', 'widgets/index.ts', 'dist', [definesEveryWidget()]),
+  packageBuild(),
 ];

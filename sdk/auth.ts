@@ -85,7 +85,7 @@ export interface CaptchaChallenge {
 export const LINK_PARAMS = { confirm: 'gaskit-confirm', reset: 'gaskit-reset' } as const;
 
 function currentPage(): string | undefined {
-  const location = (globalThis as { location?: Location }).location;
+  const location = (globalThis as { location?: { protocol: string; href: string } }).location;
   if (!location || !/^https?:$/.test(location.protocol)) return undefined;
   const url = new URL(location.href);
   for (const param of Object.values(LINK_PARAMS)) url.searchParams.delete(param);

@@ -5,6 +5,7 @@
  */
 import { groupAccessor, type ClientCore } from './core.ts';
 import { Emitter } from './events.ts';
+import { usableStorage, type WebStorage } from './session.ts';
 
 /** `low`: large type, high contrast and a simplified layout ("версия для слабовидящих"). */
 export type VisionMode = 'standard' | 'low';
@@ -22,18 +23,6 @@ export interface PreferenceEvents {
 }
 
 const DEFAULTS: Preferences = { vision: 'standard', accountId: null };
-
-function usableLocalStorage(probeKey: string): Storage | undefined {
-  try {
-    const storage: Storage | undefined = globalThis.localStorage;
-    if (!storage) return undefined;
-    storage.setItem(probeKey, '');
-    storage.removeItem(probeKey);
-    return storage;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Reads what a previous visit stored, keeping only well-formed values. */
 function parse(text: string | null): Preferences {
@@ -59,14 +48,14 @@ export class PreferenceStore {
   /** Whether the preferences survive a page load (localStorage was usable when the client was made). */
   readonly persistent: boolean;
   private readonly key: string;
-  private readonly backend: Storage | undefined;
+  private readonly backend: WebStorage | undefined;
   private memory: Preferences = { ...DEFAULTS };
   /** Set when a write failed: from then on the values in memory are the newer ones. */
   private detached = false;
 
   constructor(core: ClientCore) {
     this.key = `gaskit:preferences:${core.apiBase}:${core.tenant}`;
-    this.backend = usableLocalStorage(`${this.key}:probe`);
+    this.backend = usableStorage('localStorage', `${this.key}:probe`);
     this.persistent = this.backend !== undefined;
   }
 

@@ -9,13 +9,20 @@ interface SessionStoreOptions {
   onChange: (signedIn: boolean) => void;
 }
 
+/** The part of the Web Storage API the SDK uses; declared here so the SDK needs no DOM types. */
+export interface WebStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /**
- * Returns the tab's sessionStorage when it exists and accepts writes. It is
- * absent in Node, and reading it throws in sandboxed or storage-blocked frames.
+ * Returns the browser's `sessionStorage` or `localStorage` when it exists and accepts writes. It
+ * is absent in Node, and reading it throws in sandboxed or storage-blocked frames.
  */
-function usableSessionStorage(probeKey: string): Storage | undefined {
+export function usableStorage(name: 'sessionStorage' | 'localStorage', probeKey: string): WebStorage | undefined {
   try {
-    const storage: Storage | undefined = globalThis.sessionStorage;
+    const storage = (globalThis as { sessionStorage?: WebStorage; localStorage?: WebStorage })[name];
     if (!storage) return undefined;
     storage.setItem(probeKey, '');
     storage.removeItem(probeKey);
@@ -35,14 +42,14 @@ export class SessionStore {
   /** The storage actually in use (may be `memory` although `session` was asked for). */
   readonly storage: StorageKind;
   private readonly key: string;
-  private readonly backend: Storage | undefined;
+  private readonly backend: WebStorage | undefined;
   private readonly onChange: (signedIn: boolean) => void;
   private value: string | null;
 
   constructor({ key, storage, onChange }: SessionStoreOptions) {
     this.key = key;
     this.onChange = onChange;
-    this.backend = storage === 'session' ? usableSessionStorage(`${key}:probe`) : undefined;
+    this.backend = storage === 'session' ? usableStorage('sessionStorage', `${key}:probe`) : undefined;
     this.storage = this.backend ? 'session' : 'memory';
     this.value = this.backend?.getItem(key) ?? null;
   }

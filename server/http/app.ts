@@ -12,6 +12,7 @@ import { requestLogger } from './logger.ts';
 import { metricsAuth, metricsHandler, metricsMiddleware } from './metrics.ts';
 import { openapiDocument } from './openapi.ts';
 import { tenantScope } from './tenant-scope.ts';
+import { widgetFiles } from './widget-files.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -71,13 +72,7 @@ export function createApp({ config, logger }: AppDeps): Express {
   }
   app.use('/api/v1/t/:tenant', scoped);
 
-  app.use(
-    '/dist',
-    express.static(path.join(ROOT, 'dist'), {
-      fallthrough: true,
-      setHeaders: (res) => res.set('Access-Control-Allow-Origin', '*'),
-    }),
-  );
+  app.use('/dist', widgetFiles(path.join(ROOT, 'dist')));
   if (config.demo) app.use('/examples', express.static(path.join(ROOT, 'examples')));
 
   app.use(notFoundHandler);

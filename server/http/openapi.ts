@@ -1,10 +1,14 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 extendZodWithOpenApi(z);
 
 /** Each module registers its paths here from its schemas.ts; the document is generated from them. */
 export const openapi = new OpenAPIRegistry();
+
+/** Gaskit's release (package.json), which the document and the widgets' packages carry. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const ErrorBody = openapi.register(
   'Error',
@@ -40,7 +44,7 @@ export function errorResponses(...statuses: number[]) {
 export function openapiDocument() {
   return new OpenApiGeneratorV31(openapi.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Gaskit API', version: '1.0.0', description: 'Subscriber and integration API of Gaskit.' },
+    info: { title: 'Gaskit API', version: VERSION, description: 'Subscriber and integration API of Gaskit.' },
     servers: [{ url: '/api/v1' }],
   });
 }

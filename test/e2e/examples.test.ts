@@ -64,13 +64,24 @@ describe('the demo suppliers’ sites, the hosted portal and the guides', functi
     });
   }
 
-  it('embeds a single widget on a supplier’s page: the feedback form works without signing in', async () => {
+  it('embeds a single widget on a supplier’s page through the loader: the feedback form works without signing in, and the captcha’s code loads once the person starts filling it', async () => {
     const { context, page } = await newContext(d.browser, VIEWPORTS.phone);
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
     await page.goto(`${d.server.baseUrl}/examples/vostok-gaz/contacts.html`);
     const feedback = page.locator('gaskit-feedback');
     await feedback.getByLabel('Сообщение').waitFor();
     expect(await token(page, 'gaskit-feedback', '--gaskit-color-primary')).to.equal('#11694a');
     await checkpoint(page, 'examples-vostok-gaz-contacts-phone');
+    await page.waitForLoadState('networkidle');
+    expect(scripts).to.include('/dist/gaskit.js');
+    expect(scripts.filter((path) => path.startsWith('/dist/widgets/'))).to.deep.equal([]);
+    expect(scripts.filter((path) => /altcha/.test(path))).to.deep.equal([]);
+    const altcha = page.waitForRequest((request) => /\/altcha-loader-[\w-]{8}\.js$/.test(request.url()));
+    await feedback.getByLabel('Сообщение').fill('Не пришла квитанция за ноябрь');
+    await altcha;
     await context.close();
   });
 

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
+import { ROOT } from '../helpers/process.ts';
 import { api, testServer } from '../helpers/server.ts';
 
 describe('http core: health, metrics, errors, OpenAPI', () => {
@@ -50,9 +53,11 @@ describe('http core: health, metrics, errors, OpenAPI', () => {
     expect(res.headers.get('x-powered-by')).to.equal(null);
   });
 
-  it('serves an OpenAPI 3.1 document generated from the schemas', async () => {
+  it('serves an OpenAPI 3.1 document generated from the schemas, versioned as the release', async () => {
     const res = await api('/api/v1/openapi.json');
     expect(res.body.openapi).to.equal('3.1.0');
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(res.body.info.version).to.equal(version);
     expect(res.body.paths).to.have.property('/t/{tenant}/config');
     expect(res.body.components.schemas).to.have.property('Error');
   });

@@ -16,7 +16,7 @@ async function type(element: HTMLElement, name: string, value: string): Promise<
 }
 
 describe('gaskit-register: protection from robots (ALTCHA)', () => {
-  it('loads the ALTCHA widget only when a captcha is shown, solves it on submit and sends the payload', async () => {
+  it('loads the ALTCHA widget only once the person starts filling a form with a captcha, solves it on submit and sends the payload', async () => {
     expect(customElements.get('altcha-widget'), 'altcha is not part of the widget bundle').to.equal(undefined);
     const fake = authFake(
       { ...FLOWS.link, captcha: true },
@@ -29,6 +29,11 @@ describe('gaskit-register: protection from robots (ALTCHA)', () => {
     );
     const element = await fixture<GaskitRegister>(html`<gaskit-register .client=${fake.client}></gaskit-register>`);
     await translated(element);
+    await waitUntil(() =>
+      element.shadowRoot!.querySelector('gaskit-captcha')?.shadowRoot?.textContent?.includes('Защита от роботов'),
+    );
+    expect(customElements.get('altcha-widget'), 'altcha waits until the person starts filling the form').to.equal(undefined);
+    await type(element, 'login', 'ivanov@example.ru');
     await waitUntil(
       () => element.shadowRoot!.querySelector('gaskit-captcha')?.shadowRoot?.querySelector('altcha-widget input'),
       'no captcha',

@@ -74,14 +74,37 @@ export class GaskitCaptcha extends GaskitElement {
     return this.payload;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.loaded ??= loadAltcha().then((sheet) => {
+  /**
+   * Loads altcha once the person starts filling the form this field protects (focus or input in
+   * the form's tree), or when the form asks for a payload; a page that only shows the form never
+   * downloads it.
+   */
+  private readonly load = (): Promise<void> => {
+    this.watchForm(false);
+    return (this.loaded ??= loadAltcha().then((sheet) => {
       if (this.shadowRoot && !this.shadowRoot.adoptedStyleSheets.includes(sheet)) {
         this.shadowRoot.adoptedStyleSheets = [...this.shadowRoot.adoptedStyleSheets, sheet];
       }
       this.altchaReady = true;
-    });
+    }));
+  };
+
+  private formRoot?: Node;
+
+  private watchForm(on: boolean): void {
+    for (const type of ['focusin', 'input']) this.formRoot?.removeEventListener(type, this.load);
+    this.formRoot = on && !this.loaded ? this.getRootNode() : undefined;
+    for (const type of ['focusin', 'input']) this.formRoot?.addEventListener(type, this.load);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.watchForm(true);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.watchForm(false);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -108,7 +131,7 @@ export class GaskitCaptcha extends GaskitElement {
   /** The payload, solving the challenge first if the box was not ticked yet. */
   async solve(): Promise<string> {
     if (this.payload) return this.payload;
-    await this.loaded;
+    await this.load();
     await this.updateComplete;
     const widget = this.widget;
     if (!widget) throw new Error(this.error || 'captcha_required');

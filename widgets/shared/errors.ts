@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import { toGaskitError } from '../../sdk/index.ts';
+import { toGaskitError } from '../../sdk/errors.ts';
 import type { LocalizeController } from './localize.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { LitElement } from 'lit';
-import { isGaskitError } from '../../sdk/index.ts';
+import { isGaskitError } from '../../sdk/errors.ts';
 import type { GaskitTextField } from './text-field.component.ts';
 
 /**

@@ -1,5 +1,6 @@
 import i18next, { type i18n as I18n } from 'i18next';
-import { pickLocale, type TenantClient } from '../../sdk/index.ts';
+import { pickLocale } from '../../sdk/locale.ts';
+import type { TenantClient } from '../../sdk/tenant-client.ts';
 import { pageSingleton } from './page.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { ClientErrorCode, GaskitError } from '../../sdk/index.ts';
+import { ClientErrorCode, GaskitError } from '../../sdk/errors.ts';
 
 /**
  * A part of a widget kept out of its bundle and loaded on first use (a lazy chunk): `load`

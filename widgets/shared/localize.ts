@@ -1,5 +1,6 @@
 import type { ReactiveController } from 'lit';
-import { pickLocale, type TenantClient } from '../../sdk/index.ts';
+import { pickLocale } from '../../sdk/locale.ts';
+import type { TenantClient } from '../../sdk/tenant-client.ts';
 import type { ClientHost } from './context.ts';
 import { builtInLanguages, i18n, loadTranslations } from './i18n.ts';
 

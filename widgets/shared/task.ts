@@ -1,6 +1,7 @@
 import { initialState, Task, TaskStatus } from '@lit/task';
 import { html } from 'lit';
-import { toGaskitError, type TenantClient, type GaskitError } from '../../sdk/index.ts';
+import { toGaskitError, type GaskitError } from '../../sdk/errors.ts';
+import type { TenantClient } from '../../sdk/tenant-client.ts';
 import type { ClientHost } from './context.ts';
 import { renderError } from './errors.ts';
 import type { LocalizeController } from './localize.ts';

@@ -1,0 +1,114 @@
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage, startDemoServer, type DemoServer } from './helpers.ts';
+
+/** Scripts the page requests, with the script that asked for each (DevTools protocol initiator). */
+async function recordScripts(page: Page): Promise<{ url: string; by: string | undefined }[]> {
+  const scripts: { url: string; by: string | undefined }[] = [];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', ({ request, initiator, type }) => {
+    if (type === 'Script')
+      scripts.push({ url: new URL(request.url).pathname, by: initiator.url ?? initiator.stack?.callFrames[0]?.url });
+  });
+  return scripts;
+}
+
+describe('the loader (dist/gaskit.js) on a supplier’s page', function () {
+  this.timeout(180_000);
+  let server: DemoServer;
+  let browser: Browser;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A supplier's page on the server's origin with the loader and `body`. */
+  async function open(
+    body: string,
+  ): Promise<{ page: Page; scripts: { url: string; by: string | undefined }[]; close(): Promise<void> }> {
+    const { context, page } = await newPage(browser);
+    const scripts = await recordScripts(page);
+    await page.route(`${server.baseUrl}/supplier-page`, (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html><html lang="ru"><head>
+          <script type="module" src="/dist/gaskit.js" data-tenant="yug-gaz"></script></head>
+          <body><main>${body}</main></body></html>`,
+      }),
+    );
+    await page.goto(`${server.baseUrl}/supplier-page`);
+    return { page, scripts, close: () => context.close() };
+  }
+
+  const defined = (page: Page, tag: string) => page.evaluate((name) => customElements.get(name) !== undefined, tag);
+
+  it('defines only the elements on the page, gives them the script tag’s tenant, and loads no other widget’s chunk', async () => {
+    const { page, scripts, close } = await open('<gaskit-hint text="Номер напечатан на квитанции"></gaskit-hint>');
+    const button = page.locator('gaskit-hint').locator('[part="button"]');
+    await button.waitFor();
+    await page.waitForFunction(
+      () =>
+        getComputedStyle(document.querySelector('gaskit-hint')!.shadowRoot!.querySelector('[part="button"]')!)
+          .getPropertyValue('--gaskit-color-primary')
+          .trim() === '#b4440e',
+    );
+    expect(await page.locator('gaskit-hint').getAttribute('tenant')).to.equal('yug-gaz');
+    expect(await button.getAttribute('aria-label')).to.equal('Подсказка');
+    await page.waitForLoadState('networkidle');
+    for (const tag of ['gaskit-feedback', 'gaskit-pay', 'gaskit-portal', 'gaskit-login']) {
+      expect(await defined(page, tag), tag).to.equal(false);
+    }
+    const chunks = scripts.map((s) => s.url).filter((url) => url.startsWith('/dist/chunks/'));
+    expect(chunks.some((url) => /\/hint-[\w-]{8}\.js$/.test(url))).to.equal(true);
+    expect(chunks.some((url) => /\/core-[\w-]{8}\.js$/.test(url))).to.equal(true);
+    expect(chunks.filter((url) => /\/(?:feedback|pay|portal|login)-/.test(url))).to.deep.equal([]);
+    await close();
+  });
+
+  it('defines an element added to the page later, and the widget works: the feedback form shows and takes input', async () => {
+    const { page, close } = await open('<p>Контакты</p>');
+    await page.waitForLoadState('networkidle');
+    expect(await defined(page, 'gaskit-feedback')).to.equal(false);
+    await page.evaluate(() => {
+      const panel = document.createElement('div');
+      panel.innerHTML = '<gaskit-feedback></gaskit-feedback>';
+      document.querySelector('main')!.append(panel);
+    });
+    const message = page.locator('gaskit-feedback').getByLabel('Сообщение');
+    await message.fill('Не приходит квитанция');
+    expect(await message.inputValue()).to.equal('Не приходит квитанция');
+    expect(await page.locator('gaskit-feedback').getAttribute('tenant')).to.equal('yug-gaz');
+    expect(await defined(page, 'gaskit-pay')).to.equal(false);
+    await close();
+  });
+
+  it('keeps a tenant set on the element, and leaves elements inside another widget to its client', async () => {
+    const { page, close } = await open(
+      '<gaskit-hint tenant="sever-gaz" text="а"></gaskit-hint><gaskit-portal><gaskit-hint text="б"></gaskit-hint></gaskit-portal>',
+    );
+    await page.locator('gaskit-portal').getByText('Вход в Личный кабинет').first().waitFor();
+    expect(await page.locator('main > gaskit-hint').getAttribute('tenant')).to.equal('sever-gaz');
+    expect(await page.locator('gaskit-portal').getAttribute('tenant')).to.equal('yug-gaz');
+    expect(await page.locator('gaskit-portal > gaskit-hint').getAttribute('tenant')).to.equal(null);
+    await close();
+  });
+
+  it('requests every chunk of a page from the loader itself: no chain deeper than loader → chunks', async () => {
+    const { page, scripts, close } = await open('<gaskit-portal></gaskit-portal>');
+    await page.locator('gaskit-portal').getByText('Вход в Личный кабинет').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    const chunks = scripts.filter((s) => s.url.startsWith('/dist/chunks/'));
+    expect(chunks.length).to.be.greaterThan(10);
+    const loader = `${server.baseUrl}/dist/gaskit.js`;
+    // The captcha's chunk is loaded by the forms when the tenant has it on; everything the page
+    // needs to show the portal comes straight from the loader.
+    const notFromLoader = chunks.filter((s) => s.by !== loader && !/\/captcha\.component-/.test(s.url));
+    expect(notFromLoader).to.deep.equal([]);
+    await close();
+  });
+});

@@ -1,0 +1,107 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ROOT } from '../helpers/process.ts';
+import { testServer } from '../helpers/server.ts';
+
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const npm = (args: string[], cwd: string): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+
+/** Type-checks the temp project; the answer is tsc's output, empty when it passes. */
+function typecheck(dir: string): string {
+  try {
+    execFileSync(process.execPath, [TSC, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    return '';
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout);
+  }
+}
+
+describe('@gaskit/sdk as an npm package', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let tarball: string;
+
+  before(async () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'packages', 'build.mjs'), 'sdk'], { cwd: ROOT, stdio: 'pipe' });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'gaskit-integrator-'));
+    const [packed] = JSON.parse(
+      npm(['pack', path.join(ROOT, 'dist', 'packages', 'sdk'), '--json', '--pack-destination', dir], dir),
+    ) as {
+      filename: string;
+    }[];
+    tarball = path.join(dir, packed!.filename);
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'integrator', private: true, type: 'module' }));
+    // The package has no dependencies, so npm installs it without the network.
+    npm(['install', '--offline', '--no-audit', '--no-fund', tarball], dir);
+    await writeFile(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          // A Node project: no DOM library, Node's own types.
+          lib: ['ES2023'],
+          types: ['node'],
+          typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+          skipLibCheck: false,
+        },
+        include: ['*.ts'],
+      }),
+    );
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('packs ES modules with declarations, an exports map and no TypeScript sources', () => {
+    const [report] = JSON.parse(npm(['pack', '--dry-run', '--json', path.join(ROOT, 'dist', 'packages', 'sdk')], dir)) as {
+      name: string;
+      files: { path: string }[];
+    }[];
+    const files = report!.files.map((f) => f.path);
+    expect(report!.name).to.equal('@gaskit/sdk');
+    expect(files).to.include.members(['index.js', 'index.d.ts', 'client.d.ts', 'package.json', 'README.md']);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
+  });
+
+  it('type-checks the integrator’s Node example (examples/integrator/node.ts) against the installed package, without DOM types', async () => {
+    const example = await readFile(path.join(ROOT, 'examples', 'integrator', 'node.ts'), 'utf8');
+    const ported = example.replace("from '../../sdk/index.ts'", "from '@gaskit/sdk'");
+    expect(ported).to.include("from '@gaskit/sdk'");
+    await writeFile(path.join(dir, 'integrator.ts'), ported);
+    expect(typecheck(dir)).to.equal('');
+  });
+
+  it('gives real types: a wrong call is a type error', async () => {
+    await writeFile(
+      path.join(dir, 'wrong.ts'),
+      "import { createClient } from '@gaskit/sdk';\nconst client = createClient({ apiBase: 'http://x', tenant: 't', locale: 'ru' });\nawait client.accounts.list(42);\n",
+    );
+    try {
+      expect(typecheck(dir)).to.match(/wrong\.ts\(3,28\): error TS2559/);
+    } finally {
+      await rm(path.join(dir, 'wrong.ts'));
+    }
+  });
+
+  it('runs in Node from the installed package against a Gaskit server', async () => {
+    await writeFile(
+      path.join(dir, 'run.mjs'),
+      "import { createClient } from '@gaskit/sdk';\nconst client = createClient({ apiBase: process.argv[2], tenant: 'sever-gaz', locale: 'ru' });\nconsole.log((await client.getConfig()).tenant.name);\n",
+    );
+    // Asynchronously: the server answering it runs in this process.
+    const { stdout } = await promisify(execFile)(process.execPath, ['run.mjs', testServer().baseUrl], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(stdout.trim()).to.equal('Северогаз (демо)');
+  });
+});
