@@ -1,6 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
+import { ROOT } from '../root.ts';
 
 extendZodWithOpenApi(z);
 
@@ -8,7 +10,7 @@ extendZodWithOpenApi(z);
 export const openapi = new OpenAPIRegistry();
 
 /** Gaskit's release (package.json), which the document and the widgets' packages carry. */
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export const ErrorBody = openapi.register(
   'Error',
