@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type {
   GaskitClient,
   MeterHistory,
@@ -14,7 +14,7 @@ import type { GaskitReadings } from '../../widgets/readings/index.ts';
 import type { GaskitTextField } from '../../widgets/shared/text-field.component.ts';
 import { runFormWidgetSuite } from '../suites/form-widget.suite.ts';
 import { fakeApi, translations, type FakeApiOptions } from './fake-api.ts';
-import { shadowText, translated } from './helpers.ts';
+import { shadowText, sticksOut, translated } from './helpers.ts';
 
 // The widget's real texts, as the server serves them.
 before(async () => {
@@ -267,6 +267,25 @@ describe('gaskit-readings', () => {
     await waitUntil(() => shadowText(element, '[part="success"] h3') === 'Показания приняты');
     expect(shadowText(element, '[part="success"] p')).to.equal('Спасибо! Показания учтены в периоде «март 2026 г.».');
     await expect(element).to.be.accessible();
+  });
+
+  it('fits a 320 px phone in the low-vision mode: the review lists each meter as a block of labelled figures', async () => {
+    await setViewport({ width: 320, height: 640 });
+    try {
+      const { element } = await setup();
+      element.vision = 'low';
+      await type(element, 'm1', '12355');
+      await type(element, 'm2', '510');
+      await check(element);
+      const row = element.shadowRoot!.querySelector('[part="review"] tbody tr')!;
+      expect(getComputedStyle(row).display).to.equal('block');
+      expect(row.querySelector('td')!.dataset.label).to.equal('Предыдущие');
+      expect(sticksOut(element)).to.deep.equal([]);
+      expect(document.documentElement.scrollWidth).to.equal(320);
+      await expect(element).to.be.accessible();
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
   });
 
   it('retries a failed send with the same idempotency key', async () => {

@@ -205,40 +205,42 @@ export class GaskitAccount extends GaskitElement {
     }
     return html`<section class="block" aria-labelledby="meters-title">
       <h3 id="meters-title">${t('title')}</h3>
-      <table part="meters" class="meters">
-        <thead>
-          <tr>
-            <th scope="col">${t('name')}</th>
-            <th scope="col">${t('lastReading')}</th>
-            <th scope="col">${t('readingDate')}</th>
-            <th scope="col">${t('verification')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${summary.meters.map(
-            (meter, i) =>
-              html`<tr>
-                <th scope="row">${this.meterLabel(meter, i)}</th>
-                <td>
-                  ${
-                    meter.lastReading
-                      ? formatVolume(
-                          this.localize,
-                          Number(formatReading(meter.lastReading.valueMilli, meter.decimals)),
-                          'm3',
-                          meter.decimals,
-                        )
-                      : t('noReading')
-                  }
-                </td>
-                <td>
-                  ${meter.lastReading ? this.localize.formatDate(meter.lastReading.date.slice(0, 10), { dateStyle: 'medium' }) : t('noReading')}
-                </td>
-                <td>${this.renderVerification(meter)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
+      <div class="table-wrap">
+        <table part="meters" class="meters">
+          <thead>
+            <tr>
+              <th scope="col">${t('name')}</th>
+              <th scope="col">${t('lastReading')}</th>
+              <th scope="col">${t('readingDate')}</th>
+              <th scope="col">${t('verification')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${summary.meters.map(
+              (meter, i) =>
+                html`<tr>
+                  <th scope="row">${this.meterLabel(meter, i)}</th>
+                  <td data-label=${t('lastReading')}>
+                    ${
+                      meter.lastReading
+                        ? formatVolume(
+                            this.localize,
+                            Number(formatReading(meter.lastReading.valueMilli, meter.decimals)),
+                            'm3',
+                            meter.decimals,
+                          )
+                        : t('noReading')
+                    }
+                  </td>
+                  <td data-label=${t('readingDate')}>
+                    ${meter.lastReading ? this.localize.formatDate(meter.lastReading.date.slice(0, 10), { dateStyle: 'medium' }) : t('noReading')}
+                  </td>
+                  <td data-label=${t('verification')}>${this.renderVerification(meter)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
     </section>`;
   }
 

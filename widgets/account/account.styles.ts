@@ -1,6 +1,9 @@
 import { css } from 'lit';
 
 export default css`
+  .base {
+    container: gk-account / inline-size;
+  }
   h3 {
     margin: 0 0 var(--_gk-space);
     font-size: 1.0625em;
@@ -36,6 +39,16 @@ export default css`
   .period::first-letter,
   .period-button::first-letter {
     text-transform: uppercase;
+  }
+  /* On a phone: the month shown on its own line, the previous and next side by side under it. */
+  @container gk-account (max-width: 30em) {
+    .period {
+      order: -1;
+      flex-basis: 100%;
+    }
+    .period-button {
+      flex: 1 1 auto;
+    }
   }
   .period-button[aria-disabled='true'] {
     opacity: 0.6;

@@ -3,7 +3,15 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { periodOfDate, shiftPeriod, type Payment, type PaymentItem } from '../../sdk/index.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles, chevronStyles, tableStyles, titleStyles, visuallyHiddenStyles } from '../shared/styles.ts';
+import {
+  baseStyles,
+  buttonStyles,
+  chevronStyles,
+  stackedTableStyles,
+  tableStyles,
+  titleStyles,
+  visuallyHiddenStyles,
+} from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './payment-history.styles.ts';
 
@@ -79,7 +87,16 @@ export function groupPayments(payments: Payment[]): MonthGroup[] {
  * @cssproperty --gaskit-color-border - Table borders.
  */
 export class GaskitPaymentHistory extends GaskitElement {
-  static override styles = [baseStyles, buttonStyles, tableStyles, chevronStyles, visuallyHiddenStyles, titleStyles, styles];
+  static override styles = [
+    baseStyles,
+    buttonStyles,
+    tableStyles,
+    stackedTableStyles,
+    chevronStyles,
+    visuallyHiddenStyles,
+    titleStyles,
+    styles,
+  ];
 
   /** Only this account's payments. */
   @property({ attribute: 'account-id' }) accountId = '';
@@ -133,9 +150,9 @@ export class GaskitPaymentHistory extends GaskitElement {
       : nothing;
     return html`<tr>
       <th scope="row">${date}</th>
-      <td>${this.money(item.amount, payment.currency)}</td>
-      <td>${this.money(item.penalties, payment.currency)}</td>
-      <td>
+      <td data-label=${t('amount')}>${this.money(item.amount, payment.currency)}</td>
+      <td data-label=${t('penalties')}>${this.money(item.penalties, payment.currency)}</td>
+      <td data-label=${t('status')}>
         <span part="status" class="status status--${payment.status}"
           >${this.localize.t(`payments:status.${payment.status}`)}</span
         >
@@ -172,7 +189,7 @@ export class GaskitPaymentHistory extends GaskitElement {
         <span class="sum">${this.money(account.paid, currency)}</span>
         <span class="count">${t('payments', { count: account.entries.length })}</span>
       </button>
-      <div id=${panelId} ?hidden=${!open}>
+      <div id=${panelId} class="table-wrap" ?hidden=${!open}>
         <table part="payments">
           <caption class="visually-hidden">
             ${t('account', { number: account.accountNumber })},

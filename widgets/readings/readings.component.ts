@@ -21,7 +21,7 @@ import {
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, fieldStyles, stackedTableStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
@@ -69,7 +69,7 @@ const SERVER_FIELD = /^readings\.(\d+)\.(?:value|meterId)$/;
  */
 export class GaskitReadings extends GaskitElement {
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-hint': GaskitHint };
-  static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
+  static override styles = [baseStyles, buttonStyles, fieldStyles, stackedTableStyles, styles];
 
   /** The account whose meters are shown; unset, the person picks one of the accounts linked with this supplier. */
   @property({ attribute: 'account-id' }) accountId = '';
@@ -419,7 +419,7 @@ export class GaskitReadings extends GaskitElement {
         <p class="period">
           ${preview.window.queued ? t('readings:review.queued', { period }) : t('readings:review.period', { period })}
         </p>
-        <div class="scroll" role="region" tabindex="0" aria-labelledby="summary-caption">
+        <div class="table-wrap">
           <table part="summary" class="summary">
             <caption id="summary-caption">
               ${t('readings:review.caption')}
@@ -438,12 +438,16 @@ export class GaskitReadings extends GaskitElement {
                 ({ item, m }) => html`
                   <tr>
                     <th scope="row">${this.meterLabel(history, m)}</th>
-                    <td>${item.previous ? this.number(item.previous.value, m.meter.decimals) : t('readings:review.noCost')}</td>
-                    <td>${this.number(item.value, m.meter.decimals)}</td>
-                    <td>
+                    <td data-label=${t('readings:review.previous')}>
+                      ${item.previous ? this.number(item.previous.value, m.meter.decimals) : t('readings:review.noCost')}
+                    </td>
+                    <td data-label=${t('readings:review.current')}>${this.number(item.value, m.meter.decimals)}</td>
+                    <td data-label=${t('readings:review.consumption')}>
                       ${item.consumption === null ? t('readings:review.noCost') : this.number(item.consumption, m.meter.decimals)}
                     </td>
-                    <td>${item.cost === null ? t('readings:review.noCost') : this.localize.formatMoney(item.cost)}</td>
+                    <td data-label=${t('readings:review.cost')}>
+                      ${item.cost === null ? t('readings:review.noCost') : this.localize.formatMoney(item.cost)}
+                    </td>
                   </tr>
                 `,
               )}
@@ -509,30 +513,32 @@ export class GaskitReadings extends GaskitElement {
           m.readings.length === 0
             ? html`<p>${t('readings:history.empty')}</p>`
             : html`
-                <table class="history-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">${t('readings:history.date')}</th>
-                      <th scope="col">${t('readings:history.value')}</th>
-                      <th scope="col">${t('readings:history.period')}</th>
-                      <th scope="col">${t('readings:history.status')}</th>
-                      <th scope="col">${t('readings:history.source')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${m.readings.map(
-                      (r) => html`
-                        <tr class="status-${r.status}">
-                          <td>${this.localize.formatDate(r.submittedAt, { dateStyle: 'medium' })}</td>
-                          <td>${this.number(r.value, m.meter.decimals)}</td>
-                          <td>${this.period(r.period)}</td>
-                          <td>${this.statusText(r)}</td>
-                          <td>${t(`readings:source.${r.source}`)}</td>
-                        </tr>
-                      `,
-                    )}
-                  </tbody>
-                </table>
+                <div class="table-wrap">
+                  <table class="history-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">${t('readings:history.date')}</th>
+                        <th scope="col">${t('readings:history.value')}</th>
+                        <th scope="col">${t('readings:history.period')}</th>
+                        <th scope="col">${t('readings:history.status')}</th>
+                        <th scope="col">${t('readings:history.source')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${m.readings.map(
+                        (r) => html`
+                          <tr class="status-${r.status}">
+                            <th scope="row">${this.localize.formatDate(r.submittedAt, { dateStyle: 'medium' })}</th>
+                            <td data-label=${t('readings:history.value')}>${this.number(r.value, m.meter.decimals)}</td>
+                            <td data-label=${t('readings:history.period')}>${this.period(r.period)}</td>
+                            <td data-label=${t('readings:history.status')}>${this.statusText(r)}</td>
+                            <td data-label=${t('readings:history.source')}>${t(`readings:source.${r.source}`)}</td>
+                          </tr>
+                        `,
+                      )}
+                    </tbody>
+                  </table>
+                </div>
               `
         }
       </details>
