@@ -99,6 +99,10 @@ export interface ReadingWindow {
   period: string | null;
   /** Sent now, a reading waits for the next window (`period`). */
   queued: boolean;
+  /** First day (`YYYY-MM-DD`) of the window open now, or of the next one when closed. */
+  opensOn: string;
+  /** Last day (`YYYY-MM-DD`) of that window. */
+  closesOn: string;
 }
 
 export interface PreviousReading {

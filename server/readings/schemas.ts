@@ -32,6 +32,8 @@ const Window = z.object({
   open: z.boolean(),
   period: z.string().nullable(),
   queued: z.boolean(),
+  opensOn: z.string().openapi({ description: 'First day (YYYY-MM-DD) of the window open now, or of the next one' }),
+  closesOn: z.string().openapi({ description: 'Last day (YYYY-MM-DD) of that window' }),
 });
 
 const Reading = openapi.register(

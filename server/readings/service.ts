@@ -99,6 +99,8 @@ function publicWindow(tenant: TenantDoc, state: WindowState) {
     open: state.open,
     period: refused ? null : state.period,
     queued: !state.open && !refused,
+    opensOn: state.opensOn,
+    closesOn: state.closesOn,
   };
 }
 

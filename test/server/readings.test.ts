@@ -180,6 +180,17 @@ describe('readings: submission rules', () => {
     ).to.equal(0);
   });
 
+  it('gives the first and last day of the window open now, and of the next one while closed', async () => {
+    const month = periodOf(new Date());
+    expect((await history(await scene())).body.window).to.include({ open: true, opensOn: `${month}-01` });
+    expect((await history(await scene())).body.window.closesOn).to.match(new RegExp(`^${month}-(28|29|30|31)$`));
+    const day = otherDay();
+    const closed = (await history(await scene({ windowStartDay: day, windowEndDay: day }))).body.window;
+    expect(closed).to.include({ open: false, closesOn: closed.opensOn });
+    expect(closed.opensOn).to.match(new RegExp(`-0${day}$`));
+    expect(closed.opensOn > `${month}-${String(moscowDay()).padStart(2, '0')}`).to.equal(true);
+  });
+
   it('refuses readings outside the window when the tenant says so, in the person’s language, storing nothing', async () => {
     const day = otherDay();
     const s = await scene({ windowStartDay: day, windowEndDay: day, outsideWindow: 'reject' });

@@ -36,6 +36,8 @@ const openWindow: ReadingWindow = {
   open: true,
   period: '2026-03',
   queued: false,
+  opensOn: '2026-03-15',
+  closesOn: '2026-03-25',
 };
 
 function meter(id: string, overrides: Partial<MeterHistory['meter']> = {}, last: MeterHistory['last'] = null): MeterHistory {

@@ -70,6 +70,7 @@ interface Attachment {
  * @csspart status - A request's status.
  * @csspart answer - An answer to a request.
  * @csspart button - Every button.
+ * @csspart support-email - The technical support address, for a question by e-mail.
  *
  * @cssproperty --gaskit-color-primary - Buttons and the suggestions' mark.
  * @cssproperty --gaskit-color-success - Answers and the confirmation.
@@ -501,13 +502,22 @@ export class GaskitFeedback extends GaskitElement {
     `;
   }
 
+  /** The cabinet's technical support address, for a question by e-mail (seed 000). */
+  private renderSupportEmail(): unknown {
+    const email = this.config.value?.support.email;
+    if (!email) return nothing;
+    return html`<p part="support-email" class="support-email">
+      ${this.t('supportEmail')} <a href=${`mailto:${email}`}>${email}</a>
+    </p>`;
+  }
+
   protected override render(): unknown {
     return html`
       ${this.renderFaq()}
       <section aria-labelledby="form-title">
         <h2 id="form-title">${this.t('title')}</h2>
         <p>${this.t('intro')}</p>
-        ${this.config.render({ complete: (config) => this.renderForm(config) })}
+        ${this.renderSupportEmail()} ${this.config.render({ complete: (config) => this.renderForm(config) })}
       </section>
       ${
         this.signedIn
