@@ -254,6 +254,8 @@ describe('gaskit-account', () => {
     await sendKeys({ press: 'Enter' });
     expect((await extended).detail.account.mode).to.equal('extended');
     await waitUntil(() => shadowText(element, '[part="details"]').includes('Расширенная версия'), 'the summary was not reloaded');
+    expect(shadowText(element, '[part="extended"]')).to.contain('PIN-код принят: лицевой счёт переведён на расширенную версию.');
+    expect(root(element).querySelector('[part="extended"]')!.getAttribute('role')).to.equal('status');
     expect(shadowText(element, '[part="details"]')).to.contain('Петров Пётр Петрович');
     expect(root(element).querySelector('gaskit-account-pin')).to.equal(null);
     expect(bodies).to.deep.equal([{ pin: '0000' }, { pin: '4321' }]);

@@ -214,6 +214,57 @@ describe('gaskit-portal', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('heads the settings page once, with linking accounts after the settings', async () => {
+    history.replaceState(null, '', '#/settings');
+    const { client } = api(true, { 'GET me/sessions': () => ({ status: 200, body: [] }) });
+    const el = await mount(client);
+    const settings = await shows<GaskitElement>(el, 'gaskit-settings');
+    await waitUntil(() => settings.shadowRoot!.querySelector('h2'), 'the settings have no heading');
+    expect(settings.shadowRoot!.querySelector('h2')!.textContent!.trim()).to.equal('Настройки абонента');
+    expect(title(el)).to.equal('Настройки абонента');
+    expect($(el, '[part="view-title"]')!.classList.contains('visually-hidden')).to.equal(true);
+    const accounts = $(el, '.settings-accounts')!;
+    expect(settings.compareDocumentPosition(accounts) & Node.DOCUMENT_POSITION_FOLLOWING).to.not.equal(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the name saved in the settings in the header at once', async () => {
+    history.replaceState(null, '', '#/settings');
+    const { client } = api(true, { 'GET me/sessions': () => ({ status: 200, body: [] }) });
+    const el = await mount(client);
+    const settings = await shows(el, 'gaskit-settings');
+    expect($(el, '[part="user"]')!.textContent).to.contain('Иван Петров');
+    settings.dispatchEvent(
+      new CustomEvent('gaskit-profile-changed', {
+        detail: { me: { ...me, fullName: 'Пётр Иванов' } },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+    await el.updateComplete;
+    expect($(el, '[part="user"]')!.textContent).to.contain('Пётр Иванов');
+  });
+
+  it('confirms an account unlinked from its summary instead of calling it not linked', async () => {
+    let linked = accounts;
+    history.replaceState(null, '', '#/accounts/a2');
+    const { client } = api(true, { 'GET accounts': () => ({ status: 200, body: { items: linked } }) });
+    const el = await mount(client);
+    const summary = await shows(el, 'gaskit-account');
+    linked = accounts.slice(0, 1);
+    summary.dispatchEvent(
+      new CustomEvent('gaskit-account-unlinked', {
+        detail: { accountId: 'a2', number: '1000002' },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+    await waitUntil(() => $(el, '[part="notice"]'), 'no notice after unlinking');
+    expect($(el, '[part="notice"]')!.textContent!.trim()).to.equal('Лицевой счёт № 1000002 отвязан от личного кабинета.');
+    expect($(el, '[part="notice"]')!.getAttribute('role')).to.equal('status');
+    expect($(el, 'a[part="link"]')!.getAttribute('href')).to.equal('#/accounts');
+  });
+
   it('maps section paths to views and back', () => {
     expect(parseRoute('/')).to.deep.equal({ view: 'home' });
     expect(parseRoute('/accounts/a%2F1/readings')).to.deep.equal({ view: 'readings', accountId: 'a/1' });

@@ -106,6 +106,23 @@ describe('gaskit-settings', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('tells the page the saved name at once, so a header can show it without a reload', async () => {
+    const fake = settingsFake({
+      'PATCH me': (body) => ({
+        status: 200,
+        body: { me: me({ fullName: (body as { fullName: string }).fullName }), pendingContact: null },
+      }),
+    });
+    const element = await setup(fake);
+    const profile = form(element, 'profile');
+    await type(profile, 'fullName', 'Петров Пётр');
+    const changed = oneEvent(element, 'gaskit-profile-changed');
+    profile.requestSubmit();
+    const event = await changed;
+    expect(event.bubbles && event.composed).to.equal(true);
+    expect(event.detail.me.fullName).to.equal('Петров Пётр');
+  });
+
   it('checks a phone on the client and sends nothing when it is malformed', async () => {
     const fake = settingsFake();
     const element = await setup(fake);

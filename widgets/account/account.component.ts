@@ -43,6 +43,7 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  * @csspart chart-data - The chart's data as a table.
  * @csspart freshness - "Data as of".
  * @csspart notice - The note after unlinking, or when no account is chosen.
+ * @csspart extended - "The extended version is on", after the PIN was accepted.
  * @csspart status - Loading status.
  * @csspart error - An error message.
  *
@@ -65,6 +66,8 @@ export class GaskitAccount extends GaskitElement {
   @state() private chargesOpen = false;
   /** Set once the account was unlinked on this page. */
   @state() private unlinked?: string;
+  /** Set once the PIN switched the account to the extended version on this page. */
+  @state() private extended = false;
 
   private readonly summary = new ClientTask(this, {
     task: (client, [id, period], signal) =>
@@ -90,12 +93,15 @@ export class GaskitAccount extends GaskitElement {
       this.period = '';
       this.chargesOpen = false;
       this.unlinked = undefined;
+      this.extended = false;
     }
   }
 
   /** The PIN was accepted here or in another widget of the page: show the extended data. */
   private readonly onExtended = (event: GlobalEventHandlersEventMap['gaskit-account-extended']): void => {
-    if (event.detail.account.id === this.accountId) this.summary.run(this.accountId, this.period).catch(() => undefined);
+    if (event.detail.account.id !== this.accountId) return;
+    this.extended = true;
+    this.summary.run(this.accountId, this.period).catch(() => undefined);
   };
 
   private readonly onUnlinked = (event: GlobalEventHandlersEventMap['gaskit-account-unlinked']): void => {
@@ -248,6 +254,7 @@ export class GaskitAccount extends GaskitElement {
     const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:account.${key}`, params);
     const { account, period } = summary;
     return html`
+      <p part="extended" class="extended" role="status">${this.extended ? t('extendedNow') : ''}</p>
       <div part="details" class="details">
         ${account.address ? html`<p>${t('address', { address: account.address })}</p>` : nothing}
         ${account.holder ? html`<p>${t('holder', { holder: account.holder })}</p>` : nothing}

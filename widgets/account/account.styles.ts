@@ -11,6 +11,12 @@ export default css`
   .details p {
     margin: 0;
   }
+  .extended:not(:empty) {
+    margin: 0 0 var(--_gk-space);
+    padding: var(--_gk-space) calc(var(--_gk-space) * 1.5);
+    border-inline-start: 0.25rem solid var(--_gk-color-success);
+    font-weight: 600;
+  }
   .mode {
     color: var(--_gk-color-text-muted);
     font-size: var(--_gk-font-size-small);

@@ -60,6 +60,8 @@ interface NavItem {
  * @event gaskit-vision-changed - The person switched the low-vision mode. `detail: { vision }`.
  * @event gaskit-signed-out - The person signed out with the header button. `detail: { reason }`.
  *
+ * The header shows the name saved in the settings at once (`gaskit-profile-changed`).
+ *
  * @csspart base - The portal's frame.
  * @csspart skip-link - "Skip to content", shown when focused.
  * @csspart header - The header with the brand and the tools.
@@ -118,6 +120,8 @@ export class GaskitPortal extends GaskitElement {
   @state() private menuOpen = false;
   /** The home was first shown with no account linked: it welcomes the person and offers linking until they leave it. */
   @state() private welcome = false;
+  /** The account unlinked last on this page: its sections then say so instead of "not linked". */
+  @state() private unlinked?: { accountId: string; number: string };
   /** Escape hid the section hints until the pointer or focus moves on. */
   @state() private hintsHidden = false;
 
@@ -149,6 +153,10 @@ export class GaskitPortal extends GaskitElement {
       this.leave();
       this.router.navigate('/');
     });
+    this.addEventListener('gaskit-profile-changed', (event) => {
+      if (this.session === 'signed-in') this.me = event.detail.me;
+    });
+    this.addEventListener('gaskit-account-unlinked', (event) => (this.unlinked = event.detail));
     for (const name of ['gaskit-account-linked', 'gaskit-account-unlinked', 'gaskit-account-extended'] as const) {
       this.addEventListener(name, () => void this.loadAccounts());
     }
@@ -355,8 +363,7 @@ export class GaskitPortal extends GaskitElement {
    */
   private widgetTitled(route: Route, chosen: LinkedAccount | undefined): boolean {
     const view = this.shownView();
-    if (view === 'not-found' || view === 'home' || (route.accountId && !chosen && this.accounts)) return false;
-    return view !== 'settings';
+    return !(view === 'not-found' || view === 'home' || (route.accountId && !chosen && this.accounts));
   }
 
   private logoUrl(config: TenantConfig): string | undefined {
@@ -521,8 +528,13 @@ export class GaskitPortal extends GaskitElement {
       return html`<p part="status" class="status" role="status">${l.t('common:loading')}</p>`;
     }
     if (route.accountId && !chosen) {
-      return html`<p part="notice" class="notice">${l.t('portal:account.missing')}</p>
-        ${this.link({ view: 'accounts' }, 'portal:account.toAccounts')}`;
+      const unlinked = this.unlinked?.accountId === route.accountId ? this.unlinked.number : '';
+      return html`${
+        unlinked
+          ? html`<p part="notice" class="notice" role="status">${l.t('accounts:account.unlinked', { number: unlinked })}</p>`
+          : html`<p part="notice" class="notice">${l.t('portal:account.missing')}</p>`
+      }
+      ${this.link({ view: 'accounts' }, 'portal:account.toAccounts')}`;
     }
     const id = chosen?.id ?? '';
     const client = this.clientFor(chosen);
@@ -561,12 +573,12 @@ export class GaskitPortal extends GaskitElement {
           .client=${route.accountId ? client : undefined}
         ></gaskit-payment-history>`;
       case 'settings':
-        return html`<section class="settings-accounts">
+        return html`<gaskit-settings></gaskit-settings>
+          <section class="settings-accounts">
             <h2>${l.t('portal:settings.accountsTitle')}</h2>
             <p>${l.t('portal:settings.accountsText')}</p>
             ${this.link({ view: 'accounts' }, 'portal:settings.accountsLink')}
-          </section>
-          <gaskit-settings></gaskit-settings>`;
+          </section>`;
       case 'feedback':
         return html`<gaskit-feedback></gaskit-feedback>`;
       case 'not-found':
