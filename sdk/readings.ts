@@ -179,7 +179,10 @@ export interface SubmittedReadings {
 
 export interface MeterHistory {
   meter: ReadingMeter;
+  /** The newest reading that counts, this period's included. */
   last: PreviousReading | null;
+  /** What a reading sent now is compared with, as the preview does: a reading of this period is replaced, not compared with. */
+  previous: PreviousReading | null;
   /** Newest first. */
   readings: Reading[];
 }

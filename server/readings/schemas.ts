@@ -107,6 +107,7 @@ const History = openapi.register(
           verificationOverdue: z.boolean(),
         }),
         last: Previous,
+        previous: Previous.openapi({ description: 'What a reading sent now is compared with (as the preview does)' }),
         readings: z.array(Reading),
       }),
     ),

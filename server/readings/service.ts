@@ -506,6 +506,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
     meters: await Promise.all(
       meters.map(async (m) => {
         const last = await baseline(ctx.tenant._id, m, '9999-12');
+        const previous = await baseline(ctx.tenant._id, m, state.period);
         return {
           meter: {
             id: m.id,
@@ -517,6 +518,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
             verificationOverdue: m.verificationDue !== null && m.verificationDue < today,
           },
           last: last ? { value: formatReading(last.milli, m.decimals), date: last.date.toISOString() } : null,
+          previous: previous ? { value: formatReading(previous.milli, m.decimals), date: previous.date.toISOString() } : null,
           readings: rows.filter((r) => String(r.meterId) === m.id).map(toPublicReading),
         };
       }),

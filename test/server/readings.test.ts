@@ -180,6 +180,20 @@ describe('readings: submission rules', () => {
     ).to.equal(0);
   });
 
+  it('gives per meter the reading a new one is compared with, which a reading of this period does not replace', async () => {
+    const s = await scene();
+    expect((await history(s)).body.meters[0]).to.deep.include({ last: (await history(s)).body.meters[0].previous });
+    expect((await submit(s, [{ meterId: s.meters[0]!.id, value: '12400' }])).status).to.equal(201);
+    const m = (await history(s)).body.meters[0];
+    expect(m.last.value).to.equal('12400');
+    expect(m.previous.value).to.equal('12345');
+    const p = await api(`/api/v1/t/${s.tenant.slug}/readings/preview`, {
+      body: { accountId: s.accountId, readings: [{ meterId: s.meters[0]!.id, value: '12410' }] },
+      headers: s.auth,
+    });
+    expect(p.body.readings[0].previous.value).to.equal(m.previous.value);
+  });
+
   it('gives the first and last day of the window open now, and of the next one while closed', async () => {
     const month = periodOf(new Date());
     expect((await history(await scene())).body.window).to.include({ open: true, opensOn: `${month}-01` });

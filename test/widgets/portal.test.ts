@@ -136,6 +136,7 @@ describe('gaskit-portal', () => {
             verificationOverdue: false,
           },
           last: null,
+          previous: null,
           readings: [],
         },
       ],

@@ -53,6 +53,7 @@ function meter(id: string, overrides: Partial<MeterHistory['meter']> = {}, last:
       ...overrides,
     },
     last,
+    previous: last,
     readings: [],
   };
 }
@@ -405,6 +406,32 @@ describe('gaskit-readings', () => {
     );
     expect(element.shadowRoot!.querySelector('form')).to.equal(null);
     await expect(element).to.be.accessible();
+  });
+
+  it('shows as previous the reading the check compares with, and says a reading of this period will be replaced', async () => {
+    const sentThisPeriod: ReadingsHistory = {
+      ...oneMeter,
+      meters: [
+        {
+          ...meter('solo', {}, { value: '12400', date: '2026-03-16T10:00:00.000Z' }),
+          previous: { value: '12345', date: '2026-02-20T09:00:00.000Z' },
+        },
+      ],
+    };
+    const { element } = await setup(sentThisPeriod);
+    expect(plain(field(element, 'solo').help)).to.equal(
+      'Предыдущие показания: 12 345 от 20 февраля 2026 г. Показания 12 400, уже переданные в этом периоде, будут заменены новыми.',
+    );
+    await expect(element).to.be.accessible();
+  });
+
+  it('gives the supplier’s last reading in the history of a meter with none sent through the cabinet', async () => {
+    const { element } = await setup(oneMeter);
+    const history = element.shadowRoot!.querySelector('[part="history"]')!;
+    expect(plain(history.querySelector('p')!.textContent!).trim()).to.equal(
+      'Через личный кабинет показания ещё не передавались. Последние показания, известные поставщику: 100 от 20 февраля 2026 г.',
+    );
+    expect(history.textContent).not.to.include('Показаний пока нет');
   });
 
   it('lists each meter’s readings with status, rejection reason and source', async () => {

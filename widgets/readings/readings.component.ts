@@ -301,19 +301,24 @@ export class GaskitReadings extends GaskitElement {
     const t = this.localize.t.bind(this.localize);
     const { meter } = m;
     const scale = { digits: meter.digits, decimals: meter.decimals };
-    const previous = m.last
+    const previous = m.previous
       ? t('readings:meter.previous', {
-          value: this.number(m.last.value, meter.decimals),
-          date: this.localize.formatDate(m.last.date),
+          value: this.number(m.previous.value, meter.decimals),
+          date: this.localize.formatDate(m.previous.date),
         })
       : t('readings:meter.noPrevious');
+    // A reading of this period is replaced by a new one, not compared with it: say so beside the one compared with.
+    const replaced =
+      m.last && m.last.date !== m.previous?.date
+        ? t('readings:baseline.replaces', { value: this.number(m.last.value, meter.decimals) })
+        : '';
     const format = meter.decimals === 0 ? t('readings:meter.formatInteger', scale) : t('readings:meter.formatDecimal', scale);
     return html`
       <div part="meter" class="meter">
         <gaskit-text-field
           name=${`${FIELD_PREFIX}${meter.id}`}
           label=${this.meterLabel(history, m)}
-          help=${previous}
+          help=${replaced ? `${previous} ${replaced}` : previous}
           inputmode=${meter.decimals === 0 ? 'numeric' : 'decimal'}
           autocomplete="off"
           ?required=${history.meters.length === 1}
@@ -511,7 +516,16 @@ export class GaskitReadings extends GaskitElement {
         <summary>${t('readings:history.title')}: ${this.meterLabel(history, m)}</summary>
         ${
           m.readings.length === 0
-            ? html`<p>${t('readings:history.empty')}</p>`
+            ? html`<p>
+                ${
+                  m.last
+                    ? t('readings:baseline.onlyBilling', {
+                        value: this.number(m.last.value, m.meter.decimals),
+                        date: this.localize.formatDate(m.last.date),
+                      })
+                    : t('readings:history.empty')
+                }
+              </p>`
             : html`
                 <div class="table-wrap">
                   <table class="history-table">
