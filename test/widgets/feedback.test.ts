@@ -154,6 +154,24 @@ describe('gaskit-feedback', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('picks files with its own button in the page’s language, the browser’s own one out of sight', async () => {
+    const { element } = await setup();
+    const input = $<HTMLInputElement>(element, '#files');
+    const own = $<HTMLElement>(element, '.file-button');
+    expect(own.textContent!.trim()).to.equal('Выбрать файлы');
+    expect(getComputedStyle(input).opacity).to.equal('0');
+    expect(input.getBoundingClientRect().width).to.be.at.most(1);
+    let opened = false;
+    input.addEventListener('click', (e) => {
+      e.preventDefault();
+      opened = true;
+    });
+    own.click();
+    expect(opened).to.equal(true);
+    expect(input.labels![0]!.textContent!.trim()).to.equal('Прикрепить файлы');
+    await expect(element).to.be.accessible();
+  });
+
   it('offers the supplier’s topics, each with its name, and a "?" hint explaining the routing', async () => {
     const { element } = await setup();
     const options = [...$<HTMLSelectElement>(element, '#topic').options].map((o) => o.textContent?.trim());

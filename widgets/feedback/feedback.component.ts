@@ -437,16 +437,22 @@ export class GaskitFeedback extends GaskitElement {
         ${this.field(
           'files',
           this.t('form.chooseFiles'),
-          html`<input
-              id="files"
-              type="file"
-              multiple
-              accept=${ATTACHMENT_TYPES.join(',')}
-              ?disabled=${this.attachments.length >= FEEDBACK_LIMITS.files}
-              aria-invalid=${this.invalid('files')}
-              aria-describedby="files-help files-error"
-              @change=${this.onFiles}
-            />
+          html`<div class="file-picker">
+              <input
+                id="files"
+                class="file-input"
+                type="file"
+                multiple
+                accept=${ATTACHMENT_TYPES.join(',')}
+                ?disabled=${this.attachments.length >= FEEDBACK_LIMITS.files}
+                aria-invalid=${this.invalid('files')}
+                aria-describedby="files-help files-error"
+                @change=${this.onFiles}
+              />
+              <span part="button" class="button file-button" aria-hidden="true" @click=${this.pickFiles}
+                >${this.t('pickFiles')}</span
+              >
+            </div>
             ${
               this.attachments.length
                 ? html`<ul class="list" aria-label=${this.t('form.files')}>
@@ -500,6 +506,11 @@ export class GaskitFeedback extends GaskitElement {
         )}
       </li>
     `;
+  }
+
+  /** The browser's own file button speaks the browser's language: ours opens the same picker. */
+  private pickFiles(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#files')?.click();
   }
 
   /** The cabinet's technical support address, for a question by e-mail (seed 000). */
