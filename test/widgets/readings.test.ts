@@ -528,4 +528,13 @@ describe('gaskit-readings', () => {
     expect(requests).to.not.include('POST readings');
     await waitUntil(() => shadowText(element, '[part="success"] p') === 'Показания будут переданы вместе с оплатой.');
   });
+
+  it('marks no meter required inside a payment, where a meter may be left empty', async () => {
+    const alone = await setup(oneMeter);
+    expect(field(alone.element, 'solo').required).to.equal(true);
+    const { element } = await setup(oneMeter, {}, true);
+    expect(field(element, 'solo').required).to.equal(false);
+    expect(field(element, 'solo').shadowRoot!.querySelector('[part="label"]')!.textContent).not.to.include('*');
+    await expect(element).to.be.accessible();
+  });
 });

@@ -296,7 +296,10 @@ export class GaskitReadings extends GaskitElement {
     return html`<p part="window" class="window ${window.open ? '' : 'window--closed'}">${text}</p>`;
   }
 
-  /** The only meter of an account must be filled in; of several, any may be left empty. */
+  /**
+   * The only meter of an account must be filled in; of several, any may be left empty. Inside a
+   * payment none is marked required: the step says to leave a meter empty, or to go on without readings.
+   */
   private renderMeterField(history: ReadingsHistory, m: MeterHistory): TemplateResult {
     const t = this.localize.t.bind(this.localize);
     const { meter } = m;
@@ -321,7 +324,7 @@ export class GaskitReadings extends GaskitElement {
           help=${replaced ? `${previous} ${replaced}` : previous}
           inputmode=${meter.decimals === 0 ? 'numeric' : 'decimal'}
           autocomplete="off"
-          ?required=${history.meters.length === 1}
+          ?required=${history.meters.length === 1 && !this.deferred}
           .value=${this.values[meter.id] ?? ''}
           .rules=${[rule(meterReading, scale)]}
           @input=${(e: Event) => (this.values = { ...this.values, [meter.id]: (e.target as GaskitTextField).value })}
