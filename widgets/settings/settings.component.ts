@@ -341,13 +341,21 @@ export class GaskitSettings extends GaskitElement {
     </section>`;
   }
 
+  /** "Chrome на Windows", "Safari на iOS", or "unknown device" when the browser did not say. */
+  private deviceName({ device }: SessionInfo): string {
+    const l = this.localize;
+    const { browser, os } = device ?? { browser: null, os: null };
+    if (browser && os) return l.t('settings:device.browserOn', { browser, os });
+    return browser || os || l.t('settings:sessions.unknownDevice');
+  }
+
   private renderSessions(): TemplateResult {
     const l = this.localize;
     return html`<section part="section" aria-labelledby="sessions-title">
       <h3 part="title" id="sessions-title" tabindex="-1">${l.t('settings:sessions.title')}</h3>
       <ul part="sessions" class="sessions">
         ${this.sessions.map((s) => {
-          const device = s.userAgent || l.t('settings:sessions.unknownDevice');
+          const device = this.deviceName(s);
           return html`<li part="session" class="session">
             <div>
               <strong>${device}</strong
