@@ -9,7 +9,18 @@ import { GaskitAccountPin } from './account-pin.component.ts';
 import { GaskitAccountUnlink } from './account-unlink.component.ts';
 import styles from './account.styles.ts';
 import { billingStyles, formatPeriod, formatVolume, renderMonthCharges } from './billing-parts.ts';
-import { chartStyles, renderUsageChart } from './usage-chart.ts';
+import { lazyPart } from '../shared/lazy.ts';
+import type * as UsageChart from './usage-chart.ts';
+
+let chart: typeof UsageChart | undefined;
+
+/**
+ * The consumption chart is a lazy part: it is a sixth of this widget's bundle and shows below the
+ * summary, so it loads while the summary does.
+ */
+const loadChart = lazyPart('The usage chart', async () => {
+  chart = await import('./usage-chart.ts');
+});
 
 /**
  * One linked account's summary (seed 003 "Лицевой счёт"): the billing period with previous and
@@ -56,7 +67,7 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  */
 export class GaskitAccount extends GaskitElement {
   static override dependencies = { 'gaskit-account-pin': GaskitAccountPin, 'gaskit-account-unlink': GaskitAccountUnlink };
-  static override styles = [baseStyles, buttonStyles, billingStyles, chartStyles, titleStyles, styles];
+  static override styles = [baseStyles, buttonStyles, billingStyles, titleStyles, styles];
 
   /** The linked account shown. */
   @property({ attribute: 'account-id' }) accountId = '';
@@ -70,8 +81,15 @@ export class GaskitAccount extends GaskitElement {
   @state() private extended = false;
 
   private readonly summary = new ClientTask(this, {
-    task: (client, [id, period], signal) =>
-      id ? accountsOf(client).summary(id, period || undefined, { signal }) : Promise.resolve(null),
+    task: async (client, [id, period], signal) => {
+      if (!id) return null;
+      // Without the chart (a failed load) the summary still shows.
+      const [summary] = await Promise.all([
+        accountsOf(client).summary(id, period || undefined, { signal }),
+        loadChart().catch(() => undefined),
+      ]);
+      return summary;
+    },
     args: () => [this.accountId, this.period] as const,
   });
 
@@ -85,6 +103,13 @@ export class GaskitAccount extends GaskitElement {
     super.disconnectedCallback();
     document.removeEventListener('gaskit-account-extended', this.onExtended);
     document.removeEventListener('gaskit-account-unlinked', this.onUnlinked);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const sheet = chart?.chartStyles.styleSheet;
+    const root = this.shadowRoot;
+    if (sheet && root && !root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -275,7 +300,7 @@ export class GaskitAccount extends GaskitElement {
           : html`<p>${this.localize.t('billing:summary.noData')}</p>`
       }
       ${this.renderMeters(summary)}
-      ${period ? html`<div class="block">${renderUsageChart(this.localize, summary.history, period)}</div>` : nothing}
+      ${period && chart ? html`<div class="block">${chart.renderUsageChart(this.localize, summary.history, period)}</div>` : nothing}
       <p part="freshness" class="muted">
         ${this.localize.t('billing:summary.dataAsOf', { date: this.localize.formatDate(summary.dataAsOf, { dateStyle: 'long', timeStyle: 'short' }) })}
       </p>

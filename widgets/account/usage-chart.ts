@@ -1,6 +1,4 @@
 import { css, html, nothing, svg, type TemplateResult } from 'lit';
-import { classMap } from 'lit/directives/class-map.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { shiftPeriod, type MonthlyUsage } from '../../sdk/index.ts';
 import type { LocalizeController } from '../shared/localize.ts';
 import { formatPeriod, formatVolume } from './billing-parts.ts';
@@ -46,23 +44,25 @@ export function renderUsageChart(localize: LocalizeController, history: MonthlyU
     .filter(Boolean)
     .join(' ');
   const rubles = new Intl.NumberFormat(localize.locale, { style: 'currency', currency: 'RUB', maximumFractionDigits: 0 });
+  // The gridlines at half and the whole of each scale; their labels sit on them (.tick--half, .tick--full).
   const ticks = [0.5, 1].map((fraction) => ({
-    top: `${((y(fraction, 1) / HEIGHT) * 100).toFixed(2)}%`,
+    at: y(fraction, 1),
     volume: formatVolume(localize, maxVolume * fraction),
     amount: rubles.format(maxRubles * fraction),
+    where: fraction === 1 ? 'full' : 'half',
   }));
   const january = months.findIndex((m, i) => i > 0 && m.period.endsWith('-01'));
-  const year = (i: number) => months[i]!.period.slice(0, 4);
+  // The first month's year when there is room before January's, and January's; one cell per month.
+  const years = months.map((m, i) =>
+    (i === 0 && (january === -1 || january >= 2)) || i === january ? m.period.slice(0, 4) : '',
+  );
   return html`<figure part="chart" class="chart">
     <figcaption class="chart-title">${t('title')}</figcaption>
     <div class="chart-box">
       <div class="plot">
         <div class="plot-area">
           <svg part="chart-image" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${t('alt')}>
-            ${ticks.map(({ top }) => {
-              const at = (parseFloat(top) / 100) * HEIGHT;
-              return svg`<line class="grid" x1="0" y1=${at} x2=${WIDTH} y2=${at}></line>`;
-            })}
+            ${ticks.map(({ at }) => svg`<line class="grid" x1="0" y1=${at} x2=${WIDTH} y2=${at}></line>`)}
             ${january > 0 ? svg`<line class="year-line" x1=${january * SLOT} y1=${TOP} x2=${january * SLOT} y2=${BASE}></line>` : nothing}
             ${months.map(({ usage }, i) => {
               const top = usage ? y(usage.volume, maxVolume) : BASE;
@@ -77,26 +77,22 @@ export function renderUsageChart(localize: LocalizeController, history: MonthlyU
             )}
           </svg>
           ${ticks.map(
-            ({ top, volume, amount }) =>
-              html`<span class="tick tick--volume" aria-hidden="true" style=${styleMap({ top })}>${volume}</span>
-                <span class="tick tick--amount" aria-hidden="true" style=${styleMap({ top })}>${amount}</span>`,
+            ({ where, volume, amount }) =>
+              html`<span class="tick tick--${where}" aria-hidden="true">${volume}</span>
+                <span class="tick tick--${where} tick--amount" aria-hidden="true">${amount}</span>`,
           )}
         </div>
       </div>
       <ol class="months" aria-hidden="true">
         ${months.map(
           ({ period: month }, i) =>
-            html`<li
-              class=${classMap({ month: true, 'month--quarter': (MONTHS - 1 - i) % 3 === 0 })}
-              style=${styleMap({ gridColumn: String(i + 1) })}
-            >
+            html`<li class=${(MONTHS - 1 - i) % 3 === 0 ? 'month month--quarter' : 'month'}>
               ${localize.formatDate(month, { month: 'short' })}
             </li>`,
         )}
       </ol>
       <ol class="years" aria-hidden="true">
-        ${january === -1 || january >= 2 ? html`<li class="year" style=${styleMap({ gridColumn: '1' })}>${year(0)}</li>` : nothing}
-        ${january > 0 ? html`<li class="year year--new" style=${styleMap({ gridColumn: String(january + 1) })}>${year(january)}</li>` : nothing}
+        ${years.map((text, i) => html`<li class=${i > 0 && text ? 'year year--new' : 'year'}>${text}</li>`)}
       </ol>
     </div>
     <ul class="legend" aria-hidden="true">
@@ -178,11 +174,17 @@ export const chartStyles = css`
     background: color-mix(in srgb, var(--_gk-color-surface) 80%, transparent);
     white-space: nowrap;
   }
-  .tick--volume {
-    inset-inline-start: 0;
+  .tick--full {
+    inset-block-start: ${(TOP / HEIGHT) * 100}%;
+  }
+  .tick--half {
+    inset-block-start: ${((TOP + BASE) / 2 / HEIGHT) * 100}%;
   }
   .tick--amount {
     inset-inline-end: 0;
+  }
+  .tick:not(.tick--amount) {
+    inset-inline-start: 0;
   }
   .months,
   .years {
@@ -193,7 +195,6 @@ export const chartStyles = css`
     list-style: none;
   }
   .month {
-    grid-row: 1;
     justify-self: center;
     padding-block-start: 0.2em;
     white-space: nowrap;
@@ -205,7 +206,6 @@ export const chartStyles = css`
     min-block-size: 1.3em;
   }
   .year {
-    grid-row: 1;
     padding-inline-start: 0.2em;
     white-space: nowrap;
     font-weight: 600;
@@ -216,7 +216,9 @@ export const chartStyles = css`
   /* Too narrow for twelve names: every third month, ending with the period shown. */
   @container gk-chart (max-width: 32em) {
     .month:not(.month--quarter) {
-      display: none;
+      visibility: hidden;
+      max-inline-size: 0;
+      overflow: hidden;
     }
   }
   .bar {
