@@ -43,6 +43,7 @@ export function owedNow(account: OverviewAccount): number {
 export class GaskitOverview extends GaskitElement {
   static override styles = [baseStyles, buttonStyles, styles];
 
+  /** The linked accounts as `GET accounts` gives them, with `pendingPaid` when it is there. */
   @property({ attribute: false }) accounts: OverviewAccount[] = [];
 
   /** The address of a portal route, for links. */

@@ -51,8 +51,10 @@ interface NavItem {
  * (`#/accounts/<id>/readings`) — so sections can be bookmarked, linked and reached with Back.
  * The chosen account is in the address and remembered in `preferencesOf(client)` for the next visit.
  * The header carries the supplier's logo and name, the low-vision switch, the language and
- * sign-out. It fits phones from 360 px (a menu button) to desktops (a side menu), measured on the
- * element's own width, so it also fits a column of the supplier's page.
+ * sign-out. It fits phones from 320 px (a menu button) to desktops (a side menu), measured on the
+ * element's own width, so it also fits a column of the supplier's page. Signed in, the home shows
+ * every account at a glance (`gaskit-overview`), or, before the first account is linked, a welcome
+ * with the linking form. Hovering or focusing a section in the menu shows what it is for.
  *
  * @tagname gaskit-portal
  *
@@ -77,6 +79,7 @@ interface NavItem {
  * @csspart menu-button - The button that opens the menu on narrow screens.
  * @csspart nav-list - The list of sections.
  * @csspart nav-link - A section link; the current one has `aria-current="page"`.
+ * @csspart nav-hint - What a section is for, shown while its link is hovered or focused from the keyboard.
  * @csspart main - The section's content.
  * @csspart account-bar - The chosen account's select.
  * @csspart account-select - The account select itself.
@@ -86,6 +89,7 @@ interface NavItem {
  * @csspart status - Loading status.
  * @csspart error - An error message.
  * @csspart notice - The text of "not found" and "account not linked".
+ * @csspart welcome - The greeting and first steps on the home of a cabinet with no account linked yet.
  *
  * @cssproperty --gaskit-portal-nav-width - Width of the side menu on wide screens; default `15rem`.
  * @cssproperty --gaskit-portal-max-width - Widest the portal grows; default `80rem`.
