@@ -6,6 +6,7 @@ import { ValidationError } from '../http/errors.ts';
 import { selfOrigin } from '../http/tenant-scope.ts';
 import { validate } from '../http/validate.ts';
 import { captchaChallenge } from './captcha.ts';
+import { deviceOf } from './device.ts';
 import { auth } from './policy.ts';
 import {
   ChangePasswordBody,
@@ -142,7 +143,7 @@ authRoutes.post('/auth/password/change', requireAnySession, validate('body', Cha
 });
 
 authRoutes.get('/me/sessions', requireSubscriber, async (req, res) => {
-  res.json(await listSessions(ctxOf(req)));
+  res.json((await listSessions(ctxOf(req))).map((s) => ({ ...s, device: deviceOf(s.userAgent) })));
 });
 
 authRoutes.delete('/me/sessions/:id', requireSubscriber, validate('params', SessionParams), async (req, res) => {

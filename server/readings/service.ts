@@ -129,6 +129,8 @@ function publicWindow(tenant: TenantDoc, state: WindowState) {
     open: state.open,
     period: refused ? null : state.period,
     queued: !state.open && !refused,
+    opensOn: state.opensOn,
+    closesOn: state.closesOn,
   };
 }
 
@@ -599,14 +601,15 @@ export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = n
 }
 
 /**
- * One meter's history: its newest readings (newest first) and its newest counting reading, which
- * the history shows as the last one unless the billing system's is newer.
+ * One meter's history: its newest readings (newest first), its newest counting reading, which the
+ * history shows as the last one unless the billing system's is newer, and the counting reading
+ * before `period` that a reading of that period is checked against.
  */
-export async function meterReadings(meterId: string) {
+export async function meterReadings(meterId: string, period = LATEST_PERIOD) {
   const log = new MeterLog(meterId, HISTORY_PAGE);
   const readings = await log.newest(HISTORY_PAGE);
-  const { last } = await priorReadings(log, LATEST_PERIOD);
-  return { readings: readings.map(toPublicReading), last };
+  const [{ last }, { last: previous }] = await Promise.all([priorReadings(log, LATEST_PERIOD), priorReadings(log, period)]);
+  return { readings: readings.map(toPublicReading), last, previous };
 }
 
 /**
@@ -623,8 +626,9 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
     window: publicWindow(ctx.tenant, state),
     meters: await Promise.all(
       meters.map(async (m) => {
-        const { readings, last: own } = await meterReadings(m.id);
+        const { readings, last: own, previous: ownPrevious } = await meterReadings(m.id, state.period);
         const last = baseline(m, own);
+        const previous = baseline(m, ownPrevious);
         return {
           meter: {
             id: m.id,
@@ -636,6 +640,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
             verificationOverdue: m.verificationDue !== null && m.verificationDue < today,
           },
           last: last ? { value: formatReading(last.milli, m.decimals), date: last.date.toISOString() } : null,
+          previous: previous ? { value: formatReading(previous.milli, m.decimals), date: previous.date.toISOString() } : null,
           readings,
         };
       }),

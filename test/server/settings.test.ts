@@ -138,6 +138,20 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
     );
   });
 
+  it('names each session’s browser and system as a person reads them, from the User-Agent', async () => {
+    const { token, login, password } = await confirmedByLink(mail());
+    const windows =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+    const iphone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+    for (const agent of [windows, iphone])
+      await api(`${T}/auth/login`, { headers: { 'User-Agent': agent }, body: { login, password } });
+    const list = (await api(`${T}/me/sessions`, { headers: bearer(token) })).body as { userAgent: string; device: unknown }[];
+    expect(list.find((s) => s.userAgent === windows)!.device).to.deep.equal({ browser: 'Chrome', os: 'Windows', mobile: false });
+    expect(list.find((s) => s.userAgent === iphone)!.device).to.deep.equal({ browser: 'Mobile Safari', os: 'iOS', mobile: true });
+    expect(list.find((s) => s.userAgent === 'node')!.device).to.deep.equal({ browser: null, os: null, mobile: false });
+  });
+
   it('deletes the cabinet with its personal data, sessions, tokens and links, after asking the password again', async () => {
     const { token, login, password, me } = await confirmedByLink(mail());
     const events: SubscriberDeleted[] = [];

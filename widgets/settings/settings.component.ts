@@ -44,6 +44,7 @@ interface Outcome {
  * @tagname gaskit-settings
  *
  * @event gaskit-signed-out - The cabinet was deleted, or the current session ended. `detail: { reason }`.
+ * @event gaskit-profile-changed - The person saved their name or confirmed a new login. `detail: { me }`.
  *
  * @csspart section - Each settings section.
  * @csspart title - Section headings.
@@ -167,6 +168,7 @@ export class GaskitSettings extends GaskitElement {
       if ((values.phone ?? '') !== (me.phone ?? '')) change.phone = values.phone ?? '';
       const saved = await meOf(client).update(change);
       this.me = saved.me;
+      this.emit('gaskit-profile-changed', { me: saved.me });
       this.pendingContact = saved.pendingContact;
       if (saved.pendingContact) this.focusSelector = 'form[data-section="contact"] gaskit-text-field';
       return this.localize.t(saved.pendingContact ? 'settings:profile.codeSent' : 'settings:profile.saved', {
@@ -178,6 +180,7 @@ export class GaskitSettings extends GaskitElement {
   private confirmContact(event: SubmitEvent): void {
     void this.submit(event, 'contact', async (client, values) => {
       this.me = await meOf(client).confirmContact(values.code ?? '');
+      this.emit('gaskit-profile-changed', { me: this.me });
       this.pendingContact = null;
       this.outcomes = { ...this.outcomes, profile: { info: this.localize.t('settings:profile.confirmed'), error: '' } };
       this.focusSelector = 'form[data-section="profile"] [role="status"]';
@@ -338,13 +341,21 @@ export class GaskitSettings extends GaskitElement {
     </section>`;
   }
 
+  /** "Chrome на Windows", "Safari на iOS", or "unknown device" when the browser did not say. */
+  private deviceName({ device }: SessionInfo): string {
+    const l = this.localize;
+    const { browser, os } = device ?? { browser: null, os: null };
+    if (browser && os) return l.t('settings:device.browserOn', { browser, os });
+    return browser || os || l.t('settings:sessions.unknownDevice');
+  }
+
   private renderSessions(): TemplateResult {
     const l = this.localize;
     return html`<section part="section" aria-labelledby="sessions-title">
       <h3 part="title" id="sessions-title" tabindex="-1">${l.t('settings:sessions.title')}</h3>
       <ul part="sessions" class="sessions">
         ${this.sessions.map((s) => {
-          const device = s.userAgent || l.t('settings:sessions.unknownDevice');
+          const device = this.deviceName(s);
           return html`<li part="session" class="session">
             <div>
               <strong>${device}</strong
@@ -449,5 +460,8 @@ export class GaskitSettings extends GaskitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'gaskit-settings': GaskitSettings;
+  }
+  interface GlobalEventHandlersEventMap {
+    'gaskit-profile-changed': CustomEvent<{ me: Me }>;
   }
 }
