@@ -246,10 +246,11 @@ export async function assertLinked(ctx: Ctx, accountId: string) {
 export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: string) {
   const { link, account } = await linkedAccount(ctx, accountId);
   const extended = link.mode === 'extended';
-  const [summary, owed] = await Promise.all([
-    summaryOf(account, period),
-    getDebt(ctx.tenant._id, account._id).then((debt) => owedNow(ctx.tenant._id, account._id, debt)),
-  ]);
+  const summary = await summaryOf(account, period);
+  // What is owed now is the latest balance's: the summary's own when it shows the latest period.
+  const latest = summary.period === summary.periods.last && summary.balance;
+  const debt = latest ? { debt: latest.closing, penalties: latest.penalties } : await getDebt(ctx.tenant._id, account._id);
+  const owed = await owedNow(ctx.tenant._id, account._id, debt);
   return {
     account: {
       id: account._id,

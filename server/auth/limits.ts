@@ -1,4 +1,4 @@
-import { clear, hit, peek, record, sweepLimits as sweepWindows } from '../db/kernel/limits.ts';
+import { clear, hit, peek, sweepLimits as sweepWindows } from '../db/kernel/limits.ts';
 import { RateLimitError } from '../http/errors.ts';
 
 /**
@@ -52,17 +52,6 @@ async function lockState(key: string, rule: LockoutRule): Promise<{ failures: nu
   const { count, lastAt } = await peek(key, { points: rule.threshold, windowMs: rule.windowMs });
   if (count < rule.threshold || !lastAt) return { failures: count, waitMs: 0 };
   return { failures: count, waitMs: Math.max(0, lastAt.getTime() + delayMs(rule, count) - Date.now()) };
-}
-
-/** Throws `RateLimitError(code)` while the key is locked out. */
-export async function assertNotLocked(key: string, rule: LockoutRule, code: string): Promise<void> {
-  const { waitMs } = await lockState(key, rule);
-  if (waitMs > 0) throw new RateLimitError(seconds(waitMs), code);
-}
-
-/** Counts a failure under a lockout rule (for checks that count only what failed). */
-export async function recordFailure(key: string, rule: LockoutRule): Promise<void> {
-  await record(key, { points: rule.threshold, windowMs: rule.windowMs });
 }
 
 /**

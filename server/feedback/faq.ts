@@ -66,7 +66,7 @@ async function changeList<R>(
       if (!entries) return { result };
       const chars = entries.reduce((n, e) => n + e.question.length + e.answer.length, 0);
       if (entries.length > FAQ_MAX_ENTRIES || chars > FAQ_MAX_CHARS) {
-        throw new RuleViolation('faq_too_large', { max: FAQ_MAX_ENTRIES, lng });
+        throw new RuleViolation('faq_too_large', { max: FAQ_MAX_ENTRIES, language: lng });
       }
       return { set: { tenantId, lng, entries: inOrder(entries) }, result };
     });
