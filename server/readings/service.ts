@@ -608,7 +608,8 @@ export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = n
 export async function meterReadings(meterId: string, period = LATEST_PERIOD) {
   const log = new MeterLog(meterId, HISTORY_PAGE);
   const readings = await log.newest(HISTORY_PAGE);
-  const [{ last }, { last: previous }] = await Promise.all([priorReadings(log, LATEST_PERIOD), priorReadings(log, period)]);
+  const { last } = await priorReadings(log, LATEST_PERIOD);
+  const { last: previous } = period === LATEST_PERIOD ? { last } : await priorReadings(log, period);
   return { readings: readings.map(toPublicReading), last, previous };
 }
 
