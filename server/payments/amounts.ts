@@ -1,3 +1,4 @@
+import type { PaymentElsewhere } from '../../sdk/payments.ts';
 /**
  * What a subscriber owes and pays, as plain arithmetic over kopecks: no database, no context.
  *
@@ -47,16 +48,6 @@ export interface BookedAccount {
   accountNumber: string;
   address: string;
   months: { period: string; paid: number }[];
-}
-
-/** A payment billing knows of that was not made in the cabinet (a bank, the post office, a cash desk). */
-export interface PaymentElsewhere {
-  period: string;
-  accountId: string;
-  accountNumber: string;
-  address: string;
-  /** Kopecks. */
-  amount: number;
 }
 
 /**
