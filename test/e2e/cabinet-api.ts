@@ -89,11 +89,14 @@ async function register(d: Demo, slug: string): Promise<{ login: string; passwor
   return { login, password, token: session.token };
 }
 
-/** A new cabinet of the supplier with two accounts of its sample bills linked, the first with its PIN. */
-export async function cabinetWithAccounts(d: Demo, slug: string): Promise<Cabinet> {
+/**
+ * A new cabinet of the supplier with accounts of its sample bills linked, the first with its PIN:
+ * the given bills, or else the first two that owe.
+ */
+export async function cabinetWithAccounts(d: Demo, slug: string, chosen?: SampleBill[]): Promise<Cabinet> {
   const call = caller(d, slug);
   const { login, password, token } = await register(d, slug);
-  const bills = (await sampleBills(d, slug)).filter((b) => b.debt > 0).slice(0, 2);
+  const bills = chosen ?? (await sampleBills(d, slug)).filter((b) => b.debt > 0).slice(0, 2);
   const accounts = [];
   for (const bill of bills) {
     const linked = await call('accounts', { auth: token, body: { supplier: slug, number: bill.number }, status: 201 });

@@ -158,8 +158,20 @@ describe('gaskit-portal', () => {
         status: 200,
         body: {
           items: [
-            { ...accounts[0]!, debt: 81_674, penalties: 718, pendingPaid: 30_000 },
-            { ...accounts[1]!, debt: -1_500, penalties: 0 },
+            // The services paid here and not booked yet: of the penalties, what the payment left is due.
+            {
+              ...accounts[0]!,
+              debt: 81_674,
+              penalties: 718,
+              pendingPaid: 81_000,
+              due: { balance: 674, total: 674, amount: 0, penalties: 674 },
+            },
+            {
+              ...accounts[1]!,
+              debt: -1_500,
+              penalties: 0,
+              due: { balance: -1_500, total: 0, amount: 0, penalties: 0 },
+            },
           ],
         },
       }),
@@ -176,14 +188,14 @@ describe('gaskit-portal', () => {
     const overview = await shows<GaskitElement>(el, 'gaskit-overview');
     await waitUntil(() => overview.shadowRoot!.querySelectorAll('[part="window"]').length === 2, 'no reading windows shown');
     const cards = [...overview.shadowRoot!.querySelectorAll('[part="account"]')].map((c) => c.textContent!.replace(/\s+/g, ' '));
-    expect(cards[0]).to.contain('Лицевой счёт № 1000001').and.contain('К оплате сейчас: 516,74 ₽');
-    expect(cards[0]).to.contain('в том числе пени 7,18 ₽').and.contain('Оплачено 300,00 ₽ — ждёт зачисления у поставщика');
+    expect(cards[0]).to.contain('Лицевой счёт № 1000001').and.contain('К оплате сейчас: 6,74 ₽');
+    expect(cards[0]).to.contain('в том числе пени 6,74 ₽').and.contain('Оплачено 810,00 ₽ — ждёт зачисления у поставщика');
     expect(cards[0]).to.contain('Показания принимаются до 25 марта включительно');
     expect(cards[0]).to.contain('Счётчик № SN-7: срок поверки истёк 31 января 2020 г.');
     expect(cards[1]).to.contain('Переплата: 15,00 ₽').and.contain('Приём показаний откроется 15 апреля');
     expect(cards[1]).not.to.contain('поверк');
     expect(overview.shadowRoot!.querySelector('[part="total"]')!.textContent!.replace(/\s+/g, ' ')).to.contain(
-      'Всего к оплате: 516,74 ₽',
+      'Всего к оплате: 6,74 ₽',
     );
     const links = [...overview.shadowRoot!.querySelectorAll<HTMLAnchorElement>('a')].map((a) => [
       a.textContent!.trim(),

@@ -15,14 +15,6 @@ import { ClientTask } from '../shared/task.ts';
 import styles from './overview.styles.ts';
 import { routePath, type Route } from './router.ts';
 
-/** A linked account as the overview reads it: `pendingPaid` is what was paid here and billing has not booked yet. */
-type OverviewAccount = LinkedAccount & { pendingPaid?: number };
-
-/** What a person owes now on an account: billing's debt less what is paid and not booked yet, never below zero. */
-export function owedNow(account: OverviewAccount): number {
-  return Math.max(0, account.debt - (account.pendingPaid ?? 0));
-}
-
 /**
  * The signed-in person's home at a glance, as the better utility cabinets have it: each linked
  * account with what is owed on it now (and what was paid but not booked yet), whether readings are
@@ -43,8 +35,8 @@ export function owedNow(account: OverviewAccount): number {
 export class GaskitOverview extends GaskitElement {
   static override styles = [baseStyles, buttonStyles, styles];
 
-  /** The linked accounts as `GET accounts` gives them, with `pendingPaid` when it is there. */
-  @property({ attribute: false }) accounts: OverviewAccount[] = [];
+  /** The linked accounts as `GET accounts` gives them. */
+  @property({ attribute: false }) accounts: LinkedAccount[] = [];
 
   /** The address of a portal route, for links. */
   @property({ attribute: false }) href: (route: Route) => string = (route) => `#${routePath(route)}`;
@@ -82,21 +74,24 @@ export class GaskitOverview extends GaskitElement {
     >`;
   }
 
-  private renderOwed(account: OverviewAccount): TemplateResult {
-    const owed = owedNow(account);
-    const pending = account.pendingPaid ?? 0;
+  /**
+   * What is owed now is the server's `due` (the debt less what was paid and not booked yet, the
+   * penalties due last), the same figure the account and pay screens show.
+   */
+  private renderOwed(account: LinkedAccount): TemplateResult {
+    const { due, pendingPaid } = account;
     const period = account.period ? this.t('asOf', { period: formatPeriod(this.localize, account.period) }) : '';
     const owedLine =
-      account.debt < 0
-        ? html`<p part="owed" class="owed owed--over">${this.t('overpaid', { amount: this.money(-account.debt) })}</p>`
-        : owed > 0
+      due.balance < 0
+        ? html`<p part="owed" class="owed owed--over">${this.t('overpaid', { amount: this.money(-due.balance) })}</p>`
+        : due.total > 0
           ? html`<p part="owed" class="owed owed--due">
-              ${this.t('owed', { amount: this.money(owed) })}
-              ${account.penalties > 0 ? html`<span class="note">${this.t('penalties', { amount: this.money(account.penalties) })}</span>` : nothing}
+              ${this.t('owed', { amount: this.money(due.total) })}
+              ${due.penalties > 0 ? html`<span class="note">${this.t('penalties', { amount: this.money(due.penalties) })}</span>` : nothing}
             </p>`
           : html`<p part="owed" class="owed">${this.t('nothingOwed')}</p>`;
     return html`${owedLine}
-    ${pending > 0 ? html`<p part="pending" class="pending">${this.t('pending', { amount: this.money(pending) })}</p>` : nothing}
+    ${pendingPaid > 0 ? html`<p part="pending" class="pending">${this.t('pending', { amount: this.money(pendingPaid) })}</p>` : nothing}
     ${period ? html`<p class="note">${period}</p>` : nothing}`;
   }
 
@@ -106,7 +101,7 @@ export class GaskitOverview extends GaskitElement {
     return this.t('window.opensOn', { date: this.day(window.opensOn) });
   }
 
-  private renderReadings(account: OverviewAccount, history: ReadingsHistory | null | undefined): unknown {
+  private renderReadings(account: LinkedAccount, history: ReadingsHistory | null | undefined): unknown {
     if (!history) return nothing;
     const due = history.meters
       .map(({ meter }) => ({ meter, state: verificationState(meter.verificationDue) }))
@@ -133,7 +128,7 @@ export class GaskitOverview extends GaskitElement {
     ${canSend ? this.link({ view: 'readings', accountId: account.id }, 'sendReadings') : nothing}`;
   }
 
-  private renderAccount(account: OverviewAccount, history: ReadingsHistory | null | undefined): TemplateResult {
+  private renderAccount(account: LinkedAccount, history: ReadingsHistory | null | undefined): TemplateResult {
     const own = this.resolvedClient?.tenant;
     return html`<li part="account" class="card">
       <h2 class="card-title">
@@ -146,7 +141,7 @@ export class GaskitOverview extends GaskitElement {
   }
 
   protected override render(): unknown {
-    const owed = this.accounts.reduce((sum, a) => sum + owedNow(a), 0);
+    const owed = this.accounts.reduce((sum, a) => sum + a.due.total, 0);
     const histories = this.readings.value;
     return html`<div part="total" class="total">
         <p class="total-text">${owed > 0 ? this.t('total', { amount: this.money(owed) }) : this.t('totalNothing')}</p>

@@ -161,7 +161,13 @@ export class GaskitPortal extends GaskitElement {
       if (this.session === 'signed-in') this.me = event.detail.me;
     });
     this.addEventListener('gaskit-account-unlinked', (event) => (this.unlinked = event.detail));
-    for (const name of ['gaskit-account-linked', 'gaskit-account-unlinked', 'gaskit-account-extended'] as const) {
+    // What each account owes changes with these; the home shows it from the list.
+    for (const name of [
+      'gaskit-account-linked',
+      'gaskit-account-unlinked',
+      'gaskit-account-extended',
+      'gaskit-payment-succeeded',
+    ] as const) {
       this.addEventListener(name, () => void this.loadAccounts());
     }
   }
