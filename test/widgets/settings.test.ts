@@ -165,6 +165,42 @@ describe('gaskit-settings', () => {
     });
   });
 
+  it('offers «Забыли пароль?» in the password change: an SMS code for a phone login, entered here with the new password, then signs out', async () => {
+    const phoneMe = me({ login: '+79161234567', loginKind: 'phone', email: null, phone: '+79161234567' });
+    const fake = settingsFake({
+      'GET me': () => ({ status: 200, body: phoneMe }),
+      'POST auth/password/forgot': () => ({
+        status: 202,
+        body: { status: 'sent', channel: 'sms', method: 'code', resendAfter: 60 },
+      }),
+      'POST auth/password/reset': () => ({ status: 200, body: { status: 'password_reset', login: '+79161234567' } }),
+    });
+    const element = await setup(fake);
+    const forgot = element.shadowRoot!.querySelector<HTMLButtonElement>('form[data-section="password"] [part~="forgot"]')!;
+    expect(forgot.textContent!.trim()).to.equal('Забыли пароль?');
+    forgot.click();
+    await waitUntil(() => form(element, 'recovery'), 'no recovery form');
+    expect(text(element)).to.include('Код для смены пароля будет отправлен в SMS на +79161234567');
+    await expect(element).to.be.accessible();
+    form(element, 'recovery').requestSubmit();
+    await waitUntil(() => field(form(element, 'recovery'), 'code'), 'no code field');
+    expect(fake.bodies['POST auth/password/forgot']).to.deep.equal([{ login: '+79161234567', returnUrl: location.href }]);
+    expect(text(element)).to.include('Код отправлен в SMS на +79161234567');
+    const recovery = form(element, 'recovery');
+    await type(recovery, 'code', '123456');
+    await type(recovery, 'password', 'new12');
+    await type(recovery, 'passwordRepeat', 'new12');
+    const out = oneEvent(element, 'gaskit-signed-out');
+    recovery.requestSubmit();
+    expect((await out).detail).to.deep.equal({ reason: 'sign-out' });
+    expect(fake.bodies['POST auth/password/reset']).to.deep.equal([
+      { login: '+79161234567', code: '123456', password: 'new12', passwordRepeat: 'new12' },
+    ]);
+    expect(fake.client.session.isSignedIn).to.equal(false);
+    await element.updateComplete;
+    expect(text(element)).to.include('Пароль изменён. Войдите с новым паролем.');
+  });
+
   it('ends another session', async () => {
     const fake = settingsFake({ 'DELETE me/sessions/b': () => ({ status: 204 }) });
     const element = await setup(fake);
