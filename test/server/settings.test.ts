@@ -107,9 +107,9 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
       const ok = await api('/api/v1/t/yug-gaz/me/contact/confirm', { headers: bearer(token), body: { code } });
       expect(ok.body).to.include({ login: next, phone: next, loginKind: 'phone' });
       await new Promise((r) => setTimeout(r, 300));
-      const notice = sms.find((s) => s.to === phone && s.text.startsWith('Номер личного кабинета заменён'));
+      const notice = sms.find((s) => s.to === phone && s.text.startsWith('Южгаз (демо): Номер личного кабинета заменён'));
       expect(notice?.text).to.equal(
-        `Номер личного кабинета заменён на +7 *** ***-**-${next.slice(-2)}. Если это не вы, обратитесь к поставщику газа.`,
+        `Южгаз (демо): Номер личного кабинета заменён на +7 *** ***-**-${next.slice(-2)}. Если это не вы, обратитесь к поставщику газа.`,
       );
     } finally {
       configureNotify({ sms: null });
