@@ -258,6 +258,10 @@ describe('gaskit-account', () => {
       },
     });
     expect(shadowText(element, '[part="details"]')).to.contain('Петров П. П.').and.contain('Базовая версия');
+    // The note says what the PIN adds, not that the meters shown right below need it.
+    expect(shadowText(element, '[part="basic-mode"]')).to.contain(
+      'видны долг, итоги начислений по месяцам, приборы учёта и их показания',
+    );
     expect(root(element).querySelector('[part="month-toggle"]')).to.equal(null);
     expect(shadowText(element, '[part="charges"]')).to.contain('Начисления по услугам видны в расширенной версии.');
     await expect(element).to.be.accessible();
