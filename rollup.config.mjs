@@ -26,10 +26,10 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
 /**
  * What lazy chunks may hold: altcha and Stripe.js, and the parts of widgets that a page may never
  * need (`lazyPart` in widgets/shared/lazy.ts): pay's readings step, the captcha element, the PIN
- * form's field.
+ * form's field, the account's consumption chart.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|register[\\/]captcha\.|shared[\\/]text-field))/;
+  /[\\/](?:node_modules[\\/](?:altcha|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|register[\\/]captcha\.|shared[\\/]text-field|account[\\/]usage-chart))/;
 
 /**
  * Fails the build when a chunk other than the entry is split off for anything

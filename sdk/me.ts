@@ -24,6 +24,8 @@ export interface SessionInfo {
   /** The session of this client. */
   current: boolean;
   userAgent: string;
+  /** The browser and system the User-Agent names ("Chrome", "Windows"), null where it does not say. */
+  device: { browser: string | null; os: string | null; mobile: boolean };
   ip: string;
   createdAt: string;
   lastSeenAt: string;

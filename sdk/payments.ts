@@ -47,12 +47,18 @@ export const cardNumber: Validator = {
 
 const EXPIRY = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/;
 
-/** `MM/YY` (or `MM/YYYY`), not before the current month. */
+/** A card's expiry typed as digits alone, `1130` or `112030`, written as on the card: `11/30`, `11/2030`; anything else as typed. */
+export function formatCardExpiry(value: string): string {
+  const digits = /^\s*(\d{2})(\d{2}|\d{4})\s*$/.exec(value);
+  return digits ? `${digits[1]}/${digits[2]}` : value;
+}
+
+/** `MM/YY` (or `MM/YYYY`, or those digits without the slash), not before the current month. */
 export const cardExpiry: Validator<{ now: Date }> = {
   name: 'cardExpiry',
   execute(value, { now }) {
     if (isEmpty(value)) return null;
-    const m = EXPIRY.exec(value);
+    const m = EXPIRY.exec(formatCardExpiry(value));
     if (!m) return 'card_expiry_invalid';
     const month = Number(m[1]);
     const year = m[2]!.length === 2 ? 2000 + Number(m[2]) : Number(m[2]);

@@ -99,6 +99,10 @@ export interface ReadingWindow {
   period: string | null;
   /** Sent now, a reading waits for the next window (`period`). */
   queued: boolean;
+  /** First day (`YYYY-MM-DD`) of the window open now, or of the next one when closed. */
+  opensOn: string;
+  /** Last day (`YYYY-MM-DD`) of that window. */
+  closesOn: string;
 }
 
 export interface PreviousReading {
@@ -175,7 +179,10 @@ export interface SubmittedReadings {
 
 export interface MeterHistory {
   meter: ReadingMeter;
+  /** The newest reading that counts, this period's included. */
   last: PreviousReading | null;
+  /** What a reading sent now is compared with, as the preview does: a reading of this period is replaced, not compared with. */
+  previous: PreviousReading | null;
   /** Newest first. */
   readings: Reading[];
 }

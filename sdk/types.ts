@@ -80,7 +80,8 @@ export interface TenantConfig {
   accounts: AccountsConfig;
   readings: ReadingsConfig;
   payments: PaymentsConfig;
-  support: { topics: SupportTopic[] };
+  /** Feedback topics, and the cabinet's technical support address (seed 000) when the supplier has one. */
+  support: { topics: SupportTopic[]; email: string | null };
   /** Suppliers of the tenant's realm, offered when linking an account. */
   suppliers: SupplierRef[];
 }

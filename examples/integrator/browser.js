@@ -9,8 +9,21 @@ function say(text) {
   $('status').textContent = text;
 }
 
+/** The server's message in the person's language; the code stays for the developer's eyes in brackets. */
 function problem(error) {
-  say(isGaskitError(error) ? `Ошибка: ${error.code}` : String(error));
+  say(isGaskitError(error) ? `Ошибка: ${error.message} [${error.code}]` : String(error));
+}
+
+/** A reading without the zeros the API pads it with: "2612.400" → "2612.4". */
+function plainReading(value) {
+  return value.includes('.') ? value.replace(/\.?0+$/, '') : value;
+}
+
+/** A billing period in words: "2026-11" → "ноябрь 2026 г.". */
+function periodName(period) {
+  return new Intl.DateTimeFormat('ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${period}-01T00:00:00Z`),
+  );
 }
 
 function cell(tag, text) {
@@ -31,7 +44,10 @@ async function sendReading(accountId, meter, input) {
       { idempotencyKey: createIdempotencyKey() },
     );
     const reading = result.readings[0];
-    say(`Показание ${reading.value} по счётчику ${meterName(meter)} принято (${reading.status}), период ${result.period}.`);
+    const when = result.queued
+      ? `будет учтено в периоде «${periodName(result.period)}»`
+      : `период «${periodName(result.period)}»`;
+    say(`Показание ${plainReading(reading.value)} по счётчику ${meterName(meter)} принято (${reading.status}), ${when}.`);
   } catch (error) {
     problem(error);
   }
@@ -47,7 +63,7 @@ async function renderAccount(account) {
   for (const title of ['Счётчик', 'Последнее показание', 'Новое показание']) head.append(cell('th', title));
   for (const meter of history.meters) {
     const row = table.insertRow();
-    row.append(cell('td', meterName(meter)), cell('td', meter.last?.value ?? '—'));
+    row.append(cell('td', meterName(meter)), cell('td', meter.last ? plainReading(meter.last.value) : '—'));
     const td = document.createElement('td');
     const input = document.createElement('input');
     input.inputMode = 'decimal';

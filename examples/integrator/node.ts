@@ -24,6 +24,18 @@ function env(name: string, fallback?: string): string {
   return value;
 }
 
+/** A reading without the zeros the API pads it with: "2612.400" → "2612.4". */
+function plainReading(value: string): string {
+  return value.includes('.') ? value.replace(/\.?0+$/, '') : value;
+}
+
+/** A billing period in words: "2026-11" → "November 2026". */
+function periodName(period: string): string {
+  return new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${period}-01T00:00:00Z`),
+  );
+}
+
 /** The last reading plus 10 m³, in the meter's notation. */
 function nextValue({ meter, last }: MeterHistory): string {
   const parsed = last ? parseReading(last.value, meter) : { ok: true as const, milli: 0 };
@@ -60,7 +72,7 @@ async function main(): Promise<void> {
     const sent = result.readings[0];
     const name = meter.meter.serialNumber ? `meter ${meter.meter.serialNumber}` : `"${meter.meter.name}"`;
     console.log(
-      `Reading ${sent?.value} for ${name} of account ${account.number}: ${sent?.status}, period ${result.period}${result.queued ? ' (queued for the next window)' : ''}`,
+      `Reading ${plainReading(sent?.value ?? '')} for ${name} of account ${account.number}: ${sent?.status}, counted for ${periodName(result.period)}${result.queued ? ' (queued for the next window)' : ''}`,
     );
   } finally {
     await client.auth.signOut();
@@ -68,6 +80,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(isGaskitError(error) ? `Gaskit error ${error.code} (HTTP ${error.status})` : error);
+  console.error(isGaskitError(error) ? `${error.message} [${error.code}, HTTP ${error.status}]` : error);
   process.exitCode = 1;
 });

@@ -5,7 +5,8 @@
  *
  * - The site's low-vision switch (`[data-vision-toggle]`): the site's own styles follow
  *   `html.low-vision`, and the widgets get `vision="low"`. The choice is the SDK's preference, so
- *   the portal's own switch and this one stay in step across the site's pages.
+ *   the portal's own switch and this one stay in step across the site's pages. The cabinet page
+ *   has none of its own: the portal's switch in its header serves the whole page there.
  * - Pages that need a signed-in person: `<template data-signed-in>` is shown once someone is
  *   signed in (a `gaskit-login` on the page, or an earlier sign-in in this tab) and removed on
  *   sign-out; `[data-signed-out]` elements show only before that.

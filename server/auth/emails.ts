@@ -1,4 +1,6 @@
+import type { Ctx } from '../http/context.ts';
 import { enqueue, type NotifyContext } from '../notify/service.ts';
+import { offsetMs } from '../readings/window.ts';
 import { defineTemplate, type TemplateData } from '../notify/templates.ts';
 
 /**
@@ -117,6 +119,8 @@ export function maskContact(value: string): string {
 }
 
 /** Email for an address with `@`, SMS for a phone number. */
+const MOSCOW = 'Europe/Moscow';
+
 export function channelOf(address: string): 'email' | 'sms' {
   return address.includes('@') ? 'email' : 'sms';
 }
@@ -126,15 +130,23 @@ export async function sendAuthMessage(ctx: NotifyContext, to: string, template: 
   await enqueue(ctx, { kind: channelOf(to), to, template, data });
 }
 
-/** A moment as the recipient reads it, in the supplier's time zone, e.g. "2 июля 2026 г., 14:05 МСК". */
-export function formatDeadline(date: Date, lng: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(lng, {
+/**
+ * A moment as the recipient reads it: the date and time on the supplier's clock (the time zone its
+ * reading windows use) and that clock as people in Russia name it, against Moscow time, e.g.
+ * "2 июля 2026 г. в 21:05 (МСК+7)"; never UTC or a GMT offset.
+ */
+export function formatDeadline(date: Date, ctx: Pick<Ctx, 'lng' | 't' | 'tenant'>): string {
+  const { timeZone } = ctx.tenant.readings;
+  const local = new Intl.DateTimeFormat(ctx.lng, {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
     timeZone,
-    timeZoneName: 'short',
   }).format(date);
+  const minutes = Math.round((offsetMs(date, timeZone) - offsetMs(date, MOSCOW)) / 60_000);
+  const hours = `${Math.floor(Math.abs(minutes) / 60)}${Math.abs(minutes) % 60 ? `:${String(Math.abs(minutes) % 60).padStart(2, '0')}` : ''}`;
+  const offset = minutes === 0 ? '' : `${minutes > 0 ? '+' : '−'}${hours}`;
+  return ctx.t('notify:auth.deadlineAt', { local, zone: ctx.t('notify:auth.moscowTime', { offset }) });
 }

@@ -5,6 +5,7 @@ import { ctxOf } from '../http/context.ts';
 import { linkBase } from '../http/public-url.ts';
 import { validate } from '../http/validate.ts';
 import { captchaChallenge } from './captcha.ts';
+import { deviceOf } from './device.ts';
 import {
   ChangePasswordBody,
   ConfirmBody,
@@ -117,7 +118,7 @@ authRoutes.post('/auth/password/change', requireAnySession, validate('body', Cha
 });
 
 authRoutes.get('/me/sessions', requireSubscriber, async (req, res) => {
-  res.json(await listSessions(ctxOf(req)));
+  res.json((await listSessions(ctxOf(req))).map((s) => ({ ...s, device: deviceOf(s.userAgent) })));
 });
 
 authRoutes.delete('/me/sessions/:id', requireSubscriber, validate('params', SessionParams), async (req, res) => {

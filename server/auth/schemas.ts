@@ -106,6 +106,9 @@ const SessionView = openapi.register(
     id: z.string(),
     current: z.boolean(),
     userAgent: z.string(),
+    device: z
+      .object({ browser: z.string().nullable(), os: z.string().nullable(), mobile: z.boolean() })
+      .openapi({ description: 'The browser and system the User-Agent names, as a person reads them' }),
     ip: z.string(),
     createdAt: z.string(),
     lastSeenAt: z.string(),

@@ -116,7 +116,7 @@ async function sendConfirmation(ctx: Ctx, sub: SubscriberDoc, linkBase: string, 
     const token = await issueLinkToken({ ...base, expiresAt: sub.confirmBy });
     await sendAuthMessage(ctx, sub.login, 'auth.confirm-link', {
       link: linkTo(linkBase, 'gaskit-confirm', token),
-      deadline: formatDeadline(sub.confirmBy, ctx.lng, ctx.tenant.readings.timeZone),
+      deadline: formatDeadline(sub.confirmBy, ctx),
       login: sub.login,
     });
     return;
@@ -267,7 +267,7 @@ async function issueTemporaryPassword(ctx: Ctx, sub: SubscriberDoc): Promise<voi
   await sendAuthMessage(ctx, sub.login, 'auth.temporary-password', {
     login: sub.login,
     password,
-    deadline: formatDeadline(passwordExpiresAt, ctx.lng, ctx.tenant.readings.timeZone),
+    deadline: formatDeadline(passwordExpiresAt, ctx),
   });
 }
 

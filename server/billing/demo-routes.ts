@@ -32,10 +32,12 @@ demoBillsRoutes.get('/demo/bills/:tenant.json', async (req, res) => {
 demoBillsRoutes.get('/demo/bills/:tenant', async (req, res) => {
   const { tenant, bills } = await sampleBills(req);
   const rub = new Intl.NumberFormat('ru-RU', { style: 'currency', currency: 'RUB' });
+  const month = new Intl.DateTimeFormat('ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const periodText = (period: string | null) => (period ? month.format(new Date(`${period}-01T00:00:00Z`)) : '—');
   const cards = bills
     .map(
       (b) => `<article class="bill">
-<h2>Квитанция за ${escapeHtml(b.period ?? '—')}</h2>
+<h2>Квитанция за ${escapeHtml(periodText(b.period))}</h2>
 <dl>
 <dt>Лицевой счёт</dt><dd class="number">${escapeHtml(b.number)}</dd>
 <dt>PIN-код</dt><dd class="pin">${escapeHtml(b.pin)}</dd>

@@ -206,7 +206,8 @@ export async function enqueue(ctx: NotifyContext, message: Message): Promise<{ i
       doc = { kind: 'email', to: message.to, template: message.template, subject: rendered.subject, payload };
     } else {
       if (!content.sms) throw new Error(`notify template ${message.template} has no SMS text`);
-      const payload: SmsPayload = { text: content.sms };
+      // An SMS names its sender: a phone shows only the gateway's number, and a code alone says nothing of whose it is.
+      const payload: SmsPayload = { text: `${ctx.tenant.name}: ${content.sms}` };
       doc = { kind: 'sms', to: message.to, template: message.template, subject: '', payload };
     }
   }

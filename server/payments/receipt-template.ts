@@ -2,7 +2,8 @@ import { defineTemplate } from '../notify/templates.ts';
 
 /**
  * The receipt email: supplier and tax id, the amount per account, the date and the payment id, and
- * the printable link; by SMS (to a subscriber without an email), the supplier, total and a short link.
+ * the printable link; by SMS (to a subscriber without an email; the outbox puts the supplier's name
+ * first), the total and a short link.
  */
 defineTemplate('payments.receipt', (t, data) => ({
   subject: t('payments:receipt.emailSubject', { supplier: data.supplier, total: data.total }),
@@ -13,5 +14,5 @@ defineTemplate('payments.receipt', (t, data) => ({
     { note: t('payments:receipt.paymentId', { id: data.paymentId }) },
     { button: t('payments:receipt.open'), url: String(data.url) },
   ],
-  sms: t('payments:receipt.sms', { supplier: data.supplier, total: data.total, url: data.shortUrl }),
+  sms: t('payments:receipt.sms', { total: data.total, url: data.shortUrl }),
 }));

@@ -54,7 +54,7 @@ portalRoutes.get('/portal/hosted.css', (_req, res) => {
   res
     .type('text/css')
     .set('Cache-Control', 'public, max-age=300')
-    .send('html,body{margin:0;min-height:100%}body{background:#f4f6f8}\n');
+    .send('html,body{margin:0;min-height:100%}body{background:#f4f6f8}gaskit-portal{display:block;min-height:100vh}\n');
 });
 
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

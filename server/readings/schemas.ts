@@ -33,6 +33,8 @@ const Window = z.object({
   open: z.boolean(),
   period: z.string().nullable(),
   queued: z.boolean(),
+  opensOn: z.string().openapi({ description: 'First day (YYYY-MM-DD) of the window open now, or of the next one' }),
+  closesOn: z.string().openapi({ description: 'Last day (YYYY-MM-DD) of that window' }),
 });
 
 const Reading = openapi.register(
@@ -106,6 +108,7 @@ const History = openapi.register(
           verificationOverdue: z.boolean(),
         }),
         last: Previous,
+        previous: Previous.openapi({ description: 'What a reading sent now is compared with (as the preview does)' }),
         readings: z.array(Reading),
       }),
     ),

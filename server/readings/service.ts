@@ -137,6 +137,8 @@ function publicWindow(tenant: TenantDoc, state: WindowState) {
     open: state.open,
     period: refused ? null : state.period,
     queued: !state.open && !refused,
+    opensOn: state.opensOn,
+    closesOn: state.closesOn,
   };
 }
 
@@ -637,19 +639,22 @@ export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = n
 }
 
 /**
- * One meter's history: its newest readings (newest first) and its newest counting reading, which
- * the history shows as the last one unless the billing system's is newer. `onlyBy` keeps a
- * cabinet's own readings alone (a basic-mode link sees no one else's).
+ * One meter's history: its newest readings (newest first), its newest counting reading, which the
+ * history shows as the last one unless the billing system's is newer, and the counting reading
+ * before `period` that a reading of that period is checked against. `onlyBy` keeps a cabinet's own
+ * readings alone (a basic-mode link sees no one else's).
  */
-export async function meterReadings(meterId: string, onlyBy?: string) {
+export async function meterReadings(meterId: string, period = LATEST_PERIOD, onlyBy?: string) {
   const log = new MeterLog(meterId, HISTORY_PAGE);
   const newest = await log.newest(HISTORY_PAGE);
   if (onlyBy !== undefined) {
     const own = newest.filter((r) => sentBy(r, onlyBy));
-    return { readings: own.map(toPublicReading), last: own.find(counts) ?? null };
+    const previous = own.find((r) => counts(r) && r.period < period) ?? null;
+    return { readings: own.map(toPublicReading), last: own.find(counts) ?? null, previous };
   }
   const { last } = await priorReadings(log, LATEST_PERIOD);
-  return { readings: newest.map(toPublicReading), last };
+  const { last: previous } = period === LATEST_PERIOD ? { last } : await priorReadings(log, period);
+  return { readings: newest.map(toPublicReading), last, previous };
 }
 
 /**
@@ -667,8 +672,10 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
     window: publicWindow(ctx.tenant, state),
     meters: await Promise.all(
       meters.map(async (m) => {
-        const { readings, last: own } = await meterReadings(m.id, account.extended ? undefined : (ctx.subscriberId ?? ''));
+        const onlyBy = account.extended ? undefined : (ctx.subscriberId ?? '');
+        const { readings, last: own, previous: ownPrevious } = await meterReadings(m.id, state.period, onlyBy);
         const last = baseline(m, own);
+        const previous = baseline(m, ownPrevious);
         return {
           meter: {
             id: m.id,
@@ -680,6 +687,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
             verificationOverdue: m.verificationDue !== null && m.verificationDue < today,
           },
           last: last ? { value: formatReading(last.milli, m.decimals), date: last.date.toISOString() } : null,
+          previous: previous ? { value: formatReading(previous.milli, m.decimals), date: previous.date.toISOString() } : null,
           readings,
         };
       }),

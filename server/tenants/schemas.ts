@@ -41,7 +41,13 @@ const PublicConfig = openapi.register(
       minAmount: z.number(),
       maxAmount: z.number(),
     }),
-    support: z.object({ topics: z.array(z.object({ id: z.string(), labelKey: z.string() })) }),
+    support: z.object({
+      topics: z.array(z.object({ id: z.string(), labelKey: z.string() })),
+      email: z
+        .string()
+        .nullable()
+        .openapi({ description: "The cabinet's technical support address, shown beside the feedback form" }),
+    }),
     suppliers: z.array(z.object({ slug: z.string(), name: z.string() })),
   }),
 );

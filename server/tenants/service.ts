@@ -164,6 +164,7 @@ export async function publicConfig(tenant: TenantDoc, apiBase: string) {
     },
     support: {
       topics: departments.flatMap((d) => d.topics.map((id) => ({ id, labelKey: `feedback:topics.${id}` }))),
+      email: (departments.find((d) => d.topics.includes('cabinet')) ?? departments[0])?.email ?? null,
     },
     suppliers: await realmSuppliers(tenant.realm),
   };

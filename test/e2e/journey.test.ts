@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { ROOT } from '../helpers/process.ts';
 import { expectPaidUp, expectPrefilled, expectReceiptOf, plain, rub, twoOwingBills } from './amounts.ts';
+import { signInContext } from './cabinet-api.ts';
 import { VIEWPORTS } from './helpers.ts';
 import { checkpoint, codeIn, demo, linkIn, mailTo, newContext, openSection, see, unique, type Demo } from './journey-demo.ts';
 
@@ -103,6 +104,47 @@ async function cabinetJourney(page: Page, d: Demo, { prefix, slug, email }: { pr
   await checkpoint(page, `${prefix}-13-feedback`);
 }
 
+/**
+ * «Забыли пароль?» in the change-password form of the settings (seed 003): the link mailed to the
+ * login sets a new password, which then signs in.
+ */
+async function forgetsPasswordInSettings(d: Demo, email: string, password: string): Promise<void> {
+  const call = async (path: string, init: { body?: unknown; token?: string } = {}) => {
+    const res = await fetch(`${d.server.baseUrl}/api/v1/t/sever-gaz/${path}`, {
+      method: init.body === undefined ? 'GET' : 'POST',
+      headers: {
+        ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const { token } = (await call('auth/login', { body: { login: email, password } })).body;
+  const accounts = (await call('accounts', { token })).body.items as { id: string; number: string }[];
+  const signedIn = await newContext(d.browser, VIEWPORTS.desktop);
+  await signInContext(signedIn.context, d, { slug: 'sever-gaz', login: email, password, token, accounts });
+  await signedIn.page.goto(`${d.server.baseUrl}/t/sever-gaz/settings`);
+  const settings = signedIn.page.locator('gaskit-portal').locator('gaskit-settings');
+  await settings.getByRole('button', { name: 'Забыли пароль?' }).click();
+  await see(settings, `Ссылка для смены пароля будет отправлена на ${email}`);
+  await checkpoint(signedIn.page, 'sever-17-settings-forgot');
+  await settings.getByRole('button', { name: 'Восстановить пароль' }).click();
+  await see(settings, `Ссылка для смены пароля отправлена на ${email}`);
+  await signedIn.context.close();
+
+  const mail = await mailTo(d.server, email, (m) => m.text.includes('gaskit-reset='));
+  const { context, page } = await newContext(d.browser, VIEWPORTS.desktop);
+  await page.goto(linkIn(mail.text, 'gaskit-reset'));
+  const login = page.locator('gaskit-portal').locator('gaskit-login');
+  await login.getByLabel('Новый пароль').fill('forgot7');
+  await login.getByLabel('Повторите пароль').fill('forgot7');
+  await login.getByRole('button', { name: 'Сохранить пароль' }).click();
+  await see(login, 'Пароль изменён. Войдите с новым паролем.');
+  await context.close();
+  expect((await call('auth/login', { body: { login: email, password: 'forgot7' } })).status).to.equal(200);
+}
+
 describe('whole journeys on the demo suppliers’ sites', function () {
   this.timeout(240_000);
   let d: Demo;
@@ -112,7 +154,7 @@ describe('whole journeys on the demo suppliers’ sites', function () {
     d = await demo();
   });
 
-  it('Северогаз, desktop: registers with an emailed link, links two accounts, sends readings, pays both, sees the receipt, writes to support', async () => {
+  it('Северогаз, desktop: registers with an emailed link, links two accounts, sends readings, pays both, sees the receipt, writes to support, resets a forgotten password from the settings', async () => {
     const { context, page } = await newContext(d.browser, VIEWPORTS.desktop);
     const email = `sever-${unique()}@example.test`;
     await page.goto(`${d.server.baseUrl}/examples/sever-gaz/index.html`);
@@ -182,7 +224,8 @@ describe('whole journeys on the demo suppliers’ sites', function () {
     expect(integrator.code, integrator.output).to.equal(0);
     expect(integrator.output).to.include(`Signed in as ${email}`);
     expect(integrator.output).to.include('Accounts: 2');
-    expect(integrator.output, integrator.output).to.match(/Reading \S+ for .+ of account \d+: accepted/);
+    // Readings as the meter shows them, without the zeros the API pads them with ("2612.400").
+    expect(integrator.output, integrator.output).to.match(/Reading \d+(\.\d*[1-9])? for .+ of account \d+: accepted/);
 
     await page.goto(`${d.server.baseUrl}/examples/integrator/browser.html`);
     await page.getByLabel('Поставщик').selectOption('sever-gaz');
@@ -194,9 +237,11 @@ describe('whole journeys on the demo suppliers’ sites', function () {
     const lastValue = Number((await row.locator('td').nth(1).textContent())!.replace(/\s/g, ''));
     await row.locator('input').fill(String(Math.floor(lastValue) + 5));
     await row.getByRole('button', { name: 'Передать' }).click();
-    await see(page, /Показание \S+ по счётчику .+ принято \(accepted\)/);
+    await see(page, /Показание \d+(\.\d*[1-9])? по счётчику .+ принято \(accepted\), период «[а-я]+ \d{4} г\.»/);
     await checkpoint(page, 'sever-16-integrator-browser');
     await context.close();
+
+    await forgetsPasswordInSettings(d, email, 'sever1');
   });
 
   it('Южгаз, 360 px phone: registers a mobile phone with an SMS code and goes through the cabinet', async () => {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import {
+  cardExpiry,
   email,
+  formatCardExpiry,
   login,
   maxLength,
   minLength,
@@ -14,6 +16,17 @@ import {
 } from '../../sdk/index.ts';
 
 describe('shared validators', () => {
+  it('takes a card expiry typed as digits and writes it as on the card', () => {
+    const now = new Date(2026, 2, 16);
+    expect(formatCardExpiry('1130')).to.equal('11/30');
+    expect(formatCardExpiry('112030')).to.equal('11/2030');
+    expect(formatCardExpiry('11/30')).to.equal('11/30');
+    expect(formatCardExpiry('113')).to.equal('113');
+    expect(cardExpiry.execute('1130', { now })).to.equal(null);
+    expect(cardExpiry.execute('1325', { now })).to.equal('card_expiry_invalid');
+    expect(cardExpiry.execute('0226', { now })).to.equal('card_expired');
+  });
+
   it('requires a value that is not only spaces', () => {
     expect(required.execute('  ', undefined)).to.equal('required');
     expect(required.execute('a', undefined)).to.equal(null);

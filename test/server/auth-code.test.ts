@@ -103,7 +103,7 @@ describe('auth: password + activation code by email or SMS (seed 001)', () => {
     expect(reg.body).to.include({ login: phone, loginKind: 'phone', channel: 'sms', method: 'code' });
     const sms = await gateway.next(phone);
     expect(sms.authorization).to.equal('Bearer sms-secret');
-    expect(sms.text).to.match(/^Код активации личного кабинета: \d{6}\. Действует 15 мин\.$/);
+    expect(sms.text).to.match(/^Южгаз \(демо\): Код активации личного кабинета: \d{6}\. Действует 15 мин\.$/);
     const confirmed = await api(`${T}/auth/confirm`, { body: { login: phone, code: codeIn(sms.text) } });
     expect(confirmed.body).to.deep.equal({ status: 'confirmed', login: phone });
     expect((await api(`${T}/auth/login`, { body: { login: national, password: 'yug12' } })).status).to.equal(200);

@@ -98,11 +98,8 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
     expect(reused.body.error.code).to.equal('link_invalid');
   });
 
-  it("states the link's deadline in the supplier's time zone", async () => {
-    const before = (await Tenant.findOne({ slug: 'sever-gaz' }).lean())!.readings.timeZone;
-    await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { 'readings.timeZone': 'Asia/Vladivostok' } });
-    clearTenantCache();
-    try {
+  it("states the link's deadline on the supplier's clock, named against Moscow time as people in Russia read it, not UTC", async () => {
+    const deadlineIn = async () => {
       const login = uniqueEmail('zone');
       const reg = await registerLink(login);
       const message = await mail().waitForTo(login);
@@ -112,11 +109,20 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
         year: 'numeric',
         hour: '2-digit',
         minute: '2-digit',
-        timeZone: 'Asia/Vladivostok',
-        timeZoneName: 'short',
+        timeZone: (await Tenant.findOne({ slug: 'sever-gaz' }).lean())!.readings.timeZone,
       }).format(new Date(reg.body.confirmBy));
-      expect(local).to.include('GMT+10');
-      expect(message.text).to.include(`Ссылка действительна до ${local}.`);
+      expect(message.text).not.to.match(/UTC|GMT/);
+      return { text: message.text, local };
+    };
+    const moscow = await deadlineIn();
+    expect(moscow.text).to.include(`Ссылка действительна до ${moscow.local} (МСК).`);
+    const before = (await Tenant.findOne({ slug: 'sever-gaz' }).lean())!.readings.timeZone;
+    await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { 'readings.timeZone': 'Asia/Vladivostok' } });
+    clearTenantCache();
+    try {
+      const far = await deadlineIn();
+      expect(far.local).not.to.equal(moscow.local);
+      expect(far.text).to.include(`Ссылка действительна до ${far.local} (МСК+7).`);
     } finally {
       await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { 'readings.timeZone': before } });
       clearTenantCache();

@@ -59,6 +59,7 @@ describe('auth: email code + consent → temporary password → forced change (s
   it('mails a temporary password that must be replaced at the first sign-in', async () => {
     const { login, password, passwordMail } = await throughTemporaryPassword(mail(), 'legal');
     expect(passwordMail.text).to.include('сменить временный пароль').and.include('Никому не сообщайте');
+    expect(passwordMail.text).to.match(/Временный пароль действует до \d{1,2} [а-я]+ \d{4} г\. в \d{2}:\d{2} \(МСК\)\./);
     expect(password).to.match(/^(?=.*[A-Za-z])(?=.*\d)[A-Za-z\d]{12}$/);
 
     const signed = await api(`${T}/auth/login`, { body: { login, password } });

@@ -70,5 +70,9 @@ describe('demo billing data', () => {
     const page = await api('/demo/bills/demo-billing-gaz');
     expect(page.status).to.equal(200);
     expect(page.body).to.include('PIN-код').and.include(demoAccounts('demo-billing-gaz', 1)[0]!.pin);
+    expect(page.body).to.match(
+      /<h2>Квитанция за (январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь) \d{4} г\.<\/h2>/,
+    );
+    expect(page.body).not.to.match(/Квитанция за \d{4}-\d{2}/);
   });
 });

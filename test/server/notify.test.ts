@@ -243,7 +243,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       expect(await Ticket.exists({ _id: key(attemptWork(job._id, 0), generation) })).to.equal(null);
   });
 
-  it('sends SMS through the HTTP gateway with its bearer token, retrying on gateway errors', async () => {
+  it('sends SMS through the HTTP gateway with its bearer token, the supplier named first, retrying on gateway errors', async () => {
     const gateway = await startEndpoint([503, 200]);
     configureNotify({ sms: new HttpSmsGateway(gateway.url, 'tok') });
     try {
@@ -260,7 +260,8 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       await deliverDue();
       expect(gateway.hits).to.have.length(2);
       expect(gateway.hits[1]!.headers.authorization).to.equal('Bearer tok');
-      expect(JSON.parse(gateway.hits[1]!.body)).to.deep.equal({ to: '+79990000200', text: 'SMS 5' });
+      // The supplier's name comes first: the person sees whose message it is.
+      expect(JSON.parse(gateway.hits[1]!.body)).to.deep.equal({ to: '+79990000200', text: 'Южгаз (демо): SMS 5' });
     } finally {
       await gateway.close();
     }
@@ -479,7 +480,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       const list = await api('/dev/mailbox.json');
       expect(list.status).to.equal(200);
       const [sms, email] = list.body;
-      expect(sms).to.include({ kind: 'sms', to: '+79990000400', text: 'SMS 7', subject: '' });
+      expect(sms).to.include({ kind: 'sms', to: '+79990000400', text: 'Северогаз (демо): SMS 7', subject: '' });
       expect(email).to.include({ kind: 'email', to: 'dev@example.test', subject: 'Подтвердите регистрацию в личном кабинете 6' });
       expect(email.html).to.include('<a href="https://x.example/confirm?t=1"');
       expect(Date.parse(email.sentAt)).to.be.at.most(Date.parse(sms.sentAt));

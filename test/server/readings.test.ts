@@ -181,6 +181,31 @@ describe('readings: submission rules', () => {
     ).to.equal(0);
   });
 
+  it('gives per meter the reading a new one is compared with, which a reading of this period does not replace', async () => {
+    const s = await scene();
+    expect((await history(s)).body.meters[0]).to.deep.include({ last: (await history(s)).body.meters[0].previous });
+    expect((await submit(s, [{ meterId: s.meters[0]!.id, value: '12400' }])).status).to.equal(201);
+    const m = (await history(s)).body.meters[0];
+    expect(m.last.value).to.equal('12400');
+    expect(m.previous.value).to.equal('12345');
+    const p = await api(`/api/v1/t/${s.tenant.slug}/readings/preview`, {
+      body: { accountId: s.accountId, readings: [{ meterId: s.meters[0]!.id, value: '12410' }] },
+      headers: s.auth,
+    });
+    expect(p.body.readings[0].previous.value).to.equal(m.previous.value);
+  });
+
+  it('gives the first and last day of the window open now, and of the next one while closed', async () => {
+    const month = periodOf(new Date());
+    expect((await history(await scene())).body.window).to.include({ open: true, opensOn: `${month}-01` });
+    expect((await history(await scene())).body.window.closesOn).to.match(new RegExp(`^${month}-(28|29|30|31)$`));
+    const day = otherDay();
+    const closed = (await history(await scene({ windowStartDay: day, windowEndDay: day }))).body.window;
+    expect(closed).to.include({ open: false, closesOn: closed.opensOn });
+    expect(closed.opensOn).to.match(new RegExp(`-0${day}$`));
+    expect(closed.opensOn > `${month}-${String(moscowDay()).padStart(2, '0')}`).to.equal(true);
+  });
+
   it('refuses readings outside the window when the tenant says so, in the person’s language, storing nothing', async () => {
     const day = otherDay();
     const s = await scene({ windowStartDay: day, windowEndDay: day, outsideWindow: 'reject' });

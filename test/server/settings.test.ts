@@ -107,9 +107,9 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
       const ok = await api('/api/v1/t/yug-gaz/me/contact/confirm', { headers: bearer(token), body: { code } });
       expect(ok.body).to.include({ login: next, phone: next, loginKind: 'phone' });
       await new Promise((r) => setTimeout(r, 300));
-      const notice = sms.find((s) => s.to === phone && s.text.startsWith('Номер личного кабинета заменён'));
+      const notice = sms.find((s) => s.to === phone && s.text.startsWith('Южгаз (демо): Номер личного кабинета заменён'));
       expect(notice?.text).to.equal(
-        `Номер личного кабинета заменён на +7 *** ***-**-${next.slice(-2)}. Если это не вы, обратитесь к поставщику газа.`,
+        `Южгаз (демо): Номер личного кабинета заменён на +7 *** ***-**-${next.slice(-2)}. Если это не вы, обратитесь к поставщику газа.`,
       );
     } finally {
       configureNotify({ sms: null });
@@ -136,6 +136,20 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
     expect((await api(`${T}/me/sessions/nope`, { method: 'DELETE', headers: bearer(token) })).body.error.code).to.equal(
       'session_not_found',
     );
+  });
+
+  it('names each session’s browser and system as a person reads them, from the User-Agent', async () => {
+    const { token, login, password } = await confirmedByLink(mail());
+    const windows =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+    const iphone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+    for (const agent of [windows, iphone])
+      await api(`${T}/auth/login`, { headers: { 'User-Agent': agent }, body: { login, password } });
+    const list = (await api(`${T}/me/sessions`, { headers: bearer(token) })).body as { userAgent: string; device: unknown }[];
+    expect(list.find((s) => s.userAgent === windows)!.device).to.deep.equal({ browser: 'Chrome', os: 'Windows', mobile: false });
+    expect(list.find((s) => s.userAgent === iphone)!.device).to.deep.equal({ browser: 'Mobile Safari', os: 'iOS', mobile: true });
+    expect(list.find((s) => s.userAgent === 'node')!.device).to.deep.equal({ browser: null, os: null, mobile: false });
   });
 
   it('deletes the cabinet with its personal data, sessions, tokens and links, after asking the password again', async () => {

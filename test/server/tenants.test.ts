@@ -28,6 +28,13 @@ describe('tenants: public config, theme, texts, CORS', () => {
     ).to.equal(2);
   });
 
+  it('gives each supplier’s technical support address for the cabinet, to show beside the feedback form', async () => {
+    const emails = await Promise.all(
+      ['sever-gaz', 'yug-gaz', 'vostok-gaz'].map(async (slug) => (await api(`/api/v1/t/${slug}/config`)).body.support.email),
+    );
+    expect(emails).to.deep.equal(['support@sever-gaz.example', 'help@yug-gaz.example', 'lk@vostok-gaz.example']);
+  });
+
   it('answers an unknown tenant with 404 tenant_not_found in the requested language', async () => {
     const en = await api('/api/v1/t/nope/config', { headers: { 'Accept-Language': 'en' } });
     expect(en.status).to.equal(404);

@@ -1,19 +1,23 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { AccountSummary } from '../../sdk/index.ts';
 import '../../widgets/account/define.ts';
 import type { GaskitAccount } from '../../widgets/account/index.ts';
 import type { GaskitTextField } from '../../widgets/shared/text-field.component.ts';
 import { accountsApi, errorReply, linkedAccount, loadAccountTexts, meter, monthCharges, summary } from './account-fixtures.ts';
 import type { FakeApiOptions } from './fake-api.ts';
-import { shadowText, translated } from './helpers.ts';
+import { shadowText, sticksOut, translated } from './helpers.ts';
 
 before(loadAccountTexts);
 
 type Routes = NonNullable<FakeApiOptions['routes']>;
 
 /** Renders `gaskit-account` for account a1; `answer` gives the summary for the period asked (undefined: latest). */
-async function setup(answer: (period: string | undefined) => AccountSummary = () => summary(), routes: Routes = {}) {
+async function setup(
+  answer: (period: string | undefined) => AccountSummary = () => summary(),
+  routes: Routes = {},
+  vision: 'low' | 'standard' = 'standard',
+) {
   const periods: (string | undefined)[] = [];
   const bodies: unknown[] = [];
   const recorded = Object.entries(routes).map(([key, route]) => [key, (body: unknown) => (bodies.push(body), route(body))]);
@@ -26,7 +30,9 @@ async function setup(answer: (period: string | undefined) => AccountSummary = ()
     periods.push(period);
     return read(id, period, options);
   };
-  const element = await fixture<GaskitAccount>(html`<gaskit-account account-id="a1" .client=${client}></gaskit-account>`);
+  const element = await fixture<GaskitAccount>(
+    html`<gaskit-account account-id="a1" vision=${vision} .client=${client}></gaskit-account>`,
+  );
   await translated(element, 'ru');
   await waitUntil(() => element.shadowRoot!.querySelector('[part="freshness"]'), 'the summary did not render');
   return { element, periods, requests, bodies };
@@ -195,6 +201,45 @@ describe('gaskit-account', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('names the chart’s months, its years and its scales in m³ and ₽', async () => {
+    const { element } = await setup();
+    expect(text(element, '.months li')).to.have.length(12);
+    expect(text(element, '.months li')[11]).to.equal('окт.');
+    expect(text(element, '.years li').filter(Boolean)).to.deep.equal(['2025', '2026']);
+    const ticks = text(element, '.tick');
+    expect(ticks.filter((t) => t.endsWith('м³'))).to.have.length(2);
+    expect(ticks.filter((t) => t.endsWith('₽'))).to.have.length(2);
+    expect(ticks).to.include('50 м³').and.include('400 ₽');
+    await expect(element).to.be.accessible();
+  });
+
+  it('sets the chart’s labels in the widget’s type, larger in the low-vision mode', async () => {
+    const size = (element: Element) => parseFloat(getComputedStyle(root(element).querySelector('.months li')!).fontSize);
+    const standard = size((await setup()).element);
+    const low = size((await setup(undefined, {}, 'low')).element);
+    expect(standard).to.be.at.least(12);
+    expect(low).to.be.at.least(standard * 1.3);
+  });
+
+  for (const vision of ['standard', 'low'] as const) {
+    it(`fits a 320 px phone${vision === 'low' ? ' in the low-vision mode' : ''}: meters and charge lines one block per row`, async () => {
+      await setViewport({ width: 320, height: 640 });
+      try {
+        const { element } = await setup(undefined, {}, vision);
+        root(element).querySelector<HTMLButtonElement>('[part="month-toggle"]')!.click();
+        await element.updateComplete;
+        expect(sticksOut(element)).to.deep.equal([]);
+        expect(document.documentElement.scrollWidth).to.equal(320);
+        const meterRow = root(element).querySelector('[part="meters"] tbody tr')!;
+        expect(getComputedStyle(meterRow).display).to.equal('block');
+        expect(getComputedStyle(root(element).querySelector('[part="lines"] tbody tr')!).display).to.equal('block');
+        await expect(element).to.be.accessible();
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+  }
+
   it('in basic mode shows masked holder and totals only, and switches to extended mode with the PIN from the bill', async () => {
     let mode: 'basic' | 'extended' = 'basic';
     const basic = () =>
@@ -213,6 +258,10 @@ describe('gaskit-account', () => {
       },
     });
     expect(shadowText(element, '[part="details"]')).to.contain('Петров П. П.').and.contain('Базовая версия');
+    // The note says what the PIN adds, not that the meters shown right below need it.
+    expect(shadowText(element, '[part="basic-mode"]')).to.contain(
+      'видны долг, итоги начислений по месяцам, приборы учёта и их показания',
+    );
     expect(root(element).querySelector('[part="month-toggle"]')).to.equal(null);
     expect(shadowText(element, '[part="charges"]')).to.contain('Начисления по услугам видны в расширенной версии.');
     await expect(element).to.be.accessible();
@@ -247,6 +296,8 @@ describe('gaskit-account', () => {
     await sendKeys({ press: 'Enter' });
     expect((await extended).detail.account.mode).to.equal('extended');
     await waitUntil(() => shadowText(element, '[part="details"]').includes('Расширенная версия'), 'the summary was not reloaded');
+    expect(shadowText(element, '[part="extended"]')).to.contain('PIN-код принят: лицевой счёт переведён на расширенную версию.');
+    expect(root(element).querySelector('[part="extended"]')!.getAttribute('role')).to.equal('status');
     expect(shadowText(element, '[part="details"]')).to.contain('Петров Пётр Петрович');
     expect(root(element).querySelector('gaskit-account-pin')).to.equal(null);
     expect(bodies).to.deep.equal([{ pin: '0000' }, { pin: '4321' }]);

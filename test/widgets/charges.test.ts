@@ -77,6 +77,19 @@ describe('gaskit-charges', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('names the months of the range in the page’s language, not the browser’s', async () => {
+    const { element } = await setup();
+    expect(root(element).querySelector('input[type="month"]')).to.equal(null);
+    const from = root(element).querySelector<HTMLSelectElement>('#from')!;
+    expect([...from.options].map((o) => [o.value, o.textContent!.trim()])).to.deep.equal([
+      ['', 'любой'],
+      ['2026-10', 'октябрь 2026 г.'],
+      ['2026-09', 'сентябрь 2026 г.'],
+    ]);
+    expect(from.labels![0]!.textContent!.trim()).to.equal('С месяца');
+    await expect(element).to.be.accessible();
+  });
+
   it('narrows the list to a range of months', async () => {
     const { element, ranges } = await setup((range) => ({
       status: 200,

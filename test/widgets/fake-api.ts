@@ -49,7 +49,7 @@ export function tenantConfig(tokens: Record<string, string> = {}): TenantConfig 
     accounts: { numberPattern: '\\d{1,10}', maxAccounts: 10 },
     readings: { windowStartDay: 15, windowEndDay: 25, outsideWindow: 'reject' },
     payments: { provider: 'demo', currency: 'RUB', minAmount: 100, maxAmount: 15_000_000 },
-    support: { topics: [] },
+    support: { topics: [], email: 'support@sever-gaz.example' },
     suppliers: [],
   };
 }

@@ -76,7 +76,7 @@ async function setup({
     },
   });
   const getConfig = client.getConfig.bind(client);
-  client.getConfig = async () => ({ ...(await getConfig()), support: { topics: TOPICS } });
+  client.getConfig = async () => ({ ...(await getConfig()), support: { topics: TOPICS, email: 'support@sever-gaz.example' } });
   const sent: FeedbackInput[] = [];
   const send = client.feedback.send.bind(client.feedback);
   client.feedback.send = (input, options) => {
@@ -146,6 +146,34 @@ runFormWidgetSuite('gaskit-feedback', async () => {
 });
 
 describe('gaskit-feedback', () => {
+  it('gives the cabinet’s technical support address beside the form, as a mail link', async () => {
+    const { element } = await setup();
+    const line = $<HTMLElement>(element, '[part="support-email"]');
+    expect(line.textContent!.replace(/\s+/g, ' ').trim()).to.equal(
+      'Вопрос о работе личного кабинета можно также отправить письмом в службу технической поддержки: support@sever-gaz.example',
+    );
+    expect(line.querySelector('a')!.getAttribute('href')).to.equal('mailto:support@sever-gaz.example');
+    await expect(element).to.be.accessible();
+  });
+
+  it('picks files with its own button in the page’s language, the browser’s own one out of sight', async () => {
+    const { element } = await setup();
+    const input = $<HTMLInputElement>(element, '#files');
+    const own = $<HTMLElement>(element, '.file-button');
+    expect(own.textContent!.trim()).to.equal('Выбрать файлы');
+    expect(getComputedStyle(input).opacity).to.equal('0');
+    expect(input.getBoundingClientRect().width).to.be.at.most(1);
+    let opened = false;
+    input.addEventListener('click', (e) => {
+      e.preventDefault();
+      opened = true;
+    });
+    own.click();
+    expect(opened).to.equal(true);
+    expect(input.labels![0]!.textContent!.trim()).to.equal('Прикрепить файлы');
+    await expect(element).to.be.accessible();
+  });
+
   it('offers the supplier’s topics, each with its name, and a "?" hint explaining the routing', async () => {
     const { element } = await setup();
     const options = [...$<HTMLSelectElement>(element, '#topic').options].map((o) => o.textContent?.trim());

@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { resetMouse, sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import '../../widgets/hint/define.ts';
 import type { GaskitHint } from '../../widgets/hint/index.ts';
 import { fakeApi } from './fake-api.ts';
@@ -112,6 +112,63 @@ describe('gaskit-hint', () => {
     document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
     await el.updateComplete;
     expect(isShown(tooltip)).to.equal(false);
+  });
+
+  it('opens above the button, so the field under the label stays in sight', async () => {
+    const { client } = fakeApi();
+    const wrapper = await fixture<HTMLDivElement>(html`
+      <div style="padding-block-start: 8rem">
+        <label for="number">Лицевой счёт</label>
+        <gaskit-hint .client=${client} text="Номер лицевого счёта указан в квитанции."></gaskit-hint>
+        <input id="number" />
+      </div>
+    `);
+    const el = wrapper.querySelector('gaskit-hint')!;
+    const input = wrapper.querySelector('input')!;
+    await translated(el, 'ru');
+    const { button, tooltip } = parts(el);
+    button.focus();
+    await el.updateComplete;
+    expect(isShown(tooltip)).to.equal(true);
+    expect(tooltip.getBoundingClientRect().bottom).to.be.at.most(button.getBoundingClientRect().top + 1);
+    expect(tooltip.getBoundingClientRect().bottom).to.be.below(input.getBoundingClientRect().top);
+    await expect(el).to.be.accessible();
+  });
+
+  it('opens below the button when there is no room above', async () => {
+    const { client } = fakeApi();
+    const el = await fixture<GaskitHint>(html`<gaskit-hint .client=${client} text="Номер в правом верхнем углу."></gaskit-hint>`);
+    await translated(el, 'ru');
+    const { button, tooltip } = parts(el);
+    button.focus();
+    await el.updateComplete;
+    expect(tooltip.getBoundingClientRect().top).to.be.at.least(button.getBoundingClientRect().bottom - 1);
+  });
+
+  it('stays inside a 320 px window when the button is at its right edge', async () => {
+    await setViewport({ width: 320, height: 640 });
+    try {
+      const { client } = fakeApi();
+      const wrapper = await fixture<HTMLDivElement>(html`
+        <div style="padding: 6rem 0.25rem 0; text-align: end">
+          <gaskit-hint
+            .client=${client}
+            text="Номер лицевого счёта напечатан в правом верхнем углу квитанции, над штрихкодом."
+          ></gaskit-hint>
+        </div>
+      `);
+      const el = wrapper.querySelector('gaskit-hint')!;
+      await translated(el, 'ru');
+      const { button, tooltip } = parts(el);
+      button.focus();
+      await el.updateComplete;
+      const rect = tooltip.getBoundingClientRect();
+      expect(rect.left).to.be.at.least(0);
+      expect(rect.right).to.be.at.most(320);
+      expect(document.documentElement.scrollWidth).to.equal(320);
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
   });
 
   it('tells the page when the user opens it', async () => {

@@ -250,5 +250,9 @@ describe('gaskit-link-account', () => {
     expect(requests).to.include(`DELETE accounts/${linkedAccount('1000002').id}`);
     expect(root(element).querySelector('gaskit-account-unlink')).to.equal(null);
     expect(shadowText(element, '[part="account"]')).to.contain('В личном кабинете должен оставаться хотя бы один лицевой счёт.');
+    expect(shadowText(element, '[part="unlinked"]')).to.equal('Лицевой счёт № 1000002 отвязан от личного кабинета.');
+    expect(root(element).querySelector('[part="unlinked"]')!.getAttribute('role')).to.equal('status');
+    expect(root(element).activeElement).to.equal(root(element).querySelector('[part="unlinked"]'));
+    await expect(element).to.be.accessible();
   });
 });

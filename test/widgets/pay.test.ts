@@ -311,6 +311,41 @@ describe('gaskit-pay', () => {
     expect(shadowText(element, '[part="result"] [role="alert"]')).to.equal('Банк отклонил платёж.');
   });
 
+  it('after a declined card, tries again with a new payment of the same amounts, straight on the card form', async () => {
+    const { element, calls } = await setup();
+    await toCard(element);
+    await payWith(element, '4000 0000 0000 0002');
+    await waitUntil(() => shadowText(element, '[part="result"] [role="alert"]') === 'Банк отклонил платёж.', 'no decline');
+    await expect(element).to.be.accessible();
+    button(element, 'Попробовать снова').click();
+    await waitUntil(() => field(element, 'cardNumber'), 'the card step did not open again');
+    const created = calls.filter((c) => c.path === 'payments');
+    expect(created).to.have.length(2);
+    expect(created[1]!.body).to.deep.equal(created[0]!.body);
+    expect(created[1]!.idempotencyKey).to.not.equal(created[0]!.idempotencyKey);
+    const succeeded = oneEvent(element, 'gaskit-payment-succeeded');
+    await payWith(element, '4242 4242 4242 4242');
+    await succeeded;
+  });
+
+  it('writes a card expiry typed as digits the way the card shows it, and takes it', async () => {
+    const { element, calls } = await setup();
+    await toCard(element);
+    inputOf(field(element, 'cardNumber')).focus();
+    await sendKeys({ type: '4242 4242 4242 4242' });
+    inputOf(field(element, 'expiry')).focus();
+    await sendKeys({ type: '1139' });
+    inputOf(field(element, 'cvc')).focus();
+    await field(element, 'expiry').updateComplete;
+    expect(field(element, 'expiry').value).to.equal('11/39');
+    expect(shadowText(field(element, 'expiry'), '[part="error"]')).to.equal('');
+    await sendKeys({ type: '123' });
+    const succeeded = oneEvent(element, 'gaskit-payment-succeeded');
+    button(element, 'Оплатить').click();
+    await succeeded;
+    expect(calls.find((c) => c.path === 'payments/p1/demo/confirm')!.body).to.deep.include({ expiry: '11/39' });
+  });
+
   it('asks for the confirmation step when the bank wants one', async () => {
     const { element, requests } = await setup();
     await toCard(element);

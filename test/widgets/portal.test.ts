@@ -1,6 +1,6 @@
 import { expect, fixture, html, nextFrame, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
-import type { GaskitClient, LinkedAccount, Me } from '../../sdk/index.ts';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import type { GaskitClient, LinkedAccount, Me, ReadingsHistory } from '../../sdk/index.ts';
 import '../../widgets/portal/define.ts';
 import { parseRoute, routePath, type GaskitPortal } from '../../widgets/portal/index.ts';
 import type { GaskitElement } from '../../widgets/shared/gaskit-element.ts';
@@ -97,6 +97,199 @@ describe('gaskit-portal', () => {
   beforeEach(() => localStorage.clear());
   afterEach(() => history.replaceState(null, '', startUrl));
 
+  it('welcomes a person whose cabinet has no account yet, offers linking right there, then leads on to the home', async () => {
+    let linked: LinkedAccount[] = [];
+    const { client } = api(true, { 'GET accounts': () => ({ status: 200, body: { items: linked } }) });
+    const el = await mount(client);
+    const linker = await shows(el, 'gaskit-link-account');
+    expect(title(el)).to.equal('Добро пожаловать!');
+    expect($(el, '[part="view-title"]')!.classList.contains('visually-hidden')).to.equal(false);
+    const welcome = $(el, '[part="welcome"]')!.textContent!.replace(/\s+/g, ' ');
+    expect(welcome).to.contain('Добро пожаловать в личный кабинет абонента «Северогаз (демо)»');
+    expect(welcome).to.contain('введите номер лицевого счёта, указанный в квитанции');
+    expect(welcome).to.contain('до 10 в одном личном кабинете');
+    expect($(el, '[part="welcome"] button')).to.equal(null);
+    await expect(el).to.be.accessible();
+
+    linked = accounts.slice(0, 1);
+    linker.dispatchEvent(new CustomEvent('gaskit-account-linked', { detail: {}, bubbles: true, composed: true }));
+    const onward = await shows<HTMLButtonElement>(el, '[part="welcome"] button');
+    expect($(el, 'gaskit-link-account')).to.equal(linker);
+    expect(onward.textContent!.trim()).to.equal('Перейти на главную');
+    onward.click();
+    await shows(el, 'gaskit-overview');
+    expect(title(el)).to.equal('Главная');
+    expect(el.shadowRoot!.activeElement?.getAttribute('part')).to.equal('view-title');
+  });
+
+  it('shows on the home what is owed now on each account, what is paid and not booked, the reading window and meters due for verification', async () => {
+    const readingsOf = (window: Partial<ReadingsHistory['window']>, due: string | null): ReadingsHistory => ({
+      accountId: 'x',
+      window: {
+        startDay: 15,
+        endDay: 25,
+        outsideWindow: 'next-period',
+        open: true,
+        period: '2026-03',
+        queued: false,
+        opensOn: '2026-03-15',
+        closesOn: '2026-03-25',
+        ...window,
+      },
+      meters: [
+        {
+          meter: {
+            id: 'm1',
+            serialNumber: 'SN-7',
+            name: '',
+            digits: 5,
+            decimals: 0,
+            verificationDue: due,
+            verificationOverdue: false,
+          },
+          last: null,
+          previous: null,
+          readings: [],
+        },
+      ],
+    });
+    const { client } = api(true, {
+      'GET accounts': () => ({
+        status: 200,
+        body: {
+          items: [
+            // The services paid here and not booked yet: of the penalties, what the payment left is due.
+            {
+              ...accounts[0]!,
+              debt: 81_674,
+              penalties: 718,
+              pendingPaid: 81_000,
+              due: { balance: 674, total: 674, amount: 0, penalties: 674 },
+            },
+            {
+              ...accounts[1]!,
+              debt: -1_500,
+              penalties: 0,
+              due: { balance: -1_500, total: 0, amount: 0, penalties: 0 },
+            },
+          ],
+        },
+      }),
+      'GET accounts/a1/readings': () => ({ status: 200, body: readingsOf({}, '2020-01-31') }),
+      'GET accounts/a2/readings': () => ({
+        status: 200,
+        body: readingsOf(
+          { open: false, queued: false, period: null, opensOn: '2026-04-15', closesOn: '2026-04-25' },
+          '2040-01-01',
+        ),
+      }),
+    });
+    const el = await mount(client);
+    const overview = await shows<GaskitElement>(el, 'gaskit-overview');
+    await waitUntil(() => overview.shadowRoot!.querySelectorAll('[part="window"]').length === 2, 'no reading windows shown');
+    const cards = [...overview.shadowRoot!.querySelectorAll('[part="account"]')].map((c) => c.textContent!.replace(/\s+/g, ' '));
+    expect(cards[0]).to.contain('Лицевой счёт № 1000001').and.contain('К оплате сейчас: 6,74 ₽');
+    expect(cards[0]).to.contain('в том числе пени 6,74 ₽').and.contain('Оплачено 810,00 ₽ — ждёт зачисления у поставщика');
+    expect(cards[0]).to.contain('Показания принимаются до 25 марта включительно');
+    expect(cards[0]).to.contain('Счётчик № SN-7: срок поверки истёк 31 января 2020 г.');
+    expect(cards[1]).to.contain('Переплата: 15,00 ₽').and.contain('Приём показаний откроется 15 апреля');
+    expect(cards[1]).not.to.contain('поверк');
+    expect(overview.shadowRoot!.querySelector('[part="total"]')!.textContent!.replace(/\s+/g, ' ')).to.contain(
+      'Всего к оплате: 6,74 ₽',
+    );
+    const links = [...overview.shadowRoot!.querySelectorAll<HTMLAnchorElement>('a')].map((a) => [
+      a.textContent!.trim(),
+      a.getAttribute('href'),
+    ]);
+    expect(links).to.deep.include.members([
+      ['Оплатить онлайн', '#/pay'],
+      ['Лицевой счёт № 1000001', '#/accounts/a1'],
+      ['Передать показания', '#/accounts/a1/readings'],
+    ]);
+    expect(links.filter(([name]) => name === 'Передать показания')).to.have.length(1);
+    expect($(el, '[part="account-bar"]')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('describes each section of the menu in a hint shown on hover and on keyboard focus, and hidden with Escape', async () => {
+    const { client } = api(true);
+    const el = await mount(client, { width: '1200px' });
+    await shows(el, 'gaskit-overview');
+    const link = navLinks(el).find((a) => a.textContent!.trim() === 'Показания')!;
+    const hint = el.shadowRoot!.getElementById(link.getAttribute('aria-describedby')!)!;
+    expect(hint.getAttribute('role')).to.equal('tooltip');
+    expect(hint.textContent).to.equal('Передача показаний приборов учёта в дни приёма и история переданных показаний.');
+    expect(hint.checkVisibility()).to.equal(false);
+    try {
+      const box = link.getBoundingClientRect();
+      await sendMouse({ type: 'move', position: [Math.round(box.x + 10), Math.round(box.y + box.height / 2)] });
+      expect(hint.checkVisibility()).to.equal(true);
+      await resetMouse();
+      expect(hint.checkVisibility()).to.equal(false);
+      link.focus();
+      await sendKeys({ press: 'Shift' });
+      expect(hint.checkVisibility()).to.equal(true);
+      await sendKeys({ press: 'Escape' });
+      await el.updateComplete;
+      expect(hint.checkVisibility()).to.equal(false);
+      expect(el.shadowRoot!.activeElement).to.equal(link);
+    } finally {
+      await resetMouse();
+    }
+    await expect(el).to.be.accessible();
+  });
+
+  it('heads the settings page once, with linking accounts after the settings', async () => {
+    history.replaceState(null, '', '#/settings');
+    const { client } = api(true, { 'GET me/sessions': () => ({ status: 200, body: [] }) });
+    const el = await mount(client);
+    const settings = await shows<GaskitElement>(el, 'gaskit-settings');
+    await waitUntil(() => settings.shadowRoot!.querySelector('h2'), 'the settings have no heading');
+    expect(settings.shadowRoot!.querySelector('h2')!.textContent!.trim()).to.equal('Настройки абонента');
+    expect(title(el)).to.equal('Настройки абонента');
+    expect($(el, '[part="view-title"]')!.classList.contains('visually-hidden')).to.equal(true);
+    const accounts = $(el, '.settings-accounts')!;
+    expect(settings.compareDocumentPosition(accounts) & Node.DOCUMENT_POSITION_FOLLOWING).to.not.equal(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the name saved in the settings in the header at once', async () => {
+    history.replaceState(null, '', '#/settings');
+    const { client } = api(true, { 'GET me/sessions': () => ({ status: 200, body: [] }) });
+    const el = await mount(client);
+    const settings = await shows(el, 'gaskit-settings');
+    expect($(el, '[part="user"]')!.textContent).to.contain('Иван Петров');
+    settings.dispatchEvent(
+      new CustomEvent('gaskit-profile-changed', {
+        detail: { me: { ...me, fullName: 'Пётр Иванов' } },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+    await el.updateComplete;
+    expect($(el, '[part="user"]')!.textContent).to.contain('Пётр Иванов');
+  });
+
+  it('confirms an account unlinked from its summary instead of calling it not linked', async () => {
+    let linked = accounts;
+    history.replaceState(null, '', '#/accounts/a2');
+    const { client } = api(true, { 'GET accounts': () => ({ status: 200, body: { items: linked } }) });
+    const el = await mount(client);
+    const summary = await shows(el, 'gaskit-account');
+    linked = accounts.slice(0, 1);
+    summary.dispatchEvent(
+      new CustomEvent('gaskit-account-unlinked', {
+        detail: { accountId: 'a2', number: '1000002' },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+    await waitUntil(() => $(el, '[part="notice"]'), 'no notice after unlinking');
+    expect($(el, '[part="notice"]')!.textContent!.trim()).to.equal('Лицевой счёт № 1000002 отвязан от личного кабинета.');
+    expect($(el, '[part="notice"]')!.getAttribute('role')).to.equal('status');
+    expect($(el, 'a[part="link"]')!.getAttribute('href')).to.equal('#/accounts');
+  });
+
   it('maps section paths to views and back', () => {
     expect(parseRoute('/')).to.deep.equal({ view: 'home' });
     expect(parseRoute('/accounts/a%2F1/readings')).to.deep.equal({ view: 'readings', accountId: 'a/1' });
@@ -142,9 +335,13 @@ describe('gaskit-portal', () => {
     expect(navLinks(el)).to.have.length(3);
   });
 
-  it('opens the first account when none was chosen before, and the remembered one on the next visit', async () => {
+  it('opens the account sections with the first account when none was chosen before, and the remembered one on the next visit', async () => {
     const first = api(true);
     const el = await mount(first.client);
+    await shows(el, 'gaskit-overview');
+    navLinks(el)
+      .find((a) => a.textContent!.trim() === 'Лицевой счёт')!
+      .click();
     const summary = await shows(el, 'gaskit-account');
     expect(summary.getAttribute('account-id')).to.equal('a1');
     expect(location.hash).to.equal('#/accounts/a1');
@@ -154,6 +351,10 @@ describe('gaskit-portal', () => {
     first.client.preferences.setAccountId('a2');
     const next = api(true);
     const again = await mount(next.client);
+    await shows(again, 'gaskit-overview');
+    navLinks(again)
+      .find((a) => a.textContent!.trim() === 'Лицевой счёт')!
+      .click();
     expect((await shows(again, 'gaskit-account')).getAttribute('account-id')).to.equal('a2');
   });
 
@@ -220,7 +421,7 @@ describe('gaskit-portal', () => {
   it('follows menu links in place, moves focus to the section heading and goes back with history', async () => {
     const { client } = api(true);
     const el = await mount(client);
-    await shows(el, 'gaskit-account');
+    await shows(el, 'gaskit-overview');
     const changed = oneEvent(el, 'gaskit-route-changed');
     navLinks(el)
       .find((a) => a.textContent!.trim() === 'Оплата онлайн')!
@@ -230,8 +431,8 @@ describe('gaskit-portal', () => {
     expect(el.shadowRoot!.activeElement?.getAttribute('part')).to.equal('view-title');
     expect(title(el)).to.equal('Оплата онлайн');
     history.back();
-    await shows(el, 'gaskit-account');
-    expect(location.hash).to.equal('#/accounts/a1');
+    await shows(el, 'gaskit-overview');
+    expect(title(el)).to.equal('Главная');
   });
 
   it('routes by real paths under base-path and follows its links without reloading', async () => {
@@ -312,7 +513,7 @@ describe('gaskit-portal', () => {
   it('signs out from the header and returns to sign-in', async () => {
     const { client, requests } = api(true);
     const el = await mount(client);
-    await shows(el, 'gaskit-account');
+    await shows(el, 'gaskit-overview');
     expect($(el, '[part="user"]')!.textContent).to.contain('Иван Петров');
     const signedOut = oneEvent(el, 'gaskit-signed-out');
     $(el, '[part="sign-out"]')!.click();
@@ -350,7 +551,7 @@ describe('gaskit-portal', () => {
   it('folds the menu behind a button on a phone-wide element and opens it from the keyboard', async () => {
     const { client } = api(true);
     const el = await mount(client, { width: '360px' });
-    await shows(el, 'gaskit-account');
+    await shows(el, 'gaskit-overview');
     const button = $<HTMLButtonElement>(el, '[part="menu-button"]')!;
     const list = $(el, '[part="nav-list"]')!;
     expect(button.checkVisibility()).to.equal(true);
@@ -366,7 +567,7 @@ describe('gaskit-portal', () => {
   it('shows the menu beside the content on a desktop-wide element', async () => {
     const { client } = api(true);
     const el = await mount(client, { width: '1200px' });
-    await shows(el, 'gaskit-account');
+    await shows(el, 'gaskit-overview');
     expect($(el, '[part="menu-button"]')!.checkVisibility()).to.equal(false);
     const nav = $(el, '[part="nav"]')!.getBoundingClientRect();
     const main = $(el, '[part="main"]')!.getBoundingClientRect();

@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type {
   GaskitClient,
   MeterHistory,
@@ -14,7 +14,7 @@ import type { GaskitReadings } from '../../widgets/readings/index.ts';
 import type { GaskitTextField } from '../../widgets/shared/text-field.component.ts';
 import { runFormWidgetSuite } from '../suites/form-widget.suite.ts';
 import { fakeApi, translations, type FakeApiOptions } from './fake-api.ts';
-import { shadowText, translated } from './helpers.ts';
+import { shadowText, sticksOut, translated } from './helpers.ts';
 
 // The widget's real texts, as the server serves them.
 before(async () => {
@@ -36,6 +36,8 @@ const openWindow: ReadingWindow = {
   open: true,
   period: '2026-03',
   queued: false,
+  opensOn: '2026-03-15',
+  closesOn: '2026-03-25',
 };
 
 function meter(id: string, overrides: Partial<MeterHistory['meter']> = {}, last: MeterHistory['last'] = null): MeterHistory {
@@ -51,6 +53,7 @@ function meter(id: string, overrides: Partial<MeterHistory['meter']> = {}, last:
       ...overrides,
     },
     last,
+    previous: last,
     readings: [],
   };
 }
@@ -269,6 +272,25 @@ describe('gaskit-readings', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('fits a 320 px phone in the low-vision mode: the review lists each meter as a block of labelled figures', async () => {
+    await setViewport({ width: 320, height: 640 });
+    try {
+      const { element } = await setup();
+      element.vision = 'low';
+      await type(element, 'm1', '12355');
+      await type(element, 'm2', '510');
+      await check(element);
+      const row = element.shadowRoot!.querySelector('[part="review"] tbody tr')!;
+      expect(getComputedStyle(row).display).to.equal('block');
+      expect(row.querySelector('td')!.dataset.label).to.equal('Предыдущие');
+      expect(sticksOut(element)).to.deep.equal([]);
+      expect(document.documentElement.scrollWidth).to.equal(320);
+      await expect(element).to.be.accessible();
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+
   it('retries a failed send with the same idempotency key', async () => {
     let attempts = 0;
     const { element, calls } = await setup(twoMeters, {
@@ -417,6 +439,32 @@ describe('gaskit-readings', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('shows as previous the reading the check compares with, and says a reading of this period will be replaced', async () => {
+    const sentThisPeriod: ReadingsHistory = {
+      ...oneMeter,
+      meters: [
+        {
+          ...meter('solo', {}, { value: '12400', date: '2026-03-16T10:00:00.000Z' }),
+          previous: { value: '12345', date: '2026-02-20T09:00:00.000Z' },
+        },
+      ],
+    };
+    const { element } = await setup(sentThisPeriod);
+    expect(plain(field(element, 'solo').help)).to.equal(
+      'Предыдущие показания: 12 345 от 20 февраля 2026 г. Показания 12 400, уже переданные в этом периоде, будут заменены новыми.',
+    );
+    await expect(element).to.be.accessible();
+  });
+
+  it('gives the supplier’s last reading in the history of a meter with none sent through the cabinet', async () => {
+    const { element } = await setup(oneMeter);
+    const history = element.shadowRoot!.querySelector('[part="history"]')!;
+    expect(plain(history.querySelector('p')!.textContent!).trim()).to.equal(
+      'Через личный кабинет показания ещё не передавались. Последние показания, известные поставщику: 100 от 20 февраля 2026 г.',
+    );
+    expect(history.textContent).not.to.include('Показаний пока нет');
+  });
+
   it('lists each meter’s readings with status, rejection reason and source', async () => {
     const history: ReadingsHistory = {
       ...twoMeters,
@@ -510,5 +558,14 @@ describe('gaskit-readings', () => {
     });
     expect(requests).to.not.include('POST readings');
     await waitUntil(() => shadowText(element, '[part="success"] p') === 'Показания будут переданы вместе с оплатой.');
+  });
+
+  it('marks no meter required inside a payment, where a meter may be left empty', async () => {
+    const alone = await setup(oneMeter);
+    expect(field(alone.element, 'solo').required).to.equal(true);
+    const { element } = await setup(oneMeter, {}, true);
+    expect(field(element, 'solo').required).to.equal(false);
+    expect(field(element, 'solo').shadowRoot!.querySelector('[part="label"]')!.textContent).not.to.include('*');
+    await expect(element).to.be.accessible();
   });
 });

@@ -167,6 +167,32 @@ describe('gaskit-register', () => {
       }
     });
 
+    it('says at the top that a used link’s registration is already confirmed and offers sign-in, not an empty form', async () => {
+      const before = location.href;
+      history.replaceState(null, '', `${location.pathname}?gaskit-confirm=tok_${'y'.repeat(40)}`);
+      try {
+        const fake = authFake(FLOWS.link, {
+          routes: { 'POST auth/confirm': () => ({ status: 400, body: { error: { code: 'link_invalid', message: '' } } }) },
+        });
+        const element = await fixture<GaskitRegister>(
+          html`<gaskit-register .client=${fake.client} login-url="#/login"></gaskit-register>`,
+        );
+        await translated(element);
+        await waitUntil(() => element.shadowRoot!.querySelector('[part="notice"] h2'), 'no notice for the used link');
+        expect(element.shadowRoot!.querySelector('form')).to.equal(null);
+        const notice = element.shadowRoot!.querySelector('[part="notice"]')!;
+        expect(notice.querySelector('h2')!.textContent!.trim()).to.equal('Ссылка больше не действует');
+        expect(notice.textContent).to.include('регистрация уже подтверждена — войдите в личный кабинет');
+        expect(notice.querySelector('a[part="link"]')!.getAttribute('href')).to.equal('#/login');
+        await waitUntil(() => element.shadowRoot!.activeElement === notice.querySelector('h2'), 'the notice did not get focus');
+        await expect(element).to.be.accessible();
+        notice.querySelector<HTMLButtonElement>('button')!.click();
+        await waitUntil(() => element.shadowRoot!.querySelector('form'), 'no form to register again');
+      } finally {
+        history.replaceState(null, '', before);
+      }
+    });
+
     it('can be used with the keyboard alone', async () => {
       const fake = authFake(FLOWS.link, {
         routes: { 'POST auth/register': () => ({ status: 202, body: pendingAnswer('k@example.ru', 'link') }) },
@@ -278,6 +304,12 @@ describe('gaskit-register', () => {
       expect(fake.bodies['POST auth/register']![0]).to.deep.include({ login: 'v@example.ru', personType: 'legal' });
       const rules = element.shadowRoot!.querySelector<HTMLAnchorElement>('[part="link"][download]')!;
       expect(rules.getAttribute('href')).to.equal('/docs/access-rules.pdf');
+
+      element.style.maxInlineSize = '18rem';
+      const box = element.shadowRoot!.querySelector<HTMLInputElement>('#rules')!.getBoundingClientRect();
+      const label = element.shadowRoot!.querySelector('label[for="rules"]')!.getBoundingClientRect();
+      expect(box.right, 'the box sits beside its label').to.be.at.most(label.left);
+      expect(box.top, 'the box sits on the label’s first line').to.be.below(label.top + 24);
 
       await type(element, 'code', '123456');
       submit(element);

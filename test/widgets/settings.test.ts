@@ -11,7 +11,8 @@ const SESSIONS = [
   {
     id: 'a',
     current: true,
-    userAgent: 'Firefox on Linux',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+    device: { browser: 'Firefox', os: 'Linux', mobile: false },
     ip: '10.0.0.1',
     createdAt: '2026-03-01T10:00:00Z',
     lastSeenAt: '2026-03-03T10:00:00Z',
@@ -20,7 +21,8 @@ const SESSIONS = [
   {
     id: 'b',
     current: false,
-    userAgent: 'Phone browser',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1',
+    device: { browser: 'Mobile Safari', os: 'iOS', mobile: true },
     ip: '10.0.0.2',
     createdAt: '2026-02-01T10:00:00Z',
     lastSeenAt: '2026-02-03T10:00:00Z',
@@ -72,7 +74,8 @@ describe('gaskit-settings', () => {
     const element = await setup(settingsFake());
     expect(text(element)).to.include('Настройки абонента').and.include('Логин: ivanov@example.ru');
     expect(field(form(element, 'profile'), 'fullName').value).to.equal('Иванов Иван');
-    expect(text(element)).to.include('Firefox on Linux').and.include('этот сеанс').and.include('Phone browser');
+    expect(text(element)).to.include('Firefox на Linux').and.include('этот сеанс').and.include('Mobile Safari на iOS');
+    expect(text(element)).not.to.include('Mozilla/5.0');
     expect(text(element))
       .to.include('Согласие на обработку персональных данных дано 15 января 2026')
       .and.include('версия документа 2026-01');
@@ -104,6 +107,23 @@ describe('gaskit-settings', () => {
     await waitUntil(() => !form(element, 'contact'), 'code form stayed');
     expect(text(element)).to.include('Логин: new@example.ru').and.include('Новый адрес подтверждён');
     await expect(element).to.be.accessible();
+  });
+
+  it('tells the page the saved name at once, so a header can show it without a reload', async () => {
+    const fake = settingsFake({
+      'PATCH me': (body) => ({
+        status: 200,
+        body: { me: me({ fullName: (body as { fullName: string }).fullName }), pendingContact: null },
+      }),
+    });
+    const element = await setup(fake);
+    const profile = form(element, 'profile');
+    await type(profile, 'fullName', 'Петров Пётр');
+    const changed = oneEvent(element, 'gaskit-profile-changed');
+    profile.requestSubmit();
+    const event = await changed;
+    expect(event.bubbles && event.composed).to.equal(true);
+    expect(event.detail.me.fullName).to.equal('Петров Пётр');
   });
 
   it('checks a phone on the client and sends nothing when it is malformed', async () => {
@@ -145,12 +165,50 @@ describe('gaskit-settings', () => {
     });
   });
 
+  it('offers «Забыли пароль?» in the password change: an SMS code for a phone login, entered here with the new password, then signs out', async () => {
+    const phoneMe = me({ login: '+79161234567', loginKind: 'phone', email: null, phone: '+79161234567' });
+    const fake = settingsFake({
+      'GET me': () => ({ status: 200, body: phoneMe }),
+      'POST auth/password/forgot': () => ({
+        status: 202,
+        body: { status: 'sent', channel: 'sms', method: 'code', resendAfter: 60 },
+      }),
+      'POST auth/password/reset': () => ({ status: 200, body: { status: 'password_reset', login: '+79161234567' } }),
+    });
+    const element = await setup(fake);
+    const forgot = element.shadowRoot!.querySelector<HTMLButtonElement>('form[data-section="password"] [part~="forgot"]')!;
+    expect(forgot.textContent!.trim()).to.equal('Забыли пароль?');
+    forgot.click();
+    await waitUntil(() => form(element, 'recovery'), 'no recovery form');
+    expect(text(element)).to.include('Код для смены пароля будет отправлен в SMS на +79161234567');
+    await expect(element).to.be.accessible();
+    form(element, 'recovery').requestSubmit();
+    await waitUntil(() => field(form(element, 'recovery'), 'code'), 'no code field');
+    expect(fake.bodies['POST auth/password/forgot']).to.deep.equal([{ login: '+79161234567', returnUrl: location.href }]);
+    expect(text(element)).to.include('Код отправлен в SMS на +79161234567');
+    const recovery = form(element, 'recovery');
+    await type(recovery, 'code', '123456');
+    await type(recovery, 'password', 'new12');
+    await type(recovery, 'passwordRepeat', 'new12');
+    const out = oneEvent(element, 'gaskit-signed-out');
+    recovery.requestSubmit();
+    expect((await out).detail).to.deep.equal({ reason: 'sign-out' });
+    expect(fake.bodies['POST auth/password/reset']).to.deep.equal([
+      { login: '+79161234567', code: '123456', password: 'new12', passwordRepeat: 'new12' },
+    ]);
+    expect(fake.client.session.isSignedIn).to.equal(false);
+    await element.updateComplete;
+    expect(text(element)).to.include('Пароль изменён. Войдите с новым паролем.');
+  });
+
   it('ends another session', async () => {
     const fake = settingsFake({ 'DELETE me/sessions/b': () => ({ status: 204 }) });
     const element = await setup(fake);
-    const end = element.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Завершить сеанс: Phone browser"]')!;
+    const end = element.shadowRoot!.querySelector<HTMLButtonElement>(
+      'button[aria-label="Завершить сеанс: Mobile Safari на iOS"]',
+    )!;
     end.click();
-    await waitUntil(() => !text(element).includes('Phone browser'), 'session still listed');
+    await waitUntil(() => !text(element).includes('Mobile Safari на iOS'), 'session still listed');
     expect(text(element)).to.include('Сеанс завершён');
   });
 

@@ -9,7 +9,18 @@ import { GaskitAccountPin } from './account-pin.component.ts';
 import { GaskitAccountUnlink } from './account-unlink.component.ts';
 import styles from './account.styles.ts';
 import { billingStyles, formatPeriod, formatVolume, renderMonthCharges } from './billing-parts.ts';
-import { chartStyles, renderUsageChart } from './usage-chart.ts';
+import { lazyPart } from '../shared/lazy.ts';
+import type * as UsageChart from './usage-chart.ts';
+
+let chart: typeof UsageChart | undefined;
+
+/**
+ * The consumption chart is a lazy part: it is a sixth of this widget's bundle and shows below the
+ * summary, so it loads while the summary does.
+ */
+const loadChart = lazyPart('The usage chart', async () => {
+  chart = await import('./usage-chart.ts');
+});
 
 /**
  * One linked account's summary (seed 003 "Лицевой счёт"): the billing period with previous and
@@ -45,6 +56,7 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  * @csspart chart-data - The chart's data as a table.
  * @csspart freshness - "Data as of".
  * @csspart notice - The note after unlinking, or when no account is chosen.
+ * @csspart extended - "The extended version is on", after the PIN was accepted.
  * @csspart status - Loading status.
  * @csspart error - An error message.
  *
@@ -57,7 +69,7 @@ import { chartStyles, renderUsageChart } from './usage-chart.ts';
  */
 export class GaskitAccount extends GaskitElement {
   static override dependencies = { 'gaskit-account-pin': GaskitAccountPin, 'gaskit-account-unlink': GaskitAccountUnlink };
-  static override styles = [baseStyles, buttonStyles, billingStyles, chartStyles, titleStyles, styles];
+  static override styles = [baseStyles, buttonStyles, billingStyles, titleStyles, styles];
 
   /** The linked account shown. */
   @property({ attribute: 'account-id' }) accountId = '';
@@ -67,10 +79,19 @@ export class GaskitAccount extends GaskitElement {
   @state() private chargesOpen = false;
   /** Set once the account was unlinked on this page. */
   @state() private unlinked?: string;
+  /** Set once the PIN switched the account to the extended version on this page. */
+  @state() private extended = false;
 
   private readonly summary = new ClientTask(this, {
-    task: (client, [id, period], signal) =>
-      id ? accountsOf(client).summary(id, period || undefined, { signal }) : Promise.resolve(null),
+    task: async (client, [id, period], signal) => {
+      if (!id) return null;
+      // Without the chart (a failed load) the summary still shows.
+      const [summary] = await Promise.all([
+        accountsOf(client).summary(id, period || undefined, { signal }),
+        loadChart().catch(() => undefined),
+      ]);
+      return summary;
+    },
     args: () => [this.accountId, this.period] as const,
   });
 
@@ -86,18 +107,28 @@ export class GaskitAccount extends GaskitElement {
     document.removeEventListener('gaskit-account-unlinked', this.onUnlinked);
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const sheet = chart?.chartStyles.styleSheet;
+    const root = this.shadowRoot;
+    if (sheet && root && !root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('accountId') && changed.get('accountId') !== undefined) {
       this.period = '';
       this.chargesOpen = false;
       this.unlinked = undefined;
+      this.extended = false;
     }
   }
 
   /** The PIN was accepted here or in another widget of the page: show the extended data. */
   private readonly onExtended = (event: GlobalEventHandlersEventMap['gaskit-account-extended']): void => {
-    if (event.detail.account.id === this.accountId) this.summary.run(this.accountId, this.period).catch(() => undefined);
+    if (event.detail.account.id !== this.accountId) return;
+    this.extended = true;
+    this.summary.run(this.accountId, this.period).catch(() => undefined);
   };
 
   private readonly onUnlinked = (event: GlobalEventHandlersEventMap['gaskit-account-unlinked']): void => {
@@ -216,40 +247,42 @@ export class GaskitAccount extends GaskitElement {
     }
     return html`<section class="block" aria-labelledby="meters-title">
       <h3 id="meters-title">${t('title')}</h3>
-      <table part="meters" class="meters">
-        <thead>
-          <tr>
-            <th scope="col">${t('name')}</th>
-            <th scope="col">${t('lastReading')}</th>
-            <th scope="col">${t('readingDate')}</th>
-            <th scope="col">${t('verification')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${summary.meters.map(
-            (meter, i) =>
-              html`<tr>
-                <th scope="row">${this.meterLabel(meter, i)}</th>
-                <td>
-                  ${
-                    meter.lastReading
-                      ? formatVolume(
-                          this.localize,
-                          Number(formatReading(meter.lastReading.valueMilli, meter.decimals)),
-                          'm3',
-                          meter.decimals,
-                        )
-                      : t('noReading')
-                  }
-                </td>
-                <td>
-                  ${meter.lastReading ? this.localize.formatDate(meter.lastReading.date.slice(0, 10), { dateStyle: 'medium' }) : t('noReading')}
-                </td>
-                <td>${this.renderVerification(meter)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
+      <div class="table-wrap">
+        <table part="meters" class="meters">
+          <thead>
+            <tr>
+              <th scope="col">${t('name')}</th>
+              <th scope="col">${t('lastReading')}</th>
+              <th scope="col">${t('readingDate')}</th>
+              <th scope="col">${t('verification')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${summary.meters.map(
+              (meter, i) =>
+                html`<tr>
+                  <th scope="row">${this.meterLabel(meter, i)}</th>
+                  <td data-label=${t('lastReading')}>
+                    ${
+                      meter.lastReading
+                        ? formatVolume(
+                            this.localize,
+                            Number(formatReading(meter.lastReading.valueMilli, meter.decimals)),
+                            'm3',
+                            meter.decimals,
+                          )
+                        : t('noReading')
+                    }
+                  </td>
+                  <td data-label=${t('readingDate')}>
+                    ${meter.lastReading ? this.localize.formatDate(meter.lastReading.date.slice(0, 10), { dateStyle: 'medium' }) : t('noReading')}
+                  </td>
+                  <td data-label=${t('verification')}>${this.renderVerification(meter)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
     </section>`;
   }
 
@@ -257,6 +290,7 @@ export class GaskitAccount extends GaskitElement {
     const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:account.${key}`, params);
     const { account, period } = summary;
     return html`
+      <p part="extended" class="extended" role="status">${this.extended ? t('extendedNow') : ''}</p>
       <div part="details" class="details">
         ${account.address ? html`<p>${t('address', { address: account.address })}</p>` : nothing}
         ${account.holder ? html`<p>${t('holder', { holder: account.holder })}</p>` : nothing}
@@ -277,7 +311,7 @@ export class GaskitAccount extends GaskitElement {
           : html`<p>${this.localize.t('billing:summary.noData')}</p>`
       }
       ${this.renderMeters(summary)}
-      ${period ? html`<div class="block">${renderUsageChart(this.localize, summary.history, period)}</div>` : nothing}
+      ${period && chart ? html`<div class="block">${chart.renderUsageChart(this.localize, summary.history, period)}</div>` : nothing}
       <p part="freshness" class="muted">
         ${this.localize.t('billing:summary.dataAsOf', { date: this.localize.formatDate(summary.dataAsOf, { dateStyle: 'long', timeStyle: 'short' }) })}
       </p>

@@ -1,12 +1,21 @@
 import { css } from 'lit';
 
 export default css`
+  .base {
+    container: gk-account / inline-size;
+  }
   h3 {
     margin: 0 0 var(--_gk-space);
     font-size: 1.0625em;
   }
   .details p {
     margin: 0;
+  }
+  .extended:not(:empty) {
+    margin: 0 0 var(--_gk-space);
+    padding: var(--_gk-space) calc(var(--_gk-space) * 1.5);
+    border-inline-start: 0.25rem solid var(--_gk-color-success);
+    font-weight: 600;
   }
   .mode {
     color: var(--_gk-color-text-muted);
@@ -36,6 +45,16 @@ export default css`
   .period::first-letter,
   .period-button::first-letter {
     text-transform: uppercase;
+  }
+  /* On a phone: the month shown on its own line, the previous and next side by side under it. */
+  @container gk-account (max-width: 30em) {
+    .period {
+      order: -1;
+      flex-basis: 100%;
+    }
+    .period-button {
+      flex: 1 1 auto;
+    }
   }
   .period-button[aria-disabled='true'] {
     opacity: 0.6;

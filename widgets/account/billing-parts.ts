@@ -1,7 +1,7 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { MonthlyCharges } from '../../sdk/index.ts';
 import type { LocalizeController } from '../shared/localize.ts';
-import { chevronStyles, tableStyles, visuallyHiddenStyles } from '../shared/styles.ts';
+import { chevronStyles, stackedTableStyles, tableStyles, visuallyHiddenStyles } from '../shared/styles.ts';
 
 /** A billing month in words: "июнь 2015 г.", "June 2015". */
 export function formatPeriod(localize: LocalizeController, period: string): string {
@@ -24,7 +24,7 @@ export function formatVolume(localize: LocalizeController, value: number, unit =
 function renderLines(localize: LocalizeController, charges: MonthlyCharges, id: string, hidden: boolean): TemplateResult {
   const t = (key: string, params?: Record<string, unknown>) => localize.t(`billing:charges.${key}`, params);
   const money = (kopecks: number) => localize.formatMoney(kopecks);
-  return html`<div id=${id} class="lines" ?hidden=${hidden}>
+  return html`<div id=${id} class="lines table-wrap" ?hidden=${hidden}>
     <table part="lines">
       <caption class="visually-hidden">
         ${t('caption', { period: formatPeriod(localize, charges.period) })}
@@ -42,9 +42,11 @@ function renderLines(localize: LocalizeController, charges: MonthlyCharges, id: 
           (line) =>
             html`<tr>
               <th scope="row">${line.service}</th>
-              <td>${formatVolume(localize, line.volume, line.unit)}</td>
-              <td>${t('perUnit', { price: money(line.tariff), unit: unitText(localize, line.unit) })}</td>
-              <td>${money(line.amount)}</td>
+              <td data-label=${t('volume')}>${formatVolume(localize, line.volume, line.unit)}</td>
+              <td data-label=${t('tariff')}>
+                ${t('perUnit', { price: money(line.tariff), unit: unitText(localize, line.unit) })}
+              </td>
+              <td data-label=${t('amount')}>${money(line.amount)}</td>
             </tr>`,
         )}
       </tbody>
@@ -104,13 +106,15 @@ export function renderMonthCharges(
 /** Month rows, their chevrons and the lines table; and a visually hidden helper class. */
 export const billingStyles = [
   tableStyles,
+  stackedTableStyles,
   chevronStyles,
   visuallyHiddenStyles,
   css`
     .month-row {
       display: grid;
-      grid-template-columns: 1.25rem 1fr auto;
+      grid-template-columns: 1.25rem minmax(0, 1fr) auto;
       align-items: center;
+      justify-items: start;
       gap: 0 var(--_gk-space);
       inline-size: 100%;
       min-block-size: 2.75rem;

@@ -4,7 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { ChargesRange, MonthlyCharges } from '../../sdk/index.ts';
 import { GaskitAccountPin } from '../account/account-pin.component.ts';
-import { billingStyles, renderMonthCharges } from '../account/billing-parts.ts';
+import { billingStyles, formatPeriod, renderMonthCharges } from '../account/billing-parts.ts';
 import { errorText } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles, titleStyles } from '../shared/styles.ts';
@@ -50,10 +50,16 @@ export class GaskitCharges extends GaskitElement {
   @state() private to = '';
   @state() private rangeError = '';
   @state() private expanded = new Set<string>();
+  /** The months with charges, newest first, from the listing without a range: what the range selects offer. */
+  @state() private periods: string[] = [];
 
   private readonly charges = new ClientTask(this, {
-    task: async (client, [id, range], signal) =>
-      id ? { id, months: await accountsOf(client).charges(id, range, { signal }) } : null,
+    task: async (client, [id, range], signal) => {
+      if (!id) return null;
+      const months = await accountsOf(client).charges(id, range, { signal });
+      if (!range.from && !range.to) this.periods = months.map((m) => m.period);
+      return { id, months };
+    },
     args: () => [this.accountId, this.range] as const,
   });
 
@@ -75,6 +81,7 @@ export class GaskitCharges extends GaskitElement {
       this.to = '';
       this.rangeError = '';
       this.expanded = new Set();
+      this.periods = [];
     }
   }
 
@@ -109,33 +116,36 @@ export class GaskitCharges extends GaskitElement {
     this.range = {};
   }
 
+  /**
+   * A month of the range, named in the widget's language ("октябрь 2026 г."): the browser's own
+   * month field would speak the browser's. Empty is an open bound.
+   */
+  private monthSelect(id: 'from' | 'to', value: string, set: (value: string) => void, invalid: string): TemplateResult {
+    const periods = value && !this.periods.includes(value) ? [value, ...this.periods] : this.periods;
+    return html`<select
+      class="input"
+      id=${id}
+      aria-invalid=${invalid}
+      aria-describedby="range-error"
+      .value=${live(value)}
+      @input=${(e: Event) => set((e.target as HTMLSelectElement).value)}
+    >
+      <option value="" ?selected=${value === ''}>${this.localize.t('billing:range.any')}</option>
+      ${periods.map((p) => html`<option value=${p} ?selected=${p === value}>${formatPeriod(this.localize, p)}</option>`)}
+    </select>`;
+  }
+
   private renderRange(): TemplateResult {
     const t = (key: string) => this.localize.t(`billing:charges.${key}`);
     const invalid = this.rangeError ? 'true' : 'false';
     return html`<form part="range" class="range" novalidate @submit=${this.applyRange}>
       <div class="field">
         <label class="label" for="from">${t('from')}</label>
-        <input
-          class="input"
-          id="from"
-          type="month"
-          aria-invalid=${invalid}
-          aria-describedby="range-error"
-          .value=${live(this.from)}
-          @input=${(e: Event) => (this.from = (e.target as HTMLInputElement).value)}
-        />
+        ${this.monthSelect('from', this.from, (value) => (this.from = value), invalid)}
       </div>
       <div class="field">
         <label class="label" for="to">${t('to')}</label>
-        <input
-          class="input"
-          id="to"
-          type="month"
-          aria-invalid=${invalid}
-          aria-describedby="range-error"
-          .value=${live(this.to)}
-          @input=${(e: Event) => (this.to = (e.target as HTMLInputElement).value)}
-        />
+        ${this.monthSelect('to', this.to, (value) => (this.to = value), invalid)}
       </div>
       <div class="actions">
         <button part="button" class="button button--primary" type="submit">${t('show')}</button>

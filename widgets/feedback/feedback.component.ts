@@ -70,6 +70,7 @@ interface Attachment {
  * @csspart status - A request's status.
  * @csspart answer - An answer to a request.
  * @csspart button - Every button.
+ * @csspart support-email - The technical support address, for a question by e-mail.
  *
  * @cssproperty --gaskit-color-primary - Buttons and the suggestions' mark.
  * @cssproperty --gaskit-color-success - Answers and the confirmation.
@@ -440,16 +441,22 @@ export class GaskitFeedback extends GaskitElement {
         ${this.field(
           'files',
           this.t('form.chooseFiles'),
-          html`<input
-              id="files"
-              type="file"
-              multiple
-              accept=${ATTACHMENT_TYPES.join(',')}
-              ?disabled=${this.attachments.length >= FEEDBACK_LIMITS.files}
-              aria-invalid=${this.invalid('files')}
-              aria-describedby="files-help files-error"
-              @change=${this.onFiles}
-            />
+          html`<div class="file-picker">
+              <input
+                id="files"
+                class="file-input"
+                type="file"
+                multiple
+                accept=${ATTACHMENT_TYPES.join(',')}
+                ?disabled=${this.attachments.length >= FEEDBACK_LIMITS.files}
+                aria-invalid=${this.invalid('files')}
+                aria-describedby="files-help files-error"
+                @change=${this.onFiles}
+              />
+              <span part="button" class="button file-button" aria-hidden="true" @click=${this.pickFiles}
+                >${this.t('pickFiles')}</span
+              >
+            </div>
             ${
               this.attachments.length
                 ? html`<ul class="list" aria-label=${this.t('form.files')}>
@@ -507,13 +514,27 @@ export class GaskitFeedback extends GaskitElement {
     `;
   }
 
+  /** The browser's own file button speaks the browser's language: ours opens the same picker. */
+  private pickFiles(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#files')?.click();
+  }
+
+  /** The cabinet's technical support address, for a question by e-mail (seed 000). */
+  private renderSupportEmail(): unknown {
+    const email = this.config.value?.support.email;
+    if (!email) return nothing;
+    return html`<p part="support-email" class="support-email">
+      ${this.t('supportEmail')} <a href=${`mailto:${email}`}>${email}</a>
+    </p>`;
+  }
+
   protected override render(): unknown {
     return html`
       ${this.renderFaq()}
       <section aria-labelledby="form-title">
         <h2 id="form-title">${this.t('title')}</h2>
         <p>${this.t('intro')}</p>
-        ${this.config.render({ complete: (config) => this.renderForm(config) })}
+        ${this.renderSupportEmail()} ${this.config.render({ complete: (config) => this.renderForm(config) })}
       </section>
       ${
         this.signedIn

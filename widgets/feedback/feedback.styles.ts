@@ -53,8 +53,24 @@ export default css`
     padding: var(--_gk-space);
     resize: vertical;
   }
-  input[type='file'] {
-    font: inherit;
+  .file-picker {
+    position: relative;
+    display: flex;
+  }
+  .file-input {
+    position: absolute;
+    inset: 0;
+    inline-size: 1px;
+    block-size: 1px;
+    opacity: 0;
+  }
+  .file-input:focus-visible + .file-button {
+    outline: var(--_gk-focus-ring-width) solid var(--_gk-color-focus);
+    outline-offset: 2px;
+  }
+  .file-input:disabled + .file-button {
+    opacity: 0.6;
+    cursor: not-allowed;
   }
   details,
   .box {

@@ -7,7 +7,9 @@ import styles from './hint.styles.ts';
 
 /**
  * A "?" button that shows a hint while hovered or focused, as next to the
- * account number field. The text is the button's description
+ * account number field. The bubble opens above the button, so the field under
+ * the label stays in sight (below when there is no room above), and is moved
+ * sideways to stay inside the window. The text is the button's description
  * (`aria-describedby`), so screen readers read it with the button. Escape
  * closes it without moving focus or pointer; the pointer can move onto the
  * text; a tap opens it and a tap elsewhere closes it.
@@ -61,7 +63,24 @@ export class GaskitHint extends GaskitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    if (changed.has('open')) this.listenToPage(this.open);
+    if (changed.has('open')) {
+      this.listenToPage(this.open);
+      if (this.open) this.place();
+    }
+  }
+
+  /** Above the button unless that leaves the window, and shifted sideways to stay inside it. */
+  private place(): void {
+    const tooltip = this.renderRoot.querySelector<HTMLElement>('[part="tooltip"]');
+    if (!tooltip) return;
+    const margin = 8;
+    tooltip.style.setProperty('--_gk-hint-shift', '0px');
+    tooltip.classList.remove('tooltip--below');
+    if (tooltip.getBoundingClientRect().top < 0) tooltip.classList.add('tooltip--below');
+    const { left, right } = tooltip.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    const shift = right > width - margin ? Math.max(width - margin - right, margin - left) : left < margin ? margin - left : 0;
+    tooltip.style.setProperty('--_gk-hint-shift', `${Math.round(shift)}px`);
   }
 
   private toggle(open: boolean): void {

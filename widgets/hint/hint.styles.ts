@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-// The bubble's transparent top border bridges the gap to the button, so the pointer can move onto
+// The bubble's transparent bottom (or, below the button, top) border bridges the gap to the button, so the pointer can move onto
 // the text. (Comments stay out of the css`` text: what is inside it ships in every bundle.)
 export default css`
   :host {
@@ -32,13 +32,13 @@ export default css`
   .tooltip {
     position: absolute;
     z-index: 10;
-    inset-block-start: 100%;
-    left: 50%;
+    inset-block-end: 100%;
+    left: calc(50% + var(--_gk-hint-shift, 0px));
     translate: -50% 0;
     inline-size: max-content;
     max-inline-size: var(--gaskit-hint-max-width, min(20rem, 80vw));
     padding: var(--_gk-space) calc(var(--_gk-space) * 1.5);
-    border-block-start: var(--_gk-space) solid transparent;
+    border-block-end: var(--_gk-space) solid transparent;
     border-radius: var(--_gk-radius);
     background: var(--_gk-color-inverse);
     background-clip: padding-box;
@@ -47,6 +47,11 @@ export default css`
     font-size: var(--_gk-font-size-small);
     font-weight: 400;
     white-space: normal;
+  }
+  .tooltip--below {
+    inset-block: 100% auto;
+    border-block-end: 0;
+    border-block-start: var(--_gk-space) solid transparent;
   }
   .tooltip[hidden] {
     display: none;

@@ -43,6 +43,7 @@ const NUMBER_CODES = new Set(['account_number_format', 'account_not_found', 'acc
  * @csspart check - The masked contract details with "Link".
  * @csspart button - Every button.
  * @csspart success - "Account No. … linked".
+ * @csspart unlinked - "Account No. … unlinked", above the list.
  * @csspart limit - The note shown at the cabinet's limit.
  * @csspart accounts - The list of linked accounts.
  * @csspart account - One linked account.
@@ -72,6 +73,8 @@ export class GaskitLinkAccount extends GaskitElement {
   @state() private checked?: AccountCheck;
   /** The account linked last, for the success message. */
   @state() private linked?: LinkedAccount;
+  /** The number of the account unlinked last from the list, for the confirmation. */
+  @state() private unlinked = '';
 
   private readonly form = new FormController(this);
   private idempotencyKey = '';
@@ -90,13 +93,13 @@ export class GaskitLinkAccount extends GaskitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    document.addEventListener('gaskit-account-unlinked', this.reload);
+    document.addEventListener('gaskit-account-unlinked', this.onUnlinked);
     document.addEventListener('gaskit-account-extended', this.reload);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener('gaskit-account-unlinked', this.reload);
+    document.removeEventListener('gaskit-account-unlinked', this.onUnlinked);
     document.removeEventListener('gaskit-account-extended', this.reload);
   }
 
@@ -113,6 +116,14 @@ export class GaskitLinkAccount extends GaskitElement {
   /** A failed reload shows its error in place of the list. */
   private readonly reload = (): void => {
     this.accounts.run().catch(() => undefined);
+  };
+
+  /** An account was unlinked, here or in another widget of the page: say so above the list. */
+  private readonly onUnlinked = (event: GlobalEventHandlersEventMap['gaskit-account-unlinked']): void => {
+    this.unlinked = event.detail.number;
+    this.linked = undefined;
+    if (event.composedPath().includes(this)) this.focusAfterRender = '[part="unlinked"]';
+    this.reload();
   };
 
   /** The realm's suppliers; a tenant alone in its realm is its own only supplier. */
@@ -305,11 +316,16 @@ export class GaskitLinkAccount extends GaskitElement {
     </section>`;
   }
 
+  private unlinkedText(): string {
+    return this.unlinked ? this.localize.t('accounts:account.unlinked', { number: this.unlinked }) : '';
+  }
+
   private renderAccounts(config: TenantConfig, accounts: LinkedAccount[]): TemplateResult {
     const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
     const max = config.accounts.maxAccounts;
     return html`<section class="current" aria-labelledby="current-title">
       <h3 id="current-title">${t('currentTitle')}</h3>
+      <p part="unlinked" class="unlinked" role="status" tabindex="-1">${this.unlinkedText()}</p>
       <p part="count" class="muted">${t('count', { count: accounts.length, max })}</p>
       ${
         accounts.length === 0

@@ -45,9 +45,13 @@ export default css`
     border-inline-start: 0.25rem solid var(--_gk-color-primary);
     background: var(--_gk-color-surface-alt);
   }
-  .success {
+  .success,
+  .unlinked {
     color: var(--_gk-color-success);
     font-weight: 600;
+  }
+  .unlinked {
+    margin: 0;
   }
   .accounts {
     margin: 0;

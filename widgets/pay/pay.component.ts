@@ -5,6 +5,7 @@ import {
   cardCvc,
   cardExpiry,
   cardNumber,
+  formatCardExpiry,
   checkPaymentTotal,
   createIdempotencyKey,
   formatRublesInput,
@@ -289,7 +290,7 @@ export class GaskitPay extends GaskitElement {
         current = await paymentsOf(client).waitForOutcome(payment.id);
       } else {
         const { cardNumber = '', expiry = '', cvc = '' } = this.form.values();
-        current = await paymentsOf(client).demoConfirm(payment.id, { cardNumber, expiry, cvc });
+        current = await paymentsOf(client).demoConfirm(payment.id, { cardNumber, expiry: formatCardExpiry(expiry), cvc });
         if (current.status === 'processing') current = await paymentsOf(client).waitForOutcome(payment.id);
       }
       this.settle(current);
@@ -314,6 +315,20 @@ export class GaskitPay extends GaskitElement {
     } else if (payment.status === 'failed') {
       this.emit('gaskit-payment-failed', { paymentId: payment.id, code: payment.failureCode ?? 'card_declined' });
     }
+  }
+
+  /** The expiry typed as digits (`1130`) is written as on the card (`11/30`) once the person leaves the field. */
+  private readonly formatExpiry = (event: Event): void => {
+    const field = event.target as GaskitTextField;
+    field.value = formatCardExpiry(field.value);
+  };
+
+  /** A declined card: a new payment of the same amounts and readings, straight to the card form. */
+  private retry(): void {
+    this.payment = undefined;
+    this.unmountStripe();
+    this.idempotencyKey = createIdempotencyKey();
+    void this.startPayment();
   }
 
   /** Back to the amounts for another attempt, with a new idempotency key. */
@@ -460,9 +475,10 @@ export class GaskitPay extends GaskitElement {
         name=${name}
         label=${this.t(name)}
         autocomplete=${autocomplete}
-        inputmode=${name === 'expiry' ? nothing : 'numeric'}
+        inputmode="numeric"
         required
         .rules=${[check]}
+        @change=${name === 'expiry' ? this.formatExpiry : nothing}
       ></gaskit-text-field>`;
     return html`
       ${this.stepHeader('last', this.t('cardTitle'))}
@@ -521,7 +537,14 @@ export class GaskitPay extends GaskitElement {
             ? html`<p role="alert">${this.failureText(payment.failureCode ?? 'unknown')}</p>`
             : nothing
       }
-      <div class="actions">${this.button(this.t(succeeded ? 'newPayment' : 'retry'), () => this.restart())}</div>
+      <div class="actions">
+        ${
+          payment.status === 'failed'
+            ? html`${this.button(this.t('retry'), () => this.retry(), true)}
+              ${this.button(this.localize.t('payments:result.changeAmounts'), () => this.restart())}`
+            : this.button(this.t(succeeded ? 'newPayment' : 'retry'), () => this.restart())
+        }
+      </div>
     </section>`;
   }
 

@@ -10,7 +10,15 @@ import {
   type PaymentItem,
 } from '../../sdk/index.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles, chevronStyles, tableStyles, titleStyles, visuallyHiddenStyles } from '../shared/styles.ts';
+import {
+  baseStyles,
+  buttonStyles,
+  chevronStyles,
+  stackedTableStyles,
+  tableStyles,
+  titleStyles,
+  visuallyHiddenStyles,
+} from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './payment-history.styles.ts';
 
@@ -92,7 +100,16 @@ export function groupPayments(payments: Payment[], elsewhere: PaymentElsewhere[]
  * @cssproperty --gaskit-color-border - Table borders.
  */
 export class GaskitPaymentHistory extends GaskitElement {
-  static override styles = [baseStyles, buttonStyles, tableStyles, chevronStyles, visuallyHiddenStyles, titleStyles, styles];
+  static override styles = [
+    baseStyles,
+    buttonStyles,
+    tableStyles,
+    stackedTableStyles,
+    chevronStyles,
+    visuallyHiddenStyles,
+    titleStyles,
+    styles,
+  ];
 
   /** Only this account's payments. */
   @property({ attribute: 'account-id' }) accountId = '';
@@ -156,9 +173,9 @@ export class GaskitPaymentHistory extends GaskitElement {
       : nothing;
     return html`<tr>
       <th scope="row">${date}<br /><small>${t('placeCabinet')}</small></th>
-      <td>${this.money(item.amount, payment.currency)}</td>
-      <td>${this.money(item.penalties, payment.currency)}</td>
-      <td>
+      <td data-label=${t('amount')}>${this.money(item.amount, payment.currency)}</td>
+      <td data-label=${t('penalties')}>${this.money(item.penalties, payment.currency)}</td>
+      <td data-label=${t('status')}>
         <span part="status" class="status status--${payment.status}"
           >${this.localize.t(`payments:status.${payment.status}`)}</span
         >
@@ -195,7 +212,7 @@ export class GaskitPaymentHistory extends GaskitElement {
         <span class="sum">${this.money(account.paid, currency)}</span>
         <span class="count">${t('payments', { count: account.entries.length })}</span>
       </button>
-      <div id=${panelId} ?hidden=${!open}>
+      <div id=${panelId} class="table-wrap" ?hidden=${!open}>
         <table part="payments">
           <caption class="visually-hidden">
             ${t('account', { number: account.accountNumber })},

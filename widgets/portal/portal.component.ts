@@ -24,6 +24,7 @@ import { GaskitPaymentHistory } from '../payment-history/payment-history.compone
 import { GaskitReadings } from '../readings/readings.component.ts';
 import { GaskitRegister } from '../register/register.component.ts';
 import { GaskitSettings } from '../settings/settings.component.ts';
+import { GaskitOverview } from './overview.component.ts';
 import { renderError } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -50,14 +51,18 @@ interface NavItem {
  * (`#/accounts/<id>/readings`) — so sections can be bookmarked, linked and reached with Back.
  * The chosen account is in the address and remembered in `preferencesOf(client)` for the next visit.
  * The header carries the supplier's logo and name, the low-vision switch, the language and
- * sign-out. It fits phones from 360 px (a menu button) to desktops (a side menu), measured on the
- * element's own width, so it also fits a column of the supplier's page.
+ * sign-out. It fits phones from 320 px (a menu button) to desktops (a side menu), measured on the
+ * element's own width, so it also fits a column of the supplier's page. Signed in, the home shows
+ * every account at a glance (`gaskit-overview`), or, before the first account is linked, a welcome
+ * with the linking form. Hovering or focusing a section in the menu shows what it is for.
  *
  * @tagname gaskit-portal
  *
  * @event gaskit-route-changed - Another section is shown. `detail: { path, view, accountId }`.
  * @event gaskit-vision-changed - The person switched the low-vision mode. `detail: { vision }`.
  * @event gaskit-signed-out - The person signed out with the header button. `detail: { reason }`.
+ *
+ * The header shows the name saved in the settings at once (`gaskit-profile-changed`).
  *
  * @csspart base - The portal's frame.
  * @csspart skip-link - "Skip to content", shown when focused.
@@ -74,6 +79,7 @@ interface NavItem {
  * @csspart menu-button - The button that opens the menu on narrow screens.
  * @csspart nav-list - The list of sections.
  * @csspart nav-link - A section link; the current one has `aria-current="page"`.
+ * @csspart nav-hint - What a section is for, shown while its link is hovered or focused from the keyboard.
  * @csspart main - The section's content.
  * @csspart account-bar - The chosen account's select.
  * @csspart account-select - The account select itself.
@@ -83,6 +89,7 @@ interface NavItem {
  * @csspart status - Loading status.
  * @csspart error - An error message.
  * @csspart notice - The text of "not found" and "account not linked".
+ * @csspart welcome - The greeting and first steps on the home of a cabinet with no account linked yet.
  *
  * @cssproperty --gaskit-portal-nav-width - Width of the side menu on wide screens; default `15rem`.
  * @cssproperty --gaskit-portal-max-width - Widest the portal grows; default `80rem`.
@@ -103,6 +110,7 @@ export class GaskitPortal extends GaskitElement {
     'gaskit-payment-history': GaskitPaymentHistory,
     'gaskit-settings': GaskitSettings,
     'gaskit-feedback': GaskitFeedback,
+    'gaskit-overview': GaskitOverview,
   };
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
@@ -114,6 +122,12 @@ export class GaskitPortal extends GaskitElement {
   @state() private accounts?: LinkedAccount[];
   @state() private accountsError?: unknown;
   @state() private menuOpen = false;
+  /** The home was first shown with no account linked: it welcomes the person and offers linking until they leave it. */
+  @state() private welcome = false;
+  /** The account unlinked last on this page: its sections then say so instead of "not linked". */
+  @state() private unlinked?: { accountId: string; number: string };
+  /** Escape hid the section hints until the pointer or focus moves on. */
+  @state() private hintsHidden = false;
 
   private readonly router = new PortalRouter(this, { onUserNavigation: () => (this.focusView = true) });
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
@@ -143,7 +157,17 @@ export class GaskitPortal extends GaskitElement {
       this.leave();
       this.router.navigate('/');
     });
-    for (const name of ['gaskit-account-linked', 'gaskit-account-unlinked', 'gaskit-account-extended'] as const) {
+    this.addEventListener('gaskit-profile-changed', (event) => {
+      if (this.session === 'signed-in') this.me = event.detail.me;
+    });
+    this.addEventListener('gaskit-account-unlinked', (event) => (this.unlinked = event.detail));
+    // What each account owes changes with these; the home shows it from the list.
+    for (const name of [
+      'gaskit-account-linked',
+      'gaskit-account-unlinked',
+      'gaskit-account-extended',
+      'gaskit-payment-succeeded',
+    ] as const) {
       this.addEventListener(name, () => void this.loadAccounts());
     }
   }
@@ -164,7 +188,10 @@ export class GaskitPortal extends GaskitElement {
     const client = this.resolvedClient;
     if (client !== this.boundClient) this.bind(client);
     this.redirect();
-    if (this.router.path !== this.shownPath) this.menuOpen = false;
+    if (this.router.path !== this.shownPath) {
+      this.menuOpen = false;
+      if (this.router.route.view !== 'home') this.welcome = false;
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -216,6 +243,7 @@ export class GaskitPortal extends GaskitElement {
   private leave(): void {
     this.me = undefined;
     this.accounts = undefined;
+    this.welcome = false;
     this.session = 'signed-out';
     this.supplierClients.clear();
   }
@@ -253,13 +281,7 @@ export class GaskitPortal extends GaskitElement {
       return;
     }
     if (!this.accounts) return;
-    if (view === 'home') {
-      const account = this.chosenAccount();
-      this.router.navigate(routePath(account ? { view: 'summary', accountId: account.id } : { view: 'accounts' }), {
-        replace: true,
-      });
-      return;
-    }
+    if (view === 'home' && this.accounts.length === 0) this.welcome = true;
     if (accountId && this.accounts.some((a) => a.id === accountId)) this.prefs?.setAccountId(accountId);
   }
 
@@ -323,15 +345,26 @@ export class GaskitPortal extends GaskitElement {
       return (['login', 'register', 'feedback'] as const).map((view) => ({ view, path: routePath({ view }) }));
     }
     const accountId = this.chosenAccount()?.id;
-    const views: View[] = ['summary', 'charges', 'readings', 'pay', 'payments', 'accounts', 'settings', 'feedback'];
+    const views: View[] = ['home', 'summary', 'charges', 'readings', 'pay', 'payments', 'accounts', 'settings', 'feedback'];
     return views.map((view) => ({ view, path: routePath({ view, accountId: ACCOUNT_VIEWS.has(view) ? accountId : undefined }) }));
   }
 
-  /** What is on screen: sign-in in place of a section that needs it, the summary for home. */
+  /** What is on screen: sign-in in place of a section that needs it. */
   private shownView(): View {
     const { view } = this.router.route;
     if (this.session === 'signed-out' && !PUBLIC_VIEWS.has(view)) return 'login';
-    return view === 'home' ? 'summary' : view;
+    return view;
+  }
+
+  /** The heading of a view; the home's is the welcome until an account is linked. */
+  private viewTitle(view: View): string {
+    if (view !== 'home') return this.localize.t(`portal:views.${view}`);
+    return this.localize.t(this.welcome ? 'portal:welcome.title' : 'portal:home.title');
+  }
+
+  /** A menu item's name; the home's, "Главная", came after the other sections' names. */
+  private navName(view: View): string {
+    return this.localize.t(view === 'home' ? 'portal:home.nav' : `portal:nav.${view}`);
   }
 
   /**
@@ -340,8 +373,7 @@ export class GaskitPortal extends GaskitElement {
    */
   private widgetTitled(route: Route, chosen: LinkedAccount | undefined): boolean {
     const view = this.shownView();
-    if (view === 'not-found' || (route.accountId && !chosen && this.accounts)) return false;
-    return view !== 'settings';
+    return !(view === 'not-found' || view === 'home' || (route.accountId && !chosen && this.accounts));
   }
 
   private logoUrl(config: TenantConfig): string | undefined {
@@ -394,10 +426,19 @@ export class GaskitPortal extends GaskitElement {
     </header>`;
   }
 
+  // A section's hint is a tooltip named by its text, which the lint rule cannot see.
+  /* eslint-disable lit-a11y/accessible-name */
   private renderNav(): TemplateResult {
     const l = this.localize;
     const current = this.shownView();
-    return html`<nav part="nav" class="nav" aria-label=${l.t('portal:navLabel')}>
+    return html`<nav
+      part="nav"
+      class=${classMap({ nav: true, 'nav--quiet': this.hintsHidden })}
+      aria-label=${l.t('portal:navLabel')}
+      @keydown=${(e: KeyboardEvent) => (this.hintsHidden ||= e.key === 'Escape')}
+      @focusin=${() => (this.hintsHidden &&= false)}
+      @pointerover=${() => (this.hintsHidden &&= false)}
+    >
       <button
         part="menu-button"
         class="button menu-button"
@@ -409,25 +450,28 @@ export class GaskitPortal extends GaskitElement {
         ${l.t('portal:menu')}
       </button>
       <ul part="nav-list" class=${classMap({ 'nav-list': true, open: this.menuOpen })} id="nav-list">
-        ${this.navItems().map(
-          (item) =>
-            html`<li>
-              <a
-                part="nav-link"
-                class="nav-link"
-                href=${this.router.href(item.path)}
-                aria-current=${ifDefined(item.view === current ? 'page' : undefined)}
-                >${l.t(`portal:nav.${item.view}`)}</a
-              >
-            </li>`,
-        )}
+        ${this.navItems().map((item) => {
+          const hint = l.exists(`portal:hints.${item.view}`) ? l.t(`portal:hints.${item.view}`) : '';
+          return html`<li class="nav-item">
+            <a
+              part="nav-link"
+              class="nav-link"
+              href=${this.router.href(item.path)}
+              aria-current=${ifDefined(item.view === current ? 'page' : undefined)}
+              aria-describedby=${ifDefined(hint ? `hint-${item.view}` : undefined)}
+              >${this.navName(item.view)}</a
+            >
+            ${hint ? html`<span part="nav-hint" class="nav-hint" id=${`hint-${item.view}`} role="tooltip">${hint}</span>` : nothing}
+          </li>`;
+        })}
       </ul>
     </nav>`;
   }
+  /* eslint-enable lit-a11y/accessible-name */
 
   private renderAccountBar(chosen: LinkedAccount | undefined): TemplateResult | typeof nothing {
     const accounts = this.accounts ?? [];
-    if (this.session !== 'signed-in' || accounts.length === 0) return nothing;
+    if (this.session !== 'signed-in' || accounts.length === 0 || this.shownView() === 'home') return nothing;
     const l = this.localize;
     return html`<div part="account-bar" class="account-bar">
       <label for="account">${l.t('portal:account.label')}</label>
@@ -451,7 +495,38 @@ export class GaskitPortal extends GaskitElement {
     >`;
   }
 
-  private renderContent(route: Route, chosen: LinkedAccount | undefined): unknown {
+  /**
+   * The first home of a new cabinet (seed 003): a greeting, what the cabinet is for, and the
+   * linking form right here; once an account is linked, the way on to the home.
+   */
+  private renderWelcome(config: TenantConfig): TemplateResult {
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`portal:welcome.${key}`, params);
+    const linked = (this.accounts ?? []).length > 0;
+    return html`<section part="welcome" class="welcome">
+        <p class="welcome-lead">${t('greeting', { supplier: config.tenant.name })}</p>
+        <p>${t('about')}</p>
+        <ol class="steps">
+          <li>${t('stepLink')}</li>
+          <li>${t('stepUse')}</li>
+          <li>${t('stepMore', { count: config.accounts.maxAccounts })}</li>
+        </ol>
+        ${
+          linked
+            ? html`<button part="link" class="button button--primary" type="button" @click=${this.finishWelcome}>
+                ${t('done')}
+              </button>`
+            : nothing
+        }
+      </section>
+      <gaskit-link-account></gaskit-link-account>`;
+  }
+
+  private finishWelcome(): void {
+    this.welcome = false;
+    this.focusView = true;
+  }
+
+  private renderContent(route: Route, chosen: LinkedAccount | undefined, config: TenantConfig): unknown {
     const l = this.localize;
     const { view } = route;
     if (!PUBLIC_VIEWS.has(view) && this.session !== 'signed-in') {
@@ -463,13 +538,25 @@ export class GaskitPortal extends GaskitElement {
       return html`<p part="status" class="status" role="status">${l.t('common:loading')}</p>`;
     }
     if (route.accountId && !chosen) {
-      return html`<p part="notice" class="notice">${l.t('portal:account.missing')}</p>
-        ${this.link({ view: 'accounts' }, 'portal:account.toAccounts')}`;
+      const unlinked = this.unlinked?.accountId === route.accountId ? this.unlinked.number : '';
+      return html`${
+        unlinked
+          ? html`<p part="notice" class="notice" role="status">${l.t('accounts:account.unlinked', { number: unlinked })}</p>`
+          : html`<p part="notice" class="notice">${l.t('portal:account.missing')}</p>`
+      }
+      ${this.link({ view: 'accounts' }, 'portal:account.toAccounts')}`;
     }
     const id = chosen?.id ?? '';
     const client = this.clientFor(chosen);
     switch (view) {
       case 'home':
+        return this.welcome
+          ? this.renderWelcome(config)
+          : html`<gaskit-overview
+              .accounts=${this.accounts ?? []}
+              .href=${(to: Route) => this.router.href(routePath(to))}
+              .clientFor=${(account: LinkedAccount) => this.clientFor(account)}
+            ></gaskit-overview>`;
       case 'login':
         return html`<gaskit-login register-url=${this.router.href('/register')}></gaskit-login>`;
       case 'register':
@@ -496,12 +583,12 @@ export class GaskitPortal extends GaskitElement {
           .client=${route.accountId ? client : undefined}
         ></gaskit-payment-history>`;
       case 'settings':
-        return html`<section class="settings-accounts">
+        return html`<gaskit-settings></gaskit-settings>
+          <section class="settings-accounts">
             <h2>${l.t('portal:settings.accountsTitle')}</h2>
             <p>${l.t('portal:settings.accountsText')}</p>
             ${this.link({ view: 'accounts' }, 'portal:settings.accountsLink')}
-          </section>
-          <gaskit-settings></gaskit-settings>`;
+          </section>`;
       case 'feedback':
         return html`<gaskit-feedback></gaskit-feedback>`;
       case 'not-found':
@@ -527,9 +614,9 @@ export class GaskitPortal extends GaskitElement {
             class=${classMap({ 'view-title': true, 'visually-hidden': this.widgetTitled(route, chosen) })}
             tabindex="-1"
           >
-            ${l.t(`portal:views.${title}`)}
+            ${this.viewTitle(title)}
           </h1>
-          ${this.renderContent(route, chosen)}
+          ${this.renderContent(route, chosen, config)}
         </main>
       </div>
     </div>`;

@@ -8,6 +8,9 @@ export default css`
   }
   .portal {
     position: relative;
+    display: flex;
+    flex-direction: column;
+    min-block-size: inherit;
     max-inline-size: var(--gaskit-portal-max-width, 80rem);
     margin-inline: auto;
   }
@@ -85,6 +88,7 @@ export default css`
     font-size: var(--_gk-font-size-small);
   }
   .layout {
+    flex: 1;
     display: flex;
     flex-direction: column;
   }
@@ -113,6 +117,49 @@ export default css`
   }
   .nav-link:hover {
     text-decoration: underline;
+  }
+  .nav-item {
+    position: relative;
+  }
+  .nav-hint {
+    display: none;
+    position: absolute;
+    z-index: 10;
+    inset-block-start: 100%;
+    inset-inline-start: calc(var(--_gk-space) * 2);
+    inline-size: max-content;
+    max-inline-size: min(20rem, calc(100% - var(--_gk-space) * 4));
+    padding: var(--_gk-space) calc(var(--_gk-space) * 1.5);
+    border-radius: var(--_gk-radius);
+    background: var(--_gk-color-inverse);
+    box-shadow: var(--_gk-shadow);
+    color: var(--_gk-color-on-inverse);
+    font-size: var(--_gk-font-size-small);
+    pointer-events: none;
+  }
+  .nav-item:hover > .nav-hint,
+  .nav-link:focus-visible + .nav-hint {
+    display: block;
+  }
+  .nav--quiet .nav-link + .nav-hint {
+    display: none;
+  }
+  .welcome {
+    max-inline-size: 48em;
+  }
+  .welcome p {
+    margin: 0 0 var(--_gk-space);
+  }
+  .welcome-lead {
+    font-size: 1.125em;
+    font-weight: 600;
+  }
+  .steps {
+    margin: 0 0 calc(var(--_gk-space) * 2);
+    padding-inline-start: 1.5em;
+  }
+  .steps li + li {
+    margin-block-start: calc(var(--_gk-space) / 2);
   }
   .nav-link[aria-current='page'] {
     border-inline-start-color: var(--_gk-color-primary);
@@ -192,6 +239,12 @@ export default css`
       display: flex;
       margin: 0;
     }
+    .nav-hint {
+      inset-block-start: 50%;
+      inset-inline-start: calc(100% + var(--_gk-space));
+      translate: 0 -50%;
+      max-inline-size: 20rem;
+    }
     .main {
       padding: calc(var(--_gk-space) * 3);
     }
@@ -219,6 +272,12 @@ export default css`
   .portal--low-vision .nav-link {
     border: 2px solid var(--_gk-color-border);
     text-decoration: underline;
+  }
+  .portal--low-vision .nav-hint {
+    inset-block-start: 100%;
+    inset-inline-start: 0;
+    translate: none;
+    max-inline-size: min(20rem, 80vw);
   }
   .portal--low-vision .nav-link[aria-current='page'] {
     background: var(--_gk-color-inverse);

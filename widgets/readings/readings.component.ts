@@ -22,7 +22,7 @@ import {
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, fieldStyles, stackedTableStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
@@ -70,7 +70,7 @@ const SERVER_FIELD = /^readings\.(\d+)\.(?:value|meterId)$/;
  */
 export class GaskitReadings extends GaskitElement {
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-hint': GaskitHint };
-  static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
+  static override styles = [baseStyles, buttonStyles, fieldStyles, stackedTableStyles, styles];
 
   /** The account whose meters are shown; unset, the person picks one of the accounts linked with this supplier. */
   @property({ attribute: 'account-id' }) accountId = '';
@@ -299,27 +299,35 @@ export class GaskitReadings extends GaskitElement {
     return html`<p part="window" class="window ${window.open ? '' : 'window--closed'}">${text}</p>`;
   }
 
-  /** The only meter of an account must be filled in; of several, any may be left empty. */
+  /**
+   * The only meter of an account must be filled in; of several, any may be left empty. Inside a
+   * payment none is marked required: the step says to leave a meter empty, or to go on without readings.
+   */
   private renderMeterField(history: ReadingsHistory, m: MeterHistory): TemplateResult {
     const t = this.localize.t.bind(this.localize);
     const { meter } = m;
     const scale = { digits: meter.digits, decimals: meter.decimals };
-    const previous = m.last
+    const previous = m.previous
       ? t('readings:meter.previous', {
-          value: this.number(m.last.value, meter.decimals),
-          date: this.localize.formatDate(m.last.date),
+          value: this.number(m.previous.value, meter.decimals),
+          date: this.localize.formatDate(m.previous.date),
         })
       : t('readings:meter.noPrevious');
+    // A reading of this period is replaced by a new one, not compared with it: say so beside the one compared with.
+    const replaced =
+      m.last && m.last.date !== m.previous?.date
+        ? t('readings:baseline.replaces', { value: this.number(m.last.value, meter.decimals) })
+        : '';
     const format = meter.decimals === 0 ? t('readings:meter.formatInteger', scale) : t('readings:meter.formatDecimal', scale);
     return html`
       <div part="meter" class="meter">
         <gaskit-text-field
           name=${`${FIELD_PREFIX}${meter.id}`}
           label=${this.meterLabel(history, m)}
-          help=${previous}
+          help=${replaced ? `${previous} ${replaced}` : previous}
           inputmode=${meter.decimals === 0 ? 'numeric' : 'decimal'}
           autocomplete="off"
-          ?required=${history.meters.length === 1}
+          ?required=${history.meters.length === 1 && !this.deferred}
           .value=${this.values[meter.id] ?? ''}
           .rules=${[rule(meterReading, scale)]}
           @input=${(e: Event) => (this.values = { ...this.values, [meter.id]: (e.target as GaskitTextField).value })}
@@ -429,7 +437,7 @@ export class GaskitReadings extends GaskitElement {
         <p class="period">
           ${preview.window.queued ? t('readings:review.queued', { period }) : t('readings:review.period', { period })}
         </p>
-        <div class="scroll" role="region" tabindex="0" aria-labelledby="summary-caption">
+        <div class="table-wrap">
           <table part="summary" class="summary">
             <caption id="summary-caption">
               ${t('readings:review.caption')}
@@ -448,12 +456,16 @@ export class GaskitReadings extends GaskitElement {
                 ({ item, m }) => html`
                   <tr>
                     <th scope="row">${this.meterLabel(history, m)}</th>
-                    <td>${item.previous ? this.number(item.previous.value, m.meter.decimals) : t('readings:review.noCost')}</td>
-                    <td>${this.number(item.value, m.meter.decimals)}</td>
-                    <td>
+                    <td data-label=${t('readings:review.previous')}>
+                      ${item.previous ? this.number(item.previous.value, m.meter.decimals) : t('readings:review.noCost')}
+                    </td>
+                    <td data-label=${t('readings:review.current')}>${this.number(item.value, m.meter.decimals)}</td>
+                    <td data-label=${t('readings:review.consumption')}>
                       ${item.consumption === null ? t('readings:review.noCost') : this.number(item.consumption, m.meter.decimals)}
                     </td>
-                    <td>${item.cost === null ? t('readings:review.noCost') : this.localize.formatMoney(item.cost)}</td>
+                    <td data-label=${t('readings:review.cost')}>
+                      ${item.cost === null ? t('readings:review.noCost') : this.localize.formatMoney(item.cost)}
+                    </td>
                   </tr>
                 `,
               )}
@@ -517,32 +529,43 @@ export class GaskitReadings extends GaskitElement {
         <summary>${t('readings:history.title')}: ${this.meterLabel(history, m)}</summary>
         ${
           m.readings.length === 0
-            ? html`<p>${t('readings:history.empty')}</p>`
+            ? html`<p>
+                ${
+                  m.last
+                    ? t('readings:baseline.onlyBilling', {
+                        value: this.number(m.last.value, m.meter.decimals),
+                        date: this.localize.formatDate(m.last.date),
+                      })
+                    : t('readings:history.empty')
+                }
+              </p>`
             : html`
-                <table class="history-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">${t('readings:history.date')}</th>
-                      <th scope="col">${t('readings:history.value')}</th>
-                      <th scope="col">${t('readings:history.period')}</th>
-                      <th scope="col">${t('readings:history.status')}</th>
-                      <th scope="col">${t('readings:history.source')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${m.readings.map(
-                      (r) => html`
-                        <tr class="status-${r.status}">
-                          <td>${this.localize.formatDate(r.submittedAt, { dateStyle: 'medium' })}</td>
-                          <td>${this.number(r.value, m.meter.decimals)}</td>
-                          <td>${this.period(r.period)}</td>
-                          <td>${this.statusText(r)}</td>
-                          <td>${t(`readings:source.${r.source}`)}</td>
-                        </tr>
-                      `,
-                    )}
-                  </tbody>
-                </table>
+                <div class="table-wrap">
+                  <table class="history-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">${t('readings:history.date')}</th>
+                        <th scope="col">${t('readings:history.value')}</th>
+                        <th scope="col">${t('readings:history.period')}</th>
+                        <th scope="col">${t('readings:history.status')}</th>
+                        <th scope="col">${t('readings:history.source')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${m.readings.map(
+                        (r) => html`
+                          <tr class="status-${r.status}">
+                            <th scope="row">${this.localize.formatDate(r.submittedAt, { dateStyle: 'medium' })}</th>
+                            <td data-label=${t('readings:history.value')}>${this.number(r.value, m.meter.decimals)}</td>
+                            <td data-label=${t('readings:history.period')}>${this.period(r.period)}</td>
+                            <td data-label=${t('readings:history.status')}>${this.statusText(r)}</td>
+                            <td data-label=${t('readings:history.source')}>${t(`readings:source.${r.source}`)}</td>
+                          </tr>
+                        `,
+                      )}
+                    </tbody>
+                  </table>
+                </div>
               `
         }
       </details>

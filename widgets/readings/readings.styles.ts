@@ -45,9 +45,6 @@ export default css`
   .total {
     font-weight: 600;
   }
-  .scroll {
-    overflow-x: auto;
-  }
   table {
     inline-size: 100%;
     border-collapse: collapse;

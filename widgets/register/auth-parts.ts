@@ -120,15 +120,23 @@ export const authStyles = css`
   p {
     margin: 0;
   }
-  .check,
-  .consent {
+  .check {
     display: flex;
     flex-wrap: wrap;
     align-items: baseline;
     gap: calc(var(--_gk-space) / 2);
   }
+  .consent {
+    display: grid;
+    grid-template-columns: auto minmax(0, 1fr);
+    align-items: start;
+    gap: 0 calc(var(--_gk-space) / 2);
+  }
+  .consent input {
+    margin-block-start: 0.2em;
+  }
   .consent .error {
-    flex-basis: 100%;
+    grid-column: 1 / -1;
   }
   input[type='checkbox'],
   input[type='radio'] {

@@ -37,7 +37,8 @@ type Step =
   | { name: 'pending'; answer: RegistrationPending }
   | { name: 'temporary-password'; login: string }
   | { name: 'confirming' }
-  | { name: 'confirmed'; login: string; signedIn: boolean };
+  | { name: 'confirmed'; login: string; signedIn: boolean }
+  | { name: 'link-failed'; message: string };
 
 /**
  * Registration in the tenant's flow (seeds 000–004), chosen by the tenant's config:
@@ -145,8 +146,7 @@ export class GaskitRegister extends GaskitElement {
       this.goTo({ name: 'confirmed', login: answer.login, signedIn: false });
       this.emit('gaskit-registered', { login: answer.login, confirmed: true });
     } catch (error) {
-      this.goTo({ name: 'form' });
-      this.formError = formErrorText(this.localize, error);
+      this.goTo({ name: 'link-failed', message: formErrorText(this.localize, error) });
     }
   }
 
@@ -455,6 +455,15 @@ export class GaskitRegister extends GaskitElement {
         </section>`;
       case 'confirming':
         return html`<p part="status" class="status" role="status">${l.t('auth:confirmed.confirming')}</p>`;
+      case 'link-failed':
+        return html`<section part="notice" class="notice">
+          <h2 part="title" data-focus tabindex="-1">${l.t('auth:linkFailed.title')}</h2>
+          <p role="alert">${step.message} ${l.t('auth:linkFailed.text')}</p>
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:confirmed.signIn')}</a>` : nothing}
+          <button part="button" class="button" type="button" @click=${() => this.goTo({ name: 'form' })}>
+            ${l.t('auth:linkFailed.again')}
+          </button>
+        </section>`;
       case 'confirmed':
         return html`<section part="notice" class="notice">
           <h2 part="title" data-focus tabindex="-1">${l.t('auth:confirmed.title')}</h2>

@@ -1,7 +1,7 @@
 import { meOf } from '../../sdk/me.ts';
 import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type LitElement, type PropertyValues, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
+import { query, state } from 'lit/decorators.js';
 import {
   codeRules,
   email,
@@ -20,6 +20,8 @@ import {
   type TenantConfig,
 } from '../../sdk/index.ts';
 import { authStyles, formErrorText, passwordHelp, showPasswordToggle } from '../register/auth-parts.ts';
+import type { GaskitCaptcha } from '../register/captcha.component.ts';
+import { loadCaptcha } from '../register/lazy-captcha.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -27,7 +29,7 @@ import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import styles from './settings.styles.ts';
 
-type Section = 'profile' | 'contact' | 'password' | 'sessions' | 'delete';
+type Section = 'profile' | 'contact' | 'password' | 'recovery' | 'sessions' | 'delete';
 
 /** One form's outcome: a status line or an error, shown in that form. */
 interface Outcome {
@@ -38,12 +40,15 @@ interface Outcome {
 /**
  * The subscriber's settings ("Настройки абонента"): profile (full name, email, phone; a new email
  * or login phone is applied after the code sent to it), password change (current, new, repeat,
- * show password; the other sessions end), active sessions with "end", and personal data: the
- * consent given, and deleting the cabinet (which withdraws it).
+ * show password; the other sessions end) with "forgot password" (a reset link to the login's
+ * e-mail, or a code by SMS entered here with the new password; every session ends), active
+ * sessions with "end", and personal data: the consent given, and deleting the cabinet (which
+ * withdraws it).
  *
  * @tagname gaskit-settings
  *
- * @event gaskit-signed-out - The cabinet was deleted, or the current session ended. `detail: { reason }`.
+ * @event gaskit-signed-out - The cabinet was deleted, the current session ended, or the password was reset. `detail: { reason }`.
+ * @event gaskit-profile-changed - The person saved their name or confirmed a new login. `detail: { me }`.
  *
  * @csspart section - Each settings section.
  * @csspart title - Section headings.
@@ -54,6 +59,8 @@ interface Outcome {
  * @csspart error - Error messages.
  * @csspart button - Every button.
  * @csspart danger - The delete button.
+ * @csspart forgot - "Forgot password?" under the password change.
+ * @csspart recovery - The "forgot password" form.
  *
  * @cssproperty --gaskit-color-primary - Buttons.
  * @cssproperty --gaskit-color-danger - Errors and the delete button.
@@ -70,6 +77,13 @@ export class GaskitSettings extends GaskitElement {
   @state() private showPassword = false;
   @state() private newPassword = '';
   @state() private confirmingDelete = false;
+  /** "Forgot password": closed, asking to send, or sent (a link, or a code to enter here). */
+  @state() private recovery: 'closed' | 'ask' | 'link' | 'code' = 'closed';
+
+  /** The password was reset here: every session ended, this one too. */
+  @state() private passwordReset = false;
+
+  @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   @state() private signedOut = false;
 
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
@@ -167,6 +181,7 @@ export class GaskitSettings extends GaskitElement {
       if ((values.phone ?? '') !== (me.phone ?? '')) change.phone = values.phone ?? '';
       const saved = await meOf(client).update(change);
       this.me = saved.me;
+      this.emit('gaskit-profile-changed', { me: saved.me });
       this.pendingContact = saved.pendingContact;
       if (saved.pendingContact) this.focusSelector = 'form[data-section="contact"] gaskit-text-field';
       return this.localize.t(saved.pendingContact ? 'settings:profile.codeSent' : 'settings:profile.saved', {
@@ -178,6 +193,7 @@ export class GaskitSettings extends GaskitElement {
   private confirmContact(event: SubmitEvent): void {
     void this.submit(event, 'contact', async (client, values) => {
       this.me = await meOf(client).confirmContact(values.code ?? '');
+      this.emit('gaskit-profile-changed', { me: this.me });
       this.pendingContact = null;
       this.outcomes = { ...this.outcomes, profile: { info: this.localize.t('settings:profile.confirmed'), error: '' } };
       this.focusSelector = 'form[data-section="profile"] [role="status"]';
@@ -198,6 +214,50 @@ export class GaskitSettings extends GaskitElement {
       this.sessions = await meOf(client).sessions();
       return this.localize.t('settings:password.changed');
     });
+  }
+
+  /** Opens "forgot password", with the captcha when the supplier has it on. */
+  private async openRecovery(reg: RegistrationConfig): Promise<void> {
+    if (reg.captcha) await loadCaptcha();
+    this.recovery = 'ask';
+    this.focusSelector = 'form[data-section="recovery"] button[type="submit"]';
+  }
+
+  /** Sends the reset to the person's own login: a link by e-mail, or a code by SMS. */
+  private askReset(event: SubmitEvent, reg: RegistrationConfig): void {
+    event.preventDefault();
+    void this.act('recovery', async (client) => {
+      const captcha = reg.captcha ? await this.captcha?.solveForSubmit() : undefined;
+      if (captcha === null) return '';
+      try {
+        const answer = await authOf(client).forgotPassword({ login: this.me!.login, ...(captcha ? { captcha } : {}) });
+        this.recovery = answer.method === 'code' ? 'code' : 'link';
+      } finally {
+        this.captcha?.reset();
+      }
+      this.focusSelector = 'form[data-section="recovery"] [role="status"]';
+      return this.localize.t(this.recovery === 'code' ? 'settings:recovery.sentCode' : 'settings:recovery.sentLink', {
+        login: this.me!.login,
+      });
+    });
+  }
+
+  /** The code from the SMS and a new password: every session ends, this one too, so the person signs in again. */
+  private async resetWithCode(event: SubmitEvent): Promise<void> {
+    const reset = await this.submit(event, 'recovery', async (client, values) => {
+      await authOf(client).resetPassword({
+        login: this.me!.login,
+        code: values.code ?? '',
+        password: values.password ?? '',
+        passwordRepeat: values.passwordRepeat ?? '',
+      });
+      client.session.clear();
+      this.passwordReset = true;
+      this.signedOut = true;
+      this.me = undefined;
+      return '';
+    });
+    if (reset) this.emit('gaskit-signed-out', { reason: 'sign-out' });
   }
 
   private async endSession(session: SessionInfo): Promise<void> {
@@ -333,9 +393,83 @@ export class GaskitSettings extends GaskitElement {
           <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'password'}>
             ${l.t('settings:password.submit')}
           </button>
+          ${
+            this.recovery === 'closed'
+              ? html`<button part="button forgot" class="link-button" type="button" @click=${() => this.openRecovery(reg)}>
+                  ${l.t('auth:login.forgot')}
+                </button>`
+              : nothing
+          }
         </div>
       </form>
+      ${this.recovery === 'closed' ? nothing : this.renderRecovery(me, reg)}
     </section>`;
+  }
+
+  /** "Forgot password": send the reset to the login, then, for a code, the code and the new password. */
+  private renderRecovery(me: Me, reg: RegistrationConfig): TemplateResult {
+    const l = this.localize;
+    const type = this.showPassword ? 'text' : 'password';
+    if (this.recovery !== 'code') {
+      return html`<form
+        part="form recovery"
+        data-section="recovery"
+        novalidate
+        @submit=${(e: SubmitEvent) => this.askReset(e, reg)}
+      >
+        <h4>${l.t('auth:forgot.title')}</h4>
+        <p>${l.t(me.loginKind === 'phone' ? 'settings:recovery.textCode' : 'settings:recovery.textLink', { login: me.login })}</p>
+        ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.status('recovery')}
+        <div class="actions">
+          <button part="button" class="button" type="submit" ?disabled=${this.busy === 'recovery'}>
+            ${l.t(this.recovery === 'link' ? 'settings:recovery.again' : 'auth:forgot.submit')}
+          </button>
+        </div>
+      </form>`;
+    }
+    return html`<form part="form recovery" data-section="recovery" novalidate @submit=${this.resetWithCode}>
+      <h4>${l.t('auth:forgot.title')}</h4>
+      ${this.status('recovery')}
+      <gaskit-text-field
+        name="code"
+        required
+        .label=${l.t('auth:fields.code')}
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        .rules=${codeRules()}
+      ></gaskit-text-field>
+      <gaskit-text-field
+        name="password"
+        required
+        .label=${l.t('settings:password.new')}
+        .type=${type}
+        autocomplete="new-password"
+        .help=${passwordHelp(l, reg.password)}
+        .rules=${passwordRules(reg.password, me.login)}
+        @input=${(e: Event) => (this.newPassword = (e.target as GaskitTextField).value)}
+      ></gaskit-text-field>
+      <gaskit-text-field
+        name="passwordRepeat"
+        required
+        .label=${l.t('settings:password.repeat')}
+        .type=${type}
+        autocomplete="new-password"
+        .rules=${[rule(sameAs, { other: this.newPassword })]}
+      ></gaskit-text-field>
+      <div class="actions">
+        <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'recovery'}>
+          ${l.t('auth:reset.submit')}
+        </button>
+      </div>
+    </form>`;
+  }
+
+  /** "Chrome на Windows", "Safari на iOS", or "unknown device" when the browser did not say. */
+  private deviceName({ device }: SessionInfo): string {
+    const l = this.localize;
+    const { browser, os } = device ?? { browser: null, os: null };
+    if (browser && os) return l.t('settings:device.browserOn', { browser, os });
+    return browser || os || l.t('settings:sessions.unknownDevice');
   }
 
   private renderSessions(): TemplateResult {
@@ -344,7 +478,7 @@ export class GaskitSettings extends GaskitElement {
       <h3 part="title" id="sessions-title" tabindex="-1">${l.t('settings:sessions.title')}</h3>
       <ul part="sessions" class="sessions">
         ${this.sessions.map((s) => {
-          const device = s.userAgent || l.t('settings:sessions.unknownDevice');
+          const device = this.deviceName(s);
           return html`<li part="session" class="session">
             <div>
               <strong>${device}</strong
@@ -425,9 +559,9 @@ export class GaskitSettings extends GaskitElement {
   private renderSettings(config: TenantConfig): TemplateResult {
     const l = this.localize;
     if (this.signedOut || !this.me) {
-      const deleted = this.outcomes.delete?.info;
+      const ended = this.outcomes.delete?.info || (this.passwordReset ? l.t('auth:reset.done') : '');
       return html`<p part="status" class="status" role="status">
-        ${deleted || (this.signedOut ? l.t('settings:signedOut') : l.t('common:loading'))}
+        ${ended || (this.signedOut ? l.t('settings:signedOut') : l.t('common:loading'))}
       </p>`;
     }
     if (this.me.mustChangePassword || this.me.status !== 'active') {
@@ -449,5 +583,8 @@ export class GaskitSettings extends GaskitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'gaskit-settings': GaskitSettings;
+  }
+  interface GlobalEventHandlersEventMap {
+    'gaskit-profile-changed': CustomEvent<{ me: Me }>;
   }
 }

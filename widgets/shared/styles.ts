@@ -43,6 +43,7 @@ export const hostStyles = css`
     line-height: var(--_gk-line-height);
     color: var(--_gk-color-text);
     text-align: start;
+    overflow-wrap: break-word;
   }
   :host([hidden]) {
     display: none;
@@ -169,6 +170,63 @@ export const tableStyles = css`
     border-block-end: 1px solid var(--_gk-color-border);
     text-align: start;
     vertical-align: top;
+  }
+`;
+
+/** A table laid out as one block per row: headings hidden (still read), each cell after its column's label. */
+const stackedTableRules = css`
+  .table-wrap table,
+  .table-wrap tbody,
+  .table-wrap tfoot,
+  .table-wrap tr,
+  .table-wrap th,
+  .table-wrap td {
+    display: block;
+  }
+  .table-wrap thead {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .table-wrap tr {
+    padding-block: calc(var(--_gk-space) / 2);
+    border-block-end: 1px solid var(--_gk-color-border);
+  }
+  .table-wrap th,
+  .table-wrap td {
+    padding: calc(var(--_gk-space) / 4) 0;
+    border: 0;
+    overflow-wrap: anywhere;
+  }
+  .table-wrap th[scope='row'] {
+    font-weight: 600;
+  }
+  .table-wrap td[data-label]::before {
+    content: attr(data-label) ': ';
+    color: var(--_gk-color-text-muted);
+  }
+  .table-wrap tfoot tr {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: space-between;
+    gap: 0 var(--_gk-space);
+  }
+`;
+
+/**
+ * Tables that fit any width: inside a `.table-wrap` narrower than 36em, each row shows as a block,
+ * every data cell after its column's heading (`data-label` on the cell). The width is in the
+ * table's own type size, so large type (the low-vision mode) stacks from a wider box.
+ */
+export const stackedTableStyles = css`
+  .table-wrap {
+    container: gk-table / inline-size;
+  }
+  @container gk-table (max-width: 36em) {
+    ${stackedTableRules}
   }
 `;
 
