@@ -50,12 +50,16 @@ function withParams(params: Record<string, unknown> | undefined): { params?: Rec
 
 /** The one place that turns errors into `{ error: { code, message, params, fields } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (thrown, req, res, _next) => {
     const t = translateFor(req);
     let status: number;
     let code: string;
     let params: Record<string, unknown> = {};
     let fields: Record<string, { code: string; message: string; params?: Record<string, unknown> }> | undefined;
+
+    // A database that went away while the request ran: the same answer as for one that was away before.
+    const err = isDbUnavailableError(thrown) ? new UnavailableError(DB_RETRY_AFTER_SECONDS, 'database_unavailable') : thrown;
+    if (err !== thrown) logger.warn({ err: thrown, requestId: req.requestId, url: req.originalUrl }, 'database unavailable');
 
     if (err instanceof DomainError) {
       status = STATUS_BY_KIND[err.kind];
@@ -71,12 +75,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       }
       if (err instanceof RateLimitError) res.set('Retry-After', String(err.retryAfterSeconds));
       if (err instanceof UnavailableError) res.set('Retry-After', String(err.retryAfterSeconds));
-    } else if (isDbUnavailableError(err)) {
-      status = 503;
-      code = 'database_unavailable';
-      params = { seconds: DB_RETRY_AFTER_SECONDS };
-      res.set('Retry-After', String(DB_RETRY_AFTER_SECONDS));
-      logger.warn({ err, requestId: req.requestId, url: req.originalUrl }, 'database unavailable');
     } else if (clientStatus(err as HttpishError)) {
       status = clientStatus(err as HttpishError)!;
       code = clientErrorCode(err as HttpishError);

@@ -87,7 +87,7 @@ describe('server lifecycle with the embedded database (real processes)', functio
     expect(output).to.include('demo mode is refused when NODE_ENV=production');
   });
 
-  it('connects to MONGODB_URI instead of starting its own database, and /readyz turns false while it is unreachable', async () => {
+  it('connects to MONGODB_URI instead of starting its own database; while it is unreachable /readyz turns false and API calls answer 503', async () => {
     const external = await startEmbeddedDb({ dataDir, cacheDir: testServer().config.cacheDir, log: () => undefined });
     const srv = await spawnServer({ MONGODB_URI: external.uri, GASKIT_DATA_DIR: path.join(dataDir, 'unused') });
     try {
@@ -97,6 +97,10 @@ describe('server lifecycle with the embedded database (real processes)', functio
       const notReady = await fetch(`http://127.0.0.1:${srv.port}/readyz`);
       expect(notReady.status).to.equal(503);
       expect(await notReady.json()).to.deep.equal({ ready: false, checks: { database: false } });
+      const refused = await fetch(`http://127.0.0.1:${srv.port}/api/v1/t/sever-gaz/config`);
+      expect(refused.status).to.equal(503);
+      expect(refused.headers.get('retry-after')).to.equal('5');
+      expect((await refused.json()).error.code).to.equal('database_unavailable');
     } finally {
       srv.child.kill('SIGKILL');
       await srv.exited;
