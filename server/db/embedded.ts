@@ -196,7 +196,7 @@ export interface RestartEvents {
 }
 
 /** At most this many restarts in `RESTART_WINDOW_MS`; the next death is fatal. */
-export const RESTART_LIMIT = 5;
+const RESTART_LIMIT = 5;
 const RESTART_WINDOW_MS = 60_000;
 /** The first restart waits this long, each further one in the window twice as long (0.5 s … 8 s). */
 const RESTART_BASE_DELAY_MS = 500;
