@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Config } from './config.ts';
-import { connectDb, disconnectDb } from './db/connection.ts';
+import { connectDb, disconnectDb, setDbRestarting } from './db/connection.ts';
 import { startEmbeddedDb, type EmbeddedDb } from './db/embedded.ts';
 import { createApp } from './http/app.ts';
 import { configureAuth } from './auth/policy.ts';
@@ -39,7 +39,26 @@ export async function start(config: Config): Promise<void> {
 
   let uri = config.mongodbUri;
   if (!uri) {
-    const embedded = await startEmbeddedDb({ dataDir: config.dataDir, cacheDir: config.cacheDir, log: (m) => logger.info(m) });
+    const embedded = await startEmbeddedDb({
+      dataDir: config.dataDir,
+      cacheDir: config.cacheDir,
+      log: (m) => logger.info(m),
+      restart: {
+        died: ({ pid }) => {
+          setDbRestarting(true);
+          logger.error({ pid }, 'embedded database FerretDB died; restarting it');
+        },
+        restarted: ({ pid }) => {
+          setDbRestarting(false);
+          logger.warn({ pid }, 'embedded database FerretDB restarted');
+        },
+        failed: (err) => logger.error({ err }, 'embedded database FerretDB did not restart'),
+        gaveUp: (err) => {
+          logger.fatal({ err }, 'embedded database FerretDB cannot be kept running; stopping');
+          void shutdown('database-lost', 1);
+        },
+      },
+    });
     running.db = embedded;
     uri = embedded.uri;
     logger.info({ dataDir: config.dataDir, port: embedded.port, pid: embedded.pid }, 'embedded database FerretDB started');

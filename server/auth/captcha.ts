@@ -101,11 +101,8 @@ function invalid(code: 'captcha_required' | 'captcha_invalid' | 'captcha_expired
   return new ValidationError({ captcha: { code } });
 }
 
-/**
- * Checks the widget's payload (base64 JSON of challenge + solution): signed by us, for this
- * tenant, not expired, solved, and not used before. Throws a field error on `captcha` otherwise.
- */
-export async function verifyCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
+/** The payload's challenge if it is signed by us, for this tenant, not expired and solved; a field error on `captcha` otherwise. */
+async function solvedChallenge(tenantSlug: string, payload: string | undefined): Promise<{ nonce: string; expiresAt: number }> {
   if (!payload) throw invalid('captcha_required');
   const parsed = parsePayload(payload);
   if (!parsed || parsed.challenge.parameters.data.tenant !== tenantSlug) throw invalid('captcha_invalid');
@@ -119,15 +116,30 @@ export async function verifyCaptcha(tenantSlug: string, payload: string | undefi
   });
   if (result.expired) throw invalid('captcha_expired');
   if (!result.verified) throw invalid('captcha_invalid');
+  return { nonce: parsed.challenge.parameters.nonce, expiresAt: parsed.challenge.parameters.expiresAt };
+}
+
+/**
+ * Checks the widget's payload (base64 JSON of challenge + solution): signed by us, for this
+ * tenant, not expired, solved, and not used before. Throws a field error on `captcha` otherwise.
+ */
+export async function verifyCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
+  const { nonce, expiresAt } = await solvedChallenge(tenantSlug, payload);
   try {
-    await CaptchaUse.create({
-      _id: parsed.challenge.parameters.nonce,
-      expiresAt: new Date(parsed.challenge.parameters.expiresAt * 1000),
-    });
+    await CaptchaUse.create({ _id: nonce, expiresAt: new Date(expiresAt * 1000) });
   } catch (err) {
     if (isDuplicateKey(err)) throw invalid('captcha_invalid');
     throw err;
   }
+}
+
+/**
+ * Checks a payload as `verifyCaptcha` does without using it up (one `_id` lookup of its use):
+ * a cheap test before reading a large upload that `verifyCaptcha` then accepts or refuses.
+ */
+export async function checkCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
+  const { nonce } = await solvedChallenge(tenantSlug, payload);
+  if (await CaptchaUse.findById(nonce).lean()) throw invalid('captcha_invalid');
 }
 
 /** Forgets used challenges once they have expired anyway (a background sweep, in bounded batches). */

@@ -38,6 +38,15 @@ export async function consume(key: string, rule: LimitRule, code = 'rate_limited
   if (!allowed) throw new RateLimitError(seconds(state.retryInMs), code);
 }
 
+/**
+ * Throws `RateLimitError` when the key's window is already full, counting nothing: a cheap test
+ * before costly work (reading an upload) whose event `consume` counts afterwards.
+ */
+export async function ensureRoom(key: string, rule: LimitRule, code = 'rate_limited'): Promise<void> {
+  const state = await peek(key, rule);
+  if (state.count >= rule.points) throw new RateLimitError(seconds(state.retryInMs), code);
+}
+
 /** Counts one attempt (e.g. at a code) and tells whether it is within `max` attempts per `windowMs`; a refused one is not counted. */
 export async function attemptWithin(key: string, max: number, windowMs: number): Promise<boolean> {
   return (await hit(key, { points: max, windowMs })).allowed;

@@ -8,6 +8,11 @@ export async function connectDb(uri: string, dbName?: string): Promise<typeof mo
   await mongoose.connect(uri, {
     ...(dbName ? { dbName } : {}),
     serverSelectionTimeoutMS: 5000,
+    // How soon a lost database (an embedded one restarted, a failed-over MongoDB) is found again.
+    heartbeatFrequencyMS: 2000,
+    // While the database is away, an operation fails at once instead of waiting in mongoose's
+    // buffer: requests are then answered 503 (see `dbState`, `isDbUnavailableError`).
+    bufferCommands: false,
     autoIndex: true,
   });
   await syncIndexes();
@@ -20,7 +25,40 @@ export async function syncIndexes(): Promise<void> {
 }
 
 export function isDbReady(): boolean {
-  return mongoose.connection.readyState === 1;
+  return mongoose.connection.readyState === 1 && !restarting;
+}
+
+/** Set by main.ts while the embedded database is being restarted after it died. */
+let restarting = false;
+
+export function setDbRestarting(value: boolean): void {
+  restarting = value;
+}
+
+/**
+ * The database as requests find it: `connected`; `restarting` (the embedded database died and
+ * is being started again); `disconnected` (the driver lost it and keeps trying to reconnect).
+ */
+export type DbState = 'connected' | 'restarting' | 'disconnected';
+
+export function dbState(): DbState {
+  if (restarting) return 'restarting';
+  return mongoose.connection.readyState === 1 ? 'connected' : 'disconnected';
+}
+
+const UNAVAILABLE_ERRORS = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** Whether an error says the database could not be reached (rather than that an operation was wrong). */
+export function isDbUnavailableError(err: unknown): boolean {
+  return err instanceof Error && UNAVAILABLE_ERRORS.has(err.name);
 }
 
 export async function pingDb(timeoutMs = 1000): Promise<boolean> {

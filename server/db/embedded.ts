@@ -29,7 +29,8 @@ type Log = (msg: string) => void;
 export interface EmbeddedDb {
   uri: string;
   port: number;
-  pid: number;
+  /** The running child's process id (a restart changes it). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -122,20 +123,21 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** One running FerretDB child: resolves once it accepts connections on the port. */
+interface Child {
+  pid: number;
+  exited: Promise<void>;
+  hasExited(): boolean;
+  kill(signal: NodeJS.Signals): void;
+}
+
 /**
- * Starts FerretDB (SQLite backend) as a child process on a free loopback port.
+ * Spawns the FerretDB binary on the port and waits until it accepts connections. A child that
+ * cannot be spawned, exits, or does not answer within `timeoutMs` is an `EmbeddedDbError`.
  * The child watches its stdin pipe, so it exits when this process dies, even by SIGKILL.
  */
-export async function startEmbeddedDb(opts: {
-  dataDir: string;
-  cacheDir: string;
-  log: Log;
-  timeoutMs?: number;
-}): Promise<EmbeddedDb> {
-  const bin = await ensureFerretDb(opts.cacheDir, opts.log);
-  await mkdir(opts.dataDir, { recursive: true });
-  const port = await freePort();
-  const child = spawn(bin, ['--listen-addr', `127.0.0.1:${port}`, '--data-dir', opts.dataDir, '--log-level', 'warn'], {
+async function launch(bin: string, dataDir: string, port: number, timeoutMs: number): Promise<Child> {
+  const child = spawn(bin, ['--listen-addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--log-level', 'warn'], {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -144,19 +146,25 @@ export async function startEmbeddedDb(opts: {
   });
   let exited = false;
   let exitCode: number | null = null;
-  const exitPromise = new Promise<void>((resolve) =>
-    child.once('exit', (code) => {
+  const exitPromise = new Promise<void>((resolve) => {
+    const done = (code: number | null) => {
       exited = true;
       exitCode = code;
       resolve();
-    }),
-  );
+    };
+    child.once('exit', done);
+    // A binary that cannot be spawned (removed, not executable) never exits: it only errs.
+    child.once('error', (err) => {
+      stderr += err.message;
+      done(null);
+    });
+  });
 
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const deadline = Date.now() + timeoutMs;
   while (!(await canConnect(port))) {
     if (exited && exitCode === EXIT_DATA_DIR_IN_USE) {
       throw new EmbeddedDbError(
-        `The embedded database's data directory ${opts.dataDir} is in use by another Gaskit process (a running server or import). Stop it first, or give both the same MongoDB with MONGODB_URI.`,
+        `The embedded database's data directory ${dataDir} is in use by another Gaskit process (a running server or import). Stop it first, or give both the same MongoDB with MONGODB_URI.`,
         'data_dir_in_use',
       );
     }
@@ -167,16 +175,104 @@ export async function startEmbeddedDb(opts: {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  return {
+    pid: child.pid ?? -1,
+    exited: exitPromise,
+    hasExited: () => exited,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+/** What a supervised embedded database reports to the server (see `startEmbeddedDb`'s `restart`). */
+export interface RestartEvents {
+  /** The child ended on its own; restarts follow. */
+  died(info: { pid: number }): void;
+  /** A new child answers on the same port, over the same data directory. */
+  restarted(info: { pid: number }): void;
+  /** A restart attempt failed; another follows unless the limit is reached. */
+  failed(err: Error): void;
+  /** `RESTART_LIMIT` restarts within `RESTART_WINDOW_MS` did not keep the database up: the server must stop. */
+  gaveUp(err: Error): void;
+}
+
+/** At most this many restarts in `RESTART_WINDOW_MS`; the next death is fatal. */
+const RESTART_LIMIT = 5;
+const RESTART_WINDOW_MS = 60_000;
+/** The first restart waits this long, each further one in the window twice as long (0.5 s … 8 s). */
+const RESTART_BASE_DELAY_MS = 500;
+
+/**
+ * Starts FerretDB (SQLite backend) as a child process on a free loopback port.
+ *
+ * With `restart`, a child that ends on its own (killed, crashed) is started again on the same port
+ * and data directory, so the server's connection comes back by itself and committed data is still
+ * there; the delays back off (0.5 s, doubled per restart in the last minute), and after
+ * `RESTART_LIMIT` restarts within a minute `restart.gaveUp` is called instead: a database that
+ * keeps dying, or cannot be started again, ends the server rather than leaving it up and useless.
+ */
+export async function startEmbeddedDb(opts: {
+  dataDir: string;
+  cacheDir: string;
+  log: Log;
+  timeoutMs?: number;
+  restart?: RestartEvents;
+}): Promise<EmbeddedDb> {
+  const bin = await ensureFerretDb(opts.cacheDir, opts.log);
+  await mkdir(opts.dataDir, { recursive: true });
+  const port = await freePort();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  let current = await launch(bin, opts.dataDir, port, timeoutMs);
+  let stopping = false;
+  const restartsAt: number[] = [];
+
+  const restartAfterDeath = async (events: RestartEvents, deadPid: number) => {
+    events.died({ pid: deadPid });
+    for (;;) {
+      const now = Date.now();
+      while (restartsAt.length > 0 && restartsAt[0]! <= now - RESTART_WINDOW_MS) restartsAt.shift();
+      if (restartsAt.length >= RESTART_LIMIT) {
+        events.gaveUp(
+          new EmbeddedDbError(`The embedded database could not be kept running: ${RESTART_LIMIT} restarts within a minute.`),
+        );
+        return;
+      }
+      await new Promise((r) => setTimeout(r, RESTART_BASE_DELAY_MS * 2 ** restartsAt.length));
+      if (stopping) return;
+      restartsAt.push(Date.now());
+      try {
+        const next = await launch(bin, opts.dataDir, port, timeoutMs);
+        if (stopping) {
+          next.kill('SIGTERM');
+          return;
+        }
+        current = next;
+        events.restarted({ pid: next.pid });
+        watch(next);
+        return;
+      } catch (err) {
+        events.failed(err as Error);
+      }
+    }
+  };
+  const watch = (child: Child) => {
+    const events = opts.restart;
+    if (!events) return;
+    void child.exited.then(() => (stopping ? undefined : restartAfterDeath(events, child.pid)));
+  };
+  watch(current);
 
   return {
     uri: `mongodb://127.0.0.1:${port}/gaskit`,
     port,
-    pid: child.pid ?? -1,
+    get pid() {
+      return current.pid;
+    },
     async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exitPromise;
+      stopping = true;
+      if (current.hasExited()) return;
+      current.kill('SIGTERM');
+      const timer = setTimeout(() => current.kill('SIGKILL'), 5000);
+      await current.exited;
       clearTimeout(timer);
     },
   };

@@ -1,14 +1,23 @@
 import express, { Router, type RequestHandler } from 'express';
 import multer from 'multer';
 import { FEEDBACK_LIMITS } from '../../sdk/feedback.ts';
+import { checkCaptcha } from '../auth/captcha.ts';
 import { requireSubscriber } from '../auth/sessions.ts';
 import { ctxOf } from '../http/context.ts';
-import { AuthError, ForbiddenError, ValidationError, type FieldErrors } from '../http/errors.ts';
+import { AuthError, DomainError, ForbiddenError, ValidationError } from '../http/errors.ts';
 import { validate } from '../http/validate.ts';
 import { fileLinkValid, inboundSignatureValid } from './addresses.ts';
 import { searchFaq } from './faq.ts';
 import { FaqQuery, FeedbackBody, FeedbackFileParams, FeedbackIdParams, SignedLinkQuery } from './schemas.ts';
-import { defaultContact, getAttachment, getOwnRequest, listOwnRequests, recordEmailReply, submitFeedback } from './service.ts';
+import {
+  checkSendingRoom,
+  defaultContact,
+  getAttachment,
+  getOwnRequest,
+  listOwnRequests,
+  recordEmailReply,
+  submitFeedback,
+} from './service.ts';
 
 /** How far the timestamp of a signed inbound post may be from now. */
 const INBOUND_TOLERANCE_SECONDS = 300;
@@ -26,45 +35,75 @@ const MULTER_CODES: Record<string, string> = {
   LIMIT_FIELD_VALUE: 'too_long',
 };
 
-const parseMultipart = multer({
-  storage: multer.memoryStorage(),
-  // Browsers send file names as raw UTF-8.
-  defParamCharset: 'utf8',
-  // Names as sent, so that `..` or `a/b` is refused (checkAttachments) instead of dropped as nameless.
-  preservePath: true,
-  limits: {
-    files: FEEDBACK_LIMITS.files,
-    fileSize: FEEDBACK_LIMITS.fileBytes,
-    fields: 12,
-    fieldSize: 64 * 1024,
-    parts: 12 + FEEDBACK_LIMITS.files,
-  },
-}).array('files');
+const LIMITS = {
+  files: FEEDBACK_LIMITS.files,
+  fileSize: FEEDBACK_LIMITS.fileBytes,
+  fields: 12,
+  fieldSize: 64 * 1024,
+  parts: 12 + FEEDBACK_LIMITS.files,
+};
+/** The most a form within the limits can take, with room for its part headers and boundaries. */
+const MAX_FORM_BYTES = LIMITS.files * LIMITS.fileSize + LIMITS.fields * LIMITS.fieldSize + 64 * 1024;
+
+/**
+ * The cheap checks, before any body is read: a sender already at the sending limit is refused
+ * (429), and so is a body that declares more bytes than a form within the limits can have (413).
+ */
+const beforeBody: RequestHandler = async (req, _res, next) => {
+  if (Number(req.get('content-length')) > MAX_FORM_BYTES) throw new DomainError('too_large', 'payload_too_large');
+  await checkSendingRoom(ctxOf(req), req.ip ?? '');
+  next();
+};
+
+function multerError(err: unknown): ValidationError {
+  if (!(err instanceof multer.MulterError)) return new ValidationError({ _: { code: 'invalid_multipart' } });
+  const field = err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_FILE_SIZE' ? 'files' : (err.field ?? '_');
+  return new ValidationError({
+    [field]: {
+      code: MULTER_CODES[err.code] ?? 'invalid_multipart',
+      params: { max: FEEDBACK_LIMITS.files, mb: FEEDBACK_LIMITS.fileBytes / 1024 / 1024 },
+    },
+  });
+}
 
 /**
  * Reads a multipart/form-data body (fields into `req.body`, files into memory) within the
  * attachment limits; a body over a limit is refused as a field error before anything is stored.
+ * An anonymous sender's files are kept only after the captcha sent before them (the SDK sends
+ * fields first) passes the check: otherwise the request is answered at once with the captcha's
+ * error, and the rest of the body is read past without being kept.
  */
 const multipart: RequestHandler = (req, res, next) => {
-  parseMultipart(req, res, (err: unknown) => {
-    if (!err) return next();
-    if (err instanceof multer.MulterError) {
-      const field = err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_FILE_SIZE' ? 'files' : (err.field ?? '_');
-      const fields: FieldErrors = {
-        [field]: {
-          code: MULTER_CODES[err.code] ?? 'invalid_multipart',
-          params: { max: FEEDBACK_LIMITS.files, mb: FEEDBACK_LIMITS.fileBytes / 1024 / 1024 },
+  let answered = false;
+  const answer = (err?: unknown) => {
+    if (answered) return;
+    answered = true;
+    next(err);
+  };
+  const ctx = ctxOf(req);
+  multer({
+    storage: multer.memoryStorage(),
+    // Browsers send file names as raw UTF-8.
+    defParamCharset: 'utf8',
+    // Names as sent, so that `..` or `a/b` is refused (checkAttachments) instead of dropped as nameless.
+    preservePath: true,
+    limits: LIMITS,
+    fileFilter: (_req, _file, keep) => {
+      if (ctx.subscriberId) return keep(null, true);
+      checkCaptcha(ctx.tenant.slug, (req.body as { captcha?: unknown }).captcha as string | undefined).then(
+        () => keep(null, true),
+        (err: unknown) => {
+          keep(null, false);
+          answer(err);
         },
-      };
-      return next(new ValidationError(fields));
-    }
-    next(new ValidationError({ _: { code: 'invalid_multipart' } }));
-  });
+      );
+    },
+  }).array('files')(req, res, (err: unknown) => answer(err ? multerError(err) : undefined));
 };
 
 export const feedbackRoutes = Router({ mergeParams: true });
 
-feedbackRoutes.post('/feedback', optionalSubscriber, multipart, validate('body', FeedbackBody), async (req, res) => {
+feedbackRoutes.post('/feedback', optionalSubscriber, beforeBody, multipart, validate('body', FeedbackBody), async (req, res) => {
   const uploaded = (req.files ?? []) as Express.Multer.File[];
   const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
   res.status(201).json(await submitFeedback(ctxOf(req), { ...(req.body as FeedbackBody), files, ip: req.ip ?? '' }));

@@ -4,7 +4,7 @@ import { contactEmailRules } from '../../sdk/feedback.ts';
 import { pattern, rule, validate as runRules } from '../../sdk/validators.ts';
 import { listLinkedAccounts } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
-import { consume, type LimitRule } from '../auth/limits.ts';
+import { consume, ensureRoom, type LimitRule } from '../auth/limits.ts';
 import { nextNumber } from '../db/kernel/counters.ts';
 import { key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
@@ -147,6 +147,16 @@ export function configureFeedbackLimits(next: Partial<typeof limits>): void {
   Object.assign(limits, next);
 }
 
+/** Whose sending the limit counts: the signed-in subscriber, or an anonymous sender's address at this supplier. */
+const senderKey = (ctx: Ctx, ip: string) =>
+  ctx.subscriberId ? `feedback:subscriber:${ctx.subscriberId}` : `feedback:ip:${ctx.tenant.slug}:${ip}`;
+const senderRule = (ctx: Ctx) => (ctx.subscriberId ? limits.subscriber : limits.anonymous);
+
+/** Refuses (429) a sender already at the sending limit, counting nothing: asked before an upload is read. */
+export async function checkSendingRoom(ctx: Ctx, ip: string): Promise<void> {
+  await ensureRoom(senderKey(ctx, ip), senderRule(ctx));
+}
+
 export interface SubmitInput extends FeedbackBody {
   files: IncomingFile[];
   /** The sender's IP address, for the limit on anonymous requests. */
@@ -203,10 +213,7 @@ export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<Feed
   const contact = await contactOf(ctx, input);
   const accountNumber = await accountOf(ctx, input.accountNumber);
   if (!ctx.subscriberId) await verifyCaptcha(ctx.tenant.slug, input.captcha);
-  await consume(
-    ctx.subscriberId ? `feedback:subscriber:${ctx.subscriberId}` : `feedback:ip:${ctx.tenant.slug}:${input.ip}`,
-    ctx.subscriberId ? limits.subscriber : limits.anonymous,
-  );
+  await consume(senderKey(ctx, input.ip), senderRule(ctx));
 
   const tenantId = ctx.tenant._id;
   const requestId = new Types.ObjectId();

@@ -4,22 +4,16 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { pingDb } from '../db/connection.ts';
 import { modules } from '../modules.ts';
 import { ROOT } from '../root.ts';
+import { jsonBody } from './body.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { healthz, readyz, requireDatabase } from './health.ts';
 import { requestLogger } from './logger.ts';
 import { metricsAuth, metricsHandler, metricsMiddleware } from './metrics.ts';
 import { openapiDocument } from './openapi.ts';
 import { tenantScope } from './tenant-scope.ts';
 import { widgetFiles } from './widget-files.ts';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The unparsed JSON body, for signature checks (Stripe webhooks). */
-    rawBody?: Buffer;
-  }
-}
 
 export interface AppDeps {
   config: Config;
@@ -42,28 +36,15 @@ export function createApp({ config, logger }: AppDeps): Express {
   app.use(requestLogger(logger));
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.use(metricsMiddleware);
-  // Integration batches (up to MAX_BATCH items) get a larger body limit than subscriber requests.
-  app.use('/api/v1/t/:tenant/integration', express.json({ limit: '8mb' }));
-  app.use(
-    express.json({
-      limit: '1mb',
-      verify: (req, _res, buf) => {
-        (req as express.Request).rawBody = buf;
-      },
-    }),
-  );
+  app.use(jsonBody);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const db = await pingDb();
-    res.status(db ? 200 : 503).json({ ready: db, checks: { database: db } });
-  });
+  app.get('/healthz', healthz);
+  app.get('/readyz', readyz);
   app.get('/metrics', metricsAuth(config), metricsHandler);
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openapiDocument());
   });
+  app.use('/api', requireDatabase);
 
   const scoped = tenantScope();
   for (const m of modules) {

@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { SUPPORTED_LOCALES, translator, type Translate } from '../i18n/index.ts';
-import { DomainError, NotFoundError, RateLimitError, STATUS_BY_KIND } from './errors.ts';
+import { isDbUnavailableError } from '../db/connection.ts';
+import { DB_RETRY_AFTER_SECONDS } from './health.ts';
+import { DomainError, NotFoundError, RateLimitError, STATUS_BY_KIND, UnavailableError } from './errors.ts';
 
 function translateFor(req: Request): Translate {
   if (req.ctx) return req.ctx.t;
@@ -18,6 +20,29 @@ interface HttpishError {
   statusCode?: number;
 }
 
+/** Codes of the 4xx errors the body parsers raise, by their `type` (http-errors via body-parser/raw-body). */
+const BODY_ERROR_CODES: Record<string, string> = {
+  'entity.parse.failed': 'invalid_json',
+  'entity.too.large': 'payload_too_large',
+  'encoding.unsupported': 'content_encoding_unsupported',
+  'charset.unsupported': 'charset_unsupported',
+  'request.aborted': 'request_aborted',
+  'request.size.invalid': 'request_size_invalid',
+};
+
+/** The 4xx status an error of a library carries (the router's bad %-encoding, a body parser's refusal), if any. */
+function clientStatus(err: HttpishError): number | undefined {
+  const status = err.status ?? err.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** The code for a library's 4xx error: by its type, a path that is not valid %-encoding, or a plain bad request. */
+function clientErrorCode(err: HttpishError): string {
+  if (err.type && BODY_ERROR_CODES[err.type]) return BODY_ERROR_CODES[err.type]!;
+  if (err instanceof URIError) return 'path_encoding_invalid';
+  return 'bad_request';
+}
+
 /** The values a message interpolates, sent along so that a widget renders its own text with them. */
 function withParams(params: Record<string, unknown> | undefined): { params?: Record<string, unknown> } {
   return params && Object.keys(params).length > 0 ? { params } : {};
@@ -25,12 +50,16 @@ function withParams(params: Record<string, unknown> | undefined): { params?: Rec
 
 /** The one place that turns errors into `{ error: { code, message, params, fields } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (thrown, req, res, _next) => {
     const t = translateFor(req);
     let status: number;
     let code: string;
     let params: Record<string, unknown> = {};
     let fields: Record<string, { code: string; message: string; params?: Record<string, unknown> }> | undefined;
+
+    // A database that went away while the request ran: the same answer as for one that was away before.
+    const err = isDbUnavailableError(thrown) ? new UnavailableError(DB_RETRY_AFTER_SECONDS, 'database_unavailable') : thrown;
+    if (err !== thrown) logger.warn({ err: thrown, requestId: req.requestId, url: req.originalUrl }, 'database unavailable');
 
     if (err instanceof DomainError) {
       status = STATUS_BY_KIND[err.kind];
@@ -45,12 +74,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         );
       }
       if (err instanceof RateLimitError) res.set('Retry-After', String(err.retryAfterSeconds));
-    } else if ((err as HttpishError).type === 'entity.parse.failed') {
-      status = 400;
-      code = 'invalid_json';
-    } else if ((err as HttpishError).type === 'entity.too.large') {
-      status = 413;
-      code = 'payload_too_large';
+      if (err instanceof UnavailableError) res.set('Retry-After', String(err.retryAfterSeconds));
+    } else if (clientStatus(err as HttpishError)) {
+      status = clientStatus(err as HttpishError)!;
+      code = clientErrorCode(err as HttpishError);
     } else {
       status = 500;
       code = 'internal_error';

@@ -59,6 +59,16 @@ export class RateLimitError extends DomainError {
   }
 }
 
+/** The service cannot answer now (its database is away); the client may retry after the given seconds. */
+export class UnavailableError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    code = 'unavailable',
+  ) {
+    super('unavailable', code, { seconds: retryAfterSeconds });
+  }
+}
+
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import type { Config } from '../config.ts';
+import { integrationJson } from '../http/body.ts';
 import { fromLoopback } from '../http/loopback.ts';
 import { ctxOf } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
@@ -69,18 +70,20 @@ function presented(header: string | undefined, xApiKey: string | undefined): str
 /**
  * Guard of the integration API: a live key of this tenant (`Authorization: Bearer <key>` or
  * `X-Api-Key`) with the scope. A key of another tenant is as unknown as a wrong one. In demo mode
- * only, and only to a client on this machine, `demo-<slug>` is the tenant's key with every scope. Cost: one `_id` lookup (the key's
- * hash), and a write of `lastUsedAt` at most once a minute.
+ * only, and only to a client on this machine, `demo-<slug>` is the tenant's key with every scope.
+ * Cost: one `_id` lookup (the key's hash), and a write of `lastUsedAt` at most once a minute. Only
+ * then is the JSON body read (`integrationJson`, up to 8 MB): a caller without a key never makes
+ * the server parse it.
  */
 export function requireApiKey(scope: ApiScope): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     const ctx = ctxOf(req);
     const key = presented(req.get('authorization'), req.get('x-api-key'));
     if (!key) throw new AuthError('api_key_missing');
     const config = req.app.locals.config as Config;
     if (config.demo && key === `demo-${ctx.tenant.slug}` && fromLoopback(req)) {
       ctx.apiKey = { id: 'demo', scopes: API_SCOPES, demo: true };
-      next();
+      integrationJson(req, res, next);
       return;
     }
     const doc = await ApiKey.findById(hash(key)).lean<ApiKeyDoc>();
@@ -91,6 +94,6 @@ export function requireApiKey(scope: ApiScope): RequestHandler {
       await ApiKey.updateOne({ _id: doc._id }, { $set: { lastUsedAt: now } });
     }
     ctx.apiKey = { id: doc.keyId, scopes: doc.scopes, demo: false };
-    next();
+    integrationJson(req, res, next);
   };
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ITEM_SCHEMAS, type BillingKind } from '../billing/schemas.ts';
 import { upsertBilling } from '../billing/service.ts';
 import { ctxOf } from '../http/context.ts';
@@ -26,17 +26,24 @@ export function parseBatch(kind: BillingKind, items: unknown[]) {
   return parsed as never;
 }
 
+/** The batch as a whole: an object with 1 to MAX_BATCH `items` (more is 413 `batch_too_large`); items are checked by `parseBatch`. */
+const validateBatch: RequestHandler = (req, _res, next) => {
+  const parsed = BatchBody.safeParse(req.body ?? {});
+  if (!parsed.success) {
+    if (parsed.error.issues.some((i) => i.message === 'batch_too_large')) {
+      throw new DomainError('too_large', 'batch_too_large', { max: MAX_BATCH });
+    }
+    throw new ValidationError(toFieldErrors(parsed.error));
+  }
+  req.body = parsed.data;
+  next();
+};
+
 integrationRoutes.post(
   '/integration/:kind',
   requireApiKey('billing:write'),
   validate('params', KindParams),
-  (req, _res, next) => {
-    const items = (req.body as { items?: unknown }).items;
-    if (Array.isArray(items) && items.length > MAX_BATCH)
-      throw new DomainError('too_large', 'batch_too_large', { max: MAX_BATCH });
-    next();
-  },
-  validate('body', BatchBody),
+  validateBatch,
   async (req, res) => {
     const kind = String(req.params.kind) as BillingKind;
     res.json(await upsertBilling(ctxOf(req).tenant, kind, parseBatch(kind, req.body.items)));

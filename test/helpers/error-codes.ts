@@ -3,7 +3,7 @@
  * sources (server/ and the rules in sdk/ that the server enforces) with the TypeScript compiler:
  *
  * - `new RuleViolation('code', { a, b })` and the other domain errors of server/http/errors.ts
- *   (a `RateLimitError` always sends `seconds`; `ValidationError(fields, 'code')`);
+ *   (a `RateLimitError` or `UnavailableError` always sends `seconds`; `ValidationError(fields, 'code')`);
  * - object literals `{ code: 'code', params: { a } }` (field errors, readings rules, the zod issue
  *   mapping of server/http/validate.ts);
  * - zod messages that are codes (`.regex(re, 'account_number_format')`, `.max(n, 'too_long')` with
@@ -48,6 +48,7 @@ const ERROR_CLASSES: Record<string, { codeArg: number; paramsArg: number | null;
     DomainError: { codeArg: 1, paramsArg: 2 },
     ValidationError: { codeArg: 1, paramsArg: 2, defaultCode: 'validation_failed' },
     RateLimitError: { codeArg: 1, paramsArg: null, fixedParams: ['seconds'], defaultCode: 'rate_limited' },
+    UnavailableError: { codeArg: 1, paramsArg: null, fixedParams: ['seconds'], defaultCode: 'unavailable' },
   };
 
 const ZOD_METHODS = new Set([

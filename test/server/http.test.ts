@@ -6,7 +6,7 @@ import { api, testServer } from '../helpers/server.ts';
 
 describe('http core: health, metrics, errors, OpenAPI', () => {
   it('reports liveness and readiness with the database reachable', async () => {
-    expect((await api('/healthz')).body).to.deep.equal({ status: 'ok' });
+    expect((await api('/healthz')).body).to.deep.equal({ status: 'ok', database: 'connected' });
     const ready = await api('/readyz');
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.equal({ ready: true, checks: { database: true } });

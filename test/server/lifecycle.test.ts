@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { startEmbeddedDb } from '../../server/db/embedded.ts';
-import { isAlive, runToEnd, spawnServer, waitFor } from '../helpers/process.ts';
+import { ensureFerretDb, startEmbeddedDb } from '../../server/db/embedded.ts';
+import { isAlive, runToEnd, spawnServer, waitFor, type ServerProcess } from '../helpers/process.ts';
 import { testServer } from '../helpers/server.ts';
 
 describe('server lifecycle with the embedded database (real processes)', function () {
@@ -87,7 +87,7 @@ describe('server lifecycle with the embedded database (real processes)', functio
     expect(output).to.include('demo mode is refused when NODE_ENV=production');
   });
 
-  it('connects to MONGODB_URI instead of starting its own database, and /readyz turns false while it is unreachable', async () => {
+  it('connects to MONGODB_URI instead of starting its own database; while it is unreachable /readyz turns false and API calls answer 503', async () => {
     const external = await startEmbeddedDb({ dataDir, cacheDir: testServer().config.cacheDir, log: () => undefined });
     const srv = await spawnServer({ MONGODB_URI: external.uri, GASKIT_DATA_DIR: path.join(dataDir, 'unused') });
     try {
@@ -97,10 +97,78 @@ describe('server lifecycle with the embedded database (real processes)', functio
       const notReady = await fetch(`http://127.0.0.1:${srv.port}/readyz`);
       expect(notReady.status).to.equal(503);
       expect(await notReady.json()).to.deep.equal({ ready: false, checks: { database: false } });
+      const refused = await fetch(`http://127.0.0.1:${srv.port}/api/v1/t/sever-gaz/config`);
+      expect(refused.status).to.equal(503);
+      expect(refused.headers.get('retry-after')).to.equal('5');
+      expect((await refused.json()).error.code).to.equal('database_unavailable');
     } finally {
       srv.child.kill('SIGKILL');
       await srv.exited;
       await external.stop();
     }
+  });
+
+  describe('when the embedded database dies', () => {
+    let cacheDir: string;
+    let bin: string;
+
+    /** A cache of its own, sharing the built binary (a hard link), so a test can take the binary away. */
+    beforeEach(async () => {
+      const shared = testServer().config.cacheDir;
+      const real = await ensureFerretDb(shared, () => undefined);
+      cacheDir = await mkdtemp(path.join(os.tmpdir(), 'gaskit-cache-'));
+      bin = path.join(cacheDir, path.relative(shared, real));
+      await mkdir(path.dirname(bin), { recursive: true });
+      await link(real, bin);
+    });
+    afterEach(async () => {
+      await rm(cacheDir, { recursive: true, force: true });
+    });
+
+    const config = (srv: ServerProcess) => fetch(`http://127.0.0.1:${srv.port}/api/v1/t/sever-gaz/config`);
+    const health = async (srv: ServerProcess) => (await fetch(`http://127.0.0.1:${srv.port}/healthz`)).json();
+
+    it('answers 503 with Retry-After while it restarts it, then serves the same data again', async () => {
+      const srv = await spawnServer({ GASKIT_DATA_DIR: dataDir, GASKIT_CACHE_DIR: cacheDir });
+      try {
+        expect(await health(srv)).to.deep.equal({ status: 'ok', database: 'connected' });
+        const client = await MongoClient.connect(`mongodb://127.0.0.1:${srv.dbPort}/`);
+        await client
+          .db('gaskit')
+          .collection('tenants')
+          .updateOne({ slug: 'sever-gaz' }, { $set: { name: 'Северогаз до сбоя' } });
+        await client.close();
+
+        // Without its binary the database cannot come back until the test puts it back.
+        await rename(bin, `${bin}.away`);
+        process.kill(srv.dbPid!, 'SIGKILL');
+        expect(await waitFor(async () => (await config(srv)).status === 503)).to.equal(true);
+        const refused = await config(srv);
+        expect(refused.status).to.equal(503);
+        expect(refused.headers.get('retry-after')).to.equal('5');
+        expect((await refused.json()).error.code).to.equal('database_unavailable');
+        expect(await health(srv)).to.deep.equal({ status: 'degraded', database: 'restarting' });
+
+        await rename(`${bin}.away`, bin);
+        expect(await waitFor(async () => (await config(srv)).status === 200, 30_000)).to.equal(true);
+        expect(await health(srv)).to.deep.equal({ status: 'ok', database: 'connected' });
+        const after = await MongoClient.connect(`mongodb://127.0.0.1:${srv.dbPort}/`);
+        const tenant = await after.db('gaskit').collection('tenants').findOne({ slug: 'sever-gaz' });
+        await after.close();
+        expect(tenant?.name).to.equal('Северогаз до сбоя');
+        expect(srv.output()).to.include('embedded database FerretDB restarted');
+      } finally {
+        srv.child.kill('SIGKILL');
+        await srv.exited;
+      }
+    });
+
+    it('exits non-zero when it cannot start the database again', async () => {
+      const srv = await spawnServer({ GASKIT_DATA_DIR: dataDir, GASKIT_CACHE_DIR: cacheDir });
+      await rm(bin);
+      process.kill(srv.dbPid!, 'SIGKILL');
+      expect(await srv.exited).to.equal(1);
+      expect(srv.output()).to.include('embedded database FerretDB cannot be kept running');
+    });
   });
 });

@@ -1,0 +1,34 @@
+import express, { type RequestHandler } from 'express';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The unparsed JSON body, for signature checks (Stripe webhooks). */
+    rawBody?: Buffer;
+  }
+}
+
+/** The integration API's paths (routing is case-insensitive, so is this). */
+const INTEGRATION_PATH = /^\/api\/v1\/t\/[^/]+\/integration(?:\/|$)/i;
+
+const parseJson = express.json({
+  limit: '1mb',
+  verify: (req, _res, buf) => {
+    (req as express.Request).rawBody = buf;
+  },
+});
+
+/**
+ * JSON bodies up to 1 MB, kept raw too (`req.rawBody`). The integration API's bodies are left
+ * unread here: `integrationJson` reads them once the API key is checked.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  if (INTEGRATION_PATH.test(req.path)) return next();
+  parseJson(req, res, next);
+};
+
+/**
+ * JSON bodies of the integration API: batches of up to MAX_BATCH items, so up to 8 MB. Mounted
+ * after the key check (`requireApiKey`), so no unauthenticated caller makes the server read and
+ * parse megabytes.
+ */
+export const integrationJson: RequestHandler = express.json({ limit: '8mb' });
