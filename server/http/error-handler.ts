@@ -4,6 +4,7 @@ import { SUPPORTED_LOCALES, translator, type Translate } from '../i18n/index.ts'
 import { isDbUnavailableError } from '../db/connection.ts';
 import { DB_RETRY_AFTER_SECONDS } from './health.ts';
 import { DomainError, NotFoundError, RateLimitError, STATUS_BY_KIND, UnavailableError } from './errors.ts';
+import { routePattern } from './logger.ts';
 
 function translateFor(req: Request): Translate {
   if (req.ctx) return req.ctx.t;
@@ -59,7 +60,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
     // A database that went away while the request ran: the same answer as for one that was away before.
     const err = isDbUnavailableError(thrown) ? new UnavailableError(DB_RETRY_AFTER_SECONDS, 'database_unavailable') : thrown;
-    if (err !== thrown) logger.warn({ err: thrown, requestId: req.requestId, url: req.originalUrl }, 'database unavailable');
+    if (err !== thrown) logger.warn({ err: thrown, requestId: req.requestId, route: routePattern(req) }, 'database unavailable');
 
     if (err instanceof DomainError) {
       status = STATUS_BY_KIND[err.kind];
@@ -81,7 +82,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else {
       status = 500;
       code = 'internal_error';
-      logger.error({ err, requestId: req.requestId, url: req.originalUrl }, 'unhandled error');
+      logger.error({ err, requestId: req.requestId, route: routePattern(req) }, 'unhandled error');
     }
 
     res
