@@ -37,32 +37,43 @@ export const POOL = 50;
 const MEASURED_PER_ACCOUNT = 24;
 const MEASURED_LINKS = 3;
 
-/** Collections written by each family, as the models name them; checked to exist before inserting. */
+/** Collections written by each family, as the models name them (server/*\/model.ts). */
 export const COLLECTIONS = {
-  accounts: ['accounts', 'meters', 'billinghistories'],
-  subscribers: ['subscribers', 'accountlinks', 'linkslots', 'sessions'],
-  readings: ['readings'],
-  payments: ['payments'],
+  accounts: ['billing_accounts', 'billing_histories'],
+  subscribers: [
+    'subscribers',
+    'subscriber_logins',
+    'account_links',
+    'account_link_keys',
+    'auth_sessions',
+    'auth_session_entries',
+  ],
+  readings: ['readings_by_meter', 'readings_by_period', 'readings_export', 'kernel_tickets'],
+  payments: ['pay_payments', 'pay_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
 };
 
 /** A fixed time part, then one byte for the kind and seven for the index: unique, and the same every run. */
 const STAMP = '69500000';
 const oid = (kind, index) => new ObjectId(`${STAMP}${kind.toString(16).padStart(2, '0')}${index.toString(16).padStart(14, '0')}`);
 
+/**
+ * How a document's key is made from its owner's index. Keys built from natural keys use the
+ * server's own functions (`ctx.keys`, loaded from server/ by the bench), so they are the keys the
+ * server looks up.
+ */
 export const ids = {
-  account: (i) => oid(1, i),
-  meter: (i, m) => oid(2, i * 4 + m),
-  subscriber: (j) => oid(3, j),
-  link: (j, k) => oid(4, j * 4 + k),
-  slot: (j, k) => oid(5, j * 4 + k),
-  session: (j) => oid(6, j),
-  reading: (i, k) => oid(7, i * 64 + k),
-  payment: (j, k) => oid(8, j * 64 + k),
   accountNumber: (i) => String(5_000_000_000 + i),
+  account: (ctx, i) => ctx.keys.key(ctx.tenantId, ids.accountNumber(i)),
+  meterNumber: (ctx, i, m) => `${ctx.slug}-b${i}-${m + 1}`,
+  /** The readings module's meter id: the account's key and the billing system's meter id. */
+  meter: (ctx, i, m) => ctx.keys.key(ids.account(ctx, i), ids.meterNumber(ctx, i, m)),
+  subscriber: (j) => oid(3, j),
   login: (j) => `bench-${j}@example.test`,
   token: (j) => `api-scale-bench-session-${String(j).padStart(8, '0')}`,
   receiptToken: (j, k) => `api-scale-receipt-${j}-${k}`,
   idempotencyKey: (j, k) => `api-scale-payment-${j}-${k}`,
+  payment: (ctx, j, k) => ctx.keys.paymentIdFor(ctx.tenantId, ids.subscriber(j), ids.idempotencyKey(j, k)),
+  providerRef: (j, k) => `pi_demo_${(j * 64 + k).toString(16).padStart(24, '0')}`,
 };
 
 /** A number in [0, 1) from an index and a salt: the same every run, cheap, without state. */
@@ -113,12 +124,16 @@ function readingPlan(sizes) {
 }
 
 /** Payments: 24 of the measured cabinet, the rest evenly over the other subscribers. */
+/** Payments: 24 of the measured cabinet, the rest evenly over the other subscribers. */
 function paymentPlan(sizes) {
   const rest = Math.max(0, sizes.payments - MEASURED_PER_ACCOUNT);
   const others = sizes.subscribers - 1;
   const each = Math.min(MEASURED_PER_ACCOUNT, Math.floor(rest / others));
   const extra = each === MEASURED_PER_ACCOUNT ? 0 : rest - each * others;
-  return { count: (j) => (j === 0 ? MEASURED_PER_ACCOUNT : each + (j - 1 < extra ? 1 : 0)) };
+  const count = (j) => (j === 0 ? MEASURED_PER_ACCOUNT : each + (j - 1 < extra ? 1 : 0));
+  /** Payments of the subscribers before j: each payment's place in the supplier's export stream. */
+  const before = (j) => (j === 0 ? 0 : MEASURED_PER_ACCOUNT + (j - 1) * each + Math.min(j - 1, extra));
+  return { count, before };
 }
 
 /** Cumulative meter reading (thousandths) of account i at the end of the k-th month. */
@@ -128,44 +143,34 @@ function meterValue(i, k, periods) {
   return Math.round(sum / 1000) * 1000;
 }
 
+/** The value (thousandths) meter m of account i shows at the end of the k-th month. */
+const meterAt = (i, m, k, periods) => meterValue(i, k, periods) + m * 1_000_000;
+
 /**
- * Accounts [from, to) of the supplier, each with its meters (one; two on every seventh) and its
- * billing history: 24 months of charges and balances in one document keyed by the account's id.
+ * Accounts [from, to) of the supplier as the billing writer stores them (server/billing/model.ts):
+ * `<tenantId>:<number>` with its meters embedded (one; two on every seventh), sorted by meter id,
+ * and its billing history, 24 months of charges and balances in one document under the same key.
  */
 export function accountsFamily(ctx, from, to) {
   const { tenantId, periods, tariff, now } = ctx;
-  const accounts = [];
-  const meters = [];
-  const billinghistories = [];
+  const billing_accounts = [];
+  const billing_histories = [];
   const lastDate = new Date(`${periods.at(-1)}-20T00:00:00Z`);
   for (let i = from; i < to; i += 1) {
-    const _id = ids.account(i);
+    const _id = ids.account(ctx, i);
     const female = noise(i, 3) < 0.5;
     const patronymic = pick(PATRONYMICS, i, 6);
-    accounts.push({
-      _id,
-      tenantId,
-      number: ids.accountNumber(i),
-      holder: `${pick(SURNAMES, i, 4)}${female ? 'а' : ''} ${female ? 'Анна' : pick(NAMES, i, 5)} ${female ? patronymic.replace(/ич$/, 'на') : patronymic}`,
-      address: `г. Северск, ${pick(STREETS, i, 7)}, д. ${1 + (i % 120)}, кв. ${1 + (i % 200)}`,
-      pinHash: ctx.pinHash(tenantId, String(1000 + (i % 9000))),
-      services: ['gas'],
-      updatedAt: now,
-    });
     const count = metersOf(i);
-    const last = meterValue(i, periods.length - 1, periods);
+    const meters = [];
     for (let m = 0; m < count; m += 1) {
       meters.push({
-        _id: ids.meter(i, m),
-        tenantId,
-        accountId: _id,
-        meterId: `${ctx.slug}-b${i}-${m + 1}`,
+        meterId: ids.meterNumber(ctx, i, m),
         serialNumber: `G${10_000_000 + ((i * 7919 + m) % 89_999_999)}`,
         name: count === 1 ? 'Газовый счётчик' : m === 0 ? 'Счётчик (кухня)' : 'Счётчик (котёл)',
         service: 'gas',
         digits: 5,
         decimals: i % 3 === 1 ? 3 : 0,
-        lastReadingMilli: last + m * 1_000_000,
+        lastReadingMilli: meterAt(i, m, periods.length - 1, periods),
         lastReadingDate: lastDate,
         verificationDue: new Date(Date.UTC(2027 + (i % 5), i % 12, 15)),
         tariff,
@@ -173,44 +178,67 @@ export function accountsFamily(ctx, from, to) {
         updatedAt: now,
       });
     }
-    const months = {};
-    let opening = 0;
-    let previous = 0;
-    const payer = noise(i, 8);
-    periods.forEach((period, k) => {
-      const volumeMilli = volume(i, k, periods);
-      const amount = Math.round((volumeMilli * tariff) / 1000);
-      const penalties = opening > 0 ? Math.round(opening * 0.01) : 0;
-      const total = amount + penalties;
-      const share = payer < 0.7 ? 1 : payer < 0.9 ? (noise(i, 200 + k) < 0.7 ? 1 : 0) : 0.5;
-      const paid = k === 0 ? 0 : Math.round(previous * share);
-      const closing = opening + total - paid;
-      months[period] = {
-        charge: { lines: [{ service: 'Газоснабжение', volumeMilli, unit: 'm3', tariff, amount }], penalties, total },
-        balance: { opening, charged: total, paid, closing, penalties: closing > 0 ? Math.min(penalties, closing) : 0 },
-      };
-      opening = closing;
-      previous = total;
+    meters.sort((x, y) => (x.meterId < y.meterId ? -1 : 1));
+    billing_accounts.push({
+      _id,
+      tenantId,
+      number: ids.accountNumber(i),
+      holder: `${pick(SURNAMES, i, 4)}${female ? 'а' : ''} ${female ? 'Анна' : pick(NAMES, i, 5)} ${female ? patronymic.replace(/ич$/, 'на') : patronymic}`,
+      address: `г. Северск, ${pick(STREETS, i, 7)}, д. ${1 + (i % 120)}, кв. ${1 + (i % 200)}`,
+      pinHash: ctx.keys.pinHash(tenantId, String(1000 + (i % 9000))),
+      services: ['gas'],
+      meters,
+      updatedAt: now,
     });
-    billinghistories.push({ _id, tenantId, months, updatedAt: now });
+    billing_histories.push({ _id, tenantId, months: historyOf(i, ctx), updatedAt: now });
   }
-  return { accounts, meters, billinghistories };
+  return { billing_accounts, billing_histories };
+}
+
+/** 24 months of charges and balances of account i, as billing sends them. */
+export function historyOf(i, { periods, tariff }) {
+  const months = {};
+  let opening = 0;
+  let previous = 0;
+  const payer = noise(i, 8);
+  periods.forEach((period, k) => {
+    const volumeMilli = volume(i, k, periods);
+    const amount = Math.round((volumeMilli * tariff) / 1000);
+    const penalties = opening > 0 ? Math.round(opening * 0.01) : 0;
+    const total = amount + penalties;
+    const share = payer < 0.7 ? 1 : payer < 0.9 ? (noise(i, 200 + k) < 0.7 ? 1 : 0) : 0.5;
+    const paid = k === 0 ? 0 : Math.round(previous * share);
+    const closing = opening + total - paid;
+    months[period] = {
+      charge: { lines: [{ service: 'Газоснабжение', volumeMilli, unit: 'm3', tariff, amount }], penalties, total },
+      balance: { opening, charged: total, paid, closing, penalties: closing > 0 ? Math.min(penalties, closing) : 0 },
+    };
+    opening = closing;
+    previous = total;
+  });
+  return months;
 }
 
 /**
- * Subscribers [from, to): an active cabinet signing in by email (every one with the same password
- * hash, made once by the server's own hashing), its links to its accounts with the slots they
- * hold, and one open session (token known to the bench for the first POOL cabinets).
+ * Subscribers [from, to) as registration, linking and sign-in store them: an active cabinet signing
+ * in by email (every one with the same password hash, made once by the server's own hashing) and
+ * its login key `<realm>:<login>`; its accounts in its slots `<subscriberId>:<slot>` with their
+ * keys `<subscriberId>:<account key>`; one open session `_id` = sha256 of its token (known to the
+ * bench for the first cabinets) on the cabinet's list of the session's period.
  */
 export function subscribersFamily(ctx, from, to) {
-  const { tenantId, realm, now } = ctx;
+  const { tenantId, realm, now, keys } = ctx;
   const subscribers = [];
-  const accountlinks = [];
-  const linkslots = [];
-  const sessions = [];
+  const subscriber_logins = [];
+  const account_links = [];
+  const account_link_keys = [];
+  const auth_sessions = [];
+  const auth_session_entries = [];
   const month = 30 * 86_400_000;
+  const period = keys.sessionPeriod(now.getTime());
   for (let j = from; j < to; j += 1) {
     const _id = ids.subscriber(j);
+    const owner = String(_id);
     const createdAt = new Date(now.getTime() - (2 + (j % 22)) * month);
     subscribers.push({
       _id,
@@ -231,119 +259,179 @@ export function subscribersFamily(ctx, from, to) {
       updatedAt: createdAt,
       __v: 0,
     });
-    for (let k = 0; k < linksOf(j); k += 1) {
-      const i = 3 * j + k;
-      accountlinks.push({
-        _id: ids.link(j, k),
-        tenantId,
-        realm,
+    subscriber_logins.push({ _id: keys.key(realm, ids.login(j)), subscriberId: _id, createdAt });
+    for (let slot = 0; slot < linksOf(j); slot += 1) {
+      const i = 3 * j + slot;
+      const accountId = ids.account(ctx, i);
+      account_links.push({
+        _id: keys.slotId(owner, slot),
+        owner,
+        slot,
         subscriberId: _id,
-        accountId: ids.account(i),
+        realm,
+        tenantId,
+        accountId,
         accountNumber: ids.accountNumber(i),
         mode: j === 0 || j % 2 === 1 ? 'extended' : 'basic',
-        slot: k,
-        createdAt: new Date(createdAt.getTime() + k * 60_000),
+        linkedAt: new Date(createdAt.getTime() + slot * 60_000),
       });
-      linkslots.push({ _id: ids.slot(j, k), subscriberId: _id, slot: k });
+      account_link_keys.push({ _id: keys.key(_id, accountId), subscriberId: _id, slot });
     }
-    sessions.push({
-      _id: ids.session(j),
-      tokenHash: ctx.hashToken(ids.token(j)),
+    const sessionId = keys.hashToken(ids.token(j));
+    auth_sessions.push({
+      _id: sessionId,
       subscriberId: _id,
       realm,
       tenantId,
+      generation: 0,
       userAgent: 'Mozilla/5.0 (api-scale bench)',
       ip: `10.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + 29 * 86_400_000),
-      __v: 0,
+      expiresAt: new Date(now.getTime() + keys.SESSION_TTL_MS),
+    });
+    const stream = keys.sessionList(_id, period);
+    auth_session_entries.push({
+      _id: keys.streamId(stream, 1),
+      stream,
+      seq: 1,
+      sessionId,
+      expiresAt: keys.sessionListExpiry(period),
     });
   }
-  return { subscribers, accountlinks, linkslots, sessions };
+  return { subscribers, subscriber_logins, account_links, account_link_keys, auth_sessions, auth_session_entries };
 }
 
 /**
- * The readings of accounts [from, to): accepted readings of the most recent months, one a month,
- * alternating between the account's meters, each at its place in the supplier's export stream
- * (`seq` after `ctx.seqBase`, the readings the supplier had before).
+ * The readings of accounts [from, to) as the readings module stores them (server/readings/
+ * service.ts, `storeReading`): accepted readings of the most recent months, one a month,
+ * alternating between the account's meters. Each is entry `<meterId>:<n>` of its meter's stream,
+ * the one entry of its meter's period stream `<meterId>:<period>:1`, and an entry of the supplier's
+ * export stream after `ctx.readingsBase` (the readings the supplier had before); a counting reading
+ * holds its value (a kernel ticket `reading:<meterId>:<period>:<valueMilli>:0`, renewed for 120
+ * days when stored) until the ticket is swept a day after it ran out.
  */
 export function readingsFamily(ctx, from, to) {
-  const { tenantId, periods, sizes } = ctx;
+  const { tenantId, periods, sizes, keys, now } = ctx;
   const plan = readingPlan(sizes);
-  const readings = [];
+  const readings_by_meter = [];
+  const readings_by_period = [];
+  const readings_export = [];
+  const kernel_tickets = [];
+  const exportStream = String(tenantId);
   for (let i = from; i < to; i += 1) {
     const count = plan.count(i);
     const holder = holderOf(i, sizes);
     const meters = metersOf(i);
-    let seq = ctx.seqBase + plan.before(i);
+    const decimals = i % 3 === 1 ? 3 : 0;
+    let place = ctx.readingsBase + plan.before(i);
+    const meterSeq = Array(meters).fill(0);
+    const lastOf = Array(meters).fill(null);
     for (let k = 0; k < count; k += 1) {
       const month = periods.length - count + k;
       const m = k % meters;
-      const valueMilli = meterValue(i, month, periods) + m * 1_000_000;
-      const previousMilli = month > 0 ? meterValue(i, month - 1, periods) + m * 1_000_000 : null;
+      const meterId = ids.meter(ctx, i, m);
+      const valueMilli = meterAt(i, m, month, periods);
+      // Compared with the meter's own last reading, or else the billing system's of the month before.
+      const previousMilli = lastOf[m] ?? (month > 0 ? meterAt(i, m, month - 1, periods) : null);
+      lastOf[m] = valueMilli;
       const submittedAt = new Date(`${periods[month]}-${String(15 + (i % 10)).padStart(2, '0')}T09:00:00Z`);
-      seq += 1;
-      readings.push({
-        _id: ids.reading(i, k),
+      meterSeq[m] += 1;
+      place += 1;
+      const _id = keys.streamId(meterId, meterSeq[m]);
+      readings_by_meter.push({
+        _id,
+        stream: meterId,
+        seq: meterSeq[m],
         tenantId,
-        accountId: ids.account(i),
+        accountId: ids.account(ctx, i),
         accountNumber: ids.accountNumber(i),
-        meterId: ids.meter(i, m),
+        meterId,
         meterSerialNumber: `G${10_000_000 + ((i * 7919 + m) % 89_999_999)}`,
-        ...(holder >= 0
-          ? { subscriberId: ids.subscriber(holder), source: 'portal' }
-          : { source: 'import', externalId: `r-${i}-${k}` }),
+        ...(holder >= 0 ? { subscriberId: ids.subscriber(holder), source: 'portal' } : { source: 'import' }),
         period: periods[month],
         valueMilli,
-        decimals: i % 3 === 1 ? 3 : 0,
+        decimals,
         previousMilli,
         consumptionMilli: previousMilli === null ? null : valueMilli - previousMilli,
         rollover: false,
         status: 'accepted',
-        countsKey: `${periods[month]}:${valueMilli}`,
-        seq,
+        claim: 0,
         submittedAt,
         updatedAt: submittedAt,
-        __v: 0,
       });
+      const periodStream = keys.key(meterId, periods[month]);
+      readings_by_period.push({ _id: keys.streamId(periodStream, 1), stream: periodStream, seq: 1, reading: _id });
+      readings_export.push({ _id: keys.streamId(exportStream, place), stream: exportStream, seq: place, reading: _id });
+      const leaseUntil = submittedAt.getTime() + keys.HOLD_MS;
+      if (leaseUntil + keys.KEEP_MS > now.getTime()) {
+        const work = keys.key('reading', meterId, periods[month], valueMilli);
+        kernel_tickets.push({
+          _id: keys.key(work, 0),
+          work,
+          generation: 0,
+          holder: `api-scale-${i}-${k}`,
+          leaseUntil: new Date(leaseUntil),
+          expiresAt: new Date(leaseUntil + keys.KEEP_MS),
+        });
+      }
     }
   }
-  return { readings };
+  return { readings_by_meter, readings_by_period, readings_export, kernel_tickets };
 }
 
 /**
- * The payments of subscribers [from, to) through the demo provider: succeeded, receipt issued,
- * one a month going back from last month over the subscriber's accounts in turn; booked by
- * billing except those of the last two months (the cabinet shows them as awaiting confirmation).
+ * The payments of subscribers [from, to) through the demo provider, as the payments module leaves
+ * them once fulfilled (server/payments/model.ts): succeeded, receipt issued, one a month going back
+ * from last month over the subscriber's accounts in turn; booked by billing except those of the
+ * last two months, which stay on their accounts' chains of unconfirmed payments. Each payment has
+ * its `_id` from (tenant, subscriber, Idempotency-Key), its entry in the cabinet's history (oldest
+ * first), its provider-reference and receipt keys, and its entry in the supplier's export stream
+ * after `ctx.paymentsBase`, appended once (a stream mark). Not written: the provider events and the
+ * transition log (`pay_events`, `pay_transitions`), which no subscriber request reads.
  */
 export function paymentsFamily(ctx, from, to) {
-  const { tenantId, slug, now } = ctx;
+  const { tenantId, slug, now, keys } = ctx;
   const plan = paymentPlan(ctx.sizes);
-  const payments = [];
+  const pay_payments = [];
+  const pay_history = [];
+  const pay_keys = [];
+  const pay_pending = [];
+  const pay_export = [];
+  const kernel_stream_marks = [];
+  const exportStream = keys.exportStream(tenantId);
   for (let j = from; j < to; j += 1) {
     const count = plan.count(j);
     const links = linksOf(j);
-    for (let k = 0; k < count; k += 1) {
-      const _id = ids.payment(j, k);
+    const subscriberId = ids.subscriber(j);
+    const historyStream = keys.historyStream(tenantId, subscriberId);
+    const open = new Map();
+    // Oldest first: the order they were made, so history and export positions follow time.
+    for (let k = count - 1; k >= 0; k -= 1) {
+      const _id = ids.payment(ctx, j, k);
       const i = 3 * j + (k % links);
+      const accountId = ids.account(ctx, i);
       const createdAt = new Date(now.getTime() - (k + 1) * 30 * 86_400_000 + (j % 1000) * 60_000);
       const succeededAt = new Date(createdAt.getTime() + 40_000);
       const amount = 100_000 + Math.floor(noise(i, 300 + k) * 400_000);
       const penalties = k % 5 === 0 ? 1_500 : 0;
-      payments.push({
+      const historySeq = count - k;
+      const providerRef = ids.providerRef(j, k);
+      const items = [{ accountId, accountNumber: ids.accountNumber(i), address: 'г. Северск', amount, penalties }];
+      const confirmed = k >= 2;
+      pay_payments.push({
         _id,
         tenantId,
         tenantSlug: slug,
-        subscriberId: ids.subscriber(j),
+        subscriberId,
         idempotencyKey: ids.idempotencyKey(j, k),
         requestHash: `api-scale-${j}-${k}`,
         provider: 'demo',
         providerAccount: '',
-        providerRef: `demo_pi_${String(_id)}`,
+        providerRef,
         clientSecret: '',
         currency: 'RUB',
-        items: [{ accountId: ids.account(i), accountNumber: ids.accountNumber(i), address: 'г. Северск', amount, penalties }],
+        items,
         total: amount + penalties,
         status: 'succeeded',
         version: 2,
@@ -353,8 +441,9 @@ export function paymentsFamily(ctx, from, to) {
         locale: 'ru',
         receiptToken: ids.receiptToken(j, k),
         linkBase: 'http://127.0.0.1',
+        historySeq,
         succeededAt,
-        ...(k >= 2 ? { confirmedAt: new Date(succeededAt.getTime() + 86_400_000) } : {}),
+        ...(confirmed ? { confirmedAt: new Date(succeededAt.getTime() + 86_400_000) } : {}),
         fulfilment: 'done',
         receipt: {
           issuedAt: succeededAt,
@@ -362,22 +451,60 @@ export function paymentsFamily(ctx, from, to) {
           supplierLegalName: ctx.tenantLegalName,
           supplierTaxId: ctx.tenantTaxId,
           emailJobId: '',
+          channel: 'email',
+          sentTo: ids.login(j).replace(/^(.).*@/, '$1***@'),
         },
         createdAt,
         updatedAt: succeededAt,
         __v: 0,
       });
+      pay_history.push({
+        _id: keys.streamId(historyStream, historySeq),
+        stream: historyStream,
+        seq: historySeq,
+        paymentId: _id,
+        createdAt,
+        accountIds: [accountId],
+      });
+      pay_keys.push(
+        { _id: keys.providerRefKey('demo', providerRef), paymentId: _id },
+        { _id: keys.receiptKey(tenantId, ids.receiptToken(j, k)), paymentId: _id },
+      );
+      if (!confirmed) {
+        const chain = keys.pendingStream(tenantId, accountId);
+        const entries = [...(open.get(chain) ?? []), { paymentId: _id, amount: amount + penalties }];
+        open.set(chain, entries);
+        pay_pending.push({ _id: keys.streamId(chain, entries.length), stream: chain, seq: entries.length, open: entries });
+      }
+      const seq = ctx.paymentsBase + plan.before(j) + historySeq;
+      const once = keys.exportOnce(_id, 'succeeded');
+      pay_export.push({
+        _id: keys.streamId(exportStream, seq),
+        stream: exportStream,
+        seq,
+        once,
+        paymentId: _id,
+        key: 'succeeded',
+        event: 'succeeded',
+        occurredAt: succeededAt,
+        currency: 'RUB',
+        total: amount + penalties,
+        refundedAmount: 0,
+        providerRef,
+        items: items.map(({ accountNumber, amount: a, penalties: p }) => ({ accountNumber, amount: a, penalties: p })),
+      });
+      kernel_stream_marks.push({ _id: keys.onceMarkId(keys.PaymentExport, exportStream, once), seq });
     }
   }
-  return { payments };
+  return { pay_payments, pay_history, pay_keys, pay_pending, pay_export, kernel_stream_marks };
 }
 
 /** Each family, the owners its ranges count, and how many owners one insert batch takes. */
 export const FAMILIES = [
   { name: 'accounts', owners: 'accounts', build: accountsFamily, batch: 1_000 },
-  { name: 'subscribers', owners: 'subscribers', build: subscribersFamily, batch: 2_000 },
+  { name: 'subscribers', owners: 'subscribers', build: subscribersFamily, batch: 1_000 },
   { name: 'readings', owners: 'accounts', build: readingsFamily, batch: 1_000 },
-  { name: 'payments', owners: 'subscribers', build: paymentsFamily, batch: 1_000 },
+  { name: 'payments', owners: 'subscribers', build: paymentsFamily, batch: 500 },
 ];
 
 /**
@@ -417,27 +544,70 @@ export async function generate(db, ctx, ranges, log = () => {}) {
   return report;
 }
 
+/** The cabinet that signs in again and again (sign-in ends the oldest of a cabinet's 20 sessions): not one whose token the bench uses. */
+export const SIGN_IN = POOL;
+
 /**
  * What the bench's requests name: the measured cabinet (subscriber 0) with its token, its first
  * account and meter, a reading to preview above the meter's last one, its latest payment and that
- * payment's receipt, and the pool of cabinets whose tokens spread rate-limited requests.
+ * payment's receipt, the cabinet that signs in, and the pool of cabinets whose tokens spread
+ * rate-limited requests.
  */
 export function measuredCabinet(ctx) {
   const last = meterValue(0, ctx.periods.length - 1, ctx.periods);
   return {
     login: ids.login(0),
+    signInLogin: ids.login(SIGN_IN),
     token: ids.token(0),
     subscriberId: ids.subscriber(0),
-    sessionId: ids.session(0),
-    accountId: String(ids.account(0)),
-    meterId: String(ids.meter(0, 0)),
+    accountId: ids.account(ctx, 0),
+    accountNumber: ids.accountNumber(0),
+    meterId: ids.meter(ctx, 0, 0),
     previewValue: String(last / 1000 + 30),
-    paymentId: String(ids.payment(0, 0)),
+    paymentId: ids.payment(ctx, 0, 0),
     receiptToken: ids.receiptToken(0, 0),
     pool: Array.from({ length: POOL }, (_, j) => ({
       subscriberId: ids.subscriber(j),
       token: ids.token(j),
+      accountId: ids.account(ctx, 3 * j),
       accountNumber: ids.accountNumber(3 * j),
     })),
+  };
+}
+
+/**
+ * What the API must show cabinet j for the generated data, for its first account (3j): the
+ * summary's balance of the last month, the readings history of the account's first meter (newest
+ * first) and the cabinet's payments (newest first, with when they were made). The bench signs in as
+ * the cabinet, compares these with the answers and stops on a difference.
+ */
+export function expectedOf(ctx, j) {
+  const { periods, sizes, now } = ctx;
+  const i = 3 * j;
+  const last = periods.at(-1);
+  const count = readingPlan(sizes).count(i);
+  const meters = metersOf(i);
+  const readings = [];
+  for (let k = count - 1; k >= 0; k -= 1) {
+    const month = periods.length - count + k;
+    if (k % meters === 0) readings.push({ period: periods[month], valueMilli: meterAt(i, 0, month, periods) });
+  }
+  const links = linksOf(j);
+  const payments = Array.from({ length: paymentPlan(sizes).count(j) }, (_, k) => {
+    const account = 3 * j + (k % links);
+    return {
+      id: ids.payment(ctx, j, k),
+      total: 100_000 + Math.floor(noise(account, 300 + k) * 400_000) + (k % 5 === 0 ? 1_500 : 0),
+      createdAt: new Date(now.getTime() - (k + 1) * 30 * 86_400_000 + (j % 1000) * 60_000),
+    };
+  });
+  return {
+    login: ids.login(j),
+    accountId: ids.account(ctx, i),
+    meterId: ids.meter(ctx, i, 0),
+    period: last,
+    balance: historyOf(i, ctx)[last].balance,
+    readings,
+    payments,
   };
 }
