@@ -17,7 +17,7 @@ import { register } from 'tsx/esm/api';
 
 const LARGE = 100_000;
 
-function csv(header, count, row) {
+export function csv(header, count, row) {
   const lines = [header];
   for (let i = 0; i < count; i += 1) lines.push(row(i));
   return `${lines.join('\n')}\n`;
@@ -43,8 +43,11 @@ async function seedTenants(root, dataDir) {
   }
 }
 
-function runImport(root, dataDir, kind, file) {
-  // The command's own embedded database on `dataDir`, whatever MONGODB_URI the shell has.
+/**
+ * One `gaskit import` run: on its own embedded database on `dataDir` (whatever MONGODB_URI the
+ * shell has), or on the database `extraEnv.MONGODB_URI` names.
+ */
+export function runImport(root, dataDir, kind, file, extraEnv = {}) {
   const { MONGODB_URI: _unused, ...env } = process.env;
   const started = process.hrtime.bigint();
   const res = spawnSync(
@@ -52,7 +55,7 @@ function runImport(root, dataDir, kind, file) {
     ['--import', 'tsx', join(root, 'server', 'cli.ts'), 'import', kind, file, '--tenant', 'sever-gaz', '--lang', 'en'],
     {
       cwd: root,
-      env: { ...env, GASKIT_DATA_DIR: dataDir, NODE_ENV: 'test' },
+      env: { ...env, GASKIT_DATA_DIR: dataDir, NODE_ENV: 'test', ...extraEnv },
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     },

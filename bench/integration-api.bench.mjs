@@ -20,7 +20,8 @@ const TENANT = 'sever-gaz';
 
 const number = (i) => String(8_000_000_000 + i);
 
-async function post(base, kind, items) {
+/** One integration request of sever-gaz with its demo key; its seconds and answer. */
+export async function post(base, kind, items) {
   const started = process.hrtime.bigint();
   const res = await fetch(`${base}/api/v1/t/${TENANT}/integration/${kind}`, {
     method: 'POST',

@@ -99,13 +99,18 @@ export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: st
 
 /** A link as the cabinet shows it: the account (read unless given) and its debt, one lookup each. */
 async function view(link: AccountLinkDoc, account?: AccountDoc) {
+  return (await viewWithAccount(link, account)).view;
+}
+
+/** `view`, and the account document it was made from. */
+async function viewWithAccount(link: AccountLinkDoc, account?: AccountDoc) {
   const [supplier, found, debt] = await Promise.all([
     getTenantById(link.tenantId),
     account ?? findAccount(link.tenantId, link.accountId),
     getDebt(link.tenantId, link.accountId),
   ]);
   if (!found) throw new NotFoundError('account_not_found');
-  return {
+  const shown = {
     id: link.accountId,
     number: link.accountNumber,
     address: link.mode === 'extended' ? found.address : maskAddress(found.address),
@@ -117,6 +122,7 @@ async function view(link: AccountLinkDoc, account?: AccountDoc) {
     period: debt.period,
     ...(await owedNow(link.tenantId, String(link.accountId), debt)),
   };
+  return { view: shown, account: found };
 }
 
 /** Paid through the cabinet and not yet booked by billing, and what is due now (payments is imported on use: it imports this module). */
@@ -167,14 +173,46 @@ async function ownLink(ctx: Ctx, accountId: string): Promise<AccountLinkDoc> {
   return link;
 }
 
-/** The cabinet's accounts: its slots (`maxAccounts` lookups), oldest link first, each with its account and debt. */
-export async function listLinkedAccounts(ctx: Ctx) {
+/** The cabinet's links of this realm: its slots (`maxAccounts` lookups), oldest link first. */
+async function ownLinks(ctx: Ctx): Promise<AccountLinkDoc[]> {
   const own = await listSlots<AccountLinkDoc>(AccountLink, String(subscriberOid(ctx)), ctx.tenant.accounts.maxAccounts);
+  return own.filter((l) => l.realm === ctx.tenant.realm).sort((a, b) => a.linkedAt.getTime() - b.linkedAt.getTime());
+}
+
+/** The cabinet's accounts: its slots, oldest link first, each with its account and debt. */
+export async function listLinkedAccounts(ctx: Ctx) {
+  return Promise.all((await ownLinks(ctx)).map((l) => view(l)));
+}
+
+/**
+ * The cabinet's accounts of this realm as `listLinkedAccounts` names them, without what is owed on
+ * them: its slots, then each account, one lookup each.
+ */
+export async function listLinkedAccountRefs(ctx: Ctx) {
   return Promise.all(
-    own
-      .filter((l) => l.realm === ctx.tenant.realm)
-      .sort((a, b) => a.linkedAt.getTime() - b.linkedAt.getTime())
-      .map((l) => view(l)),
+    (await ownLinks(ctx)).map(async (l) => {
+      const [supplier, account] = await Promise.all([getTenantById(l.tenantId), findAccount(l.tenantId, l.accountId)]);
+      if (!account) throw new NotFoundError('account_not_found');
+      return {
+        id: l.accountId,
+        number: l.accountNumber,
+        address: account.address,
+        supplier: { slug: supplier.slug, name: supplier.name },
+      };
+    }),
+  );
+}
+
+/**
+ * `listLinkedAccounts` with each account's number of meters (payments offers readings with a
+ * payment where there are meters), from the same lookups.
+ */
+export async function listLinkedAccountsWithMeters(ctx: Ctx) {
+  return Promise.all(
+    (await ownLinks(ctx)).map(async (l) => {
+      const { view: shown, account } = await viewWithAccount(l);
+      return { ...shown, meterCount: account.meters.length };
+    }),
   );
 }
 

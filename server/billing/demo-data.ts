@@ -143,10 +143,14 @@ function history(
   return months;
 }
 
+/** Accounts seeded per insertMany: mongoose builds a document per item, so a batch is held in memory at once. */
+const SEED_BATCH = 100;
+
 /**
  * Inserts the demo billing data of a tenant that has none yet (its first demo account is looked up
- * by key): accounts with their meters, then their histories, one insertMany each (FerretDB v1 is
- * fast on inserts and slow on many small updates). Returns the number of accounts created.
+ * by key): accounts with their meters, then their histories, an insertMany per batch of
+ * `SEED_BATCH` (FerretDB v1 is fast on inserts and slow on many small updates; a batch at a time
+ * keeps the server's memory at start-up low). Returns the number of accounts created.
  */
 export async function seedDemoBilling(tenant: TenantDoc, { now = new Date(), count = DEMO_ACCOUNTS } = {}): Promise<number> {
   const tariff = TARIFFS[tenant.slug] ?? 850;
@@ -157,39 +161,42 @@ export async function seedDemoBilling(tenant: TenantDoc, { now = new Date(), cou
   if (ids.length === 0 || (await Account.exists({ _id: ids[0] }))) return 0;
   const updatedAt = new Date();
   const lastReadingDate = new Date(`${periods.at(-1)}-20T00:00:00Z`);
-  await Account.insertMany(
-    accounts.map((a, i) => ({
-      _id: ids[i],
-      tenantId,
-      number: a.number,
-      holder: a.holder,
-      address: a.address,
-      pinHash: pinHash(tenantId, a.pin),
-      services: ['gas'],
-      meters: a.meters.map((m, n) => {
-        const milli = 1_000_000 * (n + 1) + Math.round(a.volumes.reduce((s, v) => s + v, 0) / a.meters.length);
-        return {
-          meterId: m.meterId,
-          serialNumber: m.serialNumber,
-          name: m.name,
-          service: 'gas',
-          digits: 5,
-          decimals: m.decimals,
-          lastReadingMilli: m.decimals ? milli : Math.round(milli / 1000) * 1000,
-          lastReadingDate,
-          verificationDue: m.verificationDue,
-          tariff,
-          usualMonthlyMilli: Math.round(a.volumes.slice(-12).reduce((s, v) => s + v, 0) / 12 / a.meters.length),
-          updatedAt,
-        };
-      }),
-      updatedAt,
-    })),
-    { ordered: false },
-  );
-  await BillingHistory.insertMany(
-    accounts.map((a, i) => ({ _id: ids[i], tenantId, months: history(a, tariff, periods), updatedAt })),
-    { ordered: false },
-  );
+  for (let from = 0; from < accounts.length; from += SEED_BATCH) {
+    const batch = accounts.slice(from, from + SEED_BATCH);
+    await Account.insertMany(
+      batch.map((a, k) => ({
+        _id: ids[from + k],
+        tenantId,
+        number: a.number,
+        holder: a.holder,
+        address: a.address,
+        pinHash: pinHash(tenantId, a.pin),
+        services: ['gas'],
+        meters: a.meters.map((m, n) => {
+          const milli = 1_000_000 * (n + 1) + Math.round(a.volumes.reduce((s, v) => s + v, 0) / a.meters.length);
+          return {
+            meterId: m.meterId,
+            serialNumber: m.serialNumber,
+            name: m.name,
+            service: 'gas',
+            digits: 5,
+            decimals: m.decimals,
+            lastReadingMilli: m.decimals ? milli : Math.round(milli / 1000) * 1000,
+            lastReadingDate,
+            verificationDue: m.verificationDue,
+            tariff,
+            usualMonthlyMilli: Math.round(a.volumes.slice(-12).reduce((s, v) => s + v, 0) / 12 / a.meters.length),
+            updatedAt,
+          };
+        }),
+        updatedAt,
+      })),
+      { ordered: false },
+    );
+    await BillingHistory.insertMany(
+      batch.map((a, k) => ({ _id: ids[from + k], tenantId, months: history(a, tariff, periods), updatedAt })),
+      { ordered: false },
+    );
+  }
   return accounts.length;
 }

@@ -4,8 +4,8 @@
  * (subscribers). Each function maps their answers to the plain shapes payments works with.
  */
 import type { ReadingInput } from '../../sdk/readings.ts';
-import { assertLinked, listLinkedAccounts } from '../accounts/service.ts';
-import { getDebt, getMeters, paidByMonth } from '../billing/service.ts';
+import { assertLinked, listLinkedAccountRefs, listLinkedAccountsWithMeters } from '../accounts/service.ts';
+import { paidByMonth } from '../billing/service.ts';
 import type { Ctx } from '../http/context.ts';
 import { DomainError, type FieldErrors } from '../http/errors.ts';
 import { acceptSubmission, validateSubmission, type NormalizedSubmission } from '../readings/service.ts';
@@ -24,23 +24,19 @@ export async function linkedAccount(ctx: Ctx, accountId: string): Promise<Linked
 
 /** The subscriber's linked accounts of this tenant with what is owed on each. */
 export async function payableAccounts(ctx: Ctx) {
-  const accounts = await listLinkedAccounts(ctx);
-  const own = accounts.filter((a) => a.supplier.slug === ctx.tenant.slug);
-  return Promise.all(
-    own.map(async (a) => {
-      const debt = await getDebt(ctx.tenant._id, a.id);
-      return {
-        accountId: a.id,
-        accountNumber: a.number,
-        address: a.address,
-        supplierName: a.supplier.name,
-        debt: Math.max(0, debt.debt),
-        penalties: Math.max(0, debt.penalties),
-        pendingPaid: a.pendingPaid,
-        hasMeters: (await getMeters(ctx.tenant._id, a.id)).length > 0,
-      };
-    }),
-  );
+  const accounts = await listLinkedAccountsWithMeters(ctx);
+  return accounts
+    .filter((a) => a.supplier.slug === ctx.tenant.slug)
+    .map((a) => ({
+      accountId: a.id,
+      accountNumber: a.number,
+      address: a.address,
+      supplierName: a.supplier.name,
+      debt: Math.max(0, a.debt),
+      penalties: Math.max(0, a.penalties),
+      pendingPaid: a.pendingPaid,
+      hasMeters: a.meterCount > 0,
+    }));
 }
 
 /**
@@ -91,7 +87,7 @@ export async function subscriberContacts(ctx: Ctx): Promise<{ email?: string | n
  * as paid on each in the months of `range`, and the first month billing booked a payment in.
  */
 export async function bookedPayments(ctx: Ctx, range: { from: string; to: string }, accountId?: string) {
-  const accounts = (await listLinkedAccounts(ctx)).filter(
+  const accounts = (await listLinkedAccountRefs(ctx)).filter(
     (a) => a.supplier.slug === ctx.tenant.slug && (!accountId || a.id === accountId),
   );
   return Promise.all(

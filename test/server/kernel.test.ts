@@ -80,6 +80,37 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(oldest.next).to.equal(null);
   });
 
+  it('looks up no entry twice to read the newest page or to build on the last entry', async () => {
+    const stream = `once-${randomUUID().slice(0, 8)}`;
+    for (let writer = 0; writer < 5; writer += 1) await append(entries, stream, { writer });
+    const lookedUp = async (run: () => Promise<unknown>) => {
+      const ids: string[] = [];
+      const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
+        const filter = e.params[0] as { _id?: unknown } | undefined;
+        if (e.collectionName === 'test_kernel_entries' && e.method !== 'insertOne' && typeof filter?._id === 'string')
+          ids.push(filter._id);
+      };
+      mongoose.connection.on('operation-start', listener);
+      try {
+        await run();
+      } finally {
+        mongoose.connection.off('operation-start', listener);
+      }
+      return ids;
+    };
+    const page = await lookedUp(() => readBefore<EntryDoc>(entries, stream, 5));
+    expect(page.filter((id, i) => page.indexOf(id) !== i)).to.deep.equal([]);
+    expect(page).to.include.members([1, 2, 3, 4, 5].map((seq) => `${stream}:${seq}`));
+    const next = await lookedUp(() =>
+      appendNext<EntryDoc, { writer: number; total: number }>(entries, stream, async (last) => ({
+        writer: 9,
+        total: (last?.seq ?? 0) * 10,
+      })),
+    );
+    expect(next.filter((id, i) => next.indexOf(id) !== i)).to.deep.equal([]);
+    expect((await Entry.findById(`${stream}:6`).lean<EntryDoc>())?.total).to.equal(50);
+  });
+
   it('finds the end of a long stream it has never seen (another instance wrote it)', async () => {
     const stream = `cold-${randomUUID().slice(0, 8)}`;
     await Entry.insertMany(Array.from({ length: 777 }, (_, i) => ({ _id: `${stream}:${i + 1}`, stream, seq: i + 1, writer: 0 })));

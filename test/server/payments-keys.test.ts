@@ -87,12 +87,16 @@ describe('payments: by key', function () {
     const p = await payer(tenant.slug, 2, { debt: 90_000, penalties: 1_000 });
     const [a, b] = p.accounts;
     const own: Record<string, Op[]> = {};
+    const billing: Record<string, Record<string, number>> = {};
     const measure = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
       let result: T | undefined;
       const ops = await opsOf(async () => {
         result = await run();
       });
       own[name] = ops.filter((o) => OWN.test(o.collection));
+      billing[name] = {};
+      for (const o of ops.filter((o) => o.collection.startsWith('billing_')))
+        billing[name][o.collection] = (billing[name][o.collection] ?? 0) + 1;
       return result as T;
     };
 
@@ -143,6 +147,9 @@ describe('payments: by key', function () {
     // 7 of the payment's own, 6 of its Idempotency-Key record (look, claim, look again, mark running, store, release).
     expect(count('create')).to.be.at.most(13);
     expect(count('export')).to.be.at.most(8);
+    // Each account and its billing history is read once, not again for what is owed or was booked.
+    expect(billing.options).to.deep.equal({ billing_accounts: 2, billing_histories: 2 });
+    expect(billing.history).to.deep.equal({ billing_accounts: 2, billing_histories: 2 });
   });
 
   it('lists every payment past the first page, by account and by month', async () => {

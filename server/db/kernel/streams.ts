@@ -34,8 +34,32 @@ export function streamId(stream: string, seq: number): string {
   return key(stream, seq);
 }
 
-async function exists(model: KeyedModel, id: string): Promise<boolean> {
-  return (await model.exists({ _id: id })) !== null;
+/**
+ * The stream's last entry and its seq (0 and null when empty), found as `lastSeq` says. The probes
+ * read whole entries (the embedded database decodes the document either way), so a caller that
+ * wants the last entry itself does not look it up a second time.
+ */
+async function end<D>(model: KeyedModel, stream: string, from = 0): Promise<{ seq: number; last: D | null }> {
+  const entry = (seq: number) => model.findById(streamId(stream, seq)).lean<D>();
+  let low = Math.max(heads.get(headOf(model, stream)) ?? 0, from);
+  let last = low > 0 ? await entry(low) : null;
+  if (!last) low = 0;
+  // Exponential probe past the known head, then bisection between the last found and the first missing.
+  let step = 1;
+  let high = low + step;
+  for (let found = await entry(high); found; found = await entry(high)) {
+    [low, last] = [high, found];
+    step *= 2;
+    high = low + step;
+  }
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    const found = await entry(mid);
+    if (found) [low, last] = [mid, found];
+    else high = mid;
+  }
+  remember(model, stream, low);
+  return { seq: low, last };
 }
 
 /**
@@ -43,23 +67,7 @@ async function exists(model: KeyedModel, id: string): Promise<boolean> {
  * reader's cursor): the search starts there when this process knows no further end.
  */
 export async function lastSeq(model: KeyedModel, stream: string, from = 0): Promise<number> {
-  let low = Math.max(heads.get(headOf(model, stream)) ?? 0, from);
-  if (low > 0 && !(await exists(model, streamId(stream, low)))) low = 0;
-  // Exponential probe past the known head, then bisection between the last found and the first missing.
-  let step = 1;
-  let high = low + step;
-  while (await exists(model, streamId(stream, high))) {
-    low = high;
-    step *= 2;
-    high = low + step;
-  }
-  while (high - low > 1) {
-    const mid = Math.floor((low + high) / 2);
-    if (await exists(model, streamId(stream, mid))) low = mid;
-    else high = mid;
-  }
-  remember(model, stream, low);
-  return low;
+  return (await end(model, stream, from)).seq;
 }
 
 /**
@@ -113,7 +121,8 @@ export async function readAfter<D>(model: KeyedModel, stream: string, after: num
 
 /**
  * The newest `limit` entries with seq ≤ `before` (default: the end, found with `lastSeq`), newest
- * first, and the `before` of the next page: one `_id` lookup per entry, made together.
+ * first, and the `before` of the next page: one `_id` lookup per entry, made together (the end's
+ * entry is not looked up again).
  */
 export async function readBefore<D>(
   model: KeyedModel,
@@ -121,13 +130,16 @@ export async function readBefore<D>(
   limit: number,
   before?: number,
 ): Promise<{ rows: D[]; next: number | null }> {
-  const top = before ?? (await lastSeq(model, stream));
+  // From the end, the newest entry comes with it and is not read again.
+  const newest = before === undefined ? await end<D>(model, stream) : null;
+  const top = newest ? newest.seq : (before as number);
   const from = Math.max(1, top - limit + 1);
   const ids = [];
-  for (let s = top; s >= from; s -= 1) ids.push(streamId(stream, s));
+  for (let s = newest ? top - 1 : top; s >= from; s -= 1) ids.push(streamId(stream, s));
   const rows = (await Promise.all(ids.map((id) => model.findById(id).lean<D>()))).filter(
     (r): r is NonNullable<typeof r> => r !== null,
   ) as D[];
+  if (newest?.last && top >= from) rows.unshift(newest.last);
   return { rows, next: from > 1 ? from - 1 : null };
 }
 
@@ -152,7 +164,7 @@ async function insertAt<T extends object>(model: KeyedModel, stream: string, seq
  * entry, so concurrent changes are all kept, on MongoDB and on FerretDB v1 alike (unlike `$set`
  * on one document). `next` may read other documents: whatever it reads was written no earlier than
  * the last entry it got. Returns the new seq, or null when `next` changed nothing. Cost: an
- * append's, plus one `_id` lookup of the last entry per try.
+ * append's per try (the last entry comes with finding the end).
  */
 export async function appendNext<D, T extends object>(
   model: KeyedModel,
@@ -160,8 +172,7 @@ export async function appendNext<D, T extends object>(
   next: (last: D | null) => Promise<T | null>,
 ): Promise<number | null> {
   for (;;) {
-    const seq = await lastSeq(model, stream);
-    const last = seq > 0 ? await model.findById(streamId(stream, seq)).lean<D>() : null;
+    const { seq, last } = await end<D>(model, stream);
     const doc = await next(last);
     if (!doc) return null;
     if (await insertAt(model, stream, seq + 1, doc)) return seq + 1;

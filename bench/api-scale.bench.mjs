@@ -1,0 +1,692 @@
+/**
+ * Subscriber requests as a supplier grows (issue 12, point 6). One server process (server/main.ts,
+ * demo mode, embedded FerretDB v1 on SQLite) measured twice:
+ *   - "demo": the fresh demo data (3 suppliers × 1,000 accounts) plus the bench's first cabinets;
+ *   - "grown": the same server after sever-gaz is grown, by insertMany straight into the database
+ *     (bench/api-scale/generate.mjs), to 300,000 accounts with meters and 24 months of history,
+ *     100,000 subscribers with links and sessions, 1,000,000 readings and 300,000 payments
+ *     (`API_SCALE=small` for 1/30 of that, or a fraction such as `API_SCALE=0.1`); before it is
+ *     measured, the measured cabinet's summary, readings and payments are read through the API
+ *     and compared with what was generated (the bench stops on a difference).
+ * For each request of the measured cabinet: p50/p99 with one client (up to 200 requests or 5 s)
+ * and with 20 concurrent clients (autocannon); beside it the raw-driver limit: the commands the
+ * server sent for that request (captured by bench/api-scale/capture-hook.mjs) replayed with the
+ * mongodb driver at the same concurrency (bench/api-scale/replay.mjs). Then the integration
+ * budgets (a 5,000-item request, a 100,000-line CSV of balances) and the server's peak RSS.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import { register } from 'tsx/esm/api';
+import { csv, runImport } from './csv-import.bench.mjs';
+import { post } from './integration-api.bench.mjs';
+import { FULL, POOL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
+import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
+
+const SCALE = process.env.API_SCALE ?? 'full';
+const TENANT = 'sever-gaz';
+const PASSWORD = 'Bench12345';
+const ONE = { requests: 200, seconds: 5 };
+const MANY = { clients: 20, seconds: 5, min: 20, max: 500 };
+/** A request that takes longer than this alone is not run with 20 clients (it would take minutes). */
+const MANY_SKIP_MS = 1_000;
+const BUDGET = { p50: 30, p99: 100, growth: 1.5, ratio: 0.5, spread: 3, rssMb: 300, integrationS: 5, csvS: 60 };
+const INTEGRATION_ITEMS = 5_000;
+const CSV_LINES = 100_000;
+
+const now = () => performance.now();
+const seconds = (ms) => ms / 1000;
+
+function percentile(values, q) {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+const stats = (latencies, wallMs) => ({
+  n: latencies.length,
+  p50: percentile(latencies, 0.5),
+  p99: percentile(latencies, 0.99),
+  perSecond: latencies.length / seconds(wallMs),
+});
+
+/** VmHWM (peak) and VmRSS of a process, MB. */
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+/** The measured cabinet's requests, with the real paths of server/*\/routes.ts, in the order the issue lists them. */
+function subscriberRequests(cab, verifyPassword, passwordHash) {
+  const auth = (token = cab.token) => ({ authorization: `Bearer ${token}` });
+  const get = (id, path, extra = {}) => ({ id, method: 'GET', path, status: 200, build: () => ({ headers: auth() }), ...extra });
+  const ip = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  return [
+    {
+      id: 'POST auth/login',
+      method: 'POST',
+      path: 'auth/login',
+      status: 200,
+      note: 'a cabinet of its own (each sign-in ends the oldest of its 20 sessions), a new client address each time for the per-address limit; scrypt included',
+      build: (n) => ({ headers: { 'x-forwarded-for': ip(n) }, body: { login: cab.signInLogin, password: PASSWORD } }),
+      // Its limit is the lookups plus the one scrypt of the same parameters the server makes on purpose.
+      rawExtra: async () => {
+        if (!(await verifyPassword(PASSWORD, passwordHash))) throw new Error('scrypt of the limit failed');
+      },
+    },
+    get('GET me', 'me'),
+    get('GET config', 'config', { build: () => ({ headers: {} }) }),
+    get('GET accounts', 'accounts'),
+    get('GET accounts/:id/summary', `accounts/${cab.accountId}/summary`),
+    get('GET accounts/:id/charges', `accounts/${cab.accountId}/charges`),
+    get('GET accounts/:id/meters', `accounts/${cab.accountId}/meters`),
+    get('GET accounts/:id/readings', `accounts/${cab.accountId}/readings`),
+    {
+      id: 'POST readings/preview',
+      method: 'POST',
+      path: 'readings/preview',
+      status: 200,
+      build: () => ({
+        headers: auth(),
+        body: { accountId: cab.accountId, readings: [{ meterId: cab.meterId, value: cab.previewValue }] },
+      }),
+    },
+    get('GET payments/options', 'payments/options'),
+    {
+      id: 'POST payments',
+      method: 'POST',
+      path: 'payments',
+      status: 201,
+      note: `demo provider, a fresh Idempotency-Key each time, spread over ${POOL} cabinets so that the measured cabinet's history stays as generated`,
+      build: (n) => {
+        const from = cab.pool[n % cab.pool.length];
+        return {
+          headers: { ...auth(from.token), 'idempotency-key': `api-scale-${process.pid}-${Date.now()}-${n}` },
+          body: { items: [{ accountId: from.accountId, amount: 10_000, penalties: 0 }] },
+        };
+      },
+    },
+    get('GET payments', 'payments'),
+    get('GET payments/:id', `payments/${cab.paymentId}`),
+    get('GET receipts/:token', `receipts/${cab.receiptToken}`, { build: () => ({ headers: {} }) }),
+    get('GET feedback', 'feedback'),
+    {
+      id: 'POST feedback',
+      method: 'POST',
+      path: 'feedback',
+      status: 201,
+      note: `spread over ${POOL} cabinets, each may send 30 an hour; the requests stay`,
+      build: (n) => {
+        const from = cab.pool[n % cab.pool.length];
+        return {
+          headers: auth(from.token),
+          body: {
+            topic: 'meters',
+            message: 'Счётчик показывает странные цифры, проверьте, пожалуйста.',
+            accountNumber: from.accountNumber,
+          },
+        };
+      },
+    },
+    get('GET me/sessions', 'me/sessions'),
+  ];
+}
+
+/** The request as fetch and autocannon send it. */
+function prepared(r, n, capture) {
+  const { headers, body } = r.build(n);
+  return {
+    method: r.method,
+    headers: {
+      ...headers,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(capture ? { 'x-bench-capture': capture } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  };
+}
+
+async function call(base, r, n, capture) {
+  const res = await fetch(`${base}/${r.path}`, prepared(r, n, capture));
+  const text = await res.text();
+  if (res.status !== r.status) throw new Error(`${r.id}: ${res.status} ${text.slice(0, 300)}`);
+}
+
+async function oneClient(run, limit = ONE) {
+  const latencies = [];
+  const started = now();
+  while (latencies.length < limit.requests && (latencies.length === 0 || now() - started < limit.seconds * 1000)) {
+    const t = now();
+    await run(latencies.length);
+    latencies.push(now() - t);
+  }
+  return stats(latencies, now() - started);
+}
+
+async function manyClients(run, amount) {
+  const latencies = [];
+  let next = 0;
+  const started = now();
+  await Promise.all(
+    Array.from({ length: MANY.clients }, async () => {
+      while (next < amount) {
+        const n = next++;
+        const t = now();
+        await run(n);
+        latencies.push(now() - t);
+      }
+    }),
+  );
+  return stats(latencies, now() - started);
+}
+
+/**
+ * autocannon with a fixed number of requests; latencies and the rate from its response events
+ * (it notices the end only at its next one-second tick, so its own duration would round the rate down).
+ */
+function autocannonRun(base, r, amount) {
+  let n = 0;
+  const latencies = [];
+  const statuses = {};
+  let last = 0;
+  return new Promise((resolve, reject) => {
+    const started = now();
+    const instance = autocannon(
+      {
+        url: base,
+        connections: MANY.clients,
+        amount,
+        timeout: 300,
+        requests: [
+          {
+            method: r.method,
+            path: `${new URL(base).pathname}/${r.path}`,
+            setupRequest: (req) => {
+              const { headers, body } = prepared(r, (n += 1));
+              return { ...req, headers, body };
+            },
+          },
+        ],
+      },
+      (err) => {
+        if (err) return reject(err);
+        const wrong = Object.entries(statuses).filter(([code]) => Number(code) !== r.status);
+        resolve({ ...stats(latencies, last - started), wrong: wrong.map(([code, count]) => `${count}× ${code}`).join(', ') });
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      latencies.push(responseTime);
+      last = now();
+    });
+  });
+}
+
+/** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
+async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash }) {
+  const requests = subscriberRequests(cab, verifyPassword, passwordHash);
+  for (const r of requests) await call(base, r, 0);
+  for (const r of requests) await call(base, r, 1, `${phase}:${r.id}`);
+  const captured = parseCapture(readFileSync(captureFile, 'utf8'));
+  const results = [];
+  for (const r of requests) {
+    const commands = captured.get(`${phase}:${r.id}`) ?? [];
+    const plan = waves(commands);
+    const replayer = new Replayer(client);
+    await replayer.prepare(commands);
+    const server = { one: await oneClient((n) => call(base, r, n + 2)) };
+    const amount = Math.round(Math.min(MANY.max, Math.max(MANY.min, (MANY.seconds * 1000) / server.one.p50)));
+    const many = server.one.p50 <= MANY_SKIP_MS;
+    if (many) server.many = await autocannonRun(base, r, amount);
+    const limit = async () => {
+      await replayer.once(plan);
+      await r.rawExtra?.();
+    };
+    const raw = commands.length ? { one: await oneClient(limit, { ...ONE, requests: server.one.n }) } : null;
+    if (raw && many) raw.many = await manyClients(limit, amount);
+    await replayer.cleanUp();
+    const row = {
+      id: r.id,
+      note: r.note,
+      commands: commands.filter((c) => !['getMore', 'killCursors'].includes(c.name)),
+      server,
+      raw,
+    };
+    log(
+      `  ${phase} ${r.id}: p50 ${server.one.p50.toFixed(1)} ms, p99 ${server.one.p99.toFixed(1)} ms (n ${server.one.n})` +
+        (server.many ? `; 20 clients ${server.many.perSecond.toFixed(0)}/s` : '') +
+        (raw ? `; raw p50 ${raw.one.p50.toFixed(1)} ms${raw.many ? `, ${raw.many.perSecond.toFixed(0)}/s` : ''}` : '') +
+        `; ${row.commands.length} commands`,
+    );
+    results.push(row);
+  }
+  return results;
+}
+
+/**
+ * Signs in as generated cabinet j and reads its first account's summary, readings history and its
+ * payment history through the API; throws unless they show what was generated (the generator and
+ * the models must agree for the measurements to mean anything).
+ */
+async function verifyGenerated(base, ctx, j) {
+  const want = expectedOf(ctx, j);
+  const json = async (path, init = {}) => {
+    const res = await fetch(`${base}/${path}`, init);
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(`generated cabinet ${j}: ${path} answered ${res.status} ${JSON.stringify(body)?.slice(0, 300)}`);
+    return body;
+  };
+  const signIn = await json('auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': `172.16.${(j >> 8) & 255}.${j & 255}` },
+    body: JSON.stringify({ login: want.login, password: PASSWORD }),
+  });
+  const headers = { authorization: `Bearer ${signIn.token}` };
+  const differs = (what, got, expected) => {
+    throw new Error(`generated cabinet ${j}: ${what} is ${JSON.stringify(got)}, generated ${JSON.stringify(expected)}`);
+  };
+  const summary = await json(`accounts/${encodeURIComponent(want.accountId)}/summary`, { headers });
+  if (summary.period !== want.period || JSON.stringify(summary.balance) !== JSON.stringify(want.balance))
+    differs('the summary', { period: summary.period, balance: summary.balance }, { period: want.period, balance: want.balance });
+  const history = await json(`accounts/${encodeURIComponent(want.accountId)}/readings`, { headers });
+  const meter = history.meters.find((m) => m.meter.id === want.meterId);
+  const shown = (meter?.readings ?? []).map((r) => ({ period: r.period, valueMilli: Math.round(Number(r.value) * 1000) }));
+  const expected = want.readings.slice(0, shown.length);
+  if (shown.length === 0 || JSON.stringify(shown) !== JSON.stringify(expected)) differs('the readings history', shown, expected);
+  const { payments } = await json('payments', { headers });
+  const from = new Date(`${shiftPeriod(periodOf(new Date()), -11)}-01T00:00:00Z`).getTime();
+  const generated = new Set(want.payments.map((p) => p.id));
+  const listed = payments.filter((p) => generated.has(p.id)).map((p) => ({ id: p.id, total: p.total }));
+  // The last 12 months in the supplier's time zone: a payment within a day of the start may fall on either side.
+  const day = 86_400_000;
+  const must = want.payments.filter((p) => p.createdAt.getTime() >= from + day);
+  const may = want.payments.filter((p) => p.createdAt.getTime() >= from - day).map(({ id, total }) => ({ id, total }));
+  const fits = listed.length >= must.length && JSON.stringify(listed) === JSON.stringify(may.slice(0, listed.length));
+  if (must.length === 0 || !fits) differs('the payment history', listed, may);
+  return `cabinet ${j}: period ${summary.period} closing ${summary.balance.closing}, ${shown.length} readings, ${listed.length} payments as generated`;
+}
+
+const periodOf = (d) => d.toISOString().slice(0, 7);
+function shiftPeriod(period, months) {
+  const [y, m] = period.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 7);
+}
+
+/**
+ * Documents per collection, counted on the demo data only: FerretDB v1 decodes a whole collection
+ * to count it (about a minute per 30,000 payments on the shared machine), so the grown counts are
+ * the demo's plus what the generator wrote (`grownCounts`).
+ */
+function countsOf(db) {
+  const names = [
+    'billing_accounts',
+    'billing_histories',
+    'subscribers',
+    'account_links',
+    'auth_sessions',
+    'readings_by_meter',
+    'pay_payments',
+  ];
+  return Promise.all(names.map(async (name) => [name, await db.collection(name).estimatedDocumentCount()])).then(
+    Object.fromEntries,
+  );
+}
+
+/** The integration budgets at the grown size: one 5,000-item request of each kind, then a CSV of balances. */
+async function integrationSteps({ root, origin, dataDir, dir, uri, ctx, sizes }) {
+  const period = ctx.periods.at(-1);
+  const balance = (i, paid) => ({
+    accountNumber: ids.accountNumber(i),
+    period,
+    opening: 0,
+    charged: 50_000,
+    paid,
+    closing: 50_000 - paid,
+  });
+  /** One step; a step that fails is reported as failed (with its error) and the others still run. */
+  const step = async (what, budget, run) => {
+    try {
+      return { what, budget, ...(await run()) };
+    } catch (error) {
+      return { what, budget, seconds: NaN, answer: `failed: ${error instanceof Error ? error.message : error}`.slice(0, 300) };
+    }
+  };
+  const items = Math.min(INTEGRATION_ITEMS, sizes.accounts);
+  const lines = Math.min(CSV_LINES, sizes.accounts);
+  return [
+    await step(
+      `one integration request of ${items.toLocaleString('en')} balances of existing accounts (updates)`,
+      BUDGET.integrationS,
+      async () => {
+        const res = await post(
+          origin,
+          'balances',
+          Array.from({ length: items }, (_, i) => balance(i, 20_000)),
+        );
+        return { seconds: res.seconds, answer: JSON.stringify(res.body).slice(0, 200) };
+      },
+    ),
+    await step(
+      `one integration request of ${INTEGRATION_ITEMS.toLocaleString('en')} new accounts`,
+      BUDGET.integrationS,
+      async () => {
+        const res = await post(
+          origin,
+          'accounts',
+          Array.from({ length: INTEGRATION_ITEMS }, (_, i) => ({
+            number: String(6_000_000_000 + i),
+            holder: `Новый Абонент ${i}`,
+            pin: '1234',
+          })),
+        );
+        return { seconds: res.seconds, answer: JSON.stringify(res.body).slice(0, 200) };
+      },
+    ),
+    await step(
+      `\`gaskit import balances\`, ${lines.toLocaleString('en')} lines (updates)${lines < CSV_LINES ? ` (the budget is for ${CSV_LINES.toLocaleString('en')})` : ''}`,
+      BUDGET.csvS,
+      async () => {
+        const file = join(dir, 'balances.csv');
+        writeFileSync(
+          file,
+          csv(
+            'accountNumber,period,opening,charged,paid,closing,penalties',
+            lines,
+            (i) => `${ids.accountNumber(i)},${period},0,50000,50000,0,0`,
+          ),
+        );
+        const imported = runImport(root, dataDir, 'balances', file, { MONGODB_URI: uri });
+        return {
+          seconds: imported.seconds,
+          answer: `${imported.summary} (${Math.round(lines / imported.seconds).toLocaleString('en')} lines/s)`,
+        };
+      },
+    ),
+  ];
+}
+
+const ms = (v) => (Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString('en') : v.toFixed(1)) : '—');
+const rate = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '—');
+const mark = (ok) => (ok ? 'pass' : '**fail**');
+
+export function oneClientTable(demo, grown) {
+  const lines = [
+    '| Request | Commands (by `_id`) | Demo p50 | Demo p99 | Grown p50 (≤ 30 ms) | Grown p99 (≤ 100 ms) | Grown / demo p50 (≤ 1.5×) | Raw grown p50 | Raw grown p99 | n (demo / grown) | Result |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  let ok = true;
+  grown.forEach((g, i) => {
+    const d = demo[i];
+    const growth = g.server.one.p50 / d.server.one.p50;
+    const pass = g.server.one.p50 <= BUDGET.p50 && g.server.one.p99 <= BUDGET.p99 && growth <= BUDGET.growth;
+    ok &&= pass;
+    lines.push(
+      `| ${[
+        g.id,
+        `${g.commands.length} (${g.commands.filter(byKey).length})`,
+        `${ms(d.server.one.p50)} ms`,
+        `${ms(d.server.one.p99)} ms`,
+        `${ms(g.server.one.p50)} ms`,
+        `${ms(g.server.one.p99)} ms`,
+        `${growth.toFixed(1)}×`,
+        g.raw ? `${ms(g.raw.one.p50)} ms` : '—',
+        g.raw ? `${ms(g.raw.one.p99)} ms` : '—',
+        `${d.server.one.n} / ${g.server.one.n}`,
+        mark(pass),
+      ].join(' | ')} |`,
+    );
+  });
+  return { lines, ok };
+}
+
+export function manyClientsTable(rows) {
+  const lines = [
+    '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Requests | Result |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  let ok = true;
+  for (const r of rows) {
+    const s = r.server.many;
+    if (!s) {
+      ok = false;
+      lines.push(`| ${r.id} | not run: one request alone takes ${ms(r.server.one.p50)} ms | | | | | | | | | **fail** |`);
+      continue;
+    }
+    const raw = r.raw?.many;
+    const ratio = raw ? s.perSecond / raw.perSecond : NaN;
+    const spread = s.p99 / s.p50;
+    const pass = (!raw || ratio >= BUDGET.ratio) && spread <= BUDGET.spread && !s.wrong;
+    ok &&= pass;
+    lines.push(
+      `| ${[
+        r.id,
+        rate(s.perSecond),
+        raw ? rate(raw.perSecond) : 'no commands',
+        raw ? `${Math.round(ratio * 100)} %` : '—',
+        `${ms(s.p50)} ms`,
+        `${ms(s.p99)} ms`,
+        `${spread.toFixed(1)}×`,
+        raw ? `${ms(raw.p50)} ms` : '—',
+        raw ? `${ms(raw.p99)} ms` : '—',
+        s.n.toLocaleString('en'),
+        mark(pass) + (s.wrong ? ` (${s.wrong})` : ''),
+      ].join(' | ')} |`,
+    );
+  }
+  return { lines, ok };
+}
+
+export default async function apiScaleBench({ root }) {
+  const sizes = sizesFor(SCALE);
+  const dir = mkdtempSync(join(os.tmpdir(), 'gaskit-bench-scale-'));
+  const dataDir = join(dir, 'data');
+  const captureFile = join(dir, 'capture.jsonl');
+  writeFileSync(captureFile, '');
+  const log = (m) => console.log(m);
+  const unregister = register();
+  const load = (...parts) => import(pathToFileURL(join(root, ...parts)).href);
+  let server;
+  let client;
+  try {
+    const { spawnServer } = await load('test', 'helpers', 'process.ts');
+    const { hashPassword, verifyPassword } = await load('server', 'auth', 'passwords.ts');
+    const sessions = await load('server', 'auth', 'sessions.ts');
+    const { pinHash } = await load('server', 'billing', 'writer.ts');
+    const { demoPeriods } = await load('server', 'billing', 'demo-data.ts');
+    const { key } = await load('server', 'db', 'kernel', 'keys.ts');
+    const { streamId, onceMarkId } = await load('server', 'db', 'kernel', 'streams.ts');
+    const { slotId } = await load('server', 'db', 'kernel', 'slots.ts');
+    const paymentKeys = await load('server', 'payments', 'keys.ts');
+    const { PaymentExport } = await load('server', 'payments', 'model.ts');
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const loads = [os.loadavg()[0]];
+
+    const startedAt = now();
+    server = await spawnServer({
+      GASKIT_DATA_DIR: dataDir,
+      GASKIT_DEMO: '1',
+      TRUST_PROXY: 'loopback',
+      API_SCALE_CAPTURE_FILE: captureFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
+    });
+    const startSeconds = seconds(now() - startedAt);
+    const startMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
+    const origin = `http://127.0.0.1:${server.port}`;
+    const base = `${origin}/api/v1/t/${TENANT}`;
+    const uri = `mongodb://127.0.0.1:${server.dbPort}/gaskit`;
+    client = await new MongoClient(uri).connect();
+    const db = client.db();
+    const tenant = await db.collection('tenants').findOne({ slug: TENANT });
+    /** Where the supplier's export stream of `collection` ends now (the bench may read by any filter). */
+    const streamEnd = async (collection) =>
+      (
+        await db
+          .collection(collection)
+          .find({ stream: String(tenant._id) })
+          .sort({ seq: -1 })
+          .limit(1)
+          .next()
+      )?.seq ?? 0;
+    const ctx = {
+      tenantId: tenant._id,
+      slug: tenant.slug,
+      realm: tenant.realm,
+      tenantName: tenant.name,
+      tenantLegalName: tenant.legalName,
+      tenantTaxId: tenant.taxId,
+      tariff: 812,
+      now: new Date(),
+      periods: demoPeriods(new Date()),
+      sizes,
+      readingsBase: await streamEnd('readings_export'),
+      paymentsBase: await streamEnd('pay_export'),
+      passwordHash: await hashPassword(PASSWORD),
+      // The server's own key functions and constants, so generated keys are the ones it looks up.
+      keys: {
+        key,
+        streamId,
+        onceMarkId,
+        slotId,
+        pinHash,
+        ...paymentKeys,
+        PaymentExport,
+        hashToken: sessions.hashToken,
+        sessionPeriod: sessions.sessionPeriod,
+        sessionList: sessions.sessionList,
+        sessionListExpiry: sessions.sessionListExpiry,
+        SESSION_TTL_MS: sessions.SESSION_TTL_MS,
+        // server/readings/service.ts HOLD_MS (a counting reading's hold on its value) and
+        // server/db/kernel/leases.ts KEEP_MS (how long a ticket outlives its lease).
+        HOLD_MS: 120 * 86_400_000,
+        KEEP_MS: 24 * 3600_000,
+      },
+    };
+    const cab = measuredCabinet(ctx);
+    const phase = (name) => ({
+      phase: name,
+      base,
+      client,
+      captureFile,
+      cab,
+      log,
+      verifyPassword,
+      passwordHash: ctx.passwordHash,
+    });
+
+    log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${SIGN_IN + 1} cabinets:`);
+    const seeded = await generate(db, ctx, { accounts: [0, 3 * (SIGN_IN + 1)], subscribers: [0, SIGN_IN + 1] }, log);
+    log(`  checked through the API: ${await verifyGenerated(base, ctx, 0)}`);
+    const demoCounts = await countsOf(db);
+    const demo = await measurePhase(phase('demo'));
+    // What was measured so far, kept outside the run's directory: a long run that fails later still has it.
+    const progress = join(os.tmpdir(), `api-scale-${SCALE}-progress.json`);
+    const keep = (more) => writeFileSync(progress, JSON.stringify({ sizes, demo, ...more }, null, 1));
+    keep({});
+    const demoMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
+    loads.push(os.loadavg()[0]);
+
+    log(`growing ${TENANT} to ${sizes.accounts.toLocaleString('en')} accounts:`);
+    const grownAt = now();
+    const generated = await generate(
+      db,
+      ctx,
+      { accounts: [3 * (SIGN_IN + 1), sizes.accounts], subscribers: [SIGN_IN + 1, sizes.subscribers] },
+      log,
+    );
+    log(`  checked through the API: ${await verifyGenerated(base, ctx, sizes.subscribers - 1)}`);
+    const generationSeconds = seconds(now() - grownAt);
+    const grownCounts = { ...demoCounts };
+    for (const family of generated)
+      for (const [name, n] of Object.entries(family.written)) if (name in grownCounts) grownCounts[name] += n;
+    const grown = await measurePhase(phase('grown'));
+    keep({ generated, grown });
+    loads.push(os.loadavg()[0]);
+    const integration = await integrationSteps({ root, origin, dataDir, dir, uri, ctx, sizes });
+    for (const s of integration) log(`  ${s.what}: ${s.seconds.toFixed(1)} s, ${s.answer}`);
+    keep({ generated, grown, integration, memory: { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) } });
+    const grownMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
+    loads.push(os.loadavg()[0]);
+
+    const one = oneClientTable(demo, grown);
+    const manyDemo = manyClientsTable(demo);
+    const manyGrown = manyClientsTable(grown);
+    const integrationOk = integration.every((s) => s.seconds <= s.budget);
+    const rssOk = grownMemory.server.peakMb <= BUDGET.rssMb;
+    const ok = one.ok && manyDemo.ok && manyGrown.ok && integrationOk && rssOk;
+    const count = (c) =>
+      `${c.billing_accounts.toLocaleString('en')} accounts (meters inside), ${c.billing_histories.toLocaleString('en')} histories, ` +
+      `${c.subscribers.toLocaleString('en')} subscribers, ${c.account_links.toLocaleString('en')} links, ${c.auth_sessions.toLocaleString('en')} sessions, ` +
+      `${c.readings_by_meter.toLocaleString('en')} readings, ${c.pay_payments.toLocaleString('en')} payments`;
+    const family = (report) =>
+      report
+        .map(
+          (f) => `${f.family} ${f.seconds.toFixed(0)} s, ${Math.round(f.count / f.seconds).toLocaleString('en')} ${f.owners}/s`,
+        )
+        .join('; ');
+    const fullMinutes = generated.reduce((sum, f) => sum + (f.count ? (FULL[f.owners] * f.seconds) / f.count : 0), 0) / 60;
+    const cpu = os.cpus();
+    const lines = [
+      `Reproduce with \`node bench/run.mjs api-scale\` (\`API_SCALE=${SCALE}\`; \`small\` is 1/30 of the issue's sizes, \`full\` all of them). ` +
+        `Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
+        `One server process (\`server/main.ts\`, demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`,
+      '',
+      `- **Demo**: the demo data plus the bench's first ${SIGN_IN + 1} cabinets (inserted in ${seeded.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s): ${count(demoCounts)} (all suppliers).`,
+      `- **Grown**: sever-gaz grown to ${sizes.accounts.toLocaleString('en')} generated accounts beside its 1,000 demo ones, by insertMany straight into the database (\`bench/api-scale/generate.mjs\`) ` +
+        `in ${generationSeconds.toFixed(0)} s (${family(generated)}; at these rates the issue's full set takes about ${Math.round(fullMinutes)} min): ${count(grownCounts)} (all suppliers).`,
+      `- The measured cabinet has 3 accounts in extended mode, each with 24 months of history and 24 readings, and 24 payments. ` +
+        `One client: up to ${ONE.requests} requests or ${ONE.seconds} s, one after another. 20 clients: autocannon with ${MANY.clients} connections and ` +
+        `${MANY.min}–${MANY.max} requests (about ${MANY.seconds} s of work), not run when one request alone takes over ${seconds(MANY_SKIP_MS)} s. Times are ms.`,
+      `- **Raw**: the commands the server sent for one such request (captured with command monitoring by \`bench/api-scale/capture-hook.mjs\`, loaded into the server process only), ` +
+        'replayed with the mongodb driver from the bench process against the same database, in the same order and overlap, as many times and at the same concurrency (`bench/api-scale/replay.mjs`). ' +
+        '"Commands (by `_id`)": how many commands the request sends, and how many of them find their documents by `_id` alone.',
+      '',
+      '### One client',
+      '',
+      ...one.lines,
+      '',
+      `### 20 clients, demo`,
+      '',
+      ...manyDemo.lines,
+      '',
+      `### 20 clients, grown`,
+      '',
+      ...manyGrown.lines,
+      '',
+      '### Integration',
+      '',
+      '| Step (grown supplier) | Time | Budget | Result | Answer |',
+      '| --- | ---: | ---: | --- | --- |',
+      ...integration.map(
+        (s) => `| ${s.what} | ${s.seconds.toFixed(1)} s | ≤ ${s.budget} s | ${mark(s.seconds <= s.budget)} | ${s.answer} |`,
+      ),
+      '',
+      '### Memory',
+      '',
+      '| Process | Peak RSS (VmHWM) after start-up and demo seeding | after the demo phase | after the grown phase and integration | Budget | Result |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+      `| server (node, the figure the budget is about) | ${Math.round(startMemory.server.peakMb)} MB | ${Math.round(demoMemory.server.peakMb)} MB | ${Math.round(grownMemory.server.peakMb)} MB | ≤ ${BUDGET.rssMb} MB | ${mark(rssOk)} |`,
+      `| its embedded database (FerretDB child process) | ${Math.round(startMemory.db.peakMb)} MB | ${Math.round(demoMemory.db.peakMb)} MB | ${Math.round(grownMemory.db.peakMb)} MB | — | — |`,
+      '',
+      '### Commands per request (grown)',
+      '',
+      ...grown.map((r) => `- ${r.id}${r.note ? ` (${r.note})` : ''}: ${r.commands.map(describe).join('; ') || 'none'}`),
+    ];
+    // Each size has its own section: the full size's is the one the budgets are about.
+    const id = SCALE === 'full' ? 'api-scale' : `api-scale-${SCALE}`;
+    return { id, title: `API at scale (\`API_SCALE=${SCALE}\`)`, markdown: lines.join('\n'), ok };
+  } finally {
+    await client?.close();
+    if (server) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    await unregister();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
