@@ -156,6 +156,18 @@ describe('several instances on one database', function () {
         { $set: { 'registration.captcha': false, 'readings.windowStartDay': 1, 'readings.windowEndDay': 31 } },
       );
     servers.push(await spawnServer(env));
+    // Each instance keeps a supplier's settings for a few seconds: wait until both serve the new ones.
+    const settled = await waitFor(
+      async () => {
+        const configs = await Promise.all(servers.map((s) => call(`http://127.0.0.1:${s.port}`, '127.0.0.1', `${T}/config`)));
+        return configs.every(
+          (c) => c.status === 200 && c.body.registration.captcha === false && c.body.readings.windowEndDay === 31,
+        );
+      },
+      30_000,
+      500,
+    );
+    expect(settled, 'both instances serve the changed settings').to.equal(true);
     proxy = await startReverseProxy({ upstreams: servers.map((s) => `http://127.0.0.1:${s.port}`) });
     for (let i = 0; i < SUBSCRIBERS; i++)
       subscribers.push({ ip: `127.0.1.${i + 1}`, email: `multi-${i}-${Date.now()}@example.test`, number: freshNumber() });
