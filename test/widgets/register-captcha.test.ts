@@ -34,7 +34,7 @@ describe('gaskit-register: protection from robots (ALTCHA proof of work)', () =>
     const captcha = element.shadowRoot!.querySelector('gaskit-captcha')!;
     await waitUntil(() => captcha.shadowRoot?.textContent?.includes('Я не робот'), 'no captcha', { timeout: 4000 });
     expect(captcha.shadowRoot!.textContent).to.include('Защита от роботов');
-    expect(captcha.shadowRoot!.querySelector('input[type="checkbox"]')!.checked).to.equal(false);
+    expect(captcha.shadowRoot!.querySelector<HTMLInputElement>('input[type="checkbox"]')!.checked).to.equal(false);
     await expect(element).to.be.accessible();
 
     await type(element, 'password', 'abc12');
@@ -63,7 +63,7 @@ describe('gaskit-register: protection from robots (ALTCHA proof of work)', () =>
     await waitUntil(() => captcha.value, 'the captcha was not solved', { timeout: 4000 });
     await captcha.updateComplete;
     expect(captcha.shadowRoot!.querySelector('[part="status"]')!.textContent).to.equal('Проверка пройдена');
-    expect(captcha.shadowRoot!.querySelector('input[type="checkbox"]')!.checked).to.equal(true);
+    expect(captcha.shadowRoot!.querySelector<HTMLInputElement>('input[type="checkbox"]')!.checked).to.equal(true);
     expect(await captcha.solve()).to.equal(captcha.value);
   });
 });
