@@ -8,8 +8,8 @@
  *                           automatically, for pages that want no loader
  * dist/packages/widgets/    the @gaskit/widgets npm package's modules (dependencies left as imports)
  * The self-contained files are built by one config each, so no code is shared between them. Only
- * altcha, Stripe.js and the lazy parts of widgets named in LAZY_ALLOWED (and the code that loads
- * them) may be split off them, as lazily imported chunks.
+ * altcha-lib's solver, Stripe.js, the lazy parts of widgets named in LAZY_ALLOWED and the portal's
+ * sections (and the code that loads them) may be split off them, as lazily imported chunks.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,23 +24,28 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
   .sort();
 
 /**
- * What lazy chunks may hold: altcha and Stripe.js, and the parts of widgets that a page may never
+ * What lazy chunks may hold: altcha-lib's solver and Stripe.js, and the parts of widgets that a page may never
  * need (`lazyPart` in widgets/shared/lazy.ts): pay's readings step, the captcha element, the PIN
  * form's field, the account's consumption chart.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|register[\\/]captcha\.|shared[\\/]text-field|account[\\/]usage-chart))/;
+  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|register[\\/]captcha[.-]|shared[\\/]text-field|account[\\/]usage-chart))/;
+
+/** What the portal's lazy chunks may hold besides: its sections' widgets, loaded when first shown. */
+const PORTAL_SECTIONS = /[\\/]widgets[\\/](?!portal[\\/])[^\\/]+[\\/]/;
 
 /**
- * Fails the build when a chunk other than the entry is split off for anything
- * but altcha or Stripe.js: a lazy chunk must contain one of them or load one.
+ * Fails the build when a chunk other than the entry is split off for anything but what `allowed`
+ * names: a lazy chunk must contain one of those modules or load one.
  */
-function selfContained() {
+function selfContained(allowed) {
   return {
     name: 'gaskit-self-contained',
     generateBundle(_options, bundle) {
       const chunks = Object.values(bundle).filter((file) => file.type === 'chunk');
-      const loadsAllowed = new Set(chunks.filter((c) => c.moduleIds.some((id) => LAZY_ALLOWED.test(id))).map((c) => c.fileName));
+      const loadsAllowed = new Set(
+        chunks.filter((c) => c.moduleIds.some((id) => allowed.some((pattern) => pattern.test(id)))).map((c) => c.fileName),
+      );
       for (let grew = true; grew;) {
         grew = false;
         for (const chunk of chunks) {
@@ -53,7 +58,7 @@ function selfContained() {
       for (const chunk of chunks) {
         if (chunk.isEntry || loadsAllowed.has(chunk.fileName)) continue;
         this.error(
-          `${chunk.fileName} splits off ${chunk.moduleIds.join(', ')}; only altcha, Stripe.js and the lazy parts named in LAZY_ALLOWED may be lazy chunks`,
+          `${chunk.fileName} splits off ${chunk.moduleIds.join(', ')}; only altcha-lib, Stripe.js and the lazy parts named in LAZY_ALLOWED (and the portal's sections) may be lazy chunks`,
         );
       }
     },
@@ -170,9 +175,10 @@ const treeshake = { manualPureFunctions: ['css'] };
  *   so the chunk the loader imports for a tag and the one the portal imports are one file;
  * - a chunk of its own for an SDK group and for the shared text field, so a widget loads only
  *   what it calls;
- * - for any other module, its importers' chunk when they all share one, else a chunk of its own
- *   (a helper several widgets import: the billing parts, the unlink button…);
- * - none for what is only imported lazily (the captcha, altcha, Stripe.js): rollup splits it off.
+ * - for any other module, its named importers' chunk when they all share one, else a chunk of its
+ *   own (a helper several widgets import: the billing parts, the unlink button…), so a widget
+ *   needing a helper does not load another widget's chunk with it;
+ * - none for what is only imported lazily (the captcha's solver, Stripe.js): rollup splits it off.
  */
 function loaderChunks() {
   const memo = new Map();
@@ -193,8 +199,9 @@ function loaderChunks() {
     if (folder === 'shared') return file.replace(/\.(?:component|styles)$/, '');
     if (file === 'define' || file === `${folder}.component` || file === `${folder}.styles`) return folder;
     const { importers } = getModuleInfo(id);
-    const chunks = new Set(importers.map((importer) => chunkOf(importer, getModuleInfo)));
-    if (chunks.size === 0 || chunks.has(undefined)) return undefined;
+    // Lazy parts (no chunk of their own) import from the named chunk wherever it goes.
+    const chunks = new Set(importers.map((importer) => chunkOf(importer, getModuleInfo)).filter(Boolean));
+    if (chunks.size === 0) return undefined;
     return chunks.size === 1 ? [...chunks][0] : file.replace(/\.component$/, '');
   };
   return (id, { getModuleInfo }) => chunkOf(id, getModuleInfo);
@@ -249,7 +256,11 @@ function packageBuild() {
 function bundle(name, input, dir) {
   return {
     input: { [name]: input },
-    plugins: [...plugins(true), selfContained(), precompress()],
+    plugins: [
+      ...plugins(true),
+      selfContained(name === 'portal' ? [LAZY_ALLOWED, PORTAL_SECTIONS] : [LAZY_ALLOWED]),
+      precompress(),
+    ],
     treeshake,
     // A lazy chunk imports the code it shares with its entry from the entry itself, instead of
     // rollup moving that code to a third chunk behind a facade entry.

@@ -8,7 +8,7 @@
  * the network has been idle for half a second. Budgets (1 KB = 1000 bytes) apply to the widgets'
  * bytes: the loader and what it loaded; the demo site's own site.js and the SDK parts only it
  * imports are listed beside them:
- *   - the loader (dist/gaskit.js) ≤ 3 KB, the core chunk ≤ 28 KB;
+ *   - the loader (/v1/gaskit.js, dist/gaskit.js) ≤ 3 KB, the core chunk ≤ 28 KB;
  *   - a page with one widget (contacts.html, the feedback form) ≤ 35 KB;
  *   - each further widget added to that page ≤ 8 KB more (every widget tried on its own);
  *   - the whole cabinet (cabinet.html, gaskit-portal) ≤ 70 KB;
@@ -27,6 +27,8 @@ import { register } from 'tsx/esm/api';
 const KB = 1000;
 const BUDGETS = { loader: 3 * KB, core: 28 * KB, page: 35 * KB, further: 8 * KB, cabinet: 70 * KB, second: 8 * KB };
 const SITE = 'sever-gaz';
+/** Where the demo sites load the widgets from: the loader's versioned path. */
+const WIDGETS = '/v1/';
 
 function files(dir) {
   if (!existsSync(dir)) return [];
@@ -105,7 +107,7 @@ function summarize(requests) {
   };
   const widgets = fetched.filter((r) => {
     const root = chain(r).at(-1);
-    return new URL(root.url).pathname.startsWith('/dist/');
+    return new URL(root.url).pathname.startsWith(WIDGETS);
   });
   const sum = (list, key = 'bytes') => list.reduce((total, r) => total + r[key], 0);
   return {
@@ -153,7 +155,7 @@ export default async function bundleBench({ root }) {
 
     const one = await visit('contacts.html', feedbackReady);
     const onePage = summarize(one.first);
-    const loader = onePage.byFile.get('/dist/gaskit.js') ?? 0;
+    const loader = onePage.byFile.get(`${WIDGETS}gaskit.js`) ?? 0;
     const coreFile = [...onePage.byFile.keys()].find((path) => /\/chunks\/core-/.test(path));
     const core = onePage.byFile.get(coreFile) ?? 0;
 
@@ -198,7 +200,7 @@ export default async function bundleBench({ root }) {
     await cabinetVisit.ctx.close();
 
     const rows = [
-      ['The loader, `dist/gaskit.js`', loader, '—', '—', BUDGETS.loader],
+      ['The loader, `/v1/gaskit.js`', loader, '—', '—', BUDGETS.loader],
       [`The core chunk, \`${coreFile}\``, core, '—', '—', BUDGETS.core],
       ['A page with one widget: `contacts.html` (`gaskit-feedback`)', onePage.gaskit, onePage.site, onePage, BUDGETS.page],
       ['The whole cabinet: `cabinet.html` (`gaskit-portal`)', cabinet.gaskit, cabinet.site, cabinet, BUDGETS.cabinet],

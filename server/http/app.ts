@@ -13,7 +13,7 @@ import { requestLogger } from './logger.ts';
 import { metricsAuth, metricsHandler, metricsMiddleware } from './metrics.ts';
 import { openapiDocument } from './openapi.ts';
 import { tenantScope } from './tenant-scope.ts';
-import { widgetFiles } from './widget-files.ts';
+import { WIDGET_PATHS, widgetFiles } from './widget-files.ts';
 
 export interface AppDeps {
   config: Config;
@@ -53,7 +53,7 @@ export function createApp({ config, logger }: AppDeps): Express {
   }
   app.use('/api/v1/t/:tenant', scoped);
 
-  app.use('/dist', widgetFiles(path.join(ROOT, 'dist')));
+  app.use(WIDGET_PATHS, widgetFiles(path.join(ROOT, 'dist')));
   if (config.demo) app.use('/examples', express.static(path.join(ROOT, 'examples')));
 
   app.use(notFoundHandler);

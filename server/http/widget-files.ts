@@ -11,6 +11,14 @@ const ENCODINGS = { br: '.br', gzip: '.gz' } as const;
 const PUBLIC = /^\/(?:gaskit\.js|sdk\.js|custom-elements\.json|(?:widgets|chunks|lazy)\/)/;
 
 /**
+ * Where pages load the widget files: the path that names the major version of the API they speak
+ * (`/v1/gaskit.js` for `/api/v1/`, as Stripe.js pins `/v3/`; a release that breaks the
+ * compatibility promise in docs/embedding.md moves to `/v2/`), and `/dist`, which pages embedded
+ * before the versioned path keep using.
+ */
+export const WIDGET_PATHS = ['/v1', '/dist'];
+
+/**
  * Serves the built widget files under `root` (dist/) with the precompressed variant the browser
  * accepts (`Content-Encoding: br` or `gzip`, `Vary: Accept-Encoding`), falling back to the file
  * itself. Content-hashed names are cached for a year as `immutable`; the stable names a page

@@ -107,6 +107,23 @@ describe('widget files under /dist: compressed and cached', () => {
     }
   });
 
+  it('serves the same files under the versioned path the loader’s address carries (/v1/), compressed and cached alike, and not the private ones', async () => {
+    const entry = await get(`${testServer().baseUrl}/v1/${stable}`, { 'Accept-Encoding': 'br' });
+    expect(entry.status).to.equal(200);
+    expect(entry.headers['content-encoding']).to.equal('br');
+    expect(entry.headers['cache-control']).to.equal('public, max-age=300');
+    expect(brotliDecompressSync(entry.body).equals(source)).to.equal(true);
+    const chunk = await get(`${testServer().baseUrl}/v1/${hashed}`, { 'Accept-Encoding': 'gzip' });
+    expect(chunk.status).to.equal(200);
+    expect(chunk.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
+    expect(gunzipSync(chunk.body).equals(source)).to.equal(true);
+    for (const name of private_) {
+      const res = await get(`${testServer().baseUrl}/v1/${name}`, { 'Accept-Encoding': 'identity' });
+      expect(res.status, name).to.equal(404);
+    }
+    expect((await get(`${testServer().baseUrl}/v2/${stable}`)).status, 'no other major version').to.equal(404);
+  });
+
   it('answers a badly %-encoded file name with a 4xx, not a server error', async () => {
     const res = await get(`${testServer().baseUrl}/dist/widgets/%E0%A4%A.js`, { 'Accept-Encoding': 'br' });
     expect(res.status).to.be.within(400, 499);

@@ -90,10 +90,10 @@ async function setup({
   await Promise.all(textFields(element).map((f) => translated(f, 'ru')));
   if (!signedIn) {
     const captcha = element.shadowRoot!.querySelector('gaskit-captcha')!;
-    // altcha loads once the person starts filling the form.
+    // The captcha field loads once the person starts filling the form.
     element.shadowRoot!.querySelector('form')!.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
     await waitUntil(
-      () => captcha.shadowRoot?.querySelector('altcha-widget label')?.textContent?.trim(),
+      () => captcha.shadowRoot?.querySelector('[part="checkbox"]')?.textContent?.trim(),
       'the captcha did not render',
       { timeout: 4000 },
     );

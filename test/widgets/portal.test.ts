@@ -87,10 +87,16 @@ const title = (el: GaskitPortal) => $(el, '[part="view-title"]')?.textContent?.t
 const navLinks = (el: GaskitPortal) => [...el.shadowRoot!.querySelectorAll<HTMLAnchorElement>('[part="nav-link"]')];
 const currentLink = (el: GaskitPortal) => navLinks(el).find((a) => a.getAttribute('aria-current') === 'page');
 
+/** The element `selector` finds in the portal once shown and, for a section's widget, defined (its chunk loads then). */
 async function shows<T extends HTMLElement = HTMLElement>(el: GaskitPortal, selector: string): Promise<T> {
-  await waitUntil(() => $(el, selector), `the portal did not show ${selector}`);
+  await waitUntil(() => {
+    const found = $(el, selector);
+    return found && (!found.localName.includes('-') || customElements.get(found.localName));
+  }, `the portal did not show ${selector}`);
   await el.updateComplete;
-  return $<T>(el, selector)!;
+  const found = $<T>(el, selector)!;
+  await (found as Partial<GaskitElement>).updateComplete;
+  return found;
 }
 
 describe('gaskit-portal', () => {

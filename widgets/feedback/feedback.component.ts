@@ -15,6 +15,7 @@ import {
   rule,
   SNIFF_BYTES,
   sniffAttachmentType,
+  toGaskitError,
   validate,
   type AttachmentType,
   type FaqEntry,
@@ -26,7 +27,7 @@ import {
 } from '../../sdk/index.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
 import type { GaskitCaptcha } from '../register/captcha.component.ts';
-import { loadCaptcha } from '../register/lazy-captcha.ts';
+import { LazyCaptcha } from '../register/lazy-captcha.ts';
 import { errorText } from '../shared/errors.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
@@ -105,10 +106,9 @@ export class GaskitFeedback extends GaskitElement {
   private focusSuccess = false;
   private nextKey = 0;
 
-  /** The configuration, and the captcha a person who is not signed in solves. */
-  private readonly config = new ClientTask(this, {
-    task: async (client) => (await Promise.all([client.getConfig(), loadCaptcha()]))[0],
-  });
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  /** The captcha a person who is not signed in solves. */
+  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => (this.formError = toGaskitError(error).code));
 
   private readonly faq = new ClientTask(this, {
     task: (client, [q], signal) => feedbackOf(client).faq({ q, limit: 20, signal }),
@@ -255,7 +255,7 @@ export class GaskitFeedback extends GaskitElement {
   /** Someone not signed in proves to be a person; null (with the error shown) when the captcha is not solved. */
   private async captchaPayload(): Promise<string | undefined | null> {
     if (this.signedIn) return undefined;
-    return (await this.captcha?.solveForSubmit()) ?? null;
+    return this.lazyCaptcha.solveForSubmit();
   }
 
   private showServerError(error: unknown): void {

@@ -17,7 +17,7 @@ import {
 } from '../../sdk/index.ts';
 import { authStyles, Cooldown, formErrorText, passwordHelp, resendButton, showPasswordToggle } from '../register/auth-parts.ts';
 import type { GaskitCaptcha } from '../register/captcha.component.ts';
-import { loadCaptcha } from '../register/lazy-captcha.ts';
+import { LazyCaptcha } from '../register/lazy-captcha.ts';
 import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -77,14 +77,9 @@ export class GaskitLogin extends GaskitElement {
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   private readonly form = new FormController(this);
   private readonly cooldown = new Cooldown(this);
-  /** The configuration, and the captcha when the supplier has it on. */
-  private readonly config = new ClientTask(this, {
-    task: async (client) => {
-      const config = await client.getConfig();
-      if (config.registration.captcha) await loadCaptcha();
-      return config;
-    },
-  });
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  /** The captcha, when the supplier has it on. */
+  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => (this.formError = formErrorText(this.localize, error)));
   private checkedSession = false;
   private focusStep = false;
 
@@ -145,7 +140,7 @@ export class GaskitLogin extends GaskitElement {
 
   private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
     if (!reg.captcha) return undefined;
-    return (await this.captcha?.solveForSubmit()) ?? null;
+    return this.lazyCaptcha.solveForSubmit();
   }
 
   private async run(work: () => Promise<void>): Promise<void> {

@@ -14,19 +14,11 @@ import {
   type TenantConfig,
   type VisionMode,
 } from '../../sdk/index.ts';
-import { GaskitAccount } from '../account/account.component.ts';
-import { GaskitCharges } from '../charges/charges.component.ts';
-import { GaskitFeedback } from '../feedback/feedback.component.ts';
-import { GaskitLinkAccount } from '../link-account/link-account.component.ts';
 import { GaskitLogin } from '../login/login.component.ts';
-import { GaskitPay } from '../pay/pay.component.ts';
-import { GaskitPaymentHistory } from '../payment-history/payment-history.component.ts';
-import { GaskitReadings } from '../readings/readings.component.ts';
-import { GaskitRegister } from '../register/register.component.ts';
-import { GaskitSettings } from '../settings/settings.component.ts';
 import { GaskitOverview } from './overview.component.ts';
 import { renderError } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { lazyPart } from '../shared/lazy.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './portal.styles.ts';
@@ -37,6 +29,60 @@ type Session = 'unknown' | 'signed-in' | 'signed-out';
 /** Views a person sees without signing in; every other one asks to sign in first and then opens. */
 const PUBLIC_VIEWS: ReadonlySet<View> = new Set(['login', 'register', 'feedback', 'not-found']);
 const ACCOUNT_VIEWS: ReadonlySet<View> = new Set(['summary', 'charges', 'readings']);
+
+/** A section's widget, defined when the section is first shown: it loads its own chunk then. */
+const section = (what: string, load: () => Promise<{ define(): void }>) =>
+  lazyPart(what, () => load().then((part) => part.define()));
+
+/**
+ * The sections' widgets beyond sign-in and the home (which the portal's first screen needs and
+ * carries itself), by view; the home's welcome shows the linking form.
+ */
+const SECTIONS: Partial<Record<View | 'welcome', () => Promise<void>>> = {
+  register: section('The registration', () =>
+    import('../register/register.component.ts').then(({ GaskitRegister }) => ({
+      define: () => GaskitRegister.define('gaskit-register'),
+    })),
+  ),
+  summary: section('The account', () =>
+    import('../account/account.component.ts').then(({ GaskitAccount }) => ({
+      define: () => GaskitAccount.define('gaskit-account'),
+    })),
+  ),
+  charges: section('The charges', () =>
+    import('../charges/charges.component.ts').then(({ GaskitCharges }) => ({
+      define: () => GaskitCharges.define('gaskit-charges'),
+    })),
+  ),
+  readings: section('The readings', () =>
+    import('../readings/readings.component.ts').then(({ GaskitReadings }) => ({
+      define: () => GaskitReadings.define('gaskit-readings'),
+    })),
+  ),
+  pay: section('The payment', () =>
+    import('../pay/pay.component.ts').then(({ GaskitPay }) => ({ define: () => GaskitPay.define('gaskit-pay') })),
+  ),
+  payments: section('The payment history', () =>
+    import('../payment-history/payment-history.component.ts').then(({ GaskitPaymentHistory }) => ({
+      define: () => GaskitPaymentHistory.define('gaskit-payment-history'),
+    })),
+  ),
+  settings: section('The settings', () =>
+    import('../settings/settings.component.ts').then(({ GaskitSettings }) => ({
+      define: () => GaskitSettings.define('gaskit-settings'),
+    })),
+  ),
+  feedback: section('The feedback form', () =>
+    import('../feedback/feedback.component.ts').then(({ GaskitFeedback }) => ({
+      define: () => GaskitFeedback.define('gaskit-feedback'),
+    })),
+  ),
+};
+SECTIONS.accounts = SECTIONS.welcome = section('The account linking', () =>
+  import('../link-account/link-account.component.ts').then(({ GaskitLinkAccount }) => ({
+    define: () => GaskitLinkAccount.define('gaskit-link-account'),
+  })),
+);
 
 interface NavItem {
   view: View;
@@ -101,15 +147,6 @@ interface NavItem {
 export class GaskitPortal extends GaskitElement {
   static override dependencies = {
     'gaskit-login': GaskitLogin,
-    'gaskit-register': GaskitRegister,
-    'gaskit-link-account': GaskitLinkAccount,
-    'gaskit-account': GaskitAccount,
-    'gaskit-charges': GaskitCharges,
-    'gaskit-readings': GaskitReadings,
-    'gaskit-pay': GaskitPay,
-    'gaskit-payment-history': GaskitPaymentHistory,
-    'gaskit-settings': GaskitSettings,
-    'gaskit-feedback': GaskitFeedback,
     'gaskit-overview': GaskitOverview,
   };
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
@@ -126,6 +163,8 @@ export class GaskitPortal extends GaskitElement {
   @state() private welcome = false;
   /** The account unlinked last on this page: its sections then say so instead of "not linked". */
   @state() private unlinked?: { accountId: string; number: string };
+  /** A section whose widget could not be loaded (the network), with why, until another section is shown. */
+  @state() private sectionFailed?: { part: () => Promise<void>; error: unknown };
   /** Escape hid the section hints until the pointer or focus moves on. */
   @state() private hintsHidden = false;
 
@@ -204,6 +243,7 @@ export class GaskitPortal extends GaskitElement {
     if (path === this.shownPath) return;
     const first = this.shownPath === undefined;
     this.shownPath = path;
+    this.sectionFailed = undefined;
     const { view, accountId = null } = this.router.route;
     if (!first) this.emit('gaskit-route-changed', { path, view, accountId });
   }
@@ -545,6 +585,11 @@ export class GaskitPortal extends GaskitElement {
           : html`<p part="notice" class="notice">${l.t('portal:account.missing')}</p>`
       }
       ${this.link({ view: 'accounts' }, 'portal:account.toAccounts')}`;
+    }
+    const part = SECTIONS[view === 'home' && this.welcome ? 'welcome' : view];
+    if (part) {
+      if (this.sectionFailed?.part === part) return renderError(l, this.sectionFailed.error);
+      part().catch((error: unknown) => (this.sectionFailed = { part, error }));
     }
     const id = chosen?.id ?? '';
     const client = this.clientFor(chosen);

@@ -1,48 +1,38 @@
-import { authOf } from '../../sdk/auth.ts';
-import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { authOf, type CaptchaChallenge } from '../../sdk/auth.ts';
+import { css, html, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
-import { toGaskitError, type CaptchaChallenge } from '../../sdk/index.ts';
-import type { AltchaWidgetElement } from 'altcha/types/generic';
+import { toGaskitError } from '../../sdk/index.ts';
 import { errorText } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, fieldStyles } from '../shared/styles.ts';
+import type { solve } from './captcha-solver.ts';
 
-type AltchaState = 'unverified' | 'verifying' | 'verified' | 'error' | 'expired' | 'code';
+interface Solver {
+  solve: typeof solve;
+}
 
-const STRING_KEYS = [
-  'label',
-  'verified',
-  'verifying',
-  'verificationRequired',
-  'error',
-  'expired',
-  'loading',
-  'reload',
-  'verify',
-  'waitAlert',
-] as const;
+/** altcha-lib's solver, imported once for every captcha field on the page. */
+let solver: Promise<Solver> | undefined;
 
-/** altcha's stylesheet, which it puts in the document head; adopted into our shadow roots. */
-let altchaSheet: CSSStyleSheet | undefined;
-
-async function loadAltcha(): Promise<CSSStyleSheet> {
-  await import('./altcha-loader.ts');
-  if (!altchaSheet) {
-    altchaSheet = new CSSStyleSheet();
-    altchaSheet.replaceSync(document.getElementById('altcha-css')?.textContent ?? '');
-  }
-  return altchaSheet;
+function loadSolver(): Promise<Solver> {
+  solver ??= import('./captcha-solver.ts').catch((error: unknown) => {
+    solver = undefined;
+    throw error;
+  });
+  return solver;
 }
 
 /**
  * "Protection from robots": the self-hosted ALTCHA proof of work. The challenge comes through the
- * SDK; the `altcha` widget (loaded lazily, so it stays out of the widget bundles) solves it in web
- * workers when the person ticks the box, or when the form asks with `solve()` on submit. The
- * payload is single use: the form calls `reset()` after each request.
+ * SDK; altcha-lib's solver (loaded lazily when the person ticks "I am not a robot" or the form
+ * asks with `solve()` on submit) finds its answer with WebCrypto. The payload is single use: the
+ * form calls `reset()` after each request.
  *
  * @tagname gaskit-captcha
  *
  * @csspart label - The field's label.
+ * @csspart checkbox - The "I am not a robot" checkbox with its text.
+ * @csspart status - "Verifying…" or "Verified".
  * @csspart error - The error message.
  */
 export class GaskitCaptcha extends GaskitElement {
@@ -53,58 +43,36 @@ export class GaskitCaptcha extends GaskitElement {
       :host {
         display: block;
       }
-      altcha-widget {
-        --altcha-color-primary: var(--_gk-color-primary);
-        --altcha-border-radius: var(--_gk-radius);
-        --altcha-border-color: var(--_gk-color-border);
-        --altcha-max-width: 100%;
+      .check {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.75rem;
+        border: 1px solid var(--_gk-color-border);
+        border-radius: var(--_gk-radius);
+      }
+      .check input {
+        inline-size: 1.25rem;
+        block-size: 1.25rem;
+        margin: 0;
+        accent-color: var(--_gk-color-primary);
+      }
+      .status {
+        margin-inline-start: auto;
       }
     `,
   ];
 
   @state() private challenge?: CaptchaChallenge;
   @state() private error = '';
-  @state() private altchaReady = false;
-  private payload = '';
-  private waiting?: { resolve: (payload: string) => void; reject: (error: Error) => void };
-  private loaded?: Promise<void>;
+  @state() private verifying = false;
+  @state() private payload = '';
+  private solving?: Promise<string>;
+  private controller?: AbortController;
 
   /** The payload once solved, else an empty string. */
   get value(): string {
     return this.payload;
-  }
-
-  /**
-   * Loads altcha once the person starts filling the form this field protects (focus or input in
-   * the form's tree), or when the form asks for a payload; a page that only shows the form never
-   * downloads it.
-   */
-  private readonly load = (): Promise<void> => {
-    this.watchForm(false);
-    return (this.loaded ??= loadAltcha().then((sheet) => {
-      if (this.shadowRoot && !this.shadowRoot.adoptedStyleSheets.includes(sheet)) {
-        this.shadowRoot.adoptedStyleSheets = [...this.shadowRoot.adoptedStyleSheets, sheet];
-      }
-      this.altchaReady = true;
-    }));
-  };
-
-  private formRoot?: Node;
-
-  private watchForm(on: boolean): void {
-    for (const type of ['focusin', 'input']) this.formRoot?.removeEventListener(type, this.load);
-    this.formRoot = on && !this.loaded ? this.getRootNode() : undefined;
-    for (const type of ['focusin', 'input']) this.formRoot?.addEventListener(type, this.load);
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.watchForm(true);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.watchForm(false);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -112,51 +80,74 @@ export class GaskitCaptcha extends GaskitElement {
     if (!this.challenge && this.resolvedClient && !this.fetching) void this.fetchChallenge();
   }
 
-  private fetching = false;
+  private fetching?: Promise<void>;
 
-  private async fetchChallenge(): Promise<void> {
+  private fetchChallenge(): Promise<void> {
     const client = this.resolvedClient;
-    if (!client) return;
-    this.fetching = true;
+    if (!client) return Promise.resolve();
+    this.fetching ??= authOf(client)
+      .captchaChallenge()
+      .then(
+        (challenge) => {
+          this.challenge = challenge;
+          this.error = '';
+        },
+        (err: unknown) => {
+          this.error = toGaskitError(err).code;
+        },
+      )
+      .finally(() => (this.fetching = undefined));
+    return this.fetching;
+  }
+
+  /** The payload, solving the challenge first if the box was not ticked yet; rejects with the error's code. */
+  solve(): Promise<string> {
+    if (this.payload) return Promise.resolve(this.payload);
+    this.solving ??= this.run().finally(() => (this.solving = undefined));
+    return this.solving;
+  }
+
+  private async run(): Promise<string> {
+    this.verifying = true;
+    this.error = '';
+    const controller = (this.controller = new AbortController());
     try {
-      this.challenge = await authOf(client).captchaChallenge();
-      this.error = '';
+      const [{ solve }] = await Promise.all([loadSolver(), this.challenge ? undefined : this.fetchChallenge()]);
+      if (!this.challenge) throw new Error(this.error || 'captcha_required');
+      const payload = await solve(this.challenge, controller);
+      if (controller.signal.aborted) throw new Error('captcha_required');
+      this.payload = payload;
+      return payload;
     } catch (err) {
-      this.error = toGaskitError(err).code;
+      // The challenge's own failure (its code) stays; the solver's reads as expired or invalid.
+      const code = err instanceof Error && err.message.startsWith('captcha_') ? err.message : 'captcha_invalid';
+      if (!controller.signal.aborted) this.error ||= code;
+      throw err;
     } finally {
-      this.fetching = false;
+      if (this.controller === controller) this.verifying = false;
     }
   }
 
-  /** The payload, solving the challenge first if the box was not ticked yet. */
-  async solve(): Promise<string> {
-    if (this.payload) return this.payload;
-    await this.load();
-    await this.updateComplete;
-    const widget = this.widget;
-    if (!widget) throw new Error(this.error || 'captcha_required');
-    const done = new Promise<string>((resolve, reject) => (this.waiting = { resolve, reject }));
-    const result = await widget.verify();
-    if (result?.payload) this.accept(result.payload);
-    return done;
-  }
-
   /**
-   * The payload for a form's request; when it cannot be had, the field says `captcha_required`,
-   * takes the focus, and the answer is null.
+   * The payload for a form's request; when it cannot be had, the field says why (or
+   * `captcha_required`), takes the focus, and the answer is null.
    */
   async solveForSubmit(): Promise<string | null> {
     try {
       return await this.solve();
     } catch {
-      this.fail('captcha_required');
+      this.error ||= 'captcha_required';
       this.focus();
       return null;
     }
   }
 
-  /** Forgets the used payload and fetches a fresh challenge. */
+  /** Forgets the used payload (and any solving under way) and fetches a fresh challenge. */
   reset(): void {
+    this.controller?.abort();
+    this.controller = undefined;
+    this.solving = undefined;
+    this.verifying = false;
     this.payload = '';
     this.challenge = undefined;
     this.error = '';
@@ -169,50 +160,33 @@ export class GaskitCaptcha extends GaskitElement {
   }
 
   override focus(): void {
-    this.widget?.querySelector('input')?.focus();
+    this.renderRoot.querySelector('input')?.focus();
   }
 
-  private get widget(): AltchaWidgetElement | null {
-    return this.renderRoot.querySelector('altcha-widget');
-  }
-
-  private accept(payload: string): void {
-    this.payload = payload;
-    this.error = '';
-    this.waiting?.resolve(payload);
-    this.waiting = undefined;
-  }
-
-  private onStateChange(event: CustomEvent<{ state: AltchaState; payload?: string }>): void {
-    const { state: altchaState, payload } = event.detail;
-    if (altchaState === 'verified' && payload) this.accept(payload);
-    else if (altchaState === 'error' || altchaState === 'expired') {
-      this.payload = '';
-      this.waiting?.reject(new Error(`captcha_${altchaState === 'expired' ? 'expired' : 'invalid'}`));
-      this.waiting = undefined;
-    }
-  }
-
-  /** The altcha widget, configured by attributes (its methods only exist once it has mounted), in our words. */
-  private renderAltcha(challenge: CaptchaChallenge): TemplateResult {
-    const language = `gaskit-${this.localize.locale}`;
-    globalThis.$altcha.i18n.set(
-      language,
-      Object.fromEntries(STRING_KEYS.map((key) => [key, this.localize.t(`auth:captcha.${key}`)])),
-    );
-    return html`<altcha-widget
-      type="checkbox"
-      language=${language}
-      configuration=${JSON.stringify({ challenge, hideLogo: true, hideFooter: true })}
-      @statechange=${this.onStateChange}
-    ></altcha-widget>`;
+  private onCheck(event: Event): void {
+    const box = event.target as HTMLInputElement;
+    // A solved check stays ticked: the payload is kept until the form uses it.
+    box.checked = Boolean(this.payload) || box.checked;
+    if (box.checked) this.solve().catch(() => undefined);
   }
 
   protected override render(): unknown {
+    const t = (key: string) => this.localize.t(`auth:captcha.${key}`);
+    const status = this.verifying ? t('verifying') : this.payload ? t('verified') : '';
     return html`
       <div class="field" role="group" aria-labelledby="label" aria-describedby="error">
-        <span part="label" class="label" id="label">${this.localize.t('auth:captcha.title')}</span>
-        ${this.challenge && this.altchaReady && this.localize.ready ? this.renderAltcha(this.challenge) : nothing}
+        <span part="label" class="label" id="label">${t('title')}</span>
+        <label part="checkbox" class="check">
+          <input
+            type="checkbox"
+            .checked=${this.verifying || Boolean(this.payload)}
+            ?disabled=${this.verifying}
+            aria-invalid=${this.error ? 'true' : 'false'}
+            @change=${this.onCheck}
+          />
+          ${t('label')}
+          <span part="status" class="status" role="status">${status}</span>
+        </label>
         <p part="error" class="error" id="error" aria-live="polite">${this.error ? errorText(this.localize, this.error) : ''}</p>
       </div>
     `;

@@ -29,7 +29,7 @@ import {
   showPasswordToggle,
 } from './auth-parts.ts';
 import type { GaskitCaptcha } from './captcha.component.ts';
-import { loadCaptcha } from './lazy-captcha.ts';
+import { LazyCaptcha } from './lazy-captcha.ts';
 import styles from './register.styles.ts';
 
 type Step =
@@ -94,14 +94,9 @@ export class GaskitRegister extends GaskitElement {
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   private readonly form = new FormController(this);
   private readonly cooldown = new Cooldown(this);
-  /** The configuration, and the captcha when the supplier has it on. */
-  private readonly config = new ClientTask(this, {
-    task: async (client) => {
-      const config = await client.getConfig();
-      if (config.registration.captcha) await loadCaptcha();
-      return config;
-    },
-  });
+  private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
+  /** The captcha, when the supplier has it on. */
+  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => (this.formError = formErrorText(this.localize, error)));
   private linkToken = '';
   private focusStep = false;
 
@@ -153,7 +148,7 @@ export class GaskitRegister extends GaskitElement {
   /** The captcha payload, or null (with the error shown) when the tenant has captcha on and it is not solved. */
   private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
     if (!reg.captcha) return undefined;
-    return (await this.captcha?.solveForSubmit()) ?? null;
+    return this.lazyCaptcha.solveForSubmit();
   }
 
   /** Server errors: on their fields (the captcha's on the captcha), else above the form. */
