@@ -41,7 +41,7 @@ portalRoutes.get(['/t/:tenant', '/t/:tenant/{*rest}'], async (req, res) => {
 <title>${escapeHtml(tenant.name)}</title>
 <link rel="stylesheet" href="/api/v1/t/${slug}/theme.css">
 <link rel="stylesheet" href="/portal/hosted.css">
-<script type="module" src="/dist/gaskit.js"></script>
+<script type="module" src="/v1/gaskit.js"></script>
 </head>
 <body>
 <gaskit-portal tenant="${slug}" base-path="/t/${slug}"></gaskit-portal>
