@@ -5,8 +5,8 @@
  *   - their meters;
  *   - a month of charges (a history document created per account), then that month's balances
  *     (every history updated by `_id`).
- * Budgets: 60 s for each file of new documents or of unchanged lines, 180 s for a month of
- * updates of every account.
+ * Budgets (issue 12): 60 s for each file of 100,000 lines, the balances (updates) included.
+ * `CSV_IMPORT_LINES` sizes a shorter run (the budgets scale with the lines).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-const LARGE = 100_000;
+/** Lines of each file; the budgets are for 100,000. */
+const FULL = 100_000;
+const LARGE = Number(process.env.CSV_IMPORT_LINES ?? FULL);
+if (!(Number.isInteger(LARGE) && LARGE > 0))
+  throw new Error(`CSV_IMPORT_LINES must be a positive whole number, not ${process.env.CSV_IMPORT_LINES}`);
+const BUDGET_SECONDS = (60 * LARGE) / FULL;
 
 export function csv(header, count, row) {
   const lines = [header];
@@ -65,7 +70,14 @@ export function runImport(root, dataDir, kind, file, extraEnv = {}) {
   return { seconds, summary: res.stdout.trim().split('\n').at(-1) };
 }
 
+/** The machine's load over the run and this process's niceness: on a shared machine they decide the figures as much as the code. */
+function machineLoad(before) {
+  const nice = os.getPriority();
+  return `load average ${before.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}${nice === 0 ? '' : `, run with nice ${nice}`}`;
+}
+
 export default async function csvImportBench({ root }) {
+  const loadBefore = os.loadavg()[0];
   const dir = mkdtempSync(join(os.tmpdir(), 'gaskit-bench-csv-'));
   const dataDir = join(dir, 'data');
   try {
@@ -110,19 +122,15 @@ export default async function csvImportBench({ root }) {
     );
 
     const steps = [
-      { what: `${LARGE.toLocaleString('en')} new accounts`, budget: 60, ...runImport(root, dataDir, 'accounts', accounts) },
-      { what: 'the same accounts file again (no change)', budget: 60, ...runImport(root, dataDir, 'accounts', accounts) },
-      { what: `${LARGE.toLocaleString('en')} new meters`, budget: 60, ...runImport(root, dataDir, 'meters', meters) },
-      { what: 'a month of charges (new histories)', budget: 60, ...runImport(root, dataDir, 'charges', charges) },
-      {
-        what: "that month's balances (updates of every history)",
-        budget: 180,
-        ...runImport(root, dataDir, 'balances', balances),
-      },
-    ].map((step) => ({ ...step, lines: LARGE }));
+      { what: `${LARGE.toLocaleString('en')} new accounts`, ...runImport(root, dataDir, 'accounts', accounts) },
+      { what: 'the same accounts file again (no change)', ...runImport(root, dataDir, 'accounts', accounts) },
+      { what: `${LARGE.toLocaleString('en')} new meters`, ...runImport(root, dataDir, 'meters', meters) },
+      { what: 'a month of charges (new histories)', ...runImport(root, dataDir, 'charges', charges) },
+      { what: "that month's balances (updates of every history)", ...runImport(root, dataDir, 'balances', balances) },
+    ].map((step) => ({ ...step, lines: LARGE, budget: BUDGET_SECONDS }));
     const ok = steps.every((s) => s.seconds <= s.budget);
     const lines = [
-      `Reproduce with \`node bench/run.mjs csv-import\` (Node ${process.version}, ${os.cpus().length} CPUs, embedded FerretDB v1 on SQLite, fresh data directory; each step is one \`gaskit import\` run, start-up of the embedded database included).`,
+      `Reproduce with \`node bench/run.mjs csv-import\` (Node ${process.version}, ${os.cpus().length} CPUs, ${machineLoad(loadBefore)}, embedded FerretDB v1 on SQLite, fresh data directory; each step is one \`gaskit import\` run, start-up of the embedded database included${LARGE === FULL ? '' : `; \`CSV_IMPORT_LINES=${LARGE}\`: the budget of 60 s per ${FULL.toLocaleString('en')} lines scaled to ${BUDGET_SECONDS.toFixed(1)} s, start-up still included`}).`,
       '',
       '| Step | Lines | Time | Lines/s | Budget | Result |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
@@ -132,14 +140,16 @@ export default async function csvImportBench({ root }) {
           s.lines.toLocaleString('en'),
           `${s.seconds.toFixed(1)} s`,
           Math.round(s.lines / s.seconds).toLocaleString('en'),
-          `≤ ${s.budget} s`,
+          `≤ ${Number(s.budget.toFixed(1))} s`,
           s.seconds <= s.budget ? 'pass' : '**fail**',
         ];
         return `| ${cells.join(' | ')} |`;
       }),
       '',
-      'New documents go in with one insertMany per batch of 1,000, unchanged lines are not written, and a changed line is one update by `_id`, ' +
-        'which the embedded database answers through the `_id` index its wrapper adds (see README, The embedded database).',
+      "The file is written in batches of 1,000 lines: each line's documents are looked up by `_id` (32 at a time; never all of the supplier's keys, never an `$in`), " +
+        'new documents go in with one insertMany, unchanged lines are not written, and a changed line is one update by `_id` (commands of 50). ' +
+        "A charge or balance is a month of its account's history document (server/billing/model.ts), so each of them reads and rewrites that whole document: " +
+        'here the histories have one month; with 24 months (the api-scale bench) every such line costs several times more.',
     ];
     return { id: 'csv-import', title: 'CSV import', markdown: lines.join('\n'), ok };
   } finally {

@@ -5,7 +5,8 @@
  *   - the accounts, then the same batches again (nothing changes, nothing is written);
  *   - a month of balances of those accounts (a history document created per account);
  *   - the same month's balances corrected (every history updated by `_id`).
- * Budget: every batch answered within 30 s, a common client timeout.
+ * Budget (issue 12): every request of 5,000 items answered within 5 s. `INTEGRATION_API_ACCOUNTS`
+ * sizes a shorter run (50,000 by default; requests stay of 5,000 items, or of all of them when fewer).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,9 +14,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-const ACCOUNTS = 50_000;
-const BATCH = 5_000;
-const BUDGET_SECONDS = 30;
+/** Accounts the supplier grows by; the recorded run uses 50,000. */
+const FULL = 50_000;
+const ACCOUNTS = Number(process.env.INTEGRATION_API_ACCOUNTS ?? FULL);
+if (!(Number.isInteger(ACCOUNTS) && ACCOUNTS > 0))
+  throw new Error(`INTEGRATION_API_ACCOUNTS must be a positive whole number, not ${process.env.INTEGRATION_API_ACCOUNTS}`);
+const BATCH = Math.min(5_000, ACCOUNTS);
+const BUDGET_SECONDS = 5;
 const TENANT = 'sever-gaz';
 
 const number = (i) => String(8_000_000_000 + i);
@@ -40,7 +45,7 @@ async function step(base, what, kind, item) {
   let slowest = 0;
   const counts = { upserted: 0, modified: 0, matched: 0 };
   for (let from = 0; from < ACCOUNTS; from += BATCH) {
-    const items = Array.from({ length: BATCH }, (_, k) => item(from + k));
+    const items = Array.from({ length: Math.min(BATCH, ACCOUNTS - from) }, (_, k) => item(from + k));
     const { seconds, body } = await post(base, kind, items);
     total += seconds;
     slowest = Math.max(slowest, seconds);
@@ -49,7 +54,14 @@ async function step(base, what, kind, item) {
   return { what, total, slowest, counts };
 }
 
+/** The machine's load over the run and this process's niceness: on a shared machine they decide the figures as much as the code. */
+function machineLoad(before) {
+  const nice = os.getPriority();
+  return `load average ${before.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}${nice === 0 ? '' : `, run with nice ${nice}`}`;
+}
+
 export default async function integrationApiBench({ root }) {
+  const loadBefore = os.loadavg()[0];
   const dir = mkdtempSync(join(os.tmpdir(), 'gaskit-bench-api-'));
   const unregister = register();
   let server;
@@ -77,7 +89,7 @@ export default async function integrationApiBench({ root }) {
     ];
     const ok = steps.every((s) => s.slowest <= BUDGET_SECONDS);
     const lines = [
-      `Reproduce with \`node bench/run.mjs integration-api\` (Node ${process.version}, ${os.cpus().length} CPUs, a demo server on a fresh embedded FerretDB v1 on SQLite, the three demo suppliers seeded; ${ACCOUNTS.toLocaleString('en')} items per step in requests of ${BATCH.toLocaleString('en')}, one at a time).`,
+      `Reproduce with \`node bench/run.mjs integration-api\` (Node ${process.version}, ${os.cpus().length} CPUs, ${machineLoad(loadBefore)}, a demo server on a fresh embedded FerretDB v1 on SQLite, the three demo suppliers seeded; ${ACCOUNTS.toLocaleString('en')} items per step${ACCOUNTS === FULL ? '' : ` (\`INTEGRATION_API_ACCOUNTS=${ACCOUNTS}\`)`} in requests of ${BATCH.toLocaleString('en')}, one at a time).`,
       '',
       '| Step | Items | Total | Items/s | Slowest request | Budget | Result | Answer (summed) |',
       '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
@@ -95,8 +107,10 @@ export default async function integrationApiBench({ root }) {
         return `| ${cells.join(' | ')} |`;
       }),
       '',
-      'A request of more than 100 items reads all of the supplier’s account keys once (FerretDB v1 checks every document against every value of an `$in`, with which the first step had not finished after nine minutes), then inserts new documents in one insertMany, updates changed ones by `_id`, and skips equal ones. ' +
-        'Reading the keys decodes the supplier’s accounts, so requests grow slower as the supplier grows on the embedded database; MongoDB reads them through its index.',
+      'A request looks up the documents its items name, each by `_id` (32 at a time; never all of the supplier’s keys, never an `$in`, which FerretDB v1 answers by decoding the whole collection), ' +
+        'then inserts new documents in one insertMany, updates changed ones by `_id` in commands of 50, and skips equal ones, so its time does not depend on how many accounts the supplier has. ' +
+        'It does depend on the size of the documents: a balance is a month of its account’s history document (server/billing/model.ts), read and rewritten whole. ' +
+        'Here the histories hold one month; with 24 months (the api-scale bench) a request of 5,000 balance updates takes many times longer.',
     ];
     return { id: 'integration-api', title: 'Integration API', markdown: lines.join('\n'), ok };
   } finally {
