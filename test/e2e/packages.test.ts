@@ -3,20 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { npm, typecheck } from '../helpers/packages.ts';
 import { ROOT } from '../helpers/process.ts';
-
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const npm = (args: string[], cwd: string): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: 'pipe' });
-
-/** Type-checks the temp project; the answer is tsc's output, empty when it passes. */
-function typecheck(dir: string): string {
-  try {
-    execFileSync(process.execPath, [TSC, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-    return '';
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout);
-  }
-}
 
 describe('@gaskit/widgets as an npm package', function () {
   this.timeout(120_000);

@@ -8,21 +8,9 @@ import { expect } from 'chai';
 import { createClient } from '../../sdk/index.ts';
 import { confirmedByLink, useMailCatcher } from '../helpers/auth.ts';
 import { seedAccount } from '../helpers/billing.ts';
+import { npm, typecheck } from '../helpers/packages.ts';
 import { ROOT } from '../helpers/process.ts';
 import { testServer } from '../helpers/server.ts';
-
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const npm = (args: string[], cwd: string): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: 'pipe' });
-
-/** Type-checks the temp project; the answer is tsc's output, empty when it passes. */
-function typecheck(dir: string): string {
-  try {
-    execFileSync(process.execPath, [TSC, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-    return '';
-  } catch (error) {
-    return String((error as { stdout?: string }).stdout);
-  }
-}
 
 /** examples/integrator/node.ts as an integrator has it: importing the installed package, not the SDK's sources. */
 async function portedExample(): Promise<string> {
