@@ -18,6 +18,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const problems = [];
+const slowest = [];
 
 for (const [i, runner] of runners.entries()) {
   const countsFile = path.join(tmp, `${i}.json`);
@@ -45,14 +46,17 @@ for (const [i, runner] of runners.entries()) {
   passed += c.passed;
   failed += c.failed;
   skipped += c.skipped ?? 0;
+  for (const f of c.failures ?? []) problems.push(`${runner.name}: ${f}`);
   if (res.status !== 0 && c.failed === 0) {
     failed += 1;
     problems.push(`${runner.name} exited ${res.status} with no failed test`);
   }
   console.log(`=== ${runner.name}: ${c.passed} passed, ${c.failed} failed in ${seconds}s ===`);
+  if (c.slowest?.length) slowest.push(`${runner.name}: ${c.slowest.join(', ')}`);
 }
 rmSync(tmp, { recursive: true, force: true });
 
+for (const s of slowest) console.log(`slowest files, ${s}`);
 for (const p of problems) console.log(`problem: ${p}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
