@@ -93,6 +93,7 @@ async function reviewReadings(page: Page): Promise<void> {
   const readings = page.locator('gaskit-readings');
   const fields = readings.locator('gaskit-text-field input');
   const hints = readings.getByText(/Предыдущие показания: /);
+  await hints.first().waitFor();
   for (let i = 0; i < (await fields.count()); i += 1) {
     const last = Number(/(\d+)/.exec(((await hints.nth(i).textContent()) ?? '').replace(/\s/g, ''))?.[1] ?? '0');
     await fields.nth(i).fill(String(last + 7));
