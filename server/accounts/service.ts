@@ -298,12 +298,19 @@ async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ link: Accou
 }
 
 /**
- * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request.
- * Readings and payments start here.
+ * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request,
+ * with its meters as billing lists them (from the same lookup). Readings and payments start here.
  */
 export async function assertLinked(ctx: Ctx, accountId: string) {
   const { link, account } = await linkedAccount(ctx, accountId);
-  return { id: account._id, number: account.number, address: account.address, holder: account.holder, mode: link.mode };
+  return {
+    id: account._id,
+    number: account.number,
+    address: account.address,
+    holder: account.holder,
+    mode: link.mode,
+    meters: metersOf(account),
+  };
 }
 
 export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: string) {

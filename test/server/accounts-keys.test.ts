@@ -100,6 +100,24 @@ describe('accounts and billing: every request reads and writes by key', function
       expect(lookups(res.ops), path).to.deep.equal(counts);
     }
 
+    // Readings start from the link and the account, its meters and tariff included: one lookup each.
+    const meterId = `${id}:m-${first.number}`;
+    for (const [name, run] of [
+      ['readings', () => api(`/api/v1/t/sever-gaz/accounts/${id}/readings`, { headers: auth })],
+      [
+        'preview',
+        () =>
+          api('/api/v1/t/sever-gaz/readings/preview', {
+            body: { accountId: id, readings: [{ meterId, value: '1240' }] },
+            headers: auth,
+          }),
+      ],
+    ] as const) {
+      const res = await recording(run);
+      expect(res.result.status, `${name}: ${JSON.stringify(res.result.body)}`).to.equal(200);
+      expect(lookups(res.ops), name).to.deep.equal({ account_link_lists: 1, billing_accounts: 1 });
+    }
+
     const unlink = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}`, { method: 'DELETE', headers: auth }));
     expect(unlink.result.status).to.equal(204);
     // A revision of the list: read, and read again under its lease.
