@@ -328,7 +328,7 @@ function countsOf(db) {
     'billing_accounts',
     'billing_histories',
     'subscribers',
-    'account_links',
+    'account_link_lists',
     'auth_sessions',
     'readings_by_meter',
     'pay_payments',
@@ -501,7 +501,6 @@ export default async function apiScaleBench({ root }) {
     const { demoPeriods } = await load('server', 'billing', 'demo-data.ts');
     const { key } = await load('server', 'db', 'kernel', 'keys.ts');
     const { streamId, onceMarkId } = await load('server', 'db', 'kernel', 'streams.ts');
-    const { slotId } = await load('server', 'db', 'kernel', 'slots.ts');
     const paymentKeys = await load('server', 'payments', 'keys.ts');
     const { PaymentExport } = await load('server', 'payments', 'model.ts');
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -552,7 +551,6 @@ export default async function apiScaleBench({ root }) {
         key,
         streamId,
         onceMarkId,
-        slotId,
         pinHash,
         ...paymentKeys,
         PaymentExport,
@@ -621,7 +619,7 @@ export default async function apiScaleBench({ root }) {
     const ok = one.ok && manyDemo.ok && manyGrown.ok && integrationOk && rssOk;
     const count = (c) =>
       `${c.billing_accounts.toLocaleString('en')} accounts (meters inside), ${c.billing_histories.toLocaleString('en')} histories, ` +
-      `${c.subscribers.toLocaleString('en')} subscribers, ${c.account_links.toLocaleString('en')} links, ${c.auth_sessions.toLocaleString('en')} sessions, ` +
+      `${c.subscribers.toLocaleString('en')} subscribers, ${c.account_link_lists.toLocaleString('en')} link lists, ${c.auth_sessions.toLocaleString('en')} sessions, ` +
       `${c.readings_by_meter.toLocaleString('en')} readings, ${c.pay_payments.toLocaleString('en')} payments`;
     const family = (report) =>
       report

@@ -4,7 +4,7 @@
  * test. Four families, one function each, each building the documents of a range of owners:
  *
  *   accountsFamily     accounts [from, to): the account, its meters, its 24 months of history
- *   subscribersFamily  subscribers [from, to): the cabinet, its links (and their slots), a session
+ *   subscribersFamily  subscribers [from, to): the cabinet, its link list, a session
  *   readingsFamily     the readings of accounts [from, to)
  *   paymentsFamily     the payments of subscribers [from, to)
  *
@@ -40,14 +40,7 @@ const MEASURED_LINKS = 3;
 /** Collections written by each family, as the models name them (server/*\/model.ts). */
 export const COLLECTIONS = {
   accounts: ['billing_accounts', 'billing_histories'],
-  subscribers: [
-    'subscribers',
-    'subscriber_logins',
-    'account_links',
-    'account_link_keys',
-    'auth_sessions',
-    'auth_session_entries',
-  ],
+  subscribers: ['subscribers', 'subscriber_logins', 'account_link_lists', 'auth_sessions', 'auth_session_entries'],
   readings: ['readings_by_meter', 'readings_by_period', 'readings_export', 'kernel_tickets'],
   payments: ['pay_payments', 'pay_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
 };
@@ -222,16 +215,14 @@ export function historyOf(i, { periods, tariff }) {
 /**
  * Subscribers [from, to) as registration, linking and sign-in store them: an active cabinet signing
  * in by email (every one with the same password hash, made once by the server's own hashing) and
- * its login key `<realm>:<login>`; its accounts in its slots `<subscriberId>:<slot>` with their
- * keys `<subscriberId>:<account key>`; one open session `_id` = sha256 of its token (known to the
+ * its login key `<realm>:<login>`; its accounts in its link list `_id` = `<subscriberId>`, oldest first; one open session `_id` = sha256 of its token (known to the
  * bench for the first cabinets) on the cabinet's list of the session's period.
  */
 export function subscribersFamily(ctx, from, to) {
   const { tenantId, realm, now, keys } = ctx;
   const subscribers = [];
   const subscriber_logins = [];
-  const account_links = [];
-  const account_link_keys = [];
+  const account_link_lists = [];
   const auth_sessions = [];
   const auth_session_entries = [];
   const month = 30 * 86_400_000;
@@ -260,23 +251,18 @@ export function subscribersFamily(ctx, from, to) {
       __v: 0,
     });
     subscriber_logins.push({ _id: keys.key(realm, ids.login(j)), subscriberId: _id, createdAt });
-    for (let slot = 0; slot < linksOf(j); slot += 1) {
-      const i = 3 * j + slot;
-      const accountId = ids.account(ctx, i);
-      account_links.push({
-        _id: keys.slotId(owner, slot),
-        owner,
-        slot,
-        subscriberId: _id,
+    account_link_lists.push({
+      _id: owner,
+      subscriberId: _id,
+      links: Array.from({ length: linksOf(j) }, (_, n) => ({
         realm,
         tenantId,
-        accountId,
-        accountNumber: ids.accountNumber(i),
+        accountId: ids.account(ctx, 3 * j + n),
+        accountNumber: ids.accountNumber(3 * j + n),
         mode: j === 0 || j % 2 === 1 ? 'extended' : 'basic',
-        linkedAt: new Date(createdAt.getTime() + slot * 60_000),
-      });
-      account_link_keys.push({ _id: keys.key(_id, accountId), subscriberId: _id, slot });
-    }
+        linkedAt: new Date(createdAt.getTime() + n * 60_000),
+      })),
+    });
     const sessionId = keys.hashToken(ids.token(j));
     auth_sessions.push({
       _id: sessionId,
@@ -299,7 +285,7 @@ export function subscribersFamily(ctx, from, to) {
       expiresAt: keys.sessionListExpiry(period),
     });
   }
-  return { subscribers, subscriber_logins, account_links, account_link_keys, auth_sessions, auth_session_entries };
+  return { subscribers, subscriber_logins, account_link_lists, auth_sessions, auth_session_entries };
 }
 
 /**

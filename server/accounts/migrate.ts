@@ -1,77 +1,110 @@
 import type mongoose from 'mongoose';
-import { isDuplicateKey, key } from '../db/kernel/keys.ts';
-import { slotId, takeSlot } from '../db/kernel/slots.ts';
+import { revise } from '../db/kernel/revisions.ts';
 import type { Migration, MigrationCtx } from '../db/migrate.ts';
-import { AccountLink, LinkKey, MOST_SLOTS, type AccountLinkDoc, type LinkKeyDoc } from './model.ts';
+import { AccountLinkList, type AccountLinkDoc, type AccountLinkListDoc } from './model.ts';
 
 /**
- * Links written by the earlier version: `accountlinks` (ObjectId `_id`, unique by subscriber and
- * account, with the cabinet's `slot` and an ObjectId `accountId`) and `linkslots` (the taken
- * slots, one per link, so nothing to read there). Each link goes to its cabinet's slot
- * `<subscriberId>:<slot>` with the account's key, and gets its key document; a link already moved
- * (its key document is there) is left as it is, so the step may run again. A link whose account is
- * gone is not moved.
+ * Links written by earlier versions go to their cabinet's link list (`account_link_lists`,
+ * `_id` = the subscriber's id), oldest link first, with their modes:
+ *
+ * - `accountlinks` (ObjectId `_id`, an ObjectId `accountId`; `linkslots` held their slots, nothing
+ *   to read there): the account's key comes from billing's earlier collections; a link whose
+ *   account is gone is not moved.
+ * - `account_links` (one document per slot, `_id` = `<subscriberId>:<slot>`, with the account's
+ *   key; `account_link_keys` pointed at the slots, nothing to read there).
+ *
+ * A link already in its cabinet's list is left as it is, so the step may run again; the lists are
+ * changed as revisions, so a cabinet linking meanwhile loses nothing.
  */
 
 const LEGACY_LINKS = 'accountlinks';
 const LEGACY_SLOTS = 'linkslots';
-/** Links moved at once: different cabinets mostly, each a few lookups and inserts. */
-const AT_ONCE = 32;
+const SLOT_LINKS = 'account_links';
+const SLOT_KEYS = 'account_link_keys';
+/** Earlier links read at once; each cabinet among them is one revision of its list. */
+const AT_ONCE = 200;
 
 type Doc = mongoose.mongo.Document;
+type Moved = { subscriberId: mongoose.Types.ObjectId; link: AccountLinkDoc };
 
-async function moveLink(ctx: MigrationCtx, old: Doc): Promise<boolean> {
+const byLinkedAt = (a: AccountLinkDoc, b: AccountLinkDoc) => a.linkedAt.getTime() - b.linkedAt.getTime();
+
+/** Adds the links a cabinet's list lacks; returns how many were added. */
+async function mergeLinks(subscriberId: mongoose.Types.ObjectId, links: AccountLinkDoc[]): Promise<number> {
+  return revise<AccountLinkListDoc, number>(AccountLinkList, String(subscriberId), (current) => {
+    const have = current?.links ?? [];
+    const added: AccountLinkDoc[] = [];
+    for (const l of links) if (![...have, ...added].some((h) => h.accountId === l.accountId)) added.push(l);
+    if (added.length === 0) return { result: 0 };
+    return { set: { subscriberId, links: [...have, ...added].sort(byLinkedAt) }, result: added.length };
+  });
+}
+
+/** Moves the earlier links of one batch: the links of each cabinet in it together. */
+async function moveBatch(batch: Moved[]): Promise<number> {
+  const byCabinet = new Map<string, Moved[]>();
+  for (const m of batch) byCabinet.set(String(m.subscriberId), [...(byCabinet.get(String(m.subscriberId)) ?? []), m]);
+  const added = await Promise.all(
+    [...byCabinet.values()].map((moved) =>
+      mergeLinks(
+        moved[0]!.subscriberId,
+        moved.map((m) => m.link),
+      ),
+    ),
+  );
+  return added.reduce((a, b) => a + b, 0);
+}
+
+async function fromLegacy(ctx: MigrationCtx, old: Doc): Promise<Moved | null> {
   const accountId = await ctx.accountKey(old.accountId);
   if (!accountId) {
     ctx.log(`accounts: link ${String(old._id)} of missing account ${String(old.accountId)} not moved`);
-    return false;
+    return null;
   }
-  const subscriberId = old.subscriberId as mongoose.Types.ObjectId;
-  const keyId = key(subscriberId, accountId);
-  if (await LinkKey.exists({ _id: keyId })) return false;
-  const owner = String(subscriberId);
-  const data = {
-    subscriberId,
-    realm: String(old.realm),
-    tenantId: old.tenantId,
-    accountId,
-    accountNumber: String(old.accountNumber),
-    mode: old.mode === 'extended' ? 'extended' : 'basic',
-    linkedAt: old.createdAt ?? old._id.getTimestamp(),
-  } satisfies Omit<AccountLinkDoc, '_id' | 'owner' | 'slot'>;
-  let slot: number | null = typeof old.slot === 'number' ? old.slot : null;
-  if (slot !== null) {
-    try {
-      await AccountLink.create({ _id: slotId(owner, slot), owner, slot, ...data });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      // Moved by a run that stopped before the key document, or the slot holds another link.
-      const there = await AccountLink.findById(slotId(owner, slot)).lean<AccountLinkDoc>();
-      if (there?.accountId !== accountId) slot = null;
-    }
-  }
-  // The earlier slot is held by another link (or there was none): the lowest free one.
-  slot ??= await takeSlot(AccountLink, owner, MOST_SLOTS, data);
-  if (slot === null) {
-    ctx.log(`accounts: cabinet ${owner} has no free slot for link ${String(old._id)}`);
-    return false;
-  }
-  await LinkKey.create({ _id: keyId, subscriberId, slot } satisfies LinkKeyDoc);
-  return true;
+  return {
+    subscriberId: old.subscriberId,
+    link: {
+      realm: String(old.realm),
+      tenantId: old.tenantId,
+      accountId,
+      accountNumber: String(old.accountNumber),
+      mode: old.mode === 'extended' ? 'extended' : 'basic',
+      linkedAt: old.createdAt ?? old._id.getTimestamp(),
+    },
+  };
+}
+
+function fromSlot(old: Doc): Moved {
+  return {
+    subscriberId: old.subscriberId,
+    link: {
+      realm: String(old.realm),
+      tenantId: old.tenantId,
+      accountId: String(old.accountId),
+      accountNumber: String(old.accountNumber),
+      mode: old.mode === 'extended' ? 'extended' : 'basic',
+      linkedAt: old.linkedAt,
+    },
+  };
 }
 
 export const migration: Migration = {
   name: 'accounts',
-  legacyCollections: [LEGACY_LINKS, LEGACY_SLOTS],
+  legacyCollections: [LEGACY_LINKS, LEGACY_SLOTS, SLOT_LINKS, SLOT_KEYS],
   async run(ctx) {
     let moved = 0;
-    let batch: Doc[] = [];
+    let batch: Moved[] = [];
     const flush = async () => {
-      moved += (await Promise.all(batch.map((l) => moveLink(ctx, l)))).filter(Boolean).length;
+      moved += await moveBatch(batch);
       batch = [];
     };
     for await (const link of ctx.db.collection(LEGACY_LINKS).find({})) {
-      batch.push(link);
+      const m = await fromLegacy(ctx, link);
+      if (m) batch.push(m);
+      if (batch.length === AT_ONCE) await flush();
+    }
+    for await (const link of ctx.db.collection(SLOT_LINKS).find({})) {
+      batch.push(fromSlot(link));
       if (batch.length === AT_ONCE) await flush();
     }
     await flush();

@@ -2,21 +2,11 @@ import mongoose, { Schema, type Types } from 'mongoose';
 
 export type LinkMode = 'basic' | 'extended';
 
-/** The most slots a cabinet can hold: the highest `maxAccounts` a tenant may set. */
-export const MOST_SLOTS = 100;
-
 /**
- * A personal account linked to a cabinet, held in one of the cabinet's slots (kernel slots.ts):
- * `_id` = `<subscriberId>:<slot>`, at most the tenant's `maxAccounts` of them, so the cabinet's
- * accounts are that many lookups by `_id` and concurrent links never exceed the limit.
- * `tenantId` is the account's supplier (any tenant of the realm).
+ * A personal account linked to a cabinet: an entry of the cabinet's link list. `tenantId` is the
+ * account's supplier (any tenant of the realm).
  */
 export interface AccountLinkDoc {
-  _id: string;
-  /** The subscriber's id as a string: the slot's owner. */
-  owner: string;
-  slot: number;
-  subscriberId: Types.ObjectId;
   realm: string;
   tenantId: Types.ObjectId;
   /** The account's key (`<tenantId>:<number>`), its id everywhere. */
@@ -26,12 +16,22 @@ export interface AccountLinkDoc {
   linkedAt: Date;
 }
 
+/**
+ * A cabinet's links, oldest first: one document, `_id` = the subscriber's id as a string, so the
+ * cabinet's accounts and "is this account linked" are one lookup by `_id`. The list is bounded by
+ * the tenant's `maxAccounts` and changed only as a revision (kernel revisions.ts), so concurrent
+ * links never exceed the limit nor link one account twice, and none is lost.
+ */
+export interface AccountLinkListDoc {
+  _id: string;
+  subscriberId: Types.ObjectId;
+  links: AccountLinkDoc[];
+  /** Changes made to the list (server/db/kernel/revisions.ts). */
+  rev?: number;
+}
+
 const linkSchema = new Schema<AccountLinkDoc>(
   {
-    _id: { type: String, required: true },
-    owner: { type: String, required: true },
-    slot: { type: Number, required: true },
-    subscriberId: { type: Schema.Types.ObjectId, required: true },
     realm: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     accountId: { type: String, required: true },
@@ -39,29 +39,18 @@ const linkSchema = new Schema<AccountLinkDoc>(
     mode: { type: String, enum: ['basic', 'extended'], default: 'basic' },
     linkedAt: { type: Date, default: () => new Date() },
   },
-  { versionKey: false, collection: 'account_links' },
+  { _id: false },
 );
-/** For the readings reminders, a background job that pages through a supplier's links. */
-linkSchema.index({ tenantId: 1, _id: 1 });
-export const AccountLink = mongoose.model<AccountLinkDoc>('AccountLink', linkSchema);
 
-/**
- * Which slot holds an account of a cabinet: `_id` = `<subscriberId>:<account key>`, inserted after
- * the slot is taken and deleted before it is given back. "Is this account linked to this cabinet"
- * is one lookup, and a unique `_id` refuses a second link of the same account under concurrency.
- */
-export interface LinkKeyDoc {
-  _id: string;
-  subscriberId: Types.ObjectId;
-  slot: number;
-}
-
-const linkKeySchema = new Schema<LinkKeyDoc>(
+const linkListSchema = new Schema<AccountLinkListDoc>(
   {
     _id: { type: String, required: true },
     subscriberId: { type: Schema.Types.ObjectId, required: true },
-    slot: { type: Number, required: true },
+    links: { type: [linkSchema], default: [] },
+    rev: { type: Number },
   },
-  { versionKey: false, collection: 'account_link_keys' },
+  { versionKey: false, collection: 'account_link_lists' },
 );
-export const LinkKey = mongoose.model<LinkKeyDoc>('AccountLinkKey', linkKeySchema);
+/** For the readings reminders, a background job that pages through the cabinets with a supplier's links. */
+linkListSchema.index({ 'links.tenantId': 1, _id: 1 });
+export const AccountLinkList = mongoose.model<AccountLinkListDoc>('AccountLinkList', linkListSchema);

@@ -3,9 +3,9 @@ import client from 'prom-client';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
-import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { key } from '../db/kernel/keys.ts';
 import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
-import { listSlots, releaseSlot, slotId, takeSlot } from '../db/kernel/slots.ts';
+import { revise } from '../db/kernel/revisions.ts';
 import { alert } from '../http/alerts.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
@@ -14,7 +14,7 @@ import { amountDue } from '../payments/amounts.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
-import { AccountLink, LinkKey, MOST_SLOTS, type AccountLinkDoc, type LinkKeyDoc } from './model.ts';
+import { AccountLinkList, type AccountLinkDoc, type AccountLinkListDoc } from './model.ts';
 
 /**
  * PIN guesses: five per cabinet and account an hour, and ten per account an hour whatever the
@@ -31,7 +31,22 @@ function subscriberOid(ctx: Ctx): Types.ObjectId {
   return new mongoose.Types.ObjectId(ctx.subscriberId);
 }
 
-const linkKeyId = (subscriberId: Types.ObjectId, accountId: string) => key(subscriberId, accountId);
+/** The cabinet's links, oldest first: one lookup by `_id` (none: no list yet). */
+async function linksOf(subscriberId: Types.ObjectId): Promise<AccountLinkDoc[]> {
+  return (await AccountLinkList.findById(String(subscriberId)).lean<AccountLinkListDoc>())?.links ?? [];
+}
+
+/**
+ * Changes the cabinet's link list as a revision (kernel revisions.ts): `change` gets the links as
+ * they are and returns them as they should be, or throws to refuse; concurrent changes are applied
+ * one after another, so the limit and the one link per account hold and none is lost.
+ */
+async function reviseLinks(subscriberId: Types.ObjectId, change: (links: AccountLinkDoc[]) => AccountLinkDoc[]): Promise<void> {
+  await revise<AccountLinkListDoc, void>(AccountLinkList, String(subscriberId), (current) => ({
+    set: { subscriberId, links: change(current?.links ?? []) },
+    result: undefined,
+  }));
+}
 
 /** "Иванов Иван Иванович" → "Иванов И. И.": enough to recognise one's own contract, little to leak. */
 export function maskHolder(holder: string): string {
@@ -68,7 +83,7 @@ async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
 
 /**
  * The account a subscriber names by supplier and number, and whether the cabinet has it linked:
- * two lookups by key, made together.
+ * the account and the cabinet's link list, two lookups by key, made together.
  */
 async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
   await countHit(key('lookup', subscriberOid(ctx)), LOOKUP_LIMITS.cabinet, 'account_lookups_limited');
@@ -76,12 +91,10 @@ async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
   if (!accountNumberRule(supplier).test(ref.number)) {
     throw new ValidationError({ number: { code: 'account_number_format' } });
   }
-  const [account, linked] = await Promise.all([
-    findAccountByNumber(supplier._id, ref.number),
-    LinkKey.exists({ _id: linkKeyId(subscriberOid(ctx), key(supplier._id, ref.number)) }),
-  ]);
+  const accountId = key(supplier._id, ref.number);
+  const [account, links] = await Promise.all([findAccountByNumber(supplier._id, ref.number), linksOf(subscriberOid(ctx))]);
   if (!account) throw new NotFoundError('account_not_found');
-  return { supplier, account, linked: linked !== null };
+  return { supplier, account, linked: links.some((l) => l.accountId === accountId) };
 }
 
 /** "Check": the masked contract details of an account before linking it (street and house, surname and initials). */
@@ -132,61 +145,56 @@ async function owedNow(tenantId: Types.ObjectId, accountId: string, debt: { debt
 }
 
 /**
- * Links an account in basic mode. The cabinet's limit holds under concurrent requests: the link
- * takes the lowest free slot (a unique insert, kernel slots.ts), then inserts its key (unique per
- * cabinet and account), so a second link of the same account is refused; a refused link gives its
- * slot back.
+ * Links an account in basic mode. The cabinet's limit holds under concurrent requests: the link is
+ * added to the cabinet's list as a revision, which refuses it when the list is full or already
+ * holds the account.
  */
 export async function linkAccount(ctx: Ctx, ref: { supplier: string; number: string }) {
   const { supplier, account, linked } = await findByRef(ctx, ref);
   if (linked) throw new ConflictError('account_already_linked');
-  const subscriberId = subscriberOid(ctx);
-  const owner = String(subscriberId);
   const max = ctx.tenant.accounts.maxAccounts;
-  const data = {
-    subscriberId,
+  const link: AccountLinkDoc = {
     realm: ctx.tenant.realm,
     tenantId: supplier._id,
     accountId: account._id,
     accountNumber: account.number,
-    mode: 'basic' as const,
+    mode: 'basic',
     linkedAt: new Date(),
   };
-  const slot = await takeSlot(AccountLink, owner, max, data);
-  if (slot === null) throw new RuleViolation('account_limit_reached', { max });
-  try {
-    await LinkKey.create({ _id: linkKeyId(subscriberId, account._id), subscriberId, slot });
-  } catch (err) {
-    await releaseSlot(AccountLink, owner, slot);
-    if (isDuplicateKey(err)) throw new ConflictError('account_already_linked');
-    throw err;
-  }
-  return view({ _id: slotId(owner, slot), owner, slot, ...data }, account);
+  await reviseLinks(subscriberOid(ctx), (links) => {
+    if (links.some((l) => l.accountId === link.accountId)) throw new ConflictError('account_already_linked');
+    if (links.length >= max) throw new RuleViolation('account_limit_reached', { max });
+    return [...links, link];
+  });
+  return view(link, account);
 }
 
-/** The cabinet's link of an account: its key, then its slot (two lookups). */
+/** The cabinet's link of an account of this realm: one lookup (its list). */
 async function ownLink(ctx: Ctx, accountId: string): Promise<AccountLinkDoc> {
-  const subscriberId = subscriberOid(ctx);
-  const ref = await LinkKey.findById(linkKeyId(subscriberId, accountId)).lean<LinkKeyDoc>();
-  const link = ref ? await AccountLink.findById(slotId(String(subscriberId), ref.slot)).lean<AccountLinkDoc>() : null;
-  if (!link || link.accountId !== accountId || link.realm !== ctx.tenant.realm) throw new NotFoundError('account_not_linked');
+  const link = (await linksOf(subscriberOid(ctx))).find((l) => l.accountId === accountId);
+  if (!link || link.realm !== ctx.tenant.realm) throw new NotFoundError('account_not_linked');
   return link;
 }
 
-/** The cabinet's links of this realm: its slots (`maxAccounts` lookups), oldest link first. */
+/** Whether the signed-in cabinet has this account linked (its key `<tenantId>:<number>`): one lookup. */
+export async function isLinked(ctx: Ctx, accountId: string): Promise<boolean> {
+  return (await linksOf(subscriberOid(ctx))).some((l) => l.accountId === accountId && l.realm === ctx.tenant.realm);
+}
+
+/** The cabinet's links of this realm, oldest first: one lookup (its list). */
 async function ownLinks(ctx: Ctx): Promise<AccountLinkDoc[]> {
-  const own = await listSlots<AccountLinkDoc>(AccountLink, String(subscriberOid(ctx)), ctx.tenant.accounts.maxAccounts);
+  const own = await linksOf(subscriberOid(ctx));
   return own.filter((l) => l.realm === ctx.tenant.realm).sort((a, b) => a.linkedAt.getTime() - b.linkedAt.getTime());
 }
 
-/** The cabinet's accounts: its slots, oldest link first, each with its account and debt. */
+/** The cabinet's accounts: its link list, oldest link first, each with its account and debt. */
 export async function listLinkedAccounts(ctx: Ctx) {
   return Promise.all((await ownLinks(ctx)).map((l) => view(l)));
 }
 
 /**
  * The cabinet's accounts of this realm as `listLinkedAccounts` names them, without what is owed on
- * them: its slots, then each account, one lookup each.
+ * them: its link list, then each account, one lookup each.
  */
 export async function listLinkedAccountRefs(ctx: Ctx) {
   return Promise.all(
@@ -216,48 +224,15 @@ export async function listLinkedAccountsWithMeters(ctx: Ctx) {
   );
 }
 
-/**
- * Puts back a link its unlink removed when it found no other left. False when that is not needed
- * after all: a concurrent link took the slot, or linked the same account again.
- */
-async function restore(link: AccountLinkDoc): Promise<boolean> {
-  try {
-    await AccountLink.create(link);
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-  try {
-    await LinkKey.create({ _id: linkKeyId(link.subscriberId, link.accountId), subscriberId: link.subscriberId, slot: link.slot });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    await AccountLink.deleteOne({ _id: link._id });
-    return false;
-  }
-  return true;
-}
-
-/**
- * Unlinks an account; the last one stays, so a cabinet always has an account. The link is removed
- * first (its key, then its slot), then the other links seen before are looked up again: when none
- * is left (a concurrent unlink removed it), this link is put back. Of two unlinks racing for the
- * last two links, at least one sees the other's link, or puts its own back.
- */
+/** Unlinks an account; the last one stays, so a cabinet always has an account (checked within the revision). */
 export async function unlinkAccount(ctx: Ctx, accountId: string): Promise<void> {
-  const subscriberId = subscriberOid(ctx);
-  const owner = String(subscriberId);
-  const [link, slots] = await Promise.all([
-    ownLink(ctx, accountId),
-    listSlots<AccountLinkDoc>(AccountLink, owner, ctx.tenant.accounts.maxAccounts),
-  ]);
-  const others = slots.filter((s) => s._id !== link._id);
-  if (others.length === 0) throw new RuleViolation('last_account');
-  const { deletedCount } = await LinkKey.deleteOne({ _id: linkKeyId(subscriberId, accountId) });
-  if (!deletedCount) throw new NotFoundError('account_not_linked');
-  await releaseSlot(AccountLink, owner, link.slot);
-  const left = await Promise.all(others.map((o) => AccountLink.exists({ _id: o._id })));
-  if (left.some((l) => l !== null)) return;
-  if (await restore(link)) throw new RuleViolation('last_account');
+  await reviseLinks(subscriberOid(ctx), (links) => {
+    const others = links.filter((l) => l.accountId !== accountId);
+    if (!links.some((l) => l.accountId === accountId && l.realm === ctx.tenant.realm))
+      throw new NotFoundError('account_not_linked');
+    if (others.length === 0) throw new RuleViolation('last_account');
+    return others;
+  });
 }
 
 /** Counts a request under a limit and returns the count in the window; refused with `code` when the limit is reached. */
@@ -284,7 +259,7 @@ async function reportLockout(ctx: Ctx, link: AccountLinkDoc, scope: 'cabinet' | 
   pinLockouts.inc({ tenant: supplier.slug, scope });
   alert(
     'pin_locked',
-    { tenant: supplier.slug, account: link.accountNumber, subscriberId: link.owner, scope, requestId: ctx.requestId },
+    { tenant: supplier.slug, account: link.accountNumber, subscriberId: ctx.subscriberId, scope, requestId: ctx.requestId },
     'PIN attempts for an account used up: its PIN may be under attack',
   );
 }
@@ -292,7 +267,7 @@ async function reportLockout(ctx: Ctx, link: AccountLinkDoc, scope: 'cabinet' | 
 /** "I have a PIN": the PIN printed on the bill switches the link to extended mode. */
 export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
   const link = await ownLink(ctx, accountId);
-  const perCabinet = key('pin', link.owner, accountId);
+  const perCabinet = key('pin', subscriberOid(ctx), accountId);
   const perAccount = key('pin', accountId);
   const byCabinet = await countHit(perCabinet, PIN_ATTEMPTS, 'pin_locked');
   const byAccount = await countHit(perAccount, PIN_ATTEMPTS_PER_ACCOUNT, 'pin_locked');
@@ -306,7 +281,7 @@ export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
   await Promise.all([
     clear(perCabinet, PIN_ATTEMPTS.windowMs),
     clear(perAccount, PIN_ATTEMPTS_PER_ACCOUNT.windowMs),
-    AccountLink.updateOne({ _id: link._id }, { $set: { mode: 'extended' } }),
+    reviseLinks(subscriberOid(ctx), (links) => links.map((l) => (l.accountId === accountId ? { ...l, mode: 'extended' } : l))),
   ]);
   return view({ ...link, mode: 'extended' }, account);
 }
@@ -323,12 +298,19 @@ async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ link: Accou
 }
 
 /**
- * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request.
- * Readings and payments start here.
+ * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request,
+ * with its meters as billing lists them (from the same lookup). Readings and payments start here.
  */
 export async function assertLinked(ctx: Ctx, accountId: string) {
   const { link, account } = await linkedAccount(ctx, accountId);
-  return { id: account._id, number: account.number, address: account.address, holder: account.holder, mode: link.mode };
+  return {
+    id: account._id,
+    number: account.number,
+    address: account.address,
+    holder: account.holder,
+    mode: link.mode,
+    meters: metersOf(account),
+  };
 }
 
 export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: string) {
@@ -381,46 +363,31 @@ export interface TenantLink {
 }
 
 /**
- * Links to the tenant's accounts, for the readings reminders (a background job): pages of at most
- * about `pageSize` links in `_id` order, so a cabinet's links (`<subscriberId>:<slot>`) are never
- * split between two pages. Each page is one query by `tenantId` (a scan on FerretDB v1), so
- * nothing holds every link of a supplier at once.
+ * Links to the tenant's accounts, for the readings reminders (a background job): pages of the
+ * links of at most `pageSize` cabinets in `_id` order, so a cabinet's links are never split between
+ * two pages. Each page is one query by `links.tenantId` (a scan on FerretDB v1), so nothing holds
+ * every link of a supplier at once.
  */
 export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 1000): AsyncGenerator<TenantLink[]> {
   let after: string | null = null;
-  let held: (TenantLink & { owner: string })[] = [];
   for (;;) {
-    const filter = after === null ? { tenantId } : { tenantId, _id: mongoose.trusted({ $gt: after }) };
-    const rows: AccountLinkDoc[] = await AccountLink.find(filter, { owner: 1, subscriberId: 1, accountId: 1, accountNumber: 1 })
+    const filter =
+      after === null ? { 'links.tenantId': tenantId } : { 'links.tenantId': tenantId, _id: mongoose.trusted({ $gt: after }) };
+    const lists: AccountLinkListDoc[] = await AccountLinkList.find(filter)
       .sort({ _id: 1 })
       .limit(pageSize)
-      .lean<AccountLinkDoc[]>();
-    const page = [
-      ...held,
-      ...rows.map((l) => ({
-        owner: l.owner,
-        subscriberId: l.subscriberId,
-        accountId: l.accountId,
-        accountNumber: l.accountNumber,
-      })),
-    ];
-    if (rows.length < pageSize) {
-      if (page.length > 0) yield page.map(({ owner: _owner, ...l }) => l);
-      return;
-    }
-    after = rows.at(-1)!._id;
-    // The last cabinet of the page may have more links on the next one.
-    const last = page.at(-1)!.owner;
-    held = page.filter((l) => l.owner === last);
-    const done = page.filter((l) => l.owner !== last);
-    if (done.length > 0) yield done.map(({ owner: _owner, ...l }) => l);
+      .lean<AccountLinkListDoc[]>();
+    const page = lists.flatMap((list) =>
+      list.links
+        .filter((l) => l.tenantId.equals(tenantId))
+        .map((l) => ({ subscriberId: list.subscriberId, accountId: l.accountId, accountNumber: l.accountNumber })),
+    );
+    if (page.length > 0) yield page;
+    if (lists.length < pageSize) return;
+    after = lists.at(-1)!._id;
   }
 }
 
 onSubscriberDeleted('accounts', async ({ subscriberId }) => {
-  const owner = String(subscriberId);
-  for (const link of await listSlots<AccountLinkDoc>(AccountLink, owner, MOST_SLOTS)) {
-    await LinkKey.deleteOne({ _id: linkKeyId(subscriberId, link.accountId) });
-    await releaseSlot(AccountLink, owner, link.slot);
-  }
+  await AccountLinkList.deleteOne({ _id: String(subscriberId) });
 });

@@ -1,4 +1,4 @@
-import { clear, hit, peek, sweepLimits as sweepWindows } from '../db/kernel/limits.ts';
+import { clear, hit, hitWith, peek, sweepLimits as sweepWindows } from '../db/kernel/limits.ts';
 import { RateLimitError } from '../http/errors.ts';
 
 /**
@@ -56,24 +56,21 @@ function delayMs(rule: LockoutRule, failures: number): number {
   return Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** Math.max(0, failures - rule.threshold));
 }
 
-/** The failures of the key in the rule's window, and how long it must still wait. */
-async function lockState(key: string, rule: LockoutRule): Promise<{ failures: number; waitMs: number }> {
-  const { count, lastAt } = await peek(key, { points: rule.threshold, windowMs: rule.windowMs });
-  if (count < rule.threshold || !lastAt) return { failures: count, waitMs: 0 };
-  return { failures: count, waitMs: Math.max(0, lastAt.getTime() + delayMs(rule, count) - Date.now()) };
-}
-
 /**
  * Takes one attempt under a lockout rule BEFORE the secret is checked, counted as a failure
  * until `clearKey` after a right answer; throws `RateLimitError(code)` while locked out, and when
  * concurrent attempts already took what the rule allows now (up to the threshold, then one per
  * delay). So of a burst of guesses at one login, at most the allowed number is ever checked.
+ * One snapshot of the window decides and counts (kernel `hitWith`).
  */
 export async function claimAttempt(key: string, rule: LockoutRule, code: string): Promise<void> {
-  const { failures, waitMs } = await lockState(key, rule);
-  if (waitMs > 0) throw new RateLimitError(seconds(waitMs), code);
-  const points = failures < rule.threshold ? rule.threshold : failures + 1;
-  const { allowed, state } = await hit(key, { points, windowMs: rule.windowMs });
+  const { allowed, state } = await hitWith(key, rule.windowMs, async ({ count: failures, lastAt }) => {
+    if (failures < rule.threshold) return rule.threshold;
+    const last = await lastAt();
+    const waitMs = last ? last.getTime() + delayMs(rule, failures) - Date.now() : 0;
+    if (waitMs > 0) throw new RateLimitError(seconds(waitMs), code);
+    return failures + 1;
+  });
   if (!allowed) throw new RateLimitError(seconds(delayMs(rule, state.count)), code);
 }
 

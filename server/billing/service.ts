@@ -79,9 +79,8 @@ export async function getMeters(tenantId: Types.ObjectId, accountId: string) {
   return account ? metersOf(account) : [];
 }
 
-/** The price of one unit in kopecks for the account's gas meters, or null when billing sent none: one lookup. */
-export async function getTariff(tenantId: Types.ObjectId, accountId: string): Promise<{ price: number; unit: string } | null> {
-  const meters = await getMeters(tenantId, accountId);
+/** The price of one unit in kopecks for an account's gas meters (as `metersOf` lists them), or null when billing sent none. */
+export function tariffOf(meters: ReturnType<typeof metersOf>): { price: number; unit: string } | null {
   const priced = meters.find((m) => m.tariff > 0);
   return priced ? { price: priced.tariff, unit: 'm3' } : null;
 }

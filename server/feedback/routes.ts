@@ -47,11 +47,14 @@ const MAX_FORM_BYTES = LIMITS.files * LIMITS.fileSize + LIMITS.fields * LIMITS.f
 
 /**
  * The cheap checks, before any body is read: a sender already at the sending limit is refused
- * (429), and so is a body that declares more bytes than a form within the limits can have (413).
+ * (429) before an upload is read or an anonymous sender's captcha is used up, and so is a body
+ * that declares more bytes than a form within the limits can have (413). A signed-in sender's
+ * JSON body is small and spends nothing: its limit is checked once, where the request is counted.
  */
 const beforeBody: RequestHandler = async (req, _res, next) => {
   if (Number(req.get('content-length')) > MAX_FORM_BYTES) throw new DomainError('too_large', 'payload_too_large');
-  await checkSendingRoom(ctxOf(req), req.ip ?? '');
+  const ctx = ctxOf(req);
+  if (!ctx.subscriberId || req.is('multipart/form-data')) await checkSendingRoom(ctx, req.ip ?? '');
   next();
 };
 

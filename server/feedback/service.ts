@@ -2,7 +2,7 @@ import mongoose, { Types } from 'mongoose';
 import type { FeedbackContact, FeedbackRequest as FeedbackRequestView, FeedbackStatus } from '../../sdk/feedback.ts';
 import { contactEmailRules } from '../../sdk/feedback.ts';
 import { pattern, rule, validate as runRules } from '../../sdk/validators.ts';
-import { listLinkedAccounts } from '../accounts/service.ts';
+import { isLinked } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
 import { consume, ensureRoom, type LimitRule } from '../auth/limits.ts';
 import { nextNumber } from '../db/kernel/counters.ts';
@@ -14,7 +14,7 @@ import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '..
 import { publicUrl } from '../http/public-url.ts';
 import { enqueue, registerAttachmentSource } from '../notify/service.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
-import { findById as findSubscriber } from '../subscribers/service.ts';
+import { currentSubscriber } from '../subscribers/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantBySlug, realmTenantIds } from '../tenants/service.ts';
 import { registerWorker } from '../workers.ts';
@@ -163,10 +163,10 @@ export interface SubmitInput extends FeedbackBody {
   ip: string;
 }
 
-/** The signed-in subscriber's contact details from the cabinet, which the form starts from. */
+/** The signed-in subscriber's contact details from the cabinet (as the session guard read it), which the form starts from. */
 export async function defaultContact(ctx: Ctx): Promise<FeedbackContact> {
-  const profile = await findSubscriber(ctx.tenant.realm, ownerId(ctx));
-  return { name: profile?.fullName ?? '', email: profile?.email ?? '', phone: profile?.phone ?? '' };
+  const profile = await currentSubscriber(ctx);
+  return { name: profile.fullName ?? '', email: profile.email ?? '', phone: profile.phone ?? '' };
 }
 
 /** Who is writing: the signed-in subscriber's details fill what the form left empty. */
@@ -184,7 +184,8 @@ async function contactOf(ctx: Ctx, input: FeedbackBody): Promise<FeedbackContact
 
 /**
  * An account number the request is about, in the supplier's number format; a signed-in person's
- * must be one of the accounts of this supplier linked to their cabinet.
+ * must be one of the accounts of this supplier linked to their cabinet (one lookup of the link,
+ * not the cabinet's list with its accounts and debts).
  */
 async function accountOf(ctx: Ctx, accountNumber: string | undefined): Promise<string> {
   if (!accountNumber) return '';
@@ -192,8 +193,7 @@ async function accountOf(ctx: Ctx, accountNumber: string | undefined): Promise<s
     throw new ValidationError({ accountNumber: { code: 'account_number_format' } });
   }
   if (ctx.subscriberId) {
-    const linked = await listLinkedAccounts(ctx);
-    if (!linked.some((a) => a.number === accountNumber && a.supplier.slug === ctx.tenant.slug)) {
+    if (!(await isLinked(ctx, key(ctx.tenant._id, accountNumber)))) {
       throw new ValidationError({ accountNumber: { code: 'account_not_linked' } });
     }
   }
@@ -243,7 +243,9 @@ export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<Feed
     };
     await FeedbackRequest.create(doc);
     await Promise.all(fileDocs.map((f) => FeedbackFile.updateOne({ _id: f._id }, { $unset: { pending: 1 } })));
-    await announceChange(doc);
+    // Announced without marking the request: a request with no `changeSeq` shows at each of its
+    // entries, and its creation is its first, so only later changes need the mark.
+    await append(FeedbackChange, changeStream(tenantId), { requestId, status: doc.status, at: doc.updatedAt });
     if (subscriberId) await append(OwnRequest, ownStream(tenantId, subscriberId), { requestId });
     await sendToDepartment(ctx.tenant, doc);
     return view(doc);

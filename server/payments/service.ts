@@ -54,7 +54,12 @@ import './receipt-template.ts';
 const FULFIL_LEASE_MS = 60_000;
 /** A due mark whose payment is not due after this long was left by a writer that died before its move. */
 const DUE_GRACE_MS = 10 * 60_000;
-/** The history is read this many entries at a time, newest first… */
+/**
+ * The history is read newest first, this many entries first (a year of monthly payments and the
+ * one before it, which ends the default twelve months)…
+ */
+const HISTORY_FIRST_PAGE = 14;
+/** …then this many at a time… */
 const HISTORY_PAGE = 25;
 /** …looking at no more than this many entries in one request… */
 const HISTORY_SCAN = 1_000;
@@ -299,7 +304,8 @@ export async function listPayments(ctx: Ctx, query: { from?: string; to?: string
   const ids = new Set<string>();
   let before: number | undefined;
   for (let scanned = 0; scanned < HISTORY_SCAN && ids.size < HISTORY_LIMIT;) {
-    const page = await readBefore<PaymentHistoryDoc>(PaymentHistory, stream, HISTORY_PAGE, before);
+    const size = scanned === 0 ? HISTORY_FIRST_PAGE : HISTORY_PAGE;
+    const page = await readBefore<PaymentHistoryDoc>(PaymentHistory, stream, size, before);
     for (const e of page.rows) {
       const at = e.createdAt.getTime();
       if (at >= start && at < end && (!query.accountId || e.accountIds.includes(query.accountId))) ids.add(e.paymentId);

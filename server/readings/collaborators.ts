@@ -6,7 +6,8 @@
  */
 import type { Types } from 'mongoose';
 import { assertLinked, linksOfTenant } from '../accounts/service.ts';
-import { getMeters, getTariff } from '../billing/service.ts';
+import type { metersOf } from '../billing/service.ts';
+import { getMeters, tariffOf } from '../billing/service.ts';
 import type { Ctx } from '../http/context.ts';
 import { findById } from '../subscribers/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -27,14 +28,37 @@ export interface MeterFacts {
   usualMonthlyMilli: number | null;
 }
 
-/** The account if the signed-in subscriber has it linked with this tenant; basic links see no meter serial numbers. */
-export async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ id: string; number: string; extended: boolean }> {
+/**
+ * The account if the signed-in subscriber has it linked with this tenant (basic links see no
+ * meter serial numbers), with its meters and the price of a unit at its tariff, from the lookups
+ * of the link and the account.
+ */
+export async function linkedAccount(
+  ctx: Ctx,
+  accountId: string,
+): Promise<{
+  id: string;
+  number: string;
+  extended: boolean;
+  meters: MeterFacts[];
+  tariff: { price: number; unit: string } | null;
+}> {
   const account = await assertLinked(ctx, accountId);
-  return { id: account.id, number: account.number, extended: account.mode === 'extended' };
+  return {
+    id: account.id,
+    number: account.number,
+    extended: account.mode === 'extended',
+    meters: meterFacts(account.meters),
+    tariff: tariffOf(account.meters),
+  };
 }
 
+/** The meters of the tenant's account as the readings rules see them: one lookup. */
 export async function accountMeters(tenantId: Types.ObjectId, accountId: string): Promise<MeterFacts[]> {
-  const meters = await getMeters(tenantId, accountId);
+  return meterFacts(await getMeters(tenantId, accountId));
+}
+
+function meterFacts(meters: ReturnType<typeof metersOf>): MeterFacts[] {
   return meters.map((m) => ({
     id: m.id,
     serialNumber: m.serialNumber,
@@ -45,14 +69,6 @@ export async function accountMeters(tenantId: Types.ObjectId, accountId: string)
     last: m.lastReading ? { milli: m.lastReading.valueMilli, date: m.lastReading.date } : null,
     usualMonthlyMilli: m.usualMonthlyMilli,
   }));
-}
-
-/** The price of one m³ in kopecks for the account, or null when billing has no tariff for it. */
-export async function accountTariff(
-  tenantId: Types.ObjectId,
-  accountId: string,
-): Promise<{ price: number; unit: string } | null> {
-  return getTariff(tenantId, accountId);
 }
 
 export interface RemindableSubscriber {

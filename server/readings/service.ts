@@ -20,7 +20,6 @@ import type { TenantDoc } from '../tenants/model.ts';
 import { registerWorker } from '../workers.ts';
 import {
   accountMeters,
-  accountTariff,
   linkedAccount,
   remindableSubscribers,
   subscriberContact,
@@ -385,7 +384,7 @@ type SubmissionInput = { accountId: string; readings: ReadingInput[] };
 /** A submission for a linked account, checked: the values against the meters and every rule but the confirmations. */
 async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
   const account = await linkedAccount(ctx, input.accountId);
-  const meters = await accountMeters(ctx.tenant._id, input.accountId);
+  const { meters } = account;
   const readings = normalize(meters, input.readings);
   const submitter: Submitter = { subscriberId: ctx.subscriberId ?? null, basic: !account.extended };
   const checked = await check(ctx, submitter, meters, readings, now);
@@ -396,7 +395,7 @@ async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
     ...submitter,
     readings,
   };
-  return { submission, ...checked };
+  return { submission, tariff: account.tariff, ...checked };
 }
 
 /**
@@ -416,8 +415,7 @@ export async function validateSubmission(
 
 /** `POST readings/preview`: consumption, cost at the tariff, period, confirmations and warnings, nothing stored. */
 export async function previewSubmission(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
-  const { state, evaluations } = await checkSubmission(ctx, input, now);
-  const tariff = await accountTariff(ctx.tenant._id, input.accountId);
+  const { state, evaluations, tariff } = await checkSubmission(ctx, input, now);
   const items = evaluations.map((e) => {
     const cost = tariff && e.consumptionMilli !== null ? Math.round((e.consumptionMilli * tariff.price) / MILLI_PER_UNIT) : null;
     return {
@@ -664,7 +662,7 @@ export async function meterReadings(meterId: string, period = LATEST_PERIOD, onl
  */
 export async function readingHistory(ctx: Ctx, accountId: string, { now = new Date() }: Clock = {}) {
   const account = await linkedAccount(ctx, accountId);
-  const meters = await accountMeters(ctx.tenant._id, accountId);
+  const { meters } = account;
   const state = windowAt(windowRules(ctx.tenant), now);
   const today = formatLocalDate(state.today);
   return {

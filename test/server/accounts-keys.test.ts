@@ -5,7 +5,7 @@ import { api } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 /** The collections of accounts and billing, and the kernel's rate-limit windows the PIN and lookups use. */
-const WATCHED = ['billing_accounts', 'billing_histories', 'account_links', 'account_link_keys', 'kernel_hits', 'kernel_epochs'];
+const WATCHED = ['billing_accounts', 'billing_histories', 'account_link_lists', 'kernel_hits', 'kernel_epochs'];
 
 interface Op {
   collection: string;
@@ -57,8 +57,6 @@ function splitLimits(counts: Record<string, number>): { rest: Record<string, num
   return { rest, limits: hits + epochs };
 }
 
-const MAX = 10;
-
 describe('accounts and billing: every request reads and writes by key', function () {
   this.timeout(60_000);
 
@@ -70,45 +68,60 @@ describe('accounts and billing: every request reads and writes by key', function
     const check = await recording(() => api('/api/v1/t/sever-gaz/accounts/check', { body: ref(first.number), headers: auth }));
     expect(check.result.status).to.equal(200);
     const checked = splitLimits(lookups(check.ops));
-    expect(checked.rest).to.deep.equal({ billing_accounts: 1, account_link_keys: 1 });
+    expect(checked.rest).to.deep.equal({ billing_accounts: 1, account_link_lists: 1 });
     expect(checked.limits).to.be.at.most(20);
 
     const link = await recording(() => api('/api/v1/t/sever-gaz/accounts', { body: ref(first.number), headers: auth }));
     expect(link.result.status).to.equal(201);
     const linked = splitLimits(lookups(link.ops));
-    expect(linked.rest).to.deep.equal({
-      billing_accounts: 1,
-      account_link_keys: 1,
-      account_links: MAX,
-      billing_histories: 1,
-    });
+    // The list read by the check, then twice by its revision.
+    expect(linked.rest).to.deep.equal({ billing_accounts: 1, account_link_lists: 3, billing_histories: 1 });
     expect(linked.limits).to.be.at.most(10);
     await api('/api/v1/t/sever-gaz/accounts', { body: ref(second.number), headers: auth });
     const id = link.result.body.id as string;
 
     const list = await recording(() => api('/api/v1/t/sever-gaz/accounts', { headers: auth }));
     expect(list.result.body.items).to.have.length(2);
-    expect(lookups(list.ops)).to.deep.equal({ account_links: MAX, billing_accounts: 2, billing_histories: 2 });
+    expect(lookups(list.ops)).to.deep.equal({ account_link_lists: 1, billing_accounts: 2, billing_histories: 2 });
 
     const pin = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}/pin`, { body: { pin: first.pin }, headers: auth }));
     expect(pin.result.body.mode).to.equal('extended');
     const pinLookups = lookups(pin.ops);
-    expect(pinLookups).to.include({ account_link_keys: 1, account_links: 1, billing_accounts: 1, billing_histories: 1 });
+    expect(pinLookups).to.include({ account_link_lists: 3, billing_accounts: 1, billing_histories: 1 });
     expect(pinLookups.kernel_hits! + pinLookups.kernel_epochs!).to.be.at.most(20);
 
     for (const [path, counts] of [
-      ['summary', { account_link_keys: 1, account_links: 1, billing_accounts: 1, billing_histories: 1 }],
-      ['charges', { account_link_keys: 1, account_links: 1, billing_accounts: 1, billing_histories: 1 }],
-      ['meters', { account_link_keys: 1, account_links: 1, billing_accounts: 1 }],
+      ['summary', { account_link_lists: 1, billing_accounts: 1, billing_histories: 1 }],
+      ['charges', { account_link_lists: 1, billing_accounts: 1, billing_histories: 1 }],
+      ['meters', { account_link_lists: 1, billing_accounts: 1 }],
     ] as const) {
       const res = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}/${path}`, { headers: auth }));
       expect(res.result.status, path).to.equal(200);
       expect(lookups(res.ops), path).to.deep.equal(counts);
     }
 
+    // Readings start from the link and the account, its meters and tariff included: one lookup each.
+    const meterId = `${id}:m-${first.number}`;
+    for (const [name, run] of [
+      ['readings', () => api(`/api/v1/t/sever-gaz/accounts/${id}/readings`, { headers: auth })],
+      [
+        'preview',
+        () =>
+          api('/api/v1/t/sever-gaz/readings/preview', {
+            body: { accountId: id, readings: [{ meterId, value: '1240' }] },
+            headers: auth,
+          }),
+      ],
+    ] as const) {
+      const res = await recording(run);
+      expect(res.result.status, `${name}: ${JSON.stringify(res.result.body)}`).to.equal(200);
+      expect(lookups(res.ops), name).to.deep.equal({ account_link_lists: 1, billing_accounts: 1 });
+    }
+
     const unlink = await recording(() => api(`/api/v1/t/sever-gaz/accounts/${id}`, { method: 'DELETE', headers: auth }));
     expect(unlink.result.status).to.equal(204);
-    expect(lookups(unlink.ops)).to.deep.equal({ account_link_keys: 1, account_links: 1 + MAX + 1 });
+    // A revision of the list: read, and read again under its lease.
+    expect(lookups(unlink.ops)).to.deep.equal({ account_link_lists: 2 });
   });
 
   it('writes an integration batch with lookups by _id only, as many as its items whatever the supplier holds', async () => {

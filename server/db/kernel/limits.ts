@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { key, sweepExpired, type KeyedModel } from './keys.ts';
 import { Epoch, Hit, type EpochDoc, type HitDoc } from './models.ts';
-import { append, appendWithin, lastSeq, streamId } from './streams.ts';
+import { appendWithin, lastSeq, streamId } from './streams.ts';
 
 /**
  * Rate-limit windows: at most `points` events in any `windowMs` under a key (sign-ins per login,
@@ -20,7 +20,8 @@ import { append, appendWithin, lastSeq, streamId } from './streams.ts';
  * Guarantees, the same on MongoDB and on FerretDB v1: never more than `points` hits are counted
  * in any `windowMs` (hits of concurrent callers are numbered by unique inserts). Cost: about five
  * `_id` lookups plus log2 of the previous window's hits, and one insert per counted hit; a
- * refused hit makes the lookups only.
+ * refused hit makes the lookups only. A hit whose limit depends on the hits before it (a lockout)
+ * is one such snapshot too (`hitWith`), not a `peek` and a `hit`.
  */
 
 export interface WindowRule {
@@ -66,14 +67,14 @@ interface Snapshot {
   recent: number;
 }
 
-async function snapshot(name: string, rule: WindowRule, now: number): Promise<Snapshot> {
+async function snapshot(name: string, windowMs: number, now: number): Promise<Snapshot> {
   const epoch = await epochOf(name, now);
-  const index = Math.floor(now / rule.windowMs);
+  const index = Math.floor(now / windowMs);
   const current = key('limit', part(name), epoch.epoch, index);
   const previous = key('limit', part(name), epoch.epoch, index - 1);
   const [cur, prev] = await Promise.all([lastSeq(hits, current), lastSeq(hits, previous)]);
   // Bisection for the previous window's first hit inside the sliding window.
-  const since = now - rule.windowMs;
+  const since = now - windowMs;
   let low = 1;
   let high = prev + 1;
   while (low < high) {
@@ -83,6 +84,12 @@ async function snapshot(name: string, rule: WindowRule, now: number): Promise<Sn
     else low = mid + 1;
   }
   return { now, epoch, current, previous, cur, prev, recent: prev + 1 - low };
+}
+
+/** When the newest hit in the sliding window was made (one lookup), if any is. */
+async function lastAtOf(s: Snapshot): Promise<Date | null> {
+  const last = s.cur > 0 ? await hitAt(s.current, s.cur) : s.recent > 0 ? await hitAt(s.previous, s.prev) : null;
+  return last === null ? null : new Date(last);
 }
 
 /** A cleared key's epoch is kept for as long as the hits counted under it (else they would be forgotten with it). */
@@ -104,23 +111,40 @@ async function retryIn(rule: WindowRule, s: Snapshot, cur: number): Promise<numb
 
 /** The key's state now, without counting a hit. */
 export async function peek(name: string, rule: WindowRule): Promise<WindowState> {
-  const s = await snapshot(name, rule, Date.now());
+  const s = await snapshot(name, rule.windowMs, Date.now());
   const count = s.cur + s.recent;
-  const last = s.cur > 0 ? await hitAt(s.current, s.cur) : s.recent > 0 ? await hitAt(s.previous, s.prev) : null;
   return {
     count,
-    lastAt: last === null ? null : new Date(last),
+    lastAt: await lastAtOf(s),
     retryInMs: count < rule.points ? 0 : await retryIn(rule, s, s.cur),
   };
 }
 
 /** Counts one hit unless the key is at its limit; returns whether it was counted, and the state. */
 export async function hit(name: string, rule: WindowRule): Promise<{ allowed: boolean; state: WindowState }> {
-  const s = await snapshot(name, rule, Date.now());
+  return hitWith(name, rule.windowMs, () => rule.points);
+}
+
+/**
+ * Counts one hit unless the key is at the limit that `pointsFor` sets from the hits before it in
+ * the window (their count, and the newest one's time when asked for; `pointsFor` may throw to
+ * refuse, counting nothing): a lockout that allows one more attempt per delay, from one snapshot
+ * of the window.
+ */
+export async function hitWith(
+  name: string,
+  windowMs: number,
+  pointsFor: (before: { count: number; lastAt: () => Promise<Date | null> }) => number | Promise<number>,
+): Promise<{ allowed: boolean; state: WindowState }> {
+  const s = await snapshot(name, windowMs, Date.now());
+  const rule = {
+    points: await pointsFor({ count: s.cur + s.recent, lastAt: () => lastAtOf(s) }),
+    windowMs,
+  };
   const room = rule.points - s.recent;
   const seq =
     room > s.cur
-      ? await appendWithin(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) }, room)
+      ? await appendWithin(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) }, room, s.cur)
       : null;
   if (seq === null) {
     // Concurrent hits may have filled the room meanwhile: the current window holds at least that many.
@@ -133,8 +157,14 @@ export async function hit(name: string, rule: WindowRule): Promise<{ allowed: bo
 
 /** Counts a hit whatever the limit (failures that a lockout rule counts); returns the count in the window. */
 export async function record(name: string, rule: WindowRule): Promise<number> {
-  const s = await snapshot(name, rule, Date.now());
-  const seq = await append(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) });
+  const s = await snapshot(name, rule.windowMs, Date.now());
+  const seq = (await appendWithin(
+    hits,
+    s.current,
+    { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) },
+    Infinity,
+    s.cur,
+  ))!;
   await keepEpoch(name, rule, s);
   return seq + s.recent;
 }

@@ -10,9 +10,10 @@ import { StreamMark, type StreamMarkDoc } from './models.ts';
  *
  * Guarantees, the same on MongoDB and on FerretDB v1 (whose only atomic write is an insert into a
  * unique index): numbers are unique and dense; an append that returned is durable; entries are
- * never removed (a stream that must forget is keyed anew, e.g. per month). Cost: an append is one
- * `_id` lookup and one insert when this process appended last; a cold process finds the end with
- * about 2·log2(n) `_id` lookups (exponential probe, then bisection), remembered afterwards.
+ * never removed (a stream that must forget is keyed anew, e.g. per month, and is swept only once
+ * no one appends to it or reads it). Cost: an append is one `_id` lookup and one insert when this
+ * process appended last; a cold process finds the end with about 2·log2(n) `_id` lookups
+ * (exponential probe, then bisection), remembered afterwards.
  * Ordering on the wire: seq is the order of commits, not of clocks.
  */
 
@@ -35,16 +36,16 @@ export function streamId(stream: string, seq: number): string {
 }
 
 /**
- * The stream's last entry and its seq (0 and null when empty), found as `lastSeq` says. The probes
- * read whole entries (the embedded database decodes the document either way), so a caller that
- * wants the last entry itself does not look it up a second time.
+ * The end past `low` (an entry known to exist, 0 for none; `last` is it when read): exponential
+ * probe past it, then bisection between the last found and the first missing.
  */
-async function end<D>(model: KeyedModel, stream: string, from = 0): Promise<{ seq: number; last: D | null }> {
+async function endPast<D>(
+  model: KeyedModel,
+  stream: string,
+  low: number,
+  last: D | null,
+): Promise<{ seq: number; last: D | null }> {
   const entry = (seq: number) => model.findById(streamId(stream, seq)).lean<D>();
-  let low = Math.max(heads.get(headOf(model, stream)) ?? 0, from);
-  let last = low > 0 ? await entry(low) : null;
-  if (!last) low = 0;
-  // Exponential probe past the known head, then bisection between the last found and the first missing.
   let step = 1;
   let high = low + step;
   for (let found = await entry(high); found; found = await entry(high)) {
@@ -63,11 +64,27 @@ async function end<D>(model: KeyedModel, stream: string, from = 0): Promise<{ se
 }
 
 /**
- * The seq of the stream's last entry (0 when empty). `from` is a seq the caller has seen (a
- * reader's cursor): the search starts there when this process knows no further end.
+ * The stream's last entry and its seq (0 and null when empty), found as `lastSeq` says, the entry
+ * at the remembered head or `from` read too. The probes read whole entries (the embedded database
+ * decodes the document either way), so a caller that wants the last entry itself does not look it
+ * up a second time.
+ */
+export async function lastEntry<D>(model: KeyedModel, stream: string, from = 0): Promise<{ seq: number; last: D | null }> {
+  const low = Math.max(heads.get(headOf(model, stream)) ?? 0, from);
+  const last = low > 0 ? await model.findById(streamId(stream, low)).lean<D>() : null;
+  return last ? endPast(model, stream, low, last) : endPast<D>(model, stream, 0, null);
+}
+
+/**
+ * The seq of the stream's last entry (0 when empty). The search starts past the head this process
+ * remembers without reading it again (entries are never removed, so it is still there: one lookup
+ * when nothing was appended since). `from` is a seq the caller has seen (a reader's cursor, which
+ * may be wrong): when it is past the remembered head, the search starts there once it is found.
  */
 export async function lastSeq(model: KeyedModel, stream: string, from = 0): Promise<number> {
-  return (await end(model, stream, from)).seq;
+  const head = heads.get(headOf(model, stream)) ?? 0;
+  if (from <= head) return (await endPast(model, stream, head, null)).seq;
+  return (await lastEntry(model, stream, from)).seq;
 }
 
 /**
@@ -81,15 +98,18 @@ export async function append<T extends object>(model: KeyedModel, stream: string
 /**
  * Appends like `append` while the next seq is at most `max`; returns null, having written
  * nothing, once the stream holds `max` entries. Of any number of concurrent appenders, exactly
- * `max - last` get in (a rate limit's room in its window, a bounded number of attempts).
+ * `max - last` get in (a rate limit's room in its window, a bounded number of attempts). `after`
+ * is the stream's end as the caller just found it (`lastSeq`, `lastEntry`), so it is not looked
+ * for again: the first try inserts right after it.
  */
 export async function appendWithin<T extends object>(
   model: KeyedModel,
   stream: string,
   doc: T,
   max: number,
+  after?: number,
 ): Promise<number | null> {
-  for (let seq = (await lastSeq(model, stream)) + 1; seq <= max; seq += 1) {
+  for (let seq = (after ?? (await lastSeq(model, stream))) + 1; seq <= max; seq += 1) {
     try {
       await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
       remember(model, stream, seq);
@@ -131,7 +151,7 @@ export async function readBefore<D>(
   before?: number,
 ): Promise<{ rows: D[]; next: number | null }> {
   // From the end, the newest entry comes with it and is not read again.
-  const newest = before === undefined ? await end<D>(model, stream) : null;
+  const newest = before === undefined ? await lastEntry<D>(model, stream) : null;
   const top = newest ? newest.seq : (before as number);
   const from = Math.max(1, top - limit + 1);
   const ids = [];
@@ -172,7 +192,7 @@ export async function appendNext<D, T extends object>(
   next: (last: D | null) => Promise<T | null>,
 ): Promise<number | null> {
   for (;;) {
-    const { seq, last } = await end<D>(model, stream);
+    const { seq, last } = await lastEntry<D>(model, stream);
     const doc = await next(last);
     if (!doc) return null;
     if (await insertAt(model, stream, seq + 1, doc)) return seq + 1;
