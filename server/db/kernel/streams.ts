@@ -70,12 +70,26 @@ export async function lastSeq(model: KeyedModel, stream: string, from = 0): Prom
   return (await end(model, stream, from)).seq;
 }
 
+/** What an appender does once before trying to write a stream's first entry (see `appendWithin`). */
+export interface AppendOptions {
+  /**
+   * Runs before the insert of entry 1 is tried: registering the stream's expiry (expiry.ts), so
+   * that a stream is never there without it. Concurrent first appenders may each run it.
+   */
+  beforeFirst?: () => Promise<void>;
+}
+
 /**
  * Appends `doc` as the stream's next entry and returns its seq; `doc` must not set `_id`.
  * `fields` are written with it (`seq` and `stream` are added for readers that page by them).
  */
-export async function append<T extends object>(model: KeyedModel, stream: string, doc: T): Promise<number> {
-  return (await appendWithin(model, stream, doc, Infinity)) as number;
+export async function append<T extends object>(
+  model: KeyedModel,
+  stream: string,
+  doc: T,
+  options: AppendOptions = {},
+): Promise<number> {
+  return (await appendWithin(model, stream, doc, Infinity, options)) as number;
 }
 
 /**
@@ -88,8 +102,10 @@ export async function appendWithin<T extends object>(
   stream: string,
   doc: T,
   max: number,
+  { beforeFirst }: AppendOptions = {},
 ): Promise<number | null> {
   for (let seq = (await lastSeq(model, stream)) + 1; seq <= max; seq += 1) {
+    if (seq === 1) await beforeFirst?.();
     try {
       await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
       remember(model, stream, seq);
