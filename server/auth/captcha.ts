@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { z } from 'zod';
-import { expireAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
+import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
 import { isDuplicateKey } from '../db/kernel/keys.ts';
 import { ValidationError } from '../http/errors.ts';
 import { CaptchaUse, ServerSecret } from './captcha-model.ts';
@@ -130,7 +130,7 @@ async function solvedChallenge(tenantSlug: string, payload: string | undefined):
 export async function verifyCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
   const { nonce, expiresAt } = await solvedChallenge(tenantSlug, payload);
   const until = new Date(expiresAt * 1000);
-  await expireAt(CAPTCHA_EXPIRY, CaptchaUse, nonce, until);
+  await dueAt(CAPTCHA_EXPIRY, CaptchaUse, nonce, until);
   try {
     await CaptchaUse.create({ _id: nonce, expiresAt: until });
   } catch (err) {

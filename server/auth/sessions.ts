@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Types } from 'mongoose';
-import { expireAt, expireStreamAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
+import { dueAt, expireStreamAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
 import { key, type KeyedModel } from '../db/kernel/keys.ts';
 import { append, lastSeq, readBefore, streamId } from '../db/kernel/streams.ts';
 import { ctxOf, type Ctx } from '../http/context.ts';
@@ -77,7 +77,7 @@ export async function openSession(input: {
   const expiresAt = new Date(now + SESSION_TTL_MS);
   const generation = input.generation ?? (await findById(input.realm, input.subscriberId))?.sessionGeneration ?? 0;
   const _id = hashToken(token);
-  await expireAt(SESSION_EXPIRY, Session, _id, expiresAt);
+  await dueAt(SESSION_EXPIRY, Session, _id, expiresAt);
   await Session.create({
     _id,
     subscriberId: input.subscriberId,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { expireAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
+import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
 import { attemptWithin } from './limits.ts';
 import {
@@ -42,8 +42,8 @@ export function currentTokenId(realm: string, subscriberId: Types.ObjectId, purp
 async function replace(input: Issue, fields: Pick<CurrentTokenDoc, 'kind' | 'hash'> & { salt?: string }): Promise<void> {
   const id = currentTokenId(input.realm, input.subscriberId, input.purpose);
   const previous = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
-  await expireAt(TOKEN_EXPIRY, VerificationToken, fields.hash, input.expiresAt);
-  await expireAt(TOKEN_EXPIRY, CurrentToken, id, input.expiresAt);
+  await dueAt(TOKEN_EXPIRY, VerificationToken, fields.hash, input.expiresAt);
+  await dueAt(TOKEN_EXPIRY, CurrentToken, id, input.expiresAt);
   await VerificationToken.create({
     _id: fields.hash,
     realm: input.realm,

@@ -4,7 +4,7 @@ import mongoose, { Schema, type Model } from 'mongoose';
 import { nextNumber } from '../../server/db/kernel/counters.ts';
 import { claimKey } from '../../server/db/kernel/idempotency.ts';
 import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../server/db/kernel/keys.ts';
-import { expireAt } from '../../server/db/kernel/expiry.ts';
+import { dueAt } from '../../server/db/kernel/expiry.ts';
 import { claim, forget, releaseLease, runExclusive, sweepTickets, TICKET_EXPIRY } from '../../server/db/kernel/leases.ts';
 import { clear, hit, peek, record } from '../../server/db/kernel/limits.ts';
 import { listSlots, releaseSlot, takeSlot } from '../../server/db/kernel/slots.ts';
@@ -353,7 +353,7 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     const old = `swept-${randomUUID().slice(0, 8)}`;
     const live = `kept-${randomUUID().slice(0, 8)}`;
     const expiresAt = new Date(Date.now() - 1000);
-    await expireAt(TICKET_EXPIRY, Ticket, `${old}:0`, expiresAt);
+    await dueAt(TICKET_EXPIRY, Ticket, `${old}:0`, expiresAt);
     await Ticket.create({ _id: `${old}:0`, work: old, generation: 0, holder: 'h', leaseUntil: new Date(0), expiresAt });
     const held = await claim(live, 60_000);
     // Its bucket (of ten minutes) is walked once two more have passed.

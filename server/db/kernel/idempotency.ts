@@ -1,4 +1,4 @@
-import { expireAt, expiry, sweepExpired } from './expiry.ts';
+import { dueAt, expiry, sweepExpired } from './expiry.ts';
 import { claim } from './leases.ts';
 import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
 
@@ -50,7 +50,7 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
     return { reused: true };
   }
   const record = { fingerprint, state: 'pending', lockedUntil: new Date(now + lockMs), expiresAt: new Date(now + ttlMs) };
-  await expireAt(IDEMPOTENCY_EXPIRY, IdempotencyRecord, id, record.expiresAt);
+  await dueAt(IDEMPOTENCY_EXPIRY, IdempotencyRecord, id, record.expiresAt);
   // Only the lease holder writes the record, so a plain upsert by `_id` is safe.
   await IdempotencyRecord.updateOne({ _id: id }, { $set: record }, { upsert: true });
   return {

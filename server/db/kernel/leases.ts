@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expireAt, expiry, sweepExpired } from './expiry.ts';
+import { dueAt, expiry, sweepExpired } from './expiry.ts';
 import { isDuplicateKey, key } from './keys.ts';
 import { Ticket, type TicketDoc } from './models.ts';
 
@@ -49,7 +49,7 @@ export async function claim(work: string, leaseMs: number): Promise<Lease | null
     const now = Date.now();
     const id = ticketId(work, generation);
     const expiresAt = new Date(now + leaseMs + KEEP_MS);
-    await expireAt(TICKET_EXPIRY, Ticket, id, expiresAt);
+    await dueAt(TICKET_EXPIRY, Ticket, id, expiresAt);
     try {
       await Ticket.create({ _id: id, work, generation, holder, leaseUntil: new Date(now + leaseMs), expiresAt });
       return lease(work, generation, holder);
@@ -77,7 +77,7 @@ function lease(work: string, generation: number, holder: string): Lease {
     },
     async renew(ms) {
       const until = Date.now() + ms;
-      await expireAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
+      await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
       // Only the holder writes its own ticket, so a plain update is safe.
       await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
     },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expireAt, expireStreamAt, expiry, sweepExpired } from './expiry.ts';
+import { dueAt, expireStreamAt, expiry, sweepExpired } from './expiry.ts';
 import { key, type KeyedModel } from './keys.ts';
 import { Epoch, Hit, type EpochDoc, type HitDoc } from './models.ts';
 import { append, appendWithin, lastSeq, streamId } from './streams.ts';
@@ -100,7 +100,7 @@ async function snapshot(name: string, rule: WindowRule, now: number): Promise<Sn
 async function keepEpoch(name: string, rule: WindowRule, s: Snapshot): Promise<void> {
   const until = s.now + 2 * rule.windowMs;
   if (s.epoch.until >= until) return;
-  await expireAt(LIMIT_EXPIRY, Epoch, key('limit', part(name)), new Date(until));
+  await dueAt(LIMIT_EXPIRY, Epoch, key('limit', part(name)), new Date(until));
   await Epoch.updateOne({ _id: key('limit', part(name)) }, { $max: { expiresAt: new Date(until) } });
 }
 
@@ -166,7 +166,7 @@ export async function record(name: string, rule: WindowRule): Promise<number> {
 export async function clear(name: string, keepMs: number): Promise<void> {
   const epoch = randomBytes(6).toString('base64url');
   const expiresAt = new Date(Date.now() + 2 * keepMs);
-  await expireAt(LIMIT_EXPIRY, Epoch, key('limit', part(name)), expiresAt);
+  await dueAt(LIMIT_EXPIRY, Epoch, key('limit', part(name)), expiresAt);
   await Epoch.updateOne({ _id: key('limit', part(name)) }, { $set: { epoch, expiresAt } }, { upsert: true });
 }
 

@@ -113,9 +113,10 @@ const streamMarkSchema = new Schema<StreamMarkDoc>(
 export const StreamMark = mongoose.model<StreamMarkDoc>('KernelStreamMark', streamMarkSchema);
 
 /**
- * One expiry record (expiry.ts): `<schedule>:<bucket>:<shard>:<n>`, a gap-free stream per time
- * bucket and shard. It names a document (`target` in collection `coll`) to remove once its
- * `expiresAt` has passed, or with `whole` a stream of that collection to remove entirely.
+ * One due record (expiry.ts): `<schedule>:<bucket>:<shard>:<n>`, a gap-free stream per time
+ * bucket and shard. It names a document (`target` in collection `coll`) that is due at `at` (to
+ * remove once its `expiresAt` has passed, or to hand to a queue's job), or with `whole` a stream
+ * of that collection to remove entirely.
  */
 export interface ExpiryEntryDoc {
   _id: string;
@@ -123,6 +124,7 @@ export interface ExpiryEntryDoc {
   seq: number;
   coll: string;
   target: string;
+  at: Date;
   whole?: boolean;
 }
 const expiryEntrySchema = new Schema<ExpiryEntryDoc>(
@@ -132,6 +134,7 @@ const expiryEntrySchema = new Schema<ExpiryEntryDoc>(
     seq: { type: Number, required: true },
     coll: { type: String, required: true },
     target: { type: String, required: true },
+    at: { type: Date, required: true },
     whole: { type: Boolean },
   },
   { versionKey: false, collection: 'kernel_expiries' },
@@ -140,13 +143,16 @@ export const ExpiryEntry = mongoose.model<ExpiryEntryDoc>('KernelExpiry', expiry
 
 /**
  * Where a schedule's sweep goes on (`expiry:<schedule>`): the next record is `seq + 1` of the
- * bucket's shard. `enrolled` once the documents written before the schedule existed have records.
+ * bucket's shard; `ahead` says how many records of an open bucket's shard (`<bucket>_<shard>`)
+ * were handed over already. `enrolled` once the documents written before the schedule existed
+ * have records.
  */
 export interface ExpiryCursorDoc {
   _id: string;
   bucket: number;
   shard: number;
   seq: number;
+  ahead?: Record<string, number>;
   enrolled?: boolean;
 }
 const expiryCursorSchema = new Schema<ExpiryCursorDoc>(
@@ -155,6 +161,7 @@ const expiryCursorSchema = new Schema<ExpiryCursorDoc>(
     bucket: { type: Number, required: true },
     shard: { type: Number, required: true },
     seq: { type: Number, required: true },
+    ahead: { type: Schema.Types.Mixed },
     enrolled: { type: Boolean },
   },
   { versionKey: false, collection: 'kernel_expiry_cursors' },
