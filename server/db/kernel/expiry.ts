@@ -252,16 +252,21 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
   // Up to the bucket of `now`, or of the clock if later (records written while this run enrolled).
   const reach = Math.max(bucketOf(s, now.getTime()), bucketOf(s, Date.now()));
   for (let open = Math.max(bucket, closed + 1); open <= reach && walked < limit; open += 1) {
-    for (let sh = 0; sh <= ENROLMENT && walked < limit; sh += 1) {
-      const at = aheadKey(open, sh);
-      const from = Math.max(ahead[at] ?? 0, open === bucket && sh === shard ? seq : 0);
-      const rows = await readAfter<ExpiryEntryDoc>(ExpiryEntry, recordStream(s, open, sh), from, Math.min(PAGE, limit - walked));
+    // The bucket's shards are read together: most of them are empty, and each costs a lookup or two.
+    const from = (sh: number) => Math.max(ahead[aheadKey(open, sh)] ?? 0, open === bucket && sh === shard ? seq : 0);
+    const shards = await Promise.all(
+      Array.from({ length: ENROLMENT + 1 }, (_, sh) =>
+        readAfter<ExpiryEntryDoc>(ExpiryEntry, recordStream(s, open, sh), from(sh), PAGE),
+      ),
+    );
+    for (const [sh, rows] of shards.entries()) {
+      // A shard is handed over up to its first record not yet due, and at most what the limit leaves.
       const due = rows.findIndex((r) => r.at > now);
-      const handled = due === -1 ? rows : rows.slice(0, due);
+      const handled = (due === -1 ? rows : rows.slice(0, due)).slice(0, limit - walked);
       if (handled.length === 0) continue;
       result += await handle(handled, now);
       walked += handled.length;
-      ahead[at] = from + handled.length;
+      ahead[aheadKey(open, sh)] = from(sh) + handled.length;
     }
   }
   await save();
