@@ -480,11 +480,12 @@ export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> 
   } else {
     const scan = OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $exists: true }) }, { createdAt: 1, nextAttemptAt: 1 });
     open = await scan.limit(limit).lean<Pending[]>();
-    for (let shard = 0; shard < LOG_SHARDS; shard += 1) read[logStream(hour, shard)] ??= 0;
   }
   const seen = new Set(open.map((j) => String(j._id)));
   const hourOf = (stream: string) => Number(stream.split(':')[0]);
-  const since = Math.min(hour, ...Object.keys(read).map(hourOf), Math.floor((previous?.countedAt.getTime() ?? now) / HOUR_MS));
+  // From the oldest hour not yet removed, or the last count's (an hour it did not see): the first count starts now.
+  const lastCount = previous?.read ? previous.countedAt.getTime() : now;
+  const since = Math.min(hour, ...Object.keys(read).map(hourOf), Math.floor(lastCount / HOUR_MS));
   for (let h = since; h <= hour; h += 1) {
     let complete = true;
     for (let shard = 0; shard < LOG_SHARDS; shard += 1) {

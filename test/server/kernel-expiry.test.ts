@@ -184,6 +184,28 @@ describe('persistence kernel: expiry in proportion to what expires (50 concurren
     expect(ops.filter((op) => !op.filters.every(byKey))).to.deep.equal([]);
   });
 
+  it('leaves an enrolment to the run making it, and enrols once that run has stopped renewing it', async () => {
+    const old = `${randomUUID().slice(0, 8)}:old`;
+    await Expiring.create({ _id: old, expiresAt: new Date(Date.now() - 1000) });
+    const e = schedule();
+    // Another run started enrolling a moment ago: its cursor says so.
+    await ExpiryCursor.create({
+      _id: `expiry:${e.name}`,
+      bucket: Math.floor(Date.now() / BUCKET_MS),
+      shard: 0,
+      seq: 0,
+      enrolling: new Date(Date.now() + 60_000),
+    });
+    expect(await sweepExpired(e)).to.equal(0);
+    expect(await Expiring.exists({ _id: old })).to.not.equal(null);
+
+    // That run stopped without finishing: once its time is over, the next sweep enrols.
+    await ExpiryCursor.updateOne({ _id: `expiry:${e.name}` }, { $set: { enrolling: new Date(Date.now() - 1) } });
+    expect(await sweepExpired(e)).to.be.at.least(1);
+    expect(await Expiring.exists({ _id: old })).to.equal(null);
+    expect(await ExpiryCursor.findById(`expiry:${e.name}`).lean<ExpiryCursorDoc>()).to.include({ enrolled: true });
+  });
+
   it('has every writer of an expiring document register it: sessions and their lists, tokens, captcha uses, hits, epochs, tickets, idempotency records', async () => {
     const registered = async (target: string) => (await ExpiryEntry.exists({ target })) !== null;
     const subscriberId = new Types.ObjectId();

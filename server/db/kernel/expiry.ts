@@ -192,19 +192,30 @@ function expireNamed(s: Schedule): Handler {
   };
 }
 
+/** How long an enrolment is left to the run that started it, renewed as it goes on. */
+const ENROLLING_MS = 10 * 60_000;
+/** Registrations between two renewals of an enrolment. */
+const ENROL_RENEW = 1000;
+
 /**
  * Registers the documents of the schedule's collections written without records (before the
  * schedule existed, or by a migration): a one-time scan, appended in the enrolment's own shard,
- * made by the schedule's first sweep or a migration step. Returns how many it registered.
+ * made by the schedule's first sweep or a migration step. Returns how many it registered. A
+ * large collection takes minutes (an append per document), longer than a job's lease: while one
+ * run enrols (`enrolling` in the cursor, renewed as it goes on), the sweeps of other runs walk
+ * the records without enrolling again; two that start at the same moment both enrol, harmlessly.
  */
 export async function enrol(s: Schedule): Promise<number> {
   await start(s);
+  const mark = (until: number) => ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { enrolling: new Date(until) } });
+  await mark(Date.now() + ENROLLING_MS);
   let registered = 0;
   await s.enrol(async (model, id, at) => {
     await register(s, { coll: collectionOf(s, model), target: id, at }, ENROLMENT);
     registered += 1;
+    if (registered % ENROL_RENEW === 0) await mark(Date.now() + ENROLLING_MS);
   });
-  await ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { enrolled: true } });
+  await ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { enrolled: true }, $unset: { enrolling: 1 } });
   return registered;
 }
 
@@ -220,7 +231,7 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
   await start(s);
   const cursor = await ExpiryCursor.findById(cursorId(s)).lean<ExpiryCursorDoc>();
   if (!cursor) throw new Error(`schedule ${s.name}: cursor missing`);
-  if (!cursor.enrolled) await enrol(s);
+  if (!cursor.enrolled && !(cursor.enrolling && cursor.enrolling.getTime() > Date.now())) await enrol(s);
   const closed = Math.min(bucketOf(s, now.getTime()), bucketOf(s, Date.now())) - 2;
   const ahead = { ...cursor.ahead };
   let { bucket, shard, seq } = cursor;

@@ -154,6 +154,8 @@ export interface ExpiryCursorDoc {
   seq: number;
   ahead?: Record<string, number>;
   enrolled?: boolean;
+  /** Until when a run that is enrolling is left to it (see expiry.ts `enrol`). */
+  enrolling?: Date;
 }
 const expiryCursorSchema = new Schema<ExpiryCursorDoc>(
   {
@@ -163,6 +165,7 @@ const expiryCursorSchema = new Schema<ExpiryCursorDoc>(
     seq: { type: Number, required: true },
     ahead: { type: Schema.Types.Mixed },
     enrolled: { type: Boolean },
+    enrolling: { type: Date },
   },
   { versionKey: false, collection: 'kernel_expiry_cursors' },
 );
