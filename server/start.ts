@@ -10,6 +10,7 @@ import { createLogger } from './http/logger.ts';
 import { configurePublicUrl, publicUrlListening } from './http/public-url.ts';
 import { seedDemo } from './demo.ts';
 import { startNotify } from './notify/service.ts';
+import { configurePayments } from './payments/service.ts';
 import { migrateDatabase } from './migrations.ts';
 import { startWorkers } from './workers.ts';
 
@@ -69,6 +70,7 @@ export async function start(config: Config): Promise<void> {
   configureAlerts(logger);
   configureAuth(config);
   configureFeedback(config);
+  configurePayments(config);
   await startNotify(config, logger);
   if (config.demo) await seedDemo(logger);
 

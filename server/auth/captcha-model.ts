@@ -11,7 +11,6 @@ const captchaUseSchema = new Schema<CaptchaUseDoc>(
   { _id: { type: String, required: true }, expiresAt: { type: Date, required: true } },
   { collection: 'captcha_uses', versionKey: false },
 );
-captchaUseSchema.index({ expiresAt: 1 });
 
 export const CaptchaUse = mongoose.model<CaptchaUseDoc>('CaptchaUse', captchaUseSchema);
 

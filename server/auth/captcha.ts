@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { z } from 'zod';
-import { isDuplicateKey, sweepExpired, type KeyedModel } from '../db/kernel/keys.ts';
+import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
+import { isDuplicateKey } from '../db/kernel/keys.ts';
 import { ValidationError } from '../http/errors.ts';
 import { CaptchaUse, ServerSecret } from './captcha-model.ts';
 
@@ -19,6 +20,9 @@ export interface CaptchaDifficulty {
   counterMax: number;
   ttlMs: number;
 }
+
+/** Used challenges are swept in buckets of ten minutes, by the minutely auth sweep. */
+const CAPTCHA_EXPIRY = expiry('captcha', 600_000, [CaptchaUse]);
 
 const DEFAULT_DIFFICULTY: CaptchaDifficulty = { cost: 1_000, counterMin: 1_000, counterMax: 4_000, ttlMs: 10 * 60_000 };
 const ALGORITHM = 'PBKDF2/SHA-256';
@@ -125,8 +129,10 @@ async function solvedChallenge(tenantSlug: string, payload: string | undefined):
  */
 export async function verifyCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
   const { nonce, expiresAt } = await solvedChallenge(tenantSlug, payload);
+  const until = new Date(expiresAt * 1000);
+  await dueAt(CAPTCHA_EXPIRY, CaptchaUse, nonce, until);
   try {
-    await CaptchaUse.create({ _id: nonce, expiresAt: new Date(expiresAt * 1000) });
+    await CaptchaUse.create({ _id: nonce, expiresAt: until });
   } catch (err) {
     if (isDuplicateKey(err)) throw invalid('captcha_invalid');
     throw err;
@@ -142,7 +148,7 @@ export async function checkCaptcha(tenantSlug: string, payload: string | undefin
   if (await CaptchaUse.findById(nonce).lean()) throw invalid('captcha_invalid');
 }
 
-/** Forgets used challenges once they have expired anyway (a background sweep, in bounded batches). */
-export async function sweepCaptcha(now = new Date(), limit = 1000): Promise<number> {
-  return sweepExpired(CaptchaUse as KeyedModel, now, limit);
+/** Forgets used challenges once they have expired anyway (a background sweep, `limit` expiry records at a time). */
+export async function sweepCaptcha(now = new Date(), limit = 10_000): Promise<number> {
+  return sweepExpired(CAPTCHA_EXPIRY, now, limit);
 }

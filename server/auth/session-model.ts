@@ -30,8 +30,6 @@ const sessionSchema = new Schema<SessionDoc>(
   },
   { collection: 'auth_sessions', versionKey: false },
 );
-// The sweep of expired sessions.
-sessionSchema.index({ expiresAt: 1 });
 
 export const Session = mongoose.model<SessionDoc>('Session', sessionSchema);
 
@@ -60,6 +58,5 @@ const sessionEntrySchema = new Schema<SessionEntryDoc>(
   },
   { collection: 'auth_session_entries', versionKey: false },
 );
-sessionEntrySchema.index({ expiresAt: 1 });
 
 export const SessionEntry = mongoose.model<SessionEntryDoc>('SessionEntry', sessionEntrySchema);

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Types } from 'mongoose';
-import { key, sweepExpired, type KeyedModel } from '../db/kernel/keys.ts';
+import { dueAt, expireStreamAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
+import { key, type KeyedModel } from '../db/kernel/keys.ts';
 import { append, lastSeq, readBefore, streamId } from '../db/kernel/streams.ts';
 import { ctxOf, type Ctx } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
@@ -14,7 +15,8 @@ import { Session, SessionEntry, type SessionDoc, type SessionEntryDoc } from './
  * Sessions by key. A session is its token's hash (`_id`); checking one is that lookup and the
  * cabinet's (status, temporary password, session generation). Ending all of a cabinet's other
  * sessions raises its generation (one write). Its list is a stream per period (session-model.ts):
- * a sign-in appends to it and ends the session that falls beyond `MAX_SESSIONS`.
+ * a sign-in appends to it and ends the session that falls beyond `MAX_SESSIONS`. A sign-in
+ * registers its session's expiry, and the first of a period its list's (server/db/kernel/expiry.ts).
  */
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -23,6 +25,9 @@ const TOUCH_EVERY_MS = 5 * 60 * 1000;
 export const MAX_SESSIONS = 20;
 
 const entries: KeyedModel = SessionEntry;
+
+/** Sessions and lists are swept in buckets of an hour, by the minutely auth sweep. */
+const SESSION_EXPIRY = expiry('sessions', 3600_000, [Session, entries]);
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -72,6 +77,7 @@ export async function openSession(input: {
   const expiresAt = new Date(now + SESSION_TTL_MS);
   const generation = input.generation ?? (await findById(input.realm, input.subscriberId))?.sessionGeneration ?? 0;
   const _id = hashToken(token);
+  await dueAt(SESSION_EXPIRY, Session, _id, expiresAt);
   await Session.create({
     _id,
     subscriberId: input.subscriberId,
@@ -85,10 +91,14 @@ export async function openSession(input: {
     expiresAt,
   });
   const period = sessionPeriod(now);
-  const seq = await append(entries, sessionList(input.subscriberId, period), {
-    sessionId: _id,
-    expiresAt: sessionListExpiry(period),
-  });
+  const list = sessionList(input.subscriberId, period);
+  const listExpiry = sessionListExpiry(period);
+  const seq = await append(
+    entries,
+    list,
+    { sessionId: _id, expiresAt: listExpiry },
+    { beforeFirst: () => expireStreamAt(SESSION_EXPIRY, entries, list, listExpiry) },
+  );
   const fallen = await entryAt(input.subscriberId, period, seq - MAX_SESSIONS);
   if (fallen) await Session.deleteOne({ _id: fallen.sessionId });
   return { token, expiresAt };
@@ -253,9 +263,9 @@ export async function endCurrentSession(ctx: Ctx): Promise<void> {
   await Session.deleteOne({ _id: ctx.sessionHash });
 }
 
-/** Deletes expired sessions and list entries of periods no longer read (a background sweep, in bounded batches). */
-export async function sweepSessions(now = new Date(), limit = 1000): Promise<number> {
-  return (await sweepExpired(Session as KeyedModel, now, limit)) + (await sweepExpired(entries, now, limit));
+/** Deletes expired sessions and the lists of periods no longer read (a background sweep, `limit` expiry records at a time). */
+export async function sweepSessions(now = new Date(), limit = 10_000): Promise<number> {
+  return sweepExpired(SESSION_EXPIRY, now, limit);
 }
 
 onSubscriberDeleted('auth.sessions', async ({ subscriberId }) => {

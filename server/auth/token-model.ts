@@ -42,7 +42,6 @@ const currentTokenSchema = new Schema<CurrentTokenDoc>(
   },
   { collection: 'auth_current_tokens', versionKey: false },
 );
-currentTokenSchema.index({ expiresAt: 1 });
 
 export const CurrentToken = mongoose.model<CurrentTokenDoc>('CurrentToken', currentTokenSchema);
 
@@ -68,6 +67,5 @@ const tokenSchema = new Schema<VerificationTokenDoc>(
   },
   { collection: 'auth_tokens', versionKey: false },
 );
-tokenSchema.index({ expiresAt: 1 });
 
 export const VerificationToken = mongoose.model<VerificationTokenDoc>('VerificationToken', tokenSchema);

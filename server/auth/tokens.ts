@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { key, sweepExpired, type KeyedModel } from '../db/kernel/keys.ts';
+import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
+import { key } from '../db/kernel/keys.ts';
 import { attemptWithin } from './limits.ts';
 import {
   CurrentToken,
@@ -15,6 +16,9 @@ export const CODE_LENGTH = 6;
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
+
+/** Tokens are swept in buckets of ten minutes, by the minutely auth sweep. */
+const TOKEN_EXPIRY = expiry('tokens', 600_000, [VerificationToken, CurrentToken]);
 
 /** Tries at a code are counted over this window: longer than any code lives, so every try counts. */
 const CODE_TRIES_WINDOW_MS = 24 * 3600_000;
@@ -38,6 +42,8 @@ export function currentTokenId(realm: string, subscriberId: Types.ObjectId, purp
 async function replace(input: Issue, fields: Pick<CurrentTokenDoc, 'kind' | 'hash'> & { salt?: string }): Promise<void> {
   const id = currentTokenId(input.realm, input.subscriberId, input.purpose);
   const previous = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
+  await dueAt(TOKEN_EXPIRY, VerificationToken, fields.hash, input.expiresAt);
+  await dueAt(TOKEN_EXPIRY, CurrentToken, id, input.expiresAt);
   await VerificationToken.create({
     _id: fields.hash,
     realm: input.realm,
@@ -138,10 +144,7 @@ export async function dropTokens(realm: string, subscriberId: Types.ObjectId, pu
   }
 }
 
-/** Removes expired tokens (a background sweep, in bounded batches). */
-export async function sweepTokens(now = new Date(), limit = 1000): Promise<number> {
-  return (
-    (await sweepExpired(VerificationToken as KeyedModel, now, limit)) +
-    (await sweepExpired(CurrentToken as KeyedModel, now, limit))
-  );
+/** Removes expired tokens (a background sweep, `limit` expiry records at a time). */
+export async function sweepTokens(now = new Date(), limit = 10_000): Promise<number> {
+  return sweepExpired(TOKEN_EXPIRY, now, limit);
 }

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { enrolAgain } from './kernel/expiry.ts';
 import { duplicateIndexes, key } from './kernel/keys.ts';
 
 /**
@@ -73,7 +74,11 @@ export function migrationCtx(db: mongoose.mongo.Db, log: (message: string) => vo
   return { db, log, accountKey, meterKey };
 }
 
-/** Runs the steps in order, then drops the earlier collections they read. */
+/**
+ * Runs the steps in order, then drops the earlier collections they read. The steps write
+ * documents with an expiry (sessions, tokens, idempotency records) without registering it, so
+ * the expiry sweeps enrol their collections again (server/db/kernel/expiry.ts).
+ */
 export async function runMigrations(
   db: mongoose.mongo.Db,
   steps: Migration[],
@@ -86,6 +91,7 @@ export async function runMigrations(
     moved[step.name] = (await step.run(ctx)).moved;
     log(`${step.name}: ${moved[step.name]} moved`);
   }
+  await enrolAgain();
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const name of new Set(steps.flatMap((s) => s.legacyCollections))) {
     if (existing.has(name)) await db.dropCollection(name);

@@ -172,8 +172,6 @@ const feedbackFileSchema = new Schema<FeedbackFileDoc>(
   },
   { collection: 'feedbackfiles' },
 );
-// The sweep of files whose request was never stored (a background job).
-feedbackFileSchema.index({ pending: 1, createdAt: 1 });
 
 export const FeedbackFile = mongoose.model<FeedbackFileDoc>('FeedbackFile', feedbackFileSchema);
 

@@ -1,4 +1,4 @@
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { FeedbackContact, FeedbackRequest as FeedbackRequestView, FeedbackStatus } from '../../sdk/feedback.ts';
 import { contactEmailRules } from '../../sdk/feedback.ts';
 import { pattern, rule, validate as runRules } from '../../sdk/validators.ts';
@@ -6,6 +6,7 @@ import { isLinked } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
 import { consume, ensureRoom, type LimitRule } from '../auth/limits.ts';
 import { nextNumber } from '../db/kernel/counters.ts';
+import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
@@ -31,6 +32,7 @@ import {
   ownStream,
   type AnswerSource,
   type FeedbackChangeDoc,
+  type FeedbackFileDoc,
   type FeedbackRequestDoc,
   type OwnRequestDoc,
 } from './model.ts';
@@ -220,7 +222,7 @@ export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<Feed
   const subscriberId = ctx.subscriberId ? new Types.ObjectId(ctx.subscriberId) : undefined;
   const fileDocs = files.map((f) => ({ _id: new Types.ObjectId(), tenantId, requestId, ...f, pending: true }));
   try {
-    if (fileDocs.length) await FeedbackFile.insertMany(fileDocs);
+    await storePendingFiles(fileDocs);
     const now = new Date();
     const doc: FeedbackRequestDoc = {
       _id: requestId,
@@ -434,28 +436,54 @@ onSubscriberDeleted('feedback', async ({ realm, subscriberId }) => {
 
 /** Files older than this still pending were left by a crash between storing files and request. */
 const ORPHAN_AFTER_MS = 3600_000;
-const SWEEP_BATCH = 500;
+/** Most due records one run of the sweep reads. */
+const SWEEP_BATCH = 10_000;
 
 /**
- * Removes attachments whose request was never stored (the server stopped in between): a
- * background scan of pending files in batches; each file's request is looked up by `_id`.
+ * Files stored before their request, due for a look once they would be orphans
+ * (server/db/kernel/expiry.ts): in buckets of ten minutes, read by the hourly sweep. The earlier
+ * version's pending files are enrolled once.
  */
-export async function sweepOrphanFiles(now = new Date()): Promise<number> {
-  const old = await FeedbackFile.find(
-    { pending: true, createdAt: mongoose.trusted({ $lt: new Date(now.getTime() - ORPHAN_AFTER_MS) }) },
-    { requestId: 1 },
-  )
-    .limit(SWEEP_BATCH)
-    .lean<{ _id: Types.ObjectId; requestId: Types.ObjectId }[]>();
+const PENDING_FILES = queue('feedback-files', 600_000, [FeedbackFile], async (register) => {
+  const pending = FeedbackFile.find({ pending: true }, { createdAt: 1 });
+  for await (const file of pending.lean<Pick<FeedbackFileDoc, '_id' | 'createdAt'>>().cursor()) {
+    await register(FeedbackFile, String(file._id), new Date(file.createdAt.getTime() + ORPHAN_AFTER_MS));
+  }
+});
+
+/**
+ * Stores a new request's files, pending until the request is stored: each is registered first,
+ * so that the sweep removes it should the request never follow (the server stopped in between).
+ */
+export async function storePendingFiles(files: (Omit<FeedbackFileDoc, 'createdAt'> & { createdAt?: Date })[]): Promise<void> {
+  if (files.length === 0) return;
+  const docs = files.map((f) => ({ ...f, createdAt: f.createdAt ?? new Date(), pending: true }));
+  await Promise.all(
+    docs.map((f) => dueAt(PENDING_FILES, FeedbackFile, String(f._id), new Date(f.createdAt.getTime() + ORPHAN_AFTER_MS))),
+  );
+  await FeedbackFile.insertMany(docs);
+}
+
+/** Settles the due files still pending: kept when their request exists, else removed; returns how many went. */
+async function settleFiles(due: Due[]): Promise<number> {
   let removed = 0;
-  for (const file of old) {
+  for (const { id } of due) {
+    const file = await FeedbackFile.findById(id, { requestId: 1, pending: 1 }).lean<
+      Pick<FeedbackFileDoc, 'requestId' | 'pending'>
+    >();
+    if (!file?.pending) continue;
     if (await FeedbackRequest.exists({ _id: file.requestId })) {
-      await FeedbackFile.updateOne({ _id: file._id }, { $unset: { pending: 1 } });
+      await FeedbackFile.updateOne({ _id: id }, { $unset: { pending: 1 } });
     } else {
-      removed += (await FeedbackFile.deleteOne({ _id: file._id })).deletedCount;
+      removed += (await FeedbackFile.deleteOne({ _id: id })).deletedCount;
     }
   }
   return removed;
+}
+
+/** Removes attachments whose request was never stored, by the queue's records (`limit` a run); returns how many. */
+export async function sweepOrphanFiles(now = new Date(), limit = SWEEP_BATCH): Promise<number> {
+  return sweepDue(PENDING_FILES, now, limit, settleFiles);
 }
 
 registerWorker({

@@ -50,6 +50,8 @@ export interface OutboxJobDoc {
   nextAttemptAt?: Date;
   lastError?: string;
   sentAt?: Date;
+  /** Set once the job is finished: the outbox's sweep removes it then (server/db/kernel/expiry.ts). */
+  expiresAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -67,19 +69,43 @@ const outboxSchema = new Schema<OutboxJobDoc>(
     nextAttemptAt: { type: Date },
     lastError: { type: String },
     sentAt: { type: Date },
+    expiresAt: { type: Date },
   },
   { timestamps: true, collection: 'outbox' },
 );
-// The worker looks for due jobs across tenants; finished jobs drop out of this index's range.
-outboxSchema.index({ nextAttemptAt: 1 });
 outboxSchema.index({ tenantId: 1, createdAt: -1 });
 outboxSchema.plugin(toJSON);
 
 export const OutboxJob = mongoose.model<OutboxJobDoc>('OutboxJob', outboxSchema);
 
 /**
+ * The log of enqueued jobs: `<hour>:<shard>:<n>`, a gap-free stream per hour and shard
+ * (server/db/kernel/streams.ts) naming each job once, so that the stats job reads by key what
+ * was enqueued since it last counted. An hour's entries go once it has been read and is over.
+ */
+export interface OutboxLogDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  job: Types.ObjectId;
+}
+
+const outboxLogSchema = new Schema<OutboxLogDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    job: { type: Schema.Types.ObjectId, required: true },
+  },
+  { versionKey: false, collection: 'outbox_log' },
+);
+
+export const OutboxLog = mongoose.model<OutboxLogDoc>('OutboxLog', outboxLogSchema);
+
+/**
  * The outbox's backlog as the stats job last counted it (`_id: 'outbox'`), so that every
- * instance's /metrics reads one document by `_id` instead of scanning the outbox.
+ * instance's /metrics reads one document by `_id` instead of scanning the outbox; and where the
+ * count goes on: how far each stream of the log was read, and the jobs read that were unfinished.
  */
 export interface OutboxStatsDoc {
   _id: string;
@@ -88,6 +114,10 @@ export interface OutboxStatsDoc {
   /** When the oldest of those jobs was enqueued; unset when there are none. */
   oldestAt?: Date;
   countedAt: Date;
+  /** Entries read per log stream (`<hour>:<shard>`); missing before the first count of this version. */
+  read?: Record<string, number>;
+  /** The jobs found unfinished, looked at again by the next count. */
+  open?: Types.ObjectId[];
 }
 
 const outboxStatsSchema = new Schema<OutboxStatsDoc>(
@@ -96,6 +126,8 @@ const outboxStatsSchema = new Schema<OutboxStatsDoc>(
     depth: { type: Number, required: true },
     oldestAt: { type: Date },
     countedAt: { type: Date, required: true },
+    read: { type: Schema.Types.Mixed },
+    open: { type: [Schema.Types.ObjectId], default: undefined },
   },
   { versionKey: false, collection: 'outbox_stats' },
 );

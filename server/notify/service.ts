@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
-import mongoose, { type Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import client from 'prom-client';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Config } from '../config.ts';
 import { isDbReady } from '../db/connection.ts';
+import { dueAt, expiry, queue, sweepDue, sweepExpired, type Due } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
+import { append, readAfter, streamId } from '../db/kernel/streams.ts';
 import { registry } from '../http/metrics.ts';
 import type { Translate } from '../i18n/index.ts';
 import type { TenantDoc } from '../tenants/model.ts';
@@ -15,10 +17,12 @@ import { registerWorker } from '../workers.ts';
 import { startDevMailbox } from './devmailbox.ts';
 import {
   OutboxJob,
+  OutboxLog,
   OutboxStats,
   type AttachmentRef,
   type EmailPayload,
   type OutboxJobDoc,
+  type OutboxLogDoc,
   type OutboxStatsDoc,
   type SmsPayload,
   type WebhookPayload,
@@ -183,6 +187,41 @@ function mailFrom(tenant: TenantDoc): string {
 }
 
 /**
+ * The outbox's queue: a job is due at its `nextAttemptAt` (server/db/kernel/expiry.ts), in
+ * buckets of five seconds that the delivery worker reads every five seconds. Every write of a
+ * `nextAttemptAt` registers it first; the jobs of the earlier version are enrolled once.
+ */
+export const OUTBOX_QUEUE = queue('outbox', 5_000, [OutboxJob], async (register) => {
+  const pending = OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $exists: true }) }, { nextAttemptAt: 1 });
+  for await (const job of pending.lean<Pick<OutboxJobDoc, '_id' | 'nextAttemptAt'>>().cursor()) {
+    await register(OutboxJob, String(job._id), job.nextAttemptAt!);
+  }
+});
+
+/** Finished jobs are kept a month, then removed by the hourly sweep; the earlier version's get their date once. */
+export const OUTBOX_FINISHED = expiry('outbox-finished', 3600_000, [OutboxJob], async (register) => {
+  const finished = OutboxJob.find(
+    { status: mongoose.trusted({ $in: ['sent', 'failed'] }), expiresAt: mongoose.trusted({ $exists: false }) },
+    { updatedAt: 1 },
+  );
+  for await (const job of finished.lean<Pick<OutboxJobDoc, '_id' | 'updatedAt'>>().cursor()) {
+    const expiresAt = new Date(job.updatedAt.getTime() + KEEP_FINISHED_MS);
+    await register(OutboxJob, String(job._id), expiresAt);
+    await OutboxJob.updateOne({ _id: job._id }, { $set: { expiresAt } });
+  }
+});
+
+/** Log streams per hour that enqueuers spread over. */
+const LOG_SHARDS = 8;
+const HOUR_MS = 3600_000;
+const logStream = (hour: number, shard: number) => key(hour, shard);
+
+/** Names the job in the hour's log, for the stats job (see `countOutbox`). */
+async function logEnqueued(job: Types.ObjectId, at: Date): Promise<void> {
+  await append(OutboxLog, logStream(Math.floor(at.getTime() / HOUR_MS), randomInt(LOG_SHARDS)), { job });
+}
+
+/**
  * Puts a message in the outbox: rendered now in the recipient's language with the tenant's
  * branding, delivered by the outbox worker with retries. Returns the job id.
  */
@@ -211,12 +250,16 @@ export async function enqueue(ctx: NotifyContext, message: Message): Promise<{ i
       doc = { kind: 'sms', to: message.to, template: message.template, subject: '', payload };
     }
   }
+  const _id = new Types.ObjectId();
+  const now = new Date();
+  await Promise.all([dueAt(OUTBOX_QUEUE, OutboxJob, String(_id), now), logEnqueued(_id, now)]);
   const job = await OutboxJob.create({
     ...doc,
+    _id,
     tenantId: ctx.tenant._id,
     status: 'queued',
     attempts: 0,
-    nextAttemptAt: new Date(),
+    nextAttemptAt: now,
   });
   setImmediate(() => {
     attempt(job).catch((err: unknown) => runtime.logger.error({ err, jobId: String(job._id) }, 'outbox delivery failed'));
@@ -305,118 +348,187 @@ async function withSlot<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** One delivery attempt of one due job, if this worker wins its lease, in a slot of this instance. */
-function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
+function attempt(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<Outcome> {
   return withSlot(() => attemptNow(seen));
 }
 
-async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<boolean> {
+/**
+ * What came of one delivery attempt: `held` when another worker holds the attempt, `stale` when
+ * it is no longer due (finished, or due later).
+ */
+type Outcome = 'sent' | 'failed' | 'held' | 'stale';
+
+/** Finishes the job for good: it is kept a month for the record, without its body. */
+async function finish(job: OutboxJobDoc, set: Partial<OutboxJobDoc>, unset: string[]): Promise<void> {
+  const expiresAt = new Date(Date.now() + KEEP_FINISHED_MS);
+  await dueAt(OUTBOX_FINISHED, OutboxJob, String(job._id), expiresAt);
+  await OutboxJob.updateOne(
+    { _id: job._id },
+    { $set: { ...set, expiresAt }, $unset: Object.fromEntries(['payload', 'nextAttemptAt', ...unset].map((f) => [f, 1])) },
+  );
+}
+
+async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<Outcome> {
   const work = attemptWork(seen._id, seen.attempts);
   const lease = await claim(work, runtime.retry.leaseMs);
-  if (!lease) return false;
+  if (!lease) return 'held';
   // What we saw may be stale: another worker may have finished this attempt in the meantime.
   const now = new Date();
   const job = await OutboxJob.findById(seen._id).lean<OutboxJobDoc>();
   if (!job || job.attempts !== seen.attempts) {
     // The attempt is over for good (its holder counted it before sending): nothing may claim it again.
     await forget(work);
-    return false;
+    return 'stale';
   }
   if (!job.nextAttemptAt || job.nextAttemptAt > now) {
     await lease.release();
-    return false;
+    return 'stale';
   }
   const attempts = job.attempts + 1;
-  await OutboxJob.updateOne(
-    { _id: job._id },
-    { $set: { status: 'sending', attempts, nextAttemptAt: new Date(now.getTime() + runtime.retry.leaseMs) } },
-  );
+  // Due again when the lease runs out, should this worker stop while sending.
+  const leaseEnd = new Date(now.getTime() + runtime.retry.leaseMs);
+  await dueAt(OUTBOX_QUEUE, OutboxJob, String(job._id), leaseEnd);
+  await OutboxJob.updateOne({ _id: job._id }, { $set: { status: 'sending', attempts, nextAttemptAt: leaseEnd } });
   try {
     await send(job);
   } catch (err) {
     const lastError = (err instanceof Error ? err.message : String(err)).slice(0, 500);
     const giveUp = attempts >= runtime.retry.maxAttempts;
     attemptFailures.inc({ kind: job.kind });
-    if (giveUp) givenUp.inc({ kind: job.kind });
-    await OutboxJob.updateOne(
-      { _id: job._id },
-      giveUp
-        ? { $set: { status: 'failed', lastError }, $unset: { payload: 1, nextAttemptAt: 1 } }
-        : { $set: { status: 'queued', lastError, nextAttemptAt: new Date(Date.now() + backoffMs(attempts)) } },
-    );
+    if (giveUp) {
+      givenUp.inc({ kind: job.kind });
+      await finish(job, { status: 'failed', lastError }, []);
+    } else {
+      const nextAttemptAt = new Date(Date.now() + backoffMs(attempts));
+      await dueAt(OUTBOX_QUEUE, OutboxJob, String(job._id), nextAttemptAt);
+      await OutboxJob.updateOne({ _id: job._id }, { $set: { status: 'queued', lastError, nextAttemptAt } });
+    }
     await forget(work);
     runtime.logger.warn(
       { jobId: String(job._id), kind: job.kind, attempts, giveUp, err: lastError },
       'outbox delivery attempt failed',
     );
-    return false;
+    return 'failed';
   }
-  await OutboxJob.updateOne(
-    { _id: job._id },
-    { $set: { status: 'sent', sentAt: new Date() }, $unset: { payload: 1, nextAttemptAt: 1, lastError: 1 } },
-  );
+  await finish(job, { status: 'sent', sentAt: new Date() }, ['lastError']);
   await forget(work);
-  return true;
+  return 'sent';
 }
 
-/** Most jobs one run of the delivery worker takes on. */
-const DUE_BATCH = 50;
-/** Most finished jobs one run of the sweep removes. */
-const SWEEP_BATCH = 1000;
+/** Most due records one run of the delivery worker takes on. */
+const DUE_BATCH = 1000;
+/** Most expiry records one run of the sweep reads. */
+const SWEEP_BATCH = 10_000;
+
+/**
+ * Takes a due record of the queue: attempts the job if it is still unfinished and due no later
+ * than the record says (a later `nextAttemptAt` has a record of its own). When another worker
+ * holds the attempt, the job is looked at again once that worker's lease has run out, in case it
+ * stopped before the job's next due time was written.
+ */
+async function deliverRecord(record: Due): Promise<boolean> {
+  const job = await OutboxJob.findById(record.id, { attempts: 1, nextAttemptAt: 1 }).lean<OutboxJobDoc>();
+  if (!job?.nextAttemptAt || job.nextAttemptAt > record.at) return false;
+  const outcome = await attempt(job);
+  if (outcome === 'held') {
+    await dueAt(OUTBOX_QUEUE, OutboxJob, record.id, new Date(Date.now() + runtime.retry.leaseMs));
+  }
+  return outcome === 'sent';
+}
 
 /**
  * Delivers the jobs that are due (queued ones whose time came, and sending ones whose lease ran
- * out): a background scan by `nextAttemptAt`, in batches of at most `limit`; each job is then
- * claimed and read by `_id`.
+ * out): the queue's records due by `now`, at most `limit` a run (server/db/kernel/expiry.ts), each
+ * job read and claimed by `_id`. Returns how many were sent.
  */
-export async function deliverDue(limit = DUE_BATCH): Promise<number> {
-  const due = await OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $lte: new Date() }) }, { _id: 1, attempts: 1 })
-    .sort({ nextAttemptAt: 1 })
-    .limit(limit)
-    .lean<Pick<OutboxJobDoc, '_id' | 'attempts'>[]>();
-  const sent = await Promise.all(due.map((job) => attempt(job)));
-  return sent.filter(Boolean).length;
+export async function deliverDue(limit = DUE_BATCH, now = new Date()): Promise<number> {
+  return sweepDue(OUTBOX_QUEUE, now, limit, async (due) => (await Promise.all(due.map(deliverRecord))).filter(Boolean).length);
 }
 
-/** Removes jobs finished more than a month ago: a background scan in batches of `limit`, each job deleted by `_id`. */
+/** Removes jobs finished more than a month ago, by their expiry records (`limit` a run); returns how many went. */
 export async function sweepOutbox(now = new Date(), limit = SWEEP_BATCH): Promise<number> {
-  const old = await OutboxJob.find(
-    {
-      status: mongoose.trusted({ $in: ['sent', 'failed'] }),
-      updatedAt: mongoose.trusted({ $lt: new Date(now.getTime() - KEEP_FINISHED_MS) }),
-    },
-    { _id: 1 },
-  )
-    .limit(limit)
-    .lean<Pick<OutboxJobDoc, '_id'>[]>();
-  let removed = 0;
-  // At most 50 statements a command (FerretDB v1 holds a connection per statement: see billing/writer.ts).
-  for (let i = 0; i < old.length; i += 50) {
-    const chunk = old.slice(i, i + 50).map((j) => ({ deleteOne: { filter: { _id: j._id } } }));
-    removed += (await OutboxJob.bulkWrite(chunk, { ordered: false })).deletedCount;
-  }
-  return removed;
+  return sweepExpired(OUTBOX_FINISHED, now, limit);
 }
 
-/** Most unfinished jobs one run of the stats job reads. */
+/** Most unfinished jobs one run of the stats job counts. */
 const STATS_BATCH = 10_000;
 const STATS_ID = 'outbox';
 
+type Pending = Pick<OutboxJobDoc, '_id' | 'createdAt' | 'nextAttemptAt'>;
+
+/** The jobs among `ids` that are not finished (queued or sending: those with a `nextAttemptAt`), each by `_id`. */
+async function unfinished(ids: Types.ObjectId[]): Promise<Pending[]> {
+  const jobs = await Promise.all(ids.map((id) => OutboxJob.findById(id, { createdAt: 1, nextAttemptAt: 1 }).lean<Pending>()));
+  return jobs.filter((j): j is Pending => j?.nextAttemptAt !== undefined && j.nextAttemptAt !== null);
+}
+
 /**
- * Counts the unfinished jobs (queued or sending: those with a `nextAttemptAt`) and finds the oldest,
- * a background scan of at most `limit` jobs, and records the result for /metrics. Beyond `limit`
- * the depth says `limit` and the oldest is the oldest of the jobs due first.
+ * Counts the unfinished jobs and finds the oldest, and records the result for /metrics: the jobs
+ * found unfinished last time are looked at again, then what the log says was enqueued since, each
+ * by `_id` (the work of a run follows the backlog and the traffic, not the outbox's size); an
+ * hour's log is removed once read and over. At most `limit` jobs are counted: beyond, the depth
+ * says `limit`. The first count of this version takes the unfinished jobs from one scan.
  */
 export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> {
-  const pending = await OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $exists: true }) }, { _id: 0, createdAt: 1 })
-    .sort({ nextAttemptAt: 1 })
-    .limit(limit)
-    .lean<Pick<OutboxJobDoc, 'createdAt'>[]>();
-  const oldest = pending.reduce<Date | undefined>((min, j) => (!min || j.createdAt < min ? j.createdAt : min), undefined);
+  const previous = await OutboxStats.findById(STATS_ID).lean<OutboxStatsDoc>();
+  const now = Date.now();
+  const hour = Math.floor(now / HOUR_MS);
+  let open: Pending[];
+  const read: Record<string, number> = { ...previous?.read };
+  if (previous?.read) {
+    open = await unfinished(previous.open ?? []);
+  } else {
+    const scan = OutboxJob.find({ nextAttemptAt: mongoose.trusted({ $exists: true }) }, { createdAt: 1, nextAttemptAt: 1 });
+    open = await scan.limit(limit).lean<Pending[]>();
+  }
+  const seen = new Set(open.map((j) => String(j._id)));
+  const hourOf = (stream: string) => Number(stream.split(':')[0]);
+  // From the oldest hour not yet removed, or the last count's (an hour it did not see): the first count starts now.
+  const lastCount = previous?.read ? previous.countedAt.getTime() : now;
+  const since = Math.min(hour, ...Object.keys(read).map(hourOf), Math.floor(lastCount / HOUR_MS));
+  for (let h = since; h <= hour; h += 1) {
+    let complete = true;
+    for (let shard = 0; shard < LOG_SHARDS; shard += 1) {
+      const stream = logStream(h, shard);
+      for (;;) {
+        const room = limit - open.length;
+        const after = read[stream] ?? 0;
+        if (room <= 0) {
+          complete = false;
+          break;
+        }
+        const rows = await readAfter<OutboxLogDoc>(OutboxLog, stream, after, Math.min(500, room));
+        if (rows.length === 0) break;
+        const fresh = await unfinished(rows.map((r) => r.job).filter((id) => !seen.has(String(id))));
+        for (const j of fresh) seen.add(String(j._id));
+        open.push(...fresh);
+        read[stream] = after + rows.length;
+      }
+    }
+    // An hour over for another hour gets no more entries: once read to its end, they go.
+    if (complete && h < hour - 1) {
+      for (let shard = 0; shard < LOG_SHARDS; shard += 1) {
+        const stream = logStream(h, shard);
+        const ids = Array.from({ length: read[stream] ?? 0 }, (_, n) => streamId(stream, n + 1));
+        // At most 50 statements a command (FerretDB v1 holds a connection per statement: see billing/writer.ts).
+        for (let i = 0; i < ids.length; i += 50) {
+          await OutboxLog.bulkWrite(
+            ids.slice(i, i + 50).map((_id) => ({ deleteOne: { filter: { _id } } })),
+            { ordered: false },
+          );
+        }
+        delete read[stream];
+      }
+    }
+  }
+  const oldest = open.reduce<Date | undefined>((min, j) => (!min || j.createdAt < min ? j.createdAt : min), undefined);
   const stats: OutboxStatsDoc = {
     _id: STATS_ID,
-    depth: pending.length,
+    depth: open.length,
     ...(oldest ? { oldestAt: oldest } : {}),
-    countedAt: new Date(),
+    countedAt: new Date(now),
+    read,
+    open: open.map((j) => j._id),
   };
   // One job at a time writes it (runExclusive), so a plain replacement is safe.
   await OutboxStats.replaceOne({ _id: STATS_ID }, stats, { upsert: true });

@@ -51,7 +51,16 @@ import {
 import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, providerRefKey, receiptKey } from './keys.ts';
 import './receipt-template.ts';
 
-const FULFIL_LEASE_MS = 60_000;
+/**
+ * How long a fulfilment run holds its payment before another instance may take it over:
+ * GASKIT_LEASE_MS, as every claim of an instance (its default until `configurePayments`).
+ */
+let fulfilLeaseMs = 120_000;
+
+/** Start-up: the payments module's settings from the validated server config. */
+export function configurePayments(config: Pick<Config, 'leaseMs'>): void {
+  fulfilLeaseMs = config.leaseMs;
+}
 /** A due mark whose payment is not due after this long was left by a writer that died before its move. */
 const DUE_GRACE_MS = 10 * 60_000;
 /**
@@ -566,7 +575,7 @@ export async function fulfil(paymentId: string): Promise<void> {
   const initial = await Payment.findById(paymentId).lean<PaymentDoc>();
   if (!initial || initial.fulfilment !== 'pending') return;
   const work = key('payments.fulfil', paymentId);
-  const lease = await claim(work, FULFIL_LEASE_MS);
+  const lease = await claim(work, fulfilLeaseMs);
   if (!lease) {
     // The holder may be past its last look at the payment: the worker finishes what it leaves.
     await markDue(paymentId);

@@ -1,9 +1,10 @@
 import type mongoose from 'mongoose';
+import { dueAt } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
 import { streamId } from '../db/kernel/streams.ts';
 import type { Migration } from '../db/migrate.ts';
-import { ExportEntry, LegacyReadingId, PeriodEntry, QueuedReading, Reading, ReadingReminder, type ReadingDoc } from './model.ts';
-import { holdValue } from './service.ts';
+import { ExportEntry, LegacyReadingId, PeriodEntry, Reading, ReadingReminder, type ReadingDoc } from './model.ts';
+import { holdValue, READINGS_QUEUE } from './service.ts';
 
 /**
  * Readings before they were keyed: `readings` documents with ObjectId `_id`, account and meter,
@@ -122,7 +123,7 @@ export const migration: Migration = {
       const place = (periodSeq.get(period) ?? 0) + 1;
       periodSeq.set(period, place);
       await writes.put(PeriodEntry, { _id: streamId(period, place), stream: period, seq: place, reading: id });
-      if (r.status === 'queued' && r.acceptAt) await writes.put(QueuedReading, { _id: id, acceptAt: r.acceptAt });
+      if (r.status === 'queued' && r.acceptAt) await dueAt(READINGS_QUEUE, Reading, id, r.acceptAt);
       await writes.put(LegacyReadingId, { _id: String(r._id), tenantId: r.tenantId, reading: id });
       moved += 1;
     }

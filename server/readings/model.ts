@@ -105,21 +105,6 @@ function refSchema(collection: string) {
 export const PeriodEntry = mongoose.model<ReadingRefDoc>('ReadingPeriodEntry', refSchema('readings_by_period'));
 export const ExportEntry = mongoose.model<ReadingRefDoc>('ReadingExportEntry', refSchema('readings_export'));
 
-/**
- * A queued reading waiting for its window: `_id` is the reading's. Only waiting readings are here,
- * so the worker's query by `acceptAt` reads what is due, not the readings collection.
- */
-export interface QueuedReadingDoc {
-  _id: string;
-  acceptAt: Date;
-}
-const queuedSchema = new Schema<QueuedReadingDoc>(
-  { _id: { type: String, required: true }, acceptAt: { type: Date, required: true } },
-  { versionKey: false, collection: 'readings_queue' },
-);
-queuedSchema.index({ acceptAt: 1 });
-export const QueuedReading = mongoose.model<QueuedReadingDoc>('QueuedReading', queuedSchema);
-
 /** One reminder per subscriber, tenant and period, `<tenantId>:<period>:<subscriberId>`: inserting it is what claims the sending. */
 export interface ReadingReminderDoc {
   _id: string;

@@ -8,6 +8,7 @@ import {
   type ReadingWarning,
 } from '../../sdk/readings.ts';
 import mongoose from 'mongoose';
+import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
 import { append, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
@@ -31,7 +32,6 @@ import {
   ExportEntry,
   LegacyReadingId,
   PeriodEntry,
-  QueuedReading,
   Reading,
   ReadingReminder,
   type LegacyReadingIdDoc,
@@ -515,7 +515,7 @@ async function storeReading(doc: NewReading, lease: Lease, onlyOwn: boolean): Pr
   await lease.renew(HOLD_MS);
   await Promise.all([
     append(ExportEntry, String(doc.tenantId), { reading: reading._id }),
-    doc.acceptAt ? QueuedReading.create({ _id: reading._id, acceptAt: doc.acceptAt }) : null,
+    doc.acceptAt ? dueAt(READINGS_QUEUE, Reading, reading._id, doc.acceptAt) : null,
   ]);
   await supersedeEarlier(reading, onlyOwn);
   return reading;
@@ -774,26 +774,47 @@ export async function setReadingStatuses(
   return { updated: applied.filter(Boolean).length, skipped: items.filter((_, i) => !applied[i]).map((item) => item.id) };
 }
 
-/** Queued readings the worker takes at a time. */
-const QUEUE_BATCH = 500;
+/** Where queued readings waited before they were due records: `{ _id: reading, acceptAt }`. */
+export const EARLIER_QUEUE = 'readings_queue';
 
-/** Readings that waited for their window count from its first day (a background job, in batches). */
-export async function acceptQueued(now = new Date()): Promise<number> {
-  let accepted = 0;
-  for (;;) {
-    const due = await QueuedReading.find({ acceptAt: mongoose.trusted({ $lte: now }) }, { _id: 1 })
-      .limit(QUEUE_BATCH)
-      .lean<{ _id: string }[]>();
-    for (const { _id } of due) {
-      const reading = await Reading.findById(_id).lean<ReadingDoc>();
-      if (reading?.status === 'queued') {
-        await Reading.updateOne({ _id }, { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } });
-        accepted += 1;
-      }
-      await QueuedReading.deleteOne({ _id });
-    }
-    if (due.length < QUEUE_BATCH) return accepted;
+/**
+ * Queued readings, due when their window opens (server/db/kernel/expiry.ts): in buckets of an
+ * hour, read by the worker every ten minutes. The earlier version's queue is enrolled once, then dropped.
+ */
+export const READINGS_QUEUE = queue('readings', 3600_000, [Reading], async (register) => {
+  const db = mongoose.connection.db!;
+  if (!(await db.listCollections({ name: EARLIER_QUEUE }, { nameOnly: true }).hasNext())) return;
+  for await (const entry of db.collection<{ _id: string; acceptAt: Date }>(EARLIER_QUEUE).find({})) {
+    await register(Reading, entry._id, entry.acceptAt);
   }
+  await db.dropCollection(EARLIER_QUEUE);
+});
+
+/** Queued readings accepted at a time. */
+const QUEUE_PARALLEL = 50;
+/** Most due records one run of the worker takes. */
+const QUEUE_BATCH = 10_000;
+
+/** Accepts the queued readings that are due, each found by `_id`; returns how many it accepted. */
+async function acceptDue(due: Due[], now: Date): Promise<number> {
+  let accepted = 0;
+  for (let i = 0; i < due.length; i += QUEUE_PARALLEL) {
+    const done = await Promise.all(
+      due.slice(i, i + QUEUE_PARALLEL).map(async ({ id }) => {
+        const reading = await Reading.findById(id).lean<ReadingDoc>();
+        if (reading?.status !== 'queued' || (reading.acceptAt && reading.acceptAt > now)) return false;
+        await Reading.updateOne({ _id: id }, { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } });
+        return true;
+      }),
+    );
+    accepted += done.filter(Boolean).length;
+  }
+  return accepted;
+}
+
+/** Readings that waited for their window count from its first day (a background job, by the queue's records). */
+export async function acceptQueued(now = new Date(), limit = QUEUE_BATCH): Promise<number> {
+  return sweepDue(READINGS_QUEUE, now, limit, acceptDue);
 }
 
 /**

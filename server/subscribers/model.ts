@@ -28,7 +28,7 @@ export interface SubscriberDoc {
   locale: string;
   /** Consent to the processing of personal data: the document version accepted and when. */
   consent?: { version: string; url: string; acceptedAt: Date };
-  /** Unconfirmed cabinets are removed after this moment (a field checked in queries plus a sweep: no TTL indexes). */
+  /** Unconfirmed cabinets are removed after this moment (checked on read, and due then in the sweep's queue: no TTL indexes). */
   confirmBy?: Date;
   confirmedAt?: Date;
   lastSignInAt?: Date;
@@ -65,9 +65,6 @@ const subscriberSchema = new Schema<SubscriberDoc>(
   },
   { timestamps: true },
 );
-subscriberSchema.index({ tenantId: 1, status: 1, confirmBy: 1 });
-// The sweep of unconfirmed cabinets runs across tenants.
-subscriberSchema.index({ confirmBy: 1 });
 subscriberSchema.plugin(toJSON);
 
 export const Subscriber = mongoose.model<SubscriberDoc>('Subscriber', subscriberSchema);

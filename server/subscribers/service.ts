@@ -6,6 +6,7 @@ import { maskContact, sendAuthMessage } from '../auth/emails.ts';
 import { consume } from '../auth/limits.ts';
 import { auth } from '../auth/policy.ts';
 import { consumeCode, issueCode } from '../auth/tokens.ts';
+import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import type { Ctx } from '../http/context.ts';
 import { AuthError, ConflictError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
@@ -106,12 +107,25 @@ export interface NewSubscriber {
 }
 
 /**
+ * Cabinets awaiting confirmation, due at their `confirmBy` (server/db/kernel/expiry.ts): in
+ * buckets of ten minutes, read by the minutely auth sweep. Every write of a `confirmBy` registers
+ * it first (`createPending`, `updateSubscriber`); the earlier version's are enrolled once.
+ */
+const UNCONFIRMED = queue('unconfirmed', 600_000, [Subscriber], async (register) => {
+  const pending = Subscriber.find({ status: 'pending', confirmBy: mongoose.trusted({ $exists: true }) }, { confirmBy: 1 });
+  for await (const sub of pending.lean<Pick<SubscriberDoc, '_id' | 'confirmBy'>>().cursor()) {
+    await register(Subscriber, String(sub._id), sub.confirmBy!);
+  }
+});
+
+/**
  * Creates a cabinet awaiting confirmation; null when the login is taken in the realm. The login
  * key is inserted first: of concurrent registrations of one login, exactly one gets it.
  */
 export async function createPending(input: NewSubscriber): Promise<SubscriberDoc | null> {
   const _id = new Types.ObjectId();
   if (!(await claimLogin(input.realm, input.login, _id))) return null;
+  await dueAt(UNCONFIRMED, Subscriber, String(_id), input.confirmBy);
   try {
     const doc = await Subscriber.create({
       ...input,
@@ -137,6 +151,7 @@ type Changes = {
  * returns it as it is now, or null when it was removed meanwhile.
  */
 export async function updateSubscriber(sub: Pick<SubscriberDoc, '_id'>, changes: Changes): Promise<SubscriberDoc | null> {
+  if (changes.set?.confirmBy) await dueAt(UNCONFIRMED, Subscriber, String(sub._id), changes.set.confirmBy);
   const update: Record<string, unknown> = {};
   if (changes.set && Object.keys(changes.set).length) update.$set = changes.set;
   if (changes.unset?.length) update.$unset = Object.fromEntries(changes.unset.map((f) => [f, 1]));
@@ -156,16 +171,21 @@ export async function removeSubscriber(
   await releaseLogin(doc.realm, doc.login, doc._id);
 }
 
-/** Removes cabinets not confirmed by their deadline; returns how many. */
-export async function sweepUnconfirmed(now = new Date(), batch = 200): Promise<number> {
-  const due = await Subscriber.find(
-    { confirmBy: mongoose.trusted({ $lt: now }), status: 'pending' },
-    { _id: 1, realm: 1, tenantId: 1, login: 1 },
-  )
-    .limit(batch)
-    .lean<Pick<SubscriberDoc, '_id' | 'realm' | 'tenantId' | 'login'>[]>();
-  for (const doc of due) await removeSubscriber(doc, 'unconfirmed');
-  return due.length;
+/** Removes the cabinets of the due records that are still unconfirmed past their deadline; returns how many. */
+async function removeUnconfirmed(due: Due[], now: Date): Promise<number> {
+  let removed = 0;
+  for (const { id } of due) {
+    const sub = await Subscriber.findById(id).lean<SubscriberDoc>();
+    if (sub?.status !== 'pending' || !sub.confirmBy || sub.confirmBy > now) continue;
+    await removeSubscriber(sub, 'unconfirmed');
+    removed += 1;
+  }
+  return removed;
+}
+
+/** Removes cabinets not confirmed by their deadline, by the queue's records (`limit` a run); returns how many. */
+export async function sweepUnconfirmed(now = new Date(), limit = 1000): Promise<number> {
+  return sweepDue(UNCONFIRMED, now, limit, removeUnconfirmed);
 }
 
 /** What a person sees of their own cabinet (`GET me`). */

@@ -14,6 +14,7 @@ import { seedDemoTenants } from '../../server/tenants/demo.ts';
 import { configureAuth } from '../../server/auth/policy.ts';
 import { configureFeedback } from '../../server/feedback/config.ts';
 import { startNotify } from '../../server/notify/service.ts';
+import { configurePayments } from '../../server/payments/service.ts';
 
 export interface TestServer {
   baseUrl: string;
@@ -36,6 +37,7 @@ export async function startTestServer(): Promise<TestServer> {
   configurePublicUrl(config);
   configureAuth(config);
   configureFeedback(config);
+  configurePayments(config);
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   configureAlerts(logger);
   await startNotify(config, logger);

@@ -32,6 +32,8 @@ const OURS = new Set([
   'kernel_epochs',
   'kernel_idempotency',
   'kernel_tickets',
+  'kernel_expiries',
+  'kernel_expiry_cursors',
 ]);
 const READS = new Set(['find', 'findOne', 'countDocuments', 'aggregate', 'distinct']);
 const INSERTS = new Set(['insertOne', 'insertMany']);

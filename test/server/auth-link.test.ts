@@ -4,6 +4,7 @@ import { AUTH_SWEEP } from '../../server/auth/service.ts';
 import { Session } from '../../server/auth/session-model.ts';
 import { CurrentToken, VerificationToken } from '../../server/auth/token-model.ts';
 import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
+import { updateSubscriber } from '../../server/subscribers/service.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { runWorker } from '../../server/workers.ts';
@@ -174,7 +175,7 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
     const token = linkParam(await mail().waitForTo(login), 'gaskit-confirm');
     const signed = await api(`${T}/auth/login`, { body: { login, password: 'abc12' } });
     const sub = (await subscriberByLogin('sever-gaz', login))!;
-    await Subscriber.updateOne({ _id: sub._id }, { $set: { confirmBy: new Date(Date.now() - 1000) } });
+    await updateSubscriber(sub, { set: { confirmBy: new Date(Date.now() - 1000) } });
 
     expect((await api(`${T}/auth/confirm`, { body: { token } })).body.error.code).to.equal('link_expired');
     expect((await api(`${T}/auth/login`, { body: { login, password: 'abc12' } })).body.error.code).to.equal(

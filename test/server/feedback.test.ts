@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { createClient, GaskitError } from '../../sdk/index.ts';
 import { FeedbackFile, FeedbackRequest } from '../../server/feedback/model.ts';
-import { configureFeedbackLimits, sweepOrphanFiles } from '../../server/feedback/service.ts';
+import { configureFeedbackLimits, storePendingFiles, sweepOrphanFiles } from '../../server/feedback/service.ts';
 import { runSubscriberDeleted } from '../../server/subscribers/hooks.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
 import { solvedCaptcha, useMailCatcher } from '../helpers/auth.ts';
@@ -370,23 +370,21 @@ describe('feedback: attachments left behind by a crash', () => {
   it('are removed by the sweep once their request is known to be missing', async () => {
     const tenant = await getTenantBySlug('sever-gaz');
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-    const orphan = await FeedbackFile.create({
+    const file = (name: string, createdAt?: Date) => ({
+      _id: new Types.ObjectId(),
       tenantId: tenant._id,
       requestId: new Types.ObjectId(),
-      name: 'a.png',
-      type: 'image/png',
+      name,
+      type: 'image/png' as const,
       size: PNG.length,
       data: PNG,
-      createdAt: twoHoursAgo,
+      pending: true,
+      ...(createdAt ? { createdAt } : {}),
     });
-    const fresh = await FeedbackFile.create({
-      tenantId: tenant._id,
-      requestId: new Types.ObjectId(),
-      name: 'b.png',
-      type: 'image/png',
-      size: PNG.length,
-      data: PNG,
-    });
+    // Stored as a request stores its files, whose request then never came.
+    const orphan = file('a.png', twoHoursAgo);
+    const fresh = file('b.png');
+    await storePendingFiles([orphan, fresh]);
     expect(await sweepOrphanFiles()).to.be.at.least(1);
     expect(await FeedbackFile.exists({ _id: orphan._id })).to.equal(null);
     expect(await FeedbackFile.exists({ _id: fresh._id })).to.not.equal(null);

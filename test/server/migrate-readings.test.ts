@@ -1,12 +1,21 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
+import { enrol } from '../../server/db/kernel/expiry.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { key } from '../../server/db/kernel/keys.ts';
+import { streamId } from '../../server/db/kernel/streams.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { migration } from '../../server/readings/migrate.ts';
-import { ReadingReminder } from '../../server/readings/model.ts';
-import { acceptQueued, exportReadings, meterReadings, setReadingStatuses } from '../../server/readings/service.ts';
+import { Reading, ReadingReminder, type ReadingDoc } from '../../server/readings/model.ts';
+import {
+  acceptQueued,
+  EARLIER_QUEUE,
+  exportReadings,
+  meterReadings,
+  READINGS_QUEUE,
+  setReadingStatuses,
+} from '../../server/readings/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 
@@ -225,5 +234,19 @@ describe('readings: migration from the earlier collections', function () {
   it('accepts a migrated queued reading when its window opens', async () => {
     await acceptQueued(new Date());
     expect((await meterReadings(meterB)).readings[0]!.status).to.equal('accepted');
+  });
+
+  it('accepts a reading queued by the previous version (readings_queue) when its window opens, and drops that queue', async () => {
+    const id = streamId(key(accountKey, `queued-${randomBytes(4).toString('hex')}`), 1);
+    const acceptAt = new Date(Date.now() - 1000);
+    await Reading.collection.insertOne({ _id: id as never, tenantId: tenant._id, status: 'queued', acceptAt });
+    await db()
+      .collection(EARLIER_QUEUE)
+      .insertOne({ _id: id as never, acceptAt });
+    // What the queue's first sweep after the upgrade, or `gaskit migrate`, does once.
+    expect(await enrol(READINGS_QUEUE)).to.equal(1);
+    expect(await acceptQueued(new Date())).to.be.at.least(1);
+    expect((await Reading.findById(id).lean<ReadingDoc>())!.status).to.equal('accepted');
+    expect(await db().listCollections({ name: EARLIER_QUEUE }).toArray()).to.deep.equal([]);
   });
 });

@@ -368,8 +368,8 @@ describe('several instances on one database', function () {
     await killed;
     expect(survivor.child.exitCode).to.equal(null);
 
-    // The survivor takes over what the dead instance held once its leases run out (5 s for the
-    // outbox here; a payment's fulfilment has its own minute) and its jobs come round again.
+    // The survivor takes over what the dead instance held once its leases run out (GASKIT_LEASE_MS,
+    // 5 s here: outbox attempts and payment fulfilments alike) and its jobs come round again.
     let payments: { seq: number; id: string }[] = [];
     await waitFor(
       async () =>

@@ -1,9 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import pino from 'pino';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
+import { dueAt, enrol } from '../../server/db/kernel/expiry.ts';
 import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
@@ -18,6 +20,8 @@ import {
   deliverDue,
   enqueue,
   messageIdOf,
+  OUTBOX_FINISHED,
+  OUTBOX_QUEUE,
   OUTBOX_STATS,
   registerAttachmentSource,
   sweepOutbox,
@@ -47,6 +51,35 @@ async function metric(series: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
+
+/** Makes a job due now, as every writer of `nextAttemptAt` does: its queue record first. */
+async function dueNow(id: Types.ObjectId | string): Promise<void> {
+  const at = new Date();
+  await dueAt(OUTBOX_QUEUE, OutboxJob, String(id), at);
+  await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: at } });
+}
+
+/** Writes a queued job as `enqueue` does (its queue record first), without the immediate attempt. */
+async function queuedJob(fields: { tenantId: Types.ObjectId; to: string; text: string }): Promise<Types.ObjectId> {
+  const _id = new Types.ObjectId();
+  const at = new Date();
+  await dueAt(OUTBOX_QUEUE, OutboxJob, String(_id), at);
+  await OutboxJob.create({
+    _id,
+    tenantId: fields.tenantId,
+    kind: 'sms',
+    to: fields.to,
+    template: 'test.hello',
+    payload: { text: fields.text },
+    status: 'queued',
+    attempts: 0,
+    nextAttemptAt: at,
+  });
+  return _id;
+}
+
+/** Every due record, however many other tests left in the queue (the worker takes `DUE_BATCH` a run). */
+const deliverAll = () => deliverDue(Infinity);
 
 async function waitUntil(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
   if (!(await waitFor(cond, ms, 50))) throw new Error('condition not met in time');
@@ -139,10 +172,10 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       144_000,
     );
 
-    expect(await deliverDue()).to.equal(0);
+    expect(await deliverAll()).to.equal(0);
     configureNotify({ smtp: mail.smtp });
-    await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
-    expect(await deliverDue()).to.be.at.least(1);
+    await dueNow(id);
+    expect(await deliverAll()).to.be.at.least(1);
     expect((await mail.waitForTo('retry@example.test')).subject).to.equal('Подтвердите регистрацию в личном кабинете 3');
     expect((await OutboxJob.findById(id).lean())!).to.include({ status: 'sent', attempts: 2 });
   });
@@ -162,8 +195,8 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       await waitUntil(async () => (await OutboxJob.findById(id).lean())!.attempts === 1);
       for (let i = 0; i < 2; i++) {
         await waitUntil(async () => (await OutboxJob.findById(id).lean())!.status === 'queued');
-        await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
-        await deliverDue();
+        await dueNow(id);
+        await deliverAll();
       }
       const job = (await OutboxJob.findById(id).lean())!;
       expect(job).to.include({ status: 'failed', attempts: 3 });
@@ -177,67 +210,35 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
   it('never sends twice when several workers claim the same jobs at once', async () => {
     const sever = await tenant('sever-gaz');
     const ids = [];
-    for (let i = 0; i < 3; i++) {
-      ids.push(
-        (
-          await OutboxJob.create({
-            tenantId: sever._id,
-            kind: 'sms',
-            to: `+7999000000${i}`,
-            template: 'test.hello',
-            payload: { text: `once ${i}` },
-            status: 'queued',
-            attempts: 0,
-            nextAttemptAt: new Date(),
-          })
-        )._id,
-      );
-    }
+    for (let i = 0; i < 3; i++) ids.push(await queuedJob({ tenantId: sever._id, to: `+7999000000${i}`, text: `once ${i}` }));
     const sent: string[] = [];
     configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
-    await Promise.all(Array.from({ length: 6 }, () => deliverDue()));
+    await Promise.all(Array.from({ length: 6 }, () => deliverAll()));
     expect(sent.sort()).to.deep.equal(['once 0', 'once 1', 'once 2']);
     for (const id of ids) expect((await OutboxJob.findById(id).lean())!.status).to.equal('sent');
   });
 
   it('takes over a job whose worker died holding it, once its lease has run out', async () => {
     const sever = await tenant('sever-gaz');
-    const job = await OutboxJob.create({
-      tenantId: sever._id,
-      kind: 'sms',
-      to: '+79990000100',
-      template: 'test.hello',
-      payload: { text: 'orphan' },
-      status: 'queued',
-      attempts: 0,
-      nextAttemptAt: new Date(),
-    });
+    const job = { _id: await queuedJob({ tenantId: sever._id, to: '+79990000100', text: 'orphan' }) };
     const dead = (await claim(attemptWork(job._id, 0), 60_000))!;
     const sent: string[] = [];
     configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
-    await deliverDue();
+    await deliverAll();
     expect(sent).to.deep.equal([]);
 
+    // The lease runs out (its ticket says so), and the worker that found it held looks again then.
     await Ticket.updateOne({ _id: key(attemptWork(job._id, 0), 0) }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
-    await deliverDue();
+    await deliverDue(Infinity, new Date(Date.now() + notifySettings().retry!.leaseMs! + 1000));
     expect(sent).to.deep.equal(['orphan']);
     expect(await dead.stillHeld()).to.equal(false);
   });
 
   it('leaves no claim tickets behind once an attempt is over', async () => {
     const sever = await tenant('sever-gaz');
-    const job = await OutboxJob.create({
-      tenantId: sever._id,
-      kind: 'sms',
-      to: '+79990000101',
-      template: 'test.hello',
-      payload: { text: 'tidy' },
-      status: 'queued',
-      attempts: 0,
-      nextAttemptAt: new Date(),
-    });
+    const job = { _id: await queuedJob({ tenantId: sever._id, to: '+79990000101', text: 'tidy' }) };
     configureNotify({ sms: { send: async () => undefined } });
-    await Promise.all([deliverDue(), deliverDue(), deliverDue()]);
+    await Promise.all([deliverAll(), deliverAll(), deliverAll()]);
     expect((await OutboxJob.findById(job._id).lean())!.status).to.equal('sent');
     for (const generation of [0, 1])
       expect(await Ticket.exists({ _id: key(attemptWork(job._id, 0), generation) })).to.equal(null);
@@ -256,8 +257,8 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
           (await OutboxJob.findById(id).lean())!.attempts === 1 && (await OutboxJob.findById(id).lean())!.status === 'queued',
       );
       expect((await OutboxJob.findById(id).lean())!.lastError).to.equal('SMS gateway answered 503');
-      await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
-      await deliverDue();
+      await dueNow(id);
+      await deliverAll();
       expect(gateway.hits).to.have.length(2);
       expect(gateway.hits[1]!.headers.authorization).to.equal('Bearer tok');
       // The supplier's name comes first: the person sees whose message it is.
@@ -323,8 +324,8 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
         },
       );
       await waitUntil(async () => (await OutboxJob.findById(id).lean())!.status === 'queued' && copies.length === 1);
-      await OutboxJob.updateOne({ _id: id }, { $set: { nextAttemptAt: new Date() } });
-      await deliverDue();
+      await dueNow(id);
+      await deliverAll();
       expect((await OutboxJob.findById(id).lean())!).to.include({ status: 'sent', attempts: 2 });
       expect(messageIdOf(id)).to.equal(`<outbox.${id}@gaskit.localhost>`);
       expect(copies).to.deep.equal([messageIdOf(id), messageIdOf(id)]);
@@ -389,28 +390,34 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
 
   it('reports outbox depth, the oldest job age and failed attempts on /metrics without scanning the outbox per scrape', async () => {
     const sever = await tenant('sever-gaz');
-    const now = Date.now();
-    const waitingJob = (i: number) => ({
-      tenantId: sever._id,
-      kind: 'sms',
-      to: `+7999000040${i}`,
-      template: 'x',
-      subject: '',
-      payload: { text: 'later' },
-      status: 'queued',
-      attempts: 1,
-      nextAttemptAt: new Date(now + 3600_000),
-      createdAt: new Date(now - (2 + i) * 24 * 3600_000),
-      updatedAt: new Date(now),
-    });
     await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
     const depthBefore = await metric('gaskit_outbox_depth');
-    await OutboxJob.collection.insertMany([waitingJob(0), waitingJob(1), waitingJob(2)]);
+    // Three messages whose gateway has not answered yet: unfinished while they are being sent.
+    const held: (() => void)[] = [];
+    configureNotify({ sms: { send: () => new Promise<void>((resolve) => held.push(resolve)) } });
+    const data = { n: 8, name: '', url: 'https://x.example', code: '' };
+    const ids = await Promise.all(
+      [0, 1, 2].map(
+        async (i) => (await enqueue({ tenant: sever }, { kind: 'sms', to: `+7999000040${i}`, template: 'test.hello', data })).id,
+      ),
+    );
+    await waitUntil(async () => held.length === 3);
+    await OutboxJob.collection.updateOne(
+      { _id: new Types.ObjectId(ids[0]) },
+      { $set: { createdAt: new Date(Date.now() - 4 * 24 * 3600_000) } },
+    );
     // Until the stats job counts again, a scrape reports its last count.
     expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore);
     await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
     expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore + 3);
     expect(await metric('gaskit_outbox_oldest_job_age_seconds')).to.be.at.least(4 * 24 * 3600);
+    // Delivered, they are counted no more.
+    for (const release of held.splice(0)) release();
+    await waitUntil(async () =>
+      (await Promise.all(ids.map((id) => OutboxJob.findById(id).lean()))).every((j) => j!.status === 'sent'),
+    );
+    await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
+    expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore);
 
     const failuresBefore = await metric('gaskit_outbox_attempt_failures_total{kind="sms"}');
     configureNotify({
@@ -429,21 +436,33 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     expect(await metric('gaskit_outbox_attempt_failures_total{kind="sms"}')).to.equal(failuresBefore + 1);
   });
 
-  it('sweeps jobs finished more than a month ago, and keeps newer ones', async () => {
+  it('sweeps jobs finished more than a month ago, the earlier version’s too, and keeps newer ones', async () => {
     const sever = await tenant('sever-gaz');
-    const finished = {
+    const finished = (expiresAt?: Date) => ({
+      _id: new Types.ObjectId(),
       tenantId: sever._id,
       kind: 'sms' as const,
       to: '+79990000300',
       template: 'x',
+      subject: '',
       status: 'sent' as const,
       attempts: 1,
-    };
-    const old = await OutboxJob.create(finished);
-    const recent = await OutboxJob.create(finished);
-    await OutboxJob.collection.updateOne({ _id: old._id }, { $set: { updatedAt: new Date(Date.now() - 31 * 24 * 3600_000) } });
-    expect(await sweepOutbox()).to.be.at.least(1);
+      createdAt: new Date(Date.now() - 31 * 24 * 3600_000),
+      updatedAt: new Date(Date.now() - 31 * 24 * 3600_000),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    // Finished as a worker finishes a job: its expiry registered first.
+    const old = finished(new Date(Date.now() - 1000));
+    const recent = finished(new Date(Date.now() + 29 * 24 * 3600_000));
+    for (const job of [old, recent]) await dueAt(OUTBOX_FINISHED, OutboxJob, String(job._id), job.expiresAt!);
+    // Finished by the earlier version a month ago, without an expiry: enrolled once (a schedule's first sweep, or a migration).
+    const earlier = finished();
+    await OutboxJob.collection.insertMany([old, recent, earlier]);
+    expect(await enrol(OUTBOX_FINISHED)).to.be.at.least(1);
+
+    expect(await sweepOutbox()).to.be.at.least(2);
     expect(await OutboxJob.exists({ _id: old._id })).to.equal(null);
+    expect(await OutboxJob.exists({ _id: earlier._id })).to.equal(null);
     expect(await OutboxJob.exists({ _id: recent._id })).to.not.equal(null);
   });
 

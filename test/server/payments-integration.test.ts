@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
 import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
-import { fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
+import { configurePayments, fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
-import { api } from '../helpers/server.ts';
+import { api, testServer } from '../helpers/server.ts';
 
 /** A supplier of its own (its own realm and export stream) paying through the demo provider. */
 async function freshTenant(): Promise<TenantDoc> {
@@ -133,6 +133,29 @@ describe('payments: integration API (export and confirmation)', function () {
     ]);
 
     expect(await Ticket.countDocuments({ work })).to.equal(0);
+  });
+
+  it('holds a paid payment’s follow-up for GASKIT_LEASE_MS, as every claim of an instance', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug);
+    const { body } = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 25_000, penalties: 0 }] });
+    const work = key('payments.fulfil', body.payment.id);
+    const claims: { leaseUntil: Date }[] = [];
+    configurePayments({ leaseMs: 7_000 });
+    mongoose.set('debug', (collection: string, method: string, doc: { work?: string; leaseUntil: Date }) => {
+      if (collection === 'kernel_tickets' && method === 'insertOne' && doc.work === work) claims.push(doc);
+    });
+    const from = Date.now();
+    try {
+      expect((await p.call(`payments/${body.payment.id}/demo/confirm`, card('4242424242424242'))).body.status).to.equal(
+        'succeeded',
+      );
+    } finally {
+      mongoose.set('debug', false);
+      configurePayments(testServer().config);
+    }
+    expect(claims).to.have.length(1);
+    expect(claims[0]!.leaseUntil.getTime()).to.be.within(from + 7_000, Date.now() + 7_000);
   });
 
   it("shows no other supplier's payments", async () => {

@@ -145,8 +145,10 @@ describe('payments: by key', function () {
     expect(count('options')).to.be.at.most(2);
     expect(count('summary')).to.be.at.most(2);
     expect(count('history')).to.be.at.most(3);
-    // 7 of the payment's own, 6 of its Idempotency-Key record (look, claim, look again, mark running, store, release).
-    expect(count('create')).to.be.at.most(13);
+    // 7 of the payment's own, 6 of its Idempotency-Key record (look, claim, look again, mark running, store, release),
+    // and the expiry of the record and of its claim's ticket registered (server/db/kernel/expiry.ts: each an
+    // append, at most two lookups of its bucket's end and one insert).
+    expect(count('create')).to.be.at.most(13 + 2 * 3);
     expect(count('export')).to.be.at.most(8);
     // Each account and its billing history is read once, not again for what is owed or was booked.
     expect(billing.options).to.deep.equal({ billing_accounts: 2, billing_histories: 2 });

@@ -1,4 +1,4 @@
-import { sweepExpired, type KeyedModel } from './keys.ts';
+import { dueAt, expiry, sweepExpired } from './expiry.ts';
 import { claim } from './leases.ts';
 import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
 
@@ -11,8 +11,12 @@ import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
  *
  * Running is a lease on the key (leases.ts), so of concurrent first requests exactly one runs, on
  * MongoDB and on FerretDB v1 alike, and a takeover after a crash cannot let two in. Cost: one `_id`
- * lookup for a replay; a first run adds a ticket insert, a record write and one more lookup.
+ * lookup for a replay; a first run adds a ticket insert, a record write, one more lookup and the
+ * record's and the ticket's expiry registrations (expiry.ts: two inserts).
  */
+
+/** Records are swept in buckets of ten minutes, by the hourly `idempotency-sweep` job. */
+export const IDEMPOTENCY_EXPIRY = expiry('idempotency', 600_000, [IdempotencyRecord]);
 
 export type IdempotencyOutcome =
   | { complete: (response: unknown) => Promise<void>; fail: () => Promise<void> }
@@ -46,6 +50,7 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
     return { reused: true };
   }
   const record = { fingerprint, state: 'pending', lockedUntil: new Date(now + lockMs), expiresAt: new Date(now + ttlMs) };
+  await dueAt(IDEMPOTENCY_EXPIRY, IdempotencyRecord, id, record.expiresAt);
   // Only the lease holder writes the record, so a plain upsert by `_id` is safe.
   await IdempotencyRecord.updateOne({ _id: id }, { $set: record }, { upsert: true });
   return {
@@ -60,7 +65,7 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
   };
 }
 
-/** Forgets records past their time (a background sweep, in bounded batches). */
+/** Forgets records past their time (a background sweep, `limit` expiry records at a time). */
 export async function sweepIdempotency(now = new Date(), limit = 1000): Promise<number> {
-  return sweepExpired(IdempotencyRecord as KeyedModel, now, limit);
+  return sweepExpired(IDEMPOTENCY_EXPIRY, now, limit);
 }

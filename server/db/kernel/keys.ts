@@ -1,4 +1,4 @@
-import mongoose, { type Model, type Types } from 'mongoose';
+import type { Model, Types } from 'mongoose';
 
 /**
  * Keys and the one error every invariant of the kernel rides on.
@@ -50,19 +50,4 @@ export function duplicateIndexes(err: unknown): number[] {
   }[];
   if (list.length === 0 || !list.every((w) => isDuplicateKey(w.err ?? w))) throw err;
   return list.map((w) => w.index);
-}
-
-/**
- * Removes up to `limit` documents of `model` whose `expiresAt` has passed, each by its `_id`:
- * the sweeps of background jobs (the filter on `expiresAt` reads the collection, so it is for
- * jobs only, bounded by `limit`, and one run at a time under their lease).
- */
-export async function sweepExpired(model: KeyedModel, now: Date, limit: number): Promise<number> {
-  const old = await model
-    .find({ expiresAt: mongoose.trusted({ $lt: now }) }, { _id: 1 })
-    .limit(limit)
-    .lean<{ _id: unknown }[]>();
-  let n = 0;
-  for (const d of old) n += (await model.deleteOne({ _id: d._id })).deletedCount;
-  return n;
 }

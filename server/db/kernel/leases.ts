@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isDuplicateKey, key, sweepExpired, type KeyedModel } from './keys.ts';
+import { dueAt, expiry, sweepExpired } from './expiry.ts';
+import { isDuplicateKey, key } from './keys.ts';
 import { Ticket, type TicketDoc } from './models.ts';
 
 /**
@@ -16,11 +17,15 @@ import { Ticket, type TicketDoc } from './models.ts';
  * Guarantees, the same on MongoDB and on FerretDB v1 (where a conditional update is not atomic,
  * but an insert into a unique index is): at most one holder per work whose lease has not run out;
  * a crash loses nothing (the work is claimed again after the lease). Cost: one insert, plus one
- * `_id` lookup per generation that exists (nearly always none or one).
+ * `_id` lookup per generation that exists (nearly always none or one), plus registering the
+ * ticket's expiry (expiry.ts: one more insert) per claim and per renewal.
  */
 
 /** How long after its lease a ticket is kept; far beyond any stalled holder. */
 const KEEP_MS = 24 * 3600_000;
+
+/** Tickets are swept in buckets of ten minutes, by the `kernel.tickets` job. */
+export const TICKET_EXPIRY = expiry('tickets', 600_000, [Ticket]);
 
 export interface Lease {
   readonly work: string;
@@ -43,15 +48,10 @@ export async function claim(work: string, leaseMs: number): Promise<Lease | null
   for (let generation = 0; ; generation += 1) {
     const now = Date.now();
     const id = ticketId(work, generation);
+    const expiresAt = new Date(now + leaseMs + KEEP_MS);
+    await dueAt(TICKET_EXPIRY, Ticket, id, expiresAt);
     try {
-      await Ticket.create({
-        _id: id,
-        work,
-        generation,
-        holder,
-        leaseUntil: new Date(now + leaseMs),
-        expiresAt: new Date(now + leaseMs + KEEP_MS),
-      });
+      await Ticket.create({ _id: id, work, generation, holder, leaseUntil: new Date(now + leaseMs), expiresAt });
       return lease(work, generation, holder);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -77,6 +77,7 @@ function lease(work: string, generation: number, holder: string): Lease {
     },
     async renew(ms) {
       const until = Date.now() + ms;
+      await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
       // Only the holder writes its own ticket, so a plain update is safe.
       await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
     },
@@ -142,7 +143,7 @@ export async function runExclusive(
   return true;
 }
 
-/** Removes tickets long past their lease (a background sweep: bounded by `limit`). */
-export async function sweepTickets(now = new Date(), limit = 1000): Promise<number> {
-  return sweepExpired(Ticket as KeyedModel, now, limit);
+/** Removes tickets long past their lease (a background sweep, `limit` expiry records at a time). */
+export async function sweepTickets(now = new Date(), limit = 10_000): Promise<number> {
+  return sweepExpired(TICKET_EXPIRY, now, limit);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { key, sweepExpired, type KeyedModel } from './keys.ts';
+import { dueAt, expireStreamAt, expiry, sweepExpired } from './expiry.ts';
+import { key, type KeyedModel } from './keys.ts';
 import { Epoch, Hit, type EpochDoc, type HitDoc } from './models.ts';
 import { appendWithin, lastSeq, streamId } from './streams.ts';
 
@@ -21,7 +22,8 @@ import { appendWithin, lastSeq, streamId } from './streams.ts';
  * in any `windowMs` (hits of concurrent callers are numbered by unique inserts). Cost: about five
  * `_id` lookups plus log2 of the previous window's hits, and one insert per counted hit; a
  * refused hit makes the lookups only. A hit whose limit depends on the hits before it (a lockout)
- * is one such snapshot too (`hitWith`), not a `peek` and a `hit`.
+ * is one such snapshot too (`hitWith`), not a `peek` and a `hit`. The first hit of a window
+ * registers the window's expiry (expiry.ts: one insert), as do a clear and a kept epoch.
  */
 
 export interface WindowRule {
@@ -39,6 +41,15 @@ export interface WindowState {
 }
 
 const hits: KeyedModel = Hit;
+
+/** Hits and epochs are swept in buckets of a minute, by the minutely auth sweep. */
+export const LIMIT_EXPIRY = expiry('limits', 60_000, [Hit, Epoch]);
+
+/** A window's hits are read while it is current or previous: gone with its last hit's expiry. */
+function windowAppend(s: Snapshot, rule: WindowRule) {
+  const at = new Date((Math.floor(s.now / rule.windowMs) + 3) * rule.windowMs);
+  return { beforeFirst: () => expireStreamAt(LIMIT_EXPIRY, hits, s.current, at), after: s.cur };
+}
 
 /** The key's name as one key part (logins and other names may contain ':'). */
 const part = (name: string) => encodeURIComponent(name);
@@ -96,6 +107,7 @@ async function lastAtOf(s: Snapshot): Promise<Date | null> {
 async function keepEpoch(name: string, rule: WindowRule, s: Snapshot): Promise<void> {
   const until = s.now + 2 * rule.windowMs;
   if (s.epoch.until >= until) return;
+  await dueAt(LIMIT_EXPIRY, Epoch, key('limit', part(name)), new Date(until));
   await Epoch.updateOne({ _id: key('limit', part(name)) }, { $max: { expiresAt: new Date(until) } });
 }
 
@@ -144,7 +156,13 @@ export async function hitWith(
   const room = rule.points - s.recent;
   const seq =
     room > s.cur
-      ? await appendWithin(hits, s.current, { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) }, room, s.cur)
+      ? await appendWithin(
+          hits,
+          s.current,
+          { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) },
+          room,
+          windowAppend(s, rule),
+        )
       : null;
   if (seq === null) {
     // Concurrent hits may have filled the room meanwhile: the current window holds at least that many.
@@ -163,7 +181,7 @@ export async function record(name: string, rule: WindowRule): Promise<number> {
     s.current,
     { at: new Date(s.now), expiresAt: new Date(s.now + 2 * rule.windowMs) },
     Infinity,
-    s.cur,
+    windowAppend(s, rule),
   ))!;
   await keepEpoch(name, rule, s);
   return seq + s.recent;
@@ -172,14 +190,12 @@ export async function record(name: string, rule: WindowRule): Promise<number> {
 /** Forgets the key's hits (a right PIN or password): a new epoch, for as long as hits are kept. */
 export async function clear(name: string, keepMs: number): Promise<void> {
   const epoch = randomBytes(6).toString('base64url');
-  await Epoch.updateOne(
-    { _id: key('limit', part(name)) },
-    { $set: { epoch, expiresAt: new Date(Date.now() + 2 * keepMs) } },
-    { upsert: true },
-  );
+  const expiresAt = new Date(Date.now() + 2 * keepMs);
+  await dueAt(LIMIT_EXPIRY, Epoch, key('limit', part(name)), expiresAt);
+  await Epoch.updateOne({ _id: key('limit', part(name)) }, { $set: { epoch, expiresAt } }, { upsert: true });
 }
 
-/** Removes hits and epochs past their time (a background sweep, in bounded batches). */
-export async function sweepLimits(now = new Date(), limit = 5000): Promise<number> {
-  return (await sweepExpired(hits, now, limit)) + (await sweepExpired(Epoch as KeyedModel, now, limit));
+/** Removes hits and epochs past their time (a background sweep, `limit` expiry records at a time). */
+export async function sweepLimits(now = new Date(), limit = 10_000): Promise<number> {
+  return sweepExpired(LIMIT_EXPIRY, now, limit);
 }

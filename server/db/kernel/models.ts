@@ -2,7 +2,8 @@ import mongoose, { Schema } from 'mongoose';
 
 /**
  * The kernel's own collections. Every document is found by its `_id` alone (see keys.ts); the
- * `expiresAt` fields are for the sweeps, which run as one job at a time across instances.
+ * `expiresAt` fields are checked by the sweeps, which find the documents through their expiry
+ * records (expiry.ts), not through an index.
  */
 
 /** One number of a counter: `<counter>:<n>` (a gap-free stream with nothing else in it). */
@@ -38,7 +39,6 @@ const ticketSchema = new Schema<TicketDoc>(
   },
   { versionKey: false, collection: 'kernel_tickets' },
 );
-ticketSchema.index({ expiresAt: 1 });
 export const Ticket = mongoose.model<TicketDoc>('KernelTicket', ticketSchema);
 
 /** One hit of a rate-limit window: `<key>:<epoch>:<window>:<n>` (a gap-free stream per window). */
@@ -59,7 +59,6 @@ const hitSchema = new Schema<HitDoc>(
   },
   { versionKey: false, collection: 'kernel_hits' },
 );
-hitSchema.index({ expiresAt: 1 });
 export const Hit = mongoose.model<HitDoc>('KernelHit', hitSchema);
 
 /** The current epoch of a rate-limit key: clearing a key starts a new epoch, leaving old hits to the sweep. */
@@ -72,7 +71,6 @@ const epochSchema = new Schema<EpochDoc>(
   { _id: { type: String, required: true }, epoch: { type: String, required: true }, expiresAt: { type: Date, required: true } },
   { versionKey: false, collection: 'kernel_epochs' },
 );
-epochSchema.index({ expiresAt: 1 });
 export const Epoch = mongoose.model<EpochDoc>('KernelEpoch', epochSchema);
 
 /** An idempotency record: `<tenant>:<subscriber>:<scope>:<Idempotency-Key>`. */
@@ -98,7 +96,6 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
   },
   { versionKey: false, collection: 'kernel_idempotency' },
 );
-idempotencySchema.index({ expiresAt: 1 });
 export const IdempotencyRecord = mongoose.model<IdempotencyDoc>('KernelIdempotency', idempotencySchema);
 
 /**
@@ -114,3 +111,62 @@ const streamMarkSchema = new Schema<StreamMarkDoc>(
   { versionKey: false, collection: 'kernel_stream_marks' },
 );
 export const StreamMark = mongoose.model<StreamMarkDoc>('KernelStreamMark', streamMarkSchema);
+
+/**
+ * One due record (expiry.ts): `<schedule>:<bucket>:<shard>:<n>`, a gap-free stream per time
+ * bucket and shard. It names a document (`target` in collection `coll`) that is due at `at` (to
+ * remove once its `expiresAt` has passed, or to hand to a queue's job), or with `whole` a stream
+ * of that collection to remove entirely.
+ */
+export interface ExpiryEntryDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  coll: string;
+  target: string;
+  at: Date;
+  whole?: boolean;
+}
+const expiryEntrySchema = new Schema<ExpiryEntryDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    coll: { type: String, required: true },
+    target: { type: String, required: true },
+    at: { type: Date, required: true },
+    whole: { type: Boolean },
+  },
+  { versionKey: false, collection: 'kernel_expiries' },
+);
+export const ExpiryEntry = mongoose.model<ExpiryEntryDoc>('KernelExpiry', expiryEntrySchema);
+
+/**
+ * Where a schedule's sweep goes on (`expiry:<schedule>`): the next record is `seq + 1` of the
+ * bucket's shard; `ahead` says how many records of an open bucket's shard (`<bucket>_<shard>`)
+ * were handed over already. `enrolled` once the documents written before the schedule existed
+ * have records.
+ */
+export interface ExpiryCursorDoc {
+  _id: string;
+  bucket: number;
+  shard: number;
+  seq: number;
+  ahead?: Record<string, number>;
+  enrolled?: boolean;
+  /** Until when a run that is enrolling is left to it (see expiry.ts `enrol`). */
+  enrolling?: Date;
+}
+const expiryCursorSchema = new Schema<ExpiryCursorDoc>(
+  {
+    _id: { type: String, required: true },
+    bucket: { type: Number, required: true },
+    shard: { type: Number, required: true },
+    seq: { type: Number, required: true },
+    ahead: { type: Schema.Types.Mixed },
+    enrolled: { type: Boolean },
+    enrolling: { type: Date },
+  },
+  { versionKey: false, collection: 'kernel_expiry_cursors' },
+);
+export const ExpiryCursor = mongoose.model<ExpiryCursorDoc>('KernelExpiryCursor', expiryCursorSchema);

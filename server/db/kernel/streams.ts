@@ -87,29 +87,47 @@ export async function lastSeq(model: KeyedModel, stream: string, from = 0): Prom
   return (await lastEntry(model, stream, from)).seq;
 }
 
+/** What an appender does once before trying to write a stream's first entry (see `appendWithin`). */
+export interface AppendOptions {
+  /**
+   * Runs before the insert of entry 1 is tried: registering the stream's expiry (expiry.ts), so
+   * that a stream is never there without it. Concurrent first appenders may each run it.
+   */
+  beforeFirst?: () => Promise<void>;
+  /**
+   * The stream's end as the caller just found it (`lastSeq`, `lastEntry`), so it is not looked
+   * for again: the first try inserts right after it.
+   */
+  after?: number;
+}
+
 /**
  * Appends `doc` as the stream's next entry and returns its seq; `doc` must not set `_id`.
  * `fields` are written with it (`seq` and `stream` are added for readers that page by them).
  */
-export async function append<T extends object>(model: KeyedModel, stream: string, doc: T): Promise<number> {
-  return (await appendWithin(model, stream, doc, Infinity)) as number;
+export async function append<T extends object>(
+  model: KeyedModel,
+  stream: string,
+  doc: T,
+  options: AppendOptions = {},
+): Promise<number> {
+  return (await appendWithin(model, stream, doc, Infinity, options)) as number;
 }
 
 /**
  * Appends like `append` while the next seq is at most `max`; returns null, having written
  * nothing, once the stream holds `max` entries. Of any number of concurrent appenders, exactly
- * `max - last` get in (a rate limit's room in its window, a bounded number of attempts). `after`
- * is the stream's end as the caller just found it (`lastSeq`, `lastEntry`), so it is not looked
- * for again: the first try inserts right after it.
+ * `max - last` get in (a rate limit's room in its window, a bounded number of attempts).
  */
 export async function appendWithin<T extends object>(
   model: KeyedModel,
   stream: string,
   doc: T,
   max: number,
-  after?: number,
+  { beforeFirst, after }: AppendOptions = {},
 ): Promise<number | null> {
   for (let seq = (after ?? (await lastSeq(model, stream))) + 1; seq <= max; seq += 1) {
+    if (seq === 1) await beforeFirst?.();
     try {
       await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
       remember(model, stream, seq);
