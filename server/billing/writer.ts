@@ -373,6 +373,7 @@ export class BillingWriter {
     );
     const refused: FieldErrors = {};
     const byAccount = new Map<string, Map<string, MonthCharge | MonthBalance>>();
+    const itemsOf = new Map<string, (ChargeInput | BalanceInput)[]>();
     items.forEach((item, i) => {
       const id = ids[i]!;
       if (!current.has(id) && !accounts.has(id)) {
@@ -382,6 +383,7 @@ export class BillingWriter {
       const months = byAccount.get(id) ?? new Map<string, MonthCharge | MonthBalance>();
       months.set(item.period, monthValue(kind, item));
       byAccount.set(id, months);
+      itemsOf.set(id, [...(itemsOf.get(id) ?? []), item]);
     });
     const past = await findByIds<Pick<BillingPastDoc, '_id' | 'months'>>(
       BillingPast as never,
@@ -433,7 +435,7 @@ export class BillingWriter {
       if (!month) continue;
       const doc = { _id: id, tenantId, period: newest, ...defined(month), updatedAt: now };
       if (stored) currentUpdates.push({ replaceOne: { filter: { _id: id }, replacement: doc } });
-      else newCurrent.push({ doc, items: items.filter((_, i) => ids[i] === id) });
+      else newCurrent.push({ doc, items: itemsOf.get(id)! });
     }
     return {
       refused,
