@@ -326,7 +326,8 @@ function shiftPeriod(period, months) {
 function countsOf(db) {
   const names = [
     'billing_accounts',
-    'billing_histories',
+    'billing_current',
+    'billing_past',
     'subscribers',
     'account_link_lists',
     'auth_sessions',
@@ -618,7 +619,7 @@ export default async function apiScaleBench({ root }) {
     const rssOk = grownMemory.server.peakMb <= BUDGET.rssMb;
     const ok = one.ok && manyDemo.ok && manyGrown.ok && integrationOk && rssOk;
     const count = (c) =>
-      `${c.billing_accounts.toLocaleString('en')} accounts (meters inside), ${c.billing_histories.toLocaleString('en')} histories, ` +
+      `${c.billing_accounts.toLocaleString('en')} accounts (meters inside), ${c.billing_current.toLocaleString('en')} current months, ${c.billing_past.toLocaleString('en')} pasts, ` +
       `${c.subscribers.toLocaleString('en')} subscribers, ${c.account_link_lists.toLocaleString('en')} link lists, ${c.auth_sessions.toLocaleString('en')} sessions, ` +
       `${c.readings_by_meter.toLocaleString('en')} readings, ${c.pay_payments.toLocaleString('en')} payments`;
     const family = (report) =>

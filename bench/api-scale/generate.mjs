@@ -3,7 +3,7 @@
  * into the database with insertMany (not through the API), in the data model of the code under
  * test. Four families, one function each, each building the documents of a range of owners:
  *
- *   accountsFamily     accounts [from, to): the account, its meters, its 24 months of history
+ *   accountsFamily     accounts [from, to): the account, its meters, its 24 months (current and past)
  *   subscribersFamily  subscribers [from, to): the cabinet, its link list, a session
  *   readingsFamily     the readings of accounts [from, to)
  *   paymentsFamily     the payments of subscribers [from, to)
@@ -39,7 +39,7 @@ const MEASURED_LINKS = 3;
 
 /** Collections written by each family, as the models name them (server/*\/model.ts). */
 export const COLLECTIONS = {
-  accounts: ['billing_accounts', 'billing_histories'],
+  accounts: ['billing_accounts', 'billing_current', 'billing_past'],
   subscribers: ['subscribers', 'subscriber_logins', 'account_link_lists', 'auth_sessions', 'auth_session_entries'],
   readings: ['readings_by_meter', 'readings_by_period', 'readings_export', 'kernel_tickets'],
   payments: ['pay_payments', 'pay_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
@@ -142,12 +142,14 @@ const meterAt = (i, m, k, periods) => meterValue(i, k, periods) + m * 1_000_000;
 /**
  * Accounts [from, to) of the supplier as the billing writer stores them (server/billing/model.ts):
  * `<tenantId>:<number>` with its meters embedded (one; two on every seventh), sorted by meter id,
- * and its billing history, 24 months of charges and balances in one document under the same key.
+ * and its 24 months of charges and balances under the same key: the newest in `billing_current`,
+ * the 23 before it in `billing_past`.
  */
 export function accountsFamily(ctx, from, to) {
   const { tenantId, periods, tariff, now } = ctx;
   const billing_accounts = [];
-  const billing_histories = [];
+  const billing_current = [];
+  const billing_past = [];
   const lastDate = new Date(`${periods.at(-1)}-20T00:00:00Z`);
   for (let i = from; i < to; i += 1) {
     const _id = ids.account(ctx, i);
@@ -183,9 +185,17 @@ export function accountsFamily(ctx, from, to) {
       meters,
       updatedAt: now,
     });
-    billing_histories.push({ _id, tenantId, months: historyOf(i, ctx), updatedAt: now });
+    const months = historyOf(i, ctx);
+    const [newest, ...earlier] = Object.keys(months).sort().reverse();
+    billing_current.push({ _id, tenantId, period: newest, ...months[newest], updatedAt: now });
+    billing_past.push({
+      _id,
+      tenantId,
+      months: Object.fromEntries(earlier.reverse().map((p) => [p, months[p]])),
+      updatedAt: now,
+    });
   }
-  return { billing_accounts, billing_histories };
+  return { billing_accounts, billing_current, billing_past };
 }
 
 /** 24 months of charges and balances of account i, as billing sends them. */

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { key } from '../db/kernel/keys.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { Account, BillingHistory, type MonthBalance, type MonthCharge } from './model.ts';
+import { Account, BillingCurrent, BillingPast, monthDocs, type MonthBalance, type MonthCharge } from './model.ts';
 import { shiftPeriod } from './service.ts';
 import { pinHash } from './writer.ts';
 
@@ -148,7 +148,7 @@ const SEED_BATCH = 100;
 
 /**
  * Inserts the demo billing data of a tenant that has none yet (its first demo account is looked up
- * by key): accounts with their meters, then their histories, an insertMany per batch of
+ * by key): accounts with their meters, then their current and past months, an insertMany per batch of
  * `SEED_BATCH` (FerretDB v1 is fast on inserts and slow on many small updates; a batch at a time
  * keeps the server's memory at start-up low). Returns the number of accounts created.
  */
@@ -193,8 +193,13 @@ export async function seedDemoBilling(tenant: TenantDoc, { now = new Date(), cou
       })),
       { ordered: false },
     );
-    await BillingHistory.insertMany(
-      batch.map((a, k) => ({ _id: ids[from + k], tenantId, months: history(a, tariff, periods), updatedAt })),
+    const months = batch.map((a, k) => monthDocs(ids[from + k]!, tenantId, history(a, tariff, periods), updatedAt));
+    await BillingCurrent.insertMany(
+      months.flatMap((m) => (m.current ? [m.current] : [])),
+      { ordered: false },
+    );
+    await BillingPast.insertMany(
+      months.flatMap((m) => (m.past ? [m.past] : [])),
       { ordered: false },
     );
   }

@@ -118,26 +118,84 @@ export interface MonthBalance {
   penalties: number;
 }
 
+/** One month of an account: what billing charged and the balance, each once billing sent it. */
+export interface BillingMonth {
+  charge?: MonthCharge;
+  balance?: MonthBalance;
+}
+
 /**
- * Charges and balances of one account, month by month, in ONE document whose `_id` is the account's
- * key. FerretDB v1 (SQLite) pushes only `{ _id: value }` filters down to the database and scans in
- * Go for anything else, so per-month documents made every summary scan all months of all accounts;
- * one document read by `_id` is one lookup.
+ * An account's months live in two documents under the account's key, so that the month billing
+ * keeps correcting is small to read and rewrite: on FerretDB v1 a read or an update decodes and
+ * writes the whole document (about 1 ms per KB), and 24 months of history are ~6 KB.
+ *
+ * - `billing_current`: the newest month billing sent (its charge and balance, ~400 B). Balances and
+ *   charges of the open period are compared with it and update it alone.
+ * - `billing_past`: every earlier month, in one document. A month newer than the current one moves
+ *   the current month here (one write per account and month), then replaces the current month;
+ *   a correction of an earlier month writes here.
+ *
+ * Readers take both by `_id` (two lookups in parallel; the debt needs the current month alone
+ * while it has a balance); a month found in both (a move interrupted between its two writes) is
+ * the current one's. An account has a past document only if it has a current one.
  */
-export interface BillingHistoryDoc {
+export interface BillingCurrentDoc extends BillingMonth {
   _id: string;
   tenantId: Types.ObjectId;
-  months: Record<string, { charge?: MonthCharge; balance?: MonthBalance }>;
+  /** `YYYY-MM`, the newest period billing sent a charge or a balance of. */
+  period: string;
   updatedAt: Date;
 }
 
-const historySchema = new Schema<BillingHistoryDoc>(
+const currentSchema = new Schema<BillingCurrentDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    period: { type: String, required: true },
+    charge: { type: Schema.Types.Mixed },
+    balance: { type: Schema.Types.Mixed },
+    updatedAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false, minimize: false, collection: 'billing_current' },
+);
+export const BillingCurrent = mongoose.model<BillingCurrentDoc>('BillingCurrent', currentSchema);
+
+/** The months of an account before its current one, by period (`YYYY-MM`); see `BillingCurrentDoc`. */
+export interface BillingPastDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  months: Record<string, BillingMonth>;
+  updatedAt: Date;
+}
+
+const pastSchema = new Schema<BillingPastDoc>(
   {
     _id: { type: String, required: true },
     tenantId: { type: Schema.Types.ObjectId, required: true },
     months: { type: Schema.Types.Mixed, default: () => ({}) },
     updatedAt: { type: Date, default: () => new Date() },
   },
-  { versionKey: false, minimize: false, collection: 'billing_histories' },
+  { versionKey: false, minimize: false, collection: 'billing_past' },
 );
-export const BillingHistory = mongoose.model<BillingHistoryDoc>('BillingHistory', historySchema);
+export const BillingPast = mongoose.model<BillingPastDoc>('BillingPast', pastSchema);
+
+/**
+ * The documents that hold an account's months (by period) in this shape: the newest month as its
+ * current one, the others (if any) as its past; none without months.
+ */
+export function monthDocs(
+  id: string,
+  tenantId: Types.ObjectId,
+  months: Record<string, BillingMonth>,
+  updatedAt: Date,
+): { current: BillingCurrentDoc | null; past: BillingPastDoc | null } {
+  const periods = Object.keys(months).sort();
+  const newest = periods.pop();
+  if (newest === undefined) return { current: null, past: null };
+  return {
+    current: { _id: id, tenantId, period: newest, ...months[newest], updatedAt },
+    past: periods.length
+      ? { _id: id, tenantId, months: Object.fromEntries(periods.map((p) => [p, months[p]!])), updatedAt }
+      : null,
+  };
+}

@@ -2,7 +2,16 @@ import type { Types } from 'mongoose';
 import { key } from '../db/kernel/keys.ts';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { Account, BillingHistory, type AccountDoc, type BillingHistoryDoc, type MonthCharge } from './model.ts';
+import {
+  Account,
+  BillingCurrent,
+  BillingPast,
+  type AccountDoc,
+  type BillingCurrentDoc,
+  type BillingMonth,
+  type BillingPastDoc,
+  type MonthCharge,
+} from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
 import { BillingWriter, pinHash } from './writer.ts';
 
@@ -85,28 +94,55 @@ export function tariffOf(meters: ReturnType<typeof metersOf>): { price: number; 
   return priced ? { price: priced.tariff, unit: 'm3' } : null;
 }
 
-/** The history of the tenant's account (its `_id` is the account's key): one lookup. */
-async function history(tenantId: Types.ObjectId, accountId: string): Promise<BillingHistoryDoc | null> {
-  return ownKey(tenantId, accountId) ? BillingHistory.findById(accountId).lean<BillingHistoryDoc>() : null;
+/** The current month of the tenant's account (its `_id` is the account's key): one lookup. */
+async function currentMonth(tenantId: Types.ObjectId, accountId: string): Promise<BillingCurrentDoc | null> {
+  return ownKey(tenantId, accountId) ? BillingCurrent.findById(accountId).lean<BillingCurrentDoc>() : null;
+}
+
+/** The earlier months of the tenant's account: one lookup. */
+async function pastMonths(tenantId: Types.ObjectId, accountId: string): Promise<BillingPastDoc | null> {
+  return ownKey(tenantId, accountId) ? BillingPast.findById(accountId).lean<BillingPastDoc>() : null;
+}
+
+/** Every month of an account by period, and when billing last wrote them (null: never). */
+interface History {
+  months: Record<string, BillingMonth>;
+  updatedAt: Date | null;
+}
+
+/** The whole history of the tenant's account: its current and its past document, two lookups in parallel. */
+async function history(tenantId: Types.ObjectId, accountId: string): Promise<History> {
+  const [current, past] = await Promise.all([currentMonth(tenantId, accountId), pastMonths(tenantId, accountId)]);
+  const months = { ...past?.months };
+  if (current) months[current.period] = { charge: current.charge, balance: current.balance };
+  const stamps = [current?.updatedAt, past?.updatedAt].filter((d): d is Date => d instanceof Date);
+  return { months, updatedAt: stamps.length ? new Date(Math.max(...stamps.map((d) => d.getTime()))) : null };
 }
 
 /** Periods of a history that have a balance (or a charge), oldest first. */
-function periodsOf(doc: BillingHistoryDoc | null, what: 'balance' | 'charge'): string[] {
-  return doc
-    ? Object.keys(doc.months)
-        .filter((p) => doc.months[p]?.[what])
-        .sort()
-    : [];
+function periodsOf(doc: History, what: 'balance' | 'charge'): string[] {
+  return Object.keys(doc.months)
+    .filter((p) => doc.months[p]?.[what])
+    .sort();
 }
 
-/** What is owed at the latest period billing sent: debt (negative = overpayment) and its penalties, kopecks. One lookup. */
+/**
+ * What is owed at the latest period billing sent: debt (negative = overpayment) and its penalties,
+ * kopecks. One lookup (the current month); two while the current month has a charge but no
+ * balance yet (the latest balance is then the past's).
+ */
 export async function getDebt(
   tenantId: Types.ObjectId,
   accountId: string,
 ): Promise<{ period: string | null; debt: number; penalties: number }> {
-  const doc = await history(tenantId, accountId);
-  const period = periodsOf(doc, 'balance').at(-1);
-  const balance = period ? doc?.months[period]?.balance : undefined;
+  const current = await currentMonth(tenantId, accountId);
+  let period = current?.balance ? current.period : undefined;
+  let balance = current?.balance;
+  if (current && !balance) {
+    const months = (await pastMonths(tenantId, accountId))?.months ?? {};
+    period = periodsOf({ months, updatedAt: null }, 'balance').at(-1);
+    balance = period ? months[period]!.balance : undefined;
+  }
   return period && balance
     ? { period, debt: balance.closing, penalties: balance.penalties }
     : { period: null, debt: 0, penalties: 0 };
@@ -117,10 +153,10 @@ export async function paidByMonth(tenantId: Types.ObjectId, accountId: string, r
   const doc = await history(tenantId, accountId);
   const periods = periodsOf(doc, 'balance');
   return {
-    first: periods.find((p) => doc!.months[p]!.balance!.paid > 0) ?? null,
+    first: periods.find((p) => doc.months[p]!.balance!.paid > 0) ?? null,
     months: periods
       .filter((p) => p >= range.from && p <= range.to)
-      .map((p) => ({ period: p, paid: doc!.months[p]!.balance!.paid })),
+      .map((p) => ({ period: p, paid: doc.months[p]!.balance!.paid })),
   };
 }
 
@@ -148,15 +184,15 @@ function chargeView(period: string, c: MonthCharge) {
 /**
  * The summary of an account already read: balance, meters, that period's charges (default: the
  * latest with data), the last 12 months of consumption and amounts, the periods available for
- * navigation, and when billing last sent data. One lookup (the history).
+ * navigation, and when billing last sent data. Two lookups in parallel (the current and past months).
  */
 export async function summaryOf(account: AccountDoc, period?: string) {
   const doc = await history(account.tenantId, account._id);
   const periods = periodsOf(doc, 'balance');
   const at = period ?? periods.at(-1) ?? null;
-  const month = at ? doc?.months[at] : undefined;
+  const month = at ? doc.months[at] : undefined;
   const last12 = at ? periodsOf(doc, 'charge').filter((p) => p > shiftPeriod(at, -12) && p <= at) : [];
-  const stamps = [account.updatedAt, doc?.updatedAt].filter((d): d is Date => d instanceof Date);
+  const stamps = [account.updatedAt, doc.updatedAt].filter((d): d is Date => d instanceof Date);
   return {
     period: at,
     periods: { first: periods[0] ?? null, last: periods.at(-1) ?? null },
@@ -164,29 +200,29 @@ export async function summaryOf(account: AccountDoc, period?: string) {
     charges: at && month?.charge ? chargeView(at, month.charge) : null,
     meters: metersOf(account),
     history: last12.map((p) => {
-      const c = doc!.months[p]!.charge!;
+      const c = doc.months[p]!.charge!;
       return { period: p, volume: c.lines.reduce((sum, l) => sum + l.volumeMilli, 0) / 1000, amount: c.total };
     }),
     dataAsOf: new Date(Math.max(...stamps.map((d) => d.getTime()))),
   };
 }
 
-/** The account summary at a period (see `summaryOf`): two lookups. */
+/** The account summary at a period (see `summaryOf`): three lookups. */
 export async function accountSummary(tenantId: Types.ObjectId, accountId: string, period?: string) {
   return summaryOf(await getAccount(tenantId, accountId), period);
 }
 
-/** Charges of an account already read, month by month, newest first, within [from, to]: one lookup. */
+/** Charges of an account already read, month by month, newest first, within [from, to]: two lookups in parallel. */
 export async function chargesOf(account: AccountDoc, range: { from?: string; to?: string } = {}) {
   const doc = await history(account.tenantId, account._id);
   return periodsOf(doc, 'charge')
     .filter((p) => (!range.from || p >= range.from) && (!range.to || p <= range.to))
     .reverse()
     .slice(0, 120)
-    .map((p) => chargeView(p, doc!.months[p]!.charge!));
+    .map((p) => chargeView(p, doc.months[p]!.charge!));
 }
 
-/** Charges month by month, newest first, within [from, to]: two lookups. */
+/** Charges month by month, newest first, within [from, to]: three lookups. */
 export async function listCharges(tenantId: Types.ObjectId, accountId: string, range: { from?: string; to?: string } = {}) {
   return chargesOf(await getAccount(tenantId, accountId), range);
 }

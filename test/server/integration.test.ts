@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { Account, BillingHistory } from '../../server/billing/model.ts';
-import { findAccountByNumber } from '../../server/billing/service.ts';
+import { Account, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
+import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
@@ -42,13 +42,14 @@ function send(slug: string, kind: Kind, items: unknown[], headers: Record<string
   return api(`/api/v1/t/${slug}/integration/${kind}`, { body: { items }, headers });
 }
 
-/** Every billing document the tenant has (accounts with their meters, histories), to show that a refused request wrote nothing. */
+/** Every billing document the tenant has (accounts with their meters, current and past months), to show that a refused request wrote nothing. */
 async function snapshot(tenant: TenantDoc) {
-  const [accounts, histories] = await Promise.all([
+  const [accounts, current, past] = await Promise.all([
     Account.find({ tenantId: tenant._id }).sort({ number: 1 }).lean(),
-    BillingHistory.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
+    BillingCurrent.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
+    BillingPast.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
   ]);
-  return JSON.stringify({ accounts, histories });
+  return JSON.stringify({ accounts, current, past });
 }
 
 const account = (number: string, extra: Record<string, unknown> = {}) => ({
@@ -141,6 +142,67 @@ describe('integration API: bulk upserts', function () {
     expect(summary.meters[0].lastReading.valueMilli).to.equal(4_321_125);
     const september = (await api(`/api/v1/t/${tenant.slug}/accounts/${id}/summary?period=2026-09`, { headers: s.auth })).body;
     expect(september.balance.opening, 'an overpayment is a negative balance').to.equal(-10000);
+  });
+
+  it('keeps the newest month in a small document of its own and moves it into the past when a newer month arrives', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const id = (await findAccountByNumber(tenant._id, number))!._id;
+    const charge = (period: string, amount: number) => ({
+      accountNumber: number,
+      period,
+      lines: [{ service: 'Газоснабжение', volume: amount / 1000, unit: 'm3', tariff: 1000, amount }],
+    });
+    const balance = (period: string, opening: number, charged: number, paid: number) => ({
+      accountNumber: number,
+      period,
+      opening,
+      charged,
+      paid,
+      closing: opening + charged - paid,
+    });
+    const counts = async (kind: Kind, items: unknown[]) => (await send(tenant.slug, kind, items, key)).body;
+    expect(await counts('charges', [charge('2026-08', 30_000), charge('2026-09', 40_000)])).to.include({ upserted: 2 });
+    expect(await counts('balances', [balance('2026-08', 0, 30_000, 0), balance('2026-09', 30_000, 40_000, 30_000)])).to.include({
+      upserted: 2,
+    });
+    const months = async () => {
+      const [current, past] = await Promise.all([BillingCurrent.findById(id).lean(), BillingPast.findById(id).lean()]);
+      return { current: current && [current.period, current.balance?.closing], past: Object.keys(past?.months ?? {}).sort() };
+    };
+    expect(await months()).to.deep.equal({ current: ['2026-09', 40_000], past: ['2026-08'] });
+
+    // A newer month: the current one moves into the past; charges before balances, as billing sends them.
+    expect(await counts('charges', [charge('2026-10', 50_000)])).to.include({ upserted: 1 });
+    expect(await months()).to.deep.equal({ current: ['2026-10', undefined], past: ['2026-08', '2026-09'] });
+    expect(await getDebt(tenant._id, id), 'the latest balance, from the past while the current month has none').to.deep.equal({
+      period: '2026-09',
+      debt: 40_000,
+      penalties: 0,
+    });
+    expect(await counts('balances', [balance('2026-10', 40_000, 50_000, 40_000)])).to.include({ upserted: 1 });
+    expect(await months()).to.deep.equal({ current: ['2026-10', 50_000], past: ['2026-08', '2026-09'] });
+
+    // A correction of an earlier month is written into the past, once.
+    const corrected = [balance('2026-08', 0, 30_000, 10_000), balance('2026-10', 40_000, 50_000, 40_000)];
+    expect(await counts('balances', corrected)).to.deep.equal({ upserted: 0, modified: 1, matched: 2 });
+    expect(await counts('balances', corrected)).to.deep.equal({ upserted: 0, modified: 0, matched: 2 });
+
+    const summary = await accountSummary(tenant._id, id);
+    expect(summary).to.deep.include({ period: '2026-10', periods: { first: '2026-08', last: '2026-10' } });
+    expect(summary.balance).to.deep.equal({ opening: 40_000, charged: 50_000, paid: 40_000, closing: 50_000, penalties: 0 });
+    expect(summary.history.map((h) => [h.period, h.amount])).to.deep.equal([
+      ['2026-08', 30_000],
+      ['2026-09', 40_000],
+      ['2026-10', 50_000],
+    ]);
+    expect((await accountSummary(tenant._id, id, '2026-08')).balance).to.deep.include({ paid: 10_000, closing: 20_000 });
+    expect((await listCharges(tenant._id, id)).map((c) => [c.period, c.total])).to.deep.equal([
+      ['2026-10', 50_000],
+      ['2026-09', 40_000],
+      ['2026-08', 30_000],
+    ]);
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 50_000, penalties: 0 });
   });
 
   it('is idempotent: the same batch sent again changes no data and creates no document', async () => {

@@ -412,7 +412,9 @@ async function fingerprint(victims: Victim[]): Promise<string> {
         { subscriberId: { $in: subscribers } },
         { accountId: { $in: accounts } },
         { _id: { $in: [...subscribers, ...accounts] } },
-        ...(['billing_accounts', 'billing_histories', 'faqentries'].includes(name) ? [{ tenantId: { $in: tenantIds } }] : []),
+        ...(['billing_accounts', 'billing_current', 'billing_past', 'faqentries'].includes(name)
+          ? [{ tenantId: { $in: tenantIds } }]
+          : []),
       ],
     };
     const docs = await db.collection<{ _id: Types.ObjectId | string }>(name).find(filter).sort({ _id: 1 }).toArray();

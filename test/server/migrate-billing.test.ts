@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { migration } from '../../server/billing/migrate.ts';
-import { accountSummary, checkPin, findAccountByNumber, getMeters, listCharges } from '../../server/billing/service.ts';
+import { BillingCurrent, BillingPast } from '../../server/billing/model.ts';
+import {
+  accountSummary,
+  checkPin,
+  findAccountByNumber,
+  getDebt,
+  getMeters,
+  listCharges,
+  paidByMonth,
+} from '../../server/billing/service.ts';
+import { BillingWriter } from '../../server/billing/writer.ts';
+import { BalanceItem } from '../../server/billing/schemas.ts';
 import { pinHash } from '../../server/billing/writer.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
@@ -140,4 +151,106 @@ describe('migration: billing data to accounts by key', function () {
     expect(again.moved, 'nothing is moved twice').to.equal(0);
     expect(await findAccountByNumber(tenant._id, numbers[0])).to.deep.equal(account);
   });
+
+  it('splits histories written whole by account key into the current month and the past, losing no month, and may run again', async () => {
+    const { tenant } = await earlierSupplier();
+    const db = mongoose.connection.db!;
+    const [number, single] = [freshNumber(), freshNumber()];
+    const [id, singleId] = [`${String(tenant._id)}:${number}`, `${String(tenant._id)}:${single}`];
+    await db.collection('billing_accounts').insertMany(
+      [number, single].map((n) => ({
+        _id: `${String(tenant._id)}:${n}` as never,
+        tenantId: tenant._id,
+        number: n,
+        holder: 'Целов Ц. Ц.',
+        address: '',
+        pinHash: '',
+        services: ['gas'],
+        meters: [],
+        updatedAt: new Date('2026-11-01T00:00:00Z'),
+      })),
+    );
+    const month = (k: number) => ({
+      charge: {
+        lines: [{ service: 'Газоснабжение', volumeMilli: 1000 * k, unit: 'm3', tariff: 1000, amount: 1000 * k }],
+        penalties: 0,
+        total: 1000 * k,
+      },
+      balance: { opening: 0, charged: 1000 * k, paid: 100 * k, closing: 900 * k, penalties: 0 },
+    });
+    const periods = Array.from(
+      { length: 24 },
+      (_, k) => `${2024 + Math.floor((k + 11) / 12)}-${String(((k + 11) % 12) + 1).padStart(2, '0')}`,
+    );
+    const months = Object.fromEntries(periods.map((p, k) => [p, month(k + 1)]));
+    // The newest month has a charge only: billing sends balances later.
+    months[periods.at(-1)!] = { charge: month(24).charge } as never;
+    const updatedAt = new Date('2026-11-05T10:00:00Z');
+    await db.collection('billing_histories').insertMany([
+      { _id: id as never, tenantId: tenant._id, months, updatedAt },
+      { _id: singleId as never, tenantId: tenant._id, months: { '2026-10': month(3) }, updatedAt },
+    ]);
+    const before = { summary: summaryWhole(months) };
+
+    const ctx = migrationCtx(db, () => {});
+    expect((await migration.run(ctx)).moved).to.be.at.least(3);
+    const [current, past] = [await BillingCurrent.findById(id).lean(), await BillingPast.findById(id).lean()];
+    expect(current).to.deep.include({ period: periods.at(-1), charge: month(24).charge, updatedAt });
+    expect(current!.balance).to.equal(undefined);
+    expect(Object.keys(past!.months).sort()).to.deep.equal(periods.slice(0, -1));
+    expect(await BillingCurrent.findById(singleId).lean()).to.deep.include({ period: '2026-10', ...month(3) });
+    expect(await BillingPast.findById(singleId).lean(), 'a single month has no past').to.equal(null);
+
+    const summary = await accountSummary(tenant._id, id);
+    // As before: the summary opens at the latest balance, the current month's charge waits for its balance.
+    expect(summary).to.deep.include({ period: periods.at(-2), periods: before.summary.periods });
+    expect(summary.balance).to.deep.equal(month(23).balance);
+    expect(summary.history).to.deep.equal(before.summary.history);
+    expect((await accountSummary(tenant._id, id, periods.at(-1))).charges!.total).to.equal(24_000);
+    expect((await listCharges(tenant._id, id)).map((c) => c.total)).to.deep.equal(
+      periods.map((_, k) => 1000 * (k + 1)).reverse(),
+    );
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: periods.at(-2), debt: 900 * 23, penalties: 0 });
+    expect(await paidByMonth(tenant._id, id, { from: periods[0]!, to: periods.at(-1)! })).to.deep.equal({
+      first: periods[0],
+      months: periods.slice(0, -1).map((period, k) => ({ period, paid: 100 * (k + 1) })),
+    });
+
+    expect((await migration.run(migrationCtx(db, () => {}))).moved, 'nothing is moved twice').to.equal(0);
+    await db.dropCollection('billing_histories');
+
+    // The newest month's balance then arrives: it updates the current month alone.
+    const balance = BalanceItem.parse({
+      accountNumber: number,
+      period: periods.at(-1),
+      opening: 0,
+      charged: 24_000,
+      paid: 0,
+      closing: 24_000,
+    });
+    const plan = await new BillingWriter(tenant).plan('balances', [balance]);
+    expect(await plan.commit()).to.deep.equal({ created: 1, changed: 0, unchanged: 0 });
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: periods.at(-1), debt: 24_000, penalties: 0 });
+    expect(Object.keys((await BillingPast.findById(id).lean())!.months)).to.have.length(23);
+  });
 });
+
+/** What the summary showed from a whole history: the periods with a balance, and the last 12 months of charges. */
+function summaryWhole(
+  months: Record<string, { charge?: { lines: { volumeMilli: number }[]; total: number }; balance?: unknown }>,
+) {
+  const periods = Object.keys(months).sort();
+  const withBalance = periods.filter((p) => months[p]!.balance);
+  const at = withBalance.at(-1)!;
+  return {
+    periods: { first: withBalance[0], last: at },
+    history: periods
+      .filter((p) => p <= at)
+      .slice(-12)
+      .map((p) => ({
+        period: p,
+        volume: months[p]!.charge!.lines.reduce((s, l) => s + l.volumeMilli, 0) / 1000,
+        amount: months[p]!.charge!.total,
+      })),
+  };
+}
