@@ -29,7 +29,7 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
  * form's field, the account's consumption chart.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|register[\\/]captcha[.-]|shared[\\/]text-field|account[\\/]usage-chart))/;
+  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field)|account[\\/]usage-chart))/;
 
 /** What the portal's lazy chunks may hold besides: its sections' widgets, loaded when first shown. */
 const PORTAL_SECTIONS = /[\\/]widgets[\\/](?!portal[\\/])[^\\/]+[\\/]/;
@@ -82,11 +82,12 @@ function definesEveryWidget() {
 }
 
 /**
- * What the loader's core chunk holds: what every widget needs, so a page downloads it once and a
+ * What the loader's core chunk holds: what every widget needs (the widgets' base; not the parts
+ * in widgets/shared/ that only some widgets render), so a page downloads it once and a
  * second page of the site finds it cached.
  */
 const CORE =
-  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task)|i18next)[\\/]|widgets[\\/]shared[\\/]|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences|validators)\.ts$)/;
+  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task)|i18next)[\\/]|widgets[\\/]shared[\\/](?:context|errors|form|gaskit-element|i18n|lazy|localize|page|styles|submit|task|theme|vision)\.ts$|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences|validators)\.ts$)/;
 
 /**
  * Writes into the loader, in place of `__GASKIT_CHUNKS__`, each widget's tag with the chunks that
@@ -190,7 +191,7 @@ function loaderChunks() {
     return chunk;
   };
   const name = (id, getModuleInfo) => {
-    if (CORE.test(id) && !/[\\/]text-field\.\w+\.ts$/.test(id)) return 'core';
+    if (CORE.test(id)) return 'core';
     const sdk = /[\\/]sdk[\\/]([^\\/]+)\.ts$/.exec(id);
     if (sdk) return `sdk-${sdk[1]}`;
     const widget = /[\\/]widgets[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(id);
