@@ -165,7 +165,7 @@ const plugins = (minify) => [
 ];
 
 // Lit's css`` only builds a stylesheet: unused style blocks can be dropped.
-const treeshake = { manualPureFunctions: ['css'] };
+const treeshake = { manualPureFunctions: ['css', 'rule'] };
 
 /**
  * The chunk a module of the loader build goes to. A module a named chunk imports joins that chunk

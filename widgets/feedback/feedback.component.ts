@@ -248,18 +248,19 @@ export class GaskitFeedback extends GaskitElement {
       files: this.attachments.map((a) => a.file),
       ...(captcha ? { captcha } : {}),
     };
-    const sent = await this.submitter.run(async () => {
+    await this.submitter.run(async () => {
+      let sent: FeedbackRequest;
       try {
-        this.sent = await this.sendTask.run(input);
+        sent = await this.sendTask.run(input);
       } finally {
         this.captcha?.reset();
       }
+      this.sent = sent;
+      this.focusSuccess = true;
+      const { id, number, topic, status } = sent;
+      this.emit('gaskit-feedback-sent', { id, number, topic, status });
+      if (this.signedIn) void this.cabinet.run(true);
     });
-    if (!sent || !this.sent) return;
-    const { id, number, topic, status } = this.sent;
-    this.focusSuccess = true;
-    this.emit('gaskit-feedback-sent', { id, number, topic, status });
-    if (this.signedIn) void this.cabinet.run(true);
   }
 
   /** Someone not signed in proves to be a person; null (with the error shown) when the captcha is not solved. */
