@@ -201,7 +201,11 @@ function loaderChunks() {
     const widget = /[\\/]widgets[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(id);
     if (!widget) return undefined;
     const [, folder, file] = widget;
-    if (folder === 'shared') return ACCOUNT_PARTS.test(file) ? 'account-parts' : file.replace(/\.(?:component|styles)$/, '');
+    if (folder === 'shared') {
+      // A part only imported lazily (the captcha and its solver) is split off by rollup.
+      if (getModuleInfo(id).importers.every((importer) => !chunkOf(importer, getModuleInfo))) return undefined;
+      return ACCOUNT_PARTS.test(file) ? 'account-parts' : file.replace(/\.(?:component|styles)$/, '');
+    }
     if (file === 'define' || file === `${folder}.component` || file === `${folder}.styles`) return folder;
     const { importers } = getModuleInfo(id);
     // Lazy parts (no chunk of their own) import from the named chunk wherever it goes.
