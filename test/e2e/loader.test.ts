@@ -74,6 +74,8 @@ describe('the loader (/v1/gaskit.js) on a supplier’s page', function () {
           .trim() === '#b4440e',
     );
     expect(await page.locator('gaskit-hint').getAttribute('tenant')).to.equal('yug-gaz');
+    // The label comes with the texts, which load after the configuration that brings the theme.
+    await page.locator('gaskit-hint').locator('[part="button"][aria-label]').waitFor();
     expect(await button.getAttribute('aria-label')).to.equal('Подсказка');
     await page.waitForLoadState('networkidle');
     for (const tag of ['gaskit-feedback', 'gaskit-pay', 'gaskit-portal', 'gaskit-login']) {
