@@ -12,6 +12,12 @@ export default tseslint.config(
     ...litConfigs['flat/recommended'],
   },
   {
+    // A promise a widget's handler returns or drops unchecked hides its failure: checked with types.
+    files: ['widgets/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-misused-promises': 'error', '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     files: ['widgets/**/*.ts'],
     plugins: { 'lit-a11y': litA11y },
     rules: Object.fromEntries(Object.keys(litA11y.rules).map((r) => [`lit-a11y/${r}`, 'error'])),

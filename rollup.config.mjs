@@ -2,7 +2,7 @@
  * dist/gaskit.js            the loader (entry widgets/loader.ts): defines the gaskit-* elements a page
  *                           uses, importing them from dist/chunks/
  * dist/chunks/*-[hash].js   content-hashed ES module chunks: one per widget, all sharing one core
- *                           chunk (Lit, i18next, the widgets' base, the SDK core)
+ *                           chunk (Lit, the widgets' base, the SDK core)
  * dist/sdk.js               the SDK alone, self-contained
  * dist/widgets/<n>.js       one self-contained file per widget folder (widgets/<n>/define.ts), found
  *                           automatically, for pages that want no loader
@@ -29,7 +29,7 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
  * form's field, the account's consumption chart.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|register[\\/]captcha[.-]|shared[\\/]text-field|account[\\/]usage-chart))/;
+  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field)|account[\\/]usage-chart))/;
 
 /** What the portal's lazy chunks may hold besides: its sections' widgets, loaded when first shown. */
 const PORTAL_SECTIONS = /[\\/]widgets[\\/](?!portal[\\/])[^\\/]+[\\/]/;
@@ -82,11 +82,12 @@ function definesEveryWidget() {
 }
 
 /**
- * What the loader's core chunk holds: what every widget needs, so a page downloads it once and a
+ * What the loader's core chunk holds: what every widget needs (the widgets' base; not the parts
+ * in widgets/shared/ that only some widgets render), so a page downloads it once and a
  * second page of the site finds it cached.
  */
 const CORE =
-  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task)|i18next)[\\/]|widgets[\\/]shared[\\/]|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences|validators)\.ts$)/;
+  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task))[\\/]|widgets[\\/]shared[\\/](?:context|errors|form|gaskit-element|i18n|lazy|localize|page|styles|submit|task|theme|vision)\.ts$|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences|validators)\.ts$)/;
 
 /**
  * Writes into the loader, in place of `__GASKIT_CHUNKS__`, each widget's tag with the chunks that
@@ -164,7 +165,7 @@ const plugins = (minify) => [
 ];
 
 // Lit's css`` only builds a stylesheet: unused style blocks can be dropped.
-const treeshake = { manualPureFunctions: ['css'] };
+const treeshake = { manualPureFunctions: ['css', 'rule'] };
 
 /**
  * The chunk a module of the loader build goes to. A module a named chunk imports joins that chunk
@@ -173,13 +174,17 @@ const treeshake = { manualPureFunctions: ['css'] };
  * - the core;
  * - a widget's chunk for its own element (`widgets/<n>/<n>.component.ts`, its styles, `define.ts`),
  *   so the chunk the loader imports for a tag and the one the portal imports are one file;
- * - a chunk of its own for an SDK group and for the shared text field, so a widget loads only
- *   what it calls;
+ * - a chunk of its own for an SDK group and for each part in widgets/shared/, so a widget loads
+ *   only what it calls; but one chunk for the parts of a linked account (ACCOUNT_PARTS), which
+ *   `gaskit-account` renders together: one file compresses better than three;
  * - for any other module, its named importers' chunk when they all share one, else a chunk of its
  *   own (a helper several widgets import: the billing parts, the unlink button…), so a widget
  *   needing a helper does not load another widget's chunk with it;
  * - none for what is only imported lazily (the captcha's solver, Stripe.js): rollup splits it off.
  */
+/** The parts of a linked account: the PIN form, "Unlink" and the billing parts. */
+const ACCOUNT_PARTS = /^(?:account-pin|account-unlink|billing-parts)\b/;
+
 function loaderChunks() {
   const memo = new Map();
   const chunkOf = (id, getModuleInfo) => {
@@ -190,13 +195,17 @@ function loaderChunks() {
     return chunk;
   };
   const name = (id, getModuleInfo) => {
-    if (CORE.test(id) && !/[\\/]text-field\.\w+\.ts$/.test(id)) return 'core';
+    if (CORE.test(id)) return 'core';
     const sdk = /[\\/]sdk[\\/]([^\\/]+)\.ts$/.exec(id);
     if (sdk) return `sdk-${sdk[1]}`;
     const widget = /[\\/]widgets[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(id);
     if (!widget) return undefined;
     const [, folder, file] = widget;
-    if (folder === 'shared') return file.replace(/\.(?:component|styles)$/, '');
+    if (folder === 'shared') {
+      // A part only imported lazily (the captcha and its solver) is split off by rollup.
+      if (getModuleInfo(id).importers.every((importer) => !chunkOf(importer, getModuleInfo))) return undefined;
+      return ACCOUNT_PARTS.test(file) ? 'account-parts' : file.replace(/\.(?:component|styles)$/, '');
+    }
     if (file === 'define' || file === `${folder}.component` || file === `${folder}.styles`) return folder;
     const { importers } = getModuleInfo(id);
     // Lazy parts (no chunk of their own) import from the named chunk wherever it goes.
@@ -239,8 +248,8 @@ function loaderBuild() {
 }
 
 /**
- * The @gaskit/widgets package: `index.js` defines every widget, `<name>.js` one widget; Lit,
- * i18next and the other dependencies stay imports for the integrator's bundler to share.
+ * The @gaskit/widgets package: `index.js` defines every widget, `<name>.js` one widget; Lit and
+ * the other dependencies stay imports for the integrator's bundler to share.
  */
 function packageBuild() {
   return {

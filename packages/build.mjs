@@ -22,7 +22,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist', 'packages');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 /** What the widgets package imports (rollup leaves them as imports). */
-const WIDGET_DEPENDENCIES = ['@lit/context', '@lit/task', '@stripe/stripe-js', 'altcha-lib', 'i18next', 'lit'];
+const WIDGET_DEPENDENCIES = ['@lit/context', '@lit/task', '@stripe/stripe-js', 'altcha-lib', 'lit'];
 
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 const writeJson = (path, value) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -20,7 +20,7 @@ function portalCsp(allowedOrigins: string[]): string {
     "frame-src 'self' https://js.stripe.com https://hooks.stripe.com",
     "connect-src 'self' https://api.stripe.com",
     "img-src 'self' data:",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
     "base-uri 'self'",
     "form-action 'self'",
     "object-src 'none'",

@@ -2,6 +2,22 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage, startDemoServer, type DemoServer } from './helpers.ts';
 
+/** Every Content-Security-Policy violation the page reports, as an event or on the console. */
+async function recordViolations(page: Page): Promise<string[]> {
+  const seen: string[] = [];
+  await page.exposeFunction('gaskitViolation', (text: string) => seen.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { gaskitViolation(text: string): void }).gaskitViolation;
+      report(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) seen.push(`console: ${message.text()}`);
+  });
+  return seen;
+}
+
 /** Scripts the page requests, with the script that asked for each (DevTools protocol initiator). */
 async function recordScripts(page: Page): Promise<{ url: string; by: string | undefined }[]> {
   const scripts: { url: string; by: string | undefined }[] = [];
@@ -58,6 +74,8 @@ describe('the loader (/v1/gaskit.js) on a supplier’s page', function () {
           .trim() === '#b4440e',
     );
     expect(await page.locator('gaskit-hint').getAttribute('tenant')).to.equal('yug-gaz');
+    // The label comes with the texts, which load after the configuration that brings the theme.
+    await page.locator('gaskit-hint').locator('[part="button"][aria-label]').waitFor();
     expect(await button.getAttribute('aria-label')).to.equal('Подсказка');
     await page.waitForLoadState('networkidle');
     for (const tag of ['gaskit-feedback', 'gaskit-pay', 'gaskit-portal', 'gaskit-login']) {
@@ -111,5 +129,56 @@ describe('the loader (/v1/gaskit.js) on a supplier’s page', function () {
       /\/(?:register|account|charges|readings|pay|payment-history|settings|feedback|link-account|captcha[.-]\w*)-[\w-]{8}\.js$/;
     expect(chunks.filter((s) => later.test(s.url)).map((s) => s.url)).to.deep.equal([]);
     await close();
+  });
+
+  // The hosted portal loads the loader too: checked on the same server.
+  describe('the hosted portal (/t/:tenant)', () => {
+    it('allows no inline styles and renders its sections with no policy violation', async () => {
+      const { context, page } = await newPage(browser);
+      const violations = await recordViolations(page);
+      const response = await page.goto(`${server.baseUrl}/t/sever-gaz/login`);
+      const policy = response!.headers()['content-security-policy'] ?? '';
+      expect(policy).to.match(/(?:^|; )style-src 'self'(?:;|$)/);
+      expect(policy).not.to.include("'unsafe-inline'");
+      const portal = page.locator('gaskit-portal');
+      await portal.locator('gaskit-login').locator('form').waitFor();
+      for (const view of ['register', 'feedback']) {
+        await portal.locator(`[part~="nav-link"][href$="/${view}"]`).click();
+        await portal.locator(`gaskit-${view}`).locator('form').waitFor();
+      }
+      // The tenant's theme and the widgets' styles are applied: the sign-in button has the theme's colour.
+      await portal.locator(`[part~="nav-link"][href$="/login"]`).click();
+      const button = portal.locator('gaskit-login').locator('button[type="submit"]');
+      expect(await button.evaluate((el) => getComputedStyle(el).backgroundColor)).not.to.equal('rgba(0, 0, 0, 0)');
+      expect(violations).to.deep.equal([]);
+      await context.close();
+    });
+
+    it('says in Russian that a section could not be loaded, and shows it after "Повторить"', async () => {
+      const { context, page } = await newPage(browser);
+      const chunk = /\/v1\/chunks\/register-[\w-]{8}\.js$/;
+      let failed = 0;
+      await page.route(chunk, async (route) => {
+        failed += 1;
+        await route.abort('internetdisconnected');
+      });
+      await page.goto(`${server.baseUrl}/t/sever-gaz/login`);
+      const portal = page.locator('gaskit-portal');
+      await portal.locator('gaskit-login').locator('form').waitFor();
+      await portal.locator('[part~="nav-link"][href$="/register"]').click();
+      const error = portal.locator('[part="main"] [role="alert"]');
+      await error.waitFor();
+      expect((await error.textContent())!.trim()).to.equal('Нет связи с сервером. Проверьте подключение к интернету.');
+      expect(failed).to.be.greaterThan(0);
+      expect(await portal.locator('gaskit-register').count()).to.equal(0);
+
+      await page.unroute(chunk);
+      await portal.locator('[part="retry"]').click();
+      const form = portal.locator('gaskit-register').locator('form');
+      await form.waitFor();
+      expect(await form.locator('[part="title"]').textContent()).to.include('Регистрация');
+      expect(await portal.locator('[part="retry"]').count()).to.equal(0);
+      await context.close();
+    });
   });
 });

@@ -2,32 +2,28 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { nothing } from 'lit';
 import { email, minLength, rule } from '../../sdk/index.ts';
-import { FormController } from '../../widgets/shared/form.ts';
 import { GaskitElement } from '../../widgets/shared/gaskit-element.ts';
+import { SubmitController } from '../../widgets/shared/submit.ts';
 import { ClientTask } from '../../widgets/shared/task.ts';
 import { GaskitTextField } from '../../widgets/shared/text-field.component.ts';
 import { runFormWidgetSuite } from '../suites/form-widget.suite.ts';
 import { fakeApi, type FakeApiOptions } from './fake-api.ts';
 import { shadowText, translated } from './helpers.ts';
 
-/** A minimal form widget built the way domain widgets are: text fields, FormController, ClientTask. */
+/** A minimal form widget built the way domain widgets are: text fields, SubmitController, ClientTask. */
 class TestSignIn extends GaskitElement {
   static override dependencies = { 'gaskit-text-field': GaskitTextField };
-  readonly form = new FormController(this);
+  readonly submitter = new SubmitController(this);
   readonly signIn = new ClientTask(this, {
     autoRun: false,
     task: (client, [values]: [Record<string, string>], signal) =>
       client.request<{ token: string }>('auth/login', { method: 'POST', body: values, signal }),
   });
 
-  private async onSubmit(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (!this.form.validate()) return;
-    try {
-      await this.signIn.run(this.form.values());
-    } catch (error) {
-      this.form.showServerErrors(error);
-    }
+  private onSubmit(event: SubmitEvent): void {
+    void this.submitter.submit(event, async (values) => {
+      await this.signIn.run(values);
+    });
   }
 
   protected override render(): unknown {

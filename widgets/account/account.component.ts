@@ -5,10 +5,10 @@ import { formatReading, shiftPeriod, verificationState, type AccountMeter, type 
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, titleStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
-import { GaskitAccountPin } from './account-pin.component.ts';
-import { GaskitAccountUnlink } from './account-unlink.component.ts';
+import { GaskitAccountPin } from '../shared/account-pin.component.ts';
+import { GaskitAccountUnlink } from '../shared/account-unlink.component.ts';
 import styles from './account.styles.ts';
-import { billingStyles, formatPeriod, formatVolume, renderMonthCharges } from './billing-parts.ts';
+import { billingStyles, formatPeriod, formatVolume, renderMonthCharges } from '../shared/billing-parts.ts';
 import { lazyPart } from '../shared/lazy.ts';
 import type * as UsageChart from './usage-chart.ts';
 

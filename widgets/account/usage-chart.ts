@@ -1,7 +1,7 @@
 import { css, html, nothing, svg, type TemplateResult } from 'lit';
 import { shiftPeriod, type MonthlyUsage } from '../../sdk/index.ts';
 import type { LocalizeController } from '../shared/localize.ts';
-import { formatPeriod, formatVolume } from './billing-parts.ts';
+import { formatPeriod, formatVolume } from '../shared/billing-parts.ts';
 
 const MONTHS = 12;
 const SLOT = 30;

@@ -9,13 +9,11 @@ import {
   contactNameRules,
   contactPhoneRules,
   FEEDBACK_LIMITS,
-  isGaskitError,
   messageRules,
   pattern,
   rule,
   SNIFF_BYTES,
   sniffAttachmentType,
-  toGaskitError,
   validate,
   type AttachmentType,
   type FaqEntry,
@@ -26,11 +24,11 @@ import {
   type ValidationFailure,
 } from '../../sdk/index.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
-import type { GaskitCaptcha } from '../register/captcha.component.ts';
-import { LazyCaptcha } from '../register/lazy-captcha.ts';
+import type { GaskitCaptcha } from '../shared/captcha.component.ts';
+import { LazyCaptcha } from '../shared/lazy-captcha.ts';
 import { errorText } from '../shared/errors.ts';
-import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { SubmitController } from '../shared/submit.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
@@ -92,13 +90,20 @@ export class GaskitFeedback extends GaskitElement {
   @state() private message = '';
   @state() private attachments: Attachment[] = [];
   @state() private errors: Record<string, ValidationFailure | null> = {};
-  @state() private formError = '';
-  private formErrorParams: Record<string, unknown> = {};
   @state() private sent?: FeedbackRequest;
 
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
 
-  private readonly form = new FormController(this);
+  /** A refusal of the captcha shows on it, one of a native control (topic, message, files) on that control. */
+  private readonly submitter = new SubmitController(this, {
+    onError: ({ fields }) => {
+      if (fields.captcha) this.captcha?.fail(fields.captcha);
+      const native = NATIVE_FIELDS.filter((name) => fields[name]);
+      this.setErrors(Object.fromEntries(native.map((name) => [name, { code: fields[name]!, params: LIMIT_PARAMS }])));
+      if (native.length) this.focusFirstInvalid();
+      return native.length > 0 || fields.captcha !== undefined;
+    },
+  });
   private sessionClient?: TenantClient;
   private stopListening?: () => void;
   private searchTimer?: ReturnType<typeof setTimeout>;
@@ -108,7 +113,7 @@ export class GaskitFeedback extends GaskitElement {
 
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
   /** The captcha a person who is not signed in solves. */
-  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => (this.formError = toGaskitError(error).code));
+  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => this.submitter.fail(error));
 
   private readonly faq = new ClientTask(this, {
     task: (client, [q], signal) => feedbackOf(client).faq({ q, limit: 20, signal }),
@@ -217,20 +222,25 @@ export class GaskitFeedback extends GaskitElement {
     if (first) this.focusOn(`#${first}`);
   }
 
-  private async submit(event: SubmitEvent): Promise<void> {
+  private submit(event: SubmitEvent): void {
     event.preventDefault();
-    this.formError = '';
+    this.submitter.clear();
     // The contact fields come first on the form: the form controller focuses the first invalid one.
-    const contactValid = this.form.validate();
+    const contactValid = this.submitter.validate();
     this.setErrors({
       topic: this.topic ? null : { code: 'required', params: {} },
       message: validate(this.message, messageRules),
     });
     if (!contactValid) return;
     if (this.errors.topic || this.errors.message) return this.focusFirstInvalid();
+    void this.send();
+  }
+
+  /** Sends the checked form (with the captcha's payload when the person is not signed in). */
+  private async send(): Promise<void> {
     const captcha = await this.captchaPayload();
     if (captcha === null) return;
-    const values = Object.fromEntries(Object.entries(this.form.values()).filter(([, value]) => value));
+    const values = Object.fromEntries(Object.entries(this.submitter.values()).filter(([, value]) => value));
     const input: FeedbackInput = {
       ...values,
       topic: this.topic,
@@ -238,41 +248,25 @@ export class GaskitFeedback extends GaskitElement {
       files: this.attachments.map((a) => a.file),
       ...(captcha ? { captcha } : {}),
     };
-    try {
-      this.sent = await this.sendTask.run(input);
-    } catch (error) {
-      this.showServerError(error);
-      return;
-    } finally {
-      this.captcha?.reset();
-    }
-    const { id, number, topic, status } = this.sent;
-    this.focusSuccess = true;
-    this.emit('gaskit-feedback-sent', { id, number, topic, status });
-    if (this.signedIn) void this.cabinet.run(true);
+    await this.submitter.run(async () => {
+      let sent: FeedbackRequest;
+      try {
+        sent = await this.sendTask.run(input);
+      } finally {
+        this.captcha?.reset();
+      }
+      this.sent = sent;
+      this.focusSuccess = true;
+      const { id, number, topic, status } = sent;
+      this.emit('gaskit-feedback-sent', { id, number, topic, status });
+      if (this.signedIn) void this.cabinet.run(true);
+    });
   }
 
   /** Someone not signed in proves to be a person; null (with the error shown) when the captcha is not solved. */
   private async captchaPayload(): Promise<string | undefined | null> {
     if (this.signedIn) return undefined;
     return this.lazyCaptcha.solveForSubmit();
-  }
-
-  private showServerError(error: unknown): void {
-    if (!isGaskitError(error)) {
-      this.formError = 'unknown';
-      return;
-    }
-    const { fields } = error;
-    if (fields.captcha) this.captcha?.fail(fields.captcha);
-    const native = NATIVE_FIELDS.filter((name) => fields[name]);
-    this.setErrors(Object.fromEntries(native.map((name) => [name, { code: fields[name]!, params: LIMIT_PARAMS }])));
-    const onFields = this.form.showServerErrors(error);
-    if (native.length) this.focusFirstInvalid();
-    else if (!onFields && !fields.captcha) {
-      this.formError = error.code;
-      this.formErrorParams = error.params;
-    }
   }
 
   private again(): void {
@@ -474,13 +468,10 @@ export class GaskitFeedback extends GaskitElement {
             }`,
           { hint: this.t('hints.files'), help: this.t('form.filesHelp', LIMIT_PARAMS) },
         )}
-        ${this.signedIn ? nothing : html`<gaskit-captcha></gaskit-captcha>`}
-        <p part="error" class="error" role="alert">
-          ${this.formError ? errorText(this.localize, this.formError, this.formErrorParams) : ''}
-        </p>
+        ${this.signedIn ? nothing : html`<gaskit-captcha></gaskit-captcha>`} ${this.submitter.renderError()}
         <div>
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.sendTask.pending}>
-            ${this.t(this.sendTask.pending ? 'form.sending' : 'form.submit')}
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
+            ${this.t(this.submitter.busy ? 'form.sending' : 'form.submit')}
           </button>
         </div>
       </form>

@@ -13,12 +13,12 @@ import {
   type SupplierRef,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { GaskitAccountUnlink } from '../account/account-unlink.component.ts';
+import { GaskitAccountUnlink } from '../shared/account-unlink.component.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
 import { errorText } from '../shared/errors.ts';
-import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles, titleStyles } from '../shared/styles.ts';
+import { SubmitController } from '../shared/submit.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import styles from './link-account.styles.ts';
@@ -68,7 +68,6 @@ export class GaskitLinkAccount extends GaskitElement {
   @state() private number = '';
   /** The supplier select's error text. */
   @state() private supplierError = '';
-  @state() private formError = '';
   /** The checked account, shown for confirmation. */
   @state() private checked?: AccountCheck;
   /** The account linked last, for the success message. */
@@ -76,7 +75,22 @@ export class GaskitLinkAccount extends GaskitElement {
   /** The number of the account unlinked last from the list, for the confirmation. */
   @state() private unlinked = '';
 
-  private readonly form = new FormController(this);
+  /** A refusal of the supplier shows on its select, one of the number (by its code) on the number field. */
+  private readonly submitter = new SubmitController(this, {
+    onError: (error) => {
+      if (error.fields.supplier) {
+        this.supplierError = errorText(this.localize, error.fields.supplier);
+        this.focusAfterRender = '#supplier';
+        return true;
+      }
+      const field = this.numberField();
+      if (!NUMBER_CODES.has(error.code) || !field || Object.keys(error.fields).length > 0) return false;
+      field.error = error.code;
+      field.focus();
+      return true;
+    },
+    params: () => ({ max: this.config.value?.accounts.maxAccounts }),
+  });
   private idempotencyKey = '';
   private focusAfterRender: string | null = null;
 
@@ -140,74 +154,53 @@ export class GaskitLinkAccount extends GaskitElement {
   }
 
   private numberField(): GaskitTextField | undefined {
-    return this.form.fields.find((field) => field.name === 'number');
-  }
-
-  /** Puts a refusal where it belongs: the supplier select, the number field, or the form. */
-  private showError(error: unknown, config: TenantConfig): void {
-    const code = isGaskitError(error) ? error.code : 'unknown';
-    if (isGaskitError(error) && error.fields.supplier) {
-      this.supplierError = errorText(this.localize, error.fields.supplier);
-      this.focusAfterRender = '#supplier';
-      return;
-    }
-    if (this.form.showServerErrors(error)) return;
-    const field = this.numberField();
-    if (NUMBER_CODES.has(code) && field) {
-      field.error = code;
-      field.focus();
-      return;
-    }
-    this.formError = errorText(this.localize, code, { max: config.accounts.maxAccounts });
+    return this.submitter.fields.find((field) => field.name === 'number');
   }
 
   private ref(config: TenantConfig): AccountRef {
     return { supplier: this.chosenSupplier(config), number: this.number.trim() };
   }
 
-  private async check(event: SubmitEvent, config: TenantConfig): Promise<void> {
+  private check(event: SubmitEvent, config: TenantConfig): void {
     event.preventDefault();
-    this.formError = '';
+    this.submitter.clear();
     this.linked = undefined;
     const supplierMissing = this.chosenSupplier(config) === '';
     this.supplierError = supplierMissing ? this.localize.t('accounts:link.chooseSupplier') : '';
-    if (!this.form.validate() || supplierMissing) {
+    if (!this.submitter.validate() || supplierMissing) {
       if (supplierMissing) this.focusAfterRender = '#supplier';
       return;
     }
-    try {
+    void this.submitter.run(async () => {
       this.checked = await this.checkTask.run(this.ref(config));
-    } catch (error) {
-      this.showError(error, config);
-      return;
-    }
-    this.idempotencyKey = createIdempotencyKey();
-    this.focusAfterRender = '#check-title';
+      this.idempotencyKey = createIdempotencyKey();
+      this.focusAfterRender = '#check-title';
+    });
   }
 
-  private async link(config: TenantConfig): Promise<void> {
-    this.formError = '';
-    let account: LinkedAccount;
-    try {
-      account = await this.linkTask.run(this.ref(config), this.idempotencyKey);
-    } catch (error) {
-      const code = isGaskitError(error) ? error.code : 'unknown';
-      if (isGaskitError(error) && (Object.keys(error.fields).length > 0 || NUMBER_CODES.has(code))) {
-        this.checked = undefined;
-        await this.updateComplete;
-        this.showError(error, config);
-      } else {
-        // Any other refusal stays on the details: "Link" again retries with the same idempotency key.
-        this.formError = errorText(this.localize, code, { max: config.accounts.maxAccounts });
+  /**
+   * Links the checked account. A refusal of a field or the number goes back to the form, on that
+   * field; any other stays on the details, where "Link" again retries with the same idempotency key.
+   */
+  private link(config: TenantConfig): void {
+    void this.submitter.run(async () => {
+      let account: LinkedAccount;
+      try {
+        account = await this.linkTask.run(this.ref(config), this.idempotencyKey);
+      } catch (error) {
+        if (isGaskitError(error) && (Object.keys(error.fields).length > 0 || NUMBER_CODES.has(error.code))) {
+          this.checked = undefined;
+          await this.updateComplete;
+        }
+        throw error;
       }
-      return;
-    }
-    this.checked = undefined;
-    this.number = '';
-    this.linked = account;
-    this.focusAfterRender = '[part="success"]';
-    this.emit('gaskit-account-linked', { account });
-    this.reload();
+      this.checked = undefined;
+      this.number = '';
+      this.linked = account;
+      this.focusAfterRender = '[part="success"]';
+      this.emit('gaskit-account-linked', { account });
+      this.reload();
+    });
   }
 
   private edit(): void {
@@ -264,11 +257,9 @@ export class GaskitLinkAccount extends GaskitElement {
       >
         <gaskit-hint slot="hint" text=${t('numberHint')}></gaskit-hint>
       </gaskit-text-field>
-      <p part="error" class="error" role="alert">${this.formError}</p>
+      ${this.submitter.renderError()}
       <div class="actions">
-        <button part="button" class="button button--primary" type="submit" ?disabled=${this.checkTask.pending}>
-          ${t('check')}
-        </button>
+        <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>${t('check')}</button>
       </div>
     </form>`;
   }
@@ -295,8 +286,7 @@ export class GaskitLinkAccount extends GaskitElement {
           <dd>${checked.holder || t('notGiven')}</dd>
         </div>
       </dl>
-      ${checked.alreadyLinked ? html`<p class="note">${t('alreadyLinked')}</p>` : nothing}
-      <p part="error" class="error" role="alert">${this.formError}</p>
+      ${checked.alreadyLinked ? html`<p class="note">${t('alreadyLinked')}</p>` : nothing} ${this.submitter.renderError()}
       <div class="actions">
         ${
           checked.alreadyLinked
@@ -305,7 +295,7 @@ export class GaskitLinkAccount extends GaskitElement {
                 part="button"
                 class="button button--primary"
                 type="button"
-                ?disabled=${this.linkTask.pending}
+                ?disabled=${this.submitter.busy}
                 @click=${() => this.link(config)}
               >
                 ${t('link')}

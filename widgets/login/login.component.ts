@@ -1,25 +1,20 @@
 import { meOf } from '../../sdk/me.ts';
 import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import {
   codeRules,
-  isGaskitError,
   LINK_PARAMS,
   loginRules,
-  passwordRules,
   required,
   rule,
-  sameAs,
   type Me,
   type RegistrationConfig,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { authStyles, Cooldown, formErrorText, passwordHelp, resendButton, showPasswordToggle } from '../register/auth-parts.ts';
-import type { GaskitCaptcha } from '../register/captcha.component.ts';
-import { LazyCaptcha } from '../register/lazy-captcha.ts';
-import { FormController } from '../shared/form.ts';
+import { authStyles, AuthSubmit, resendButton, showPasswordToggle } from '../shared/auth-parts.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
@@ -61,7 +56,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitLogin extends GaskitElement {
-  static override dependencies = { 'gaskit-text-field': GaskitTextField };
+  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
   /** The registration page, linked under the form. */
@@ -69,19 +64,10 @@ export class GaskitLogin extends GaskitElement {
 
   @state() private step: Step = { name: 'sign-in' };
   @state() private showPassword = false;
-  @state() private password = '';
-  @state() private formError = '';
-  @state() private info = '';
-  @state() private busy = false;
 
-  @query('gaskit-captcha') private captcha?: GaskitCaptcha;
-  private readonly form = new FormController(this);
-  private readonly cooldown = new Cooldown(this);
+  private readonly submitter = new AuthSubmit(this);
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
-  /** The captcha, when the supplier has it on. */
-  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => (this.formError = formErrorText(this.localize, error)));
   private checkedSession = false;
-  private focusStep = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -101,10 +87,6 @@ export class GaskitLogin extends GaskitElement {
       this.checkedSession = true;
       if (client.session.isSignedIn && this.step.name === 'sign-in') void this.resume();
     }
-    if (this.focusStep) {
-      this.focusStep = false;
-      this.renderRoot.querySelector<HTMLElement>('[data-focus]')?.focus();
-    }
   }
 
   /** A session kept from before (sessionStorage): show who is signed in. */
@@ -123,36 +105,8 @@ export class GaskitLogin extends GaskitElement {
 
   private goTo(step: Step): void {
     this.step = step;
-    this.formError = '';
-    this.info = '';
-    this.password = '';
-    this.focusStep = true;
-  }
-
-  private showError(error: unknown): void {
-    if (isGaskitError(error) && error.fields.captcha) {
-      this.captcha?.fail(error.fields.captcha);
-      return;
-    }
-    if (this.form.showServerErrors(error)) return;
-    this.formError = formErrorText(this.localize, error);
-  }
-
-  private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
-    if (!reg.captcha) return undefined;
-    return this.lazyCaptcha.solveForSubmit();
-  }
-
-  private async run(work: () => Promise<void>): Promise<void> {
-    this.formError = '';
-    this.busy = true;
-    try {
-      await work();
-    } catch (error) {
-      this.showError(error);
-    } finally {
-      this.busy = false;
-    }
+    this.submitter.clear();
+    this.submitter.focusStep();
   }
 
   private signedIn(me: Me): void {
@@ -160,82 +114,58 @@ export class GaskitLogin extends GaskitElement {
     this.emit('gaskit-signed-in', { me });
   }
 
-  private signIn(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (!this.form.validate()) return Promise.resolve();
-    const { login = '', password = '' } = this.form.values();
-    return this.run(async () => {
+  private signIn(event: SubmitEvent): void {
+    void this.submitter.submit(event, async ({ login = '', password = '' }) => {
       const { me } = await authOf(this.resolvedClient!).signIn({ login, password });
       if (me.mustChangePassword) this.goTo({ name: 'change-temporary', me, current: password });
       else this.signedIn(me);
     });
   }
 
-  private changeTemporary(event: SubmitEvent, current: string): Promise<void> {
-    event.preventDefault();
-    if (!this.form.validate()) return Promise.resolve();
-    const { password = '', passwordRepeat = '' } = this.form.values();
-    return this.run(async () =>
+  private changeTemporary(event: SubmitEvent, current: string): void {
+    void this.submitter.submit(event, async ({ password = '', passwordRepeat = '' }) =>
       this.signedIn(await authOf(this.resolvedClient!).changePassword({ currentPassword: current, password, passwordRepeat })),
     );
   }
 
-  private signOut(): Promise<void> {
-    return this.run(async () => {
+  private signOut(): void {
+    void this.submitter.run(async () => {
       await authOf(this.resolvedClient!).signOut();
       this.goTo({ name: 'sign-in' });
       this.emit('gaskit-signed-out', { reason: 'sign-out' });
     });
   }
 
-  private async resendLink(reg: RegistrationConfig): Promise<void> {
-    const captcha = await this.captchaPayload(reg);
-    if (captcha === null) return;
-    await this.run(async () => {
-      try {
-        const answer = await authOf(this.resolvedClient!).resend(captcha ? { captcha } : {});
-        this.cooldown.start(answer.resendAfter);
-        this.info = this.localize.t('auth:pending.resent');
-      } finally {
-        this.captcha?.reset();
-      }
+  private resendLink(reg: RegistrationConfig): void {
+    void this.submitter.runWithCaptcha(reg.captcha, async (captcha) => {
+      const answer = await authOf(this.resolvedClient!).resend(captcha);
+      this.submitter.cooldown.start(answer.resendAfter);
+      this.submitter.say(this.localize.t('auth:pending.resent'));
     });
   }
 
-  private async forgot(event: SubmitEvent, reg: RegistrationConfig): Promise<void> {
+  private forgot(event: SubmitEvent, reg: RegistrationConfig): void {
     event.preventDefault();
-    if (!this.form.validate()) return;
-    const captcha = await this.captchaPayload(reg);
-    if (captcha === null) return;
-    const login = this.form.values().login ?? '';
-    await this.run(async () => {
-      try {
-        const answer = await authOf(this.resolvedClient!).forgotPassword({ login, ...(captcha ? { captcha } : {}) });
-        this.cooldown.start(answer.resendAfter);
-        this.goTo({ name: 'forgot-sent', login, method: answer.method ?? 'link' });
-      } finally {
-        this.captcha?.reset();
-      }
+    if (!this.submitter.validate()) return;
+    const login = this.submitter.values().login ?? '';
+    void this.submitter.runWithCaptcha(reg.captcha, async (captcha) => {
+      const answer = await authOf(this.resolvedClient!).forgotPassword({ login, ...captcha });
+      this.submitter.cooldown.start(answer.resendAfter);
+      this.goTo({ name: 'forgot-sent', login, method: answer.method ?? 'link' });
     });
   }
 
   /** A signed-in cabinet awaiting its activation code enters it here. */
-  private confirmCode(event: SubmitEvent, me: Me): Promise<void> {
-    event.preventDefault();
-    if (!this.form.validate()) return Promise.resolve();
-    const code = this.form.values().code ?? '';
-    return this.run(async () => {
+  private confirmCode(event: SubmitEvent, me: Me): void {
+    void this.submitter.submit(event, async ({ code = '' }) => {
       const client = this.resolvedClient!;
       await authOf(client).confirm({ login: me.login, code });
       this.signedIn(await meOf(client).get());
     });
   }
 
-  private reset(event: SubmitEvent, input: { token: string } | { login: string }): Promise<void> {
-    event.preventDefault();
-    if (!this.form.validate()) return Promise.resolve();
-    const { password = '', passwordRepeat = '', code = '' } = this.form.values();
-    return this.run(async () => {
+  private reset(event: SubmitEvent, input: { token: string } | { login: string }): void {
+    void this.submitter.submit(event, async ({ password = '', passwordRepeat = '', code = '' }) => {
       await authOf(this.resolvedClient!).resetPassword(
         'token' in input
           ? { token: input.token, password, passwordRepeat }
@@ -245,38 +175,12 @@ export class GaskitLogin extends GaskitElement {
     });
   }
 
-  private renderFormError(): TemplateResult {
-    return html`<p part="error" class="error" role="alert">${this.formError}</p>`;
-  }
-
   private heading(key: string): TemplateResult {
     return html`<h2 part="title" data-focus tabindex="-1">${this.localize.t(key)}</h2>`;
   }
 
   private newPasswordFields(reg: RegistrationConfig, login = ''): TemplateResult {
-    const l = this.localize;
-    const type = this.showPassword ? 'text' : 'password';
-    return html`
-      <gaskit-text-field
-        name="password"
-        required
-        .label=${l.t('auth:fields.newPassword')}
-        .type=${type}
-        autocomplete="new-password"
-        .help=${passwordHelp(l, reg.password)}
-        .rules=${passwordRules(reg.password, login)}
-        @input=${(e: Event) => (this.password = (e.target as GaskitTextField).value)}
-      ></gaskit-text-field>
-      <gaskit-text-field
-        name="passwordRepeat"
-        required
-        .label=${l.t('auth:fields.passwordRepeat')}
-        .type=${type}
-        autocomplete="new-password"
-        .rules=${[rule(sameAs, { other: this.password })]}
-      ></gaskit-text-field>
-      ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))}
-    `;
+    return html`<gaskit-new-password .localize=${this.localize} .policy=${reg.password} login=${login}></gaskit-new-password>`;
   }
 
   private renderSignIn(reg: RegistrationConfig): TemplateResult {
@@ -300,9 +204,9 @@ export class GaskitLogin extends GaskitElement {
           autocomplete="current-password"
           .rules=${[rule(required)]}
         ></gaskit-text-field>
-        ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))} ${this.renderFormError()}
+        ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))} ${this.submitter.renderError()}
         <div class="actions">
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
             ${l.t('auth:login.submit')}
           </button>
           <button part="button" class="link-button" type="button" @click=${() => this.goTo({ name: 'forgot' })}>
@@ -325,9 +229,9 @@ export class GaskitLogin extends GaskitElement {
         return html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.changeTemporary(e, step.current)}>
           ${this.heading('auth:temporary.changeTitle')}
           <p part="intro">${l.t('auth:temporary.changeText')}</p>
-          ${this.newPasswordFields(reg, step.me.login)} ${this.renderFormError()}
+          ${this.newPasswordFields(reg, step.me.login)} ${this.submitter.renderError()}
           <div class="actions">
-            <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+            <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
               ${l.t('auth:temporary.changeSubmit')}
             </button>
           </div>
@@ -356,18 +260,17 @@ export class GaskitLogin extends GaskitElement {
                     .rules=${codeRules()}
                   ></gaskit-text-field>
                   <div class="actions">
-                    <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+                    <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
                       ${l.t('auth:code.submit')}
                     </button>
                   </div>
                 </form>`
               : nothing
           }
-          ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing}
-          <p part="status" class="status" role="status">${this.info}</p>
-          ${this.renderFormError()}
+          ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.submitter.renderStatus()}
+          ${this.submitter.renderError()}
           <div class="actions">
-            ${resendButton(l, l.t(byCode ? 'auth:code.resend' : 'auth:pending.resendLink'), this.cooldown, this.busy, () => this.resendLink(reg))}
+            ${resendButton(l, l.t(byCode ? 'auth:code.resend' : 'auth:pending.resendLink'), this.submitter.cooldown, this.submitter.busy, () => this.resendLink(reg))}
             <button part="button" class="button" type="button" @click=${this.signOut}>${l.t('auth:login.signOut')}</button>
           </div>
         </section>`;
@@ -375,9 +278,9 @@ export class GaskitLogin extends GaskitElement {
       case 'signed-in':
         return html`<section part="notice" class="notice">
           <p data-focus tabindex="-1">${l.t('auth:login.signedInAs', { login: step.me.fullName || step.me.login })}</p>
-          ${this.renderFormError()}
+          ${this.submitter.renderError()}
           <div class="actions">
-            <button part="button" class="button" type="button" ?disabled=${this.busy} @click=${this.signOut}>
+            <button part="button" class="button" type="button" ?disabled=${this.submitter.busy} @click=${this.signOut}>
               ${l.t('auth:login.signOut')}
             </button>
           </div>
@@ -394,9 +297,9 @@ export class GaskitLogin extends GaskitElement {
             autocomplete="username"
             .rules=${loginRules(reg.logins)}
           ></gaskit-text-field>
-          ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.renderFormError()}
+          ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.submitter.renderError()}
           <div class="actions">
-            <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+            <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
               ${l.t('auth:forgot.submit')}
             </button>
             <button part="button" class="link-button" type="button" @click=${() => this.goTo({ name: 'sign-in' })}>
@@ -417,9 +320,9 @@ export class GaskitLogin extends GaskitElement {
                 autocomplete="one-time-code"
                 .rules=${codeRules()}
               ></gaskit-text-field>
-              ${this.newPasswordFields(reg, step.login)} ${this.renderFormError()}
+              ${this.newPasswordFields(reg, step.login)} ${this.submitter.renderError()}
               <div class="actions">
-                <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+                <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
                   ${l.t('auth:reset.submit')}
                 </button>
               </div>
@@ -433,9 +336,9 @@ export class GaskitLogin extends GaskitElement {
             </section>`;
       case 'reset':
         return html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.reset(e, { token: step.token })}>
-          ${this.heading('auth:reset.title')} ${this.newPasswordFields(reg)} ${this.renderFormError()}
+          ${this.heading('auth:reset.title')} ${this.newPasswordFields(reg)} ${this.submitter.renderError()}
           <div class="actions">
-            <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+            <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
               ${l.t('auth:reset.submit')}
             </button>
           </div>

@@ -12,7 +12,6 @@ import {
   parseRubles,
   rubles,
   rule,
-  toGaskitError,
   type TenantClient,
   type PayableAccount,
   type Payment,
@@ -22,9 +21,8 @@ import {
   type ReadingInput,
   type Rule,
 } from '../../sdk/index.ts';
-import { errorText } from '../shared/errors.ts';
-import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { SubmitController } from '../shared/submit.ts';
 import { lazyPart } from '../shared/lazy.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
@@ -34,6 +32,9 @@ import styles from './pay.styles.ts';
 import { mountPaymentElement, type MountedPaymentElement } from './stripe-element.ts';
 
 type Step = 'amounts' | 'readings' | 'card' | 'authenticate' | 'result';
+
+/** The prefix of a card refusal's text keys. */
+const FAILURE = 'payments:failure.';
 
 /**
  * The readings step is `gaskit-readings`, loaded when a person first asks to send readings with a
@@ -102,10 +103,6 @@ export class GaskitPay extends GaskitElement {
   @state() private custom = false;
   @state() private withReadings = false;
   @state() private readingsIndex = 0;
-  /** The error shown above the step's buttons: an `errors:` code, or a `payments:failure.` key. */
-  @state() private formError = '';
-  private formErrorParams: Record<string, unknown> = {};
-  @state() private busy = false;
   @state() private payment?: Payment;
   @state() private stripe = false;
 
@@ -114,7 +111,14 @@ export class GaskitPay extends GaskitElement {
   private stripeElement?: MountedPaymentElement;
   private focusStep = false;
   private loadedFrom?: PaymentOptions;
-  private readonly form = new FormController(this);
+  /** The step's errors: an `errors:` code (amounts within the supplier's limits), or a card's refusal (`payments:failure.<code>`). */
+  private readonly submitter = new SubmitController(this, {
+    texts: (code) => (code.startsWith(FAILURE) ? this.failureKey(code.slice(FAILURE.length)) : undefined),
+    params: () => {
+      const options = this.loadedFrom;
+      return options ? { min: options.minAmount / 100, max: options.maxAmount / 100 } : {};
+    },
+  });
 
   private readonly options = new ClientTask(this, { task: (client, _args, signal) => paymentsOf(client).options({ signal }) });
 
@@ -163,8 +167,7 @@ export class GaskitPay extends GaskitElement {
 
   private goTo(step: Step): void {
     this.step = step;
-    this.formError = '';
-    this.formErrorParams = {};
+    this.submitter.clear();
     this.focusStep = true;
   }
 
@@ -185,16 +188,16 @@ export class GaskitPay extends GaskitElement {
   private edit(index: number, field: 'amountText' | 'penaltiesText', value: string): void {
     this.rows = this.rows.map((r, i) => (i === index ? { ...r, [field]: value } : r));
     this.custom = true;
-    this.formError = '';
+    this.submitter.clear();
   }
 
   private submitAmounts(event: SubmitEvent): void {
     event.preventDefault();
-    this.formError = '';
-    if (!this.form.validate() || !this.loadedFrom) return;
+    this.submitter.clear();
+    if (!this.submitter.validate() || !this.loadedFrom) return;
     const code = checkPaymentTotal(this.total, this.loadedFrom);
     if (code) {
-      this.formError = code;
+      this.submitter.fail(code);
       return;
     }
     this.readings = {};
@@ -222,21 +225,16 @@ export class GaskitPay extends GaskitElement {
    */
   private async act(call: (client: TenantClient) => Promise<void>): Promise<void> {
     const client = this.resolvedClient;
-    if (!client || this.busy) return;
-    this.busy = true;
-    this.formError = '';
-    try {
-      await call(client);
-    } catch (error) {
-      if (!this.payment && this.step !== 'amounts') this.goTo('amounts');
-      await this.updateComplete;
-      if (!this.form.showServerErrors(error)) {
-        this.formError = toGaskitError(error).code;
-        this.formErrorParams = toGaskitError(error).params;
+    if (!client) return;
+    await this.submitter.run(async () => {
+      try {
+        await call(client);
+      } catch (error) {
+        if (!this.payment && this.step !== 'amounts') this.goTo('amounts');
+        await this.updateComplete;
+        throw error;
       }
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   /** `POST payments` with this payment's idempotency key: repeating it returns the same payment. */
@@ -264,7 +262,7 @@ export class GaskitPay extends GaskitElement {
       this.stripeElement = await mountPaymentElement(target, { ...params, locale: this.localize.locale });
     } catch {
       target.remove();
-      this.formError = 'payment_provider_unavailable';
+      this.submitter.fail('payment_provider_unavailable');
     }
   }
 
@@ -277,19 +275,19 @@ export class GaskitPay extends GaskitElement {
   private payByCard(event: SubmitEvent): void {
     event.preventDefault();
     const payment = this.payment!;
-    if (!this.stripe && !this.form.validate()) return;
+    if (!this.stripe && !this.submitter.validate()) return;
     void this.act(async (client) => {
       let current: Payment;
       if (this.stripe) {
         if (!this.stripeElement) return;
         const { errorCode } = await this.stripeElement.confirm(window.location.href);
         if (errorCode) {
-          this.formError = `payments:failure.${errorCode}`;
+          this.submitter.fail(`${FAILURE}${errorCode}`);
           return;
         }
         current = await paymentsOf(client).waitForOutcome(payment.id);
       } else {
-        const { cardNumber = '', expiry = '', cvc = '' } = this.form.values();
+        const { cardNumber = '', expiry = '', cvc = '' } = this.submitter.values();
         current = await paymentsOf(client).demoConfirm(payment.id, { cardNumber, expiry: formatCardExpiry(expiry), cvc });
         if (current.status === 'processing') current = await paymentsOf(client).waitForOutcome(payment.id);
       }
@@ -345,22 +343,10 @@ export class GaskitPay extends GaskitElement {
     return this.t(sentTo.channel === 'sms' ? 'receiptSentSms' : 'receiptSentEmail', { to: sentTo.to });
   }
 
-  private failureText(code: string): string {
-    const key = `payments:failure.${code}`;
-    return this.localize.t(this.localize.exists(key) ? key : 'payments:failure.unknown');
-  }
-
-  private errorMessage(): TemplateResult {
-    const code = this.formError;
-    const options = this.loadedFrom;
-    const text = code.startsWith('payments:failure.')
-      ? this.failureText(code.slice('payments:failure.'.length))
-      : code &&
-        errorText(this.localize, code, {
-          ...(options ? { min: options.minAmount / 100, max: options.maxAmount / 100 } : {}),
-          ...this.formErrorParams,
-        });
-    return html`<p part="error" class="error" role="alert">${text}</p>`;
+  /** The key of a card refusal's text; `payments:failure.unknown` for a code without one. */
+  private failureKey(code: string): string {
+    const key = `${FAILURE}${code}`;
+    return this.localize.exists(key) ? key : `${FAILURE}unknown`;
   }
 
   private button(label: string, onClick?: () => void, primary = false): TemplateResult {
@@ -368,7 +354,7 @@ export class GaskitPay extends GaskitElement {
       part="button"
       class="button ${primary ? 'button--primary' : ''}"
       type=${onClick ? 'button' : 'submit'}
-      ?disabled=${this.busy}
+      ?disabled=${this.submitter.busy}
       @click=${onClick}
     >
       ${label}
@@ -415,7 +401,7 @@ export class GaskitPay extends GaskitElement {
         </label>
         <p part="total" class="total" role="status">${this.t('total', { amount: this.money(this.total) })}</p>
         <p class="muted">${this.t('limits', { min: this.money(options.minAmount), max: this.money(options.maxAmount) })}</p>
-        ${this.errorMessage()}
+        ${this.submitter.renderError()}
         <div class="actions">${this.button(this.t('next'), undefined, true)}</div>
       </form>
     `;
@@ -460,7 +446,7 @@ export class GaskitPay extends GaskitElement {
         account-id=${row.accountId}
         @gaskit-readings-confirmed=${(e: CustomEvent<{ readings: ReadingInput[] }>) => this.nextReadings(row.accountId, e.detail.readings)}
       ></gaskit-readings>
-      ${this.errorMessage()}
+      ${this.submitter.renderError()}
       <div class="actions">
         ${this.button(this.t('skipReadings'), () => this.nextReadings(row.accountId))}
         ${this.button(this.t('back'), () => this.goTo('amounts'))}
@@ -493,11 +479,11 @@ export class GaskitPay extends GaskitElement {
                   ${field('expiry', 'cc-exp', rule(cardExpiry, { now: new Date() }))} ${field('cvc', 'cc-csc', rule(cardCvc))}
                 </div>`
         }
-        ${this.busy ? html`<p part="status" class="status" role="status">${this.t('processing')}</p>` : nothing}
-        ${this.errorMessage()}
+        ${this.submitter.busy ? html`<p part="status" class="status" role="status">${this.t('processing')}</p>` : nothing}
+        ${this.submitter.renderError()}
         <div class="actions">
           ${this.button(this.t('payButton', { amount: this.money(payment.total) }), undefined, true)}
-          ${this.button(this.t('cancel'), () => this.act(async (client) => this.settle(await paymentsOf(client).cancel(payment.id))))}
+          ${this.button(this.t('cancel'), () => void this.act(async (client) => this.settle(await paymentsOf(client).cancel(payment.id))))}
         </div>
       </form>
     `;
@@ -505,11 +491,11 @@ export class GaskitPay extends GaskitElement {
 
   private renderAuthenticate(payment: Payment): TemplateResult {
     const answer = (approve: boolean) => () =>
-      this.act(async (client) => this.settle(await paymentsOf(client).demoAuthenticate(payment.id, approve)));
+      void this.act(async (client) => this.settle(await paymentsOf(client).demoAuthenticate(payment.id, approve)));
     return html`
       ${this.heading(this.t('authTitle'))}
       <p>${this.t('authIntro', { amount: this.money(payment.total) })}</p>
-      ${this.errorMessage()}
+      ${this.submitter.renderError()}
       <div class="actions">
         ${this.button(this.t('approve'), answer(true), true)} ${this.button(this.t('reject'), answer(false))}
       </div>
@@ -534,7 +520,7 @@ export class GaskitPay extends GaskitElement {
                   : nothing
               }`
           : payment.status === 'failed'
-            ? html`<p role="alert">${this.failureText(payment.failureCode ?? 'unknown')}</p>`
+            ? html`<p role="alert">${this.localize.t(this.failureKey(payment.failureCode ?? 'unknown'))}</p>`
             : nothing
       }
       <div class="actions">

@@ -8,7 +8,7 @@ import {
   type ReadingWindow,
   type TenantClient,
 } from '../../sdk/index.ts';
-import { formatPeriod } from '../account/billing-parts.ts';
+import { formatPeriod } from '../shared/billing-parts.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';

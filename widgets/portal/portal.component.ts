@@ -134,6 +134,7 @@ interface NavItem {
  * @csspart link - Links to other sections inside a section.
  * @csspart status - Loading status.
  * @csspart error - An error message.
+ * @csspart retry - "Retry" under a section that could not be loaded.
  * @csspart notice - The text of "not found" and "account not linked".
  * @csspart welcome - The greeting and first steps on the home of a cabinet with no account linked yet.
  *
@@ -588,7 +589,13 @@ export class GaskitPortal extends GaskitElement {
     }
     const part = SECTIONS[view === 'home' && this.welcome ? 'welcome' : view];
     if (part) {
-      if (this.sectionFailed?.part === part) return renderError(l, this.sectionFailed.error);
+      if (this.sectionFailed?.part === part) {
+        // "Retry" renders the section again, which loads its chunk again.
+        return html`${renderError(l, this.sectionFailed.error)}
+          <button part="retry" class="button" type="button" @click=${() => (this.sectionFailed = undefined)}>
+            ${l.t('common:retry')}
+          </button>`;
+      }
       part().catch((error: unknown) => (this.sectionFailed = { part, error }));
     }
     const id = chosen?.id ?? '';

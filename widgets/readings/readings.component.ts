@@ -5,9 +5,9 @@ import { property, state } from 'lit/decorators.js';
 import {
   createIdempotencyKey,
   isGaskitError,
-  toGaskitError,
   meterReading,
   rule,
+  type GaskitError,
   type LinkedAccount,
   type MeterHistory,
   type Reading,
@@ -19,10 +19,9 @@ import {
   type SubmitReadingsInput,
   type SubmittedReadings,
 } from '../../sdk/index.ts';
-import { errorText } from '../shared/errors.ts';
-import { FormController } from '../shared/form.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, fieldStyles, stackedTableStyles } from '../shared/styles.ts';
+import { SubmitController } from '../shared/submit.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
@@ -82,14 +81,16 @@ export class GaskitReadings extends GaskitElement {
   @state() private values: Record<string, string> = {};
   @state() private confirmations: Confirmations = {};
   @state() private confirmationErrors: Record<string, boolean> = {};
-  @state() private formError = '';
-  private formErrorParams: Record<string, unknown> = {};
   @state() private preview?: ReadingsPreview;
   @state() private result?: SubmittedReadings;
   /** The account picked in the widget's own list (when no `account-id` is given). */
   @state() private picked = '';
 
-  private readonly form = new FormController(this);
+  /** The readings last sent, whose `readings.<i>.value` refusals go on their meters' fields. */
+  private sentInput?: SubmitReadingsInput;
+  private readonly submitter = new SubmitController(this, {
+    onError: (error) => this.sentInput !== undefined && this.showFieldErrors(error, this.sentInput),
+  });
   private idempotencyKey = '';
   private focusStep = false;
 
@@ -140,7 +141,7 @@ export class GaskitReadings extends GaskitElement {
     this.values = {};
     this.confirmations = {};
     this.confirmationErrors = {};
-    this.formError = '';
+    this.submitter.clear();
     this.preview = undefined;
     this.result = undefined;
   }
@@ -168,9 +169,8 @@ export class GaskitReadings extends GaskitElement {
   }
 
   /** Puts the server's `readings.<i>.value` errors on the fields of those meters; returns whether any matched. */
-  private showFieldErrors(error: unknown, input: SubmitReadingsInput): boolean {
-    if (!isGaskitError(error)) return false;
-    const fields = this.form.fields;
+  private showFieldErrors(error: GaskitError, input: SubmitReadingsInput): boolean {
+    const fields = this.submitter.fields;
     let first: GaskitTextField | undefined;
     for (const [name, code] of Object.entries(error.fields)) {
       const index = SERVER_FIELD.exec(name)?.[1];
@@ -185,26 +185,24 @@ export class GaskitReadings extends GaskitElement {
     return first !== undefined;
   }
 
-  private async check(event: SubmitEvent, meters: MeterHistory[]): Promise<void> {
+  private check(event: SubmitEvent, meters: MeterHistory[]): void {
     event.preventDefault();
-    this.formError = '';
-    if (!this.form.validate()) return;
+    this.submitter.clear();
+    if (!this.submitter.validate()) return;
     this.confirmations = {};
     const input = this.input(meters);
     if (input.readings.length === 0) {
-      this.formError = 'readings_empty';
-      this.form.fields[0]?.focus();
+      this.submitter.fail('readings_empty');
+      this.submitter.fields[0]?.focus();
       return;
     }
-    try {
+    this.sentInput = input;
+    void this.submitter.run(async () => {
       this.preview = await this.previewTask.run(input);
-    } catch (error) {
-      if (!this.showFieldErrors(error, input)) this.showFormError(error);
-      return;
-    }
-    this.idempotencyKey = createIdempotencyKey();
-    this.confirmationErrors = {};
-    this.goTo('review');
+      this.idempotencyKey = createIdempotencyKey();
+      this.confirmationErrors = {};
+      this.goTo('review');
+    });
   }
 
   private toggleConfirmation(meterId: string, kind: ReadingConfirmation, checked: boolean): void {
@@ -239,28 +237,28 @@ export class GaskitReadings extends GaskitElement {
       this.goTo('done');
       return;
     }
-    this.formError = '';
-    let result: SubmittedReadings;
-    try {
-      result = await this.submitTask.run(input, this.idempotencyKey);
-    } catch (error) {
-      if (isGaskitError(error) && Object.keys(error.fields).length > 0) {
-        this.step = 'form';
-        await this.updateComplete;
-        this.showFieldErrors(error, input);
-      } else {
-        this.showFormError(error);
+    this.sentInput = input;
+    await this.submitter.run(async () => {
+      let result: SubmittedReadings;
+      try {
+        result = await this.submitTask.run(input, this.idempotencyKey);
+      } catch (error) {
+        // A refused reading goes back to its field on the form.
+        if (isGaskitError(error) && Object.keys(error.fields).length > 0) {
+          this.step = 'form';
+          await this.updateComplete;
+        }
+        throw error;
       }
-      return;
-    }
-    this.result = result;
-    this.emit('gaskit-readings-submitted', {
-      accountId: result.accountId,
-      period: result.period,
-      queued: result.queued,
-      readings: result.readings,
+      this.result = result;
+      this.emit('gaskit-readings-submitted', {
+        accountId: result.accountId,
+        period: result.period,
+        queued: result.queued,
+        readings: result.readings,
+      });
+      this.goTo('done');
     });
-    this.goTo('done');
   }
 
   private again(): void {
@@ -345,17 +343,8 @@ export class GaskitReadings extends GaskitElement {
     `;
   }
 
-  /** An error above the buttons, with the values its text interpolates. */
-  private showFormError(error: unknown): void {
-    const { code, params } = toGaskitError(error);
-    this.formError = code;
-    this.formErrorParams = params;
-  }
-
   private renderFormError(): TemplateResult {
-    return html`<p part="error" class="error form-error" role="alert">
-      ${this.formError ? errorText(this.localize, this.formError, this.formErrorParams) : ''}
-    </p>`;
+    return html`<p part="error" class="error form-error" role="alert">${this.submitter.error}</p>`;
   }
 
   private renderForm(history: ReadingsHistory): TemplateResult {
@@ -370,7 +359,7 @@ export class GaskitReadings extends GaskitElement {
               <form part="form" class="form" novalidate @submit=${(e: SubmitEvent) => this.check(e, history.meters)}>
                 ${history.meters.map((m) => this.renderMeterField(history, m))} ${this.renderFormError()}
                 <div class="actions">
-                  <button part="button" class="button button--primary" type="submit" ?disabled=${this.previewTask.pending}>
+                  <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
                     ${t('readings:check')}
                   </button>
                 </div>
@@ -488,7 +477,7 @@ export class GaskitReadings extends GaskitElement {
           <button part="button" class="button" type="button" @click=${() => this.goTo('form')}>
             ${t('readings:review.edit')}
           </button>
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitTask.pending}>
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
             ${this.deferred ? t('readings:review.confirm') : t('readings:review.send')}
           </button>
         </div>
@@ -596,7 +585,7 @@ export class GaskitReadings extends GaskitElement {
     this.step = 'form';
     this.preview = undefined;
     this.result = undefined;
-    this.formError = '';
+    this.submitter.clear();
   };
 
   /** A list of the person's accounts with this supplier when there is more than one to choose from. */

@@ -1,35 +1,21 @@
 import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import {
   codeRules,
-  isGaskitError,
   LINK_PARAMS,
   loginRules,
-  passwordRules,
-  rule,
-  sameAs,
   type PersonType,
   type RegistrationConfig,
   type RegistrationPending,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { FormController } from '../shared/form.ts';
+import { authStyles, AuthSubmit, consentCheckbox, resendButton } from '../shared/auth-parts.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
-import {
-  authStyles,
-  consentCheckbox,
-  Cooldown,
-  formErrorText,
-  passwordHelp,
-  resendButton,
-  showPasswordToggle,
-} from './auth-parts.ts';
-import type { GaskitCaptcha } from './captcha.component.ts';
-import { LazyCaptcha } from './lazy-captcha.ts';
 import styles from './register.styles.ts';
 
 type Step =
@@ -74,31 +60,30 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitRegister extends GaskitElement {
-  static override dependencies = { 'gaskit-text-field': GaskitTextField };
+  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
   /** The sign-in page, linked as "← sign in". */
   @property({ attribute: 'login-url' }) loginUrl = '';
 
   @state() private step: Step = { name: 'form' };
-  @state() private showPassword = false;
-  @state() private password = '';
   @state() private consent = false;
   @state() private consentError = '';
   @state() private personType: PersonType | '' = '';
   @state() private personTypeError = '';
-  @state() private formError = '';
-  @state() private info = '';
-  @state() private busy = false;
+  /** The password chosen at registration, to sign in with once the code confirms the cabinet. */
+  private password = '';
 
-  @query('gaskit-captcha') private captcha?: GaskitCaptcha;
-  private readonly form = new FormController(this);
-  private readonly cooldown = new Cooldown(this);
+  /** Refusals of the consent and the person type show on them. */
+  private readonly submitter = new AuthSubmit(this, {
+    onError: (error) => {
+      if (error.fields.consent) this.consentError = error.fields.consent;
+      if (error.fields.personType) this.personTypeError = error.fields.personType;
+      return error.fields.consent !== undefined;
+    },
+  });
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
-  /** The captcha, when the supplier has it on. */
-  private readonly lazyCaptcha = new LazyCaptcha(this, (error) => (this.formError = formErrorText(this.localize, error)));
   private linkToken = '';
-  private focusStep = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -114,17 +99,12 @@ export class GaskitRegister extends GaskitElement {
       this.linkToken = '';
       void this.confirmLink(token);
     }
-    if (this.focusStep) {
-      this.focusStep = false;
-      this.renderRoot.querySelector<HTMLElement>('[data-focus]')?.focus();
-    }
   }
 
   private goTo(step: Step): void {
     this.step = step;
-    this.formError = '';
-    this.info = '';
-    this.focusStep = true;
+    this.submitter.clear();
+    this.submitter.focusStep();
   }
 
   /** Removes the link's token from the address so a reload does not use it again. */
@@ -141,34 +121,17 @@ export class GaskitRegister extends GaskitElement {
       this.goTo({ name: 'confirmed', login: answer.login, signedIn: false });
       this.emit('gaskit-registered', { login: answer.login, confirmed: true });
     } catch (error) {
-      this.goTo({ name: 'link-failed', message: formErrorText(this.localize, error) });
+      this.goTo({ name: 'link-failed', message: this.submitter.message(error) });
     }
   }
 
-  /** The captcha payload, or null (with the error shown) when the tenant has captcha on and it is not solved. */
-  private async captchaPayload(reg: RegistrationConfig): Promise<string | undefined | null> {
-    if (!reg.captcha) return undefined;
-    return this.lazyCaptcha.solveForSubmit();
-  }
-
-  /** Server errors: on their fields (the captcha's on the captcha), else above the form. */
-  private showError(error: unknown): void {
-    if (isGaskitError(error)) {
-      if (error.fields.captcha) this.captcha?.fail(error.fields.captcha);
-      if (error.fields.consent) this.consentError = error.fields.consent;
-      if (error.fields.personType) this.personTypeError = error.fields.personType;
-      if (this.form.showServerErrors(error) || error.fields.captcha || error.fields.consent) return;
-    }
-    this.formError = formErrorText(this.localize, error);
-  }
-
-  private async register(event: SubmitEvent, reg: RegistrationConfig): Promise<void> {
+  private register(event: SubmitEvent, reg: RegistrationConfig): void {
     event.preventDefault();
-    this.formError = '';
+    this.submitter.clear();
     const withPassword = reg.confirmation !== 'code-temp-password';
     this.consentError = withPassword && !this.consent ? 'consent_required' : '';
     this.personTypeError = reg.personTypes && !this.personType ? 'required' : '';
-    if (!this.form.validate()) return;
+    if (!this.submitter.validate()) return;
     if (this.personTypeError) {
       this.renderRoot.querySelector<HTMLInputElement>('input[name="personType"]')?.focus();
       return;
@@ -177,59 +140,42 @@ export class GaskitRegister extends GaskitElement {
       this.renderRoot.querySelector<HTMLInputElement>('#consent')?.focus();
       return;
     }
-    const captcha = await this.captchaPayload(reg);
-    if (captcha === null) return;
-    const values = this.form.values();
-    this.busy = true;
-    try {
+    const values = this.submitter.values();
+    void this.submitter.runWithCaptcha(reg.captcha, async (captcha) => {
+      this.password = values.password ?? '';
       const answer = await authOf(this.resolvedClient!).register({
         login: values.login ?? '',
         ...(withPassword ? { password: values.password, passwordRepeat: values.passwordRepeat, consent: true } : {}),
         ...(reg.personTypes ? { personType: this.personType as PersonType } : {}),
-        ...(captcha ? { captcha } : {}),
+        ...captcha,
       });
-      this.cooldown.start(answer.resendAfter);
+      this.submitter.cooldown.start(answer.resendAfter);
       this.goTo({ name: 'pending', answer });
       this.emit('gaskit-registered', { login: answer.login, confirmed: false });
-    } catch (error) {
-      this.showError(error);
-    } finally {
-      this.busy = false;
-      this.captcha?.reset();
-    }
+    });
   }
 
-  private async resend(reg: RegistrationConfig, login: string): Promise<void> {
-    this.formError = '';
-    const captcha = await this.captchaPayload(reg);
-    if (captcha === null) return;
-    this.busy = true;
-    try {
-      const answer = await authOf(this.resolvedClient!).resend({ login, ...(captcha ? { captcha } : {}) });
-      this.cooldown.start(answer.resendAfter);
-      this.info = this.localize.t('auth:pending.resent');
-    } catch (error) {
-      this.showError(error);
-    } finally {
-      this.busy = false;
-      this.captcha?.reset();
-    }
+  private resend(reg: RegistrationConfig, login: string): void {
+    void this.submitter.runWithCaptcha(reg.captcha, async (captcha) => {
+      const answer = await authOf(this.resolvedClient!).resend({ login, ...captcha });
+      this.submitter.cooldown.start(answer.resendAfter);
+      this.submitter.say(this.localize.t('auth:pending.resent'));
+    });
   }
 
-  private async confirmCode(event: SubmitEvent, reg: RegistrationConfig, answer: RegistrationPending): Promise<void> {
+  private confirmCode(event: SubmitEvent, reg: RegistrationConfig, answer: RegistrationPending): void {
     event.preventDefault();
-    this.formError = '';
+    this.submitter.clear();
     const temporary = reg.confirmation === 'code-temp-password';
     this.consentError = temporary && !this.consent ? 'consent_required' : '';
-    if (!this.form.validate()) return;
+    if (!this.submitter.validate()) return;
     if (this.consentError) {
       this.renderRoot.querySelector<HTMLInputElement>('#rules')?.focus();
       return;
     }
-    const client = this.resolvedClient!;
-    this.busy = true;
-    try {
-      const code = this.form.values().code ?? '';
+    const code = this.submitter.values().code ?? '';
+    void this.submitter.run(async () => {
+      const client = this.resolvedClient!;
       const confirmed = await authOf(client).confirm({ login: answer.login, code, ...(temporary ? { consent: true } : {}) });
       this.emit('gaskit-registered', { login: confirmed.login, confirmed: true });
       if (confirmed.status === 'temporary_password_sent') {
@@ -240,19 +186,11 @@ export class GaskitRegister extends GaskitElement {
       this.password = '';
       this.goTo({ name: 'confirmed', login: confirmed.login, signedIn: true });
       this.emit('gaskit-signed-in', { me: signedIn.me });
-    } catch (error) {
-      this.showError(error);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private loginLabel(reg: RegistrationConfig): string {
     return this.localize.t(reg.logins.includes('phone') ? 'auth:fields.emailOrPhone' : 'auth:fields.email');
-  }
-
-  private renderFormError(): TemplateResult {
-    return html`<p part="error" class="error" role="alert">${this.formError}</p>`;
   }
 
   private renderCaptcha(reg: RegistrationConfig): TemplateResult | typeof nothing {
@@ -263,7 +201,6 @@ export class GaskitRegister extends GaskitElement {
     const reg = config.registration;
     const l = this.localize;
     const withPassword = reg.confirmation !== 'code-temp-password';
-    const passwordType = this.showPassword ? 'text' : 'password';
     return html`
       <form part="form" novalidate @submit=${(e: SubmitEvent) => this.register(e, reg)}>
         <h2 part="title" data-focus tabindex="-1">${l.t('auth:register.title')}</h2>
@@ -307,25 +244,7 @@ export class GaskitRegister extends GaskitElement {
         ${
           withPassword
             ? html`
-                <gaskit-text-field
-                  name="password"
-                  required
-                  .label=${l.t('auth:fields.password')}
-                  .type=${passwordType}
-                  autocomplete="new-password"
-                  .help=${passwordHelp(l, reg.password)}
-                  .rules=${passwordRules(reg.password)}
-                  @input=${(e: Event) => (this.password = (e.target as GaskitTextField).value)}
-                ></gaskit-text-field>
-                <gaskit-text-field
-                  name="passwordRepeat"
-                  required
-                  .label=${l.t('auth:fields.passwordRepeat')}
-                  .type=${passwordType}
-                  autocomplete="new-password"
-                  .rules=${[rule(sameAs, { other: this.password })]}
-                ></gaskit-text-field>
-                ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))}
+                <gaskit-new-password .localize=${l} .policy=${reg.password} label="auth:fields.password"></gaskit-new-password>
               `
             : nothing
         }
@@ -347,9 +266,9 @@ export class GaskitRegister extends GaskitElement {
               })
             : nothing
         }
-        ${this.renderFormError()}
+        ${this.submitter.renderError()}
         <div class="actions">
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
             ${l.t(withPassword ? 'auth:register.submit' : 'auth:register.submitCode')}
           </button>
           ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:register.toLogin')}</a>` : nothing}
@@ -367,11 +286,9 @@ export class GaskitRegister extends GaskitElement {
         <p>${l.t('auth:pending.linkSent', { login: answer.login })}</p>
         <p>${l.t('auth:pending.linkResendHint')}</p>
         <p class="warning">${l.t('auth:pending.deadline', { date: deadline })}</p>
-        ${this.renderCaptcha(config.registration)}
-        <p part="status" class="status" role="status">${this.info}</p>
-        ${this.renderFormError()}
+        ${this.renderCaptcha(config.registration)} ${this.submitter.renderStatus()} ${this.submitter.renderError()}
         <div class="actions">
-          ${resendButton(l, l.t('auth:pending.resendLink'), this.cooldown, this.busy, () => this.resend(config.registration, answer.login))}
+          ${resendButton(l, l.t('auth:pending.resendLink'), this.submitter.cooldown, this.submitter.busy, () => this.resend(config.registration, answer.login))}
           ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:register.toLoginPage')}</a>` : nothing}
         </div>
       </section>
@@ -418,14 +335,12 @@ export class GaskitRegister extends GaskitElement {
               })
             : nothing
         }
-        ${this.renderCaptcha(reg)}
-        <p part="status" class="status" role="status">${this.info}</p>
-        ${this.renderFormError()}
+        ${this.renderCaptcha(reg)} ${this.submitter.renderStatus()} ${this.submitter.renderError()}
         <div class="actions">
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy}>
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
             ${l.t('auth:code.submit')}
           </button>
-          ${resendButton(l, l.t('auth:code.resend'), this.cooldown, this.busy, () => this.resend(reg, answer.login))}
+          ${resendButton(l, l.t('auth:code.resend'), this.submitter.cooldown, this.submitter.busy, () => this.resend(reg, answer.login))}
         </div>
       </form>
     `;

@@ -1,29 +1,27 @@
 import { meOf } from '../../sdk/me.ts';
 import { authOf } from '../../sdk/auth.ts';
-import { html, nothing, type LitElement, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { query, state } from 'lit/decorators.js';
 import {
   codeRules,
   email,
   FULL_NAME_MAX_LENGTH,
-  isGaskitError,
   maxLength,
-  passwordRules,
   phone,
   required,
   rule,
-  sameAs,
   type TenantClient,
   type Me,
   type RegistrationConfig,
   type SessionInfo,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { authStyles, formErrorText, passwordHelp, showPasswordToggle } from '../register/auth-parts.ts';
-import type { GaskitCaptcha } from '../register/captcha.component.ts';
-import { loadCaptcha } from '../register/lazy-captcha.ts';
-import { FormController } from '../shared/form.ts';
+import { authStyles } from '../shared/auth-parts.ts';
+import type { GaskitCaptcha } from '../shared/captcha.component.ts';
+import { loadCaptcha } from '../shared/lazy-captcha.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { GaskitNewPassword } from '../shared/new-password.component.ts';
+import { SubmitController } from '../shared/submit.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
@@ -31,11 +29,7 @@ import styles from './settings.styles.ts';
 
 type Section = 'profile' | 'contact' | 'password' | 'recovery' | 'sessions' | 'delete';
 
-/** One form's outcome: a status line or an error, shown in that form. */
-interface Outcome {
-  info: string;
-  error: string;
-}
+const SECTIONS: readonly Section[] = ['profile', 'contact', 'password', 'recovery', 'sessions', 'delete'];
 
 /**
  * The subscriber's settings ("Настройки абонента"): profile (full name, email, phone; a new email
@@ -66,16 +60,12 @@ interface Outcome {
  * @cssproperty --gaskit-color-danger - Errors and the delete button.
  */
 export class GaskitSettings extends GaskitElement {
-  static override dependencies = { 'gaskit-text-field': GaskitTextField };
+  static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
   @state() private me?: Me;
   @state() private sessions: SessionInfo[] = [];
   @state() private pendingContact: { field: 'email' | 'phone'; value: string } | null = null;
-  @state() private outcomes: Partial<Record<Section, Outcome>> = {};
-  @state() private busy: Section | '' = '';
-  @state() private showPassword = false;
-  @state() private newPassword = '';
   @state() private confirmingDelete = false;
   /** "Forgot password": closed, asking to send, or sent (a link, or a code to enter here). */
   @state() private recovery: 'closed' | 'ask' | 'link' | 'code' = 'closed';
@@ -86,10 +76,22 @@ export class GaskitSettings extends GaskitElement {
   @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   @state() private signedOut = false;
 
+  /** Each section's form: its busy state, status and errors; a refused session (401) signs out. */
+  private readonly forms = Object.fromEntries(
+    SECTIONS.map((section) => [
+      section,
+      new SubmitController(this, {
+        root: () => this.renderRoot.querySelector(`form[data-section="${section}"]`),
+        onError: (error) => {
+          if (error.status === 401) this.signedOut = true;
+          return false;
+        },
+      }),
+    ]),
+  ) as Record<Section, SubmitController>;
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
   private loadedFor?: TenantClient;
   private stopListening?: () => void;
-  private focusSelector = '';
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -113,14 +115,6 @@ export class GaskitSettings extends GaskitElement {
     }
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    if (this.focusSelector) {
-      this.renderRoot.querySelector<HTMLElement>(this.focusSelector)?.focus();
-      this.focusSelector = '';
-    }
-  }
-
   private async load(client: TenantClient): Promise<void> {
     if (!client.session.isSignedIn) {
       this.signedOut = true;
@@ -136,41 +130,25 @@ export class GaskitSettings extends GaskitElement {
     }
   }
 
-  /** The shared form controller over one section's form (it only reads the fields under `renderRoot`). */
-  private formOf(section: Section): FormController {
-    const form = this.renderRoot.querySelector<HTMLFormElement>(`form[data-section="${section}"]`);
-    return new FormController({ renderRoot: form ?? this.renderRoot } as unknown as LitElement);
-  }
-
-  /** Runs one section's action; its outcome shows in that section. Resolves whether it succeeded. */
-  private async act(section: Section, work: (client: TenantClient) => Promise<string>): Promise<boolean> {
+  /** Runs one section's action; its status shows in that section. Resolves whether it succeeded. */
+  private act(section: Section, work: (client: TenantClient) => Promise<string>): Promise<boolean> {
     const client = this.resolvedClient;
-    if (!client) return false;
-    this.busy = section;
-    this.outcomes = { ...this.outcomes, [section]: { info: '', error: '' } };
-    try {
-      const info = await work(client);
-      this.outcomes = { ...this.outcomes, [section]: { info, error: '' } };
-      return true;
-    } catch (error) {
-      const shown = isGaskitError(error) && this.formOf(section).showServerErrors(error);
-      this.outcomes = { ...this.outcomes, [section]: { info: '', error: shown ? '' : formErrorText(this.localize, error) } };
-      if (isGaskitError(error) && error.status === 401) this.signedOut = true;
-      return false;
-    } finally {
-      this.busy = '';
-    }
+    const form = this.forms[section];
+    if (!client) return Promise.resolve(false);
+    return form.run(async () => form.say(await work(client)));
   }
 
-  private async submit(
+  private submit(
     event: SubmitEvent,
     section: Section,
     work: (client: TenantClient, values: Record<string, string>) => Promise<string>,
   ): Promise<boolean> {
     event.preventDefault();
-    const form = this.formOf(section);
-    if (!form.validate()) return false;
-    return this.act(section, (client) => work(client, form.values()));
+    const form = this.forms[section];
+    form.clear();
+    if (!form.validate()) return Promise.resolve(false);
+    const values = form.values();
+    return this.act(section, (client) => work(client, values));
   }
 
   private saveProfile(event: SubmitEvent): void {
@@ -183,7 +161,7 @@ export class GaskitSettings extends GaskitElement {
       this.me = saved.me;
       this.emit('gaskit-profile-changed', { me: saved.me });
       this.pendingContact = saved.pendingContact;
-      if (saved.pendingContact) this.focusSelector = 'form[data-section="contact"] gaskit-text-field';
+      if (saved.pendingContact) this.forms.contact.focusAfterRender('form[data-section="contact"] gaskit-text-field');
       return this.localize.t(saved.pendingContact ? 'settings:profile.codeSent' : 'settings:profile.saved', {
         value: saved.pendingContact?.value ?? '',
       });
@@ -195,8 +173,8 @@ export class GaskitSettings extends GaskitElement {
       this.me = await meOf(client).confirmContact(values.code ?? '');
       this.emit('gaskit-profile-changed', { me: this.me });
       this.pendingContact = null;
-      this.outcomes = { ...this.outcomes, profile: { info: this.localize.t('settings:profile.confirmed'), error: '' } };
-      this.focusSelector = 'form[data-section="profile"] [role="status"]';
+      this.forms.profile.say(this.localize.t('settings:profile.confirmed'));
+      this.forms.profile.focusAfterRender('form[data-section="profile"] [role="status"]');
       return '';
     });
   }
@@ -210,7 +188,6 @@ export class GaskitSettings extends GaskitElement {
         passwordRepeat: values.passwordRepeat ?? '',
       });
       form.reset();
-      this.newPassword = '';
       this.sessions = await meOf(client).sessions();
       return this.localize.t('settings:password.changed');
     });
@@ -220,7 +197,7 @@ export class GaskitSettings extends GaskitElement {
   private async openRecovery(reg: RegistrationConfig): Promise<void> {
     if (reg.captcha) await loadCaptcha();
     this.recovery = 'ask';
-    this.focusSelector = 'form[data-section="recovery"] button[type="submit"]';
+    this.forms.recovery.focusAfterRender('form[data-section="recovery"] button[type="submit"]');
   }
 
   /** Sends the reset to the person's own login: a link by e-mail, or a code by SMS. */
@@ -235,7 +212,7 @@ export class GaskitSettings extends GaskitElement {
       } finally {
         this.captcha?.reset();
       }
-      this.focusSelector = 'form[data-section="recovery"] [role="status"]';
+      this.forms.recovery.focusAfterRender('form[data-section="recovery"] [role="status"]');
       return this.localize.t(this.recovery === 'code' ? 'settings:recovery.sentCode' : 'settings:recovery.sentLink', {
         login: this.me!.login,
       });
@@ -269,7 +246,7 @@ export class GaskitSettings extends GaskitElement {
         return '';
       }
       this.sessions = this.sessions.filter((s) => s.id !== session.id);
-      this.focusSelector = '[part~="sessions"] button, h3#sessions-title';
+      this.forms.sessions.focusAfterRender('[part~="sessions"] button, h3#sessions-title');
       return this.localize.t('settings:sessions.ended');
     });
     if (ended && session.current) this.emit('gaskit-signed-out', { reason: 'sign-out' });
@@ -286,9 +263,8 @@ export class GaskitSettings extends GaskitElement {
   }
 
   private status(section: Section): TemplateResult {
-    const outcome = this.outcomes[section];
-    return html`<p part="status" class="status" role="status" tabindex="-1">${outcome?.info ?? ''}</p>
-      <p part="error" class="error" role="alert">${outcome?.error ?? ''}</p>`;
+    const form = this.forms[section];
+    return html`${form.renderStatus()} ${form.renderError()}`;
   }
 
   private renderProfile(me: Me): TemplateResult {
@@ -326,7 +302,7 @@ export class GaskitSettings extends GaskitElement {
         ></gaskit-text-field>
         ${this.status('profile')}
         <div class="actions">
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'profile'}>
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.profile.busy}>
             ${l.t('settings:profile.save')}
           </button>
         </div>
@@ -345,7 +321,7 @@ export class GaskitSettings extends GaskitElement {
               ></gaskit-text-field>
               ${this.status('contact')}
               <div class="actions">
-                <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'contact'}>
+                <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.contact.busy}>
                   ${l.t('settings:profile.confirm')}
                 </button>
               </div>
@@ -357,40 +333,19 @@ export class GaskitSettings extends GaskitElement {
 
   private renderPassword(me: Me, reg: RegistrationConfig): TemplateResult {
     const l = this.localize;
-    const type = this.showPassword ? 'text' : 'password';
     return html`<section part="section" aria-labelledby="password-title">
       <h3 part="title" id="password-title">${l.t('settings:password.title')}</h3>
       <p>${l.t('settings:password.intro', { login: me.login })}</p>
       <form part="form" data-section="password" novalidate @submit=${this.changePassword}>
-        <gaskit-text-field
-          name="currentPassword"
-          required
-          .label=${l.t('settings:password.current')}
-          .type=${type}
-          autocomplete="current-password"
-          .rules=${[rule(required)]}
-        ></gaskit-text-field>
-        <gaskit-text-field
-          name="password"
-          required
-          .label=${l.t('settings:password.new')}
-          .type=${type}
-          autocomplete="new-password"
-          .help=${passwordHelp(l, reg.password)}
-          .rules=${passwordRules(reg.password, me.login)}
-          @input=${(e: Event) => (this.newPassword = (e.target as GaskitTextField).value)}
-        ></gaskit-text-field>
-        <gaskit-text-field
-          name="passwordRepeat"
-          required
-          .label=${l.t('settings:password.repeat')}
-          .type=${type}
-          autocomplete="new-password"
-          .rules=${[rule(sameAs, { other: this.newPassword })]}
-        ></gaskit-text-field>
-        ${showPasswordToggle(l, this.showPassword, (checked) => (this.showPassword = checked))} ${this.status('password')}
+        <gaskit-new-password
+          .localize=${l}
+          .policy=${reg.password}
+          login=${me.login}
+          current="settings:password.current"
+        ></gaskit-new-password>
+        ${this.status('password')}
         <div class="actions">
-          <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'password'}>
+          <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.password.busy}>
             ${l.t('settings:password.submit')}
           </button>
           ${
@@ -409,7 +364,6 @@ export class GaskitSettings extends GaskitElement {
   /** "Forgot password": send the reset to the login, then, for a code, the code and the new password. */
   private renderRecovery(me: Me, reg: RegistrationConfig): TemplateResult {
     const l = this.localize;
-    const type = this.showPassword ? 'text' : 'password';
     if (this.recovery !== 'code') {
       return html`<form
         part="form recovery"
@@ -421,7 +375,7 @@ export class GaskitSettings extends GaskitElement {
         <p>${l.t(me.loginKind === 'phone' ? 'settings:recovery.textCode' : 'settings:recovery.textLink', { login: me.login })}</p>
         ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.status('recovery')}
         <div class="actions">
-          <button part="button" class="button" type="submit" ?disabled=${this.busy === 'recovery'}>
+          <button part="button" class="button" type="submit" ?disabled=${this.forms.recovery.busy}>
             ${l.t(this.recovery === 'link' ? 'settings:recovery.again' : 'auth:forgot.submit')}
           </button>
         </div>
@@ -438,26 +392,9 @@ export class GaskitSettings extends GaskitElement {
         autocomplete="one-time-code"
         .rules=${codeRules()}
       ></gaskit-text-field>
-      <gaskit-text-field
-        name="password"
-        required
-        .label=${l.t('settings:password.new')}
-        .type=${type}
-        autocomplete="new-password"
-        .help=${passwordHelp(l, reg.password)}
-        .rules=${passwordRules(reg.password, me.login)}
-        @input=${(e: Event) => (this.newPassword = (e.target as GaskitTextField).value)}
-      ></gaskit-text-field>
-      <gaskit-text-field
-        name="passwordRepeat"
-        required
-        .label=${l.t('settings:password.repeat')}
-        .type=${type}
-        autocomplete="new-password"
-        .rules=${[rule(sameAs, { other: this.newPassword })]}
-      ></gaskit-text-field>
+      <gaskit-new-password .localize=${l} .policy=${reg.password} login=${me.login}></gaskit-new-password>
       <div class="actions">
-        <button part="button" class="button button--primary" type="submit" ?disabled=${this.busy === 'recovery'}>
+        <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.recovery.busy}>
           ${l.t('auth:reset.submit')}
         </button>
       </div>
@@ -493,7 +430,7 @@ export class GaskitSettings extends GaskitElement {
               class="button"
               type="button"
               aria-label=${l.t('settings:sessions.endLabel', { name: device })}
-              ?disabled=${this.busy === 'sessions'}
+              ?disabled=${this.forms.sessions.busy}
               @click=${() => void this.endSession(s)}
             >
               ${l.t('settings:sessions.end')}
@@ -531,7 +468,7 @@ export class GaskitSettings extends GaskitElement {
               ></gaskit-text-field>
               ${this.status('delete')}
               <div class="actions">
-                <button part="button danger" class="button danger" type="submit" ?disabled=${this.busy === 'delete'}>
+                <button part="button danger" class="button danger" type="submit" ?disabled=${this.forms.delete.busy}>
                   ${l.t('settings:privacy.confirmDelete')}
                 </button>
                 <button part="button" class="button" type="button" @click=${() => (this.confirmingDelete = false)}>
@@ -546,7 +483,7 @@ export class GaskitSettings extends GaskitElement {
                 type="button"
                 @click=${() => {
                   this.confirmingDelete = true;
-                  this.focusSelector = 'form[data-section="delete"] gaskit-text-field';
+                  this.forms.delete.focusAfterRender('form[data-section="delete"] gaskit-text-field');
                 }}
               >
                 ${l.t('settings:privacy.delete')}
@@ -559,7 +496,7 @@ export class GaskitSettings extends GaskitElement {
   private renderSettings(config: TenantConfig): TemplateResult {
     const l = this.localize;
     if (this.signedOut || !this.me) {
-      const ended = this.outcomes.delete?.info || (this.passwordReset ? l.t('auth:reset.done') : '');
+      const ended = this.forms.delete.status || (this.passwordReset ? l.t('auth:reset.done') : '');
       return html`<p part="status" class="status" role="status">
         ${ended || (this.signedOut ? l.t('settings:signedOut') : l.t('common:loading'))}
       </p>`;

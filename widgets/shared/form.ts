@@ -1,22 +1,18 @@
-import type { LitElement } from 'lit';
 import { isGaskitError } from '../../sdk/errors.ts';
 import type { GaskitTextField } from './text-field.component.ts';
 
 /**
  * Form handling shared by form widgets (as Shoelace's FormControlController):
- * checks every `gaskit-text-field` the host renders, moves focus to the first
+ * checks every `gaskit-text-field` under its root, moves focus to the first
  * invalid one, collects values and puts the server's field errors on their
  * fields.
  */
 export class FormController {
-  private readonly host: LitElement;
-
-  constructor(host: LitElement) {
-    this.host = host;
-  }
+  /** `root` gives where the form's fields are: a widget's render root, or one form of it. */
+  constructor(private readonly root: () => ParentNode) {}
 
   get fields(): GaskitTextField[] {
-    return [...this.host.renderRoot.querySelectorAll('gaskit-text-field')];
+    return [...this.root().querySelectorAll('gaskit-text-field')];
   }
 
   /** Shows every field's error; focuses the first invalid field. Returns whether all are valid. */

@@ -29,7 +29,7 @@ export type GaskitEventDetail<K extends GaskitEventName> =
  */
 export class GaskitElement extends LitElement implements ClientHost {
   /** Elements this one renders, defined along with it: `{ 'gaskit-text-field': GaskitTextField }`. */
-  static dependencies: Record<string, typeof GaskitElement> = {};
+  static dependencies: Record<string, { define(tag: string): void }> = {};
 
   static define(tag: string): void {
     for (const [dependencyTag, dependency] of Object.entries(this.dependencies)) dependency.define(dependencyTag);

@@ -1,4 +1,3 @@
-import i18next, { type i18n as I18n } from 'i18next';
 import { pickLocale } from '../../sdk/locale.ts';
 import type { TenantClient } from '../../sdk/tenant-client.ts';
 import { pageSingleton } from './page.ts';
@@ -24,21 +23,78 @@ const builtIn = {
 
 export const builtInLanguages = Object.keys(builtIn);
 
-/** The one i18next instance of the page, shared by all bundles and widgets. */
-export const i18n: I18n = pageSingleton('i18next', () => {
-  const instance = i18next.createInstance();
-  void instance.init({
-    initAsync: false,
-    resources: builtIn,
-    fallbackLng: false,
-    defaultNS: 'common',
-    ns: [],
-    interpolation: { escapeValue: false },
-    // Never show a raw key to a subscriber: a missing text renders empty.
-    parseMissingKeyHandler: () => '',
-  });
-  return instance;
-});
+type Resources = Record<string, unknown>;
+
+/**
+ * The page's texts by language and namespace, and their lookup: `ns:a.b` (the namespace
+ * `common` when none is named), `{{name}}` filled with the value given (a missing one with
+ * nothing), and with `count` the plural form of the language (`key_one`, `key_few`…, `key_zero`
+ * for 0 where there is one), as the locales/ JSON is written. A missing text is empty: a raw key
+ * is never shown to a subscriber. No text falls back to another language.
+ */
+export class Translations {
+  private readonly resources: Record<string, Record<string, Resources>> = {};
+  private readonly listeners = new Set<() => void>();
+
+  constructor(initial: Record<string, Record<string, Resources>>) {
+    for (const [lng, namespaces] of Object.entries(initial))
+      for (const [ns, bundle] of Object.entries(namespaces)) this.add(lng, ns, bundle);
+  }
+
+  /** Merges a namespace's texts into a language (the new ones win) and tells the listeners. */
+  add(lng: string, ns: string, bundle: Resources): void {
+    const byNs = (this.resources[lng] ??= {});
+    byNs[ns] = merge(byNs[ns] ?? {}, bundle);
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Calls `listener` whenever texts are added; returns what stops it. */
+  onAdded(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  t(lng: string, key: string, values: Record<string, unknown> = {}): string {
+    const count = values.count;
+    let text: unknown;
+    if (typeof count === 'number') {
+      text =
+        (count === 0 ? this.find(lng, `${key}_zero`) : undefined) ??
+        this.find(lng, `${key}_${new Intl.PluralRules(lng).select(count)}`) ??
+        this.find(lng, `${key}_other`);
+    }
+    text ??= this.find(lng, key);
+    if (typeof text !== 'string') return '';
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(values[name] ?? ''));
+  }
+
+  exists(lng: string, key: string): boolean {
+    return typeof this.find(lng, key) === 'string';
+  }
+
+  private find(lng: string, key: string): unknown {
+    const colon = key.indexOf(':');
+    const ns = colon < 0 ? 'common' : key.slice(0, colon);
+    let node: unknown = this.resources[lng]?.[ns];
+    for (const part of key.slice(colon + 1).split('.')) node = (node as Resources | undefined)?.[part];
+    return node;
+  }
+}
+
+function merge(target: Resources, source: Resources): Resources {
+  const out = { ...target };
+  for (const [key, value] of Object.entries(source)) {
+    const before = out[key];
+    out[key] =
+      value && typeof value === 'object' && before && typeof before === 'object'
+        ? merge(before as Resources, value as Resources)
+        : value;
+  }
+  return out;
+}
+
+/** The page's one set of texts, shared by all bundles and widgets. */
+export const i18n: Translations = pageSingleton('translations.v2', () => new Translations(builtIn));
 
 const loads = pageSingleton('translations', () => new WeakMap<TenantClient, Map<string, Promise<void>>>());
 
@@ -61,7 +117,7 @@ export async function loadTranslations(client: TenantClient, requested: string):
   if (!pending) {
     const cache = byLanguage;
     pending = client.getTranslations(lng).then(({ resources }) => {
-      for (const [ns, bundle] of Object.entries(resources)) i18n.addResourceBundle(lng, ns, bundle, true, true);
+      for (const [ns, bundle] of Object.entries(resources)) i18n.add(lng, ns, bundle);
     });
     pending.catch(() => cache.delete(lng));
     byLanguage.set(lng, pending);

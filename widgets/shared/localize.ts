@@ -29,6 +29,7 @@ export class LocalizeController implements ReactiveController {
   private readonly host: ClientHost;
   private client?: TenantClient;
   private stopListening?: () => void;
+  private stopRefreshing?: () => void;
   private requested?: string;
   private lng?: string;
 
@@ -48,13 +49,13 @@ export class LocalizeController implements ReactiveController {
   }
 
   hostConnected(): void {
-    i18n.store.on('added', this.refresh);
+    this.stopRefreshing = i18n.onAdded(this.refresh);
     this.client = undefined;
     this.host.requestUpdate();
   }
 
   hostDisconnected(): void {
-    i18n.store.off('added', this.refresh);
+    this.stopRefreshing?.();
     this.stopListening?.();
     this.stopListening = undefined;
   }
@@ -76,14 +77,14 @@ export class LocalizeController implements ReactiveController {
     );
   }
 
-  /** Translates `ns:key` with i18next options (interpolation values, `count`). */
+  /** Translates `ns:key` with the values its text interpolates (and `count` for a plural). */
   t(key: string, options: Record<string, unknown> = {}): string {
     if (!this.lng) return '';
-    return i18n.t(key, { ...options, lng: this.lng }) as string;
+    return i18n.t(this.lng, key, options);
   }
 
   exists(key: string): boolean {
-    return this.lng !== undefined && i18n.exists(key, { lng: this.lng });
+    return this.lng !== undefined && i18n.exists(this.lng, key);
   }
 
   /** Formats an amount in minor units (kopecks) as currency, e.g. `1 956,85 ₽`. */

@@ -90,6 +90,18 @@ export const buttonStyles = css`
     opacity: 0.6;
     cursor: not-allowed;
   }
+  .link-button {
+    padding: 0;
+    border: 0;
+    background: none;
+    color: var(--_gk-color-primary);
+    font: inherit;
+    text-decoration: underline;
+    cursor: pointer;
+  }
+  .link-button:hover {
+    color: var(--_gk-color-primary-hover);
+  }
 `;
 
 /** Labels, inputs and their help and error texts, for text fields and native controls in forms. */

@@ -1,10 +1,10 @@
 import { accountsOf } from '../../sdk/accounts.ts';
-import { html, nothing, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { gaskitErrorText } from '../shared/errors.ts';
-import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, buttonStyles } from '../shared/styles.ts';
-import { ClientTask } from '../shared/task.ts';
+import { GaskitElement } from './gaskit-element.ts';
+import { baseStyles, buttonStyles } from './styles.ts';
+import { SubmitController } from './submit.ts';
+import { ClientTask } from './task.ts';
 import styles from './account-unlink.styles.ts';
 
 /**
@@ -30,40 +30,31 @@ export class GaskitAccountUnlink extends GaskitElement {
   @property() number = '';
 
   @state() private confirming = false;
-  @state() private error = '';
 
-  private focusAfterRender: string | null = null;
+  private readonly submitter = new SubmitController(this);
 
   private readonly unlinkTask = new ClientTask(this, {
     task: (client, [id]: readonly [string], signal) => accountsOf(client).unlink(id, { signal }),
     autoRun: false,
   });
 
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    if (!this.focusAfterRender) return;
-    this.renderRoot.querySelector<HTMLElement>(this.focusAfterRender)?.focus();
-    this.focusAfterRender = null;
-  }
-
   private ask(confirming: boolean): void {
     this.confirming = confirming;
-    this.error = '';
-    this.focusAfterRender = confirming ? '.button--danger' : '.unlink';
+    this.submitter.clear();
+    this.submitter.focusAfterRender(confirming ? '.button--danger' : '.unlink');
   }
 
-  private async unlink(): Promise<void> {
-    this.error = '';
-    try {
-      await this.unlinkTask.run(this.accountId);
-    } catch (error) {
-      this.error = gaskitErrorText(this.localize, error);
-      this.confirming = false;
-      this.focusAfterRender = '.unlink';
-      return;
-    }
-    this.confirming = false;
-    this.emit('gaskit-account-unlinked', { accountId: this.accountId, number: this.number });
+  /** A refusal shows under the button, back on "Unlink". */
+  private unlink(): void {
+    void this.submitter
+      .run(async () => {
+        await this.unlinkTask.run(this.accountId);
+        this.emit('gaskit-account-unlinked', { accountId: this.accountId, number: this.number });
+      })
+      .then((unlinked) => {
+        this.confirming = false;
+        if (!unlinked) this.submitter.focusAfterRender('.unlink');
+      });
   }
 
   protected override render(): unknown {
@@ -76,7 +67,7 @@ export class GaskitAccountUnlink extends GaskitElement {
               part="button"
               class="button button--danger"
               type="button"
-              ?disabled=${this.unlinkTask.pending}
+              ?disabled=${this.submitter.busy}
               @click=${this.unlink}
             >
               ${t('confirm')}
@@ -89,8 +80,7 @@ export class GaskitAccountUnlink extends GaskitElement {
       : html`<button part="button" class="button unlink" type="button" aria-label=${t('label')} @click=${() => this.ask(true)}>
           ${t('button')}
         </button>`;
-    return html`${action}
-      <p part="error" class="error" role="alert">${this.error || nothing}</p>`;
+    return html`${action} ${this.submitter.renderError()}`;
   }
 }
 

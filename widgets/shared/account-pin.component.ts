@@ -1,14 +1,13 @@
 import { accountsOf } from '../../sdk/accounts.ts';
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { accountPin, isGaskitError, rule, type LinkedAccount } from '../../sdk/index.ts';
-import { gaskitErrorText } from '../shared/errors.ts';
-import { FormController } from '../shared/form.ts';
-import { GaskitElement } from '../shared/gaskit-element.ts';
-import { lazyPart } from '../shared/lazy.ts';
-import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
-import { ClientTask } from '../shared/task.ts';
-import type { GaskitTextField } from '../shared/text-field.component.ts';
+import { accountPin, rule, type LinkedAccount } from '../../sdk/index.ts';
+import { GaskitElement } from './gaskit-element.ts';
+import { lazyPart } from './lazy.ts';
+import { baseStyles, buttonStyles, fieldStyles } from './styles.ts';
+import { SubmitController } from './submit.ts';
+import { ClientTask } from './task.ts';
+import type { GaskitTextField } from './text-field.component.ts';
 import styles from './account-pin.styles.ts';
 
 /** Errors that say "wait", whose server text carries seconds the client is not told. */
@@ -16,7 +15,7 @@ const LOCKED = 'pin_locked';
 
 /** The PIN field's element, loaded when the form first opens: most views of an account never open it. */
 const loadField = lazyPart('The PIN form', () =>
-  import('../shared/text-field.component.ts').then(({ GaskitTextField }) => GaskitTextField.define('gaskit-text-field')),
+  import('./text-field.component.ts').then(({ GaskitTextField }) => GaskitTextField.define('gaskit-text-field')),
 );
 
 /**
@@ -46,60 +45,32 @@ export class GaskitAccountPin extends GaskitElement {
   @property({ type: Boolean, reflect: true }) open = false;
 
   @state() private pin = '';
-  @state() private formError = '';
-
-  private readonly form = new FormController(this);
-  private focusAfterRender: 'field' | 'open-button' | null = null;
+  /** A locked PIN is said in the PIN's own words. */
+  private readonly submitter = new SubmitController(this, {
+    texts: (code) => (code === LOCKED ? 'accounts:pin.locked' : undefined),
+  });
 
   private readonly submitTask = new ClientTask(this, {
     task: (client, [id, pin]: readonly [string, string], signal) => accountsOf(client).enterPin(id, pin, { signal }),
     autoRun: false,
   });
 
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    const target = this.focusAfterRender;
-    if (!target) return;
-    this.focusAfterRender = null;
-    if (target === 'open-button') this.renderRoot.querySelector<HTMLElement>('[part="open-button"]')?.focus();
-    else {
-      // The field renders its input after this element: focus it once it has.
-      const field = this.form.fields[0];
-      void field?.updateComplete.then(() => field.focus());
-    }
+  private show(open: boolean): void {
+    void this.submitter.run(async () => {
+      if (open) await loadField();
+      this.open = open;
+      this.pin = '';
+      this.submitter.focusAfterRender(open ? 'gaskit-text-field' : '[part="open-button"]');
+    });
   }
 
-  private async show(open: boolean): Promise<void> {
-    this.formError = '';
-    if (open) {
-      try {
-        await loadField();
-      } catch (error) {
-        this.formError = gaskitErrorText(this.localize, error);
-        return;
-      }
-    }
-    this.open = open;
-    this.pin = '';
-    this.focusAfterRender = open ? 'field' : 'open-button';
-  }
-
-  private async submit(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    this.formError = '';
-    if (!this.form.validate()) return;
-    let account: LinkedAccount;
-    try {
-      account = await this.submitTask.run(this.accountId, this.pin);
-    } catch (error) {
-      if (this.form.showServerErrors(error)) return;
-      const code = isGaskitError(error) ? error.code : 'unknown';
-      this.formError = code === LOCKED ? this.localize.t('accounts:pin.locked') : gaskitErrorText(this.localize, error);
-      return;
-    }
-    this.open = false;
-    this.pin = '';
-    this.emit('gaskit-account-extended', { account });
+  private submit(event: SubmitEvent): void {
+    void this.submitter.submit(event, async () => {
+      const account = await this.submitTask.run(this.accountId, this.pin);
+      this.open = false;
+      this.pin = '';
+      this.emit('gaskit-account-extended', { account });
+    });
   }
 
   protected override render(): unknown {
@@ -108,7 +79,7 @@ export class GaskitAccountPin extends GaskitElement {
       return html`<button part="open-button" class="link-button" type="button" @click=${() => this.show(true)}>
           ${t('open')}
         </button>
-        <p part="error" class="error" role="alert">${this.formError}</p>`;
+        ${this.submitter.renderError()}`;
     }
     return html`<form part="form" class="form" novalidate @submit=${this.submit}>
       <gaskit-text-field
@@ -122,9 +93,9 @@ export class GaskitAccountPin extends GaskitElement {
         .rules=${[rule(accountPin)]}
         @input=${(e: Event) => (this.pin = (e.target as GaskitTextField).value)}
       ></gaskit-text-field>
-      <p part="error" class="error" role="alert">${this.formError}</p>
+      ${this.submitter.renderError()}
       <div class="actions">
-        <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitTask.pending}>
+        <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
           ${t('submit')}
         </button>
         <button part="button" class="button" type="button" @click=${() => this.show(false)}>

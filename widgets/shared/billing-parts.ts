@@ -1,7 +1,7 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { MonthlyCharges } from '../../sdk/index.ts';
-import type { LocalizeController } from '../shared/localize.ts';
-import { chevronStyles, stackedTableStyles, tableStyles, visuallyHiddenStyles } from '../shared/styles.ts';
+import type { LocalizeController } from './localize.ts';
+import { chevronStyles, stackedTableStyles, tableStyles, visuallyHiddenStyles } from './styles.ts';
 
 /** A billing month in words: "июнь 2015 г.", "June 2015". */
 export function formatPeriod(localize: LocalizeController, period: string): string {

@@ -2,9 +2,9 @@ import { authOf, type CaptchaChallenge } from '../../sdk/auth.ts';
 import { css, html, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
 import { toGaskitError } from '../../sdk/index.ts';
-import { errorText } from '../shared/errors.ts';
-import { GaskitElement } from '../shared/gaskit-element.ts';
-import { baseStyles, fieldStyles } from '../shared/styles.ts';
+import { errorText } from './errors.ts';
+import { GaskitElement } from './gaskit-element.ts';
+import { baseStyles, fieldStyles } from './styles.ts';
 import type { solve } from './captcha-solver.ts';
 
 interface Solver {

@@ -1,7 +1,10 @@
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { isGaskitError, type Me, type PasswordPolicy } from '../../sdk/index.ts';
-import { errorText } from '../shared/errors.ts';
-import type { LocalizeController } from '../shared/localize.ts';
+import type { Me } from '../../sdk/index.ts';
+import type { GaskitCaptcha } from './captcha.component.ts';
+import { errorText } from './errors.ts';
+import { LazyCaptcha } from './lazy-captcha.ts';
+import type { LocalizeController } from './localize.ts';
+import { SubmitController, type SubmitHost, type SubmitOptions } from './submit.ts';
 
 /** Counts down the seconds before "send again" is accepted; the host re-renders each second. */
 export class Cooldown implements ReactiveController {
@@ -29,20 +32,6 @@ export class Cooldown implements ReactiveController {
   hostDisconnected(): void {
     clearInterval(this.timer);
   }
-}
-
-/** Codes answered with 429: their server texts carry a wait the SDK does not pass on, so the widgets say it without a number. */
-const WAIT_CODES = new Set(['rate_limited', 'login_locked', 'resend_too_soon']);
-
-/** The text of a form-level error: `errors:<code>`, or the auth wording for a rate limit. */
-export function formErrorText(localize: LocalizeController, error: unknown): string {
-  const code = isGaskitError(error) ? error.code : 'unknown';
-  return WAIT_CODES.has(code) ? localize.t(`auth:wait.${code}`) : errorText(localize, code);
-}
-
-/** The password policy's own rule, e.g. "5 to 10 Latin letters and digits", as the field's help. */
-export function passwordHelp(localize: LocalizeController, policy: PasswordPolicy): string {
-  return errorText(localize, `password_${policy.ruleKey}`, { min: policy.minLength, max: policy.maxLength });
 }
 
 /** The "show password" checkbox of the seeds. */
@@ -100,6 +89,56 @@ export function resendButton(
   return html`<button part="button resend" class="button" type="button" ?disabled=${wait > 0 || busy} @click=${onClick}>
     ${label}${wait > 0 ? html` <span class="wait">${localize.t('auth:resendIn', { seconds: wait })}</span>` : nothing}
   </button>`;
+}
+
+/**
+ * The submission of a sign-in or registration step: a submit controller whose captcha refusal
+ * goes on the form's `gaskit-captcha`, the "send again" cooldown, and the captcha loaded once the
+ * person starts filling the form.
+ */
+export class AuthSubmit extends SubmitController {
+  readonly cooldown: Cooldown;
+  private readonly captcha: LazyCaptcha;
+
+  constructor(
+    private readonly authHost: SubmitHost,
+    options: SubmitOptions = {},
+  ) {
+    super(authHost, {
+      ...options,
+      onError: (error) => {
+        const captcha = error.fields.captcha;
+        if (captcha) this.captchaField()?.fail(captcha);
+        return (options.onError?.(error) ?? false) || captcha !== undefined;
+      },
+    });
+    this.cooldown = new Cooldown(authHost);
+    this.captcha = new LazyCaptcha(authHost, (error) => this.fail(error));
+  }
+
+  /** Focuses the step's `[data-focus]` element after the next render. */
+  focusStep(): void {
+    this.focusAfterRender('[data-focus]');
+  }
+
+  private captchaField(): GaskitCaptcha | null {
+    return this.authHost.renderRoot.querySelector('gaskit-captcha');
+  }
+
+  /**
+   * Runs `work` with the captcha's payload when the supplier has the captcha on (`captcha`), once
+   * it is solved (unsolved, the field says why and nothing is sent); the captcha is reset after.
+   */
+  async runWithCaptcha(captcha: boolean, work: (payload: { captcha?: string }) => Promise<void>): Promise<boolean> {
+    this.clear();
+    const payload = captcha ? await this.captcha.solveForSubmit() : undefined;
+    if (payload === null) return false;
+    try {
+      return await this.run(() => work(payload ? { captcha: payload } : {}));
+    } finally {
+      this.captchaField()?.reset();
+    }
+  }
 }
 
 export interface SignedInDetail {
@@ -164,15 +203,6 @@ export const authStyles = css`
   }
   a {
     color: var(--_gk-color-primary);
-  }
-  .link-button {
-    padding: 0;
-    border: 0;
-    background: none;
-    color: var(--_gk-color-primary);
-    font: inherit;
-    text-decoration: underline;
-    cursor: pointer;
   }
   .notice {
     padding: calc(var(--_gk-space) * 1.5);

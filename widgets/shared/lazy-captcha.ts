@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type {} from './captcha.component.ts';
-import { lazyPart } from '../shared/lazy.ts';
+import { lazyPart } from './lazy.ts';
 
 /** Defines `gaskit-captcha` (a lazy chunk, so only pages whose forms need it download it). */
 export const loadCaptcha = lazyPart('The captcha', () =>
