@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { Schema, Types, type Model } from 'mongoose';
-import { dueAt, expireStreamAt, expiry, sweepExpired, type Schedule } from '../../server/db/kernel/expiry.ts';
+import { dueAt, expireStreamAt, expiry, queue, sweepDue, sweepExpired, type Schedule } from '../../server/db/kernel/expiry.ts';
 import type { KeyedModel } from '../../server/db/kernel/keys.ts';
 import { ExpiryCursor, ExpiryEntry, type ExpiryCursorDoc } from '../../server/db/kernel/models.ts';
 import { append, lastSeq, streamId } from '../../server/db/kernel/streams.ts';
@@ -182,6 +182,41 @@ describe('persistence kernel: expiry in proportion to what expires (50 concurren
     expect(await ExpiryEntry.countDocuments({ target: live })).to.equal(1);
     expect(await Expiring.exists({ _id: live })).to.not.equal(null);
     expect(ops.filter((op) => !op.filters.every(byKey))).to.deep.equal([]);
+  });
+
+  it('hands a queue’s job the documents of 50 concurrent writers from their time on: the due ones at once, the later ones when due, then nothing', async () => {
+    const q = queue(`test-${randomUUID().slice(0, 8)}`, BUCKET_MS, [expiring], async () => undefined);
+    const run = randomUUID().slice(0, 8);
+    const id = (i: number) => `${run}:${i}`;
+    // The later half is due in 100 buckets; a sweep reaches it with a `now` that far ahead.
+    const later = new Date(Date.now() + 100 * BUCKET_MS);
+    await parallel(WRITERS, (i) => dueAt(q, expiring, id(i), i % 2 ? new Date() : later));
+    const take = async (now: Date) => {
+      const handed = new Set<string>();
+      const { ops } = await operations(() =>
+        sweepDue(q, now, Infinity, async (due) => {
+          for (const d of due) handed.add(d.id);
+          return due.length;
+        }),
+      );
+      expect(ops.filter((op) => !op.filters.every(byKey))).to.deep.equal([]);
+      return [...handed].sort();
+    };
+    const all = Array.from({ length: WRITERS }, (_, i) => i);
+    expect(await take(new Date())).to.deep.equal(
+      all
+        .filter((i) => i % 2)
+        .map(id)
+        .sort(),
+    );
+    const then = new Date(later.getTime() + BUCKET_MS);
+    expect(await take(then)).to.deep.equal(
+      all
+        .filter((i) => i % 2 === 0)
+        .map(id)
+        .sort(),
+    );
+    expect(await take(then)).to.deep.equal([]);
   });
 
   it('leaves an enrolment to the run making it, and enrols once that run has stopped renewing it', async () => {

@@ -29,14 +29,13 @@ import { append, lastSeq, readAfter, streamId } from './streams.ts';
  * existed (an upgraded database, a migration) are enrolled by its first sweep: a one-time scan.
  *
  * Cost: registering is an append (about two `_id` lookups and one insert); a sweep is a cursor
- * lookup and write, about `SHARDS + 1` lookups per bucket walked (the two or three open ones
+ * lookup and write, about `SHARDS` lookups per bucket walked (the two or three open ones
  * included), and per record one lookup, the handler's work (an expiry: one lookup and one delete
  * of the document, or of a stream's entries) and the record's own delete.
  */
 
-/** Streams per bucket that writers spread over; shard `SHARDS` is the enrolment's alone. */
+/** Streams per bucket that writers spread over. */
 const SHARDS = 8;
-const ENROLMENT = SHARDS;
 /** Records a sweep reads at a time. */
 const PAGE = 200;
 /** Deletes per bulk command (FerretDB v1 holds a connection per statement: see billing/writer.ts). */
@@ -63,7 +62,7 @@ export interface Due {
 
 /**
  * Declares an expiry schedule over collections whose documents carry `expiresAt`. A document is
- * removed by the first sweep after its `expiresAt`; an empty bucket costs a sweep `SHARDS + 1`
+ * removed by the first sweep after its `expiresAt`; an empty bucket costs a sweep `SHARDS`
  * lookups, so the bucket is no narrower than the sweep's interval needs. `enrol` defaults to
  * registering every document that has an `expiresAt`.
  */
@@ -196,25 +195,36 @@ function expireNamed(s: Schedule): Handler {
 const ENROLLING_MS = 10 * 60_000;
 /** Registrations between two renewals of an enrolment. */
 const ENROL_RENEW = 1000;
+/** Registrations an enrolment makes at a time, over the shards like any writer's. */
+const ENROL_PARALLEL = 25;
 
 /**
  * Registers the documents of the schedule's collections written without records (before the
- * schedule existed, or by a migration): a one-time scan, appended in the enrolment's own shard,
- * made by the schedule's first sweep or a migration step. Returns how many it registered. A
- * large collection takes minutes (an append per document), longer than a job's lease: while one
- * run enrols (`enrolling` in the cursor, renewed as it goes on), the sweeps of other runs walk
- * the records without enrolling again; two that start at the same moment both enrol, harmlessly.
+ * schedule existed, or by a migration): a one-time scan, `ENROL_PARALLEL` registrations at a
+ * time, made by the schedule's first sweep or a migration step. Returns how many it registered.
+ * A large collection takes minutes, longer than a job's lease: while one run enrols (`enrolling`
+ * in the cursor, renewed as it goes on), the sweeps of other runs walk the records without
+ * enrolling again; two that start at the same moment both enrol, harmlessly.
  */
 export async function enrol(s: Schedule): Promise<number> {
   await start(s);
   const mark = (until: number) => ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { enrolling: new Date(until) } });
   await mark(Date.now() + ENROLLING_MS);
   let registered = 0;
+  let failure: unknown;
+  const running: Promise<void>[] = [];
+  const settle = async () => {
+    await Promise.all(running.splice(0));
+    if (failure) throw failure;
+  };
   await s.enrol(async (model, id, at) => {
-    await register(s, { coll: collectionOf(s, model), target: id, at }, ENROLMENT);
+    const record = { coll: collectionOf(s, model), target: id, at };
+    running.push(register(s, record, randomInt(SHARDS)).catch((err: unknown) => void (failure ??= err)));
     registered += 1;
+    if (running.length >= ENROL_PARALLEL) await settle();
     if (registered % ENROL_RENEW === 0) await mark(Date.now() + ENROLLING_MS);
   });
+  await settle();
   await ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { enrolled: true }, $unset: { enrolling: 1 } });
   return registered;
 }
@@ -258,7 +268,7 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
     delete ahead[aheadKey(bucket, shard)];
     seq = 0;
     shard += 1;
-    if (shard > ENROLMENT) [bucket, shard] = [bucket + 1, 0];
+    if (shard >= SHARDS) [bucket, shard] = [bucket + 1, 0];
   }
   // Up to the bucket of `now`, or of the clock if later (records written while this run enrolled).
   const reach = Math.max(bucketOf(s, now.getTime()), bucketOf(s, Date.now()));
@@ -266,7 +276,7 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
     // The bucket's shards are read together: most of them are empty, and each costs a lookup or two.
     const from = (sh: number) => Math.max(ahead[aheadKey(open, sh)] ?? 0, open === bucket && sh === shard ? seq : 0);
     const shards = await Promise.all(
-      Array.from({ length: ENROLMENT + 1 }, (_, sh) =>
+      Array.from({ length: SHARDS }, (_, sh) =>
         readAfter<ExpiryEntryDoc>(ExpiryEntry, recordStream(s, open, sh), from(sh), PAGE),
       ),
     );
