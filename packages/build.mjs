@@ -10,12 +10,13 @@
  *   and packages/widgets/package.json completed with an `exports` entry per widget and the
  *   version ranges of its dependencies from the root package.json.
  * Also rewrites dist/custom-elements.json to the built files (dist/widgets/<name>.js) instead of
- * the TypeScript sources. `node packages/build.mjs sdk` assembles @gaskit/sdk alone (it needs no
- * rollup output).
+ * the TypeScript sources, with its brotli and gzip copies. `node packages/build.mjs sdk` assembles
+ * @gaskit/sdk alone (it needs no rollup output).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -94,4 +95,11 @@ writeJson(
   join(root, 'dist', 'custom-elements.json'),
   manifestFor(manifest, (folder) => (widgets.includes(folder) ? `dist/widgets/${folder}.js` : 'dist/gaskit.js')),
 );
+// Served to pages (server/http/widget-files.ts) like the bundles, so precompressed as rollup's are.
+const served = readFileSync(join(root, 'dist', 'custom-elements.json'));
+writeFileSync(
+  join(root, 'dist', 'custom-elements.json.br'),
+  brotliCompressSync(served, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+);
+writeFileSync(join(root, 'dist', 'custom-elements.json.gz'), gzipSync(served, { level: 9 }));
 copyFileSync(join(root, 'packages', 'widgets', 'README.md'), join(dist, 'widgets', 'README.md'));

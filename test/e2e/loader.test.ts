@@ -131,6 +131,14 @@ describe('the loader (/v1/gaskit.js) on a supplier’s page', function () {
     await close();
   });
 
+  it('sends every file a page may load compressed: the loader, the SDK, a widget file and the elements manifest', async () => {
+    for (const file of ['gaskit.js', 'sdk.js', 'widgets/feedback.js', 'custom-elements.json']) {
+      const res = await fetch(`${server.baseUrl}/v1/${file}`, { headers: { 'Accept-Encoding': 'br' } });
+      expect(res.status, file).to.equal(200);
+      expect(res.headers.get('content-encoding'), file).to.equal('br');
+    }
+  });
+
   // The hosted portal loads the loader too: checked on the same server.
   describe('the hosted portal (/t/:tenant)', () => {
     it('allows no inline styles and renders its sections with no policy violation', async () => {

@@ -78,6 +78,18 @@ describe('@gaskit/sdk as an npm package', function () {
     expect(typecheck(dir)).to.equal('');
   });
 
+  it('type-checks the example in the package’s own README', async () => {
+    const readme = await readFile(path.join(ROOT, 'dist', 'packages', 'sdk', 'README.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'a ```ts block in the README').to.be.a('string');
+    await writeFile(path.join(dir, 'readme.ts'), `${example}\nexport {};\n`);
+    try {
+      expect(typecheck(dir)).to.equal('');
+    } finally {
+      await rm(path.join(dir, 'readme.ts'));
+    }
+  });
+
   it('gives real types: a wrong call is a type error', async () => {
     await writeFile(
       path.join(dir, 'wrong.ts'),
