@@ -120,12 +120,15 @@ const UNCONFIRMED = queue('unconfirmed', 600_000, [Subscriber], async (register)
 
 /**
  * Creates a cabinet awaiting confirmation; null when the login is taken in the realm. The login
- * key is inserted first: of concurrent registrations of one login, exactly one gets it.
+ * key is inserted first: of concurrent registrations of one login, exactly one gets it. The
+ * cabinet's due record goes before the key (a record without its cabinet is harmless), so that
+ * nothing stands between the key and the cabinet: a process that dies there leaves a key that
+ * holds its login until LOGIN_SETTLE_MS has passed.
  */
 export async function createPending(input: NewSubscriber): Promise<SubscriberDoc | null> {
   const _id = new Types.ObjectId();
-  if (!(await claimLogin(input.realm, input.login, _id))) return null;
   await dueAt(UNCONFIRMED, Subscriber, String(_id), input.confirmBy);
+  if (!(await claimLogin(input.realm, input.login, _id))) return null;
   try {
     const doc = await Subscriber.create({
       ...input,
