@@ -23,8 +23,6 @@ import { FULFIL_QUEUE } from './service.ts';
  * tenant and seq), `paymentevents` (by provider and event id), `paymenttransitions` (already by
  * `<paymentId>:<version>`, with an ObjectId `paymentId`) and `paymentclaims` (leases, not moved:
  * an unfinished follow-up is enrolled in the worker's queue and claimed afresh by the worker).
- * The due marks `pay_due` of the version before the queue go too: the queue enrols by the
- * payments' `fulfilment`.
  *
  * A payment keeps its id (the ObjectId's hex), so links, receipts, provider metadata and the ids
  * billing already holds stay valid; its accounts get their keyed ids; the cabinet's history is
@@ -40,7 +38,6 @@ const LEGACY = {
   events: 'paymentevents',
   transitions: 'paymenttransitions',
   claims: 'paymentclaims',
-  due: 'pay_due',
 };
 const BATCH = 500;
 
