@@ -51,6 +51,45 @@ const linkListSchema = new Schema<AccountLinkListDoc>(
   },
   { versionKey: false, collection: 'account_link_lists' },
 );
-/** For the readings reminders, a background job that pages through the cabinets with a supplier's links. */
+/** For the one-time enrolment of a supplier's cabinets (`SupplierCabinet`), links written before it. */
 linkListSchema.index({ 'links.tenantId': 1, _id: 1 });
 export const AccountLinkList = mongoose.model<AccountLinkListDoc>('AccountLinkList', linkListSchema);
+
+/**
+ * The cabinets that linked an account of a supplier, for its background jobs (readings
+ * reminders): a gap-free stream per supplier, `cabinets:<tenantId>:<seq>` (kernel streams.ts),
+ * read a page at a time by `_id`, each cabinet's link list then looked up by its `_id`. A cabinet
+ * is appended before its first link of the supplier (`SupplierCabinetMark` says it is there) and
+ * stays when it unlinks: a reader checks the list itself.
+ */
+export interface SupplierCabinetDoc {
+  _id: string;
+  stream: string;
+  seq: number;
+  subscriberId: Types.ObjectId;
+}
+
+const supplierCabinetSchema = new Schema<SupplierCabinetDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    subscriberId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { versionKey: false, collection: 'account_supplier_cabinets' },
+);
+export const SupplierCabinet = mongoose.model<SupplierCabinetDoc>('SupplierCabinet', supplierCabinetSchema);
+
+/**
+ * Marks of the supplier cabinet streams: `<tenantId>:<subscriberId>` once the cabinet is in the
+ * supplier's stream, `<tenantId>:enrolled` once the links written before the streams are in it.
+ */
+export interface SupplierCabinetMarkDoc {
+  _id: string;
+}
+
+const supplierCabinetMarkSchema = new Schema<SupplierCabinetMarkDoc>(
+  { _id: { type: String, required: true } },
+  { versionKey: false, collection: 'account_supplier_cabinet_marks' },
+);
+export const SupplierCabinetMark = mongoose.model<SupplierCabinetMarkDoc>('SupplierCabinetMark', supplierCabinetMarkSchema);

@@ -3,9 +3,10 @@ import client from 'prom-client';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
-import { key } from '../db/kernel/keys.ts';
+import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
 import { revise } from '../db/kernel/revisions.ts';
+import { append, readAfter } from '../db/kernel/streams.ts';
 import { alert } from '../http/alerts.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
@@ -14,7 +15,14 @@ import { amountDue } from '../payments/amounts.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
-import { AccountLinkList, type AccountLinkDoc, type AccountLinkListDoc } from './model.ts';
+import {
+  AccountLinkList,
+  SupplierCabinet,
+  SupplierCabinetMark,
+  type AccountLinkDoc,
+  type AccountLinkListDoc,
+  type SupplierCabinetDoc,
+} from './model.ts';
 
 /**
  * PIN guesses: five per cabinet and account an hour, and ten per account an hour whatever the
@@ -161,6 +169,7 @@ export async function linkAccount(ctx: Ctx, ref: { supplier: string; number: str
     mode: 'basic',
     linkedAt: new Date(),
   };
+  await listCabinet(supplier._id, subscriberOid(ctx));
   await reviseLinks(subscriberOid(ctx), (links) => {
     if (links.some((l) => l.accountId === link.accountId)) throw new ConflictError('account_already_linked');
     if (links.length >= max) throw new RuleViolation('account_limit_reached', { max });
@@ -362,29 +371,62 @@ export interface TenantLink {
   accountNumber: string;
 }
 
+const cabinetsStream = (tenantId: Types.ObjectId) => key('cabinets', tenantId);
+
+/** Inserts a mark; one already there is the same mark. */
+async function putMark(id: string): Promise<void> {
+  try {
+    await SupplierCabinetMark.create({ _id: id });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
 /**
- * Links to the tenant's accounts, for the readings reminders (a background job): pages of the
- * links of at most `pageSize` cabinets in `_id` order, so a cabinet's links are never split between
- * two pages. Each page is one query by `links.tenantId` (a scan on FerretDB v1), so nothing holds
- * every link of a supplier at once.
+ * Puts the cabinet in the supplier's stream of cabinets, once: its mark's lookup, and the first
+ * time an append and the mark (written after the entry, so a crash between leaves an entry and
+ * no cabinet missing; two racing links of one cabinet may both append, which readers tolerate).
  */
-export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 1000): AsyncGenerator<TenantLink[]> {
-  let after: string | null = null;
-  for (;;) {
-    const filter =
-      after === null ? { 'links.tenantId': tenantId } : { 'links.tenantId': tenantId, _id: mongoose.trusted({ $gt: after }) };
-    const lists: AccountLinkListDoc[] = await AccountLinkList.find(filter)
-      .sort({ _id: 1 })
-      .limit(pageSize)
-      .lean<AccountLinkListDoc[]>();
+async function listCabinet(tenantId: Types.ObjectId, subscriberId: Types.ObjectId): Promise<void> {
+  const mark = key(tenantId, subscriberId);
+  if (await SupplierCabinetMark.findById(mark).lean()) return;
+  await append(SupplierCabinet, cabinetsStream(tenantId), { subscriberId });
+  await putMark(mark);
+}
+
+/**
+ * Puts the cabinets that linked the supplier's accounts before the streams existed (an upgraded
+ * or migrated database) in its stream: a one-time scan of the link lists, by the first reader.
+ */
+async function enrolCabinets(tenantId: Types.ObjectId): Promise<void> {
+  const enrolled = key(tenantId, 'enrolled');
+  if (await SupplierCabinetMark.findById(enrolled).lean()) return;
+  const lists = AccountLinkList.find({ 'links.tenantId': tenantId }, { subscriberId: 1 }).lean<AccountLinkListDoc[]>();
+  for await (const list of lists.cursor()) await listCabinet(tenantId, list.subscriberId);
+  await putMark(enrolled);
+}
+
+/**
+ * Every link to an account of the tenant, a page at a time (a page never splits a cabinet), for
+ * background jobs: the supplier's stream of cabinets, `pageSize` entries a page, each cabinet's
+ * list by `_id`; so a run costs the supplier's cabinets, not every cabinet stored. A cabinet
+ * listed twice (a race of its first links) comes once a page, and may come again in a later one:
+ * callers act once per cabinet anyway (a reminder is claimed by its key).
+ */
+export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 200): AsyncGenerator<TenantLink[]> {
+  await enrolCabinets(tenantId);
+  for (let after = 0; ;) {
+    const rows = await readAfter<SupplierCabinetDoc>(SupplierCabinet, cabinetsStream(tenantId), after, pageSize);
+    if (rows.length === 0) return;
+    after += rows.length;
+    const cabinets = [...new Set(rows.map((r) => String(r.subscriberId)))];
+    const lists = await Promise.all(cabinets.map((id) => AccountLinkList.findById(id).lean<AccountLinkListDoc>()));
     const page = lists.flatMap((list) =>
-      list.links
+      (list?.links ?? [])
         .filter((l) => l.tenantId.equals(tenantId))
-        .map((l) => ({ subscriberId: list.subscriberId, accountId: l.accountId, accountNumber: l.accountNumber })),
+        .map((l) => ({ subscriberId: list!.subscriberId, accountId: l.accountId, accountNumber: l.accountNumber })),
     );
     if (page.length > 0) yield page;
-    if (lists.length < pageSize) return;
-    after = lists.at(-1)!._id;
   }
 }
 

@@ -1,4 +1,5 @@
 import type mongoose from 'mongoose';
+import { enrol } from '../db/kernel/expiry.ts';
 import { duplicateIndexes, key } from '../db/kernel/keys.ts';
 import { StreamMark } from '../db/kernel/models.ts';
 import { onceMarkId, streamId } from '../db/kernel/streams.ts';
@@ -6,7 +7,6 @@ import type { Migration, MigrationCtx } from '../db/migrate.ts';
 import { exportOnce, exportStream, historyStream, pendingStream, providerRefKey, receiptKey } from './keys.ts';
 import {
   Payment,
-  PaymentDue,
   PaymentEvent,
   PaymentExport,
   PaymentHistory,
@@ -15,13 +15,14 @@ import {
   PendingPaid,
   type ProviderName,
 } from './model.ts';
+import { FULFIL_QUEUE } from './service.ts';
 
 /**
  * Payments written by the earlier version: `payments` (ObjectId `_id`s, unique by tenant,
  * subscriber and Idempotency-Key, found by other fields), `payment_exports` (the export stream by
  * tenant and seq), `paymentevents` (by provider and event id), `paymenttransitions` (already by
  * `<paymentId>:<version>`, with an ObjectId `paymentId`) and `paymentclaims` (leases, not moved:
- * an unfinished follow-up is marked due and claimed afresh by the worker).
+ * an unfinished follow-up is enrolled in the worker's queue and claimed afresh by the worker).
  *
  * A payment keeps its id (the ObjectId's hex), so links, receipts, provider metadata and the ids
  * billing already holds stay valid; its accounts get their keyed ids; the cabinet's history is
@@ -101,7 +102,6 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
     const payments: Doc[] = [];
     const history: Doc[] = [];
     const keys: Doc[] = [];
-    const due: Doc[] = [];
     for (const p of docs) {
       const id = String(p._id);
       const items: Doc[] = [];
@@ -120,7 +120,6 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
       });
       if (p.providerRef) keys.push({ _id: providerRefKey(p.provider as ProviderName, p.providerRef), paymentId: id });
       if (p.receipt) keys.push({ _id: receiptKey(p.tenantId, p.receiptToken), paymentId: id });
-      if (p.fulfilment === 'pending') due.push({ _id: id, at: new Date() });
       if (p.status === 'succeeded' && !p.confirmedAt) {
         for (const item of items) {
           const chain = pendingStream(p.tenantId, item.accountId);
@@ -131,7 +130,6 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
     await insertNew(ctx, Payment.collection.collectionName, payments);
     await insertNew(ctx, PaymentHistory.collection.collectionName, history);
     await insertNew(ctx, PaymentKey.collection.collectionName, keys);
-    await insertNew(ctx, PaymentDue.collection.collectionName, due);
   });
   const chains = [...open].map(([stream, entries]) => ({ _id: streamId(stream, 1), stream, seq: 1, open: entries }));
   for (let i = 0; i < chains.length; i += BATCH)
@@ -188,6 +186,7 @@ export const migration: Migration = {
   legacyCollections: Object.values(LEGACY),
   async run(ctx) {
     const moved = (await movePayments(ctx)) + (await moveExports(ctx)) + (await moveEvents(ctx)) + (await moveTransitions(ctx));
+    await enrol(FULFIL_QUEUE);
     return { moved };
   },
 };

@@ -170,23 +170,6 @@ paymentSchema.plugin(toJSON);
 export const Payment = mongoose.model<PaymentDoc>('Payment', paymentSchema);
 
 /**
- * Payments whose follow-up (`fulfilment`) is due, by payment id: written before the move that
- * makes it due and removed when a run finishes it, so the worker reads only the work there is
- * (a scan of all payments would grow with them, FerretDB v1 reading every document).
- */
-export interface PaymentDueDoc {
-  _id: string;
-  at: Date;
-}
-
-const dueSchema = new Schema<PaymentDueDoc>(
-  { _id: { type: String, required: true }, at: { type: Date, required: true } },
-  { versionKey: false, collection: 'pay_due' },
-);
-
-export const PaymentDue = mongoose.model<PaymentDueDoc>('PaymentDue', dueSchema);
-
-/**
  * Insert-only pointers to a payment from what else names it, so that each is one `_id` lookup:
  * - `<provider>:<provider's ref>` (a Stripe PaymentIntent id): provider events, which name the
  *   intent and not the tenant;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { checkPaymentTotal, periodOfDate, shiftPeriod, type PaymentItemInput } from '../../sdk/payments.ts';
 import type { Config } from '../config.ts';
+import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
 import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
@@ -26,11 +27,9 @@ import {
   PaymentExport,
   PaymentHistory,
   PaymentKey,
-  PaymentDue,
   PaymentTransition,
   PendingPaid,
   type PaymentDoc,
-  type PaymentDueDoc,
   type PaymentExportDoc,
   type PaymentHistoryDoc,
   type PaymentItemDoc,
@@ -61,7 +60,7 @@ let fulfilLeaseMs = 120_000;
 export function configurePayments(config: Pick<Config, 'leaseMs'>): void {
   fulfilLeaseMs = config.leaseMs;
 }
-/** A due mark whose payment is not due after this long was left by a writer that died before its move. */
+/** How long after its record the worker looks at a follow-up once more, for a writer slow to make its move. */
 const DUE_GRACE_MS = 10 * 60_000;
 /**
  * The history is read newest first, this many entries first (a year of monthly payments and the
@@ -132,9 +131,30 @@ async function addKey(id: string, paymentId: string): Promise<void> {
   }
 }
 
-/** Marks the payment's follow-up as due for the worker (again: the mark's time is renewed). */
+/**
+ * The queue of follow-ups (server/db/kernel/expiry.ts), in buckets of the worker's interval.
+ * Payments whose follow-up the earlier version left pending (no record; it kept marks in
+ * `pay_due`, which nothing reads now) are enrolled once, due since their last write.
+ */
+export const FULFIL_QUEUE = queue('payments-fulfil', 30_000, [Payment], async (register) => {
+  const pending = Payment.find({ fulfilment: 'pending' }, { updatedAt: 1 });
+  for await (const payment of pending.lean<Pick<PaymentDoc, '_id' | 'updatedAt'>>().cursor()) {
+    await register(Payment, payment._id, payment.updatedAt);
+  }
+});
+
+/**
+ * Registers the payment's follow-up with the worker, before the move that makes it due or when a
+ * run is held by another: due when a run started now would have lost its lease (the inline run
+ * normally finishes first), and once more after `DUE_GRACE_MS`, for a writer that makes its move
+ * late and then dies.
+ */
 async function markDue(paymentId: string): Promise<void> {
-  await PaymentDue.updateOne({ _id: paymentId }, { $set: { at: new Date() } }, { upsert: true });
+  const now = Date.now();
+  await Promise.all([
+    dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + fulfilLeaseMs)),
+    dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + DUE_GRACE_MS)),
+  ]);
 }
 
 function ownedBy(p: PaymentDoc | null, tenantId: Types.ObjectId, subscriberId?: Types.ObjectId): p is PaymentDoc {
@@ -591,7 +611,6 @@ export async function fulfil(paymentId: string): Promise<void> {
       await syncPending(done);
       await appendToExport(done);
       await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'done' } });
-      await PaymentDue.deleteOne({ _id: paymentId });
       const after = await Payment.findById(paymentId).lean<PaymentDoc>();
       if (!after || (after.status === done.status && after.refundedAmount === done.refundedAmount)) break;
       await markDue(paymentId);
@@ -764,20 +783,28 @@ export async function receiptByToken(ctx: Ctx, token: string) {
   return payment;
 }
 
+/** Most due follow-ups one run of the worker takes on. */
+const FULFIL_BATCH = 50;
+
+/** Runs a due follow-up if its payment still waits for one; tells whether it did. */
+async function fulfilRecord(record: Due): Promise<boolean> {
+  const payment = await Payment.findById(record.id, { fulfilment: 1 }).lean<Pick<PaymentDoc, 'fulfilment'>>();
+  if (payment?.fulfilment !== 'pending') return false;
+  await fulfil(record.id);
+  return true;
+}
+
 /**
  * Finishes follow-ups that a crash or a busy holder left (leases make it safe on any number of
- * instances): a bounded batch of the due marks, which hold only the work there is.
+ * instances): the queue's records due by `now`, at most `limit` a run, each payment read and
+ * claimed by `_id`, one after the other. Returns how many payments were pending.
  */
-export async function fulfilPending(limit = 50): Promise<number> {
-  const due = await PaymentDue.find({}).limit(limit).lean<PaymentDueDoc[]>();
-  for (const mark of due) {
-    await fulfil(mark._id);
-    if (mark.at.getTime() < Date.now() - DUE_GRACE_MS) {
-      const payment = await Payment.findById(mark._id).lean<PaymentDoc>();
-      if (payment?.fulfilment !== 'pending') await PaymentDue.deleteOne({ _id: mark._id });
-    }
-  }
-  return due.length;
+export async function fulfilPending(limit = FULFIL_BATCH, now = new Date()): Promise<number> {
+  return sweepDue(FULFIL_QUEUE, now, limit, async (due) => {
+    let n = 0;
+    for (const record of due) if (await fulfilRecord(record)) n += 1;
+    return n;
+  });
 }
 
 registerWorker({

@@ -4,7 +4,7 @@ import mongoose, { Types } from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { migration } from '../../server/payments/migrate.ts';
-import { PaymentDue } from '../../server/payments/model.ts';
+import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
 import {
   exportPayments,
   fulfilPending,
@@ -243,7 +243,7 @@ describe('migration: payments from the earlier collections', function () {
     expect(after1).to.include({ cursor: '2', hasMore: false });
 
     // The worker finishes the follow-up the earlier version left: receipt, export entry, amount counted once.
-    expect(await PaymentDue.findById(String(unfinished._id)).lean()).to.not.equal(null);
+    expect((await Payment.findById(String(unfinished._id)).lean<PaymentDoc>())?.fulfilment).to.equal('pending');
     await fulfilPending(1000);
     expect((await getPayment(ctx, String(unfinished._id))).receipt).to.include({ supplierTaxId: '7700000013' });
     expect(await pendingPaidAmount(tenant._id, keyed2)).to.equal(7_000);

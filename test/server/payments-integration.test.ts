@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
+import { enrolAgain } from '../../server/db/kernel/expiry.ts';
 import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
-import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
+import { Payment, PaymentTransition, type PaymentDoc } from '../../server/payments/model.ts';
 import { configurePayments, fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
@@ -124,7 +125,23 @@ describe('payments: integration API (export and confirmation)', function () {
     expect((await exportPage(tenant.slug)).body.items).to.deep.equal([]);
     await crashed!.release();
 
-    await fulfilPending();
+    // Due once the held lease would have run out; past the queue's one-time enrolment, a run reads every document by `_id`.
+    await fulfilPending(0);
+    const filters: Record<string, unknown>[] = [];
+    mongoose.set('debug', (_collection: string, method: string, filter: Record<string, unknown>) => {
+      if (['find', 'findOne', 'countDocuments', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany'].includes(method)) {
+        filters.push(filter);
+      }
+    });
+    try {
+      expect(await fulfilPending(50, new Date(Date.now() + testServer().config.leaseMs + 1000))).to.equal(1);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(filters).to.not.deep.equal([]);
+    const byKey = (f: Record<string, unknown>) =>
+      Object.keys(f).join() === '_id' && (typeof f._id === 'string' || f._id instanceof Types.ObjectId);
+    expect(filters.filter((f) => !byKey(f))).to.deep.equal([]);
     const doc = (await Payment.findById(body.payment.id).lean<PaymentDoc>())!;
     expect(doc.fulfilment).to.equal('done');
     expect(doc.receipt?.emailJobId).to.be.a('string').and.not.empty;
@@ -133,6 +150,36 @@ describe('payments: integration API (export and confirmation)', function () {
     ]);
 
     expect(await Ticket.countDocuments({ work })).to.equal(0);
+  });
+
+  it('enrols and finishes a follow-up the earlier version left pending (no queue record)', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug);
+    const { body } = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 25_000, penalties: 0 }] });
+    const id = body.payment.id as string;
+    // As the earlier version moved a payment to succeeded (its due mark aside): the transition, the move; then it died.
+    const before = (await Payment.findById(id).lean<PaymentDoc>())!;
+    const set = { status: 'succeeded', nextAction: '', failureCode: '', succeededAt: new Date(), fulfilment: 'pending' };
+    const version = before.version + 1;
+    await PaymentTransition.create({
+      _id: key(id, version),
+      paymentId: id,
+      tenantId: before.tenantId,
+      version,
+      from: before.status,
+      to: 'succeeded',
+      eventId: `evt_${randomBytes(6).toString('hex')}`,
+      set,
+    });
+    await Payment.updateOne({ _id: id }, { $set: { ...set, version } });
+
+    // The upgraded server's first run of the queue enrols it.
+    await enrolAgain();
+    expect(await fulfilPending(1000)).to.be.greaterThanOrEqual(1);
+    const doc = (await Payment.findById(id).lean<PaymentDoc>())!;
+    expect(doc.fulfilment).to.equal('done');
+    expect(doc.receipt?.emailJobId).to.be.a('string').and.not.empty;
+    expect((await exportPage(tenant.slug)).body.items.map((e: { paymentId: string }) => e.paymentId)).to.deep.equal([id]);
   });
 
   it('holds a paid payment’s follow-up for GASKIT_LEASE_MS, as every claim of an instance', async () => {

@@ -4,6 +4,7 @@ import mongoose, { type Types } from 'mongoose';
 import type { Ctx } from '../../server/http/context.ts';
 import type { DomainError } from '../../server/http/errors.ts';
 import { translator } from '../../server/i18n/index.ts';
+import { AccountLinkList } from '../../server/accounts/model.ts';
 import { linkAccount } from '../../server/accounts/service.ts';
 import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
 import { getMeters, upsertBilling } from '../../server/billing/service.ts';
@@ -708,6 +709,37 @@ describe('readings: reminders', () => {
       { now },
     );
     expect(await remindTenant(done.tenant, now)).to.equal(0);
+  });
+  it('reminds the cabinets linked before the supplier’s stream of cabinets, then reads only by key', async () => {
+    const s = await scene({ windowStartDay: 1, windowEndDay: 25, reminderDaysBeforeEnd: 3 });
+    // A cabinet linked by the earlier version: its link list alone, in no supplier stream.
+    const earlier = await signedInSubscriber(s.tenant.slug);
+    const link = { realm: s.tenant.realm, tenantId: s.tenant._id, accountId: s.accountId, accountNumber: s.accountNumber };
+    await AccountLinkList.create({
+      _id: String(earlier.subscriber._id),
+      subscriberId: earlier.subscriber._id,
+      links: [{ ...link, mode: 'basic', linkedAt: new Date() }],
+      rev: 1,
+    });
+    const now = new Date('2030-03-23T09:00:00Z');
+    expect(await remindTenant(s.tenant, now)).to.equal(2);
+
+    // Enrolled once: the next run finds both cabinets by `_id` alone.
+    const filters: Record<string, unknown>[] = [];
+    mongoose.set('debug', (_collection: string, method: string, filter: Record<string, unknown>) => {
+      if (['find', 'findOne', 'countDocuments', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany'].includes(method)) {
+        filters.push(filter);
+      }
+    });
+    try {
+      expect(await remindTenant(s.tenant, new Date('2030-04-23T09:00:00Z'))).to.equal(2);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(filters).to.not.deep.equal([]);
+    const byKey = (f: Record<string, unknown>) =>
+      Object.keys(f).join() === '_id' && (typeof f._id === 'string' || f._id instanceof mongoose.Types.ObjectId);
+    expect(filters.filter((f) => !byKey(f))).to.deep.equal([]);
   });
   it('reminds a subscriber while any meter of an account has no counting reading for the period', async () => {
     const rules = { windowStartDay: 1, windowEndDay: 25, reminderDaysBeforeEnd: 3 };
