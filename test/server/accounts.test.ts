@@ -144,7 +144,11 @@ describe('accounts: linking personal accounts', () => {
   });
 
   it('answers 409 links_busy while the link list stays busy, changing nothing, and links once it is free', async () => {
-    const [first, second, third] = [await seedAccount('sever-gaz'), await seedAccount('sever-gaz'), await seedAccount('sever-gaz')];
+    const [first, second, third] = [
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+    ];
     const { auth, subscriber } = await signedInSubscriber('sever-gaz');
     const a = await link('sever-gaz', auth, { supplier: 'sever-gaz', number: first.number });
     await link('sever-gaz', auth, { supplier: 'sever-gaz', number: second.number });
@@ -154,7 +158,11 @@ describe('accounts: linking personal accounts', () => {
     expect(lease).to.not.equal(null);
     configureLinkRevisions({ tries: 3 });
     try {
-      const linking = await link('sever-gaz', { ...auth, 'Accept-Language': 'en' }, { supplier: 'sever-gaz', number: third.number });
+      const linking = await link(
+        'sever-gaz',
+        { ...auth, 'Accept-Language': 'en' },
+        { supplier: 'sever-gaz', number: third.number },
+      );
       expect(linking.status).to.equal(409);
       expect(linking.body.error).to.deep.include({
         code: 'links_busy',
