@@ -5,7 +5,7 @@ import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersO
 import { accountNumberRule } from '../billing/writer.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
-import { revise } from '../db/kernel/revisions.ts';
+import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, readAfter } from '../db/kernel/streams.ts';
 import { alert } from '../http/alerts.ts';
 import type { Ctx } from '../http/context.ts';
@@ -44,16 +44,33 @@ async function linksOf(subscriberId: Types.ObjectId): Promise<AccountLinkDoc[]> 
   return (await AccountLinkList.findById(String(subscriberId)).lean<AccountLinkListDoc>())?.links ?? [];
 }
 
+/** How many times a change of a link list tries while the list is busy (tests use few). */
+const linkRevisions = { tries: 50 };
+
+/** Changes how many times a change of a link list tries (tests make a busy list answer at once). */
+export function configureLinkRevisions(next: Partial<typeof linkRevisions>): void {
+  Object.assign(linkRevisions, next);
+}
+
 /**
  * Changes the cabinet's link list as a revision (kernel revisions.ts): `change` gets the links as
  * they are and returns them as they should be, or throws to refuse; concurrent changes are applied
- * one after another, so the limit and the one link per account hold and none is lost.
+ * one after another, so the limit and the one link per account hold and none is lost. A list that
+ * stays busy through every try is refused with 409 `links_busy`, changing nothing (the client may
+ * try again).
  */
 async function reviseLinks(subscriberId: Types.ObjectId, change: (links: AccountLinkDoc[]) => AccountLinkDoc[]): Promise<void> {
-  await revise<AccountLinkListDoc, void>(AccountLinkList, String(subscriberId), (current) => ({
-    set: { subscriberId, links: change(current?.links ?? []) },
-    result: undefined,
-  }));
+  try {
+    await revise<AccountLinkListDoc, void>(
+      AccountLinkList,
+      String(subscriberId),
+      (current) => ({ set: { subscriberId, links: change(current?.links ?? []) }, result: undefined }),
+      { tries: linkRevisions.tries },
+    );
+  } catch (err) {
+    if (err instanceof RevisionBusyError) throw new ConflictError('links_busy');
+    throw err;
+  }
 }
 
 /** "Иванов Иван Иванович" → "Иванов И. И.": enough to recognise one's own contract, little to leak. */

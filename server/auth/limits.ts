@@ -7,10 +7,11 @@ import { RateLimitError } from '../http/errors.ts';
  * windows under a key, where a refused event writes nothing.
  */
 
-/** At most `points` events per sliding `windowMs`. */
+/** At most `points` events per sliding `windowMs`; `neverCleared` when `clearKey` is never used on its keys (one lookup less per event). */
 export interface LimitRule {
   points: number;
   windowMs: number;
+  neverCleared?: boolean;
 }
 
 /** After `threshold` failures within `windowMs`, wait `baseDelayMs`, doubled for each further failure, at most `maxDelayMs`. */

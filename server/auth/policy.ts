@@ -36,7 +36,8 @@ export const DEFAULT_AUTH_POLICY: AuthPolicy = {
       login: { points: 5, windowMs: HOUR },
       tenant: { points: 1000, windowMs: HOUR },
     },
-    login: { ip: { points: 50, windowMs: 10 * MINUTE } },
+    // Sign-in's address key is never cleared: its window skips the epoch lookup.
+    login: { ip: { points: 50, windowMs: 10 * MINUTE, neverCleared: true } },
     confirm: { ip: { points: 30, windowMs: 10 * MINUTE } },
     forgot: { ip: { points: 10, windowMs: 10 * MINUTE }, login: { points: 5, windowMs: HOUR } },
     resend: { ip: { points: 10, windowMs: 10 * MINUTE }, login: { points: 5, windowMs: HOUR } },

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { linksOfTenant } from '../../server/accounts/service.ts';
+import { AccountLinkList, type AccountLinkListDoc } from '../../server/accounts/model.ts';
+import { configureLinkRevisions, linksOfTenant } from '../../server/accounts/service.ts';
+import { key } from '../../server/db/kernel/keys.ts';
+import { claim } from '../../server/db/kernel/leases.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { freshNumber, integrationUpsert, seedAccount } from '../helpers/billing.ts';
@@ -138,6 +141,44 @@ describe('accounts: linking personal accounts', () => {
     expect(unlinked).to.be.at.most(1);
     expect(results.filter((r) => r.status === 422).every((r) => r.body.error.code === 'last_account')).to.equal(true);
     expect((await api('/api/v1/t/sever-gaz/accounts', { headers: auth })).body.items).to.have.length(2 - unlinked);
+  });
+
+  it('answers 409 links_busy while the link list stays busy, changing nothing, and links once it is free', async () => {
+    const [first, second, third] = [
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+      await seedAccount('sever-gaz'),
+    ];
+    const { auth, subscriber } = await signedInSubscriber('sever-gaz');
+    const a = await link('sever-gaz', auth, { supplier: 'sever-gaz', number: first.number });
+    await link('sever-gaz', auth, { supplier: 'sever-gaz', number: second.number });
+    // Another writer holds the list's revision, as `revise` holds it, through every try.
+    const list = await AccountLinkList.findById(String(subscriber._id)).lean<AccountLinkListDoc>();
+    const lease = await claim(key(AccountLinkList.collection.collectionName, String(subscriber._id), list!.rev!), 60_000);
+    expect(lease).to.not.equal(null);
+    configureLinkRevisions({ tries: 3 });
+    try {
+      const linking = await link(
+        'sever-gaz',
+        { ...auth, 'Accept-Language': 'en' },
+        { supplier: 'sever-gaz', number: third.number },
+      );
+      expect(linking.status).to.equal(409);
+      expect(linking.body.error).to.deep.include({
+        code: 'links_busy',
+        message: "The cabinet's list of accounts is being changed. Please try again.",
+      });
+      const unlinking = await api(`/api/v1/t/sever-gaz/accounts/${a.body.id}`, { method: 'DELETE', headers: auth });
+      expect(unlinking.status).to.equal(409);
+      expect(unlinking.body.error.code).to.equal('links_busy');
+      const unchanged = await api('/api/v1/t/sever-gaz/accounts', { headers: auth });
+      expect(unchanged.body.items.map((x: { number: string }) => x.number)).to.deep.equal([first.number, second.number]);
+      await lease!.release();
+      expect((await link('sever-gaz', auth, { supplier: 'sever-gaz', number: third.number })).status).to.equal(201);
+      expect((await api(`/api/v1/t/sever-gaz/accounts/${a.body.id}`, { method: 'DELETE', headers: auth })).status).to.equal(204);
+    } finally {
+      configureLinkRevisions({ tries: 50 });
+    }
   });
 
   it('requires a signed-in subscriber', async () => {

@@ -224,6 +224,30 @@ describe('gaskit-link-account', () => {
     expect(keys[0]).to.be.a('string').and.equal(keys[1]);
   });
 
+  it('says the list of accounts is busy when linking or unlinking is refused with links_busy', async () => {
+    const { element } = await setup([linkedAccount('1000001'), linkedAccount('1000002')], {
+      'POST accounts/check': () => ({ status: 200, body: checkResult('2000002') }),
+      'POST accounts': () => errorReply(409, 'links_busy'),
+      [`DELETE accounts/${linkedAccount('1000002').id}`]: () => errorReply(409, 'links_busy'),
+    });
+    const busy = 'Список счетов кабинета сейчас меняется. Повторите действие.';
+    await typeNumber(element, '2000002');
+    await submitCheck(element);
+    await waitUntil(() => buttonNamed(element, 'Подключить'), 'no link button');
+    buttonNamed(element, 'Подключить')!.click();
+    await waitUntil(() => shadowText(element, '[part="check"] [role="alert"]'), 'no error shown');
+    expect(shadowText(element, '[part="check"] [role="alert"]')).to.equal(busy);
+    expect(buttonNamed(element, 'Подключить')).to.not.equal(undefined);
+
+    const unlink = root(element).querySelectorAll('gaskit-account-unlink')[1]!;
+    unlink.shadowRoot!.querySelector<HTMLButtonElement>('button')!.click();
+    await unlink.updateComplete;
+    unlink.shadowRoot!.querySelector<HTMLButtonElement>('.button--danger')!.click();
+    await waitUntil(() => shadowText(unlink, '[part="error"]'), 'no unlink error shown');
+    expect(shadowText(unlink, '[part="error"]')).to.equal(busy);
+    await expect(element).to.be.accessible();
+  });
+
   it('replaces the form with a note once the cabinet has its maximum of accounts', async () => {
     const two = [linkedAccount('1000001'), linkedAccount('1000002')];
     const { element } = await setup(two, {}, { maxAccounts: 2 });

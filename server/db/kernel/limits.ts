@@ -16,19 +16,27 @@ import { appendWithin, lastSeq, streamId } from './streams.ts';
  * (`appendWithin`), so a refused hit writes nothing and a flood neither grows storage nor slows
  * others; no `$inc`, which FerretDB v1 does not make atomic. Retry-After is exact too: the window
  * frees up when its `points`-th newest hit leaves it. Clearing a key (a right PIN) starts a new
- * epoch; old hits are left to the sweep.
+ * epoch; old hits are left to the sweep. A rule whose key is never cleared says so
+ * (`neverCleared`), and its snapshot skips the epoch's lookup.
  *
  * Guarantees, the same on MongoDB and on FerretDB v1: never more than `points` hits are counted
  * in any `windowMs` (hits of concurrent callers are numbered by unique inserts). Cost: about five
- * `_id` lookups plus log2 of the previous window's hits, and one insert per counted hit; a
- * refused hit makes the lookups only. A hit whose limit depends on the hits before it (a lockout)
- * is one such snapshot too (`hitWith`), not a `peek` and a `hit`. The first hit of a window
- * registers the window's expiry (expiry.ts: one insert), as do a clear and a kept epoch.
+ * `_id` lookups (four for a key never cleared) plus log2 of the previous window's hits, and one
+ * insert per counted hit; a refused hit makes the lookups only. A hit whose limit depends on the
+ * hits before it (a lockout) is one such snapshot too (`hitWith`), not a `peek` and a `hit`. The
+ * first hit of a window registers the window's expiry (expiry.ts: one insert), as do a clear and a
+ * kept epoch.
  */
 
 export interface WindowRule {
   points: number;
   windowMs: number;
+  /**
+   * The key is never `clear`ed (a limit per address or per login, not a lockout): its snapshot
+   * skips the epoch lookup and counts under the first epoch. A key cleared anyway would keep its
+   * hits counted under this rule.
+   */
+  neverCleared?: boolean;
 }
 
 export interface WindowState {
@@ -54,12 +62,13 @@ function windowAppend(s: Snapshot, rule: WindowRule) {
 /** The key's name as one key part (logins and other names may contain ':'). */
 const part = (name: string) => encodeURIComponent(name);
 
+/** A key's epoch until it is first cleared: no document, so nothing to keep. */
+const FIRST_EPOCH = { epoch: '0', until: Infinity };
+
 /** The key's current epoch ('0' until it is first cleared), and until when its document is kept. */
 async function epochOf(name: string, now: number): Promise<{ epoch: string; until: number }> {
   const doc = await Epoch.findById(key('limit', part(name))).lean<EpochDoc>();
-  return doc && doc.expiresAt.getTime() > now
-    ? { epoch: doc.epoch, until: doc.expiresAt.getTime() }
-    : { epoch: '0', until: Infinity };
+  return doc && doc.expiresAt.getTime() > now ? { epoch: doc.epoch, until: doc.expiresAt.getTime() } : FIRST_EPOCH;
 }
 
 async function hitAt(stream: string, seq: number): Promise<number | null> {
@@ -78,8 +87,9 @@ interface Snapshot {
   recent: number;
 }
 
-async function snapshot(name: string, windowMs: number, now: number): Promise<Snapshot> {
-  const epoch = await epochOf(name, now);
+/** The key's snapshot now; a key `neverCleared` is in its first epoch, unread. */
+async function snapshot(name: string, windowMs: number, now: number, neverCleared = false): Promise<Snapshot> {
+  const epoch = neverCleared ? FIRST_EPOCH : await epochOf(name, now);
   const index = Math.floor(now / windowMs);
   const current = key('limit', part(name), epoch.epoch, index);
   const previous = key('limit', part(name), epoch.epoch, index - 1);
@@ -123,7 +133,7 @@ async function retryIn(rule: WindowRule, s: Snapshot, cur: number): Promise<numb
 
 /** The key's state now, without counting a hit. */
 export async function peek(name: string, rule: WindowRule): Promise<WindowState> {
-  const s = await snapshot(name, rule.windowMs, Date.now());
+  const s = await snapshot(name, rule.windowMs, Date.now(), rule.neverCleared);
   const count = s.cur + s.recent;
   return {
     count,
@@ -134,7 +144,7 @@ export async function peek(name: string, rule: WindowRule): Promise<WindowState>
 
 /** Counts one hit unless the key is at its limit; returns whether it was counted, and the state. */
 export async function hit(name: string, rule: WindowRule): Promise<{ allowed: boolean; state: WindowState }> {
-  return hitWith(name, rule.windowMs, () => rule.points);
+  return hitWith(name, rule.windowMs, () => rule.points, { neverCleared: rule.neverCleared });
 }
 
 /**
@@ -147,8 +157,9 @@ export async function hitWith(
   name: string,
   windowMs: number,
   pointsFor: (before: { count: number; lastAt: () => Promise<Date | null> }) => number | Promise<number>,
+  { neverCleared = false }: Pick<WindowRule, 'neverCleared'> = {},
 ): Promise<{ allowed: boolean; state: WindowState }> {
-  const s = await snapshot(name, windowMs, Date.now());
+  const s = await snapshot(name, windowMs, Date.now(), neverCleared);
   const rule = {
     points: await pointsFor({ count: s.cur + s.recent, lastAt: () => lastAtOf(s) }),
     windowMs,
@@ -175,7 +186,7 @@ export async function hitWith(
 
 /** Counts a hit whatever the limit (failures that a lockout rule counts); returns the count in the window. */
 export async function record(name: string, rule: WindowRule): Promise<number> {
-  const s = await snapshot(name, rule.windowMs, Date.now());
+  const s = await snapshot(name, rule.windowMs, Date.now(), rule.neverCleared);
   const seq = (await appendWithin(
     hits,
     s.current,
