@@ -73,7 +73,7 @@ async function seed(root, dataDir) {
     const { connectDb, disconnectDb } = await load('db', 'connection.ts');
     const { seedDemoTenants } = await load('tenants', 'demo.ts');
     await connectDb(uri);
-    await seedDemoTenants();
+    await seedDemoTenants([]);
     await disconnectDb();
     const { key } = await load('db', 'kernel', 'keys.ts');
     const { pinHash } = await load('billing', 'writer.ts');

@@ -72,7 +72,7 @@ export async function start(config: Config): Promise<void> {
   configureFeedback(config);
   configurePayments(config);
   await startNotify(config, logger);
-  if (config.demo) await seedDemo(logger);
+  if (config.demo) await seedDemo(logger, config);
 
   running.stopWorkers = startWorkers(logger, config.leaseMs);
   const app = createApp({ config, logger });

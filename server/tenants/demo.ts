@@ -1,7 +1,16 @@
 import { isDuplicateKey } from '../db/kernel/keys.ts';
 import { registerTenantKeys, Tenant, TenantSlug, type TenantDoc } from './model.ts';
 
-const demoOrigins = ['http://localhost:3000', 'http://127.0.0.1:3000'];
+/**
+ * The demo suppliers' sites: the demo pages this server serves itself (`/examples/`), opened as
+ * `http://localhost:<PORT>` or `http://127.0.0.1:<PORT>`, and PUBLIC_URL's origin when it is set.
+ * With PORT=0 the port is not known yet, so only PUBLIC_URL's origin (if any) is there.
+ */
+export function demoOrigins(config: { port: number; publicUrl: string | undefined }): string[] {
+  const local = config.port ? [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`] : [];
+  const origins = config.publicUrl ? [...local, new URL(config.publicUrl).origin] : local;
+  return [...new Set(origins)];
+}
 
 /** The three fictional suppliers of demo mode (DESIGN.md, Demo mode). */
 export const DEMO_TENANTS = [
@@ -14,7 +23,6 @@ export const DEMO_TENANTS = [
     realm: 'gazregion',
     theme: 'sever',
     logoUrl: '/examples/sever-gaz/logo.svg',
-    allowedOrigins: demoOrigins,
     registration: {
       logins: ['email'],
       confirmation: 'link',
@@ -42,7 +50,6 @@ export const DEMO_TENANTS = [
     realm: 'gazregion',
     theme: 'yug',
     logoUrl: '/examples/yug-gaz/logo.svg',
-    allowedOrigins: demoOrigins,
     registration: {
       logins: ['email', 'phone'],
       confirmation: 'code',
@@ -68,7 +75,6 @@ export const DEMO_TENANTS = [
     realm: 'vostok',
     theme: 'vostok',
     logoUrl: '/examples/vostok-gaz/logo.svg',
-    allowedOrigins: demoOrigins,
     registration: {
       logins: ['email'],
       confirmation: 'code-temp-password',
@@ -88,13 +94,16 @@ export const DEMO_TENANTS = [
   },
 ] as const;
 
-/** Inserts the demo suppliers that are missing; existing ones (and their edits) are left alone. */
-export async function seedDemoTenants(): Promise<string[]> {
+/**
+ * Inserts the demo suppliers that are missing, allowing `allowedOrigins` (see `demoOrigins`);
+ * existing ones (and their edits) are left alone.
+ */
+export async function seedDemoTenants(allowedOrigins: readonly string[]): Promise<string[]> {
   const created: string[] = [];
   for (const t of DEMO_TENANTS) {
     if (await TenantSlug.exists({ _id: t.slug })) continue;
     try {
-      await Tenant.create(structuredClone(t) as object);
+      await Tenant.create({ ...structuredClone(t), allowedOrigins: [...allowedOrigins] } as object);
       created.push(t.slug);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

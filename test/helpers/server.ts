@@ -10,7 +10,7 @@ import { createApp } from '../../server/http/app.ts';
 import { configureAlerts } from '../../server/http/alerts.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { configurePublicUrl, publicUrlListening } from '../../server/http/public-url.ts';
-import { seedDemoTenants } from '../../server/tenants/demo.ts';
+import { demoOrigins, seedDemoTenants } from '../../server/tenants/demo.ts';
 import { configureAuth } from '../../server/auth/policy.ts';
 import { configureFeedback } from '../../server/feedback/config.ts';
 import { startNotify } from '../../server/notify/service.ts';
@@ -33,7 +33,8 @@ export async function startTestServer(): Promise<TestServer> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', GASKIT_DEMO: '1', GASKIT_DATA_DIR: dataDir, PORT: '0' });
   const db = await startEmbeddedDb({ dataDir, cacheDir: config.cacheDir, log: (m) => process.stderr.write(`${m}\n`) });
   await connectDb(db.uri, 'gaskit_test');
-  await seedDemoTenants();
+  // The tests' supplier pages are the demo's at the default port (the server itself gets a free one).
+  await seedDemoTenants(demoOrigins({ port: 3000, publicUrl: undefined }));
   configurePublicUrl(config);
   configureAuth(config);
   configureFeedback(config);

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { loadConfig } from '../../server/config.ts';
+import { demoOrigins } from '../../server/tenants/demo.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { api } from '../helpers/server.ts';
@@ -135,6 +137,20 @@ describe('tenants: public config, theme, texts, CORS', () => {
     expect(evil.status).to.equal(403);
     expect(evil.body.error.code).to.equal('origin_not_allowed');
     expect(evil.headers.get('access-control-allow-origin')).to.equal(null);
+  });
+
+  it('lets the demo suppliers’ sites be the server’s own address at the configured port and public URL', () => {
+    const env = { ...process.env, NODE_ENV: 'test', GASKIT_DEMO: '1' };
+    expect(demoOrigins(loadConfig({ ...env, PORT: '4123' }))).to.deep.equal(['http://localhost:4123', 'http://127.0.0.1:4123']);
+    expect(demoOrigins(loadConfig({ ...env, PORT: undefined }))).to.deep.equal([
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
+    ]);
+    expect(demoOrigins(loadConfig({ ...env, PORT: '8080', PUBLIC_URL: 'https://demo.example/cabinet/' }))).to.deep.equal([
+      'http://localhost:8080',
+      'http://127.0.0.1:8080',
+      'https://demo.example',
+    ]);
   });
 
   it('answers a preflight from an allowed origin with the headers the SDK sends', async () => {

@@ -103,6 +103,26 @@ describe('the submit controller (in gaskit-login)', () => {
     expect(fieldError(element, 'login')).to.equal('Введите адрес электронной почты, например name@example.ru.');
     expect(alertText(element)).to.equal('');
   });
+
+  it('says an error on a field the form does not show in that field’s words under the form', async () => {
+    const fake = authFake(FLOWS.link, {
+      routes: {
+        'POST auth/register': () => ({
+          status: 422,
+          body: { error: { code: 'validation_failed', message: '', fields: { returnUrl: { code: 'return_url_not_allowed' } } } },
+        }),
+      },
+    });
+    const element = await render<GaskitRegister>(html`<gaskit-register .client=${fake.client}></gaskit-register>`);
+    await type(element, 'login', 'ivanov@example.ru');
+    await type(element, 'password', 'abc12');
+    await type(element, 'passwordRepeat', 'abc12');
+    element.shadowRoot!.querySelector<HTMLInputElement>('#consent')!.click();
+    submitButton(element).click();
+    await waitUntil(() => alertText(element) !== '', 'no error shown');
+    expect(alertText(element)).to.equal('Ссылки в письмах не могут вести на этот сайт.');
+    expect(['login', 'password', 'passwordRepeat'].map((name) => fieldError(element, name))).to.deep.equal(['', '', '']);
+  });
 });
 
 describe('gaskit-new-password', () => {

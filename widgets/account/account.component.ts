@@ -93,6 +93,7 @@ export class GaskitAccount extends GaskitElement {
       return summary;
     },
     args: () => [this.accountId, this.period] as const,
+    session: true,
   });
 
   override connectedCallback(): void {

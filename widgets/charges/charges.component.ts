@@ -61,6 +61,7 @@ export class GaskitCharges extends GaskitElement {
       return { id, months };
     },
     args: () => [this.accountId, this.range] as const,
+    session: true,
   });
 
   override connectedCallback(): void {

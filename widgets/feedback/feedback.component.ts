@@ -19,13 +19,13 @@ import {
   type FaqEntry,
   type FeedbackInput,
   type FeedbackRequest,
-  type TenantClient,
   type TenantConfig,
   type ValidationFailure,
 } from '../../sdk/index.ts';
 import { GaskitHint } from '../hint/hint.component.ts';
 import type { GaskitCaptcha } from '../shared/captcha.component.ts';
 import { LazyCaptcha } from '../shared/lazy-captcha.ts';
+import { SessionController } from '../shared/session.ts';
 import { errorText } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { SubmitController } from '../shared/submit.ts';
@@ -83,7 +83,6 @@ export class GaskitFeedback extends GaskitElement {
   };
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
-  @state() private signedIn = false;
   @state() private query = '';
   @state() private suggestFor = '';
   @state() private topic = '';
@@ -104,8 +103,7 @@ export class GaskitFeedback extends GaskitElement {
       return native.length > 0 || fields.captcha !== undefined;
     },
   });
-  private sessionClient?: TenantClient;
-  private stopListening?: () => void;
+  private readonly session = new SessionController(this);
   private searchTimer?: ReturnType<typeof setTimeout>;
   private suggestTimer?: ReturnType<typeof setTimeout>;
   private focusSuccess = false;
@@ -128,11 +126,11 @@ export class GaskitFeedback extends GaskitElement {
 
   /** Signed in: the person's requests and their contact details from the cabinet. */
   private readonly cabinet = new ClientTask(this, {
-    task: (client, [signedIn], signal) =>
-      signedIn
+    task: (client, _args, signal) =>
+      client.session.isSignedIn
         ? Promise.all([feedbackOf(client).list({ signal }), feedbackOf(client).contact({ signal })])
         : Promise.resolve(null),
-    args: () => [this.signedIn] as const,
+    session: true,
   });
 
   private readonly sendTask = new ClientTask(this, {
@@ -142,21 +140,8 @@ export class GaskitFeedback extends GaskitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopListening?.();
-    this.stopListening = this.sessionClient = undefined;
     clearTimeout(this.searchTimer);
     clearTimeout(this.suggestTimer);
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    super.willUpdate(changed);
-    const client = this.resolvedClient;
-    if (client !== this.sessionClient) {
-      this.stopListening?.();
-      this.sessionClient = client;
-      this.signedIn = client?.session.isSignedIn ?? false;
-      this.stopListening = client?.events.on('session-changed', ({ signedIn }) => (this.signedIn = signedIn));
-    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -259,13 +244,13 @@ export class GaskitFeedback extends GaskitElement {
       this.focusSuccess = true;
       const { id, number, topic, status } = sent;
       this.emit('gaskit-feedback-sent', { id, number, topic, status });
-      if (this.signedIn) void this.cabinet.run(true);
+      if (this.session.signedIn) void this.cabinet.run();
     });
   }
 
   /** Someone not signed in proves to be a person; null (with the error shown) when the captcha is not solved. */
   private async captchaPayload(): Promise<string | undefined | null> {
-    if (this.signedIn) return undefined;
+    if (this.session.signedIn) return undefined;
     return this.lazyCaptcha.solveForSubmit();
   }
 
@@ -342,7 +327,9 @@ export class GaskitFeedback extends GaskitElement {
       return html`
         <div part="success" class="mark success" role="status" tabindex="-1">
           <p>${this.t('form.sent', { number: this.sent.number })}</p>
-          <p>${this.signedIn ? this.t('form.sentCabinet') : this.t('form.sentEmail', { email: this.sent.contact.email })}</p>
+          <p>
+            ${this.session.signedIn ? this.t('form.sentCabinet') : this.t('form.sentEmail', { email: this.sent.contact.email })}
+          </p>
           <button part="button" class="button" type="button" @click=${this.again}>${this.t('form.title')}</button>
         </div>
       `;
@@ -362,9 +349,9 @@ export class GaskitFeedback extends GaskitElement {
           type="email"
           label=${this.t('form.email')}
           autocomplete="email"
-          ?required=${!this.signedIn}
+          ?required=${!this.session.signedIn}
           .value=${contact?.email ?? ''}
-          .rules=${contactEmailRules(this.signedIn)}
+          .rules=${contactEmailRules(this.session.signedIn)}
         ></gaskit-text-field>
         <gaskit-text-field
           name="phone"
@@ -468,7 +455,7 @@ export class GaskitFeedback extends GaskitElement {
             }`,
           { hint: this.t('hints.files'), help: this.t('form.filesHelp', LIMIT_PARAMS) },
         )}
-        ${this.signedIn ? nothing : html`<gaskit-captcha></gaskit-captcha>`} ${this.submitter.renderError()}
+        ${this.session.signedIn ? nothing : html`<gaskit-captcha></gaskit-captcha>`} ${this.submitter.renderError()}
         <div>
           <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
             ${this.t(this.submitter.busy ? 'form.sending' : 'form.submit')}
@@ -528,7 +515,7 @@ export class GaskitFeedback extends GaskitElement {
         ${this.renderSupportEmail()} ${this.config.render({ complete: (config) => this.renderForm(config) })}
       </section>
       ${
-        this.signedIn
+        this.session.signedIn
           ? html`<section aria-labelledby="requests-title">
               <h2 id="requests-title">${this.t('requests.title')}</h2>
               ${this.cabinet.render({

@@ -95,7 +95,10 @@ export class GaskitLinkAccount extends GaskitElement {
   private focusAfterRender: string | null = null;
 
   private readonly config = new ClientTask(this, { task: (client) => client.getConfig() });
-  private readonly accounts = new ClientTask(this, { task: (client, _args, signal) => accountsOf(client).list({ signal }) });
+  private readonly accounts = new ClientTask(this, {
+    task: (client, _args, signal) => accountsOf(client).list({ signal }),
+    session: true,
+  });
   private readonly checkTask = new ClientTask(this, {
     task: (client, [ref]: readonly [AccountRef], signal) => accountsOf(client).check(ref, { signal }),
     autoRun: false,

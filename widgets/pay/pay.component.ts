@@ -120,7 +120,10 @@ export class GaskitPay extends GaskitElement {
     },
   });
 
-  private readonly options = new ClientTask(this, { task: (client, _args, signal) => paymentsOf(client).options({ signal }) });
+  private readonly options = new ClientTask(this, {
+    task: (client, _args, signal) => paymentsOf(client).options({ signal }),
+    session: true,
+  });
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();

@@ -122,6 +122,7 @@ export class GaskitPaymentHistory extends GaskitElement {
     task: (client, [from, accountId], signal) =>
       paymentsOf(client).list({ ...(from ? { from } : {}), ...(accountId ? { accountId } : {}) }, { signal }),
     args: () => [this.from, this.accountId] as const,
+    session: true,
   });
 
   override connectedCallback(): void {

@@ -99,12 +99,14 @@ export class GaskitReadings extends GaskitElement {
     task: async (client, [given], signal) =>
       given ? [] : (await accountsOf(client).list({ signal })).filter((a) => a.supplier.slug === client.tenant),
     args: () => [this.accountId] as const,
+    session: true,
   });
 
   private readonly history = new ClientTask(this, {
     task: (client, [accountId], signal) =>
       accountId ? readingsOf(client).history(accountId, { signal }) : Promise.resolve(null),
     args: () => [this.currentAccountId] as const,
+    session: true,
   });
 
   private readonly previewTask = new ClientTask(this, {

@@ -29,16 +29,16 @@ export class FormController {
 
   /**
    * Shows the error codes of a GaskitError's `fields`, with the values their texts interpolate, on
-   * the matching fields and focuses the first. Returns whether any field took an error.
+   * the matching fields and focuses the first. Returns the names of the fields that took an error.
    */
-  showServerErrors(error: unknown): boolean {
-    if (!isGaskitError(error)) return false;
+  showServerErrors(error: unknown): string[] {
+    if (!isGaskitError(error)) return [];
     const matched = this.fields.filter((field) => field.name in error.fields);
     for (const field of matched) {
       field.error = error.fields[field.name] ?? '';
       field.errorParams = error.fieldParams[field.name] ?? {};
     }
     matched[0]?.focus();
-    return matched.length > 0;
+    return matched.map((field) => field.name);
   }
 }

@@ -143,11 +143,21 @@ export class SubmitController implements ReactiveController {
     return this.run(() => work(values));
   }
 
-  /** Puts a refusal on its fields, else under the form. */
+  /**
+   * Puts a refusal on its fields, else under the form. A field error on a field the form does not
+   * show (a `returnUrl` the widget sends itself) is said under the form in that field's words, not
+   * as a bare "check the fields" with nothing marked.
+   */
   show(error: unknown): void {
     if (isGaskitError(error)) {
       const onFields = this.form.showServerErrors(error);
-      if ((this.options.onError?.(error) ?? false) || onFields) return;
+      const own = this.options.onError?.(error) ?? false;
+      const unseen = own ? undefined : Object.keys(error.fields).find((name) => !onFields.includes(name));
+      if (unseen !== undefined) {
+        this.fail(error.fields[unseen], error.fieldParams[unseen]);
+        return;
+      }
+      if (own || onFields.length > 0) return;
     }
     this.fail(error);
   }

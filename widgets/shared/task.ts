@@ -5,6 +5,7 @@ import type { TenantClient } from '../../sdk/tenant-client.ts';
 import type { ClientHost } from './context.ts';
 import { renderError } from './errors.ts';
 import type { LocalizeController } from './localize.ts';
+import { SessionController } from './session.ts';
 
 export interface ClientTaskHost extends ClientHost {
   readonly localize: LocalizeController;
@@ -17,6 +18,12 @@ export interface ClientTaskOptions<A extends readonly unknown[], R> {
   args?: () => A;
   /** `false` for calls started by the user (form submits) with `run()`. Default `true`. */
   autoRun?: boolean;
+  /**
+   * `true` for calls that need the person signed in: the task re-runs whenever the page's session
+   * changes (sign-in through a `gaskit-login` beside it, sign-out anywhere), so the data follows the
+   * session without a reload.
+   */
+  session?: boolean;
 }
 
 export interface ClientTaskRenderers<R> {
@@ -35,15 +42,21 @@ export interface ClientTaskRenderers<R> {
  */
 export class ClientTask<A extends readonly unknown[], R> {
   private readonly host: ClientTaskHost;
-  private readonly task: Task<[TenantClient | undefined, ...A], R>;
+  private readonly session?: SessionController;
+  private readonly task: Task<[TenantClient | undefined, number, ...A], R>;
 
-  constructor(host: ClientTaskHost, { task, args, autoRun = true }: ClientTaskOptions<A, R>) {
+  constructor(host: ClientTaskHost, { task, args, autoRun = true, session = false }: ClientTaskOptions<A, R>) {
     this.host = host;
-    this.task = new Task<[TenantClient | undefined, ...A], R>(host, {
-      task: ([client, ...rest], { signal }) => (client ? task(client, rest as unknown as A, signal) : initialState),
-      args: () => [host.resolvedClient, ...(args?.() ?? ([] as unknown as A))],
+    if (session) this.session = new SessionController(host);
+    this.task = new Task<[TenantClient | undefined, number, ...A], R>(host, {
+      task: ([client, , ...rest], { signal }) => (client ? task(client, rest as unknown as A, signal) : initialState),
+      args: () => [host.resolvedClient, this.sessionChanges, ...(args?.() ?? ([] as unknown as A))],
       autoRun,
     });
+  }
+
+  private get sessionChanges(): number {
+    return this.session?.changes ?? 0;
   }
 
   get status(): TaskStatus {
@@ -75,7 +88,7 @@ export class ClientTask<A extends readonly unknown[], R> {
         ),
       );
     }
-    void this.task.run([client, ...args]);
+    void this.task.run([client, this.sessionChanges, ...args]);
     return this.task.taskComplete.catch((error: unknown) => {
       throw toGaskitError(error);
     });
