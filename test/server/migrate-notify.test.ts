@@ -5,6 +5,7 @@ import { LEGACY_OUTBOX_CLAIMS, migration } from '../../server/notify/migrate.ts'
 import { OutboxJob } from '../../server/notify/model.ts';
 import { configureNotify, deliverDue, notifySettings } from '../../server/notify/service.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
+import { waitFor } from '../helpers/process.ts';
 
 describe('migration: the outbox', () => {
   it('delivers the pending jobs of the earlier version once, whatever its claim tickets said', async () => {
@@ -39,13 +40,19 @@ describe('migration: the outbox', () => {
     });
 
     expect(migration.legacyCollections).to.deep.equal([LEGACY_OUTBOX_CLAIMS]);
-    await migration.run(migrationCtx(db, () => {}));
-
+    // The transport is set before the migration registers the jobs: the server's own delivery
+    // worker may take one of them before these runs do, and must send it the same way.
     const previous = notifySettings();
     const sent: string[] = [];
     configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
     try {
+      await migration.run(migrationCtx(db, () => {}));
       await Promise.all([deliverDue(Infinity), deliverDue(Infinity)]);
+      // A job the worker holds is finished by the worker.
+      await waitFor(async () => {
+        const jobs = await Promise.all([queued, stalled].map((id) => OutboxJob.findById(id).lean()));
+        return jobs.every((j) => j?.status === 'sent');
+      });
     } finally {
       configureNotify(previous);
     }
