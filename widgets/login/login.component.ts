@@ -2,17 +2,8 @@ import { meOf } from '../../sdk/me.ts';
 import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import {
-  codeRules,
-  LINK_PARAMS,
-  loginRules,
-  required,
-  rule,
-  type Me,
-  type RegistrationConfig,
-  type TenantConfig,
-} from '../../sdk/index.ts';
-import { authStyles, AuthSubmit, resendButton, showPasswordToggle } from '../shared/auth-parts.ts';
+import { LINK_PARAMS, loginRules, required, rule, type Me, type RegistrationConfig, type TenantConfig } from '../../sdk/index.ts';
+import { authStyles, AuthSubmit, resendButton, showPasswordToggle, codeField } from '../shared/auth-parts.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -251,14 +242,7 @@ export class GaskitLogin extends GaskitElement {
           ${
             byCode
               ? html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.confirmCode(e, step.me)}>
-                  <gaskit-text-field
-                    name="code"
-                    required
-                    .label=${l.t('auth:fields.code')}
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    .rules=${codeRules()}
-                  ></gaskit-text-field>
+                  ${codeField(l.t('auth:fields.code'))}
                   <div class="actions">
                     <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
                       ${l.t('auth:code.submit')}
@@ -312,15 +296,7 @@ export class GaskitLogin extends GaskitElement {
           ? html`<form part="form" novalidate @submit=${(e: SubmitEvent) => this.reset(e, { login: step.login })}>
               ${this.heading('auth:reset.title')}
               <p part="intro">${l.t('auth:forgot.sentCode', { login: step.login })}</p>
-              <gaskit-text-field
-                name="code"
-                required
-                .label=${l.t('auth:fields.code')}
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                .rules=${codeRules()}
-              ></gaskit-text-field>
-              ${this.newPasswordFields(reg, step.login)} ${this.submitter.renderError()}
+              ${codeField(l.t('auth:fields.code'))} ${this.newPasswordFields(reg, step.login)} ${this.submitter.renderError()}
               <div class="actions">
                 <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
                   ${l.t('auth:reset.submit')}

@@ -2,7 +2,6 @@ import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
-  codeRules,
   LINK_PARAMS,
   loginRules,
   type PersonType,
@@ -10,7 +9,7 @@ import {
   type RegistrationPending,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { authStyles, AuthSubmit, consentCheckbox, resendButton } from '../shared/auth-parts.ts';
+import { authStyles, AuthSubmit, consentCheckbox, resendButton, codeField } from '../shared/auth-parts.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -308,15 +307,7 @@ export class GaskitRegister extends GaskitElement {
       <form part="form" novalidate @submit=${(e: SubmitEvent) => this.confirmCode(e, reg, answer)}>
         <h2 part="title" data-focus tabindex="-1">${l.t('auth:code.title')}</h2>
         <p part="intro">${l.t(sentKey, { login: answer.login })}</p>
-        ${answer.channel === 'email' ? html`<p>${l.t('auth:code.spam')}</p>` : nothing}
-        <gaskit-text-field
-          name="code"
-          required
-          .label=${l.t('auth:fields.code')}
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          .rules=${codeRules()}
-        ></gaskit-text-field>
+        ${answer.channel === 'email' ? html`<p>${l.t('auth:code.spam')}</p>` : nothing} ${codeField(l.t('auth:fields.code'))}
         ${
           temporary
             ? consentCheckbox({

@@ -3,7 +3,6 @@ import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { query, state } from 'lit/decorators.js';
 import {
-  codeRules,
   email,
   FULL_NAME_MAX_LENGTH,
   maxLength,
@@ -16,7 +15,7 @@ import {
   type SessionInfo,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { authStyles } from '../shared/auth-parts.ts';
+import { authStyles, codeField } from '../shared/auth-parts.ts';
 import type { GaskitCaptcha } from '../shared/captcha.component.ts';
 import { loadCaptcha } from '../shared/lazy-captcha.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
@@ -311,15 +310,7 @@ export class GaskitSettings extends GaskitElement {
         this.pendingContact
           ? html`<form part="form" data-section="contact" novalidate @submit=${this.confirmContact}>
               <p>${l.t('settings:profile.codeSent', { value: this.pendingContact.value })}</p>
-              <gaskit-text-field
-                name="code"
-                required
-                .label=${l.t('settings:profile.code')}
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                .rules=${codeRules()}
-              ></gaskit-text-field>
-              ${this.status('contact')}
+              ${codeField(l.t('settings:profile.code'))} ${this.status('contact')}
               <div class="actions">
                 <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.contact.busy}>
                   ${l.t('settings:profile.confirm')}
@@ -383,15 +374,7 @@ export class GaskitSettings extends GaskitElement {
     }
     return html`<form part="form recovery" data-section="recovery" novalidate @submit=${this.resetWithCode}>
       <h4>${l.t('auth:forgot.title')}</h4>
-      ${this.status('recovery')}
-      <gaskit-text-field
-        name="code"
-        required
-        .label=${l.t('auth:fields.code')}
-        inputmode="numeric"
-        autocomplete="one-time-code"
-        .rules=${codeRules()}
-      ></gaskit-text-field>
+      ${this.status('recovery')} ${codeField(l.t('auth:fields.code'))}
       <gaskit-new-password .localize=${l} .policy=${reg.password} login=${me.login}></gaskit-new-password>
       <div class="actions">
         <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.recovery.busy}>

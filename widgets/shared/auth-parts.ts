@@ -1,4 +1,5 @@
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { codeRules } from '../../sdk/auth-rules.ts';
 import type { Me } from '../../sdk/index.ts';
 import type { GaskitCaptcha } from './captcha.component.ts';
 import { errorText } from './errors.ts';
@@ -32,6 +33,18 @@ export class Cooldown implements ReactiveController {
   hostDisconnected(): void {
     clearInterval(this.timer);
   }
+}
+
+/** The field of a one-time code sent by e-mail or SMS (`name="code"`), labelled `label`. */
+export function codeField(label: string): TemplateResult {
+  return html`<gaskit-text-field
+    name="code"
+    required
+    .label=${label}
+    inputmode="numeric"
+    autocomplete="one-time-code"
+    .rules=${codeRules()}
+  ></gaskit-text-field>`;
 }
 
 /** The "show password" checkbox of the seeds. */
