@@ -22,6 +22,8 @@ const BILLING = { Authorization: `Bearer demo-${SLUG}` };
 interface Reply {
   status: number;
   body: any;
+  /** Seconds of a Retry-After header, when the reply has one. */
+  retryAfter?: number;
 }
 
 /**
@@ -50,7 +52,12 @@ function call(base: string, clientIp: string, pathname: string, init: { body?: u
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString();
             const json = (res.headers['content-type'] ?? '').includes('json');
-            resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text });
+            const retryAfter = Number(res.headers['retry-after']);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: json ? JSON.parse(text) : text,
+              ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}),
+            });
           });
         },
       );
@@ -58,16 +65,19 @@ function call(base: string, clientIp: string, pathname: string, init: { body?: u
       req.end(payload);
     });
   // A client retries a write it gave an Idempotency-Key: at once after a 502 (the proxy lost its
-  // instance), and after a pause while another attempt holds the key (409 idempotency_in_progress;
-  // a dead instance's hold ends after 30 s).
+  // instance), after a pause while another attempt holds the key (409 idempotency_in_progress;
+  // a dead instance's hold ends after 30 s), and after the Retry-After of a 503 (the survivor lost
+  // its database connection for a moment while the machine was loaded by the kill).
   const retry = Boolean(init.headers?.['Idempotency-Key']);
   return (async () => {
     for (let tries = 1; ; tries++) {
       const reply = await once();
       const held =
         reply.status === 409 && (reply.body as { error?: { code?: string } }).error?.code === 'idempotency_in_progress';
-      if (!retry || tries === 60 || (reply.status !== 502 && !held)) return reply;
+      const unavailable = reply.status === 503 && reply.retryAfter !== undefined;
+      if (!retry || tries === 60 || (reply.status !== 502 && !held && !unavailable)) return reply;
       if (held) await new Promise((r) => setTimeout(r, 1000));
+      if (unavailable) await new Promise((r) => setTimeout(r, reply.retryAfter! * 1000));
     }
   })();
 }
