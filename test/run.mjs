@@ -1,13 +1,34 @@
 // Runs every test runner in turn and ends with one line "N passed, M failed" summed over all of them.
 // Exit code is non-zero when any test failed or any runner did not report.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/**
+ * Server test files that start servers of their own as processes and mostly wait on them (start-up,
+ * leases, kills and restarts): they run in a second mocha beside the rest of the server tests, so
+ * their waiting overlaps the other tests' work instead of adding to it.
+ */
+const processFiles = [
+  'test/server/lifecycle.test.ts',
+  'test/server/cli.test.ts',
+  'test/server/multi-instance.test.ts',
+  'test/server/proxy.test.ts',
+  'test/server/migrate.test.ts',
+];
+
 const only = process.argv.slice(2);
 const runners = [
-  { name: 'server+sdk (mocha)', cmd: ['npx', 'mocha', 'test/server/**/*.test.ts', 'test/sdk/**/*.test.ts'] },
+  {
+    name: 'server processes (mocha)',
+    cmd: ['npx', 'mocha', ...processFiles],
+    beside: true,
+  },
+  {
+    name: 'server+sdk (mocha)',
+    cmd: ['npx', 'mocha', ...processFiles.flatMap((f) => ['--ignore', f]), 'test/server/**/*.test.ts', 'test/sdk/**/*.test.ts'],
+  },
   { name: 'widgets (web-test-runner)', cmd: ['npx', 'web-test-runner'] },
   { name: 'build', cmd: ['npm', 'run', 'build', '--silent'], counts: false },
   { name: 'e2e (playwright-core)', cmd: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json', 'test/e2e/**/*.test.ts'] },
@@ -20,14 +41,45 @@ let skipped = 0;
 const problems = [];
 const slowest = [];
 
-for (const [i, runner] of runners.entries()) {
-  const countsFile = path.join(tmp, `${i}.json`);
+// A runner marked `beside` starts first and runs while the others run in turn; its output is kept
+// in a file and shown, with its counts, once it ends after them.
+const besides = runners
+  .map((runner, i) => ({ runner, i }))
+  .filter(({ runner }) => runner.beside)
+  .map(({ runner, i }) => {
+    const log = path.join(tmp, `${i}.log`);
+    const fd = openSync(log, 'w');
+    const started = Date.now();
+    const child = spawn(runner.cmd[0], runner.cmd.slice(1), {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
+    });
+    const ended = new Promise((resolve) => child.once('exit', (status) => resolve({ status, started, log })));
+    return { runner, i, ended };
+  });
+const inTurn = runners.map((runner, i) => ({ runner, i })).filter(({ runner }) => !runner.beside);
+
+for (const { runner, i } of inTurn) {
   console.log(`\n=== ${runner.name} ===`);
   const started = Date.now();
   const res = spawnSync(runner.cmd[0], runner.cmd.slice(1), {
     stdio: 'inherit',
-    env: { ...process.env, GASKIT_COUNTS_FILE: countsFile },
+    env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
   });
+  report(runner, i, res.status, started);
+}
+for (const { runner, i, ended } of besides) {
+  const { status, started, log } = await ended;
+  console.log(`\n=== ${runner.name} (ran beside the others) ===`);
+  process.stdout.write(readFileSync(log));
+  report(runner, i, status, started);
+}
+rmSync(tmp, { recursive: true, force: true });
+
+/** Adds one runner's counts (from its GASKIT_COUNTS_FILE) to the totals and prints its line. */
+function report(runner, i, status, started) {
+  const countsFile = path.join(tmp, `${i}.json`);
+  const res = { status };
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (runner.counts === false) {
     if (res.status !== 0) {
@@ -35,12 +87,12 @@ for (const [i, runner] of runners.entries()) {
       problems.push(`${runner.name} failed (exit ${res.status})`);
     }
     console.log(`=== ${runner.name}: exit ${res.status} in ${seconds}s ===`);
-    continue;
+    return;
   }
   if (!existsSync(countsFile)) {
     failed += 1;
     problems.push(`${runner.name} reported no counts (exit ${res.status})`);
-    continue;
+    return;
   }
   const c = JSON.parse(readFileSync(countsFile, 'utf8'));
   passed += c.passed;
@@ -54,7 +106,6 @@ for (const [i, runner] of runners.entries()) {
   console.log(`=== ${runner.name}: ${c.passed} passed, ${c.failed} failed in ${seconds}s ===`);
   if (c.slowest?.length) slowest.push(`${runner.name}: ${c.slowest.join(', ')}`);
 }
-rmSync(tmp, { recursive: true, force: true });
 
 for (const s of slowest) console.log(`slowest files, ${s}`);
 for (const p of problems) console.log(`problem: ${p}`);
