@@ -7,10 +7,18 @@
  * be classified below; an endpoint that is not fails the suite, so a new one cannot slip through.
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import express from 'express';
 import mongoose, { Types } from 'mongoose';
+import { listLinkedAccounts } from '../../server/accounts/service.ts';
 import { openSession } from '../../server/auth/sessions.ts';
 import { fileLinkSignature } from '../../server/feedback/addresses.ts';
+import { subscriberCtxOf } from '../../server/http/context.ts';
+import { errorHandler } from '../../server/http/error-handler.ts';
+import { createLogger } from '../../server/http/logger.ts';
+import { tenantScope } from '../../server/http/tenant-scope.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
 import { modules } from '../../server/modules.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
@@ -486,6 +494,30 @@ describe('tenant and realm isolation', function () {
       }
     }
     expect(await fingerprint(Object.values(victims))).to.equal(before);
+  });
+
+  it('answers 401, not 500, on a subscriber route mounted without the session guard', async () => {
+    const scoped = tenantScope();
+    scoped.get('/unguarded', async (req, res) => {
+      res.json(await listLinkedAccounts(subscriberCtxOf(req)));
+    });
+    const app = express()
+      .use('/api/v1/t/:tenant', scoped)
+      .use(errorHandler(createLogger('silent')));
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const headers of [{}, victims.B.auth]) {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/t/${B.slug}/unguarded`, { headers });
+        const body = (await res.json()) as { error: { code: string } };
+        expect(res.status, JSON.stringify(body)).to.equal(401);
+        expect(body.error.code).to.equal('unauthenticated');
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a session of another realm on every subscriber endpoint', async () => {
