@@ -9,7 +9,7 @@ import { notifyRootRoutes } from './notify/routes.ts';
 import { paymentRootRoutes, paymentRoutes } from './payments/routes.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { readingsRoutes } from './readings/routes.ts';
-import { meRoutes } from './subscribers/routes.ts';
+import { meRoutes } from './auth/me-routes.ts';
 import { tenantRoutes } from './tenants/routes.ts';
 
 /**
@@ -22,7 +22,7 @@ export const modules: { name: string; tenant?: Router; root?: Router }[] = [
   { name: 'portal', root: portalRoutes },
   { name: 'feedback', tenant: feedbackRoutes, root: inboundRoutes },
   { name: 'auth', tenant: authRoutes },
-  { name: 'subscribers', tenant: meRoutes },
+  { name: 'me', tenant: meRoutes },
   { name: 'notify', root: notifyRootRoutes },
   { name: 'accounts', tenant: accountRoutes },
   { name: 'integration', tenant: integrationRoutes },

@@ -1,5 +1,6 @@
-// Runs every test runner in turn and ends with one line "N passed, M failed" summed over all of them.
-// Exit code is non-zero when any test failed or any runner did not report.
+// Runs the static checks (lint, typecheck, docs drift; side by side) and then every test runner,
+// and ends with one line "N passed, M failed" summed over all of them, where a failed check counts
+// as one failure. Exit code is non-zero when any check or test failed or any runner did not report.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,12 @@ const processFiles = [
 ];
 
 const only = process.argv.slice(2);
+const selected = (name) => only.length === 0 || only.some((o) => name.startsWith(o));
+const checks = [
+  { name: 'lint', cmd: ['npm', 'run', 'lint', '--silent'] },
+  { name: 'typecheck', cmd: ['npm', 'run', 'typecheck', '--silent'] },
+  { name: 'docs drift', cmd: ['node', '--import', 'tsx', 'docs/reference.ts', '--check'] },
+].filter((c) => selected(c.name));
 const runners = [
   {
     name: 'server processes (mocha)',
@@ -32,7 +39,7 @@ const runners = [
   { name: 'widgets (web-test-runner)', cmd: ['npx', 'web-test-runner'] },
   { name: 'build', cmd: ['npm', 'run', 'build', '--silent'], counts: false },
   { name: 'e2e (playwright-core)', cmd: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json', 'test/e2e/**/*.test.ts'] },
-].filter((r) => only.length === 0 || only.some((o) => r.name.startsWith(o)));
+].filter((r) => selected(r.name));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gaskit-counts-'));
 let passed = 0;
@@ -41,7 +48,29 @@ let skipped = 0;
 const problems = [];
 const slowest = [];
 
-// A runner marked `beside` starts first and runs while the others run in turn; its output is kept
+/** Runs one check with its output held back, so that checks running side by side print one after the other. */
+function check({ name, cmd }) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ name, code, output, seconds: ((Date.now() - started) / 1000).toFixed(1) }));
+  });
+}
+
+for (const { name, code, output, seconds } of await Promise.all(checks.map(check))) {
+  console.log(`\n=== ${name} ===`);
+  if (output.trim()) console.log(output.trimEnd());
+  if (code !== 0) {
+    failed += 1;
+    problems.push(`${name} failed (exit ${code})`);
+  }
+  console.log(`=== ${name}: exit ${code} in ${seconds}s ===`);
+}
+
+// A runner marked `beside` starts after the checks and runs while the others run in turn; its output is kept
 // in a file and shown, with its counts, once it ends after them.
 const besides = runners
   .map((runner, i) => ({ runner, i }))

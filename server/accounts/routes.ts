@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireSubscriber } from '../auth/sessions.ts';
-import { ctxOf } from '../http/context.ts';
+import { subscriberCtxOf } from '../http/context.ts';
 import { idempotencyKeyOf, idempotent } from '../http/idempotency.ts';
 import { validate } from '../http/validate.ts';
 import { AccountIdParams, AccountRef, ChargesQuery, PinBody, SummaryQuery } from './schemas.ts';
@@ -18,15 +18,15 @@ import {
 export const accountRoutes = Router({ mergeParams: true });
 
 accountRoutes.post('/accounts/check', requireSubscriber, validate('body', AccountRef), async (req, res) => {
-  res.json(await checkAccount(ctxOf(req), req.body, { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown' }));
+  res.json(await checkAccount(subscriberCtxOf(req), req.body, { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown' }));
 });
 
 accountRoutes.get('/accounts', requireSubscriber, async (req, res) => {
-  res.json({ items: await listLinkedAccounts(ctxOf(req)) });
+  res.json({ items: await listLinkedAccounts(subscriberCtxOf(req)) });
 });
 
 accountRoutes.post('/accounts', requireSubscriber, validate('body', AccountRef), async (req, res) => {
-  const ctx = ctxOf(req);
+  const ctx = subscriberCtxOf(req);
   const { result } = await idempotent(ctx, { scope: 'accounts.link', key: idempotencyKeyOf(req), request: req.body }, () =>
     linkAccount(ctx, req.body),
   );
@@ -34,7 +34,7 @@ accountRoutes.post('/accounts', requireSubscriber, validate('body', AccountRef),
 });
 
 accountRoutes.delete('/accounts/:id', requireSubscriber, validate('params', AccountIdParams), async (req, res) => {
-  await unlinkAccount(ctxOf(req), String(req.params.id));
+  await unlinkAccount(subscriberCtxOf(req), String(req.params.id));
   res.status(204).end();
 });
 
@@ -44,7 +44,7 @@ accountRoutes.post(
   validate('params', AccountIdParams),
   validate('body', PinBody),
   async (req, res) => {
-    res.json(await enterPin(ctxOf(req), String(req.params.id), req.body.pin));
+    res.json(await enterPin(subscriberCtxOf(req), String(req.params.id), req.body.pin));
   },
 );
 
@@ -54,7 +54,7 @@ accountRoutes.get(
   validate('params', AccountIdParams),
   validate('query', SummaryQuery),
   async (req, res) => {
-    res.json(await accountSummaryFor(ctxOf(req), String(req.params.id), (req.query as { period?: string }).period));
+    res.json(await accountSummaryFor(subscriberCtxOf(req), String(req.params.id), (req.query as { period?: string }).period));
   },
 );
 
@@ -64,10 +64,12 @@ accountRoutes.get(
   validate('params', AccountIdParams),
   validate('query', ChargesQuery),
   async (req, res) => {
-    res.json({ items: await chargesFor(ctxOf(req), String(req.params.id), req.query as { from?: string; to?: string }) });
+    res.json({
+      items: await chargesFor(subscriberCtxOf(req), String(req.params.id), req.query as { from?: string; to?: string }),
+    });
   },
 );
 
 accountRoutes.get('/accounts/:id/meters', requireSubscriber, validate('params', AccountIdParams), async (req, res) => {
-  res.json({ items: await metersFor(ctxOf(req), String(req.params.id)) });
+  res.json({ items: await metersFor(subscriberCtxOf(req), String(req.params.id)) });
 });

@@ -1,6 +1,6 @@
 import { ValidationError } from '../http/errors.ts';
+import { claimAttempt, clearKey } from '../http/limits.ts';
 import type { SubscriberDoc } from '../subscribers/model.ts';
-import { claimAttempt, clearKey } from './limits.ts';
 import { verifyPassword } from './passwords.ts';
 import { auth } from './policy.ts';
 

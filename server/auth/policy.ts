@@ -1,5 +1,5 @@
+import type { LimitRule, LockoutRule } from '../http/limits.ts';
 import { configureCaptcha } from './captcha.ts';
-import type { LimitRule, LockoutRule } from './limits.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

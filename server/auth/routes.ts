@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { ctxOf } from '../http/context.ts';
+import { ctxOf, subscriberCtxOf } from '../http/context.ts';
 import { linkBase } from '../http/public-url.ts';
 import { validate } from '../http/validate.ts';
 import { captchaChallenge } from './captcha.ts';
@@ -100,7 +100,7 @@ authRoutes.post('/auth/login', validate('body', LoginBody), authenticatePassword
 });
 
 authRoutes.post('/auth/logout', requireAnySession, async (req, res) => {
-  await endCurrentSession(ctxOf(req));
+  await endCurrentSession(subscriberCtxOf(req));
   res.status(204).end();
 });
 
@@ -114,14 +114,14 @@ authRoutes.post('/auth/password/reset', validate('body', ResetBody), async (req,
 });
 
 authRoutes.post('/auth/password/change', requireAnySession, validate('body', ChangePasswordBody), async (req, res) => {
-  res.json(await changePassword(ctxOf(req), req.body as ChangePasswordBody));
+  res.json(await changePassword(subscriberCtxOf(req), req.body as ChangePasswordBody));
 });
 
 authRoutes.get('/me/sessions', requireSubscriber, async (req, res) => {
-  res.json((await listSessions(ctxOf(req))).map((s) => ({ ...s, device: deviceOf(s.userAgent) })));
+  res.json((await listSessions(subscriberCtxOf(req))).map((s) => ({ ...s, device: deviceOf(s.userAgent) })));
 });
 
 authRoutes.delete('/me/sessions/:id', requireSubscriber, validate('params', SessionParams), async (req, res) => {
-  await endSession(ctxOf(req), String(req.params.id));
+  await endSession(subscriberCtxOf(req), String(req.params.id));
   res.status(204).end();
 });

@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import { validate as runRules } from '../../sdk/validators.ts';
 import { passwordRules } from '../../sdk/auth-rules.ts';
-import type { Ctx } from '../http/context.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { AuthError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
+import { claimAttempt, clearKey, consume, sweepLimits } from '../http/limits.ts';
 import { onSubscriberDeleted } from '../subscribers/hooks.ts';
 import {
   createPending,
-  currentSubscriber,
   findById,
   findByLogin,
   normalizeLogin,
@@ -23,10 +23,9 @@ import { registerWorker } from '../workers.ts';
 import { sweepCaptcha, verifyCaptcha } from './captcha.ts';
 import { channelOf, formatDeadline, sendAuthMessage } from './emails.ts';
 import { checkCurrentPassword, failureKey } from './credentials.ts';
-import { claimAttempt, clearKey, consume, sweepLimits } from './limits.ts';
 import { hashPassword, needsRehash, temporaryPassword, verifyPassword } from './passwords.ts';
 import { auth } from './policy.ts';
-import { nextSessionGeneration, openSession, sweepSessions } from './sessions.ts';
+import { currentSubscriber, nextSessionGeneration, openSession, sweepSessions } from './sessions.ts';
 import {
   consumeCode,
   consumeLinkToken,
@@ -506,7 +505,7 @@ export async function resetPassword(
  * included). Every other session of theirs is ended; this one stays.
  */
 export async function changePassword(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   input: { currentPassword: string; password: string; passwordRepeat?: string },
 ): Promise<Me> {
   const sub = await currentSubscriber(ctx);

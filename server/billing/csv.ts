@@ -1,4 +1,5 @@
 import { pipeline, Readable, Transform } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { parse, type CsvError, type InfoRecord } from 'csv-parse';
 import { ValidationError, type FieldErrors } from '../http/errors.ts';
 import { toFieldErrors } from '../http/validate.ts';

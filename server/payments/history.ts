@@ -1,5 +1,5 @@
 import { periodOfDate } from '../../sdk/payments.ts';
-import type { Ctx } from '../http/context.ts';
+import type { SubscriberCtx } from '../http/context.ts';
 import { paymentsElsewhere, type CabinetPaymentPart } from './amounts.ts';
 import { bookedPayments } from './collaborators.ts';
 import type { PublicPayment } from './service.ts';
@@ -26,7 +26,7 @@ export function cabinetParts(payments: PublicPayment[]): CabinetPaymentPart[] {
  * billing booked payments in earlier months.
  */
 export async function paidElsewhere(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   range: { from: string; to: string },
   payments: PublicPayment[],
   accountId?: string,

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { requireSubscriber } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
-import { ctxOf } from '../http/context.ts';
+import { ctxOf, subscriberCtxOf } from '../http/context.ts';
 import { idempotencyKeyOf } from '../http/idempotency.ts';
 import { validate } from '../http/validate.ts';
 import { renderReceiptPage } from './receipt-page.ts';
@@ -33,11 +33,11 @@ function configOf(req: Request): Config {
 export const paymentRoutes = Router({ mergeParams: true });
 
 paymentRoutes.get('/payments/options', requireSubscriber, async (req, res) => {
-  res.json(await paymentOptions(ctxOf(req)));
+  res.json(await paymentOptions(subscriberCtxOf(req)));
 });
 
 paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymentBody), async (req, res) => {
-  const result = await createPayment(ctxOf(req), req.body, {
+  const result = await createPayment(subscriberCtxOf(req), req.body, {
     idempotencyKey: idempotencyKeyOf(req),
     config: configOf(req),
   });
@@ -45,15 +45,15 @@ paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymen
 });
 
 paymentRoutes.get('/payments', requireSubscriber, validate('query', ListPaymentsQuery), async (req, res) => {
-  res.json(await listPayments(ctxOf(req), req.query));
+  res.json(await listPayments(subscriberCtxOf(req), req.query));
 });
 
 paymentRoutes.get('/payments/:id', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await getPayment(ctxOf(req), String(req.params.id)));
+  res.json(await getPayment(subscriberCtxOf(req), String(req.params.id)));
 });
 
 paymentRoutes.post('/payments/:id/cancel', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await cancelPayment(ctxOf(req), String(req.params.id), configOf(req)));
+  res.json(await cancelPayment(subscriberCtxOf(req), String(req.params.id), configOf(req)));
 });
 
 paymentRoutes.post(
@@ -62,7 +62,7 @@ paymentRoutes.post(
   validate('params', PaymentIdParams),
   validate('body', DemoConfirmBody),
   async (req, res) => {
-    res.json(await demoConfirm(ctxOf(req), String(req.params.id), req.body, configOf(req)));
+    res.json(await demoConfirm(subscriberCtxOf(req), String(req.params.id), req.body, configOf(req)));
   },
 );
 
@@ -72,7 +72,7 @@ paymentRoutes.post(
   validate('params', PaymentIdParams),
   validate('body', DemoAuthenticateBody),
   async (req, res) => {
-    res.json(await demoAuthenticate(ctxOf(req), String(req.params.id), req.body.approve, configOf(req)));
+    res.json(await demoAuthenticate(subscriberCtxOf(req), String(req.params.id), req.body.approve, configOf(req)));
   },
 );
 

@@ -8,8 +8,8 @@ import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
 import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
-import type { Ctx } from '../http/context.ts';
-import { AuthError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
+import { NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { publicUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
@@ -117,8 +117,7 @@ export function receiptUrl(p: Pick<PaymentDoc, 'linkBase' | 'tenantSlug' | 'rece
   return `${p.linkBase}/api/v1/t/${p.tenantSlug}/receipts/${p.receiptToken}`;
 }
 
-function subscriberOf(ctx: Ctx): Types.ObjectId {
-  if (!ctx.subscriberId) throw new AuthError();
+function subscriberOf(ctx: SubscriberCtx): Types.ObjectId {
   return new Types.ObjectId(ctx.subscriberId);
 }
 
@@ -162,7 +161,7 @@ function ownedBy(p: PaymentDoc | null, tenantId: Types.ObjectId, subscriberId?: 
 }
 
 /** `GET payments/options`: the linked accounts with debt, penalties, unconfirmed payments and what is due now, and the limits. */
-export async function paymentOptions(ctx: Ctx) {
+export async function paymentOptions(ctx: SubscriberCtx) {
   const accounts = await payableAccounts(ctx);
   return {
     provider: ctx.tenant.payments.provider,
@@ -176,7 +175,7 @@ export async function paymentOptions(ctx: Ctx) {
 type PreparedItem = Omit<PaymentItemDoc, 'readingsResult'>;
 
 /** Checks the items: linked accounts, amounts, readings; drops accounts with nothing to pay. */
-async function prepareItems(ctx: Ctx, items: PaymentItemInput[]): Promise<{ items: PreparedItem[]; total: number }> {
+async function prepareItems(ctx: SubscriberCtx, items: PaymentItemInput[]): Promise<{ items: PreparedItem[]; total: number }> {
   const fields: FieldErrors = {};
   const prepared: PreparedItem[] = [];
   for (const [index, item] of items.entries()) {
@@ -231,7 +230,7 @@ function clientParams(p: PaymentDoc, config: Config) {
  * payment and one intent; a retry after a crash finishes the steps the payment does not show done.
  */
 export async function createPayment(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   input: { items: PaymentItemInput[] },
   opts: { idempotencyKey: string | undefined; config: Config },
 ) {
@@ -301,14 +300,14 @@ export async function createPayment(
 }
 
 /** The subscriber's own payment: one `_id` lookup; another cabinet's or supplier's is not found. */
-async function ownPayment(ctx: Ctx, id: string): Promise<PaymentDoc> {
+async function ownPayment(ctx: SubscriberCtx, id: string): Promise<PaymentDoc> {
   const subscriberId = subscriberOf(ctx);
   const payment = await Payment.findById(id).lean<PaymentDoc>();
   if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
   return payment;
 }
 
-export async function getPayment(ctx: Ctx, id: string) {
+export async function getPayment(ctx: SubscriberCtx, id: string) {
   return publicPayment(await ownPayment(ctx, id));
 }
 
@@ -322,7 +321,7 @@ function monthStart(period: string): Date {
  * first. The cabinet's history is read newest first a page at a time, down to the first month
  * asked for; entries carry the date and accounts, so only the payments shown are read.
  */
-export async function listPayments(ctx: Ctx, query: { from?: string; to?: string; accountId?: string }) {
+export async function listPayments(ctx: SubscriberCtx, query: { from?: string; to?: string; accountId?: string }) {
   const subscriberId = subscriberOf(ctx);
   const to = query.to ?? periodOfDate(new Date());
   const from = query.from ?? shiftPeriod(to, -11);
@@ -352,7 +351,7 @@ export async function listPayments(ctx: Ctx, query: { from?: string; to?: string
 }
 
 /** `POST payments/:id/cancel`: asks the provider to cancel; its event moves the payment. */
-export async function cancelPayment(ctx: Ctx, id: string, config: Config) {
+export async function cancelPayment(ctx: SubscriberCtx, id: string, config: Config) {
   const payment = await ownPayment(ctx, id);
   if (!canMove(payment.status, 'canceled')) throw new RuleViolation('payment_not_cancelable');
   if (payment.providerRef) {
@@ -367,7 +366,7 @@ export async function cancelPayment(ctx: Ctx, id: string, config: Config) {
   return getPayment(ctx, id);
 }
 
-async function demoPayment(ctx: Ctx, id: string, config: Config): Promise<PaymentDoc> {
+async function demoPayment(ctx: SubscriberCtx, id: string, config: Config): Promise<PaymentDoc> {
   const payment = await ownPayment(ctx, id);
   if (payment.provider !== 'demo' || config.env === 'production') throw new NotFoundError('payment_not_found');
   return payment;
@@ -378,7 +377,7 @@ async function demoPayment(ctx: Ctx, id: string, config: Config): Promise<Paymen
  * provider events, applied through the same handler as Stripe's webhooks. A second submit of a
  * payment that is no longer waiting for a card changes nothing.
  */
-export async function demoConfirm(ctx: Ctx, id: string, card: { cardNumber: string }, config: Config) {
+export async function demoConfirm(ctx: SubscriberCtx, id: string, card: { cardNumber: string }, config: Config) {
   const payment = await demoPayment(ctx, id, config);
   if (payment.status === 'created') {
     const intent = {
@@ -393,7 +392,7 @@ export async function demoConfirm(ctx: Ctx, id: string, card: { cardNumber: stri
 }
 
 /** Demo provider, the confirmation step a 3220 card asks for (3-D Secure in real life). */
-export async function demoAuthenticate(ctx: Ctx, id: string, approve: boolean, config: Config) {
+export async function demoAuthenticate(ctx: SubscriberCtx, id: string, approve: boolean, config: Config) {
   const payment = await demoPayment(ctx, id, config);
   if (payment.status === 'requires_action') {
     const intent = {
@@ -580,7 +579,6 @@ function tenantCtx(tenant: TenantDoc, payment: PaymentDoc): Ctx {
     lng,
     t: tenantTranslator(tenant, lng),
     requestId: `payment-${payment._id}`,
-    subscriberId: String(payment.subscriberId),
   };
 }
 
@@ -650,7 +648,7 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Pro
     await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
   }
   if (!receipt.emailJobId) {
-    const destination = receiptDestination(await subscriberContacts(ctx));
+    const destination = receiptDestination(await subscriberContacts(tenant.realm, payment.subscriberId));
     if (destination) {
       const data = receiptEmailData(ctx, { ...payment, receipt }, tenant);
       const job = await enqueue(ctx, {

@@ -12,7 +12,7 @@ import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
 import { append, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
-import type { Ctx } from '../http/context.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { DomainError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { portalUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
@@ -382,11 +382,11 @@ async function check(ctx: Ctx, submitter: Submitter, meters: MeterFacts[], readi
 type SubmissionInput = { accountId: string; readings: ReadingInput[] };
 
 /** A submission for a linked account, checked: the values against the meters and every rule but the confirmations. */
-async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
+async function checkSubmission(ctx: SubscriberCtx, input: SubmissionInput, now: Date) {
   const account = await linkedAccount(ctx, input.accountId);
   const { meters } = account;
   const readings = normalize(meters, input.readings);
-  const submitter: Submitter = { subscriberId: ctx.subscriberId ?? null, basic: !account.extended };
+  const submitter: Submitter = { subscriberId: ctx.subscriberId, basic: !account.extended };
   const checked = await check(ctx, submitter, meters, readings, now);
   const submission: NormalizedSubmission = {
     tenantId: String(ctx.tenant._id),
@@ -404,7 +404,7 @@ async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
  * (including `readings_confirmation_required`); returns what `acceptSubmission` stores.
  */
 export async function validateSubmission(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   input: SubmissionInput,
   { now = new Date() }: Clock = {},
 ): Promise<NormalizedSubmission> {
@@ -414,7 +414,7 @@ export async function validateSubmission(
 }
 
 /** `POST readings/preview`: consumption, cost at the tariff, period, confirmations and warnings, nothing stored. */
-export async function previewSubmission(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
+export async function previewSubmission(ctx: SubscriberCtx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
   const { state, evaluations, tariff } = await checkSubmission(ctx, input, now);
   const items = evaluations.map((e) => {
     const cost = tariff && e.consumptionMilli !== null ? Math.round((e.consumptionMilli * tariff.price) / MILLI_PER_UNIT) : null;
@@ -631,7 +631,7 @@ export async function acceptSubmission(
 }
 
 /** `POST readings`: check and store in one go, from the cabinet. */
-export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
+export async function submitReadings(ctx: SubscriberCtx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
   const { submission, ...checked } = await checkSubmission(ctx, input, now);
   return store(ctx, submission, checked, { source: 'portal' }, now);
 }
@@ -660,7 +660,7 @@ export async function meterReadings(meterId: string, period = LATEST_PERIOD, onl
  * Serial numbers are extended-mode data, as in the account summary; a basic-mode link sees only
  * the readings its own cabinet sent (and the billing system's last one).
  */
-export async function readingHistory(ctx: Ctx, accountId: string, { now = new Date() }: Clock = {}) {
+export async function readingHistory(ctx: SubscriberCtx, accountId: string, { now = new Date() }: Clock = {}) {
   const account = await linkedAccount(ctx, accountId);
   const { meters } = account;
   const state = windowAt(windowRules(ctx.tenant), now);
@@ -670,7 +670,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
     window: publicWindow(ctx.tenant, state),
     meters: await Promise.all(
       meters.map(async (m) => {
-        const onlyBy = account.extended ? undefined : (ctx.subscriberId ?? '');
+        const onlyBy = account.extended ? undefined : ctx.subscriberId;
         const { readings, last: own, previous: ownPrevious } = await meterReadings(m.id, state.period, onlyBy);
         const last = baseline(m, own);
         const previous = baseline(m, ownPrevious);

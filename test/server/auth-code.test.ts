@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { clearKey } from '../../server/auth/limits.ts';
+import { clearKey } from '../../server/http/limits.ts';
 import { configureNotify } from '../../server/notify/service.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import {

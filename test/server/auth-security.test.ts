@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { failureKey } from '../../server/auth/credentials.ts';
-import { clearKey, consume } from '../../server/auth/limits.ts';
+import { clearKey, consume } from '../../server/http/limits.ts';
 import { auth, configureAuth } from '../../server/auth/policy.ts';
 import { peek } from '../../server/db/kernel/limits.ts';
 import {

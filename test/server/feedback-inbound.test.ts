@@ -95,7 +95,7 @@ describe('feedback: a department answers by replying to the email', () => {
 
   it('refuses a reply to a closed request', async () => {
     const { request } = await newRequest();
-    await updateRequest({ tenant: await getTenantBySlug('sever-gaz') }, request.id, { status: 'closed' }, 'integration');
+    await updateRequest(await getTenantBySlug('sever-gaz'), request.id, { status: 'closed' }, 'integration');
     const res = await postInbound(await replyMime(replyAddress(request.id), 'Поздно', `<h-${request.id}@x>`));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('feedback_closed');

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
+import type { SubscriberCtx } from '../../server/http/context.ts';
 import { migration } from '../../server/payments/migrate.ts';
 import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
 import {
@@ -69,12 +70,13 @@ describe('migration: payments from the earlier collections', function () {
       await Tenant.create({ slug, name: 'Газ Прежний', legalName: 'ООО «Прежний»', taxId: '7700000013', realm: slug })
     ).toObject<TenantDoc>();
     const { subscriber } = await signedInSubscriber(slug);
-    const ctx = {
+    const ctx: SubscriberCtx = {
       tenant,
       requestId: 'migrate-test',
       lng: 'ru',
       t: tenantTranslator(tenant, 'ru'),
       subscriberId: String(subscriber._id),
+      sessionHash: 'migrate-test',
     };
 
     // Earlier accounts had ObjectId ids; the migration maps them to `<tenantId>:<number>`.

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { type Types } from 'mongoose';
-import type { Ctx } from '../../server/http/context.ts';
+import type { SubscriberCtx } from '../../server/http/context.ts';
 import type { DomainError } from '../../server/http/errors.ts';
 import { translator } from '../../server/i18n/index.ts';
 import { AccountLinkList } from '../../server/accounts/model.ts';
@@ -79,7 +79,14 @@ async function givenAccount(
       }),
     ),
   );
-  const ctx: Ctx = { tenant, requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId: String(subscriberId) };
+  const ctx: SubscriberCtx = {
+    tenant,
+    requestId: 'test',
+    lng: 'ru',
+    t: translator('ru'),
+    subscriberId: String(subscriberId),
+    sessionHash: 'test',
+  };
   const linked = await linkAccount(ctx, { supplier: tenant.slug, number: accountNumber });
   const stored = await getMeters(tenant._id, linked.id);
   return { accountId: linked.id, accountNumber, meters: stored.map((m) => ({ id: m.id, serialNumber: m.serialNumber })) };
@@ -152,8 +159,15 @@ async function stored(s: Scene): Promise<number> {
   return Reading.countDocuments({ tenantId: s.tenant._id });
 }
 
-function ctxFor(s: Scene): Ctx {
-  return { tenant: s.tenant, requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId: s.subscriberId };
+function ctxFor(s: Scene): SubscriberCtx {
+  return {
+    tenant: s.tenant,
+    requestId: 'test',
+    lng: 'ru',
+    t: translator('ru'),
+    subscriberId: s.subscriberId,
+    sessionHash: 'test',
+  };
 }
 
 describe('readings: submission rules', () => {
@@ -596,7 +610,10 @@ describe('readings: with a payment', () => {
     });
     expect(await stored(s)).to.equal(0);
     const kept = JSON.parse(JSON.stringify(normalized));
-    const result = await acceptSubmission({ ...ctx, subscriberId: undefined }, kept, { source: 'payment', paymentId: 'pay_1' });
+    const result = await acceptSubmission({ tenant: ctx.tenant, requestId: ctx.requestId, lng: ctx.lng, t: ctx.t }, kept, {
+      source: 'payment',
+      paymentId: 'pay_1',
+    });
     expect(result.readings[0]).to.include({ source: 'payment', paymentId: 'pay_1', value: '30' });
     const h = await history(s);
     expect(h.body.meters[0].readings[0]).to.include({ source: 'payment', status: 'accepted' });

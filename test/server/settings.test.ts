@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { failureKey } from '../../server/auth/credentials.ts';
-import { clearKey } from '../../server/auth/limits.ts';
+import { clearKey } from '../../server/http/limits.ts';
 import { Session } from '../../server/auth/session-model.ts';
 import { CurrentToken, VerificationToken } from '../../server/auth/token-model.ts';
 import { configureNotify } from '../../server/notify/service.ts';
