@@ -62,6 +62,9 @@ function memoryOf(pid) {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
+/** Readings sent so far by `POST readings`, over both phases: a value already counted in the period is refused as a duplicate. */
+let readingsSent = 0;
+
 /**
  * The measured cabinet's requests, with the real paths of server/*\/routes.ts, in the order the
  * issue lists them. A request that writes is sent from the pool's other cabinets in turn, so the
@@ -103,14 +106,15 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
       method: 'POST',
       path: 'readings',
       status: 201,
-      note: `spread over the pool's other ${others.length} cabinets, a higher value each time (confirmed as implausible); the readings stay`,
-      build: (n) => {
-        const c = from(n);
+      note: `spread over the pool's other ${others.length} cabinets, each reading higher than every one sent before (confirmed as implausible); the readings stay`,
+      build: () => {
+        const k = (readingsSent += 1);
+        const c = from(k);
         return {
-          headers: { ...auth(c.token), 'idempotency-key': key('reading', n) },
+          headers: { ...auth(c.token), 'idempotency-key': key('reading', k) },
           body: {
             accountId: c.accountId,
-            readings: [{ meterId: c.meterId, value: String(c.lastReading + 30 + n), confirmImplausible: true }],
+            readings: [{ meterId: c.meterId, value: String(c.lastReading + 30 + k), confirmImplausible: true }],
           },
         };
       },

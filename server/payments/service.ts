@@ -95,7 +95,7 @@ async function addKey(id: string, paymentId: string): Promise<void> {
 /**
  * The queue of follow-ups (server/db/kernel/expiry.ts), in buckets of the worker's interval.
  * Payments whose follow-up the earlier version left pending (no record; it kept marks in
- * `pay_due`, which nothing reads now) are enrolled once, due since their last write.
+ * `pay_due`, which `gaskit migrate` drops) are enrolled once, due since their last write.
  */
 export const FULFIL_QUEUE = queue('payments-fulfil', 30_000, [Payment], async (register) => {
   const pending = Payment.find({ fulfilment: 'pending' }, { updatedAt: 1 });
