@@ -25,7 +25,7 @@ import { MongoClient } from 'mongodb';
 import { register } from 'tsx/esm/api';
 import { csv, runImport } from './csv-import.bench.mjs';
 import { post } from './integration-api.bench.mjs';
-import { FULL, POOL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
+import { FULL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
 import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
 
 const SCALE = process.env.API_SCALE ?? 'full';
@@ -62,11 +62,25 @@ function memoryOf(pid) {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-/** The measured cabinet's requests, with the real paths of server/*\/routes.ts, in the order the issue lists them. */
+/** Readings sent so far by `POST readings`, over both phases: a value already counted in the period is refused as a duplicate. */
+let readingsSent = 0;
+
+/**
+ * The measured cabinet's requests, with the real paths of server/*\/routes.ts, in the order the
+ * issue lists them. A request that writes is sent from the pool's other cabinets in turn, so the
+ * measured cabinet stays as generated; `build(n)` may name its own `path`, and `setup(base, count)`
+ * makes what `count` more such requests need before they are sent.
+ */
 function subscriberRequests(cab, verifyPassword, passwordHash) {
   const auth = (token = cab.token) => ({ authorization: `Bearer ${token}` });
   const get = (id, path, extra = {}) => ({ id, method: 'GET', path, status: 200, build: () => ({ headers: auth() }), ...extra });
   const ip = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  const others = cab.pool.filter((c) => c.token !== cab.token);
+  const from = (n) => others[n % others.length];
+  const key = (what, n) => `api-scale-${what}-${process.pid}-${Date.now()}-${n}`;
+  /** Unpaid payments of the pool's cabinets (demo provider), each confirmed once by `POST payments/:id/demo/confirm`. */
+  const unpaid = [];
+  let made = 0;
   return [
     {
       id: 'POST auth/login',
@@ -88,6 +102,24 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
     get('GET accounts/:id/meters', `accounts/${cab.accountId}/meters`),
     get('GET accounts/:id/readings', `accounts/${cab.accountId}/readings`),
     {
+      id: 'POST readings',
+      method: 'POST',
+      path: 'readings',
+      status: 201,
+      note: `spread over the pool's other ${others.length} cabinets, each reading higher than every one sent before (confirmed as implausible); the readings stay`,
+      build: () => {
+        const k = (readingsSent += 1);
+        const c = from(k);
+        return {
+          headers: { ...auth(c.token), 'idempotency-key': key('reading', k) },
+          body: {
+            accountId: c.accountId,
+            readings: [{ meterId: c.meterId, value: String(c.lastReading + 30 + k), confirmImplausible: true }],
+          },
+        };
+      },
+    },
+    {
       id: 'POST readings/preview',
       method: 'POST',
       path: 'readings/preview',
@@ -103,12 +135,42 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
       method: 'POST',
       path: 'payments',
       status: 201,
-      note: `demo provider, a fresh Idempotency-Key each time, spread over ${POOL} cabinets so that the measured cabinet's history stays as generated`,
+      note: `demo provider, a fresh Idempotency-Key each time, spread over the pool's other ${others.length} cabinets so that the measured cabinet's history stays as generated`,
       build: (n) => {
-        const from = cab.pool[n % cab.pool.length];
+        const c = from(n);
         return {
-          headers: { ...auth(from.token), 'idempotency-key': `api-scale-${process.pid}-${Date.now()}-${n}` },
-          body: { items: [{ accountId: from.accountId, amount: 10_000, penalties: 0 }] },
+          headers: { ...auth(c.token), 'idempotency-key': key('payment', n) },
+          body: { items: [{ accountId: c.accountId, amount: 10_000, penalties: 0 }] },
+        };
+      },
+    },
+    {
+      id: 'POST payments/:id/demo/confirm',
+      method: 'POST',
+      path: 'payments/:id/demo/confirm',
+      status: 200,
+      note: `the demo provider's card step with 4242 4242 4242 4242 (success, receipt, follow-up inline), each on its own payment made beforehand by the pool's other ${others.length} cabinets`,
+      setup: async (base, count) => {
+        for (let i = 0; i < count; i += 1, made += 1) {
+          const c = from(made);
+          const res = await fetch(`${base}/payments`, {
+            method: 'POST',
+            headers: { ...auth(c.token), 'content-type': 'application/json', 'idempotency-key': key('confirm', made) },
+            body: JSON.stringify({ items: [{ accountId: c.accountId, amount: 10_000, penalties: 0 }] }),
+          });
+          const body = await res.json();
+          if (res.status !== 201)
+            throw new Error(`payment for the confirm step: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+          unpaid.push({ id: body.payment.id, token: c.token });
+        }
+      },
+      build: () => {
+        const payment = unpaid.shift();
+        if (!payment) throw new Error('no unpaid payment left for the confirm step');
+        return {
+          path: `payments/${payment.id}/demo/confirm`,
+          headers: auth(payment.token),
+          body: { cardNumber: '4242424242424242', expiry: '12/39', cvc: '123' },
         };
       },
     },
@@ -121,18 +183,29 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
       method: 'POST',
       path: 'feedback',
       status: 201,
-      note: `spread over ${POOL} cabinets, each may send 30 an hour; the requests stay`,
+      note: `spread over the pool's other ${others.length} cabinets, each may send 30 an hour; the requests stay`,
       build: (n) => {
-        const from = cab.pool[n % cab.pool.length];
+        const c = from(n);
         return {
-          headers: auth(from.token),
+          headers: auth(c.token),
           body: {
             topic: 'meters',
             message: 'Счётчик показывает странные цифры, проверьте, пожалуйста.',
-            accountNumber: from.accountNumber,
+            accountNumber: c.accountNumber,
           },
         };
       },
+    },
+    {
+      id: 'PATCH me',
+      method: 'PATCH',
+      path: 'me',
+      status: 200,
+      note: `settings: the name and phone (an email cabinet's phone is saved without a code), spread over the pool's other ${others.length} cabinets`,
+      build: (n) => ({
+        headers: auth(from(n).token),
+        body: { fullName: `Абонент Настроек ${n}`, phone: `+7900${String(1_000_000 + (n % 9_000_000)).padStart(7, '0')}` },
+      }),
     },
     get('GET me/sessions', 'me/sessions'),
   ];
@@ -140,8 +213,9 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
 
 /** The request as fetch and autocannon send it. */
 function prepared(r, n, capture) {
-  const { headers, body } = r.build(n);
+  const { headers, body, path = r.path } = r.build(n);
   return {
+    path,
     method: r.method,
     headers: {
       ...headers,
@@ -153,7 +227,8 @@ function prepared(r, n, capture) {
 }
 
 async function call(base, r, n, capture) {
-  const res = await fetch(`${base}/${r.path}`, prepared(r, n, capture));
+  const { path, ...init } = prepared(r, n, capture);
+  const res = await fetch(`${base}/${path}`, init);
   const text = await res.text();
   if (res.status !== r.status) throw new Error(`${r.id}: ${res.status} ${text.slice(0, 300)}`);
 }
@@ -208,8 +283,8 @@ function autocannonRun(base, r, amount) {
             method: r.method,
             path: `${new URL(base).pathname}/${r.path}`,
             setupRequest: (req) => {
-              const { headers, body } = prepared(r, (n += 1));
-              return { ...req, headers, body };
+              const { path, headers, body } = prepared(r, (n += 1));
+              return { ...req, path: `${new URL(base).pathname}/${path}`, headers, body };
             },
           },
         ],
@@ -231,6 +306,7 @@ function autocannonRun(base, r, amount) {
 /** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
 async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash }) {
   const requests = subscriberRequests(cab, verifyPassword, passwordHash);
+  for (const r of requests) await r.setup?.(base, 2 + ONE.requests);
   for (const r of requests) await call(base, r, 0);
   for (const r of requests) await call(base, r, 1, `${phase}:${r.id}`);
   const captured = parseCapture(readFileSync(captureFile, 'utf8'));
@@ -243,7 +319,10 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     const server = { one: await oneClient((n) => call(base, r, n + 2)) };
     const amount = Math.round(Math.min(MANY.max, Math.max(MANY.min, (MANY.seconds * 1000) / server.one.p50)));
     const many = server.one.p50 <= MANY_SKIP_MS;
-    if (many) server.many = await autocannonRun(base, r, amount);
+    if (many) {
+      await r.setup?.(base, amount);
+      server.many = await autocannonRun(base, r, amount);
+    }
     const limit = async () => {
       await replayer.once(plan);
       await r.rawExtra?.();
@@ -503,6 +582,7 @@ export default async function apiScaleBench({ root }) {
     const { key } = await load('server', 'db', 'kernel', 'keys.ts');
     const { streamId, onceMarkId } = await load('server', 'db', 'kernel', 'streams.ts');
     const paymentKeys = await load('server', 'payments', 'keys.ts');
+    const { publicPayment } = await load('server', 'payments', 'view.ts');
     const { PaymentExport } = await load('server', 'payments', 'model.ts');
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const loads = [os.loadavg()[0]];
@@ -554,6 +634,7 @@ export default async function apiScaleBench({ root }) {
         onceMarkId,
         pinHash,
         ...paymentKeys,
+        publicPayment,
         PaymentExport,
         hashToken: sessions.hashToken,
         sessionPeriod: sessions.sessionPeriod,
@@ -590,6 +671,11 @@ export default async function apiScaleBench({ root }) {
     const demoMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     loads.push(os.loadavg()[0]);
 
+    // The demo phase's readings and payments went into the supplier's export streams after the
+    // generated ones: the grown data's entries follow them, so each stream stays gap-free.
+    const seededCount = (name) => seeded.reduce((sum, f) => sum + (f.written[name] ?? 0), 0);
+    ctx.readingsBase = (await streamEnd('readings_export')) - seededCount('readings_export');
+    ctx.paymentsBase = (await streamEnd('pay_export')) - seededCount('pay_export');
     log(`growing ${TENANT} to ${sizes.accounts.toLocaleString('en')} accounts:`);
     const grownAt = now();
     const generated = await generate(

@@ -42,7 +42,7 @@ export const COLLECTIONS = {
   accounts: ['billing_accounts', 'billing_current', 'billing_past'],
   subscribers: ['subscribers', 'subscriber_logins', 'account_link_lists', 'auth_sessions', 'auth_session_entries'],
   readings: ['readings_by_meter', 'readings_by_period', 'readings_export', 'kernel_tickets'],
-  payments: ['pay_payments', 'pay_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
+  payments: ['pay_payments', 'pay_cabinet_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
 };
 
 /** A fixed time part, then one byte for the kind and seven for the index: unique, and the same every run. */
@@ -382,7 +382,7 @@ export function readingsFamily(ctx, from, to) {
  * from last month over the subscriber's accounts in turn; booked by billing except those of the
  * last two months, which stay on their accounts' chains of unconfirmed payments. Each payment has
  * its `_id` from (tenant, subscriber, Idempotency-Key), its entry in the cabinet's history (oldest
- * first), its provider-reference and receipt keys, and its entry in the supplier's export stream
+ * first, showing it as the server's `publicPayment` does), its provider-reference and receipt keys, and its entry in the supplier's export stream
  * after `ctx.paymentsBase`, appended once (a stream mark). Not written: the provider events and the
  * transition log (`pay_events`, `pay_transitions`), which no subscriber request reads.
  */
@@ -390,7 +390,7 @@ export function paymentsFamily(ctx, from, to) {
   const { tenantId, slug, now, keys } = ctx;
   const plan = paymentPlan(ctx.sizes);
   const pay_payments = [];
-  const pay_history = [];
+  const pay_cabinet_history = [];
   const pay_keys = [];
   const pay_pending = [];
   const pay_export = [];
@@ -415,7 +415,7 @@ export function paymentsFamily(ctx, from, to) {
       const providerRef = ids.providerRef(j, k);
       const items = [{ accountId, accountNumber: ids.accountNumber(i), address: 'г. Северск', amount, penalties }];
       const confirmed = k >= 2;
-      pay_payments.push({
+      const payment = {
         _id,
         tenantId,
         tenantSlug: slug,
@@ -453,14 +453,13 @@ export function paymentsFamily(ctx, from, to) {
         createdAt,
         updatedAt: succeededAt,
         __v: 0,
-      });
-      pay_history.push({
+      };
+      pay_payments.push(payment);
+      pay_cabinet_history.push({
         _id: keys.streamId(historyStream, historySeq),
         stream: historyStream,
         seq: historySeq,
-        paymentId: _id,
-        createdAt,
-        accountIds: [accountId],
+        shown: keys.publicPayment(payment),
       });
       pay_keys.push(
         { _id: keys.providerRefKey('demo', providerRef), paymentId: _id },
@@ -492,7 +491,7 @@ export function paymentsFamily(ctx, from, to) {
       kernel_stream_marks.push({ _id: keys.onceMarkId(keys.PaymentExport, exportStream, once), seq });
     }
   }
-  return { pay_payments, pay_history, pay_keys, pay_pending, pay_export, kernel_stream_marks };
+  return { pay_payments, pay_cabinet_history, pay_keys, pay_pending, pay_export, kernel_stream_marks };
 }
 
 /** Each family, the owners its ranges count, and how many owners one insert batch takes. */
@@ -567,6 +566,9 @@ export function measuredCabinet(ctx) {
       token: ids.token(j),
       accountId: ids.account(ctx, 3 * j),
       accountNumber: ids.accountNumber(3 * j),
+      meterId: ids.meter(ctx, 3 * j, 0),
+      /** Its first meter's last reading, m³ (the value a reading sent from this cabinet must pass). */
+      lastReading: meterValue(3 * j, ctx.periods.length - 1, ctx.periods) / 1000,
     })),
   };
 }

@@ -2,7 +2,7 @@ import { periodOfDate } from '../../sdk/payments.ts';
 import type { SubscriberCtx } from '../http/context.ts';
 import { paymentsElsewhere, type CabinetPaymentPart } from './amounts.ts';
 import { bookedPayments } from './collaborators.ts';
-import type { PublicPayment } from './service.ts';
+import type { PublicPayment } from './view.ts';
 
 const PAID = new Set(['succeeded', 'refunded']);
 
