@@ -425,6 +425,28 @@ describe('readings: by key', () => {
     expect(await ExportEntry.countDocuments({ stream: String(s.tenant._id) })).to.equal(8);
   });
 
+  it('numbers concurrent readings of one meter once each when its page fills up, and keeps one counting across pages', async () => {
+    const s = await scene();
+    const meterId = s.meters[0]!.id;
+    for (let i = 1; i <= 10; i += 1) expect((await submit(s, [{ meterId, value: String(12_345 + i) }])).status).to.equal(201);
+    const values = Array.from({ length: 5 }, (_, i) => String(12_360 + i));
+    const answers = await Promise.all(values.map((value) => submit(s, [{ meterId, value }])));
+    expect(answers.map((a) => a.status)).to.deep.equal(values.map(() => 201));
+    const ids = answers.map((a) => a.body.readings[0].id as string).sort();
+    expect(ids).to.deep.equal(['11', '12', '13', '14', '15'].map((n) => `${meterId}:${n}`).sort());
+    const shown = (await history(s)).body.meters[0];
+    const readings = shown.readings as { id: string; value: string; status: string }[];
+    expect(readings.map((r) => r.id)).to.deep.equal(Array.from({ length: 15 }, (_, i) => `${meterId}:${15 - i}`));
+    expect(readings.filter((r) => r.status === 'accepted').map((r) => r.value)).to.deep.equal([shown.last.value]);
+    expect(readings.filter((r) => r.status === 'superseded')).to.have.length(14);
+    const doc = await MeterReadings.findById(meterId).lean<MeterReadingsDoc>();
+    expect(doc).to.include({ seq: 15, pages: 1 });
+    const page = await api(`/api/v1/t/${s.tenant.slug}/integration/export/readings`, {
+      headers: { Authorization: `Bearer demo-${s.tenant.slug}` },
+    });
+    expect(page.body.items.map((i: { id: string }) => i.id).sort()).to.deep.equal(readings.map((r) => r.id).sort());
+  });
+
   it('takes a value again once the reading that had it was superseded', async () => {
     const s = await scene();
     const meterId = s.meters[0]!.id;
