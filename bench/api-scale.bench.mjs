@@ -410,7 +410,7 @@ function countsOf(db) {
     'subscribers',
     'account_link_lists',
     'auth_sessions',
-    'readings_by_meter',
+    'readings_export',
     'pay_payments',
   ];
   return Promise.all(names.map(async (name) => [name, await db.collection(name).estimatedDocumentCount()])).then(
@@ -707,7 +707,7 @@ export default async function apiScaleBench({ root }) {
     const count = (c) =>
       `${c.billing_accounts.toLocaleString('en')} accounts (meters inside), ${c.billing_current.toLocaleString('en')} current months, ${c.billing_past.toLocaleString('en')} pasts, ` +
       `${c.subscribers.toLocaleString('en')} subscribers, ${c.account_link_lists.toLocaleString('en')} link lists, ${c.auth_sessions.toLocaleString('en')} sessions, ` +
-      `${c.readings_by_meter.toLocaleString('en')} readings, ${c.pay_payments.toLocaleString('en')} payments`;
+      `${c.readings_export.toLocaleString('en')} readings (export entries), ${c.pay_payments.toLocaleString('en')} payments`;
     const family = (report) =>
       report
         .map(

@@ -10,7 +10,7 @@ import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
 import { getMeters, upsertBilling } from '../../server/billing/service.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
 import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
-import { ExportEntry, Reading } from '../../server/readings/model.ts';
+import { ExportEntry, MeterReadings, type MeterReadingsDoc } from '../../server/readings/model.ts';
 import {
   acceptQueued,
   acceptSubmission,
@@ -155,8 +155,10 @@ function history(s: Scene) {
   return api(`/api/v1/t/${s.tenant.slug}/accounts/${s.accountId}/readings`, { headers: s.auth });
 }
 
+/** How many readings the scene's meters have stored. */
 async function stored(s: Scene): Promise<number> {
-  return Reading.countDocuments({ tenantId: s.tenant._id });
+  const docs = await Promise.all(s.meters.map((m) => MeterReadings.findById(m.id).lean<MeterReadingsDoc>()));
+  return docs.reduce((n, d) => n + (d?.seq ?? 0), 0);
 }
 
 function ctxFor(s: Scene): SubscriberCtx {
@@ -416,8 +418,8 @@ describe('readings: by key', () => {
     const [recent, years] = costs;
     expect(years!.preview).to.equal(recent!.preview);
     expect(years!.submit).to.equal(recent!.submit);
-    // The history lists the meter's readings: one lookup more for each.
-    expect(years!.history - recent!.history).to.equal(28);
+    // The history is the meter's document, and the two pages before it that three years need.
+    expect(years!.history - recent!.history).to.equal(2);
   });
 
   it('keeps one counting reading per meter and period when corrections arrive at once, and exports them all', async () => {
@@ -435,6 +437,28 @@ describe('readings: by key', () => {
     expect(readings.filter((r) => r.status === 'superseded')).to.have.length(7);
     expect(shown.last.value).to.equal(counting[0]!.value);
     expect(await ExportEntry.countDocuments({ stream: String(s.tenant._id) })).to.equal(8);
+  });
+
+  it('numbers concurrent readings of one meter once each when its page fills up, and keeps one counting across pages', async () => {
+    const s = await scene();
+    const meterId = s.meters[0]!.id;
+    for (let i = 1; i <= 10; i += 1) expect((await submit(s, [{ meterId, value: String(12_345 + i) }])).status).to.equal(201);
+    const values = Array.from({ length: 5 }, (_, i) => String(12_360 + i));
+    const answers = await Promise.all(values.map((value) => submit(s, [{ meterId, value }])));
+    expect(answers.map((a) => a.status)).to.deep.equal(values.map(() => 201));
+    const ids = answers.map((a) => a.body.readings[0].id as string).sort();
+    expect(ids).to.deep.equal(['11', '12', '13', '14', '15'].map((n) => `${meterId}:${n}`).sort());
+    const shown = (await history(s)).body.meters[0];
+    const readings = shown.readings as { id: string; value: string; status: string }[];
+    expect(readings.map((r) => r.id)).to.deep.equal(Array.from({ length: 15 }, (_, i) => `${meterId}:${15 - i}`));
+    expect(readings.filter((r) => r.status === 'accepted').map((r) => r.value)).to.deep.equal([shown.last.value]);
+    expect(readings.filter((r) => r.status === 'superseded')).to.have.length(14);
+    const doc = await MeterReadings.findById(meterId).lean<MeterReadingsDoc>();
+    expect(doc).to.include({ seq: 15, pages: 1 });
+    const page = await api(`/api/v1/t/${s.tenant.slug}/integration/export/readings`, {
+      headers: { Authorization: `Bearer demo-${s.tenant.slug}` },
+    });
+    expect(page.body.items.map((i: { id: string }) => i.id).sort()).to.deep.equal(readings.map((r) => r.id).sort());
   });
 
   it('takes a value again once the reading that had it was superseded', async () => {
@@ -458,11 +482,21 @@ describe('readings: by key', () => {
     for (let i = 1; i <= 37; i += 1) {
       await submitReadings(ctxFor(s), { accountId: s.accountId, readings: [{ meterId, value: String(12_345 + i) }] });
     }
-    const h = (await history(s)).body.meters[0];
-    expect(h.readings).to.have.length(36);
-    expect(h.readings[0].value).to.equal('12382');
-    expect(h.readings[35].value).to.equal('12347');
-    expect(h.last.value).to.equal('12382');
+    let h: { readings: { value: string }[]; last: { value: string } } | undefined;
+    const queries = await readingsQueries(async () => {
+      h = (await history(s)).body.meters[0];
+    });
+    expect(h!.readings).to.have.length(36);
+    expect(h!.readings[0]!.value).to.equal('12382');
+    expect(h!.readings[35]!.value).to.equal('12347');
+    expect(h!.last.value).to.equal('12382');
+    // The meter's document holds the newest reading, three pages of twelve the 35 before it: four lookups, not one per reading.
+    expect(queries.map((q) => [q.collection, q.filter._id])).to.deep.equal([
+      ['readings_meters', meterId],
+      ['readings_pages', `${meterId}:3`],
+      ['readings_pages', `${meterId}:2`],
+      ['readings_pages', `${meterId}:1`],
+    ]);
   });
 });
 
