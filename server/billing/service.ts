@@ -13,7 +13,7 @@ import {
   type MonthCharge,
 } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
-import { BillingWriter, pinHash } from './writer.ts';
+import { BillingWriter, pinHash, resolveBalance } from './writer.ts';
 
 /**
  * Whether an account id (an account's key, `<tenantId>:<number>`) is one of the tenant's: another
@@ -94,9 +94,15 @@ export function tariffOf(meters: ReturnType<typeof metersOf>): { price: number; 
   return priced ? { price: priced.tariff, unit: 'm3' } : null;
 }
 
-/** The current month of the tenant's account (its `_id` is the account's key): one lookup. */
+/**
+ * The current month of the tenant's account (its `_id` is the account's key) with its newest
+ * balance: one lookup, then the month's balance stream past the entry the month holds (one lookup
+ * that finds nothing, or one per newer entry; see `resolveBalance`).
+ */
 async function currentMonth(tenantId: Types.ObjectId, accountId: string): Promise<BillingCurrentDoc | null> {
-  return ownKey(tenantId, accountId) ? BillingCurrent.findById(accountId).lean<BillingCurrentDoc>() : null;
+  if (!ownKey(tenantId, accountId)) return null;
+  const current = await BillingCurrent.findById(accountId).lean<BillingCurrentDoc>();
+  return current && resolveBalance(current);
 }
 
 /** The earlier months of the tenant's account: one lookup. */
