@@ -251,9 +251,7 @@ interface Resolved {
  * result is the stream's end, `updatedAt` the later of the month's and the entry's.
  */
 async function resolve(current: BillingCurrentDoc): Promise<Resolved> {
-  const fold = current.fold?.period === current.period ? current.fold : undefined;
-  const own = current.balanceSeq ?? 0;
-  const base = fold && fold.seq > own ? fold : { seq: own, balance: current.balance, updatedAt: current.updatedAt };
+  const base = baseOf(current);
   const { seq, last } = await endPast<Pick<BalanceEntryDoc, 'balance' | 'updatedAt'>>(
     BalanceEntry,
     balanceStream(current._id, current.period),
@@ -274,6 +272,24 @@ async function resolve(current: BillingCurrentDoc): Promise<Resolved> {
   };
 }
 
+/** The balance a current month holds: its fold when newer than its own, else its own (entry `balanceSeq`). */
+function baseOf(current: BillingCurrentDoc): { seq: number; balance?: MonthBalance; updatedAt: Date } {
+  const fold = current.fold?.period === current.period ? current.fold : undefined;
+  const own = current.balanceSeq ?? 0;
+  return fold && fold.seq > own ? fold : { seq: own, balance: current.balance, updatedAt: current.updatedAt };
+}
+
+/**
+ * A current month as it holds its balance, the stream not looked at: for a balance that differs
+ * from it, whose entry is inserted right after it (a number taken means the stream went on, and
+ * the balance is planned again against its end).
+ */
+function assumed(current: BillingCurrentDoc): Resolved {
+  const base = baseOf(current);
+  const { fold: _fold, ...month } = current;
+  return { month: { ...month, balance: base.balance, balanceSeq: base.seq }, pending: 0 };
+}
+
 /** The current month as readers see it: with its newest balance (see `resolve`). */
 export async function resolveBalance(current: BillingCurrentDoc): Promise<BillingCurrentDoc> {
   return (await resolve(current)).month;
@@ -282,11 +298,15 @@ export async function resolveBalance(current: BillingCurrentDoc): Promise<Billin
 export class BillingWriter {
   constructor(private readonly tenant: TenantDoc) {}
 
-  /** Checks a batch and prepares its writes; nothing is written until `commit`. */
-  async plan(kind: BillingKind, items: BillingItem[]): Promise<BillingPlan> {
+  /**
+   * Checks a batch and prepares its writes; nothing is written until `commit`. `exact`: the counts
+   * are what `commit` will do even for a balance equal to a correction not yet folded into its
+   * month (a dry run; it reads each month's balance stream); otherwise `commit` returns them so.
+   */
+  async plan(kind: BillingKind, items: BillingItem[], { exact = false }: { exact?: boolean } = {}): Promise<BillingPlan> {
     if (kind === 'accounts') return this.planAccounts(items as AccountInput[]);
     if (kind === 'meters') return this.planMeters(items as MeterInput[]);
-    return this.planMonths(kind, items as (ChargeInput | BalanceInput)[]);
+    return this.planMonths(kind, items as (ChargeInput | BalanceInput)[], exact);
   }
 
   private accountKey(number: string): string {
@@ -418,7 +438,11 @@ export class BillingWriter {
    * with its newest balance, into the past; a charge of the current month replaces it, its newest
    * balance folded in.
    */
-  private async planMonths(kind: 'charges' | 'balances', items: (ChargeInput | BalanceInput)[]): Promise<BillingPlan> {
+  private async planMonths(
+    kind: 'charges' | 'balances',
+    items: (ChargeInput | BalanceInput)[],
+    exact: boolean,
+  ): Promise<BillingPlan> {
     const tenantId = this.tenant._id;
     const field = kind === 'charges' ? 'charge' : 'balance';
     const ids = items.map((item) => this.accountKey(item.accountNumber));
@@ -430,21 +454,19 @@ export class BillingWriter {
       fold: 1,
       updatedAt: 1,
     });
-    const current = new Map<string, Resolved>();
-    await atOnce([...stored.values()], async (doc) => {
-      current.set(doc._id, await resolve(doc));
-    });
     const accounts = await findByIds(
       Account as never,
-      ids.filter((id) => !current.has(id)),
+      ids.filter((id) => !stored.has(id)),
       { _id: 1 },
     );
     const refused: FieldErrors = {};
     const byAccount = new Map<string, Map<string, MonthCharge | MonthBalance>>();
     const itemsOf = new Map<string, (ChargeInput | BalanceInput)[]>();
+    /** The item each account's balance of a month comes from (the last one of the batch). */
+    const itemOf = new Map<string, ChargeInput | BalanceInput>();
     items.forEach((item, i) => {
       const id = ids[i]!;
-      if (!current.has(id) && !accounts.has(id)) {
+      if (!stored.has(id) && !accounts.has(id)) {
         refused[`${i}.accountNumber`] = { code: 'account_not_found' };
         return;
       }
@@ -452,6 +474,23 @@ export class BillingWriter {
       months.set(item.period, monthValue(kind, item));
       byAccount.set(id, months);
       itemsOf.set(id, [...(itemsOf.get(id) ?? []), item]);
+      itemOf.set(key(id, item.period), item);
+    });
+    // A balance of the current month that differs from the one the month holds is inserted right
+    // after it without looking at the stream; every other current month is taken with its newest
+    // balance: a charge rewrites it, a newer month moves it, an equal balance may be outdated.
+    const current = new Map<string, Resolved>();
+    await atOnce([...stored.values()], async (doc) => {
+      const incoming = byAccount.get(doc._id);
+      const own = baseOf(doc).balance;
+      const blind =
+        !exact &&
+        kind === 'balances' &&
+        incoming !== undefined &&
+        [...incoming].every(
+          ([period, value]) => period < doc.period || (period === doc.period && canonical(own) !== canonical(value)),
+        );
+      current.set(doc._id, blind ? assumed(doc) : await resolve(doc));
     });
     const past = await findByIds<Pick<BillingPastDoc, '_id' | 'months'>>(
       BillingPast as never,
@@ -467,8 +506,13 @@ export class BillingWriter {
     const newCurrent: { doc: Record<string, unknown>; items: (ChargeInput | BalanceInput)[] }[] = [];
     const currentUpdates: mongoose.AnyBulkWriteOperation[] = [];
     const pastUpdates: mongoose.AnyBulkWriteOperation[] = [];
-    /** Balance entries of current months, the items that made each, and the fold that follows it. */
-    const entries: { doc: BalanceEntryDoc; items: (ChargeInput | BalanceInput)[]; fold?: mongoose.AnyBulkWriteOperation }[] = [];
+    /** Balance entries of current months, the item that made each and how it was counted, and the fold that follows it. */
+    const entries: {
+      doc: BalanceEntryDoc;
+      item: ChargeInput | BalanceInput;
+      counted: keyof WriteCounts;
+      fold?: mongoose.AnyBulkWriteOperation;
+    }[] = [];
     /** Current months moved into the past: their stream is looked at again once they are replaced. */
     const moved: { id: string; period: string; seq: number }[] = [];
     for (const [id, incoming] of byAccount) {
@@ -478,14 +522,17 @@ export class BillingWriter {
         was && period === was.period ? was : past.get(id)?.months[period];
       /** The months this batch changes, each as it will be. */
       const changed = new Map<string, BillingMonth>();
+      /** How each changed month's item was counted. */
+      const counted = new Map<string, keyof WriteCounts>();
       for (const [period, value] of incoming) {
         const before = storedMonth(period);
-        if (before?.[field] === undefined) counts.created += 1;
-        else if (canonical(before[field]) !== canonical(value)) counts.changed += 1;
+        if (before?.[field] === undefined) counted.set(period, 'created');
+        else if (canonical(before[field]) !== canonical(value)) counted.set(period, 'changed');
         else {
           counts.unchanged += 1;
           continue;
         }
+        counts[counted.get(period)!] += 1;
         changed.set(period, { charge: before?.charge, balance: before?.balance, [field]: value });
       }
       if (changed.size === 0) continue;
@@ -514,7 +561,8 @@ export class BillingWriter {
         const balance = month.balance as MonthBalance;
         entries.push({
           doc: { _id: streamId(stream, seq), tenantId, stream, seq, balance, updatedAt: now },
-          items: itemsOf.get(id)!,
+          item: itemOf.get(key(id, newest))!,
+          counted: counted.get(newest)!,
           fold:
             resolved.pending + 1 >= BALANCE_FOLD
               ? byId(id, { fold: { period: newest, seq, balance, updatedAt: now } })
@@ -548,11 +596,24 @@ export class BillingWriter {
           entries.flatMap((e, i) => (e.fold && !lost.has(i) ? [e.fold] : [])),
         );
         await this.settleMoved(moved, now);
-        // Another writer gave these accounts a current month, or took the balance entry's number,
-        // meanwhile: their items are planned again against what it wrote.
-        const again = [...taken.flatMap((i) => newCurrent[i]!.items), ...[...lost].flatMap((i) => entries[i]!.items)];
-        if (again.length > 0) await (await this.planMonths(kind, again)).commit();
-        return counts;
+        // Another writer gave these accounts a current month meanwhile: their items are planned
+        // again against it (its month may have to move into the past).
+        const again = taken.flatMap((i) => newCurrent[i]!.items);
+        if (again.length > 0) await (await this.planMonths(kind, again, true)).commit();
+        // The stream of these months went on past the balance they hold: their balances are
+        // planned again against its end, and counted as that finds them.
+        const result = { ...counts };
+        if (lost.size === 0) return result;
+        for (const i of lost) result[entries[i]!.counted] -= 1;
+        const retried = await (
+          await this.planMonths(
+            kind,
+            [...lost].map((i) => entries[i]!.item),
+            true,
+          )
+        ).commit();
+        for (const k of Object.keys(result) as (keyof WriteCounts)[]) result[k] += retried[k];
+        return result;
       },
     };
   }

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { Account, BalanceEntry, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
-import { BALANCE_FOLD } from '../../server/billing/writer.ts';
+import { BalanceItem } from '../../server/billing/schemas.ts';
+import { BALANCE_FOLD, BillingWriter } from '../../server/billing/writer.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
@@ -277,6 +278,19 @@ describe('integration API: bulk upserts', function () {
     expect([await entry(2), await entry(3)]).to.deep.equal([30_000, 20_000]);
     expect(await seen()).to.deep.equal(sees(20_000));
     expect(await BillingCurrent.findById(id).lean()).to.deep.equal(month);
+    // A balance that differs from the month's own is planned without looking at the stream; a dry
+    // run (exact) looks, and the commit answers what it found.
+    const newestAgain = [BalanceItem.parse(balance('2026-10', 20_000))];
+    const writer = new BillingWriter(tenant);
+    expect((await writer.plan('balances', newestAgain, { exact: true })).counts).to.deep.equal({
+      created: 0,
+      changed: 0,
+      unchanged: 1,
+    });
+    const blind = await writer.plan('balances', newestAgain);
+    expect(blind.counts).to.deep.equal({ created: 0, changed: 1, unchanged: 0 });
+    expect(await blind.commit()).to.deep.equal({ created: 0, changed: 0, unchanged: 1 });
+    expect(await entry(4)).to.equal(undefined);
 
     // The BALANCE_FOLD-th entry past the month's balance is folded into the month, so readers look at a few entries at most.
     expect(BALANCE_FOLD).to.equal(4);
