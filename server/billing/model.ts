@@ -221,6 +221,30 @@ const balanceEntrySchema = new Schema<BalanceEntryDoc>(
 );
 export const BalanceEntry = mongoose.model<BalanceEntryDoc>('BillingBalanceEntry', balanceEntrySchema);
 
+/**
+ * Accounts whose current month got balance entries in one written batch, for the job that folds
+ * the newest entry into the month (writer.ts `foldBalances`), so that the next correction is
+ * inserted right after it and readers find nothing past it. Found through its queue record.
+ */
+export interface BalanceFoldListDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  /** Account keys. */
+  accounts: string[];
+  createdAt: Date;
+}
+
+const balanceFoldListSchema = new Schema<BalanceFoldListDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    accounts: { type: [String], required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'billing_balance_folds' },
+);
+export const BalanceFoldList = mongoose.model<BalanceFoldListDoc>('BillingBalanceFoldList', balanceFoldListSchema);
+
 /** The stream of an account's balances of a month sent after the month was written (`BalanceEntryDoc`). */
 export function balanceStream(accountId: string, period: string): string {
   return key(accountId, period);

@@ -13,7 +13,8 @@ import {
   type MonthCharge,
 } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
-import { BillingWriter, pinHash, resolveBalance } from './writer.ts';
+import { registerWorker } from '../workers.ts';
+import { BillingWriter, foldBalances, pinHash, resolveBalance } from './writer.ts';
 
 /**
  * Whether an account id (an account's key, `<tenantId>:<number>`) is one of the tenant's: another
@@ -232,3 +233,18 @@ export async function chargesOf(account: AccountDoc, range: { from?: string; to?
 export async function listCharges(tenantId: Types.ObjectId, accountId: string, range: { from?: string; to?: string } = {}) {
   return chargesOf(await getAccount(tenantId, accountId), range);
 }
+
+/**
+ * Folds corrected balances into their current months a minute or so after they were written (see
+ * writer.ts `foldBalances`), so that readers and the next correction find them without looking
+ * past the month.
+ */
+registerWorker({
+  name: 'billing.fold-balances',
+  intervalMs: 60_000,
+  async run(logger) {
+    let lists = 0;
+    for (let batch = await foldBalances(); batch > 0; batch = await foldBalances()) lists += batch;
+    if (lists) logger.info({ lists }, 'corrected balances folded into their months');
+  },
+});

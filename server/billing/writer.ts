@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type mongoose from 'mongoose';
 import type { Types } from 'mongoose';
+import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { duplicateIndexes, key } from '../db/kernel/keys.ts';
 import { endPast, streamId } from '../db/kernel/streams.ts';
 import type { FieldErrors } from '../http/errors.ts';
@@ -8,12 +9,14 @@ import type { TenantDoc } from '../tenants/model.ts';
 import {
   Account,
   BalanceEntry,
+  BalanceFoldList,
   balanceStream,
   BillingCurrent,
   BillingPast,
   MAX_METERS,
   type AccountDoc,
   type BalanceEntryDoc,
+  type BalanceFoldListDoc,
   type BillingCurrentDoc,
   type BillingMonth,
   type BillingPastDoc,
@@ -247,17 +250,17 @@ interface Resolved {
 /**
  * The current month's newest balance: the last entry of the month's balance stream (model.ts
  * `BalanceEntryDoc`) past the balance the month holds (its own, or a newer fold), found with the
- * kernel's search for a stream's end (one lookup when nothing was sent since). `balanceSeq` of the
- * result is the stream's end, `updatedAt` the later of the month's and the entry's.
+ * kernel's search for a stream's end (one lookup when nothing was sent since), from entry `exists`
+ * when the caller knows it is there (its insert was refused). `balanceSeq` of the result is the
+ * stream's end, `updatedAt` the later of the month's and the entry's.
  */
-async function resolve(current: BillingCurrentDoc): Promise<Resolved> {
+async function resolve(current: BillingCurrentDoc, exists = 0): Promise<Resolved> {
   const base = baseOf(current);
-  const { seq, last } = await endPast<Pick<BalanceEntryDoc, 'balance' | 'updatedAt'>>(
-    BalanceEntry,
-    balanceStream(current._id, current.period),
-    base.seq,
-    null,
-  );
+  const stream = balanceStream(current._id, current.period);
+  type Entry = Pick<BalanceEntryDoc, 'balance' | 'updatedAt'>;
+  const end = await endPast<Entry>(BalanceEntry, stream, Math.max(base.seq, exists), null);
+  const { seq } = end;
+  const last = seq > base.seq && !end.last ? await BalanceEntry.findById(streamId(stream, seq)).lean<Entry>() : end.last;
   const newest = last && seq > base.seq ? last : base;
   const stamps = [current.updatedAt, newest.updatedAt].filter((d): d is Date => d instanceof Date);
   const { fold: _fold, ...month } = current;
@@ -288,6 +291,69 @@ function assumed(current: BillingCurrentDoc): Resolved {
   const base = baseOf(current);
   const { fold: _fold, ...month } = current;
   return { month: { ...month, balance: base.balance, balanceSeq: base.seq }, pending: 0 };
+}
+
+/** Accounts a fold list names: a batch of the CSV import or less, a document of tens of KB. */
+const FOLD_LIST_ACCOUNTS = 1_000;
+
+/** Fold lists, taken up by `foldBalances` from the moment they are written (buckets of a minute). */
+const BALANCE_FOLDS = queue('billing-balance-folds', 60_000, [BalanceFoldList], async () => {});
+
+/**
+ * Hands the accounts whose current month got a balance entry to the fold job: one queue record
+ * and one document per `FOLD_LIST_ACCOUNTS` (registered before it is written, so none is missed).
+ */
+async function queueFolds(tenantId: Types.ObjectId, accounts: string[], now: Date): Promise<void> {
+  for (let from = 0; from < accounts.length; from += FOLD_LIST_ACCOUNTS) {
+    const id = key(tenantId, randomUUID());
+    await dueAt(BALANCE_FOLDS, BalanceFoldList, id, now);
+    await BalanceFoldList.create({
+      _id: id,
+      tenantId,
+      accounts: accounts.slice(from, from + FOLD_LIST_ACCOUNTS),
+      createdAt: now,
+    });
+  }
+}
+
+/**
+ * Folds the newest balance entry of each listed account into its current month (`fold`, set by
+ * `_id`: an update per account, off the request path), then removes the list. A fold that lands
+ * on a month replaced meanwhile names the earlier period and is ignored by readers; an older fold
+ * landing after a newer one only makes readers look at more entries. Returns the lists handled.
+ */
+async function foldLists(due: Due[]): Promise<number> {
+  let handled = 0;
+  for (const { id } of due) {
+    const list = await BalanceFoldList.findById(id).lean<BalanceFoldListDoc>();
+    if (!list) continue;
+    const months = await findByIds<BillingCurrentDoc>(BillingCurrent as never, list.accounts, {
+      period: 1,
+      balance: 1,
+      balanceSeq: 1,
+      fold: 1,
+      updatedAt: 1,
+    });
+    const updates: mongoose.AnyBulkWriteOperation[] = [];
+    await atOnce([...months.values()], async (doc) => {
+      const { month, pending } = await resolve(doc);
+      if (pending > 0)
+        updates.push(
+          byId(doc._id, {
+            fold: { period: month.period, seq: month.balanceSeq, balance: month.balance, updatedAt: month.updatedAt },
+          }),
+        );
+    });
+    await updateInChunks(BillingCurrent as never, updates);
+    await BalanceFoldList.deleteOne({ _id: id });
+    handled += 1;
+  }
+  return handled;
+}
+
+/** The fold job's run: the lists due by `now`, at most `limit` (see `foldLists`); returns the lists handled. */
+export async function foldBalances(now = new Date(), limit = 100): Promise<number> {
+  return sweepDue(BALANCE_FOLDS, now, limit, foldLists);
 }
 
 /** The current month as readers see it: with its newest balance (see `resolve`). */
@@ -436,12 +502,14 @@ export class BillingWriter {
    * at all when it equals the newest balance. Otherwise per account the batch writes at most its
    * past (first) and its current month (then): an item of a newer period moves the current month,
    * with its newest balance, into the past; a charge of the current month replaces it, its newest
-   * balance folded in.
+   * balance folded in. `exact` (see `plan`); `known`: per account, an entry of its current month's
+   * stream known to exist (a retry after that number was taken).
    */
   private async planMonths(
     kind: 'charges' | 'balances',
     items: (ChargeInput | BalanceInput)[],
     exact: boolean,
+    known = new Map<string, number>(),
   ): Promise<BillingPlan> {
     const tenantId = this.tenant._id;
     const field = kind === 'charges' ? 'charge' : 'balance';
@@ -490,7 +558,7 @@ export class BillingWriter {
         [...incoming].every(
           ([period, value]) => period < doc.period || (period === doc.period && canonical(own) !== canonical(value)),
         );
-      current.set(doc._id, blind ? assumed(doc) : await resolve(doc));
+      current.set(doc._id, blind ? assumed(doc) : await resolve(doc, known.get(doc._id)));
     });
     const past = await findByIds<Pick<BillingPastDoc, '_id' | 'months'>>(
       BillingPast as never,
@@ -508,6 +576,7 @@ export class BillingWriter {
     const pastUpdates: mongoose.AnyBulkWriteOperation[] = [];
     /** Balance entries of current months, the item that made each and how it was counted, and the fold that follows it. */
     const entries: {
+      account: string;
       doc: BalanceEntryDoc;
       item: ChargeInput | BalanceInput;
       counted: keyof WriteCounts;
@@ -560,6 +629,7 @@ export class BillingWriter {
         const seq = (was.balanceSeq ?? 0) + 1;
         const balance = month.balance as MonthBalance;
         entries.push({
+          account: id,
           doc: { _id: streamId(stream, seq), tenantId, stream, seq, balance, updatedAt: now },
           item: itemOf.get(key(id, newest))!,
           counted: counted.get(newest)!,
@@ -595,6 +665,11 @@ export class BillingWriter {
           BillingCurrent as never,
           entries.flatMap((e, i) => (e.fold && !lost.has(i) ? [e.fold] : [])),
         );
+        await queueFolds(
+          tenantId,
+          entries.flatMap((e, i) => (e.fold || lost.has(i) ? [] : [e.account])),
+          now,
+        );
         await this.settleMoved(moved, now);
         // Another writer gave these accounts a current month meanwhile: their items are planned
         // again against it (its month may have to move into the past).
@@ -610,6 +685,7 @@ export class BillingWriter {
             kind,
             [...lost].map((i) => entries[i]!.item),
             true,
+            new Map([...lost].map((i) => [entries[i]!.account, entries[i]!.doc.seq])),
           )
         ).commit();
         for (const k of Object.keys(result) as (keyof WriteCounts)[]) result[k] += retried[k];

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { Account, BalanceEntry, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
+import { Account, BalanceEntry, BalanceFoldList, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
 import { BalanceItem } from '../../server/billing/schemas.ts';
-import { BALANCE_FOLD, BillingWriter } from '../../server/billing/writer.ts';
+import { BALANCE_FOLD, BillingWriter, foldBalances } from '../../server/billing/writer.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
@@ -316,7 +316,7 @@ describe('integration API: bulk upserts', function () {
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 15_000, penalties: 0 });
   });
 
-  it('keeps every correction of concurrent writers once: different ones each get an entry, equal ones one between them', async () => {
+  it('keeps every correction of concurrent writers once: different ones each get an entry, equal ones one between them; the fold job folds the newest', async () => {
     const number = freshNumber();
     await send(tenant.slug, 'accounts', [account(number)], key);
     const id = (await findAccountByNumber(tenant._id, number))!._id;
@@ -356,6 +356,23 @@ describe('integration API: bulk upserts', function () {
     expect(after.slice(0, 20)).to.deep.equal(written);
     expect(after.slice(20), 'one entry for twenty equal corrections').to.deep.equal([[21, 55_555]]);
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 55_555, penalties: 0 });
+
+    // The fold job takes the lists the writers left and folds the newest entry into the month.
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.be.above(0);
+    while ((await foldBalances()) > 0);
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(0);
+    const month = await BillingCurrent.findById(id).lean();
+    expect(month!.fold).to.deep.include({ period: '2026-10', seq: 21 });
+    expect(month!.fold!.balance).to.deep.include({ paid: 55_555 });
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 55_555, penalties: 0 });
+    // The next correction goes right after the fold.
+    expect((await send(tenant.slug, 'balances', [balance(66_666)], key)).body).to.deep.equal({
+      upserted: 0,
+      modified: 1,
+      matched: 1,
+    });
+    expect((await entries()).slice(21)).to.deep.equal([[22, 66_666]]);
+    expect((await accountSummary(tenant._id, id)).balance).to.deep.include({ paid: 66_666 });
   });
 
   it('is idempotent: the same batch sent again changes no data and creates no document', async () => {
