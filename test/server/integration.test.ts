@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { Account, BalanceEntry, BalanceFoldList, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
-import { BalanceItem } from '../../server/billing/schemas.ts';
+import { BalanceItem, ChargeItem } from '../../server/billing/schemas.ts';
 import { BALANCE_FOLD, BillingWriter, foldBalances } from '../../server/billing/writer.ts';
 import { createApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/http/logger.ts';
@@ -373,6 +373,28 @@ describe('integration API: bulk upserts', function () {
     });
     expect((await entries()).slice(21)).to.deep.equal([[22, 66_666]]);
     expect((await accountSummary(tenant._id, id)).balance).to.deep.include({ paid: 66_666 });
+  });
+
+  it('moves a month into the past with the correction another writer inserted while the move was planned', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const id = (await findAccountByNumber(tenant._id, number))!._id;
+    const balance = (paid: number) =>
+      BalanceItem.parse({ accountNumber: number, period: '2026-10', opening: 0, charged: 70_000, paid, closing: 70_000 - paid });
+    const writer = new BillingWriter(tenant);
+    await (await writer.plan('balances', [balance(0)])).commit();
+    const move = await writer.plan('charges', [
+      ChargeItem.parse({
+        accountNumber: number,
+        period: '2026-11',
+        lines: [{ service: 'Газоснабжение', volume: 70, unit: 'm3', tariff: 1000, amount: 70_000 }],
+      }),
+    ]);
+    expect(await (await writer.plan('balances', [balance(30_000)])).commit()).to.include({ changed: 1 });
+    await move.commit();
+    expect((await BillingCurrent.findById(id).lean())!.period).to.equal('2026-11');
+    expect((await BillingPast.findById(id).lean())!.months['2026-10']!.balance).to.deep.include({ paid: 30_000 });
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 40_000, penalties: 0 });
   });
 
   it('is idempotent: the same batch sent again changes no data and creates no document', async () => {
