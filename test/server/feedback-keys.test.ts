@@ -11,6 +11,7 @@ const WATCHED = new Set([
   'account_link_lists',
   'billing_accounts',
   'billing_current',
+  'billing_balances',
   'billing_past',
   'pay_pending',
   'feedback_requests',

@@ -159,8 +159,8 @@ describe('payments: by key', function () {
     expect(count('export')).to.be.at.most(8);
     // Each account and its billing months are read once, not again for what is owed or was booked:
     // what is owed is the current month's, what was booked needs the past months too.
-    expect(billing.options).to.deep.equal({ billing_accounts: 2, billing_current: 2 });
-    expect(billing.history).to.deep.equal({ billing_accounts: 2, billing_current: 2, billing_past: 2 });
+    expect(billing.options).to.deep.equal({ billing_accounts: 2, billing_current: 2, billing_balances: 2 });
+    expect(billing.history).to.deep.equal({ billing_accounts: 2, billing_current: 2, billing_balances: 2, billing_past: 2 });
   });
 
   it('lists every payment past the first page, by account and by month', async () => {
