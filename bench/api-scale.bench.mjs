@@ -1,6 +1,6 @@
 /**
- * Subscriber requests as a supplier grows (issue 12, point 6). One server process (server/main.ts,
- * demo mode, embedded FerretDB v1 on SQLite) measured twice:
+ * Subscriber requests as a supplier grows (issue 12, point 6). One server process (the compiled
+ * dist/server/main.js, as `npm start` runs it; demo mode, embedded FerretDB v1 on SQLite) measured twice:
  *   - "demo": the fresh demo data (3 suppliers × 1,000 accounts) plus the bench's first cabinets;
  *   - "grown": the same server after sever-gaz is grown, by insertMany straight into the database
  *     (bench/api-scale/generate.mjs), to 300,000 accounts with meters and 24 months of history,
@@ -587,14 +587,20 @@ export default async function apiScaleBench({ root }) {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const loads = [os.loadavg()[0]];
 
+    // The server measured is the compiled one production runs (tsx would add its compiler's memory
+    // and start-up), built from this checkout.
+    execFileSync('npm', ['run', 'build:server', '--silent'], { cwd: root, stdio: 'inherit' });
     const startedAt = now();
-    server = await spawnServer({
-      GASKIT_DATA_DIR: dataDir,
-      GASKIT_DEMO: '1',
-      TRUST_PROXY: 'loopback',
-      API_SCALE_CAPTURE_FILE: captureFile,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
-    });
+    server = await spawnServer(
+      {
+        GASKIT_DATA_DIR: dataDir,
+        GASKIT_DEMO: '1',
+        TRUST_PROXY: 'loopback',
+        API_SCALE_CAPTURE_FILE: captureFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
+      },
+      { fromBuild: true },
+    );
     const startSeconds = seconds(now() - startedAt);
     const startMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     const origin = `http://127.0.0.1:${server.port}`;
@@ -719,7 +725,7 @@ export default async function apiScaleBench({ root }) {
     const lines = [
       `Reproduce with \`node bench/run.mjs api-scale\` (\`API_SCALE=${SCALE}\`; \`small\` is 1/30 of the issue's sizes, \`full\` all of them). ` +
         `Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
-        `One server process (\`server/main.ts\`, demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`,
+        `One server process (\`dist/server/main.js\`, compiled by \`npm run build:server\` as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`,
       '',
       `- **Demo**: the demo data plus the bench's first ${SIGN_IN + 1} cabinets (inserted in ${seeded.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s): ${count(demoCounts)} (all suppliers).`,
       `- **Grown**: sever-gaz grown to ${sizes.accounts.toLocaleString('en')} generated accounts beside its 1,000 demo ones, by insertMany straight into the database (\`bench/api-scale/generate.mjs\`) ` +
