@@ -4,7 +4,7 @@ import { email as emailValidator, login as loginValidator } from '../../sdk/vali
 import { checkCurrentPassword } from '../auth/credentials.ts';
 import { maskContact, sendAuthMessage } from '../auth/emails.ts';
 import { consume } from '../auth/limits.ts';
-import { auth } from '../auth/policy.ts';
+import { authPolicy } from '../auth/policy.ts';
 import { consumeCode, issueCode } from '../auth/tokens.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
@@ -294,7 +294,7 @@ export async function updateProfile(ctx: Ctx, input: ProfileInput): Promise<Prof
   if (change) {
     await consume(
       `send:contact:${sub.realm}:${sub._id}`,
-      { points: 1, windowMs: auth.policy.resendCooldownMs },
+      { points: 1, windowMs: authPolicy().resendCooldownMs },
       'resend_too_soon',
     );
     const minutes = ctx.tenant.registration.codeTtlMinutes;
@@ -314,7 +314,7 @@ export async function updateProfile(ctx: Ctx, input: ProfileInput): Promise<Prof
 /** Applies the pending email or phone change once its code is entered. */
 export async function confirmContact(ctx: Ctx, input: { code: string }): Promise<Me> {
   const sub = await currentSubscriber(ctx);
-  const used = await consumeCode(sub.realm, sub._id, 'contact', input.code, auth.policy.codeAttempts);
+  const used = await consumeCode(sub.realm, sub._id, 'contact', input.code, authPolicy().codeAttempts);
   if (!used.ok) {
     throw new RuleViolation(
       used.reason === 'expired' ? 'code_expired' : used.reason === 'exhausted' ? 'code_attempts_exceeded' : 'code_invalid',

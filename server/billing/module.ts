@@ -1,0 +1,4 @@
+import type { ModuleManifest } from '../manifest.ts';
+import { demoBillsRoutes } from './demo-routes.ts';
+
+export const billingModule: ModuleManifest = { name: 'billing', rootRoutes: [demoBillsRoutes] };
