@@ -121,7 +121,7 @@ describe('bootstrap: module manifests and one app per context', function () {
     ]);
     expect([...context.attachmentSources.keys()]).to.deep.equal(['feedback-file']);
     expect(() => appContextOf(testServer().config, pino({ level: 'silent' }), [authModule, authModule])).to.throw(
-      'worker auth.sweep is contributed twice (module auth)',
+      /^(worker|template|subscriber-deleted hook) auth\.\S+ is contributed twice \(module auth\)$/,
     );
   });
 
