@@ -1,5 +1,6 @@
 import mongoose, { type Types } from 'mongoose';
 import client from 'prom-client';
+import { appContext } from '../app-context.ts';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
@@ -12,7 +13,7 @@ import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { registry } from '../http/metrics.ts';
 import { amountDue } from '../payments/amounts.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
 import {
@@ -43,14 +44,6 @@ async function linksOf(subscriberId: Types.ObjectId): Promise<AccountLinkDoc[]> 
   return (await AccountLinkList.findById(String(subscriberId)).lean<AccountLinkListDoc>())?.links ?? [];
 }
 
-/** How many times a change of a link list tries while the list is busy (tests use few). */
-const linkRevisions = { tries: 50 };
-
-/** Changes how many times a change of a link list tries (tests make a busy list answer at once). */
-export function configureLinkRevisions(next: Partial<typeof linkRevisions>): void {
-  Object.assign(linkRevisions, next);
-}
-
 /**
  * Changes the cabinet's link list as a revision (kernel revisions.ts): `change` gets the links as
  * they are and returns them as they should be, or throws to refuse; concurrent changes are applied
@@ -64,7 +57,7 @@ async function reviseLinks(subscriberId: Types.ObjectId, change: (links: Account
       AccountLinkList,
       String(subscriberId),
       (current) => ({ set: { subscriberId, links: change(current?.links ?? []) }, result: undefined }),
-      { tries: linkRevisions.tries },
+      { tries: appContext().accounts.linkTries },
     );
   } catch (err) {
     if (err instanceof RevisionBusyError) throw new ConflictError('links_busy');
@@ -446,6 +439,7 @@ export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 200): 
   }
 }
 
-onSubscriberDeleted('accounts', async ({ subscriberId }) => {
+/** A deleted cabinet's account links go with it. */
+export const dropLinksOfDeleted: SubscriberDeletedHook = async ({ subscriberId }) => {
   await AccountLinkList.deleteOne({ _id: String(subscriberId) });
-});
+};

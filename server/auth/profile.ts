@@ -13,7 +13,7 @@ import {
 } from '../subscribers/service.ts';
 import { checkCurrentPassword } from './credentials.ts';
 import { maskContact, sendAuthMessage } from './emails.ts';
-import { auth } from './policy.ts';
+import { authPolicy } from './policy.ts';
 import { currentSubscriber } from './sessions.ts';
 import { consumeCode, issueCode } from './tokens.ts';
 
@@ -73,7 +73,7 @@ export async function updateProfile(ctx: SubscriberCtx, input: ProfileInput): Pr
   if (change) {
     await consume(
       `send:contact:${sub.realm}:${sub._id}`,
-      { points: 1, windowMs: auth.policy.resendCooldownMs },
+      { points: 1, windowMs: authPolicy().resendCooldownMs },
       'resend_too_soon',
     );
     const minutes = ctx.tenant.registration.codeTtlMinutes;
@@ -93,7 +93,7 @@ export async function updateProfile(ctx: SubscriberCtx, input: ProfileInput): Pr
 /** Applies the pending email or phone change once its code is entered. */
 export async function confirmContact(ctx: SubscriberCtx, input: { code: string }): Promise<Me> {
   const sub = await currentSubscriber(ctx);
-  const used = await consumeCode(sub.realm, sub._id, 'contact', input.code, auth.policy.codeAttempts);
+  const used = await consumeCode(sub.realm, sub._id, 'contact', input.code, authPolicy().codeAttempts);
   if (!used.ok) {
     throw new RuleViolation(
       used.reason === 'expired' ? 'code_expired' : used.reason === 'exhausted' ? 'code_attempts_exceeded' : 'code_invalid',

@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import passport from 'passport';
+import Passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { ctxOf, subscriberCtxOf } from '../http/context.ts';
 import { linkBase } from '../http/public-url.ts';
@@ -44,6 +44,9 @@ function clientOf(req: Request): ClientInfo {
 function linkContext(req: Request, returnUrl: string | undefined): LinkContext {
   return { client: clientOf(req), linkBase: linkBase(ctxOf(req).tenant, returnUrl) };
 }
+
+/** The module's own authenticator: no strategy goes into passport's process-wide one. */
+const passport = new Passport.Authenticator();
 
 passport.use(
   'gaskit-password',

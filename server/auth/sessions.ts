@@ -6,7 +6,7 @@ import { key, type KeyedModel } from '../db/kernel/keys.ts';
 import { append, lastSeq, readBefore, streamId } from '../db/kernel/streams.ts';
 import { ctxOf, type Ctx, type SubscriberCtx } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { SubscriberDoc } from '../subscribers/model.ts';
 import { findById } from '../subscribers/service.ts';
 import { Session, SessionEntry, type SessionDoc, type SessionEntryDoc } from './session-model.ts';
@@ -278,6 +278,7 @@ export async function sweepSessions(now = new Date(), limit = 10_000): Promise<n
   return sweepExpired(SESSION_EXPIRY, now, limit);
 }
 
-onSubscriberDeleted('auth.sessions', async ({ subscriberId }) => {
+/** A deleted cabinet's sessions end with it. */
+export const dropSessionsOfDeleted: SubscriberDeletedHook = async ({ subscriberId }) => {
   for (const { entry } of await listed(subscriberId, Date.now())) await Session.deleteOne({ _id: entry.sessionId });
-});
+};

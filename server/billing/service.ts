@@ -13,7 +13,7 @@ import {
   type MonthCharge,
 } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { BillingWriter, foldBalances, pinHash, resolveBalance } from './writer.ts';
 
 /**
@@ -239,7 +239,7 @@ export async function listCharges(tenantId: Types.ObjectId, accountId: string, r
  * writer.ts `foldBalances`), so that readers and the next correction find them without looking
  * past the month.
  */
-registerWorker({
+export const foldBalancesWorker: Worker = {
   name: 'billing.fold-balances',
   intervalMs: 60_000,
   async run(logger) {
@@ -247,4 +247,4 @@ registerWorker({
     for (let batch = await foldBalances(); batch > 0; batch = await foldBalances()) lists += batch;
     if (lists) logger.info({ lists }, 'corrected balances folded into their months');
   },
-});
+};

@@ -1,5 +1,6 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
+import { inThisApp, keepAppContext } from '../app-context.ts';
 import { FEEDBACK_LIMITS } from '../../sdk/feedback.ts';
 import { checkCaptcha } from '../auth/captcha.ts';
 import { requireSubscriber } from '../auth/sessions.ts';
@@ -91,7 +92,7 @@ const multipart: RequestHandler = (req, res, next) => {
     // Names as sent, so that `..` or `a/b` is refused (checkAttachments) instead of dropped as nameless.
     preservePath: true,
     limits: LIMITS,
-    fileFilter: (_req, _file, keep) => {
+    fileFilter: inThisApp((_req: Request, _file: Express.Multer.File, keep: multer.FileFilterCallback) => {
       if (signedIn(ctx)) return keep(null, true);
       checkCaptcha(ctx.tenant.slug, (req.body as { captcha?: unknown }).captcha as string | undefined).then(
         () => keep(null, true),
@@ -100,8 +101,12 @@ const multipart: RequestHandler = (req, res, next) => {
           answer(err);
         },
       );
-    },
-  }).array('files')(req, res, (err: unknown) => answer(err ? multerError(err) : undefined));
+    }),
+  }).array('files')(
+    req,
+    res,
+    inThisApp((err: unknown) => answer(err ? multerError(err) : undefined)),
+  );
 };
 
 export const feedbackRoutes = Router({ mergeParams: true });
@@ -154,7 +159,7 @@ export const inboundRoutes = Router();
 
 inboundRoutes.post(
   '/api/v1/inbound/email',
-  express.raw({ type: 'message/rfc822', limit: INBOUND_MAX_BYTES }),
+  keepAppContext(express.raw({ type: 'message/rfc822', limit: INBOUND_MAX_BYTES })),
   async (req, res) => {
     if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
     if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {

@@ -12,13 +12,13 @@ import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
 import { signedIn, type Ctx, type SubscriberCtx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
-import { consume, ensureRoom, type LimitRule } from '../http/limits.ts';
+import { consume, ensureRoom } from '../http/limits.ts';
 import { publicUrl } from '../http/public-url.ts';
-import { enqueue, registerAttachmentSource } from '../notify/service.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
+import { enqueue, type AttachmentLoader } from '../notify/service.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantBySlug, realmTenantIds } from '../tenants/service.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { fileLinkSignature, replyAddress, requestIdOfReplyAddress } from './addresses.ts';
 import { parseInbound } from './inbound.ts';
 import { checkAttachments, type IncomingFile } from './attachments.ts';
@@ -36,6 +36,7 @@ import {
   type FeedbackRequestDoc,
   type OwnRequestDoc,
 } from './model.ts';
+import { feedbackConfig } from './config.ts';
 import { ANSWERED_TEMPLATE, DEPARTMENT_TEMPLATE } from './messages.ts';
 import { ANSWER_MAX_LENGTH, type FeedbackBody, type FeedbackUpdateBody } from './schemas.ts';
 
@@ -137,21 +138,13 @@ async function announceChange(doc: FeedbackRequestDoc): Promise<void> {
   }));
 }
 
-/** Requests one person may send: per subscriber, or per address for anonymous ones. */
-const limits: { subscriber: LimitRule; anonymous: LimitRule } = {
-  subscriber: { points: 30, windowMs: 3600_000 },
-  anonymous: { points: 10, windowMs: 3600_000 },
-};
-
-/** Changes the sending limits (tests use small windows). */
-export function configureFeedbackLimits(next: Partial<typeof limits>): void {
-  Object.assign(limits, next);
-}
-
 /** Whose sending the limit counts: the signed-in subscriber, or an anonymous sender's address at this supplier. */
 const senderKey = (ctx: Ctx | SubscriberCtx, ip: string) =>
   signedIn(ctx) ? `feedback:subscriber:${ctx.subscriberId}` : `feedback:ip:${ctx.tenant.slug}:${ip}`;
-const senderRule = (ctx: Ctx | SubscriberCtx) => (signedIn(ctx) ? limits.subscriber : limits.anonymous);
+const senderRule = (ctx: Ctx | SubscriberCtx) => {
+  const { limits } = feedbackConfig();
+  return signedIn(ctx) ? limits.subscriber : limits.anonymous;
+};
 
 /** Refuses (429) a sender already at the sending limit, counting nothing: asked before an upload is read. */
 export async function checkSendingRoom(ctx: Ctx | SubscriberCtx, ip: string): Promise<void> {
@@ -333,11 +326,12 @@ export function fileLink(apiBase: string, tenantSlug: string, requestId: string,
  */
 export const ATTACHED_BYTES_MAX = 7 * 1024 * 1024;
 
-registerAttachmentSource('feedback-file', async (id) => {
+/** The files of support requests, attached to the department's email. */
+export const loadFeedbackFile: AttachmentLoader = async (id) => {
   // A hydrated document: mongoose gives its bytes as a Buffer (a lean one gives BSON's Binary).
   const file = await FeedbackFile.findById(id);
   return file ? { filename: file.name, content: file.data, contentType: file.type } : null;
-});
+};
 
 async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc): Promise<void> {
   const id = String(doc._id);
@@ -415,7 +409,7 @@ const DELETE_BATCH = 100;
  * consent): its stream at each supplier of the realm is read a batch at a time, and every
  * request, file and entry is removed by `_id`.
  */
-onSubscriberDeleted('feedback', async ({ realm, subscriberId }) => {
+export const dropFeedbackOfDeleted: SubscriberDeletedHook = async ({ realm, subscriberId }) => {
   for (const tenant of (await realmTenantIds(realm)).values()) {
     const stream = ownStream(tenant._id, subscriberId);
     const last = await lastSeq(OwnRequest, stream);
@@ -431,7 +425,7 @@ onSubscriberDeleted('feedback', async ({ realm, subscriberId }) => {
       }
     }
   }
-});
+};
 
 /** Files older than this still pending were left by a crash between storing files and request. */
 const ORPHAN_AFTER_MS = 3600_000;
@@ -485,14 +479,14 @@ export async function sweepOrphanFiles(now = new Date(), limit = SWEEP_BATCH): P
   return sweepDue(PENDING_FILES, now, limit, settleFiles);
 }
 
-registerWorker({
+export const orphanFilesWorker: Worker = {
   name: 'feedback.orphan-files',
   intervalMs: ORPHAN_AFTER_MS,
   async run(logger) {
     const removed = await sweepOrphanFiles();
     if (removed) logger.info({ removed }, 'orphaned feedback attachments removed');
   },
-});
+};
 
 /** Most change entries one page of the integration API reads (a status filter may skip many). */
 const MAX_SCAN = 5000;

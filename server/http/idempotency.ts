@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { claimKey, sweepIdempotency } from '../db/kernel/idempotency.ts';
 import { key as keyOf } from '../db/kernel/keys.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import type { SubscriberCtx } from './context.ts';
 import { ConflictError, RuleViolation, ValidationError } from './errors.ts';
 
@@ -70,11 +70,12 @@ export async function sweepIdempotencyKeys(now = new Date()): Promise<number> {
   return removed;
 }
 
-registerWorker({
+/** Removes expired idempotency keys. */
+export const idempotencySweepWorker: Worker = {
   name: 'idempotency-sweep',
   intervalMs: 3600_000,
   run: async (logger) => {
     const removed = await sweepIdempotencyKeys();
     if (removed) logger.info({ removed }, 'expired idempotency keys removed');
   },
-});
+};

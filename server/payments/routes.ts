@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
+import { appContext } from '../app-context.ts';
 import { requireSubscriber } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
 import { ctxOf, subscriberCtxOf } from '../http/context.ts';
@@ -26,8 +27,9 @@ import {
   receiptByToken,
 } from './service.ts';
 
-function configOf(req: Request): Config {
-  return req.app.locals.config as Config;
+/** The app's configuration (Stripe keys, demo mode). */
+function configOf(): Config {
+  return appContext().config;
 }
 
 export const paymentRoutes = Router({ mergeParams: true });
@@ -39,7 +41,7 @@ paymentRoutes.get('/payments/options', requireSubscriber, async (req, res) => {
 paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymentBody), async (req, res) => {
   const result = await createPayment(subscriberCtxOf(req), req.body, {
     idempotencyKey: idempotencyKeyOf(req),
-    config: configOf(req),
+    config: configOf(),
   });
   res.status(201).json(result);
 });
@@ -53,7 +55,7 @@ paymentRoutes.get('/payments/:id', requireSubscriber, validate('params', Payment
 });
 
 paymentRoutes.post('/payments/:id/cancel', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await cancelPayment(subscriberCtxOf(req), String(req.params.id), configOf(req)));
+  res.json(await cancelPayment(subscriberCtxOf(req), String(req.params.id), configOf()));
 });
 
 paymentRoutes.post(
@@ -62,7 +64,7 @@ paymentRoutes.post(
   validate('params', PaymentIdParams),
   validate('body', DemoConfirmBody),
   async (req, res) => {
-    res.json(await demoConfirm(subscriberCtxOf(req), String(req.params.id), req.body, configOf(req)));
+    res.json(await demoConfirm(subscriberCtxOf(req), String(req.params.id), req.body, configOf()));
   },
 );
 
@@ -72,7 +74,7 @@ paymentRoutes.post(
   validate('params', PaymentIdParams),
   validate('body', DemoAuthenticateBody),
   async (req, res) => {
-    res.json(await demoAuthenticate(subscriberCtxOf(req), String(req.params.id), req.body.approve, configOf(req)));
+    res.json(await demoAuthenticate(subscriberCtxOf(req), String(req.params.id), req.body.approve, configOf()));
   },
 );
 
@@ -91,6 +93,6 @@ paymentRootRoutes.get('/r/:tenant/:token', validate('params', ShortReceiptParams
 });
 
 paymentRootRoutes.post('/api/v1/webhooks/stripe', async (req, res) => {
-  const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf(req));
+  const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf());
   res.json({ received: true, outcome: result.outcome });
 });

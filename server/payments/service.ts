@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { checkPaymentTotal, periodOfDate, shiftPeriod, type PaymentItemInput } from '../../sdk/payments.ts';
+import { appContext } from '../app-context.ts';
 import type { Config } from '../config.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
@@ -17,7 +18,7 @@ import { enqueue } from '../notify/service.ts';
 import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
 import type { NormalizedSubmission } from '../readings/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { amountDue } from './amounts.ts';
 import { interpretEvent, type PaymentUpdate, type ProviderEvent } from './events.ts';
 import { paidElsewhere } from './history.ts';
@@ -50,18 +51,12 @@ import {
   validatePaymentReadings,
 } from './collaborators.ts';
 import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, providerRefKey, receiptKey } from './keys.ts';
-import './receipt-template.ts';
 
 /**
  * How long a fulfilment run holds its payment before another instance may take it over:
- * GASKIT_LEASE_MS, as every claim of an instance (its default until `configurePayments`).
+ * GASKIT_LEASE_MS, as every claim of an instance (`AppContext.payments`).
  */
-let fulfilLeaseMs = 120_000;
-
-/** Start-up: the payments module's settings from the validated server config. */
-export function configurePayments(config: Pick<Config, 'leaseMs'>): void {
-  fulfilLeaseMs = config.leaseMs;
-}
+const fulfilLeaseMs = () => appContext().payments.fulfilLeaseMs;
 /** How long after its record the worker looks at a follow-up once more, for a writer slow to make its move. */
 const DUE_GRACE_MS = 10 * 60_000;
 /**
@@ -112,7 +107,7 @@ export const FULFIL_QUEUE = queue('payments-fulfil', 30_000, [Payment], async (r
 async function markDue(paymentId: string): Promise<void> {
   const now = Date.now();
   await Promise.all([
-    dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + fulfilLeaseMs)),
+    dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + fulfilLeaseMs())),
     dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + DUE_GRACE_MS)),
   ]);
 }
@@ -559,7 +554,7 @@ export async function fulfil(paymentId: string): Promise<boolean> {
   const initial = await Payment.findById(paymentId).lean<PaymentDoc>();
   if (!initial || initial.fulfilment !== 'pending') return false;
   const work = key('payments.fulfil', paymentId);
-  const lease = await claim(work, fulfilLeaseMs);
+  const lease = await claim(work, fulfilLeaseMs());
   if (!lease) {
     // The holder may be past its last look at the payment: the worker finishes what it leaves.
     await markDue(paymentId);
@@ -796,14 +791,15 @@ export async function fulfilPending(limit = FULFIL_BATCH, now = new Date()): Pro
   });
 }
 
-registerWorker({
+/** Resumes the fulfilment of payments an instance left unfinished. */
+export const fulfilWorker: Worker = {
   name: 'payments.fulfil',
   intervalMs: 30_000,
   async run(logger: Logger) {
     const n = await fulfilPending();
     if (n) logger.debug({ n }, 'payment fulfilment resumed');
   },
-});
+};
 
 /**
  * Kopecks paid through the cabinet for an account that the supplier's billing has not booked

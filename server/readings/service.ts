@@ -17,9 +17,9 @@ import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { DomainError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { portalUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
-import { defineTemplate } from '../notify/templates.ts';
+import type { Template } from '../notify/templates.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import {
   accountMeters,
   linkedAccount,
@@ -1016,14 +1016,16 @@ async function accountsMissingReadings(tenant: TenantDoc, accounts: { id: string
   return missing.filter((n): n is string => n !== null);
 }
 
-defineTemplate('readings.reminder', (t, data) => ({
-  subject: t('readings:reminder.subject', data),
-  blocks: [
-    { text: t('readings:reminder.greeting') },
-    { text: t('readings:reminder.body', data) },
-    ...(data.url ? [{ button: t('readings:reminder.action'), url: String(data.url) }] : []),
-  ],
-}));
+export const readingsTemplates: Record<string, Template> = {
+  'readings.reminder': (t, data) => ({
+    subject: t('readings:reminder.subject', data),
+    blocks: [
+      { text: t('readings:reminder.greeting') },
+      { text: t('readings:reminder.body', data) },
+      ...(data.url ? [{ button: t('readings:reminder.action'), url: String(data.url) }] : []),
+    ],
+  }),
+};
 
 /** A period and a day as the recipient reads them: "март 2026 г.", "25 марта 2026 г.". */
 function humanDates(lng: string, period: string, day: string): { period: string; date: string } {
@@ -1094,21 +1096,24 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
 export const REMINDER_WORKER = 'readings.reminders';
 export const ACCEPT_QUEUED_WORKER = 'readings.accept-queued';
 
-registerWorker({
-  name: REMINDER_WORKER,
-  intervalMs: 3_600_000,
-  async run(logger) {
-    for (const tenant of await tenantsWithReminders()) {
-      const sent = await remindTenant(tenant);
-      if (sent) logger.info({ tenant: tenant.slug, sent }, 'readings reminders enqueued');
-    }
+/** Reading reminders, and queued readings accepted once their period opens. */
+export const readingsWorkers: Worker[] = [
+  {
+    name: REMINDER_WORKER,
+    intervalMs: 3_600_000,
+    async run(logger) {
+      for (const tenant of await tenantsWithReminders()) {
+        const sent = await remindTenant(tenant);
+        if (sent) logger.info({ tenant: tenant.slug, sent }, 'readings reminders enqueued');
+      }
+    },
   },
-});
-registerWorker({
-  name: ACCEPT_QUEUED_WORKER,
-  intervalMs: 600_000,
-  async run(logger) {
-    const accepted = await acceptQueued();
-    if (accepted) logger.info({ accepted }, 'queued readings accepted');
+  {
+    name: ACCEPT_QUEUED_WORKER,
+    intervalMs: 600_000,
+    async run(logger) {
+      const accepted = await acceptQueued();
+      if (accepted) logger.info({ accepted }, 'queued readings accepted');
+    },
   },
-});
+];

@@ -1,30 +1,27 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { AppContext } from '../../server/app-context.ts';
+import { bootstrap, type Gaskit } from '../../server/bootstrap.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { connectDb, disconnectDb } from '../../server/db/connection.ts';
 import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded.ts';
-import { createApp } from '../../server/http/app.ts';
-import { configureAlerts } from '../../server/http/alerts.ts';
 import { createLogger } from '../../server/http/logger.ts';
-import { configurePublicUrl, publicUrlListening } from '../../server/http/public-url.ts';
+import { MODULES } from '../../server/modules.ts';
 import { demoOrigins, seedDemoTenants } from '../../server/tenants/demo.ts';
-import { configureAuth } from '../../server/auth/policy.ts';
-import { configureFeedback } from '../../server/feedback/config.ts';
-import { startNotify } from '../../server/notify/service.ts';
-import { configurePayments } from '../../server/payments/service.ts';
+import { testModule } from './test-module.ts';
 
 export interface TestServer {
   baseUrl: string;
   config: Config;
   db: EmbeddedDb;
   dataDir: string;
+  /** The app `bootstrap` built: its settings are the ones tests change (`app.context.notify.configure(…)`). */
+  app: Gaskit;
 }
 
 let current: TestServer | undefined;
-let httpServer: Server | undefined;
 
 /** One real server on a free port over a fresh embedded database for the whole mocha run. */
 export async function startTestServer(): Promise<TestServer> {
@@ -35,20 +32,14 @@ export async function startTestServer(): Promise<TestServer> {
   await connectDb(db.uri, 'gaskit_test');
   // The tests' supplier pages are the demo's at the default port (the server itself gets a free one).
   await seedDemoTenants(demoOrigins({ port: 3000, publicUrl: undefined }));
-  configurePublicUrl(config);
-  configureAuth(config);
-  configureFeedback(config);
-  configurePayments(config);
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  configureAlerts(logger);
-  await startNotify(config, logger);
-  const app = createApp({ config, logger });
-  httpServer = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  const app = await bootstrap(config, {
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    seedDemo: false,
+    modules: [...MODULES, testModule],
   });
-  const { port } = httpServer.address() as AddressInfo;
-  publicUrlListening('127.0.0.1', port);
-  current = { baseUrl: `http://127.0.0.1:${port}`, config, db, dataDir };
+  const server = await app.listen(0, '127.0.0.1');
+  const { port } = server.address() as AddressInfo;
+  current = { baseUrl: `http://127.0.0.1:${port}`, config, db, dataDir, app };
   return current;
 }
 
@@ -57,10 +48,24 @@ export function testServer(): TestServer {
   return current;
 }
 
+/** The test server's app context: the settings tests change (every test runs in it: root-hooks.mjs). */
+export function testApp(): AppContext {
+  return testServer().app.context;
+}
+
+/**
+ * Another app on the test server's database, built by `bootstrap` from `config` (one a test made:
+ * another mode, other keys) and listening on a free port; `stop()` it in the test's `after`.
+ */
+export async function startApp(config: Config): Promise<{ app: Gaskit; baseUrl: string }> {
+  const app = await bootstrap(config, { logger: createLogger('silent'), migrate: false, seedDemo: false });
+  const server = await app.listen(0, '127.0.0.1');
+  return { app, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 export async function stopTestServer(): Promise<void> {
   if (!current) return;
-  await new Promise<void>((resolve) => httpServer?.close(() => resolve()) ?? resolve());
-  httpServer?.closeAllConnections();
+  await current.app.stop();
   await disconnectDb();
   await current.db.stop();
   await rm(current.dataDir, { recursive: true, force: true });

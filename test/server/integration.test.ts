@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,14 +8,12 @@ import { Account, BalanceEntry, BalanceFoldList, BillingCurrent, BillingPast } f
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
 import { BalanceItem, ChargeItem } from '../../server/billing/schemas.ts';
 import { BALANCE_FOLD, BillingWriter, foldBalances } from '../../server/billing/writer.ts';
-import { createApp } from '../../server/http/app.ts';
-import { createLogger } from '../../server/http/logger.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
 import type { ApiScope } from '../../server/integration/model.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { freshNumber } from '../helpers/billing.ts';
 import { spawnServer } from '../helpers/process.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, startApp, testServer } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 type Kind = 'accounts' | 'meters' | 'charges' | 'balances';
@@ -563,13 +559,9 @@ describe('integration API: keys', function () {
       (await send(tenant.slug, 'accounts', [account(number)], { Authorization: `Bearer demo-${tenant.slug}` })).status,
     ).to.equal(200);
 
-    const app = createApp({ config: { ...testServer().config, demo: false }, logger: createLogger('silent') });
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const { app, baseUrl } = await startApp({ ...testServer().config, demo: false });
     try {
-      const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/t/${tenant.slug}/integration/accounts`, {
+      const res = await fetch(`${baseUrl}/api/v1/t/${tenant.slug}/integration/accounts`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer demo-${tenant.slug}` },
         body: JSON.stringify({ items: [account(freshNumber())] }),
@@ -577,7 +569,7 @@ describe('integration API: keys', function () {
       expect(res.status).to.equal(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('api_key_invalid');
     } finally {
-      server.close();
+      await app.stop();
     }
   });
 });

@@ -20,7 +20,7 @@ import { errorHandler } from '../../server/http/error-handler.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { tenantScope } from '../../server/http/tenant-scope.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
-import { modules } from '../../server/modules.ts';
+import { MODULES } from '../../server/modules.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { freshNumber } from '../helpers/billing.ts';
 import { card } from '../helpers/payments.ts';
@@ -281,11 +281,11 @@ async function documented(): Promise<string[]> {
 /** `METHOD /path/{param}` of every route mounted by a module, API routes without their `/api/v1` prefix. */
 function mounted(): string[] {
   const out: string[] = [];
-  for (const m of modules) {
+  for (const m of MODULES) {
     for (const [prefix, router] of [
-      ['/t/{tenant}', m.tenant],
-      ['', m.root],
-    ] as const) {
+      ...(m.routes ?? []).map((r) => ['/t/{tenant}', r] as const),
+      ...(m.rootRoutes ?? []).map((r) => ['', r] as const),
+    ]) {
       for (const layer of (
         router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
       )?.stack ?? []) {

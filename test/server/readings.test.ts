@@ -9,7 +9,7 @@ import { linkAccount } from '../../server/accounts/service.ts';
 import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
 import { getMeters, upsertBilling } from '../../server/billing/service.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
-import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
+import type { NotifyOptions } from '../../server/notify/service.ts';
 import { ExportEntry, MeterReadings, type MeterReadingsDoc } from '../../server/readings/model.ts';
 import {
   acceptQueued,
@@ -26,7 +26,7 @@ import { clearTenantCache } from '../../server/tenants/service.ts';
 import { startEndpoint } from '../helpers/endpoint.ts';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/process.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 const DAY = 86_400_000;
@@ -733,12 +733,12 @@ describe('readings: reminders', () => {
   let mail: MailCatcher;
   let previous: NotifyOptions = {};
   before(async () => {
-    previous = notifySettings();
+    previous = testApp().notify.settings();
     mail = await startMailCatcher();
-    configureNotify({ smtp: mail.smtp });
+    testApp().notify.configure({ smtp: mail.smtp });
   });
   after(async () => {
-    configureNotify(previous);
+    testApp().notify.configure(previous);
     await mail.stop();
   });
 
