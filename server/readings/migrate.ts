@@ -116,29 +116,13 @@ async function keyReadings(ctx: MigrationCtx): Promise<number> {
     const existing = await byMeter.findOne({ _id: id }, { projection: { claim: 1 } });
     const claim = existing?.claim ?? (counting && r.period >= openFrom ? await holdValue(meterId, r.period, r.valueMilli) : null);
     await writes.put(READINGS_BY_METER, {
+      ...storedOf({ ...r, seq, claim }),
       _id: id,
       stream: meterId,
-      seq,
       tenantId: r.tenantId,
       accountId,
       accountNumber: r.accountNumber,
       meterId,
-      meterSerialNumber: r.meterSerialNumber ?? '',
-      ...(r.subscriberId ? { subscriberId: r.subscriberId } : {}),
-      source: r.source,
-      ...(r.paymentId ? { paymentId: r.paymentId } : {}),
-      period: r.period,
-      valueMilli: r.valueMilli,
-      decimals: r.decimals,
-      previousMilli: r.previousMilli ?? null,
-      consumptionMilli: r.consumptionMilli ?? null,
-      rollover: r.rollover ?? false,
-      status: r.status,
-      ...(r.rejectionReason !== undefined ? { rejectionReason: r.rejectionReason } : {}),
-      ...(r.status === 'queued' && r.acceptAt ? { acceptAt: r.acceptAt } : {}),
-      claim,
-      submittedAt: r.submittedAt,
-      updatedAt: r.updatedAt ?? r.submittedAt,
     });
     await exportEntry(tenantId, r.seq, id);
     await writes.put(LegacyReadingId, { _id: String(r._id), tenantId: r.tenantId, reading: id });

@@ -17,9 +17,9 @@ export const LOOSE_LIMITS = { points: 100_000, windowMs: 60_000 };
  * tests set their own); captcha work is light but solved for real; no response floor except
  * where a test measures it.
  */
-export function relaxAuthForTests(): void {
-  testApp().captcha.setDifficulty({ cost: 1, counterMin: 1, counterMax: 30 });
-  testApp().auth.setPolicy({
+/** The auth policy the tests run with: limits loose enough for many sign-ups from one address, no response floor. */
+export function relaxedPolicy() {
+  return {
     limits: {
       register: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS, tenant: LOOSE_LIMITS },
       login: { ip: LOOSE_LIMITS },
@@ -28,7 +28,12 @@ export function relaxAuthForTests(): void {
       resend: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
     },
     responseFloorMs: 0,
-  });
+  };
+}
+
+export function relaxAuthForTests(): void {
+  testApp().captcha.setDifficulty({ cost: 1, counterMin: 1, counterMax: 30 });
+  testApp().auth.setPolicy(relaxedPolicy());
 }
 
 /** Mail of the suite goes to a real SMTP server started here (none after it); the auth policy is relaxed meanwhile. */

@@ -9,6 +9,7 @@ import {
   expireToken,
   LOOSE_LIMITS,
   relaxAuthForTests,
+  relaxedPolicy,
   solvedCaptcha,
   uniqueEmail,
   useMailCatcher,
@@ -286,16 +287,3 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
     });
   });
 });
-
-function relaxedPolicy() {
-  return {
-    limits: {
-      register: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS, tenant: LOOSE_LIMITS },
-      login: { ip: LOOSE_LIMITS },
-      confirm: { ip: LOOSE_LIMITS },
-      forgot: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
-      resend: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
-    },
-    responseFloorMs: 0,
-  };
-}
