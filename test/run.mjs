@@ -1,7 +1,7 @@
 // Runs the static checks (lint, typecheck, docs drift; side by side) and then every test runner,
 // and ends with one line "N passed, M failed" summed over all of them, where a failed check counts
 // as one failure. Exit code is non-zero when any check or test failed or any runner did not report.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,7 +83,9 @@ const besides = runners
       stdio: ['ignore', fd, fd],
       env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
     });
-    const ended = new Promise((resolve) => child.once('exit', (status) => resolve({ status, started, log })));
+    const ended = new Promise((resolve) =>
+      child.once('exit', (status) => resolve({ status, seconds: (Date.now() - started) / 1000, log })),
+    );
     return { runner, i, ended };
   });
 const inTurn = runners.map((runner, i) => ({ runner, i })).filter(({ runner }) => !runner.beside);
@@ -91,25 +93,27 @@ const inTurn = runners.map((runner, i) => ({ runner, i })).filter(({ runner }) =
 for (const { runner, i } of inTurn) {
   console.log(`\n=== ${runner.name} ===`);
   const started = Date.now();
-  const res = spawnSync(runner.cmd[0], runner.cmd.slice(1), {
+  // Spawned, not spawnSync: the event loop keeps running, so a runner beside this one is timed when it ends.
+  const child = spawn(runner.cmd[0], runner.cmd.slice(1), {
     stdio: 'inherit',
     env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
   });
-  report(runner, i, res.status, started);
+  const status = await new Promise((resolve) => child.once('exit', resolve));
+  report(runner, i, status, (Date.now() - started) / 1000);
 }
 for (const { runner, i, ended } of besides) {
-  const { status, started, log } = await ended;
+  const { status, seconds, log } = await ended;
   console.log(`\n=== ${runner.name} (ran beside the others) ===`);
   process.stdout.write(readFileSync(log));
-  report(runner, i, status, started);
+  report(runner, i, status, seconds);
 }
 rmSync(tmp, { recursive: true, force: true });
 
 /** Adds one runner's counts (from its GASKIT_COUNTS_FILE) to the totals and prints its line. */
-function report(runner, i, status, started) {
+function report(runner, i, status, wallSeconds) {
   const countsFile = path.join(tmp, `${i}.json`);
   const res = { status };
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const seconds = wallSeconds.toFixed(1);
   if (runner.counts === false) {
     if (res.status !== 0) {
       failed += 1;
