@@ -242,7 +242,11 @@ export async function createPayment(
       });
       // The pointer first: an event naming the intent finds the payment as soon as the intent exists.
       await addKey(providerRefKey(payment.provider, intent.ref), id);
-      payment = await writePayment(id, { providerRef: intent.ref, providerAccount: intent.account, clientSecret: intent.clientSecret });
+      payment = await writePayment(id, {
+        providerRef: intent.ref,
+        providerAccount: intent.account,
+        clientSecret: intent.clientSecret,
+      });
       if (!payment) throw new NotFoundError('payment_not_found');
     }
     return { payment: publicPayment(payment), client: clientParams(payment, opts.config) };
