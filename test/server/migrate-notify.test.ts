@@ -50,10 +50,11 @@ describe('migration: the outbox', () => {
       await migration.run(migrationCtx(db, () => {}));
       await Promise.all([deliverDue(Infinity), deliverDue(Infinity)]);
       // A job the worker holds is finished by the worker.
-      await waitFor(async () => {
+      const delivered = await waitFor(async () => {
         const jobs = await Promise.all([queued, stalled].map((id) => OutboxJob.findById(id).lean()));
         return jobs.every((j) => j?.status === 'sent');
       });
+      expect(delivered, 'both jobs sent within 10 s').to.equal(true);
     } finally {
       testApp().notify.configure(previous);
     }
