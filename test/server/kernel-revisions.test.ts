@@ -52,9 +52,7 @@ describe('persistence kernel: revisions (50 concurrent writers on the embedded d
     expect(doc.rev).to.equal(WRITERS);
     expect([...doc.items].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: WRITERS }, (_, i) => i));
     expect([...results].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: WRITERS }, (_, i) => i + 1));
-    const left = await Promise.all(
-      Array.from({ length: WRITERS + 1 }, (_, rev) => Ticket.exists({ _id: ticket(id, rev, 0) })),
-    );
+    const left = await Promise.all(Array.from({ length: WRITERS + 1 }, (_, rev) => Ticket.exists({ _id: ticket(id, rev, 0) })));
     expect(left.filter(Boolean), 'no tickets are left behind').to.have.length(0);
   });
 
@@ -103,7 +101,9 @@ describe('persistence kernel: revisions (50 concurrent writers on the embedded d
     expect([...results].sort((a, b) => a - b)).to.deep.equal([2, 3, 4, 5, 6]);
     const doc = (await List.findById(id).lean())!;
     expect(doc).to.deep.include({ rev: 6, count: 6 });
-    const left = await Promise.all([0, 1, 2].flatMap((g) => [1, 2, 3, 4, 5, 6].map((rev) => Ticket.exists({ _id: ticket(id, rev, g) }))));
+    const left = await Promise.all(
+      [0, 1, 2].flatMap((g) => [1, 2, 3, 4, 5, 6].map((rev) => Ticket.exists({ _id: ticket(id, rev, g) }))),
+    );
     expect(left.filter(Boolean), 'the dead ticket went with its successor').to.have.length(0);
   });
 
@@ -112,7 +112,10 @@ describe('persistence kernel: revisions (50 concurrent writers on the embedded d
     await claim(key('test_kernel_revisions', id, 0), 1, { swept: false });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await revise<ListDoc, string>(List, id, () => ({ result: 'nothing' }))).to.equal('nothing');
-    const [dead, released] = await Promise.all([Ticket.findById(ticket(id, 0, 0)).lean(), Ticket.findById(ticket(id, 0, 1)).lean()]);
+    const [dead, released] = await Promise.all([
+      Ticket.findById(ticket(id, 0, 0)).lean(),
+      Ticket.findById(ticket(id, 0, 1)).lean(),
+    ]);
     expect(dead, 'the dead ticket stays below the released one').to.not.equal(null);
     expect(released!.leaseUntil.getTime()).to.equal(0);
     // The next writer takes the revision over once more, writes it and removes every ticket of it.
