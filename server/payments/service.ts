@@ -230,7 +230,7 @@ export async function createPayment(
       const historySeq = await append(PaymentHistory, historyStream(ctx.tenant._id, subscriberId), {
         shown: publicPayment(payment),
       });
-      await writePayment(id, { historySeq });
+      payment = (await writePayment(id, { historySeq }, payment)) ?? payment;
     }
     if (!payment.providerRef) {
       const intent = await provider.createIntent({
@@ -242,11 +242,11 @@ export async function createPayment(
       });
       // The pointer first: an event naming the intent finds the payment as soon as the intent exists.
       await addKey(providerRefKey(payment.provider, intent.ref), id);
-      payment = await writePayment(id, {
-        providerRef: intent.ref,
-        providerAccount: intent.account,
-        clientSecret: intent.clientSecret,
-      });
+      payment = await writePayment(
+        id,
+        { providerRef: intent.ref, providerAccount: intent.account, clientSecret: intent.clientSecret },
+        payment,
+      );
       if (!payment) throw new NotFoundError('payment_not_found');
     }
     return { payment: publicPayment(payment), client: clientParams(payment, opts.config) };
@@ -498,18 +498,25 @@ function fieldsFor(update: PaymentUpdate, to: PaymentStatus, now: Date): Record<
  * the same moment, and FerretDB v1 rewrites the whole document on every update, so two plain
  * updates at once can lose one of them (a refund shown as succeeded). `decide` sees the payment as
  * it is and returns the fields to write, or nothing to leave it; the payment as it then stands is
- * returned (null when there is none).
+ * returned (null when there is none), with its revision, so it may be passed on as `seen`: the
+ * payment as the caller has just read or written it, which spares the revision a lookup.
  */
 async function revisePayment(
   id: string,
   decide: (current: PaymentDoc) => Record<string, unknown> | undefined,
+  seen?: PaymentDoc,
 ): Promise<PaymentDoc | null> {
-  return revise<PaymentDoc, PaymentDoc | null>(Payment, id, (current) => {
-    if (!current) return { result: null };
-    const set = decide(current);
-    if (!set) return { result: current };
-    return { set, result: withSet(current, set) };
-  });
+  return revise<PaymentDoc, PaymentDoc | null>(
+    Payment,
+    id,
+    (current) => {
+      if (!current) return { result: null };
+      const set = decide(current);
+      if (!set) return { result: current };
+      return { set, result: withSet(current, { ...set, rev: (current.rev ?? 0) + 1 }) };
+    },
+    { seen },
+  );
 }
 
 /** The document with `set` applied as `$set` applies it (dotted paths such as `items.0.readingsResult`), copied where it changes. */
@@ -529,7 +536,7 @@ function withSet<T extends object>(doc: T, set: Record<string, unknown>): T {
 }
 
 /** Writes `set` into the payment whatever it stands at (see `revisePayment`). */
-const writePayment = (id: string, set: Record<string, unknown>) => revisePayment(id, () => set);
+const writePayment = (id: string, set: Record<string, unknown>, seen?: PaymentDoc) => revisePayment(id, () => set, seen);
 
 /**
  * Makes the payment document catch up with its transition log (a writer may have died after
@@ -540,8 +547,10 @@ async function rollForward(payment: PaymentDoc): Promise<PaymentDoc> {
   for (;;) {
     const next = await PaymentTransition.findById(key(current._id, current.version + 1)).lean();
     if (!next) return current;
-    const moved = await revisePayment(current._id, (now) =>
-      now.version === next.version - 1 ? { ...next.set, version: next.version } : undefined,
+    const moved = await revisePayment(
+      current._id,
+      (now) => (now.version === next.version - 1 ? { ...next.set, version: next.version } : undefined),
+      current,
     );
     if (!moved) return current;
     current = moved;

@@ -123,4 +123,38 @@ describe('persistence kernel: revisions (50 concurrent writers on the embedded d
     const left = await Promise.all([0, 1, 2].map((g) => Ticket.exists({ _id: ticket(id, 0, g) })));
     expect(left.filter(Boolean)).to.have.length(0);
   });
+
+  it('builds on the document as the caller has just read it, one lookup less, and reads a stale one again', async () => {
+    const id = `seen-${randomUUID()}`;
+    await revise<ListDoc, null>(List, id, () => ({ set: { items: [0], count: 1 }, result: null }));
+    const read = (await List.findById(id).lean())!;
+    const commands = await commandsOf(() =>
+      revise<ListDoc, null>(List, id, (current) => ({ set: { items: [...current!.items, 1], count: 2 }, result: null }), {
+        seen: read,
+      }),
+    );
+    expect(commands).to.deep.equal([
+      'kernel_tickets insertOne',
+      'test_kernel_revisions findOne',
+      'test_kernel_revisions updateOne',
+      'kernel_tickets deleteOne',
+    ]);
+    // 50 writers that all read it before any of them wrote: each change still builds on the one before.
+    await Promise.all(
+      Array.from({ length: WRITERS }, (_, writer) =>
+        revise<ListDoc, null>(
+          List,
+          id,
+          (current) => {
+            const items = [...current!.items, writer + 2];
+            return { set: { items, count: items.length }, result: null };
+          },
+          { seen: read },
+        ),
+      ),
+    );
+    const doc = (await List.findById(id).lean())!;
+    expect(doc).to.deep.include({ rev: 2 + WRITERS, count: 2 + WRITERS });
+    expect([...doc.items].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: WRITERS + 2 }, (_, i) => i));
+  });
 });

@@ -53,17 +53,25 @@ function ticketId(work: string, generation: number): string {
  * Claims `work` for `leaseMs`; null when someone else holds it. `swept: false` leaves the ticket
  * out of the sweep (no expiry record): only for a holder that removes its tickets itself and whose
  * work's next holder removes those of one that died (revisions.ts says why that holds there).
+ * `holdUpTo` is the longest a holder renews the lease to, while it holds it (a counting reading
+ * holds its value for its period): the ticket's sweep is registered that far once, at the claim,
+ * so such a renewal registers nothing (a ticket whose holder never renews is swept that late too).
  */
-export async function claim(work: string, leaseMs: number, { swept = true }: { swept?: boolean } = {}): Promise<Lease | null> {
+export async function claim(
+  work: string,
+  leaseMs: number,
+  { swept = true, holdUpTo = 0 }: { swept?: boolean; holdUpTo?: number } = {},
+): Promise<Lease | null> {
   const holder = randomUUID();
   for (let generation = 0; ; generation += 1) {
     const now = Date.now();
     const id = ticketId(work, generation);
     const expiresAt = new Date(now + leaseMs + KEEP_MS);
-    if (swept) await dueAt(TICKET_EXPIRY, Ticket, id, expiresAt);
+    const sweptAt = new Date(expiresAt.getTime() + holdUpTo);
+    if (swept) await dueAt(TICKET_EXPIRY, Ticket, id, sweptAt);
     try {
       await Ticket.create({ _id: id, work, generation, holder, leaseUntil: new Date(now + leaseMs), expiresAt });
-      return lease(work, generation, holder);
+      return lease(work, generation, holder, swept ? sweptAt.getTime() : 0);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -74,7 +82,8 @@ export async function claim(work: string, leaseMs: number, { swept = true }: { s
   }
 }
 
-function lease(work: string, generation: number, holder: string): Lease {
+/** The lease of a ticket whose sweep is registered for `sweptAt` (0: none). */
+function lease(work: string, generation: number, holder: string, sweptAt: number): Lease {
   const id = ticketId(work, generation);
   return {
     work,
@@ -88,7 +97,7 @@ function lease(work: string, generation: number, holder: string): Lease {
     },
     async renew(ms) {
       const until = Date.now() + ms;
-      await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
+      if (until + KEEP_MS > sweptAt) await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
       // Only the holder writes its own ticket, so a plain update is safe.
       await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
     },

@@ -26,8 +26,9 @@ import { claim } from './leases.ts';
  * dies in the one round trip between its write and the removal leaves the ticket of a revision
  * no one claims again: one small document per such crash; it carries `expiresAt`, so a
  * re-enrolment of the tickets' schedule (after a migration) sweeps it.
- * Cost per change: an `_id` lookup, the ticket's insert, the lookup again, the write and the
- * ticket's delete; a contended change repeats the lookups and the insert.
+ * Cost per change: an `_id` lookup (none when the caller has just read the document), the
+ * ticket's insert, the lookup again, the write and the ticket's delete; a contended change
+ * repeats the lookups and the insert.
  */
 
 /** What a change decides: `set` fields to write (none: nothing to change) and the caller's result. */
@@ -47,18 +48,20 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Applies `change` to the document `id` of `model` (null when there is none: a `set` then creates
- * it) and returns its result. `change` may throw to refuse; nothing is written then.
+ * it) and returns its result. `change` may throw to refuse; nothing is written then. `seen` is the
+ * document as the caller has just read it (null: there was none): the first try claims its
+ * revision without reading it first, one lookup less; one that moved on meanwhile costs that try.
  */
 export async function revise<D extends { rev?: number }, R>(
   model: KeyedModel,
   id: string | Types.ObjectId,
   change: (current: D | null) => Promise<Revision<R>> | Revision<R>,
-  { leaseMs = 30_000, tries = 50 }: { leaseMs?: number; tries?: number } = {},
+  { leaseMs = 30_000, tries = 50, seen: known }: { leaseMs?: number; tries?: number; seen?: D | null } = {},
 ): Promise<R> {
   const name = model.collection.collectionName;
   let work = '';
   for (let attempt = 0; attempt < tries; attempt += 1) {
-    const seen = await model.findById(id).lean<D>();
+    const seen = attempt === 0 && known !== undefined ? known : await model.findById(id).lean<D>();
     const rev = seen?.rev ?? 0;
     work = key(name, String(id), rev);
     const lease = await claim(work, leaseMs, { swept: false });
