@@ -109,8 +109,9 @@ describe('persistence kernel: revisions (50 concurrent writers on the embedded d
 
   it('leaves the generations below a takeover that wrote nothing, so that none can be claimed again beside a live one', async () => {
     const id = `idle-${randomUUID()}`;
-    await claim(key('test_kernel_revisions', id, 0), 1, { swept: false });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A writer that died holding the revision, its lease over.
+    const died = await claim(key('test_kernel_revisions', id, 0), 30_000, { swept: false });
+    await died!.release();
     expect(await revise<ListDoc, string>(List, id, () => ({ result: 'nothing' }))).to.equal('nothing');
     const [dead, released] = await Promise.all([
       Ticket.findById(ticket(id, 0, 0)).lean(),
