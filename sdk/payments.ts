@@ -296,7 +296,7 @@ export class PaymentsApi {
     return this.core.request<Payment>(path`payments/${id}/cancel`, { method: 'POST' });
   }
 
-  /** Demo provider: submits the card of the demo card form. */
+  /** Demo provider: submits the card of the demo card form; answers once the payment's state (and receipt) is written, its follow-up runs after. */
   demoConfirm(id: string, card: DemoCardInput): Promise<Payment> {
     return this.core.request<Payment>(path`payments/${id}/demo/confirm`, { method: 'POST', body: card });
   }

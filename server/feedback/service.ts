@@ -236,11 +236,18 @@ export async function submitFeedback(ctx: Ctx | SubscriberCtx, input: SubmitInpu
       updatedAt: now,
     };
     await FeedbackRequest.create(doc);
-    await Promise.all(fileDocs.map((f) => FeedbackFile.updateOne({ _id: f._id }, { $unset: { pending: 1 } })));
-    // Announced without marking the request: a request with no `changeSeq` shows at each of its
-    // entries, and its creation is its first, so only later changes need the mark.
-    await append(FeedbackChange, changeStream(tenantId), { requestId, status: doc.status, at: doc.updatedAt });
-    if (subscriberId) await append(OwnRequest, ownStream(tenantId, subscriberId), { requestId });
+    // Its files' marks and its two entries are independent of each other: written together, all
+    // over before a failure removes the request, and the email goes once they are there. Announced
+    // without marking the request: a request with no `changeSeq` shows at each of its entries, and
+    // its creation is its first, so only later changes need the mark.
+    const failed = (
+      await Promise.allSettled([
+        ...fileDocs.map((f) => FeedbackFile.updateOne({ _id: f._id }, { $unset: { pending: 1 } })),
+        append(FeedbackChange, changeStream(tenantId), { requestId, status: doc.status, at: doc.updatedAt }),
+        subscriberId ? append(OwnRequest, ownStream(tenantId, subscriberId), { requestId }) : null,
+      ])
+    ).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     await sendToDepartment(ctx.tenant, doc);
     return view(doc);
   } catch (err) {

@@ -8,7 +8,7 @@ import { appContext } from '../app-context.ts';
 import type { Config } from '../config.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
-import { claim, forget } from '../db/kernel/leases.ts';
+import { claim } from '../db/kernel/leases.ts';
 import { revise } from '../db/kernel/revisions.ts';
 import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
 import type { Ctx, SubscriberCtx } from '../http/context.ts';
@@ -230,7 +230,7 @@ export async function createPayment(
       const historySeq = await append(PaymentHistory, historyStream(ctx.tenant._id, subscriberId), {
         shown: publicPayment(payment),
       });
-      await writePayment(id, { historySeq });
+      payment = (await writePayment(id, { historySeq }, payment)) ?? payment;
     }
     if (!payment.providerRef) {
       const intent = await provider.createIntent({
@@ -242,11 +242,11 @@ export async function createPayment(
       });
       // The pointer first: an event naming the intent finds the payment as soon as the intent exists.
       await addKey(providerRefKey(payment.provider, intent.ref), id);
-      payment = await writePayment(id, {
-        providerRef: intent.ref,
-        providerAccount: intent.account,
-        clientSecret: intent.clientSecret,
-      });
+      payment = await writePayment(
+        id,
+        { providerRef: intent.ref, providerAccount: intent.account, clientSecret: intent.clientSecret },
+        payment,
+      );
       if (!payment) throw new NotFoundError('payment_not_found');
     }
     return { payment: publicPayment(payment), client: clientParams(payment, opts.config) };
@@ -332,37 +332,60 @@ async function demoPayment(ctx: SubscriberCtx, id: string, config: Config): Prom
 }
 
 /**
+ * Runs the payment's follow-up (`fulfil`) after the answer, as a provider's webhook does while the
+ * payer's page already shows the outcome: the payer does not wait for the readings, the export or
+ * the receipt's email. Should it fail or the server stop, the worker finishes it (it was
+ * registered before the move that made it due).
+ */
+function followUpAfter(paymentId: string): void {
+  const { logger } = appContext();
+  // Once the answer is on its way.
+  setImmediate(() => {
+    fulfil(paymentId).catch((err: unknown) =>
+      logger.error({ err, paymentId }, 'payment follow-up failed; the worker resumes it'),
+    );
+  });
+}
+
+/**
+ * Applies the demo "bank"'s events through the same handler as Stripe's webhooks, answers with
+ * the payment as they left it (a success shows its receipt) and runs the follow-up after.
+ */
+async function demoEvents(ctx: SubscriberCtx, id: string, events: ProviderEvent[]) {
+  for (const event of events) await handleProviderEvent('demo', event, { followUp: false });
+  const answer = await getPayment(ctx, id);
+  followUpAfter(id);
+  return answer;
+}
+
+/**
  * Demo provider, card step: the demo "bank" answers for the card (Stripe's test cards) with
- * provider events, applied through the same handler as Stripe's webhooks. A second submit of a
- * payment that is no longer waiting for a card changes nothing.
+ * provider events. A second submit of a payment that is no longer waiting for a card changes
+ * nothing.
  */
 export async function demoConfirm(ctx: SubscriberCtx, id: string, card: { cardNumber: string }, config: Config) {
   const payment = await demoPayment(ctx, id, config);
-  if (payment.status === 'created') {
-    const intent = {
-      ref: payment.providerRef,
-      paymentId: String(payment._id),
-      amount: payment.total,
-      currency: payment.currency,
-    };
-    for (const event of demoCardEvents(intent, card.cardNumber)) await handleProviderEvent('demo', event);
-  }
-  return getPayment(ctx, id);
+  if (payment.status !== 'created') return getPayment(ctx, id);
+  const intent = {
+    ref: payment.providerRef,
+    paymentId: String(payment._id),
+    amount: payment.total,
+    currency: payment.currency,
+  };
+  return demoEvents(ctx, id, demoCardEvents(intent, card.cardNumber));
 }
 
 /** Demo provider, the confirmation step a 3220 card asks for (3-D Secure in real life). */
 export async function demoAuthenticate(ctx: SubscriberCtx, id: string, approve: boolean, config: Config) {
   const payment = await demoPayment(ctx, id, config);
-  if (payment.status === 'requires_action') {
-    const intent = {
-      ref: payment.providerRef,
-      paymentId: String(payment._id),
-      amount: payment.total,
-      currency: payment.currency,
-    };
-    for (const event of demoAuthenticationEvents(intent, approve)) await handleProviderEvent('demo', event);
-  }
-  return getPayment(ctx, id);
+  if (payment.status !== 'requires_action') return getPayment(ctx, id);
+  const intent = {
+    ref: payment.providerRef,
+    paymentId: String(payment._id),
+    amount: payment.total,
+    currency: payment.currency,
+  };
+  return demoEvents(ctx, id, demoAuthenticationEvents(intent, approve));
 }
 
 /**
@@ -411,10 +434,13 @@ async function paymentFor(
  * stored by id first: a duplicate delivery of a processed event changes nothing, and an event
  * whose handling failed half-way is handled again when it comes back. The state machine ignores
  * moves that are no longer possible, so events arriving out of order change nothing either.
+ * The follow-up a move sets off runs before it returns, unless `followUp` is false (the caller
+ * runs it: see `followUpAfter`).
  */
 export async function handleProviderEvent(
   provider: ProviderName,
   event: ProviderEvent,
+  { followUp = true }: { followUp?: boolean } = {},
 ): Promise<{ outcome: 'applied' | 'ignored' | 'duplicate'; reason?: string }> {
   if (typeof event?.id !== 'string' || typeof event.type !== 'string') throw new ValidationError({ id: { code: 'required' } });
   const eventKey = key(provider, event.id);
@@ -444,7 +470,7 @@ export async function handleProviderEvent(
   const { payment, reason } = await paymentFor(provider, event, update);
   if (!payment) return finish('ignored', reason);
   const moved = await applyUpdate(payment, update, event.id);
-  const followedUp = moved?.fulfilment === 'pending' && (await fulfil(moved._id));
+  const followedUp = followUp && moved?.fulfilment === 'pending' && (await fulfil(moved._id));
   // Also when nothing moved: a redelivery finishes what a handler that died after its move left.
   if (!followedUp) await showInHistory(moved ?? payment);
   return finish(moved ? 'applied' : 'ignored', moved ? '' : 'stale', payment);
@@ -472,18 +498,25 @@ function fieldsFor(update: PaymentUpdate, to: PaymentStatus, now: Date): Record<
  * the same moment, and FerretDB v1 rewrites the whole document on every update, so two plain
  * updates at once can lose one of them (a refund shown as succeeded). `decide` sees the payment as
  * it is and returns the fields to write, or nothing to leave it; the payment as it then stands is
- * returned (null when there is none).
+ * returned (null when there is none), with its revision, so it may be passed on as `seen`: the
+ * payment as the caller has just read or written it, which spares the revision a lookup.
  */
 async function revisePayment(
   id: string,
   decide: (current: PaymentDoc) => Record<string, unknown> | undefined,
+  seen?: PaymentDoc,
 ): Promise<PaymentDoc | null> {
-  return revise<PaymentDoc, PaymentDoc | null>(Payment, id, (current) => {
-    if (!current) return { result: null };
-    const set = decide(current);
-    if (!set) return { result: current };
-    return { set, result: withSet(current, set) };
-  });
+  return revise<PaymentDoc, PaymentDoc | null>(
+    Payment,
+    id,
+    (current) => {
+      if (!current) return { result: null };
+      const set = decide(current);
+      if (!set) return { result: current };
+      return { set, result: withSet(current, { ...set, rev: (current.rev ?? 0) + 1 }) };
+    },
+    { seen },
+  );
 }
 
 /** The document with `set` applied as `$set` applies it (dotted paths such as `items.0.readingsResult`), copied where it changes. */
@@ -503,7 +536,7 @@ function withSet<T extends object>(doc: T, set: Record<string, unknown>): T {
 }
 
 /** Writes `set` into the payment whatever it stands at (see `revisePayment`). */
-const writePayment = (id: string, set: Record<string, unknown>) => revisePayment(id, () => set);
+const writePayment = (id: string, set: Record<string, unknown>, seen?: PaymentDoc) => revisePayment(id, () => set, seen);
 
 /**
  * Makes the payment document catch up with its transition log (a writer may have died after
@@ -514,8 +547,10 @@ async function rollForward(payment: PaymentDoc): Promise<PaymentDoc> {
   for (;;) {
     const next = await PaymentTransition.findById(key(current._id, current.version + 1)).lean();
     if (!next) return current;
-    const moved = await revisePayment(current._id, (now) =>
-      now.version === next.version - 1 ? { ...next.set, version: next.version } : undefined,
+    const moved = await revisePayment(
+      current._id,
+      (now) => (now.version === next.version - 1 ? { ...next.set, version: next.version } : undefined),
+      current,
     );
     if (!moved) return current;
     current = moved;
@@ -551,9 +586,11 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     }
     if (!canMove(payment.status, to)) return null;
     const version = payment.version + 1;
-    const set = fieldsFor(update, to, new Date());
+    const now = new Date();
+    const set = fieldsFor(update, to, now);
     // The worker learns of the follow-up before the move that makes it due: a crash in between loses nothing.
     if (set.fulfilment === 'pending') await markDue(payment._id);
+    if (to === 'succeeded' && !payment.receipt) set.receipt = await newReceipt(payment, now);
     try {
       await PaymentTransition.create({
         _id: key(payment._id, version),
@@ -608,9 +645,10 @@ export async function fulfil(paymentId: string): Promise<boolean> {
     const tenant = await getTenantBySlug(initial.tenantSlug);
     const ctx = tenantCtx(tenant, initial);
     for (let payment = initial; ;) {
+      // First what the payer's account page shows next (the run may follow the payer's answer).
+      await syncPending(payment);
       await takeReadings(ctx, payment);
       const done = await issueReceipt(ctx, tenant, payment._id);
-      await syncPending(done);
       await appendToExport(done);
       await showInHistory(done);
       // Done, unless a refund or a move landed during the run: this run takes it too.
@@ -625,7 +663,7 @@ export async function fulfil(paymentId: string): Promise<boolean> {
     finished = true;
   } finally {
     // A finished run leaves no tickets behind; the next change of the payment claims afresh.
-    if (finished && (await lease.stillHeld())) await forget(work);
+    if (finished && (await lease.stillHeld())) await lease.forget();
     else await lease.release();
   }
   return true;
@@ -639,11 +677,15 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
   }
 }
 
-async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Promise<PaymentDoc> {
-  const payment = await Payment.findById(paymentId).lean<PaymentDoc>();
-  if (!payment) throw new NotFoundError('payment_not_found');
-  const receipt: ReceiptDoc = payment.receipt ?? {
-    issuedAt: payment.succeededAt ?? new Date(),
+/**
+ * The receipt of a payment, issued with its success (written in the same move, so the payer's
+ * answer shows it): the pointer by its token first, so its link works once the payment shows it.
+ */
+async function newReceipt(payment: PaymentDoc, issuedAt: Date): Promise<ReceiptDoc> {
+  const tenant = await getTenantBySlug(payment.tenantSlug);
+  await addKey(receiptKey(payment.tenantId, payment.receiptToken), payment._id);
+  return {
+    issuedAt,
     supplierName: tenant.name,
     supplierLegalName: tenant.legalName,
     supplierTaxId: tenant.taxId,
@@ -651,8 +693,15 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Pro
     channel: '',
     sentTo: '',
   };
-  if (!payment.receipt) {
-    await addKey(receiptKey(payment.tenantId, payment.receiptToken), paymentId);
+}
+
+/** Sends the payment's receipt; one that succeeded without it (an earlier version's success) is issued first. */
+async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Promise<PaymentDoc> {
+  const payment = await Payment.findById(paymentId).lean<PaymentDoc>();
+  if (!payment) throw new NotFoundError('payment_not_found');
+  let receipt = payment.receipt;
+  if (!receipt) {
+    receipt = await newReceipt(payment, payment.succeededAt ?? new Date());
     await writePayment(paymentId, { receipt });
   }
   if (!receipt.emailJobId) {

@@ -90,6 +90,8 @@ interface Evaluation {
   implausible: boolean;
   /** The same value already counts for the meter in this period. */
   duplicate: boolean;
+  /** The meter's document as the check read it (null: none yet), which storing builds on. */
+  stream: MeterReadingsDoc | null;
   confirmationsNeeded: ReadingConfirmation[];
   warnings: ReadingWarning[];
 }
@@ -197,6 +199,11 @@ class MeterLog {
   private page = 0;
 
   constructor(readonly meterId: string) {}
+
+  /** The meter's document, read first by any walk (undefined before, null when there is none). */
+  get document(): MeterReadingsDoc | null | undefined {
+    return this.head;
+  }
 
   async *newestFirst(): AsyncGenerator<ReadingDoc> {
     for (let i = 0; ; i += 1) {
@@ -325,7 +332,8 @@ async function evaluate(
   const warnings: ReadingWarning[] = [];
   if (meter.verificationDue && meter.verificationDue < formatLocalDate(state.today)) warnings.push('verification_overdue');
   const duplicate = counted.has(reading.valueMilli);
-  return { meter, reading, previous, consumptionMilli, rollover, implausible, duplicate, confirmationsNeeded, warnings };
+  const stream = log.document ?? null;
+  return { meter, reading, previous, consumptionMilli, rollover, implausible, duplicate, stream, confirmationsNeeded, warnings };
 }
 
 /** Refuses a value already counted for the meter in this period. */
@@ -497,7 +505,9 @@ function valueWork(meterId: string, period: string, valueMilli: number): string 
  * others and refuses the submission, before anything is stored.
  */
 async function claimValues(evaluations: Evaluation[], period: string): Promise<Lease[]> {
-  const leases = await Promise.all(evaluations.map((e) => claim(valueWork(e.meter.id, period, e.reading.valueMilli), CLAIM_MS)));
+  const leases = await Promise.all(
+    evaluations.map((e) => claim(valueWork(e.meter.id, period, e.reading.valueMilli), CLAIM_MS, { holdUpTo: HOLD_MS })),
+  );
   const fields: FieldErrors = {};
   for (const [i, lease] of leases.entries()) if (!lease) fields[`readings.${i}.value`] = { code: 'reading_duplicate' };
   if (Object.keys(fields).length === 0) return leases as Lease[];
@@ -565,38 +575,55 @@ type NewReading = Omit<StoredReading, 'seq' | 'claim' | 'updatedAt'>;
  * first when the meter's page is full). Then it holds the value for as long as the reading may
  * count, supersedes the readings of its period at the end of the page before when the period goes
  * on there, and is appended to the supplier's export: the export is gap-free, so its cursor
- * never skips a reading, and an entry is appended only once its reading exists. Cost: a
- * revision of the meter's document (a page insert once a page fills up), the lease's renewal,
- * an append.
+ * never skips a reading, and an entry is appended only once its reading exists. `seen` is the
+ * meter's document as the submission's check read it. Cost: a revision of the meter's document
+ * built on `seen` (a page insert once a page fills up), the lease's renewal (registered with the
+ * claim), an append.
  */
-async function storeReading(owner: ReadingOwner, doc: NewReading, lease: Lease, onlyOwn: boolean): Promise<ReadingDoc> {
+async function storeReading(
+  owner: ReadingOwner,
+  doc: NewReading,
+  lease: Lease,
+  onlyOwn: boolean,
+  seen: MeterReadingsDoc | null,
+): Promise<ReadingDoc> {
   const { meterId } = owner;
   const { reading, stopped, pageBefore } = await revise<
     MeterReadingsDoc,
     { reading: StoredReading; stopped: StoredReading[]; pageBefore: number }
-  >(MeterReadings, meterId, async (head) => {
-    const seq = (head?.seq ?? 0) + 1;
-    const entry: StoredReading = { ...doc, seq, claim: lease.generation, updatedAt: doc.submittedAt };
-    if (entry.acceptAt) await dueAt(READINGS_QUEUE, MeterReadings, readingId(meterId, seq), entry.acceptAt);
-    const readings = [...(head?.readings ?? [])];
-    const walk = supersedeIn(readings, entry, onlyOwn);
-    let pages = head?.pages ?? 0;
-    const pageBefore = walk.pastFirst ? pages : 0;
-    if (readings.length >= READINGS_PER_PAGE) {
-      pages += 1;
-      await ReadingPage.replaceOne({ _id: pageId(meterId, pages) }, { ...owner, page: pages, readings }, { upsert: true });
-      readings.length = 0;
-    }
-    return {
-      set: { ...owner, seq, pages, readings: [...readings, entry] },
-      result: { reading: entry, stopped: walk.stopped, pageBefore },
-    };
-  });
-  await lease.renew(HOLD_MS);
-  const earlier = pageBefore > 0 ? await supersedeInPage(meterId, pageBefore, reading, onlyOwn) : [];
-  await Promise.all([...stopped, ...earlier].map((r) => releaseValue(meterId, r)));
+  >(
+    MeterReadings,
+    meterId,
+    async (head) => {
+      const seq = (head?.seq ?? 0) + 1;
+      const entry: StoredReading = { ...doc, seq, claim: lease.generation, updatedAt: doc.submittedAt };
+      if (entry.acceptAt) await dueAt(READINGS_QUEUE, MeterReadings, readingId(meterId, seq), entry.acceptAt);
+      const readings = [...(head?.readings ?? [])];
+      const walk = supersedeIn(readings, entry, onlyOwn);
+      let pages = head?.pages ?? 0;
+      const pageBefore = walk.pastFirst ? pages : 0;
+      if (readings.length >= READINGS_PER_PAGE) {
+        pages += 1;
+        await ReadingPage.replaceOne({ _id: pageId(meterId, pages) }, { ...owner, page: pages, readings }, { upsert: true });
+        readings.length = 0;
+      }
+      return {
+        set: { ...owner, seq, pages, readings: [...readings, entry] },
+        result: { reading: entry, stopped: walk.stopped, pageBefore },
+      };
+    },
+    { seen },
+  );
   const stored = withOwner(owner, reading);
-  await append(ExportEntry, String(owner.tenantId), { reading: stored._id });
+  // Once the reading is stored, the rest is independent of each other: made together.
+  await Promise.all([
+    lease.renew(HOLD_MS),
+    (async () => {
+      const earlier = pageBefore > 0 ? await supersedeInPage(meterId, pageBefore, reading, onlyOwn) : [];
+      await Promise.all([...stopped, ...earlier].map((r) => releaseValue(meterId, r)));
+    })(),
+    append(ExportEntry, String(owner.tenantId), { reading: stored._id }),
+  ]);
   return stored;
 }
 
@@ -680,6 +707,7 @@ async function store(
       },
       leases[i]!,
       submission.basic === true,
+      e.stream,
     );
     stored.push(toPublicReading(doc));
   }

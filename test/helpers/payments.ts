@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
 import { freshNumber, integrationUpsert } from './billing.ts';
+import { waitFor } from './process.ts';
 import { api } from './server.ts';
 import { signedInSubscriber } from './subscribers.ts';
 
@@ -60,6 +62,15 @@ export const idempotencyKey = () => randomBytes(12).toString('hex');
 export const card = (cardNumber: string) => ({ cardNumber, expiry: '12/39', cvc: '123' });
 
 /**
+ * Waits until the payment's follow-up (its readings, the receipt's email, the export, the history)
+ * is done: the demo card's answer comes before it, as a provider's webhook does.
+ */
+export async function followedUp(paymentId: string): Promise<void> {
+  const done = await waitFor(async () => (await Payment.findById(paymentId).lean<PaymentDoc>())?.fulfilment === 'done', 30_000);
+  if (!done) throw new Error(`the follow-up of payment ${paymentId} did not finish`);
+}
+
+/**
  * A signed-in subscriber of `slug` with `count` linked accounts, and shortcuts to pay them:
  * `pay(body, key)` is `POST payments` (a fresh Idempotency-Key unless given; `null` sends none),
  * `call(path, body?)` any other payments call of the subscriber.
@@ -72,12 +83,13 @@ export async function payer(slug: string, count = 1, spec: PayableSpec = {}) {
     api(`/api/v1/t/${slug}/payments`, { body, headers: { ...s.auth, ...(key ? { 'Idempotency-Key': key } : {}) } });
   const call = (path: string, body?: unknown) =>
     api(`/api/v1/t/${slug}/${path}`, { ...(body === undefined ? {} : { body }), headers: s.auth });
-  /** Pays `amount` (+ `penalties`) on the first account with the 4242 card; returns the payment. */
+  /** Pays `amount` (+ `penalties`) on the first account with the 4242 card; returns the payment, once followed up. */
   const paid = async (amount: number, penalties = 0, account = accounts[0]!) => {
     const created = await pay({ items: [{ accountId: account.id, amount, penalties }] });
     if (created.status !== 201) throw new Error(`payment failed: ${created.status} ${JSON.stringify(created.body)}`);
     const res = await call(`payments/${created.body.payment.id}/demo/confirm`, card('4242424242424242'));
     if (res.body.status !== 'succeeded') throw new Error(`payment not succeeded: ${JSON.stringify(res.body)}`);
+    await followedUp(res.body.id);
     return res.body as { id: string; total: number };
   };
   return { ...s, accounts, pay, call, paid };

@@ -186,6 +186,35 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect((await claim(work, 5000))?.generation).to.equal(0);
   });
 
+  it('registers the sweep of a lease held up to a bound once, at its claim: a renewal within it writes the ticket alone', async () => {
+    const work = `hold-${randomUUID().slice(0, 8)}`;
+    const HOUR = 3_600_000;
+    const commands: string[] = [];
+    const due: Date[] = [];
+    mongoose.set('debug', (collection: string, method: string, doc: { at?: Date }) => {
+      commands.push(`${collection} ${method}`);
+      if (collection === 'kernel_expiries' && method === 'insertOne') due.push(doc.at!);
+    });
+    try {
+      const from = Date.now();
+      const held = (await claim(work, 60_000, { holdUpTo: HOUR }))!;
+      // The ticket is kept a day past its lease, as any; its sweep is registered for the longest hold.
+      expect(due).to.have.length(1);
+      expect(due[0]!.getTime()).to.be.within(from + 60_000 + HOUR + 24 * HOUR, Date.now() + 60_000 + HOUR + 24 * HOUR);
+      commands.length = 0;
+      await held.renew(HOUR);
+      expect(commands).to.deep.equal(['kernel_tickets updateOne']);
+      expect(await held.stillHeld()).to.equal(true);
+      // Beyond the bound it registers again, so the ticket is not swept while held.
+      commands.length = 0;
+      await held.renew(2 * HOUR);
+      expect(due).to.have.length(2);
+      expect(due[1]!.getTime()).to.be.above(due[0]!.getTime());
+    } finally {
+      mongoose.set('debug', false);
+    }
+  });
+
   it('ends a lease by its generation from elsewhere, and leaves a newer generation held', async () => {
     const work = `held-${randomUUID().slice(0, 8)}`;
     const first = await claim(work, 3_600_000);

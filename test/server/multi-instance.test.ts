@@ -306,6 +306,15 @@ describe('several instances on one database', function () {
     expect(proxy.served.every((n) => n > 0)).to.equal(true);
 
     for (const s of subscribers) await mail.waitFor((m) => m.to.includes(s.email) && m.text.includes('gaskit-reset'), 60_000);
+    // Each payment's follow-up (its receipt's email, its export entry) runs after the card's answer.
+    await waitFor(
+      async () =>
+        (await data
+          .collection<{ _id: string; fulfilment: string }>('pay_payments')
+          .countDocuments({ _id: { $in: [...paymentIds] }, fulfilment: 'done' })) === paymentIds.size,
+      60_000,
+      250,
+    );
     await waitFor(async () => (await outbox()).jobs.every((j) => j.status === 'sent'), 60_000, 250);
     const { jobs, copies, messageId } = await outbox();
     const emails = jobs.filter((j) => j.kind === 'email');

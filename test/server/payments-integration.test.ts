@@ -7,9 +7,10 @@ import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
 import { Payment, PaymentTransition, type PaymentDoc } from '../../server/payments/model.ts';
+import { demoCardEvents } from '../../server/payments/providers.ts';
 import { fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
-import { card, payer } from '../helpers/payments.ts';
+import { card, followedUp, payer } from '../helpers/payments.ts';
 import { api, testApp, testServer } from '../helpers/server.ts';
 
 /** A supplier of its own (its own realm and export stream) paying through the demo provider. */
@@ -73,6 +74,7 @@ describe('payments: integration API (export and confirmation)', function () {
     for (let i = 1; i <= 6; i++)
       created.push((await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: i * 1_000, penalties: 0 }] })).body);
     await Promise.all(created.map((c) => p.call(`payments/${c.payment.id}/demo/confirm`, card('4242424242424242'))));
+    await Promise.all(created.map((c) => followedUp(c.payment.id)));
 
     const { body } = await exportPage(tenant.slug);
     expect(body.items.map((e: { seq: number }) => e.seq)).to.deep.equal([1, 2, 3, 4, 5, 6]);
@@ -118,10 +120,21 @@ describe('payments: integration API (export and confirmation)', function () {
     const p = await payer(tenant.slug);
     const { body } = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 25_000, penalties: 0 }] });
     const work = key('payments.fulfil', body.payment.id);
-    // Another instance holds the follow-up when the payment succeeds, then dies: its lease runs out.
+    // Another instance holds the follow-up when the provider's events make the payment succeed (the
+    // follow-up run inline finds it held), then dies: its lease runs out.
     const crashed = await claim(work, 60_000);
-    const paid = await p.call(`payments/${body.payment.id}/demo/confirm`, card('4242424242424242'));
-    expect(paid.body).to.include({ status: 'succeeded', receipt: null });
+    const created = (await Payment.findById(body.payment.id).lean<PaymentDoc>())!;
+    const intent = {
+      ref: created.providerRef,
+      paymentId: String(created._id),
+      amount: created.total,
+      currency: created.currency,
+    };
+    for (const event of demoCardEvents(intent, '4242424242424242')) await handleProviderEvent('demo', event);
+    const paid = (await Payment.findById(body.payment.id).lean<PaymentDoc>())!;
+    expect(paid).to.include({ status: 'succeeded', fulfilment: 'pending' });
+    // Issued with the success, not sent yet.
+    expect(paid.receipt).to.include({ emailJobId: '', channel: '' });
     expect((await exportPage(tenant.slug)).body.items).to.deep.equal([]);
     await crashed!.release();
 
@@ -197,6 +210,8 @@ describe('payments: integration API (export and confirmation)', function () {
       expect((await p.call(`payments/${body.payment.id}/demo/confirm`, card('4242424242424242'))).body.status).to.equal(
         'succeeded',
       );
+      // The follow-up claims after the answer.
+      await followedUp(body.payment.id);
     } finally {
       mongoose.set('debug', false);
       testApp().payments.fulfilLeaseMs = testServer().config.leaseMs;

@@ -5,7 +5,7 @@ import type { NotifyOptions } from '../../server/notify/service.ts';
 import { maskDestination, receiptDestination } from '../../server/payments/receipt-delivery.ts';
 import { Subscriber } from '../../server/subscribers/model.ts';
 import { Tenant } from '../../server/tenants/model.ts';
-import { card, idempotencyKey, linkPayableAccount, payer } from '../helpers/payments.ts';
+import { card, followedUp, idempotencyKey, linkPayableAccount, payer } from '../helpers/payments.ts';
 import { waitFor } from '../helpers/process.ts';
 import { api, testApp, testServer } from '../helpers/server.ts';
 
@@ -83,7 +83,9 @@ describe('payments: where the receipt goes', function () {
       headers: s.auth,
     });
     expect(paid.body.status).to.equal('succeeded');
-    expect(paid.body.receipt.sentTo).to.deep.equal({ channel: 'sms', to: maskDestination(s.phone) });
+    await followedUp(paid.body.id);
+    const shown = await api(`/api/v1/t/yug-gaz/payments/${paid.body.id}`, { headers: s.auth });
+    expect(shown.body.receipt.sentTo).to.deep.equal({ channel: 'sms', to: maskDestination(s.phone) });
 
     expect(await waitFor(() => texts.some((m) => m.to === s.phone), 45_000), 'an SMS to the phone').to.equal(true);
     const sms = texts.find((m) => m.to === s.phone)!;

@@ -4,7 +4,7 @@ import { jobStatus } from '../../server/notify/service.ts';
 import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
 import { pendingPaidAmount } from '../../server/payments/service.ts';
 import { MeterReadings, type MeterReadingsDoc } from '../../server/readings/model.ts';
-import { card, idempotencyKey as key, payer } from '../helpers/payments.ts';
+import { card, followedUp, idempotencyKey as key, payer } from '../helpers/payments.ts';
 import { waitFor } from '../helpers/process.ts';
 import { api } from '../helpers/server.ts';
 
@@ -154,7 +154,10 @@ describe('payments: subscriber API and the demo provider', function () {
       const res = await p.call(`payments/${body.payment.id}/demo/confirm`, card('4242 4242 4242 4242'));
       expect(res.status).to.equal(200);
       expect(res.body.status).to.equal('succeeded');
+      // The receipt is issued with the success; the follow-up (its email among it) runs after the answer.
       expect(res.body.receipt).to.include({ supplierName: 'Северогаз (демо)', supplierTaxId: '2900000001' });
+      expect((await api(new URL(res.body.receipt.url).pathname)).status).to.equal(200);
+      await followedUp(body.payment.id);
       const doc = await Payment.findById(body.payment.id).lean<PaymentDoc>();
       expect(await jobStatus(doc!.receipt!.emailJobId)).to.not.equal(null);
       const mail = await waitFor(async () => {
@@ -234,7 +237,11 @@ describe('payments: subscriber API and the demo provider', function () {
       expect(await sentWith(declined.body.payment.id)).to.deep.equal([]);
 
       const paid = await p.pay({ items: [{ accountId: account.id, amount: 50_000, penalties: 0, readings }] });
-      const res = await p.call(`payments/${paid.body.payment.id}/demo/confirm`, card('4242424242424242'));
+      expect((await p.call(`payments/${paid.body.payment.id}/demo/confirm`, card('4242424242424242'))).body.status).to.equal(
+        'succeeded',
+      );
+      await followedUp(paid.body.payment.id);
+      const res = await p.call(`payments/${paid.body.payment.id}`);
       expect(res.body.items[0].readingsResult).to.deep.equal({ status: 'accepted', code: '' });
       expect((await sentWith(paid.body.payment.id)).map((r) => r.source)).to.deep.equal(['payment']);
     });

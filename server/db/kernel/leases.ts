@@ -18,7 +18,8 @@ import { Ticket, type TicketDoc } from './models.ts';
  * but an insert into a unique index is): at most one holder per work whose lease has not run out;
  * a crash loses nothing (the work is claimed again after the lease). Cost: one insert, plus one
  * `_id` lookup per generation that exists (nearly always none or one), plus registering the
- * ticket's expiry (expiry.ts: one more insert) per claim and per renewal.
+ * ticket's expiry (expiry.ts: one more insert) per claim and per renewal. A holder that removes
+ * its own ticket when done (a revision, revisions.ts) may claim without that registration.
  */
 
 /** How long after its lease a ticket is kept; far beyond any stalled holder. */
@@ -36,23 +37,41 @@ export interface Lease {
   renew(ms: number): Promise<void>;
   /** Ends the lease now, so the next claimer need not wait (the ticket stays: see above). */
   release(): Promise<void>;
+  /**
+   * Removes this holder's ticket and every generation below it, highest first, without looking
+   * them up: for work its holder has finished for good (as `forget`), by a holder that knows no
+   * newer generation exists (it still holds the work).
+   */
+  forget(): Promise<void>;
 }
 
 function ticketId(work: string, generation: number): string {
   return key(work, generation);
 }
 
-/** Claims `work` for `leaseMs`; null when someone else holds it. */
-export async function claim(work: string, leaseMs: number): Promise<Lease | null> {
+/**
+ * Claims `work` for `leaseMs`; null when someone else holds it. `swept: false` leaves the ticket
+ * out of the sweep (no expiry record): only for a holder that removes its tickets itself and whose
+ * work's next holder removes those of one that died (revisions.ts says why that holds there).
+ * `holdUpTo` is the longest a holder renews the lease to, while it holds it (a counting reading
+ * holds its value for its period): the ticket's sweep is registered that far once, at the claim,
+ * so such a renewal registers nothing (a ticket whose holder never renews is swept that late too).
+ */
+export async function claim(
+  work: string,
+  leaseMs: number,
+  { swept = true, holdUpTo = 0 }: { swept?: boolean; holdUpTo?: number } = {},
+): Promise<Lease | null> {
   const holder = randomUUID();
   for (let generation = 0; ; generation += 1) {
     const now = Date.now();
     const id = ticketId(work, generation);
     const expiresAt = new Date(now + leaseMs + KEEP_MS);
-    await dueAt(TICKET_EXPIRY, Ticket, id, expiresAt);
+    const sweptAt = new Date(expiresAt.getTime() + holdUpTo);
+    if (swept) await dueAt(TICKET_EXPIRY, Ticket, id, sweptAt);
     try {
       await Ticket.create({ _id: id, work, generation, holder, leaseUntil: new Date(now + leaseMs), expiresAt });
-      return lease(work, generation, holder);
+      return lease(work, generation, holder, swept ? sweptAt.getTime() : 0);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -63,7 +82,8 @@ export async function claim(work: string, leaseMs: number): Promise<Lease | null
   }
 }
 
-function lease(work: string, generation: number, holder: string): Lease {
+/** The lease of a ticket whose sweep is registered for `sweptAt` (0: none). */
+function lease(work: string, generation: number, holder: string, sweptAt: number): Lease {
   const id = ticketId(work, generation);
   return {
     work,
@@ -77,12 +97,15 @@ function lease(work: string, generation: number, holder: string): Lease {
     },
     async renew(ms) {
       const until = Date.now() + ms;
-      await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
+      if (until + KEEP_MS > sweptAt) await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
       // Only the holder writes its own ticket, so a plain update is safe.
       await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
     },
     async release() {
       await releaseLease(work, generation);
+    },
+    async forget() {
+      for (let g = generation; g >= 0; g -= 1) await Ticket.deleteOne({ _id: ticketId(work, g) });
     },
   };
 }
