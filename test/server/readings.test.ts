@@ -251,12 +251,18 @@ describe('readings: submission rules', () => {
     expect(res.body.readings[0].status).to.equal('queued');
   });
 
-  it('accepts a queued reading once its window opens', async () => {
-    const day = otherDay();
+  it('accepts a queued reading once its window opens, not before', async () => {
+    // The window is tomorrow (Moscow time): the queue's sweep walks a day or two of hourly buckets.
+    const day = moscowDay(new Date(Date.now() + DAY));
     const s = await scene({ windowStartDay: day, windowEndDay: day });
     const res = await submit(s, [{ meterId: s.meters[0]!.id, value: '12400' }]);
     expect(res.body.readings[0].status).to.equal('queued');
-    await acceptQueued(new Date(Date.now() + 40 * DAY));
+    const { acceptAt } = (await MeterReadings.findById(s.meters[0]!.id).lean<MeterReadingsDoc>())!.readings.at(-1)!;
+    expect(moscowDay(acceptAt!)).to.equal(day);
+    expect(acceptAt!.getTime() - Date.now()).to.be.within(0, 2 * DAY);
+    await acceptQueued(new Date(acceptAt!.getTime() - 1));
+    expect((await history(s)).body.meters[0].readings[0].status).to.equal('queued');
+    await acceptQueued(acceptAt!);
     expect((await history(s)).body.meters[0].readings[0].status).to.equal('accepted');
   });
 
