@@ -3,8 +3,9 @@
  * (see package.json's build script); `npm pack dist/packages/sdk` and `npm pack
  * dist/packages/widgets` make the tarballs.
  *
- * - @gaskit/sdk: sdk/ compiled by tsc (sdk/tsconfig.build.json: ES modules and declarations, no DOM
- *   library, so a Node project type-checks against it), with packages/sdk/package.json.
+ * - @gaskit/sdk: sdk/ and the contracts/ it takes its types and shared rules from, compiled by tsc
+ *   (sdk/tsconfig.build.json: ES modules and declarations, no DOM library, so a Node project
+ *   type-checks against it), with packages/sdk/package.json.
  * - @gaskit/widgets: rollup's modules (rollup.config.mjs), declarations from tsc
  *   (widgets/tsconfig.build.json), a custom elements manifest whose paths are the built modules,
  *   and packages/widgets/package.json completed with an `exports` entry per widget and the

@@ -7,7 +7,9 @@ import { groupAccessor, type ClientCore } from './core.ts';
 import { path } from './http.ts';
 import type { AmountDue } from './payments.ts';
 import type { SupplierRef } from './types.ts';
-import type { Validator } from './validators.ts';
+import { normalizeAccountNumber } from '../contracts/rules/accounts.ts';
+
+export { accountNumber, accountPin, normalizeAccountNumber } from '../contracts/rules/accounts.ts';
 
 /** Basic: debt, payment and readings. Extended (after the PIN from the bill): charges, holder, meter details. */
 export type AccountMode = 'basic' | 'extended';
@@ -134,35 +136,6 @@ export interface ChargesRange {
 interface Options {
   signal?: AbortSignal;
 }
-
-const PIN = /^\d{4,8}$/;
-
-/** Spaces around a typed account number are not part of it. */
-export function normalizeAccountNumber(value: string): string {
-  return value.trim();
-}
-
-/**
- * An account number under the supplier's rule (`accounts.numberPattern` of the config, e.g.
- * `^\d{1,10}$`), which the whole number must match; surrounding spaces are ignored.
- */
-export const accountNumber: Validator<{ pattern: string }> = {
-  name: 'accountNumber',
-  execute(value, { pattern }) {
-    const number = normalizeAccountNumber(value);
-    if (number === '') return null;
-    return new RegExp(`^(?:${pattern})$`).test(number) ? null : 'account_number_format';
-  },
-};
-
-/** The PIN printed on the bill: 4 to 8 digits. */
-export const accountPin: Validator = {
-  name: 'accountPin',
-  execute(value) {
-    const pin = value.trim();
-    return pin === '' || PIN.test(pin) ? null : 'pin_format';
-  },
-};
 
 /** Days before the due date from which a meter's verification is "soon". */
 export const VERIFICATION_SOON_DAYS = 60;

@@ -1,7 +1,7 @@
 /**
  * Registration and sign-in (`client.auth`): the three flows of a tenant, sign-in and sign-out
  * (the session token is kept by `client.session`), password recovery and change, and the
- * captcha challenge. Rules shared with the server are in auth-rules.ts.
+ * captcha challenge. Rules shared with the server are in contracts/rules/auth.ts.
  */
 import { groupAccessor, type ClientCore } from './core.ts';
 import type { LoginKind } from './types.ts';

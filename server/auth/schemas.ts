@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CODE_LENGTH, PASSWORD_MAX_LENGTH } from '../../sdk/auth-rules.ts';
+import { CODE_LENGTH, PASSWORD_MAX_LENGTH } from '../../contracts/rules/auth.ts';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 import { MeSchema } from '../subscribers/schemas.ts';
 

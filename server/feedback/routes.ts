@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import multer from 'multer';
-import { FEEDBACK_LIMITS } from '../../sdk/feedback.ts';
+import { FEEDBACK_LIMITS } from '../../contracts/rules/feedback.ts';
 import { checkCaptcha } from '../auth/captcha.ts';
 import { requireSubscriber } from '../auth/sessions.ts';
 import { ctxOf } from '../http/context.ts';

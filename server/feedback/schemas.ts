@@ -6,8 +6,8 @@ import {
   FEEDBACK_LIMITS,
   FEEDBACK_STATUSES,
   messageRules,
-} from '../../sdk/feedback.ts';
-import { email, rule, validate as runRules, type Rule } from '../../sdk/validators.ts';
+} from '../../contracts/rules/feedback.ts';
+import { email, rule, validate as runRules, type Rule } from '../../contracts/rules/validators.ts';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 
 /** A string checked by the validators the widget uses; the first failure's code is the field's error. */

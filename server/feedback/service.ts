@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
-import type { FeedbackContact, FeedbackRequest as FeedbackRequestView, FeedbackStatus } from '../../sdk/feedback.ts';
-import { contactEmailRules } from '../../sdk/feedback.ts';
-import { pattern, rule, validate as runRules } from '../../sdk/validators.ts';
+import type { FeedbackStatus } from '../../contracts/rules/feedback.ts';
+import type { FeedbackContact, FeedbackRequest as FeedbackRequestView } from '../../sdk/feedback.ts';
+import { contactEmailRules } from '../../contracts/rules/feedback.ts';
+import { pattern, rule, validate as runRules } from '../../contracts/rules/validators.ts';
 import { isLinked } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
 import { consume, ensureRoom, type LimitRule } from '../auth/limits.ts';

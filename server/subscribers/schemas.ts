@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CODE_LENGTH, FULL_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '../../sdk/auth-rules.ts';
+import { CODE_LENGTH, FULL_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '../../contracts/rules/auth.ts';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 
 export const MeSchema = openapi.register(

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 import mongoose, { Types } from 'mongoose';
-import { email as emailValidator, login as loginValidator } from '../../sdk/validators.ts';
+import { email as emailValidator, login as loginValidator } from '../../contracts/rules/validators.ts';
 import { checkCurrentPassword } from '../auth/credentials.ts';
 import { maskContact, sendAuthMessage } from '../auth/emails.ts';
 import { consume } from '../auth/limits.ts';

@@ -67,7 +67,14 @@ describe('@gaskit/sdk as an npm package', function () {
     }[];
     const files = report!.files.map((f) => f.path);
     expect(report!.name).to.equal('@gaskit/sdk');
-    expect(files).to.include.members(['index.js', 'index.d.ts', 'client.d.ts', 'package.json', 'README.md']);
+    expect(files).to.include.members([
+      'sdk/index.js',
+      'sdk/index.d.ts',
+      'sdk/client.d.ts',
+      'contracts/rules/validators.js',
+      'package.json',
+      'README.md',
+    ]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
   });
 
