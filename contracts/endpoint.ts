@@ -49,6 +49,8 @@ export interface Endpoint {
   description?: string;
   tags: string[];
   params?: z.ZodType;
+  /** Request headers the endpoint reads (documented; the handler checks them). */
+  headers?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
   /** The one success answer, by status. */

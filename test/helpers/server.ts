@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { configureAuth } from '../../server/auth/policy.ts';
 import { configureFeedback } from '../../server/feedback/config.ts';
 import { startNotify } from '../../server/notify/service.ts';
 import { configurePayments } from '../../server/payments/service.ts';
+import { checkingAnswers } from './contracts.ts';
 
 export interface TestServer {
   baseUrl: string;
@@ -44,7 +45,8 @@ export async function startTestServer(): Promise<TestServer> {
   await startNotify(config, logger);
   const app = createApp({ config, logger });
   httpServer = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    // Every answer is checked against its contract (test/helpers/contracts.ts).
+    const s = createServer(checkingAnswers(app)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = httpServer.address() as AddressInfo;
   publicUrlListening('127.0.0.1', port);
