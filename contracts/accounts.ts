@@ -15,11 +15,9 @@ export const AccountRef = z
   })
   .meta({ id: 'AccountRef' });
 
-export const AccountMode = z
-  .enum(['basic', 'extended'])
-  .meta({
-    description: 'Basic: debt, payment and readings. Extended (after the PIN from the bill): charges, holder, meter details',
-  });
+export const AccountMode = z.enum(['basic', 'extended']).meta({
+  description: 'Basic: debt, payment and readings. Extended (after the PIN from the bill): charges, holder, meter details',
+});
 
 export const AccountCheck = z.object({
   supplier: SupplierRef,

@@ -25,6 +25,8 @@ export const PaymentItemInput = z.strictObject({
   penalties: Kopecks.default(0),
   readings: z.array(ReadingInput).max(20).optional(),
 });
+/** A payment's item as the server reads it (penalties 0 when not given). */
+export type PaymentItemInput = z.output<typeof PaymentItemInput>;
 
 export const CreatePaymentBody = z
   .strictObject({ items: z.array(PaymentItemInput).min(1, 'payment_no_items').max(100) })
@@ -106,6 +108,8 @@ export const PaymentElsewhere = z.object({
     .int()
     .meta({ description: 'Kopecks billing booked as paid that month, less the cabinet’s own booked payments' }),
 });
+
+export type PaymentElsewhere = z.output<typeof PaymentElsewhere>;
 
 export const PaymentOptions = z
   .object({

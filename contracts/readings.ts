@@ -17,6 +17,8 @@ export const ReadingInput = z.strictObject({
   confirmImplausible: z.boolean().optional().meta({ description: 'The consumption is far above the usual and is confirmed' }),
 });
 
+export type ReadingInput = z.output<typeof ReadingInput>;
+
 export const SubmitReadings = z
   .strictObject({
     accountId: AccountId,
@@ -38,6 +40,8 @@ export const ReadingWindow = z.object({
 export const ReadingStatus = z.enum(['accepted', 'queued', 'rejected', 'superseded']);
 export const ReadingConfirmation = z.enum(['rollover', 'implausible']);
 export const ReadingWarning = z.enum(['verification_overdue']);
+export type ReadingConfirmation = z.output<typeof ReadingConfirmation>;
+export type ReadingWarning = z.output<typeof ReadingWarning>;
 
 export const Reading = z
   .object({

@@ -61,9 +61,11 @@ const widgets = readdirSync(join(root, 'widgets'), { withFileTypes: true })
 
 execFileSync(process.execPath, [tsc, '-p', join(root, 'sdk', 'tsconfig.build.json')], { stdio: 'inherit' });
 declarationsImportJs(join(dist, 'sdk'));
+// The declarations name the contracts' zod schemas (the SDK's types are inferred from them); no zod runs in the SDK.
 writeJson(join(dist, 'sdk', 'package.json'), {
   ...readJson(join(root, 'packages', 'sdk', 'package.json')),
   version: pkg.version,
+  dependencies: { zod: pkg.dependencies.zod },
 });
 copyFileSync(join(root, 'packages', 'sdk', 'README.md'), join(dist, 'sdk', 'README.md'));
 if (process.argv[2] === 'sdk') process.exit(0);

@@ -2,13 +2,13 @@
  * Payments: the shared money and card rules (used by the widget and the server alike), the API
  * types and the `client.payments` group. Money is in kopecks (integers) everywhere.
  */
+import type { z } from 'zod';
+import type { AmountDue as AmountDueSchema } from '../contracts/common.ts';
+import type { BodyInput, QueryInput } from '../contracts/endpoint.ts';
+import type * as c from '../contracts/payments.ts';
 import { groupAccessor, type ClientCore } from './core.ts';
-import { path } from './http.ts';
-import type { ReadingInput } from './readings.ts';
-import type { PaymentProviderName } from './types.ts';
-import type { PaymentLimits } from '../contracts/rules/payments.ts';
 
-export type PaymentStatus = 'created' | 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'refunded';
+export type PaymentStatus = z.output<typeof c.PaymentStatus>;
 
 /** Statuses after which only a refund can follow: the payer stops waiting. */
 export function isSettledStatus(status: PaymentStatus): boolean {
@@ -30,151 +30,44 @@ export {
   type PaymentLimits,
 } from '../contracts/rules/payments.ts';
 
-export interface PaymentItemInput {
-  accountId: string;
-  /** Kopecks toward charges; 0 together with 0 penalties skips the account. */
-  amount: number;
-  /** Kopecks toward penalties. */
-  penalties: number;
-  /** Meter readings sent with the payment, taken when it succeeds. */
-  readings?: ReadingInput[];
-}
+/** One account of a payment: kopecks toward charges and penalties (both 0 skips it), and meter readings to send with it. */
+export type PaymentItemInput = c.PaymentItemInput;
 
+/** A payment's accounts (the contract's body, each item's penalties given). */
 export interface CreatePaymentInput {
   items: PaymentItemInput[];
 }
 
-export interface PaymentItem {
-  accountId: string;
-  accountNumber: string;
-  address: string;
-  amount: number;
-  penalties: number;
-  /** Readings were sent with this account's payment. */
-  hasReadings: boolean;
-  /** Once the payment succeeded: whether those readings were taken, or the rule that refused them. */
-  readingsResult: { status: 'accepted' | 'rejected'; code: string } | null;
-}
+export type Payment = z.output<typeof c.Payment>;
 
-export interface PaymentReceipt {
-  /** ISO timestamp. */
-  issuedAt: string;
-  supplierName: string;
-  supplierLegalName: string;
-  supplierTaxId: string;
-  /** Public link to the printable receipt. */
-  url: string;
-  /**
-   * Where it was sent, partly hidden: by email, or by SMS (a short link) to a subscriber without an
-   * email; null when the subscriber has neither.
-   */
-  sentTo: { channel: 'email' | 'sms'; to: string } | null;
-}
+export type PaymentItem = Payment['items'][number];
 
-export interface Payment {
-  id: string;
-  status: PaymentStatus;
-  provider: PaymentProviderName;
-  currency: string;
-  /** Kopecks. */
-  total: number;
-  items: PaymentItem[];
-  /** What the payer must do next while `requires_action`. */
-  nextAction: 'authenticate' | null;
-  /** Why the payment failed (`card_declined`, `insufficient_funds`, …). */
-  failureCode: string | null;
-  refundedAmount: number;
-  /** The supplier's billing has booked it; until then balances show it as paid but unconfirmed. */
-  confirmed: boolean;
-  /** ISO timestamps. */
-  createdAt: string;
-  succeededAt: string | null;
-  receipt: PaymentReceipt | null;
-}
+/** The receipt of a succeeded payment, and where it was sent. */
+export type PaymentReceipt = NonNullable<Payment['receipt']>;
 
-/** What the browser needs to take the card: Stripe's Payment Element, or the demo card form. */
-export type PaymentClientParams =
-  { provider: 'stripe'; publishableKey: string; stripeAccount: string; clientSecret: string } | { provider: 'demo' };
+/** What the browser needs to continue with the provider: Stripe's keys and secret, or nothing for the demo provider. */
+export type PaymentClientParams = z.output<typeof c.ClientParams>;
 
-export interface CreatePaymentResult {
-  payment: Payment;
-  client: PaymentClientParams;
-}
+export type CreatePaymentResult = z.output<typeof c.CreatedPayment>;
 
-/**
- * What is owed on an account now, kopecks: billing's debt (penalties included) less what was paid
- * in the cabinet and not yet booked by billing.
- */
-export interface AmountDue {
-  /** The debt less the payments not booked yet; negative is an overpayment. */
-  balance: number;
-  /** What to pay now: `amount + penalties`. */
-  total: number;
-  /** Toward the services: what the pay form pre-fills as "Сумма". */
-  amount: number;
-  /** Toward the penalties: what the pay form pre-fills as "Пени". */
-  penalties: number;
-}
+/** What is owed now on an account, kopecks: `total` = `amount` (services) + `penalties`; `balance` is the debt less unbooked payments. */
+export type AmountDue = z.output<typeof AmountDueSchema>;
 
-/** One linked account as the pay form starts from. */
-export interface PayableAccount {
-  accountId: string;
-  accountNumber: string;
-  address: string;
-  supplierName: string;
-  /** Current debt in kopecks (0 when nothing is owed), penalties included. */
-  debt: number;
-  /** The part of the debt that is penalties, kopecks. */
-  penalties: number;
-  /** Paid through the cabinet but not yet booked by the supplier's billing. */
-  pendingPaid: number;
-  /** What to pay now: the pre-filled amounts. */
-  due: AmountDue;
-  /** The account has meters whose readings can be sent with the payment. */
-  hasMeters: boolean;
-}
+/** A linked account as the payment form offers it: debt, penalties, unbooked payments (kopecks), what is due, and whether it has meters. */
+export type PayableAccount = PaymentOptions['accounts'][number];
 
-export interface PaymentOptions extends PaymentLimits {
-  provider: PaymentProviderName;
-  currency: string;
-  accounts: PayableAccount[];
-}
+export type PaymentOptions = z.output<typeof c.PaymentOptions>;
 
-export interface PaymentListQuery {
-  /** First and last month (`YYYY-MM`) to list; default the last twelve months. */
-  from?: string;
-  to?: string;
-  accountId?: string;
-}
+/** First and last month (`YYYY-MM`) to list, by default the last twelve, and an account. */
+export type PaymentListQuery = QueryInput<typeof c.payments.list>;
 
 /** A payment billing booked that was made outside the cabinet (a bank, the post office, a cash desk). */
-export interface PaymentElsewhere {
-  /** The month billing booked it in (`YYYY-MM`). */
-  period: string;
-  accountId: string;
-  accountNumber: string;
-  address: string;
-  /** Kopecks. */
-  amount: number;
-}
+export type PaymentElsewhere = z.output<typeof c.PaymentElsewhere>;
 
 /** `GET payments`: the cabinet's payments and the ones made elsewhere, in a range of months. */
-export interface PaymentHistory {
-  /** Payments made in the cabinet, newest first. */
-  payments: Payment[];
-  /** Payments billing booked that were made elsewhere, newest month first. */
-  elsewhere: PaymentElsewhere[];
-  /** The months listed. */
-  range: { from: string; to: string };
-  /** Billing booked payments before `range.from`. */
-  hasEarlier: boolean;
-}
+export type PaymentHistory = z.output<typeof c.PaymentHistory>;
 
-export interface DemoCardInput {
-  cardNumber: string;
-  expiry: string;
-  cvc: string;
-}
+export type DemoCardInput = BodyInput<typeof c.payments.demoConfirm>;
 
 /** `client.payments`: pay linked accounts and read the payment history. */
 export class PaymentsApi {
@@ -182,7 +75,7 @@ export class PaymentsApi {
 
   /** `GET payments/options`: linked accounts with debt and penalties, limits and provider. */
   options(options: { signal?: AbortSignal } = {}): Promise<PaymentOptions> {
-    return this.core.request<PaymentOptions>('payments/options', options);
+    return this.core.call<typeof c.payments.options>('GET', '/payments/options', options);
   }
 
   /**
@@ -190,31 +83,34 @@ export class PaymentsApi {
    * or a retry returns the first payment and never starts a second charge.
    */
   create(input: CreatePaymentInput, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<CreatePaymentResult> {
-    return this.core.request<CreatePaymentResult>('payments', { method: 'POST', body: input, ...options });
+    return this.core.call<typeof c.payments.create>('POST', '/payments', { body: input, ...options });
   }
 
   get(id: string, options: { signal?: AbortSignal } = {}): Promise<Payment> {
-    return this.core.request<Payment>(path`payments/${id}`, options);
+    return this.core.call<typeof c.payments.get>('GET', '/payments/:id', { params: { id }, ...options });
   }
 
   /** `GET payments`: the subscriber's payments, newest first, and those billing booked from elsewhere. */
   list(query: PaymentListQuery = {}, options: { signal?: AbortSignal } = {}): Promise<PaymentHistory> {
-    return this.core.request<PaymentHistory>('payments', { query: { ...query }, ...options });
+    return this.core.call<typeof c.payments.list>('GET', '/payments', { query: { ...query }, ...options });
   }
 
   /** Asks the provider to cancel a payment that has not been paid. */
   cancel(id: string): Promise<Payment> {
-    return this.core.request<Payment>(path`payments/${id}/cancel`, { method: 'POST' });
+    return this.core.call<typeof c.payments.cancel>('POST', '/payments/:id/cancel', { params: { id } });
   }
 
   /** Demo provider: submits the card of the demo card form. */
   demoConfirm(id: string, card: DemoCardInput): Promise<Payment> {
-    return this.core.request<Payment>(path`payments/${id}/demo/confirm`, { method: 'POST', body: card });
+    return this.core.call<typeof c.payments.demoConfirm>('POST', '/payments/:id/demo/confirm', { params: { id }, body: card });
   }
 
   /** Demo provider: the answer to the confirmation step the card asked for. */
   demoAuthenticate(id: string, approve: boolean): Promise<Payment> {
-    return this.core.request<Payment>(path`payments/${id}/demo/authenticate`, { method: 'POST', body: { approve } });
+    return this.core.call<typeof c.payments.demoAuthenticate>('POST', '/payments/:id/demo/authenticate', {
+      params: { id },
+      body: { approve },
+    });
   }
 
   /**

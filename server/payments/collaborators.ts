@@ -3,7 +3,7 @@
  * debt and penalties (billing), readings rules (readings) and the subscriber's email
  * (subscribers). Each function maps their answers to the plain shapes payments works with.
  */
-import type { ReadingInput } from '../../sdk/readings.ts';
+import type { ReadingInput } from '../../contracts/readings.ts';
 import { assertLinked, listLinkedAccountRefs, listLinkedAccountsWithMeters } from '../accounts/service.ts';
 import { paidByMonth } from '../billing/service.ts';
 import type { Ctx } from '../http/context.ts';

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { checkPaymentTotal, periodOfDate, shiftPeriod } from '../../contracts/rules/payments.ts';
-import type { PaymentItemInput } from '../../sdk/payments.ts';
+import type { PaymentItemInput } from '../../contracts/payments.ts';
 import type { Config } from '../config.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';

@@ -1,12 +1,5 @@
-import {
-  formatReading,
-  meterCapacity,
-  MILLI_PER_UNIT,
-  parseReading,
-  type ReadingConfirmation,
-  type ReadingInput,
-  type ReadingWarning,
-} from '../../sdk/readings.ts';
+import type { ReadingConfirmation, ReadingInput, ReadingWarning } from '../../contracts/readings.ts';
+import { formatReading, meterCapacity, MILLI_PER_UNIT, parseReading } from '../../contracts/rules/readings.ts';
 import mongoose from 'mongoose';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
