@@ -84,7 +84,8 @@ writeJson(join(dist, 'widgets', 'package.json'), {
     './custom-elements.json': './custom-elements.json',
     './package.json': './package.json',
   },
-  dependencies: Object.fromEntries(WIDGET_DEPENDENCIES.map((name) => [name, pkg.dependencies[name]])),
+  // zod for the declarations only: the SDK types they include are inferred from the contracts' schemas.
+  dependencies: Object.fromEntries([...WIDGET_DEPENDENCIES, 'zod'].map((name) => [name, pkg.dependencies[name]])),
 });
 
 // Elements of a folder without define.ts of their own (account-pin…) are defined by their folder's.
