@@ -26,7 +26,8 @@ export default {
       },
     }),
   ],
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' })],
+  // The compiler options themselves: esbuild takes this file as it is, without following `extends`.
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json' })],
   reporters: [defaultReporter(), countsReporter({ file: process.env.GASKIT_COUNTS_FILE })],
   testFramework: { config: { timeout: 5000 } },
 };

@@ -1,6 +1,6 @@
 /**
- * Subscriber requests as a supplier grows (issue 12, point 6). One server process (server/main.ts,
- * demo mode, embedded FerretDB v1 on SQLite) measured twice:
+ * Subscriber requests as a supplier grows (issue 12, point 6). One server process (the compiled
+ * dist/server/main.js, as `npm start` runs it; demo mode, embedded FerretDB v1 on SQLite) measured twice:
  *   - "demo": the fresh demo data (3 suppliers × 1,000 accounts) plus the bench's first cabinets;
  *   - "grown": the same server after sever-gaz is grown, by insertMany straight into the database
  *     (bench/api-scale/generate.mjs), to 300,000 accounts with meters and 24 months of history,
@@ -25,7 +25,7 @@ import { MongoClient } from 'mongodb';
 import { register } from 'tsx/esm/api';
 import { csv, runImport } from './csv-import.bench.mjs';
 import { post } from './integration-api.bench.mjs';
-import { FULL, POOL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
+import { FULL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
 import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
 
 const SCALE = process.env.API_SCALE ?? 'full';
@@ -62,11 +62,25 @@ function memoryOf(pid) {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-/** The measured cabinet's requests, with the real paths of server/*\/routes.ts, in the order the issue lists them. */
+/** Readings sent so far by `POST readings`, over both phases: a value already counted in the period is refused as a duplicate. */
+let readingsSent = 0;
+
+/**
+ * The measured cabinet's requests, with the real paths of server/*\/routes.ts, in the order the
+ * issue lists them. A request that writes is sent from the pool's other cabinets in turn, so the
+ * measured cabinet stays as generated; `build(n)` may name its own `path`, and `setup(base, count)`
+ * makes what `count` more such requests need before they are sent.
+ */
 function subscriberRequests(cab, verifyPassword, passwordHash) {
   const auth = (token = cab.token) => ({ authorization: `Bearer ${token}` });
   const get = (id, path, extra = {}) => ({ id, method: 'GET', path, status: 200, build: () => ({ headers: auth() }), ...extra });
   const ip = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  const others = cab.pool.filter((c) => c.token !== cab.token);
+  const from = (n) => others[n % others.length];
+  const key = (what, n) => `api-scale-${what}-${process.pid}-${Date.now()}-${n}`;
+  /** Unpaid payments of the pool's cabinets (demo provider), each confirmed once by `POST payments/:id/demo/confirm`. */
+  const unpaid = [];
+  let made = 0;
   return [
     {
       id: 'POST auth/login',
@@ -88,6 +102,24 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
     get('GET accounts/:id/meters', `accounts/${cab.accountId}/meters`),
     get('GET accounts/:id/readings', `accounts/${cab.accountId}/readings`),
     {
+      id: 'POST readings',
+      method: 'POST',
+      path: 'readings',
+      status: 201,
+      note: `spread over the pool's other ${others.length} cabinets, each reading higher than every one sent before (confirmed as implausible); the readings stay`,
+      build: () => {
+        const k = (readingsSent += 1);
+        const c = from(k);
+        return {
+          headers: { ...auth(c.token), 'idempotency-key': key('reading', k) },
+          body: {
+            accountId: c.accountId,
+            readings: [{ meterId: c.meterId, value: String(c.lastReading + 30 + k), confirmImplausible: true }],
+          },
+        };
+      },
+    },
+    {
       id: 'POST readings/preview',
       method: 'POST',
       path: 'readings/preview',
@@ -103,12 +135,42 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
       method: 'POST',
       path: 'payments',
       status: 201,
-      note: `demo provider, a fresh Idempotency-Key each time, spread over ${POOL} cabinets so that the measured cabinet's history stays as generated`,
+      note: `demo provider, a fresh Idempotency-Key each time, spread over the pool's other ${others.length} cabinets so that the measured cabinet's history stays as generated`,
       build: (n) => {
-        const from = cab.pool[n % cab.pool.length];
+        const c = from(n);
         return {
-          headers: { ...auth(from.token), 'idempotency-key': `api-scale-${process.pid}-${Date.now()}-${n}` },
-          body: { items: [{ accountId: from.accountId, amount: 10_000, penalties: 0 }] },
+          headers: { ...auth(c.token), 'idempotency-key': key('payment', n) },
+          body: { items: [{ accountId: c.accountId, amount: 10_000, penalties: 0 }] },
+        };
+      },
+    },
+    {
+      id: 'POST payments/:id/demo/confirm',
+      method: 'POST',
+      path: 'payments/:id/demo/confirm',
+      status: 200,
+      note: `the demo provider's card step with 4242 4242 4242 4242 (success, receipt, follow-up inline), each on its own payment made beforehand by the pool's other ${others.length} cabinets`,
+      setup: async (base, count) => {
+        for (let i = 0; i < count; i += 1, made += 1) {
+          const c = from(made);
+          const res = await fetch(`${base}/payments`, {
+            method: 'POST',
+            headers: { ...auth(c.token), 'content-type': 'application/json', 'idempotency-key': key('confirm', made) },
+            body: JSON.stringify({ items: [{ accountId: c.accountId, amount: 10_000, penalties: 0 }] }),
+          });
+          const body = await res.json();
+          if (res.status !== 201)
+            throw new Error(`payment for the confirm step: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+          unpaid.push({ id: body.payment.id, token: c.token });
+        }
+      },
+      build: () => {
+        const payment = unpaid.shift();
+        if (!payment) throw new Error('no unpaid payment left for the confirm step');
+        return {
+          path: `payments/${payment.id}/demo/confirm`,
+          headers: auth(payment.token),
+          body: { cardNumber: '4242424242424242', expiry: '12/39', cvc: '123' },
         };
       },
     },
@@ -121,18 +183,29 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
       method: 'POST',
       path: 'feedback',
       status: 201,
-      note: `spread over ${POOL} cabinets, each may send 30 an hour; the requests stay`,
+      note: `spread over the pool's other ${others.length} cabinets, each may send 30 an hour; the requests stay`,
       build: (n) => {
-        const from = cab.pool[n % cab.pool.length];
+        const c = from(n);
         return {
-          headers: auth(from.token),
+          headers: auth(c.token),
           body: {
             topic: 'meters',
             message: 'Счётчик показывает странные цифры, проверьте, пожалуйста.',
-            accountNumber: from.accountNumber,
+            accountNumber: c.accountNumber,
           },
         };
       },
+    },
+    {
+      id: 'PATCH me',
+      method: 'PATCH',
+      path: 'me',
+      status: 200,
+      note: `settings: the name and phone (an email cabinet's phone is saved without a code), spread over the pool's other ${others.length} cabinets`,
+      build: (n) => ({
+        headers: auth(from(n).token),
+        body: { fullName: `Абонент Настроек ${n}`, phone: `+7900${String(1_000_000 + (n % 9_000_000)).padStart(7, '0')}` },
+      }),
     },
     get('GET me/sessions', 'me/sessions'),
   ];
@@ -140,8 +213,9 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
 
 /** The request as fetch and autocannon send it. */
 function prepared(r, n, capture) {
-  const { headers, body } = r.build(n);
+  const { headers, body, path = r.path } = r.build(n);
   return {
+    path,
     method: r.method,
     headers: {
       ...headers,
@@ -153,7 +227,8 @@ function prepared(r, n, capture) {
 }
 
 async function call(base, r, n, capture) {
-  const res = await fetch(`${base}/${r.path}`, prepared(r, n, capture));
+  const { path, ...init } = prepared(r, n, capture);
+  const res = await fetch(`${base}/${path}`, init);
   const text = await res.text();
   if (res.status !== r.status) throw new Error(`${r.id}: ${res.status} ${text.slice(0, 300)}`);
 }
@@ -208,8 +283,8 @@ function autocannonRun(base, r, amount) {
             method: r.method,
             path: `${new URL(base).pathname}/${r.path}`,
             setupRequest: (req) => {
-              const { headers, body } = prepared(r, (n += 1));
-              return { ...req, headers, body };
+              const { path, headers, body } = prepared(r, (n += 1));
+              return { ...req, path: `${new URL(base).pathname}/${path}`, headers, body };
             },
           },
         ],
@@ -231,6 +306,7 @@ function autocannonRun(base, r, amount) {
 /** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
 async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash }) {
   const requests = subscriberRequests(cab, verifyPassword, passwordHash);
+  for (const r of requests) await r.setup?.(base, 2 + ONE.requests);
   for (const r of requests) await call(base, r, 0);
   for (const r of requests) await call(base, r, 1, `${phase}:${r.id}`);
   const captured = parseCapture(readFileSync(captureFile, 'utf8'));
@@ -243,7 +319,10 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     const server = { one: await oneClient((n) => call(base, r, n + 2)) };
     const amount = Math.round(Math.min(MANY.max, Math.max(MANY.min, (MANY.seconds * 1000) / server.one.p50)));
     const many = server.one.p50 <= MANY_SKIP_MS;
-    if (many) server.many = await autocannonRun(base, r, amount);
+    if (many) {
+      await r.setup?.(base, amount);
+      server.many = await autocannonRun(base, r, amount);
+    }
     const limit = async () => {
       await replayer.once(plan);
       await r.rawExtra?.();
@@ -331,7 +410,7 @@ function countsOf(db) {
     'subscribers',
     'account_link_lists',
     'auth_sessions',
-    'readings_by_meter',
+    'readings_export',
     'pay_payments',
   ];
   return Promise.all(names.map(async (name) => [name, await db.collection(name).estimatedDocumentCount()])).then(
@@ -503,18 +582,25 @@ export default async function apiScaleBench({ root }) {
     const { key } = await load('server', 'db', 'kernel', 'keys.ts');
     const { streamId, onceMarkId } = await load('server', 'db', 'kernel', 'streams.ts');
     const paymentKeys = await load('server', 'payments', 'keys.ts');
+    const { publicPayment } = await load('server', 'payments', 'view.ts');
     const { PaymentExport } = await load('server', 'payments', 'model.ts');
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const loads = [os.loadavg()[0]];
 
+    // The server measured is the compiled one production runs (tsx would add its compiler's memory
+    // and start-up), built from this checkout.
+    execFileSync('npm', ['run', 'build:server', '--silent'], { cwd: root, stdio: 'inherit' });
     const startedAt = now();
-    server = await spawnServer({
-      GASKIT_DATA_DIR: dataDir,
-      GASKIT_DEMO: '1',
-      TRUST_PROXY: 'loopback',
-      API_SCALE_CAPTURE_FILE: captureFile,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
-    });
+    server = await spawnServer(
+      {
+        GASKIT_DATA_DIR: dataDir,
+        GASKIT_DEMO: '1',
+        TRUST_PROXY: 'loopback',
+        API_SCALE_CAPTURE_FILE: captureFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
+      },
+      { fromBuild: true },
+    );
     const startSeconds = seconds(now() - startedAt);
     const startMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     const origin = `http://127.0.0.1:${server.port}`;
@@ -554,6 +640,7 @@ export default async function apiScaleBench({ root }) {
         onceMarkId,
         pinHash,
         ...paymentKeys,
+        publicPayment,
         PaymentExport,
         hashToken: sessions.hashToken,
         sessionPeriod: sessions.sessionPeriod,
@@ -590,6 +677,11 @@ export default async function apiScaleBench({ root }) {
     const demoMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     loads.push(os.loadavg()[0]);
 
+    // The demo phase's readings and payments went into the supplier's export streams after the
+    // generated ones: the grown data's entries follow them, so each stream stays gap-free.
+    const seededCount = (name) => seeded.reduce((sum, f) => sum + (f.written[name] ?? 0), 0);
+    ctx.readingsBase = (await streamEnd('readings_export')) - seededCount('readings_export');
+    ctx.paymentsBase = (await streamEnd('pay_export')) - seededCount('pay_export');
     log(`growing ${TENANT} to ${sizes.accounts.toLocaleString('en')} accounts:`);
     const grownAt = now();
     const generated = await generate(
@@ -621,7 +713,7 @@ export default async function apiScaleBench({ root }) {
     const count = (c) =>
       `${c.billing_accounts.toLocaleString('en')} accounts (meters inside), ${c.billing_current.toLocaleString('en')} current months, ${c.billing_past.toLocaleString('en')} pasts, ` +
       `${c.subscribers.toLocaleString('en')} subscribers, ${c.account_link_lists.toLocaleString('en')} link lists, ${c.auth_sessions.toLocaleString('en')} sessions, ` +
-      `${c.readings_by_meter.toLocaleString('en')} readings, ${c.pay_payments.toLocaleString('en')} payments`;
+      `${c.readings_export.toLocaleString('en')} readings (export entries), ${c.pay_payments.toLocaleString('en')} payments`;
     const family = (report) =>
       report
         .map(
@@ -633,7 +725,7 @@ export default async function apiScaleBench({ root }) {
     const lines = [
       `Reproduce with \`node bench/run.mjs api-scale\` (\`API_SCALE=${SCALE}\`; \`small\` is 1/30 of the issue's sizes, \`full\` all of them). ` +
         `Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
-        `One server process (\`server/main.ts\`, demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`,
+        `One server process (\`dist/server/main.js\`, compiled by \`npm run build:server\` as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`,
       '',
       `- **Demo**: the demo data plus the bench's first ${SIGN_IN + 1} cabinets (inserted in ${seeded.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s): ${count(demoCounts)} (all suppliers).`,
       `- **Grown**: sever-gaz grown to ${sizes.accounts.toLocaleString('en')} generated accounts beside its 1,000 demo ones, by insertMany straight into the database (\`bench/api-scale/generate.mjs\`) ` +

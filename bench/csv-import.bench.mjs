@@ -4,9 +4,9 @@
  * meters and 24 months of charges and balances (inserted, bench/api-scale/generate.mjs):
  *   - 100,000 new accounts, then the same file again (nothing changes, nothing is written);
  *   - their meters;
- *   - the open month's balances of the accounts with history, corrected (current months updated);
+ *   - the open month's balances of the accounts with history, corrected (balance entries inserted);
  *   - the next month's charges of those accounts (each current month moves into the past), then
- *     that month's balances (current months updated).
+ *     that month's balances (the month came with its charge: balance entries inserted).
  * Beside the balances, the raw-driver limit: the same lookups and writes by `_id` with the mongodb
  * driver on the same database. Budgets (issue 12): 60 s for each file of 100,000 lines, the
  * balances (updates) included. `CSV_IMPORT_LINES` sizes a shorter run (the budgets scale with the lines).
@@ -188,7 +188,7 @@ export default async function csvImportBench({ root }) {
       { what: 'the same accounts file again (no change)', ...runImport(root, dataDir, 'accounts', accounts) },
       { what: `${LARGE.toLocaleString('en')} new meters`, ...runImport(root, dataDir, 'meters', meters) },
       {
-        what: 'the open month’s balances of accounts with 24 months, corrected (current months updated)',
+        what: 'the open month’s balances of accounts with 24 months, corrected (balance entries inserted)',
         ...runImport(root, dataDir, 'balances', corrected),
         limit: 'correct',
       },
@@ -198,7 +198,7 @@ export default async function csvImportBench({ root }) {
         limit: 'roll',
       },
       {
-        what: 'that month’s balances (current months updated)',
+        what: 'that month’s balances (the month came with its charge: balance entries inserted)',
         ...runImport(root, dataDir, 'balances', balances),
         limit: 'correct',
       },
@@ -224,8 +224,8 @@ export default async function csvImportBench({ root }) {
       }),
       '',
       "The file is written in batches of 1,000 lines: each line's documents are looked up by `_id` (32 at a time; never all of the supplier's keys, never an `$in`), " +
-        'new documents go in with one insertMany, unchanged lines are not written, and changed lines are updates by `_id` (commands of 10 statements, 4 at once). ' +
-        "A charge or balance of the open month reads and rewrites only its account's current month (`billing_current`, ~400 B); the first line of a newer month also writes the month it replaces into the account's past (`billing_past`, ~6 KB with 23 months, read and rewritten whole by FerretDB), once per account and month. " +
+        'new documents go in with one insertMany, unchanged lines are not written, and changed lines are updates by `_id` (commands of 10 statements, 4 at once), except balances of the open month: ' +
+        "a balance of the open month reads its account's current month (`billing_current`, ~400 B) and is inserted as the next entry of the month's balance stream (`billing_balances`, one insertMany a batch; a background job of the server folds the newest entry into the month later); a charge of the open month rewrites the current month; the first line of a newer month also writes the month it replaces into the account's past (`billing_past`, ~6 KB with 23 months, read and rewritten whole by FerretDB), once per account and month. " +
         `The raw-driver limit makes the same lookups and writes by \`_id\` with the mongodb driver for ${RAW_ACCOUNTS.toLocaleString('en')} of the accounts on the same database after the steps, scaled to ${LARGE.toLocaleString('en')} lines (no start-up).`,
     ];
     return { id: 'csv-import', title: 'CSV import', markdown: lines.join('\n'), ok };

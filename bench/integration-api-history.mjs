@@ -45,6 +45,9 @@ export function nextBalance(ctx, i) {
   return { period: nextPeriod(period), opening, charged: 30_000, paid: 0, closing: opening + 30_000, penalties: 0 };
 }
 
+/** What a month without a balance (its balance is in an entry: billing sent it after the charge) starts from. */
+const NO_BALANCE = { opening: 0, charged: 0, paid: 0, closing: 0, penalties: 0 };
+
 async function inParallel(count, list, run) {
   let next = 0;
   await Promise.all(
@@ -62,9 +65,11 @@ async function inCommands(collection, ops) {
 
 /**
  * The raw-driver limit of writing a balance to each of these accounts, in seconds: each current
- * month looked up by `_id` (32 at a time), then either its balance replaced (`roll: false`, a
- * correction of the open month) or the month moved into the past and a new month written in its
- * place (`roll: true`), in commands of 10 statements, 4 at once, as the writer does.
+ * month looked up by `_id` (32 at a time), then either (`roll: false`, a correction of the open
+ * month) the corrected balance inserted as the entry after the one the month holds, in one
+ * insertMany (an entry already there is left: the limit of a second run is that of the first), or
+ * (`roll: true`) the month moved into the past and a new month written in its place, in commands
+ * of 10 statements, 4 at once, as the writer does (server/billing/writer.ts).
  */
 export async function rawBalances(db, keys, { roll }) {
   const started = process.hrtime.bigint();
@@ -72,33 +77,46 @@ export async function rawBalances(db, keys, { roll }) {
   const found = new Map();
   await inParallel(LOOKUPS_AT_ONCE, keys, async (id) => found.set(id, await current.findOne({ _id: id })));
   const now = new Date();
-  if (roll) {
-    await inCommands(
-      db.collection('billing_past'),
-      keys.map((id) => {
-        const doc = found.get(id);
-        return {
-          updateOne: {
-            filter: { _id: id },
-            update: { $set: { [`months.${doc.period}`]: { charge: doc.charge, balance: doc.balance }, updatedAt: now } },
-            upsert: true,
-          },
-        };
-      }),
-    );
+  if (!roll) {
+    const entries = keys.map((id) => {
+      const doc = found.get(id);
+      const seq = (doc.balanceSeq ?? 0) + 1;
+      const stream = `${id}:${doc.period}`;
+      const b = doc.balance ?? NO_BALANCE;
+      const balance = { ...b, paid: b.paid + 1, closing: b.closing - 1 };
+      return { _id: `${stream}:${seq}`, tenantId: doc.tenantId, stream, seq, balance, updatedAt: now };
+    });
+    await db
+      .collection('billing_balances')
+      .insertMany(entries, { ordered: false })
+      .catch((err) => {
+        if (err?.code !== 11000 && !/E11000|duplicate key|UNIQUE constraint failed/i.test(String(err?.message))) throw err;
+      });
+    return Number(process.hrtime.bigint() - started) / 1e9;
   }
+  await inCommands(
+    db.collection('billing_past'),
+    keys.map((id) => {
+      const doc = found.get(id);
+      return {
+        updateOne: {
+          filter: { _id: id },
+          update: { $set: { [`months.${doc.period}`]: { charge: doc.charge, balance: doc.balance }, updatedAt: now } },
+          upsert: true,
+        },
+      };
+    }),
+  );
   await inCommands(
     current,
     keys.map((id) => {
       const doc = found.get(id);
-      const balance = roll
-        ? { opening: doc.balance.closing, charged: 1, paid: 0, closing: doc.balance.closing + 1, penalties: 0 }
-        : { ...doc.balance, paid: doc.balance.paid + 1, closing: doc.balance.closing - 1 };
-      const period = roll ? nextPeriod(doc.period) : doc.period;
+      const closing = (doc.balance ?? NO_BALANCE).closing;
+      const balance = { opening: closing, charged: 1, paid: 0, closing: closing + 1, penalties: 0 };
       return {
         replaceOne: {
           filter: { _id: id },
-          replacement: { tenantId: doc.tenantId, period, ...(roll ? {} : { charge: doc.charge }), balance, updatedAt: now },
+          replacement: { tenantId: doc.tenantId, period: nextPeriod(doc.period), balance, updatedAt: now },
         },
       };
     }),

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
+import pino from 'pino';
 import { register } from 'tsx/esm/api';
 
 const DOCS = Number(process.env.JOBS_DOCS ?? 30_000);
@@ -48,10 +49,14 @@ export default async function jobsBench({ root }) {
     const { sweepSessions } = await load('auth', 'sessions.ts');
     const { OutboxJob } = await load('notify', 'model.ts');
     const { countOutbox, deliverDue, sweepOutbox } = await load('notify', 'service.ts');
+    const { appContextOf } = await load('bootstrap.ts');
+    const { runInApp } = await load('app-context.ts');
     const config = loadConfig({ ...process.env, GASKIT_DATA_DIR: dir });
     const db = await startEmbeddedDb({ dataDir: dir, cacheDir: config.cacheDir, log: () => undefined });
     try {
       await connectDb(db.uri);
+      // Delivery reads its transports and retry policy from the app it runs in, as in the server's worker.
+      const app = appContextOf(config, pino({ level: 'silent' }));
       const now = Date.now();
       const tenantId = randomBytes(12).toString('hex');
       for (let i = 0; i < DOCS; i += 1000) {
@@ -83,7 +88,7 @@ export default async function jobsBench({ root }) {
       // The first run of each keyed job after an upgrade enrols what is stored: a one-time scan.
       const enrolment = {
         sessions: await timed(() => sweepSessions(), 1),
-        deliver: await timed(() => deliverDue(), 1),
+        deliver: await timed(() => runInApp(app, () => deliverDue()), 1),
         stats: await timed(() => countOutbox(), 1),
         finished: await timed(() => sweepOutbox(), 1),
       };
@@ -109,7 +114,7 @@ export default async function jobsBench({ root }) {
               .limit(50)
               .lean(),
           ),
-          after: await timed(() => deliverDue()),
+          after: await timed(() => runInApp(app, () => deliverDue())),
           enrol: enrolment.deliver,
         },
         {

@@ -16,11 +16,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import pino from 'pino';
+import { runInApp } from './app-context.ts';
 import { BILLING_KINDS, type BillingKind } from './billing/schemas.ts';
 import { byteCounter, importBillingCsv, type CsvRowError, type ImportSummary } from './billing/csv.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { connectDb, disconnectDb } from './db/connection.ts';
-import { EmbeddedDbError, startEmbeddedDb, type EmbeddedDb } from './db/embedded.ts';
+import { EmbeddedDbError } from './db/embedded.ts';
+import { openDatabase } from './db/open.ts';
 import { DomainError } from './http/errors.ts';
 import { SUPPORTED_LOCALES, translator, type Translate } from './i18n/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './integration/keys.ts';
@@ -43,21 +45,21 @@ function languageOf(flag: string | undefined): string {
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Runs `fn` connected to the server's database: MONGODB_URI, or the embedded one started for the command. */
+/**
+ * Runs `fn` connected to the server's database (MONGODB_URI, or the embedded one started for the
+ * command), as code of an app built from the same configuration as the server's.
+ */
 async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   const config = loadConfig();
-  let embedded: EmbeddedDb | undefined;
-  let uri = config.mongodbUri;
-  if (!uri) {
-    embedded = await startEmbeddedDb({ dataDir: config.dataDir, cacheDir: config.cacheDir, log: err });
-    uri = embedded.uri;
-  }
+  // Loaded here, not at the top: help and usage errors need none of the server's modules.
+  const { appContextOf } = await import('./bootstrap.ts');
+  const db = await openDatabase(config, { log: err });
   try {
-    await connectDb(uri);
-    return await fn();
+    // Operator warnings (alerts) of the services go to stderr: stdout carries the command's output.
+    const logger = pino({ level: config.logLevel }, process.stderr);
+    return await runInApp(appContextOf(config, logger), fn);
   } finally {
-    await disconnectDb().catch(() => undefined);
-    await embedded?.stop();
+    await db.close();
   }
 }
 

@@ -1,33 +1,32 @@
-import type { Router } from 'express';
-import { accountRoutes } from './accounts/routes.ts';
-import { demoBillsRoutes } from './billing/demo-routes.ts';
-import { authRoutes } from './auth/routes.ts';
-import { feedbackIntegrationRoutes } from './feedback/integration-routes.ts';
-import { feedbackRoutes, inboundRoutes } from './feedback/routes.ts';
-import { integrationRoutes } from './integration/routes.ts';
-import { notifyRootRoutes } from './notify/routes.ts';
-import { paymentRootRoutes, paymentRoutes } from './payments/routes.ts';
-import { portalRoutes } from './portal/routes.ts';
-import { readingsRoutes } from './readings/routes.ts';
-import { meRoutes } from './subscribers/routes.ts';
-import { tenantRoutes } from './tenants/routes.ts';
+import { accountsModule } from './accounts/module.ts';
+import { authModule } from './auth/module.ts';
+import { billingModule } from './billing/module.ts';
+import { feedbackModule } from './feedback/module.ts';
+import { httpModule } from './http/module.ts';
+import { integrationModule } from './integration/module.ts';
+import type { ModuleManifest } from './manifest.ts';
+import { notifyModule } from './notify/module.ts';
+import { paymentsModule } from './payments/module.ts';
+import { portalModule } from './portal/module.ts';
+import { readingsModule } from './readings/module.ts';
+import { subscribersModule } from './subscribers/module.ts';
+import { tenantsModule } from './tenants/module.ts';
 
 /**
- * Every domain module's routers. `tenant` routers are mounted under `/api/v1/t/:tenant`
- * behind tenant resolution and CORS; `root` routers at the server root.
- * A new module adds its line here.
+ * Every server module, in the order their routers are mounted. `bootstrap` builds an app from
+ * this list; a new module adds its manifest here.
  */
-export const modules: { name: string; tenant?: Router; root?: Router }[] = [
-  { name: 'tenants', tenant: tenantRoutes },
-  { name: 'portal', root: portalRoutes },
-  { name: 'feedback', tenant: feedbackRoutes, root: inboundRoutes },
-  { name: 'auth', tenant: authRoutes },
-  { name: 'subscribers', tenant: meRoutes },
-  { name: 'notify', root: notifyRootRoutes },
-  { name: 'accounts', tenant: accountRoutes },
-  { name: 'integration', tenant: integrationRoutes },
-  { name: 'feedback-integration', tenant: feedbackIntegrationRoutes },
-  { name: 'readings', tenant: readingsRoutes },
-  { name: 'demo-bills', root: demoBillsRoutes },
-  { name: 'payments', tenant: paymentRoutes, root: paymentRootRoutes },
+export const MODULES: readonly ModuleManifest[] = [
+  httpModule,
+  tenantsModule,
+  portalModule,
+  feedbackModule,
+  authModule,
+  subscribersModule,
+  notifyModule,
+  accountsModule,
+  integrationModule,
+  readingsModule,
+  billingModule,
+  paymentsModule,
 ];

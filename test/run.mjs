@@ -1,17 +1,45 @@
-// Runs every test runner in turn and ends with one line "N passed, M failed" summed over all of them.
-// Exit code is non-zero when any test failed or any runner did not report.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Runs the static checks (lint, typecheck, docs drift; side by side) and then every test runner,
+// and ends with one line "N passed, M failed" summed over all of them, where a failed check counts
+// as one failure. Exit code is non-zero when any check or test failed or any runner did not report.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/**
+ * Server test files that start servers of their own as processes and mostly wait on them (start-up,
+ * leases, kills and restarts): they run in a second mocha beside the rest of the server tests, so
+ * their waiting overlaps the other tests' work instead of adding to it.
+ */
+const processFiles = [
+  'test/server/lifecycle.test.ts',
+  'test/server/cli.test.ts',
+  'test/server/multi-instance.test.ts',
+  'test/server/proxy.test.ts',
+  'test/server/migrate.test.ts',
+];
+
 const only = process.argv.slice(2);
+const selected = (name) => only.length === 0 || only.some((o) => name.startsWith(o));
+const checks = [
+  { name: 'lint', cmd: ['npm', 'run', 'lint', '--silent'] },
+  { name: 'typecheck', cmd: ['npm', 'run', 'typecheck', '--silent'] },
+  { name: 'docs drift', cmd: ['node', '--import', 'tsx', 'docs/reference.ts', '--check'] },
+].filter((c) => selected(c.name));
 const runners = [
-  { name: 'server+sdk (mocha)', cmd: ['npx', 'mocha', 'test/server/**/*.test.ts', 'test/sdk/**/*.test.ts'] },
+  {
+    name: 'server processes (mocha)',
+    cmd: ['npx', 'mocha', ...processFiles],
+    beside: true,
+  },
+  {
+    name: 'server+sdk (mocha)',
+    cmd: ['npx', 'mocha', ...processFiles.flatMap((f) => ['--ignore', f]), 'test/server/**/*.test.ts', 'test/sdk/**/*.test.ts'],
+  },
   { name: 'widgets (web-test-runner)', cmd: ['npx', 'web-test-runner'] },
   { name: 'build', cmd: ['npm', 'run', 'build', '--silent'], counts: false },
   { name: 'e2e (playwright-core)', cmd: ['npx', 'mocha', '--config', 'test/e2e/.mocharc.json', 'test/e2e/**/*.test.ts'] },
-].filter((r) => only.length === 0 || only.some((o) => r.name.startsWith(o)));
+].filter((r) => selected(r.name));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gaskit-counts-'));
 let passed = 0;
@@ -20,14 +48,67 @@ let skipped = 0;
 const problems = [];
 const slowest = [];
 
-for (const [i, runner] of runners.entries()) {
-  const countsFile = path.join(tmp, `${i}.json`);
+/** Runs one check with its output held back, so that checks running side by side print one after the other. */
+function check({ name, cmd }) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ name, code, output, seconds: ((Date.now() - started) / 1000).toFixed(1) }));
+  });
+}
+
+for (const { name, code, output, seconds } of await Promise.all(checks.map(check))) {
+  console.log(`\n=== ${name} ===`);
+  if (output.trim()) console.log(output.trimEnd());
+  if (code !== 0) {
+    failed += 1;
+    problems.push(`${name} failed (exit ${code})`);
+  }
+  console.log(`=== ${name}: exit ${code} in ${seconds}s ===`);
+}
+
+// A runner marked `beside` starts after the checks and runs while the others run in turn; its output is kept
+// in a file and shown, with its counts, once it ends after them.
+const besides = runners
+  .map((runner, i) => ({ runner, i }))
+  .filter(({ runner }) => runner.beside)
+  .map(({ runner, i }) => {
+    const log = path.join(tmp, `${i}.log`);
+    const fd = openSync(log, 'w');
+    const started = Date.now();
+    const child = spawn(runner.cmd[0], runner.cmd.slice(1), {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
+    });
+    const ended = new Promise((resolve) => child.once('exit', (status) => resolve({ status, started, log })));
+    return { runner, i, ended };
+  });
+const inTurn = runners.map((runner, i) => ({ runner, i })).filter(({ runner }) => !runner.beside);
+
+for (const { runner, i } of inTurn) {
   console.log(`\n=== ${runner.name} ===`);
   const started = Date.now();
   const res = spawnSync(runner.cmd[0], runner.cmd.slice(1), {
     stdio: 'inherit',
-    env: { ...process.env, GASKIT_COUNTS_FILE: countsFile },
+    env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
   });
+  report(runner, i, res.status, started);
+}
+for (const { runner, i, ended } of besides) {
+  const { status, started, log } = await ended;
+  console.log(`\n=== ${runner.name} (ran beside the others) ===`);
+  process.stdout.write(readFileSync(log));
+  report(runner, i, status, started);
+}
+rmSync(tmp, { recursive: true, force: true });
+
+/** Adds one runner's counts (from its GASKIT_COUNTS_FILE) to the totals and prints its line. */
+function report(runner, i, status, started) {
+  const countsFile = path.join(tmp, `${i}.json`);
+  const res = { status };
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (runner.counts === false) {
     if (res.status !== 0) {
@@ -35,12 +116,12 @@ for (const [i, runner] of runners.entries()) {
       problems.push(`${runner.name} failed (exit ${res.status})`);
     }
     console.log(`=== ${runner.name}: exit ${res.status} in ${seconds}s ===`);
-    continue;
+    return;
   }
   if (!existsSync(countsFile)) {
     failed += 1;
     problems.push(`${runner.name} reported no counts (exit ${res.status})`);
-    continue;
+    return;
   }
   const c = JSON.parse(readFileSync(countsFile, 'utf8'));
   passed += c.passed;
@@ -54,7 +135,6 @@ for (const [i, runner] of runners.entries()) {
   console.log(`=== ${runner.name}: ${c.passed} passed, ${c.failed} failed in ${seconds}s ===`);
   if (c.slowest?.length) slowest.push(`${runner.name}: ${c.slowest.join(', ')}`);
 }
-rmSync(tmp, { recursive: true, force: true });
 
 for (const s of slowest) console.log(`slowest files, ${s}`);
 for (const p of problems) console.log(`problem: ${p}`);

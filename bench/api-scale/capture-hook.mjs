@@ -17,7 +17,8 @@ import mongoose from 'mongoose';
 
 const file = process.env.API_SCALE_CAPTURE_FILE;
 if (file) {
-  const { EJSON } = mongoose.mongo.BSON;
+  const { BSON } = mongoose.mongo;
+  const { EJSON } = BSON;
   const context = new AsyncLocalStorage();
   const started = new Map();
 
@@ -37,7 +38,8 @@ if (file) {
         label,
         name: event.commandName,
         db: event.databaseName,
-        command: event.command,
+        // As the driver sends it: a mongoose document inside (a subdocument in a `$set`) goes through its toBSON.
+        command: BSON.deserialize(BSON.serialize(event.command), { promoteValues: false }),
         startedMs: performance.now(),
       });
     });

@@ -41,8 +41,8 @@ const MEASURED_LINKS = 3;
 export const COLLECTIONS = {
   accounts: ['billing_accounts', 'billing_current', 'billing_past'],
   subscribers: ['subscribers', 'subscriber_logins', 'account_link_lists', 'auth_sessions', 'auth_session_entries'],
-  readings: ['readings_by_meter', 'readings_by_period', 'readings_export', 'kernel_tickets'],
-  payments: ['pay_payments', 'pay_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
+  readings: ['readings_meters', 'readings_pages', 'readings_export', 'kernel_tickets'],
+  payments: ['pay_payments', 'pay_cabinet_history', 'pay_keys', 'pay_pending', 'pay_export', 'kernel_stream_marks'],
 };
 
 /** A fixed time part, then one byte for the kind and seven for the index: unique, and the same every run. */
@@ -298,11 +298,15 @@ export function subscribersFamily(ctx, from, to) {
   return { subscribers, subscriber_logins, account_link_lists, auth_sessions, auth_session_entries };
 }
 
+/** server/readings/model.ts READINGS_PER_PAGE: readings a page of a meter's readings holds. */
+const READINGS_PER_PAGE = 12;
+
 /**
  * The readings of accounts [from, to) as the readings module stores them (server/readings/
  * service.ts, `storeReading`): accepted readings of the most recent months, one a month,
- * alternating between the account's meters. Each is entry `<meterId>:<n>` of its meter's stream,
- * the one entry of its meter's period stream `<meterId>:<period>:1`, and an entry of the supplier's
+ * alternating between the account's meters. A meter's readings are numbered 1, 2, 3… (a reading's
+ * id is `<meterId>:<n>`); its full pages of twelve are page documents `<meterId>:<page>`, the rest
+ * is in the meter's document (`_id` = the meter id). Each reading is an entry of the supplier's
  * export stream after `ctx.readingsBase` (the readings the supplier had before); a counting reading
  * holds its value (a kernel ticket `reading:<meterId>:<period>:<valueMilli>:0`, renewed for 120
  * days when stored) until the ticket is swept a day after it ran out.
@@ -310,8 +314,8 @@ export function subscribersFamily(ctx, from, to) {
 export function readingsFamily(ctx, from, to) {
   const { tenantId, periods, sizes, keys, now } = ctx;
   const plan = readingPlan(sizes);
-  const readings_by_meter = [];
-  const readings_by_period = [];
+  const readings_meters = [];
+  const readings_pages = [];
   const readings_export = [];
   const kernel_tickets = [];
   const exportStream = String(tenantId);
@@ -320,8 +324,14 @@ export function readingsFamily(ctx, from, to) {
     const holder = holderOf(i, sizes);
     const meters = metersOf(i);
     const decimals = i % 3 === 1 ? 3 : 0;
+    const owner = (m) => ({
+      tenantId,
+      accountId: ids.account(ctx, i),
+      accountNumber: ids.accountNumber(i),
+      meterId: ids.meter(ctx, i, m),
+    });
     let place = ctx.readingsBase + plan.before(i);
-    const meterSeq = Array(meters).fill(0);
+    const stored = Array.from({ length: meters }, () => []);
     const lastOf = Array(meters).fill(null);
     for (let k = 0; k < count; k += 1) {
       const month = periods.length - count + k;
@@ -332,17 +342,10 @@ export function readingsFamily(ctx, from, to) {
       const previousMilli = lastOf[m] ?? (month > 0 ? meterAt(i, m, month - 1, periods) : null);
       lastOf[m] = valueMilli;
       const submittedAt = new Date(`${periods[month]}-${String(15 + (i % 10)).padStart(2, '0')}T09:00:00Z`);
-      meterSeq[m] += 1;
+      const seq = stored[m].length + 1;
       place += 1;
-      const _id = keys.streamId(meterId, meterSeq[m]);
-      readings_by_meter.push({
-        _id,
-        stream: meterId,
-        seq: meterSeq[m],
-        tenantId,
-        accountId: ids.account(ctx, i),
-        accountNumber: ids.accountNumber(i),
-        meterId,
+      stored[m].push({
+        seq,
         meterSerialNumber: `G${10_000_000 + ((i * 7919 + m) % 89_999_999)}`,
         ...(holder >= 0 ? { subscriberId: ids.subscriber(holder), source: 'portal' } : { source: 'import' }),
         period: periods[month],
@@ -356,9 +359,12 @@ export function readingsFamily(ctx, from, to) {
         submittedAt,
         updatedAt: submittedAt,
       });
-      const periodStream = keys.key(meterId, periods[month]);
-      readings_by_period.push({ _id: keys.streamId(periodStream, 1), stream: periodStream, seq: 1, reading: _id });
-      readings_export.push({ _id: keys.streamId(exportStream, place), stream: exportStream, seq: place, reading: _id });
+      readings_export.push({
+        _id: keys.streamId(exportStream, place),
+        stream: exportStream,
+        seq: place,
+        reading: keys.streamId(meterId, seq),
+      });
       const leaseUntil = submittedAt.getTime() + keys.HOLD_MS;
       if (leaseUntil + keys.KEEP_MS > now.getTime()) {
         const work = keys.key('reading', meterId, periods[month], valueMilli);
@@ -372,8 +378,27 @@ export function readingsFamily(ctx, from, to) {
         });
       }
     }
+    for (const [m, readings] of stored.entries()) {
+      if (readings.length === 0) continue;
+      const pages = Math.floor((readings.length - 1) / READINGS_PER_PAGE);
+      for (let page = 1; page <= pages; page += 1) {
+        readings_pages.push({
+          _id: keys.key(ids.meter(ctx, i, m), page),
+          ...owner(m),
+          page,
+          readings: readings.slice((page - 1) * READINGS_PER_PAGE, page * READINGS_PER_PAGE),
+        });
+      }
+      readings_meters.push({
+        _id: ids.meter(ctx, i, m),
+        ...owner(m),
+        seq: readings.length,
+        pages,
+        readings: readings.slice(pages * READINGS_PER_PAGE),
+      });
+    }
   }
-  return { readings_by_meter, readings_by_period, readings_export, kernel_tickets };
+  return { readings_meters, readings_pages, readings_export, kernel_tickets };
 }
 
 /**
@@ -382,7 +407,7 @@ export function readingsFamily(ctx, from, to) {
  * from last month over the subscriber's accounts in turn; booked by billing except those of the
  * last two months, which stay on their accounts' chains of unconfirmed payments. Each payment has
  * its `_id` from (tenant, subscriber, Idempotency-Key), its entry in the cabinet's history (oldest
- * first), its provider-reference and receipt keys, and its entry in the supplier's export stream
+ * first, showing it as the server's `publicPayment` does), its provider-reference and receipt keys, and its entry in the supplier's export stream
  * after `ctx.paymentsBase`, appended once (a stream mark). Not written: the provider events and the
  * transition log (`pay_events`, `pay_transitions`), which no subscriber request reads.
  */
@@ -390,7 +415,7 @@ export function paymentsFamily(ctx, from, to) {
   const { tenantId, slug, now, keys } = ctx;
   const plan = paymentPlan(ctx.sizes);
   const pay_payments = [];
-  const pay_history = [];
+  const pay_cabinet_history = [];
   const pay_keys = [];
   const pay_pending = [];
   const pay_export = [];
@@ -415,7 +440,7 @@ export function paymentsFamily(ctx, from, to) {
       const providerRef = ids.providerRef(j, k);
       const items = [{ accountId, accountNumber: ids.accountNumber(i), address: 'г. Северск', amount, penalties }];
       const confirmed = k >= 2;
-      pay_payments.push({
+      const payment = {
         _id,
         tenantId,
         tenantSlug: slug,
@@ -453,14 +478,13 @@ export function paymentsFamily(ctx, from, to) {
         createdAt,
         updatedAt: succeededAt,
         __v: 0,
-      });
-      pay_history.push({
+      };
+      pay_payments.push(payment);
+      pay_cabinet_history.push({
         _id: keys.streamId(historyStream, historySeq),
         stream: historyStream,
         seq: historySeq,
-        paymentId: _id,
-        createdAt,
-        accountIds: [accountId],
+        shown: keys.publicPayment(payment),
       });
       pay_keys.push(
         { _id: keys.providerRefKey('demo', providerRef), paymentId: _id },
@@ -492,7 +516,7 @@ export function paymentsFamily(ctx, from, to) {
       kernel_stream_marks.push({ _id: keys.onceMarkId(keys.PaymentExport, exportStream, once), seq });
     }
   }
-  return { pay_payments, pay_history, pay_keys, pay_pending, pay_export, kernel_stream_marks };
+  return { pay_payments, pay_cabinet_history, pay_keys, pay_pending, pay_export, kernel_stream_marks };
 }
 
 /** Each family, the owners its ranges count, and how many owners one insert batch takes. */
@@ -567,6 +591,9 @@ export function measuredCabinet(ctx) {
       token: ids.token(j),
       accountId: ids.account(ctx, 3 * j),
       accountNumber: ids.accountNumber(3 * j),
+      meterId: ids.meter(ctx, 3 * j, 0),
+      /** Its first meter's last reading, m³ (the value a reading sent from this cabinet must pass). */
+      lastReading: meterValue(3 * j, ctx.periods.length - 1, ctx.periods) / 1000,
     })),
   };
 }

@@ -1,5 +1,6 @@
 import mongoose, { type Types } from 'mongoose';
 import client from 'prom-client';
+import { appContext } from '../app-context.ts';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
@@ -8,11 +9,11 @@ import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, readAfter } from '../db/kernel/streams.ts';
 import { alert } from '../http/alerts.ts';
-import type { Ctx } from '../http/context.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { registry } from '../http/metrics.ts';
 import { amountDue } from '../payments/amounts.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
 import {
@@ -34,22 +35,13 @@ import {
 export const PIN_ATTEMPTS: WindowRule = { points: 5, windowMs: 3600_000 };
 export const PIN_ATTEMPTS_PER_ACCOUNT: WindowRule = { points: 10, windowMs: 3600_000 };
 
-function subscriberOid(ctx: Ctx): Types.ObjectId {
-  if (!ctx.subscriberId) throw new Error('accounts service called without a signed-in subscriber');
+function subscriberOid(ctx: SubscriberCtx): Types.ObjectId {
   return new mongoose.Types.ObjectId(ctx.subscriberId);
 }
 
 /** The cabinet's links, oldest first: one lookup by `_id` (none: no list yet). */
 async function linksOf(subscriberId: Types.ObjectId): Promise<AccountLinkDoc[]> {
   return (await AccountLinkList.findById(String(subscriberId)).lean<AccountLinkListDoc>())?.links ?? [];
-}
-
-/** How many times a change of a link list tries while the list is busy (tests use few). */
-const linkRevisions = { tries: 50 };
-
-/** Changes how many times a change of a link list tries (tests make a busy list answer at once). */
-export function configureLinkRevisions(next: Partial<typeof linkRevisions>): void {
-  Object.assign(linkRevisions, next);
 }
 
 /**
@@ -65,7 +57,7 @@ async function reviseLinks(subscriberId: Types.ObjectId, change: (links: Account
       AccountLinkList,
       String(subscriberId),
       (current) => ({ set: { subscriberId, links: change(current?.links ?? []) }, result: undefined }),
-      { tries: linkRevisions.tries },
+      { tries: appContext().accounts.linkTries },
     );
   } catch (err) {
     if (err instanceof RevisionBusyError) throw new ConflictError('links_busy');
@@ -110,7 +102,7 @@ async function supplierOf(ctx: Ctx, slug: string): Promise<TenantDoc> {
  * The account a subscriber names by supplier and number, and whether the cabinet has it linked:
  * the account and the cabinet's link list, two lookups by key, made together.
  */
-async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
+async function findByRef(ctx: SubscriberCtx, ref: { supplier: string; number: string }) {
   await countHit(key('lookup', subscriberOid(ctx)), LOOKUP_LIMITS.cabinet, 'account_lookups_limited');
   const supplier = await supplierOf(ctx, ref.supplier);
   if (!accountNumberRule(supplier).test(ref.number)) {
@@ -123,7 +115,7 @@ async function findByRef(ctx: Ctx, ref: { supplier: string; number: string }) {
 }
 
 /** "Check": the masked contract details of an account before linking it (street and house, surname and initials). */
-export async function checkAccount(ctx: Ctx, ref: { supplier: string; number: string }, client: { ip: string }) {
+export async function checkAccount(ctx: SubscriberCtx, ref: { supplier: string; number: string }, client: { ip: string }) {
   await countHit(key('lookup', 'ip', client.ip), LOOKUP_LIMITS.ip, 'account_lookups_limited');
   const { supplier, account, linked } = await findByRef(ctx, ref);
   return {
@@ -174,7 +166,7 @@ async function owedNow(tenantId: Types.ObjectId, accountId: string, debt: { debt
  * added to the cabinet's list as a revision, which refuses it when the list is full or already
  * holds the account.
  */
-export async function linkAccount(ctx: Ctx, ref: { supplier: string; number: string }) {
+export async function linkAccount(ctx: SubscriberCtx, ref: { supplier: string; number: string }) {
   const { supplier, account, linked } = await findByRef(ctx, ref);
   if (linked) throw new ConflictError('account_already_linked');
   const max = ctx.tenant.accounts.maxAccounts;
@@ -196,25 +188,25 @@ export async function linkAccount(ctx: Ctx, ref: { supplier: string; number: str
 }
 
 /** The cabinet's link of an account of this realm: one lookup (its list). */
-async function ownLink(ctx: Ctx, accountId: string): Promise<AccountLinkDoc> {
+async function ownLink(ctx: SubscriberCtx, accountId: string): Promise<AccountLinkDoc> {
   const link = (await linksOf(subscriberOid(ctx))).find((l) => l.accountId === accountId);
   if (!link || link.realm !== ctx.tenant.realm) throw new NotFoundError('account_not_linked');
   return link;
 }
 
 /** Whether the signed-in cabinet has this account linked (its key `<tenantId>:<number>`): one lookup. */
-export async function isLinked(ctx: Ctx, accountId: string): Promise<boolean> {
+export async function isLinked(ctx: SubscriberCtx, accountId: string): Promise<boolean> {
   return (await linksOf(subscriberOid(ctx))).some((l) => l.accountId === accountId && l.realm === ctx.tenant.realm);
 }
 
 /** The cabinet's links of this realm, oldest first: one lookup (its list). */
-async function ownLinks(ctx: Ctx): Promise<AccountLinkDoc[]> {
+async function ownLinks(ctx: SubscriberCtx): Promise<AccountLinkDoc[]> {
   const own = await linksOf(subscriberOid(ctx));
   return own.filter((l) => l.realm === ctx.tenant.realm).sort((a, b) => a.linkedAt.getTime() - b.linkedAt.getTime());
 }
 
 /** The cabinet's accounts: its link list, oldest link first, each with its account and debt. */
-export async function listLinkedAccounts(ctx: Ctx) {
+export async function listLinkedAccounts(ctx: SubscriberCtx) {
   return Promise.all((await ownLinks(ctx)).map((l) => view(l)));
 }
 
@@ -222,7 +214,7 @@ export async function listLinkedAccounts(ctx: Ctx) {
  * The cabinet's accounts of this realm as `listLinkedAccounts` names them, without what is owed on
  * them: its link list, then each account, one lookup each.
  */
-export async function listLinkedAccountRefs(ctx: Ctx) {
+export async function listLinkedAccountRefs(ctx: SubscriberCtx) {
   return Promise.all(
     (await ownLinks(ctx)).map(async (l) => {
       const [supplier, account] = await Promise.all([getTenantById(l.tenantId), findAccount(l.tenantId, l.accountId)]);
@@ -241,7 +233,7 @@ export async function listLinkedAccountRefs(ctx: Ctx) {
  * `listLinkedAccounts` with each account's number of meters (payments offers readings with a
  * payment where there are meters), from the same lookups.
  */
-export async function listLinkedAccountsWithMeters(ctx: Ctx) {
+export async function listLinkedAccountsWithMeters(ctx: SubscriberCtx) {
   return Promise.all(
     (await ownLinks(ctx)).map(async (l) => {
       const { view: shown, account } = await viewWithAccount(l);
@@ -251,7 +243,7 @@ export async function listLinkedAccountsWithMeters(ctx: Ctx) {
 }
 
 /** Unlinks an account; the last one stays, so a cabinet always has an account (checked within the revision). */
-export async function unlinkAccount(ctx: Ctx, accountId: string): Promise<void> {
+export async function unlinkAccount(ctx: SubscriberCtx, accountId: string): Promise<void> {
   await reviseLinks(subscriberOid(ctx), (links) => {
     const others = links.filter((l) => l.accountId !== accountId);
     if (!links.some((l) => l.accountId === accountId && l.realm === ctx.tenant.realm))
@@ -280,7 +272,7 @@ const pinLockouts = new client.Counter({
  * tenant, the account and the cabinet (never the PIN guessed). Once per limit reached, so a
  * continued attack shows up as one line per window and cabinet, not one per guess.
  */
-async function reportLockout(ctx: Ctx, link: AccountLinkDoc, scope: 'cabinet' | 'account'): Promise<void> {
+async function reportLockout(ctx: SubscriberCtx, link: AccountLinkDoc, scope: 'cabinet' | 'account'): Promise<void> {
   const supplier = await getTenantById(link.tenantId);
   pinLockouts.inc({ tenant: supplier.slug, scope });
   alert(
@@ -291,7 +283,7 @@ async function reportLockout(ctx: Ctx, link: AccountLinkDoc, scope: 'cabinet' | 
 }
 
 /** "I have a PIN": the PIN printed on the bill switches the link to extended mode. */
-export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
+export async function enterPin(ctx: SubscriberCtx, accountId: string, pin: string) {
   const link = await ownLink(ctx, accountId);
   const perCabinet = key('pin', subscriberOid(ctx), accountId);
   const perAccount = key('pin', accountId);
@@ -316,7 +308,7 @@ export async function enterPin(ctx: Ctx, accountId: string, pin: string) {
  * The cabinet's link of an account of the request's tenant (account-scoped widgets talk to the
  * account's own supplier), and the account: three lookups, the account's made with the link's.
  */
-async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ link: AccountLinkDoc; account: AccountDoc }> {
+async function linkedAccount(ctx: SubscriberCtx, accountId: string): Promise<{ link: AccountLinkDoc; account: AccountDoc }> {
   if (!accountId.startsWith(`${String(ctx.tenant._id)}:`)) throw new NotFoundError('account_not_linked');
   const [link, account] = await Promise.all([ownLink(ctx, accountId), findAccount(ctx.tenant._id, accountId)]);
   if (!account) throw new NotFoundError('account_not_found');
@@ -327,7 +319,7 @@ async function linkedAccount(ctx: Ctx, accountId: string): Promise<{ link: Accou
  * The account, if the signed-in subscriber has it linked and it belongs to the tenant of the request,
  * with its meters as billing lists them (from the same lookup). Readings and payments start here.
  */
-export async function assertLinked(ctx: Ctx, accountId: string) {
+export async function assertLinked(ctx: SubscriberCtx, accountId: string) {
   const { link, account } = await linkedAccount(ctx, accountId);
   return {
     id: account._id,
@@ -339,7 +331,7 @@ export async function assertLinked(ctx: Ctx, accountId: string) {
   };
 }
 
-export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: string) {
+export async function accountSummaryFor(ctx: SubscriberCtx, accountId: string, period?: string) {
   const { link, account } = await linkedAccount(ctx, accountId);
   const extended = link.mode === 'extended';
   const summary = await summaryOf(account, period);
@@ -370,13 +362,13 @@ export async function accountSummaryFor(ctx: Ctx, accountId: string, period?: st
 }
 
 /** Full charges are extended-mode data (seed 001: basic mode shows debt, payment and readings only). */
-export async function chargesFor(ctx: Ctx, accountId: string, range: { from?: string; to?: string }) {
+export async function chargesFor(ctx: SubscriberCtx, accountId: string, range: { from?: string; to?: string }) {
   const { link, account } = await linkedAccount(ctx, accountId);
   if (link.mode !== 'extended') throw new ForbiddenError('pin_required');
   return chargesOf(account, range);
 }
 
-export async function metersFor(ctx: Ctx, accountId: string) {
+export async function metersFor(ctx: SubscriberCtx, accountId: string) {
   const { account } = await linkedAccount(ctx, accountId);
   return metersOf(account);
 }
@@ -447,6 +439,7 @@ export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 200): 
   }
 }
 
-onSubscriberDeleted('accounts', async ({ subscriberId }) => {
+/** A deleted cabinet's account links go with it. */
+export const dropLinksOfDeleted: SubscriberDeletedHook = async ({ subscriberId }) => {
   await AccountLinkList.deleteOne({ _id: String(subscriberId) });
-});
+};

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { z } from 'zod';
+import { appContext } from '../app-context.ts';
 import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
 import { isDuplicateKey } from '../db/kernel/keys.ts';
 import { ValidationError } from '../http/errors.ts';
@@ -27,22 +28,32 @@ const CAPTCHA_EXPIRY = expiry('captcha', 600_000, [CaptchaUse]);
 const DEFAULT_DIFFICULTY: CaptchaDifficulty = { cost: 1_000, counterMin: 1_000, counterMax: 4_000, ttlMs: 10 * 60_000 };
 const ALGORITHM = 'PBKDF2/SHA-256';
 
-const state: { difficulty: CaptchaDifficulty; hmacKey?: string; keys?: Promise<{ signature: string; key: string }> } = {
-  difficulty: DEFAULT_DIFFICULTY,
-};
+/** The captcha settings of one app (`AppContext.captcha`): CAPTCHA_HMAC_KEY, and the work asked (tests make it lighter). */
+export class CaptchaSettings {
+  difficulty: CaptchaDifficulty = DEFAULT_DIFFICULTY;
+  private signing: Promise<{ signature: string; key: string }> | undefined;
 
-/** CAPTCHA_HMAC_KEY at start-up; tests make the work lighter. */
-export function configureCaptcha(options: { hmacKey?: string; difficulty?: Partial<CaptchaDifficulty> }): void {
-  if (options.hmacKey !== undefined) {
-    state.hmacKey = options.hmacKey;
-    state.keys = undefined;
+  constructor(private readonly hmacKey: string | undefined) {}
+
+  /** Patches the default difficulty. */
+  setDifficulty(patch: Partial<CaptchaDifficulty>): void {
+    this.difficulty = { ...DEFAULT_DIFFICULTY, ...patch };
   }
-  if (options.difficulty) state.difficulty = { ...DEFAULT_DIFFICULTY, ...options.difficulty };
+
+  /** The signing keys, derived once from the configured key or the one kept in the database. */
+  keys(): Promise<{ signature: string; key: string }> {
+    this.signing ??= masterKey(this.hmacKey).then((master) => ({
+      signature: createHmac('sha256', master).update('altcha-challenge').digest('hex'),
+      key: createHmac('sha256', master).update('altcha-derived-key').digest('hex'),
+    }));
+    this.signing.catch(() => (this.signing = undefined));
+    return this.signing;
+  }
 }
 
 /** The configured key, or one generated once and kept in the database so all instances share it. */
-async function masterKey(): Promise<string> {
-  if (state.hmacKey) return state.hmacKey;
+async function masterKey(hmacKey: string | undefined): Promise<string> {
+  if (hmacKey) return hmacKey;
   const id = 'captcha-hmac';
   try {
     await ServerSecret.create({ _id: id, value: randomBytes(32).toString('base64url') });
@@ -54,19 +65,12 @@ async function masterKey(): Promise<string> {
   return doc.value;
 }
 
-function keys(): Promise<{ signature: string; key: string }> {
-  state.keys ??= masterKey().then((master) => ({
-    signature: createHmac('sha256', master).update('altcha-challenge').digest('hex'),
-    key: createHmac('sha256', master).update('altcha-derived-key').digest('hex'),
-  }));
-  state.keys.catch(() => (state.keys = undefined));
-  return state.keys;
-}
+const keys = () => appContext().captcha.keys();
 
 /** A signed challenge bound to the tenant, for `GET auth/captcha`. */
 export async function captchaChallenge(tenantSlug: string): Promise<Challenge> {
   const { signature, key } = await keys();
-  const d = state.difficulty;
+  const d = appContext().captcha.difficulty;
   return createChallenge({
     algorithm: ALGORITHM,
     cost: d.cost,

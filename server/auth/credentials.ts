@@ -1,8 +1,8 @@
 import { ValidationError } from '../http/errors.ts';
+import { claimAttempt, clearKey } from '../http/limits.ts';
 import type { SubscriberDoc } from '../subscribers/model.ts';
-import { claimAttempt, clearKey } from './limits.ts';
 import { verifyPassword } from './passwords.ts';
-import { auth } from './policy.ts';
+import { authPolicy } from './policy.ts';
 
 /** Wrong passwords of one login (existing or not) are counted under this key. */
 export function failureKey(realm: string, login: string): string {
@@ -20,7 +20,7 @@ export async function checkCurrentPassword(
   field: string,
 ): Promise<void> {
   const failKey = failureKey(sub.realm, sub.login);
-  await claimAttempt(failKey, auth.policy.lockout, 'login_locked');
+  await claimAttempt(failKey, authPolicy().lockout, 'login_locked');
   if (!(await verifyPassword(password, sub.passwordHash))) {
     throw new ValidationError({ [field]: { code: 'current_password_wrong' } });
   }

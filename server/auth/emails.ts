@@ -1,112 +1,114 @@
 import type { Ctx } from '../http/context.ts';
 import { enqueue, type NotifyContext } from '../notify/service.ts';
 import { offsetMs } from '../readings/window.ts';
-import { defineTemplate, type TemplateData } from '../notify/templates.ts';
+import type { Template, TemplateData } from '../notify/templates.ts';
 
 /**
  * The messages of the auth flows. Texts are `notify:auth.*` keys; every template that may go to
  * a phone login has an SMS text too.
  */
-defineTemplate('auth.confirm-link', (t, d) => ({
-  subject: t('notify:auth.confirmLink.subject'),
-  blocks: [
-    { text: t('notify:auth.confirmLink.intro', d) },
-    { button: t('notify:auth.confirmLink.button'), url: String(d.link) },
-    { text: t('notify:auth.confirmLink.deadline', d) },
-    { note: t('notify:auth.notYou') },
-  ],
-}));
+export const authTemplates: Record<string, Template> = {
+  'auth.confirm-link': (t, d) => ({
+    subject: t('notify:auth.confirmLink.subject'),
+    blocks: [
+      { text: t('notify:auth.confirmLink.intro', d) },
+      { button: t('notify:auth.confirmLink.button'), url: String(d.link) },
+      { text: t('notify:auth.confirmLink.deadline', d) },
+      { note: t('notify:auth.notYou') },
+    ],
+  }),
 
-defineTemplate('auth.confirm-code', (t, d) => ({
-  subject: t('notify:auth.confirmCode.subject'),
-  blocks: [
-    { text: t('notify:auth.confirmCode.intro', d) },
-    { code: String(d.code) },
-    { text: t('notify:auth.codeValid', d) },
-    { note: t('notify:auth.notYou') },
-  ],
-  sms: t('notify:auth.confirmCode.sms', d),
-}));
+  'auth.confirm-code': (t, d) => ({
+    subject: t('notify:auth.confirmCode.subject'),
+    blocks: [
+      { text: t('notify:auth.confirmCode.intro', d) },
+      { code: String(d.code) },
+      { text: t('notify:auth.codeValid', d) },
+      { note: t('notify:auth.notYou') },
+    ],
+    sms: t('notify:auth.confirmCode.sms', d),
+  }),
 
-defineTemplate('auth.register-code', (t, d) => ({
-  subject: t('notify:auth.registerCode.subject'),
-  blocks: [
-    { text: t('notify:auth.registerCode.intro', d) },
-    { code: String(d.code) },
-    { text: t('notify:auth.codeValid', d) },
-    { note: t('notify:auth.spamHint') },
-    { note: t('notify:auth.notYou') },
-  ],
-}));
+  'auth.register-code': (t, d) => ({
+    subject: t('notify:auth.registerCode.subject'),
+    blocks: [
+      { text: t('notify:auth.registerCode.intro', d) },
+      { code: String(d.code) },
+      { text: t('notify:auth.codeValid', d) },
+      { note: t('notify:auth.spamHint') },
+      { note: t('notify:auth.notYou') },
+    ],
+  }),
 
-defineTemplate('auth.temporary-password', (t, d) => ({
-  subject: t('notify:auth.temporaryPassword.subject'),
-  blocks: [
-    { text: t('notify:auth.temporaryPassword.intro', d) },
-    { code: String(d.password) },
-    { text: t('notify:auth.temporaryPassword.instructions', d) },
-    { note: t('notify:auth.temporaryPassword.keepSecret') },
-  ],
-}));
+  'auth.temporary-password': (t, d) => ({
+    subject: t('notify:auth.temporaryPassword.subject'),
+    blocks: [
+      { text: t('notify:auth.temporaryPassword.intro', d) },
+      { code: String(d.password) },
+      { text: t('notify:auth.temporaryPassword.instructions', d) },
+      { note: t('notify:auth.temporaryPassword.keepSecret') },
+    ],
+  }),
 
-defineTemplate('auth.already-registered', (t, d) => ({
-  subject: t('notify:auth.alreadyRegistered.subject'),
-  blocks: [{ text: t('notify:auth.alreadyRegistered.intro', d) }, { note: t('notify:auth.notYou') }],
-  sms: t('notify:auth.alreadyRegistered.sms', d),
-}));
+  'auth.already-registered': (t, d) => ({
+    subject: t('notify:auth.alreadyRegistered.subject'),
+    blocks: [{ text: t('notify:auth.alreadyRegistered.intro', d) }, { note: t('notify:auth.notYou') }],
+    sms: t('notify:auth.alreadyRegistered.sms', d),
+  }),
 
-defineTemplate('auth.reset-link', (t, d) => ({
-  subject: t('notify:auth.resetLink.subject'),
-  blocks: [
-    { text: t('notify:auth.resetLink.intro', d) },
-    { button: t('notify:auth.resetLink.button'), url: String(d.link) },
-    { text: t('notify:auth.linkValid', d) },
-    { note: t('notify:auth.notYou') },
-  ],
-}));
+  'auth.reset-link': (t, d) => ({
+    subject: t('notify:auth.resetLink.subject'),
+    blocks: [
+      { text: t('notify:auth.resetLink.intro', d) },
+      { button: t('notify:auth.resetLink.button'), url: String(d.link) },
+      { text: t('notify:auth.linkValid', d) },
+      { note: t('notify:auth.notYou') },
+    ],
+  }),
 
-defineTemplate('auth.reset-code', (t, d) => ({
-  subject: t('notify:auth.resetCode.subject'),
-  blocks: [
-    { text: t('notify:auth.resetCode.intro', d) },
-    { code: String(d.code) },
-    { text: t('notify:auth.codeValid', d) },
-    { note: t('notify:auth.notYou') },
-  ],
-  sms: t('notify:auth.resetCode.sms', d),
-}));
+  'auth.reset-code': (t, d) => ({
+    subject: t('notify:auth.resetCode.subject'),
+    blocks: [
+      { text: t('notify:auth.resetCode.intro', d) },
+      { code: String(d.code) },
+      { text: t('notify:auth.codeValid', d) },
+      { note: t('notify:auth.notYou') },
+    ],
+    sms: t('notify:auth.resetCode.sms', d),
+  }),
 
-defineTemplate('auth.password-changed', (t, d) => ({
-  subject: t('notify:auth.passwordChanged.subject'),
-  blocks: [{ text: t('notify:auth.passwordChanged.intro', d) }, { note: t('notify:auth.passwordChanged.notYou') }],
-  sms: t('notify:auth.passwordChanged.sms', d),
-}));
+  'auth.password-changed': (t, d) => ({
+    subject: t('notify:auth.passwordChanged.subject'),
+    blocks: [{ text: t('notify:auth.passwordChanged.intro', d) }, { note: t('notify:auth.passwordChanged.notYou') }],
+    sms: t('notify:auth.passwordChanged.sms', d),
+  }),
 
-defineTemplate('auth.contact-code', (t, d) => ({
-  subject: t('notify:auth.contactCode.subject'),
-  blocks: [
-    { text: t('notify:auth.contactCode.intro', d) },
-    { code: String(d.code) },
-    { text: t('notify:auth.codeValid', d) },
-    { note: t('notify:auth.notYou') },
-  ],
-  sms: t('notify:auth.contactCode.sms', d),
-}));
+  'auth.contact-code': (t, d) => ({
+    subject: t('notify:auth.contactCode.subject'),
+    blocks: [
+      { text: t('notify:auth.contactCode.intro', d) },
+      { code: String(d.code) },
+      { text: t('notify:auth.codeValid', d) },
+      { note: t('notify:auth.notYou') },
+    ],
+    sms: t('notify:auth.contactCode.sms', d),
+  }),
 
-defineTemplate('auth.cabinet-deleted', (t, d) => ({
-  subject: t('notify:auth.cabinetDeleted.subject'),
-  blocks: [{ text: t('notify:auth.cabinetDeleted.intro', d) }, { note: t('notify:auth.cabinetDeleted.note') }],
-  sms: t('notify:auth.cabinetDeleted.sms', d),
-}));
+  'auth.cabinet-deleted': (t, d) => ({
+    subject: t('notify:auth.cabinetDeleted.subject'),
+    blocks: [{ text: t('notify:auth.cabinetDeleted.intro', d) }, { note: t('notify:auth.cabinetDeleted.note') }],
+    sms: t('notify:auth.cabinetDeleted.sms', d),
+  }),
 
-defineTemplate('auth.contact-changed', (t, d) => ({
-  subject: t(`notify:auth.contactChanged.subject_${String(d.field)}`),
-  blocks: [
-    { text: t(`notify:auth.contactChanged.intro_${String(d.field)}`, d) },
-    { note: t('notify:auth.contactChanged.notYou') },
-  ],
-  sms: t(`notify:auth.contactChanged.sms_${String(d.field)}`, d),
-}));
+  'auth.contact-changed': (t, d) => ({
+    subject: t(`notify:auth.contactChanged.subject_${String(d.field)}`),
+    blocks: [
+      { text: t(`notify:auth.contactChanged.intro_${String(d.field)}`, d) },
+      { note: t('notify:auth.contactChanged.notYou') },
+    ],
+    sms: t(`notify:auth.contactChanged.sms_${String(d.field)}`, d),
+  }),
+};
 
 /**
  * An email or phone as the notice to the old one shows it: enough for the person to recognise

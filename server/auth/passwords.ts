@@ -1,16 +1,28 @@
 import { randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import pLimit from 'p-limit';
 
 /** scrypt cost: N = 2^15, r = 8, p = 1 (32 MiB, about 0.1 s). Stored with each hash, so it can be raised later. */
 const CURRENT = { log2N: 15, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const SALT_BYTES = 16;
 
+/**
+ * Derivations running at once in this process; the others wait their turn. Each holds 32 MiB and a
+ * core for about 0.1 s: with libuv's four threads, 20 sign-ins at once raised the server's peak RSS
+ * by 128 MB (docs/benchmarks.md, "API at scale"), and more than two at once finish no sooner on the
+ * two cores the server shares with its database.
+ */
+export const passwordWork = pLimit(2);
+
 function derive(password: string, salt: Buffer, params: { log2N: number; r: number; p: number }): Promise<Buffer> {
   const N = 2 ** params.log2N;
   const options: ScryptOptions = { N, r: params.r, p: params.p, maxmem: 256 * N * params.r };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return passwordWork(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 /** `scrypt$<log2 N>$<r>$<p>$<salt b64url>$<key b64url>`: per-hash salt and parameters travel with the hash. */

@@ -1,5 +1,5 @@
-import { configureCaptcha } from './captcha.ts';
-import type { LimitRule, LockoutRule } from './limits.ts';
+import { appContext } from '../app-context.ts';
+import type { LimitRule, LockoutRule } from '../http/limits.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -60,17 +60,17 @@ function merge<T extends object>(base: T, patch: DeepPartial<T>): T {
   return out as T;
 }
 
-interface AuthRuntime {
-  policy: AuthPolicy;
+/** The auth module's settings of one app (`AppContext.auth`). */
+export class AuthSettings {
+  policy: AuthPolicy = DEFAULT_AUTH_POLICY;
+
+  /** Tests patch the policy (tighter or looser limits): the patch applies to the defaults, not to the previous patch. */
+  setPolicy(patch: DeepPartial<AuthPolicy>): void {
+    this.policy = merge(DEFAULT_AUTH_POLICY, patch);
+  }
 }
 
-export const auth: AuthRuntime = { policy: DEFAULT_AUTH_POLICY };
-
-/**
- * Start-up passes the config (CAPTCHA_HMAC_KEY); tests patch the policy (tighter or looser
- * limits). `policy` patches the defaults, not the previous patch.
- */
-export function configureAuth(options: { captchaHmacKey?: string; policy?: DeepPartial<AuthPolicy> }): void {
-  if (options.captchaHmacKey !== undefined) configureCaptcha({ hmacKey: options.captchaHmacKey });
-  if (options.policy) auth.policy = merge(DEFAULT_AUTH_POLICY, options.policy);
+/** The auth policy of the running app. */
+export function authPolicy(): AuthPolicy {
+  return appContext().auth.policy;
 }

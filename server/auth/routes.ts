@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import Passport from 'passport';
 import { auth } from '../../contracts/auth.ts';
 import { mount } from '../endpoints.ts';
-import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { ctxOf } from '../http/context.ts';
 import { linkBase } from '../http/public-url.ts';
@@ -28,6 +28,9 @@ function clientOf(req: Request): ClientInfo {
 function linkContext(req: Request, returnUrl: string | undefined): LinkContext {
   return { client: clientOf(req), linkBase: linkBase(ctxOf(req).tenant, returnUrl) };
 }
+
+/** The module's own authenticator: no strategy goes into passport's process-wide one. */
+const passport = new Passport.Authenticator();
 
 passport.use(
   'gaskit-password',

@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
 import { validate as runRules } from '../../contracts/rules/validators.ts';
 import { passwordRules } from '../../contracts/rules/auth.ts';
-import type { Ctx } from '../http/context.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { AuthError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
+import { claimAttempt, clearKey, consume, sweepLimits } from '../http/limits.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import {
   createPending,
-  currentSubscriber,
   findById,
   findByLogin,
   normalizeLogin,
@@ -19,14 +19,13 @@ import {
 } from '../subscribers/service.ts';
 import type { SubscriberDoc } from '../subscribers/model.ts';
 import type { LoginKind } from '../tenants/model.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { sweepCaptcha, verifyCaptcha } from './captcha.ts';
 import { channelOf, formatDeadline, sendAuthMessage } from './emails.ts';
 import { checkCurrentPassword, failureKey } from './credentials.ts';
-import { claimAttempt, clearKey, consume, sweepLimits } from './limits.ts';
 import { hashPassword, needsRehash, temporaryPassword, verifyPassword } from './passwords.ts';
-import { auth } from './policy.ts';
-import { nextSessionGeneration, openSession, sweepSessions } from './sessions.ts';
+import { authPolicy } from './policy.ts';
+import { currentSubscriber, nextSessionGeneration, openSession, sweepSessions } from './sessions.ts';
 import {
   consumeCode,
   consumeLinkToken,
@@ -65,7 +64,7 @@ async function withFloor<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
-    const left = auth.policy.responseFloorMs - (Date.now() - started);
+    const left = authPolicy().responseFloorMs - (Date.now() - started);
     if (left > 0) await sleep(left);
   }
 }
@@ -88,7 +87,7 @@ function checkNewPassword(ctx: Ctx, fields: FieldErrors, password: string, repea
 }
 
 function cooldownSeconds(): number {
-  return Math.ceil(auth.policy.resendCooldownMs / 1000);
+  return Math.ceil(authPolicy().resendCooldownMs / 1000);
 }
 
 function sendKey(purpose: 'confirm' | 'reset', realm: string, login: string): string {
@@ -169,7 +168,7 @@ export async function register(ctx: Ctx, input: RegisterInput, meta: LinkContext
   failIfAny(fields);
   const { login, kind } = norm as { login: string; kind: LoginKind };
 
-  const limits = auth.policy.limits.register;
+  const limits = authPolicy().limits.register;
   await consume(`register:ip:${meta.client.ip}`, limits.ip);
   if (reg.captcha) await verifyCaptcha(ctx.tenant.slug, input.captcha);
   await consume(`register:login:${realm}:${login}`, limits.login);
@@ -278,7 +277,7 @@ async function issueTemporaryPassword(ctx: Ctx, sub: SubscriberDoc): Promise<voi
 export async function confirm(ctx: Ctx, input: ConfirmInput, client: ClientInfo): Promise<ConfirmAnswer> {
   const realm = ctx.tenant.realm;
   if (input.token !== undefined) {
-    await consume(`confirm:ip:${client.ip}`, auth.policy.limits.confirm.ip);
+    await consume(`confirm:ip:${client.ip}`, authPolicy().limits.confirm.ip);
     const used = await consumeLinkToken(realm, 'confirm', input.token);
     if (!used.ok) throw refusal('link', used);
     const sub = await findById(realm, used.token.subscriberId);
@@ -296,10 +295,10 @@ export async function confirm(ctx: Ctx, input: ConfirmInput, client: ClientInfo)
   }
   failIfAny(fields);
   const { login } = loginOrFail(input.login!, ctx.tenant.registration.logins);
-  await consume(`confirm:ip:${client.ip}`, auth.policy.limits.confirm.ip);
+  await consume(`confirm:ip:${client.ip}`, authPolicy().limits.confirm.ip);
   const sub = await findByLogin(realm, login);
   if (!sub || sub.status !== 'pending' || expiredPending(sub)) throw new RuleViolation('code_invalid');
-  const used = await consumeCode(realm, sub._id, 'confirm', input.code!, auth.policy.codeAttempts);
+  const used = await consumeCode(realm, sub._id, 'confirm', input.code!, authPolicy().codeAttempts);
   if (!used.ok) throw refusal('code', used);
   if (!sub.passwordHash) {
     await issueTemporaryPassword(ctx, sub);
@@ -329,11 +328,11 @@ export async function resend(
   if (!own && !input.login) throw new ValidationError({ login: { code: 'required' } });
   const login = own ? own.login : loginOrFail(input.login!, ctx.tenant.registration.logins).login;
 
-  const limits = auth.policy.limits.resend;
+  const limits = authPolicy().limits.resend;
   await consume(`resend:ip:${meta.client.ip}`, limits.ip);
   if (ctx.tenant.registration.captcha) await verifyCaptcha(ctx.tenant.slug, input.captcha);
   await consume(`resend:login:${realm}:${login}`, limits.login);
-  await consume(sendKey('confirm', realm, login), { points: 1, windowMs: auth.policy.resendCooldownMs }, 'resend_too_soon');
+  await consume(sendKey('confirm', realm, login), { points: 1, windowMs: authPolicy().resendCooldownMs }, 'resend_too_soon');
 
   await withFloor(async () => {
     const sub = own ?? (await findByLogin(realm, login));
@@ -360,10 +359,10 @@ export interface SignInAnswer {
  */
 export async function signIn(ctx: Ctx, input: { login: string; password: string }, client: ClientInfo): Promise<SignInAnswer> {
   const realm = ctx.tenant.realm;
-  await consume(`login:ip:${client.ip}`, auth.policy.limits.login.ip);
+  await consume(`login:ip:${client.ip}`, authPolicy().limits.login.ip);
   const { login } = loginOrFail(input.login, ctx.tenant.registration.logins);
   const failKey = failureKey(realm, login);
-  await claimAttempt(failKey, auth.policy.lockout, 'login_locked');
+  await claimAttempt(failKey, authPolicy().lockout, 'login_locked');
 
   const now = new Date();
   const found = await findByLogin(realm, login);
@@ -403,21 +402,21 @@ export async function forgotPassword(
 ): Promise<ForgotAnswer> {
   const realm = ctx.tenant.realm;
   const { login, kind } = loginOrFail(input.login, ctx.tenant.registration.logins);
-  const limits = auth.policy.limits.forgot;
+  const limits = authPolicy().limits.forgot;
   await consume(`forgot:ip:${meta.client.ip}`, limits.ip);
   if (ctx.tenant.registration.captcha) await verifyCaptcha(ctx.tenant.slug, input.captcha);
   await consume(`forgot:login:${realm}:${login}`, limits.login);
-  await consume(sendKey('reset', realm, login), { points: 1, windowMs: auth.policy.resendCooldownMs }, 'resend_too_soon');
+  await consume(sendKey('reset', realm, login), { points: 1, windowMs: authPolicy().resendCooldownMs }, 'resend_too_soon');
 
   await withFloor(async () => {
     const sub = await findByLogin(realm, login);
     if (!sub?.passwordHash || expiredPending(sub)) return;
     const base = { realm, tenantId: ctx.tenant._id, subscriberId: sub._id, purpose: 'reset' as const };
     if (kind === 'email') {
-      const token = await issueLinkToken({ ...base, expiresAt: new Date(Date.now() + auth.policy.resetLinkTtlMs) });
+      const token = await issueLinkToken({ ...base, expiresAt: new Date(Date.now() + authPolicy().resetLinkTtlMs) });
       await sendAuthMessage(ctx, login, 'auth.reset-link', {
         link: linkTo(meta.linkBase, 'gaskit-reset', token),
-        minutes: Math.round(auth.policy.resetLinkTtlMs / 60_000),
+        minutes: Math.round(authPolicy().resetLinkTtlMs / 60_000),
       });
     } else {
       const minutes = ctx.tenant.registration.codeTtlMinutes;
@@ -470,7 +469,7 @@ export async function resetPassword(
   client: ClientInfo,
 ): Promise<{ status: 'password_reset'; login: string }> {
   const realm = ctx.tenant.realm;
-  await consume(`confirm:ip:${client.ip}`, auth.policy.limits.confirm.ip);
+  await consume(`confirm:ip:${client.ip}`, authPolicy().limits.confirm.ip);
   let sub: SubscriberDoc | null;
   if (input.token !== undefined) {
     let owner: SubscriberDoc | null = null;
@@ -492,7 +491,7 @@ export async function resetPassword(
     failIfAny(fields);
     sub = await findByLogin(realm, login);
     if (!sub) throw new RuleViolation('code_invalid');
-    const used = await consumeCode(realm, sub._id, 'reset', input.code!, auth.policy.codeAttempts);
+    const used = await consumeCode(realm, sub._id, 'reset', input.code!, authPolicy().codeAttempts);
     if (!used.ok) throw refusal('code', used);
   }
   if (!sub) throw new RuleViolation('link_invalid');
@@ -506,7 +505,7 @@ export async function resetPassword(
  * included). Every other session of theirs is ended; this one stays.
  */
 export async function changePassword(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   input: { currentPassword: string; password: string; passwordRepeat?: string },
 ): Promise<Me> {
   const sub = await currentSubscriber(ctx);
@@ -519,9 +518,10 @@ export async function changePassword(
   return toMe(updated);
 }
 
-onSubscriberDeleted('auth.tokens', async ({ realm, subscriberId }) => {
+/** A deleted cabinet's tokens go with it. */
+export const dropTokensOfDeleted: SubscriberDeletedHook = async ({ realm, subscriberId }) => {
   await dropTokens(realm, subscriberId);
-});
+};
 
 export const AUTH_SWEEP = 'auth.sweep';
 
@@ -536,11 +536,11 @@ export async function sweepAuth(now = new Date()): Promise<Record<string, number
   };
 }
 
-registerWorker({
+export const authSweepWorker: Worker = {
   name: AUTH_SWEEP,
   intervalMs: 60_000,
   async run(logger) {
     const removed = await sweepAuth();
     if (Object.values(removed).some((n) => n > 0)) logger.info(removed, 'auth sweep');
   },
-});
+};

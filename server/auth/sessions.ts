@@ -4,11 +4,11 @@ import type { Types } from 'mongoose';
 import { dueAt, expireStreamAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
 import { key, type KeyedModel } from '../db/kernel/keys.ts';
 import { append, lastSeq, readBefore, streamId } from '../db/kernel/streams.ts';
-import { ctxOf, type Ctx } from '../http/context.ts';
+import { ctxOf, type Ctx, type SubscriberCtx } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { SubscriberDoc } from '../subscribers/model.ts';
-import { currentSubscriber, findById, signInRequest } from '../subscribers/service.ts';
+import { findById } from '../subscribers/service.ts';
 import { Session, SessionEntry, type SessionDoc, type SessionEntryDoc } from './session-model.ts';
 
 /**
@@ -151,11 +151,14 @@ export interface GuardOptions {
   allowPasswordChange?: boolean;
 }
 
+/** The cabinets the session guard read, per request: a handler does not read its own again. */
+const guardRead = new WeakMap<SubscriberCtx, SubscriberDoc>();
+
 /**
  * Route guard over the bearer session: 401 `unauthenticated` without a token, `session_expired`
  * for an unknown, expired or ended one (or a deleted cabinet). Unless allowed, a cabinet still
  * awaiting confirmation gets 403 `confirmation_required` and a temporary password 403
- * `password_change_required`. Sets `ctx.subscriberId` and `ctx.sessionHash`.
+ * `password_change_required`. Makes the request's `SubscriberCtx` (`subscriberCtxOf(req)`).
  */
 export function sessionGuard(options: GuardOptions = {}): RequestHandler {
   return async (req, _res, next) => {
@@ -167,10 +170,18 @@ export function sessionGuard(options: GuardOptions = {}): RequestHandler {
     const { session, sub } = active;
     if (sub.status !== 'active' && !options.allowUnconfirmed) throw new ForbiddenError('confirmation_required');
     if (sub.mustChangePassword && !options.allowPasswordChange) throw new ForbiddenError('password_change_required');
-    signInRequest(ctx, sub);
-    ctx.sessionHash = session._id;
+    const signedIn: SubscriberCtx = { ...ctx, subscriberId: String(sub._id), sessionHash: session._id };
+    guardRead.set(signedIn, sub);
+    req.subscriberCtx = signedIn;
     next();
   };
+}
+
+/** The signed-in person's cabinet, as the session guard read it for this request. */
+export async function currentSubscriber(ctx: SubscriberCtx): Promise<SubscriberDoc> {
+  const doc = guardRead.get(ctx) ?? (await findById(ctx.tenant.realm, ctx.subscriberId));
+  if (!doc) throw new AuthError('session_expired');
+  return doc;
 }
 
 /** The guard for every subscriber route of every module: a confirmed cabinet with its own password. */
@@ -223,7 +234,7 @@ async function listed(subscriberId: Types.ObjectId, now: number): Promise<{ id: 
 }
 
 /** The person's active sessions, the current one first, then by last use. */
-export async function listSessions(ctx: Ctx): Promise<SessionView[]> {
+export async function listSessions(ctx: SubscriberCtx): Promise<SessionView[]> {
   const sub = await currentSubscriber(ctx);
   const now = Date.now();
   const rows = await listed(sub._id, now);
@@ -246,9 +257,9 @@ export async function listSessions(ctx: Ctx): Promise<SessionView[]> {
 }
 
 /** Ends one of the person's own sessions by its public id (404 for anyone else's: the id is looked up in the person's own list). */
-export async function endSession(ctx: Ctx, id: string): Promise<void> {
+export async function endSession(ctx: SubscriberCtx, id: string): Promise<void> {
   const m = PUBLIC_ID.exec(id);
-  if (!m || !ctx.subscriberId) throw new NotFoundError('session_not_found');
+  if (!m) throw new NotFoundError('session_not_found');
   const entry = await SessionEntry.findById(
     streamId(sessionList(ctx.subscriberId, Number(m[1])), Number(m[2])),
   ).lean<SessionEntryDoc>();
@@ -258,8 +269,7 @@ export async function endSession(ctx: Ctx, id: string): Promise<void> {
 }
 
 /** Ends the session of the request (sign-out). */
-export async function endCurrentSession(ctx: Ctx): Promise<void> {
-  if (!ctx.sessionHash) throw new AuthError();
+export async function endCurrentSession(ctx: SubscriberCtx): Promise<void> {
   await Session.deleteOne({ _id: ctx.sessionHash });
 }
 
@@ -268,6 +278,7 @@ export async function sweepSessions(now = new Date(), limit = 10_000): Promise<n
   return sweepExpired(SESSION_EXPIRY, now, limit);
 }
 
-onSubscriberDeleted('auth.sessions', async ({ subscriberId }) => {
+/** A deleted cabinet's sessions end with it. */
+export const dropSessionsOfDeleted: SubscriberDeletedHook = async ({ subscriberId }) => {
   for (const { entry } of await listed(subscriberId, Date.now())) await Session.deleteOne({ _id: entry.sessionId });
-});
+};

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import type { Types } from 'mongoose';
 import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
-import { attemptWithin } from './limits.ts';
+import { attemptWithin } from '../http/limits.ts';
 import {
   CurrentToken,
   VerificationToken,

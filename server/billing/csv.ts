@@ -1,4 +1,5 @@
 import { pipeline, Readable, Transform } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { parse, type CsvError, type InfoRecord } from 'csv-parse';
 import { ValidationError, type FieldErrors } from '../http/errors.ts';
 import { toFieldErrors } from '../http/validate.ts';
@@ -353,7 +354,7 @@ export async function importBillingCsv(
   const writer = new BillingWriter(tenant);
   for await (const batch of readBillingCsv(input, kind, options)) {
     const errors = [...batch.errors];
-    const plan = await writer.plan(kind, batch.items);
+    const plan = await writer.plan(kind, batch.items, { exact: options.dryRun });
     const refused = new Set<number>();
     for (const [key, e] of Object.entries(plan.refused)) {
       const [index, ...field] = key.split('.');

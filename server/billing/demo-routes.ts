@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { Config } from '../config.ts';
+import { appContext } from '../app-context.ts';
 import { NotFoundError } from '../http/errors.ts';
 import { escapeHtml } from '../portal/html.ts';
 import { getTenantBySlug } from '../tenants/service.ts';
@@ -12,7 +12,7 @@ export const demoBillsRoutes = Router();
 const SAMPLE = 20;
 
 async function sampleBills(req: Request) {
-  if (!(req.app.locals.config as Config).demo) throw new NotFoundError('route_not_found');
+  if (!appContext().config.demo) throw new NotFoundError('route_not_found');
   const tenant = await getTenantBySlug(String(req.params.tenant));
   const bills = await Promise.all(
     demoAccounts(tenant.slug, SAMPLE).map(async (a) => {

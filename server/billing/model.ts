@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import { key } from '../db/kernel/keys.ts';
 import { toJSON } from '../db/plugins.ts';
 
 /**
@@ -125,25 +126,52 @@ export interface BillingMonth {
 }
 
 /**
- * An account's months live in two documents under the account's key, so that the month billing
- * keeps correcting is small to read and rewrite: on FerretDB v1 a read or an update decodes and
- * writes the whole document (about 1 ms per KB), and 24 months of history are ~6 KB.
+ * An account's months live in documents under the account's key, so that the month billing keeps
+ * correcting is small to read and never rewritten for a balance: on FerretDB v1 a read or an update
+ * decodes and writes the whole document (about 1 ms per KB; an update by `_id` costs 2–3.5 ms even
+ * of a small one, an insert in bulk 0.2–0.4 ms), and 24 months of history are ~6 KB.
  *
- * - `billing_current`: the newest month billing sent (its charge and balance, ~400 B). Balances and
- *   charges of the open period are compared with it and update it alone.
+ * - `billing_current`: the newest month billing sent (its charge and balance, ~400 B). Charges of
+ *   the open period replace it.
  * - `billing_past`: every earlier month, in one document. A month newer than the current one moves
  *   the current month here (one write per account and month), then replaces the current month;
  *   a correction of an earlier month writes here.
+ * - `billing_balances`: balances of the current month sent after it was written (a correction, or
+ *   the first balance of a month that came with its charge), each a new entry of the stream
+ *   `<account key>:<period>` (see `BalanceEntryDoc`), so that a correction is an insert, not a
+ *   rewrite of the current month.
  *
- * Readers take both by `_id` (two lookups in parallel; the debt needs the current month alone
- * while it has a balance); a month found in both (a move interrupted between its two writes) is
- * the current one's. An account has a past document only if it has a current one.
+ * Readers take the current month and the past by `_id` (in parallel; the debt needs the current
+ * month alone while it has a balance), then the current month's balance stream past the entry the
+ * current month holds (`balanceSeq`): one lookup that finds nothing, or one per newer entry (at
+ * most `BALANCE_FOLD`, see writer.ts). A month found in both the current and the past document (a
+ * move interrupted between its two writes) is the current one's. An account has a past document
+ * only if it has a current one.
  */
 export interface BillingCurrentDoc extends BillingMonth {
   _id: string;
   tenantId: Types.ObjectId;
   /** `YYYY-MM`, the newest period billing sent a charge or a balance of. */
   period: string;
+  /**
+   * The entry of the period's balance stream that `balance` is (absent or 0: none, the balance
+   * came with the month); a newer entry, if any, is the month's balance.
+   */
+  balanceSeq?: number;
+  /**
+   * The newest balance the writer folded in after the month was written: the entry `seq` of the
+   * stream of `period`, set alone by `_id` (so a fold that lands on a month that was replaced
+   * meanwhile names another period and is ignored). Used when newer than `balanceSeq`.
+   */
+  fold?: BalanceFold;
+  updatedAt: Date;
+}
+
+/** A balance entry folded into the current month (see `BillingCurrentDoc.fold`). */
+export interface BalanceFold {
+  period: string;
+  seq: number;
+  balance: MonthBalance;
   updatedAt: Date;
 }
 
@@ -154,11 +182,73 @@ const currentSchema = new Schema<BillingCurrentDoc>(
     period: { type: String, required: true },
     charge: { type: Schema.Types.Mixed },
     balance: { type: Schema.Types.Mixed },
+    balanceSeq: { type: Number },
+    fold: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, default: () => new Date() },
   },
   { versionKey: false, minimize: false, collection: 'billing_current' },
 );
 export const BillingCurrent = mongoose.model<BillingCurrentDoc>('BillingCurrent', currentSchema);
+
+/**
+ * A balance of an account's current month sent after the month was written: entry `seq` of the
+ * gap-free stream `<account key>:<period>` (server/db/kernel/streams.ts), `_id`
+ * `<account key>:<period>:<seq>`. Entries are only inserted: of two writers correcting the same
+ * month at once, one gets the number and the other plans again against its entry, so no
+ * correction is lost or written twice. The newest entry is the month's balance. Entries are
+ * never removed; a month's stream ends when the month moves into the past (its newest balance
+ * goes with it).
+ */
+export interface BalanceEntryDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  stream: string;
+  seq: number;
+  balance: MonthBalance;
+  updatedAt: Date;
+}
+
+const balanceEntrySchema = new Schema<BalanceEntryDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    balance: { type: Schema.Types.Mixed, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'billing_balances' },
+);
+export const BalanceEntry = mongoose.model<BalanceEntryDoc>('BillingBalanceEntry', balanceEntrySchema);
+
+/**
+ * Accounts whose current month got balance entries in one written batch, for the job that folds
+ * the newest entry into the month (writer.ts `foldBalances`), so that the next correction is
+ * inserted right after it and readers find nothing past it. Found through its queue record.
+ */
+export interface BalanceFoldListDoc {
+  _id: string;
+  tenantId: Types.ObjectId;
+  /** Account keys. */
+  accounts: string[];
+  createdAt: Date;
+}
+
+const balanceFoldListSchema = new Schema<BalanceFoldListDoc>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    accounts: { type: [String], required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'billing_balance_folds' },
+);
+export const BalanceFoldList = mongoose.model<BalanceFoldListDoc>('BillingBalanceFoldList', balanceFoldListSchema);
+
+/** The stream of an account's balances of a month sent after the month was written (`BalanceEntryDoc`). */
+export function balanceStream(accountId: string, period: string): string {
+  return key(accountId, period);
+}
 
 /** The months of an account before its current one, by period (`YYYY-MM`); see `BillingCurrentDoc`. */
 export interface BillingPastDoc {

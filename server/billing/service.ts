@@ -13,7 +13,8 @@ import {
   type MonthCharge,
 } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
-import { BillingWriter, pinHash } from './writer.ts';
+import type { Worker } from '../workers.ts';
+import { BillingWriter, foldBalances, pinHash, resolveBalance } from './writer.ts';
 
 /**
  * Whether an account id (an account's key, `<tenantId>:<number>`) is one of the tenant's: another
@@ -94,9 +95,15 @@ export function tariffOf(meters: ReturnType<typeof metersOf>): { price: number; 
   return priced ? { price: priced.tariff, unit: 'm3' } : null;
 }
 
-/** The current month of the tenant's account (its `_id` is the account's key): one lookup. */
+/**
+ * The current month of the tenant's account (its `_id` is the account's key) with its newest
+ * balance: one lookup, then the month's balance stream past the entry the month holds (one lookup
+ * that finds nothing, or one per newer entry; see `resolveBalance`).
+ */
 async function currentMonth(tenantId: Types.ObjectId, accountId: string): Promise<BillingCurrentDoc | null> {
-  return ownKey(tenantId, accountId) ? BillingCurrent.findById(accountId).lean<BillingCurrentDoc>() : null;
+  if (!ownKey(tenantId, accountId)) return null;
+  const current = await BillingCurrent.findById(accountId).lean<BillingCurrentDoc>();
+  return current && resolveBalance(current);
 }
 
 /** The earlier months of the tenant's account: one lookup. */
@@ -226,3 +233,18 @@ export async function chargesOf(account: AccountDoc, range: { from?: string; to?
 export async function listCharges(tenantId: Types.ObjectId, accountId: string, range: { from?: string; to?: string } = {}) {
   return chargesOf(await getAccount(tenantId, accountId), range);
 }
+
+/**
+ * Folds corrected balances into their current months a minute or so after they were written (see
+ * writer.ts `foldBalances`), so that readers and the next correction find them without looking
+ * past the month.
+ */
+export const foldBalancesWorker: Worker = {
+  name: 'billing.fold-balances',
+  intervalMs: 60_000,
+  async run(logger) {
+    let lists = 0;
+    for (let batch = await foldBalances(); batch > 0; batch = await foldBalances()) lists += batch;
+    if (lists) logger.info({ lists }, 'corrected balances folded into their months');
+  },
+};

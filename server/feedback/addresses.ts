@@ -3,7 +3,7 @@ import { feedbackConfig } from './config.ts';
 
 /** An HMAC-SHA256 of the value for one purpose, in hex: mail systems may change the case of an address, hex survives that. */
 function mac(purpose: string, value: string): string {
-  return createHmac('sha256', feedbackConfig.secret).update(`${purpose}:${value}`).digest('hex');
+  return createHmac('sha256', feedbackConfig().secret).update(`${purpose}:${value}`).digest('hex');
 }
 
 function same(a: string, b: string): boolean {
@@ -20,7 +20,7 @@ const REPLY_MAC_LENGTH = 20;
  * Only the server can make one, so a reply to it identifies the request.
  */
 export function replyAddress(requestId: string): string {
-  return `reply+${requestId}.${mac('reply', requestId).slice(0, REPLY_MAC_LENGTH)}@${feedbackConfig.inboundDomain}`;
+  return `reply+${requestId}.${mac('reply', requestId).slice(0, REPLY_MAC_LENGTH)}@${feedbackConfig().inboundDomain}`;
 }
 
 const REPLY_ADDRESS = new RegExp(`^reply\\+([a-f0-9]{24})\\.([a-f0-9]{${REPLY_MAC_LENGTH}})@(.+)$`, 'i');
@@ -30,7 +30,7 @@ export function requestIdOfReplyAddress(address: string): string | null {
   const m = REPLY_ADDRESS.exec(address.trim());
   if (!m) return null;
   const [, id, given, domain] = m as unknown as [string, string, string, string];
-  if (domain.toLowerCase() !== feedbackConfig.inboundDomain.toLowerCase()) return null;
+  if (domain.toLowerCase() !== feedbackConfig().inboundDomain.toLowerCase()) return null;
   const requestId = id.toLowerCase();
   return same(given.toLowerCase(), mac('reply', requestId).slice(0, REPLY_MAC_LENGTH)) ? requestId : null;
 }
@@ -53,6 +53,6 @@ export function inboundSignatureValid(header: string, body: Buffer, toleranceSec
   const timestamp = parts.get('t') ?? '';
   const given = parts.get('v1') ?? '';
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = createHmac('sha256', feedbackConfig.inboundSecret).update(`${timestamp}.`).update(body).digest('hex');
+  const expected = createHmac('sha256', feedbackConfig().inboundSecret).update(`${timestamp}.`).update(body).digest('hex');
   return same(given.toLowerCase(), expected);
 }

@@ -75,7 +75,7 @@ export async function seedDemoFaq(): Promise<number> {
       const entries = demoFaqEntries(tenant, lng);
       created += await seedFaq(tenant._id, lng, entries);
       const own = entries.flatMap((e, order) => (FLOW_KEYS.has(e.key) ? [{ ...e, lng, order }] : []));
-      await upsertFaq({ tenant }, { entries: own });
+      await upsertFaq(tenant, { entries: own });
     }
   }
   return created;

@@ -5,6 +5,7 @@ import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { SUPPORTED_LOCALES } from '../i18n/index.ts';
+import type { TenantDoc } from '../tenants/model.ts';
 import { FaqList, type FaqEntryDoc, type FaqListDoc } from './model.ts';
 import type { FaqUpsertBody } from './schemas.ts';
 import { keywordsOf, queryStems, score } from './search.ts';
@@ -80,19 +81,19 @@ async function changeList<R>(
  * Creates or replaces entries by key (and language); returns how many were created and updated.
  * Entries in a language the supplier does not offer are refused: nobody would ever see them.
  */
-export async function upsertFaq(ctx: Pick<Ctx, 'tenant'>, input: FaqUpsertBody): Promise<{ created: number; updated: number }> {
+export async function upsertFaq(tenant: TenantDoc, input: FaqUpsertBody): Promise<{ created: number; updated: number }> {
   const foreign = input.entries.flatMap((e, i) =>
-    e.lng && !ctx.tenant.locales.includes(e.lng) ? [[`entries.${i}.lng`, { code: 'unsupported_locale' }] as const] : [],
+    e.lng && !tenant.locales.includes(e.lng) ? [[`entries.${i}.lng`, { code: 'unsupported_locale' }] as const] : [],
   );
   if (foreign.length) throw new ValidationError(Object.fromEntries(foreign));
   const byLng = new Map<string, FaqUpsertBody['entries']>();
   for (const e of input.entries) {
-    const lng = e.lng ?? ctx.tenant.defaultLocale;
+    const lng = e.lng ?? tenant.defaultLocale;
     byLng.set(lng, [...(byLng.get(lng) ?? []), e]);
   }
   const counts = { created: 0, updated: 0 };
   for (const [lng, given] of [...byLng].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const { created, updated } = await changeList(ctx.tenant._id, lng, (current) => {
+    const { created, updated } = await changeList(tenant._id, lng, (current) => {
       const entries = [...current];
       let [made, replaced] = [0, 0];
       for (const e of given) {
@@ -122,13 +123,13 @@ export async function upsertFaq(ctx: Pick<Ctx, 'tenant'>, input: FaqUpsertBody):
 }
 
 /** Removes an entry in one language, or in all of them when none is given. */
-export async function deleteFaq(ctx: Pick<Ctx, 'tenant'>, entryKey: string, lng?: string): Promise<{ deleted: number }> {
-  const languages = lng ? [lng] : [...new Set([...ctx.tenant.locales, ...SUPPORTED_LOCALES])].sort();
-  const lists = await Promise.all(languages.map((l) => FaqList.findById(listId(ctx.tenant._id, l)).lean<FaqListDoc>()));
+export async function deleteFaq(tenant: TenantDoc, entryKey: string, lng?: string): Promise<{ deleted: number }> {
+  const languages = lng ? [lng] : [...new Set([...tenant.locales, ...SUPPORTED_LOCALES])].sort();
+  const lists = await Promise.all(languages.map((l) => FaqList.findById(listId(tenant._id, l)).lean<FaqListDoc>()));
   let deleted = 0;
   for (const [i, list] of lists.entries()) {
     if (!list?.entries.some((e) => e.key === entryKey)) continue;
-    deleted += await changeList(ctx.tenant._id, languages[i]!, (entries) => {
+    deleted += await changeList(tenant._id, languages[i]!, (entries) => {
       const kept = entries.filter((e) => e.key !== entryKey);
       return kept.length === entries.length ? { result: 0 } : { entries: kept, result: 1 };
     });

@@ -21,7 +21,7 @@ feedbackIntegrationRoutes.get(
   requireApiKey('export:read'),
   validate('query', FeedbackExportQuery),
   async (req, res) => {
-    res.json(await listForIntegration(ctxOf(req), req.query as unknown as FeedbackExportQuery));
+    res.json(await listForIntegration(ctxOf(req).tenant, req.query as unknown as FeedbackExportQuery));
   },
 );
 
@@ -31,7 +31,7 @@ feedbackIntegrationRoutes.patch(
   validate('params', FeedbackIdParams),
   validate('body', FeedbackUpdateBody),
   async (req, res) => {
-    res.json(await updateRequest(ctxOf(req), String(req.params.id), req.body as FeedbackUpdateBody, 'integration'));
+    res.json(await updateRequest(ctxOf(req).tenant, String(req.params.id), req.body as FeedbackUpdateBody, 'integration'));
   },
 );
 
@@ -40,7 +40,7 @@ feedbackIntegrationRoutes.put(
   requireApiKey('feedback:write'),
   validate('body', FaqUpsertBody),
   async (req, res) => {
-    res.json(await upsertFaq(ctxOf(req), req.body as FaqUpsertBody));
+    res.json(await upsertFaq(ctxOf(req).tenant, req.body as FaqUpsertBody));
   },
 );
 
@@ -51,6 +51,6 @@ feedbackIntegrationRoutes.delete(
   validate('query', FaqDeleteQuery),
   async (req, res) => {
     const { lng } = req.query as unknown as FaqDeleteQuery;
-    res.json(await deleteFaq(ctxOf(req), String(req.params.key), lng));
+    res.json(await deleteFaq(ctxOf(req).tenant, String(req.params.key), lng));
   },
 );

@@ -1,9 +1,10 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
+import { inThisApp, keepAppContext } from '../app-context.ts';
 import { FEEDBACK_LIMITS } from '../../contracts/rules/feedback.ts';
 import { checkCaptcha } from '../auth/captcha.ts';
 import { requireSubscriber } from '../auth/sessions.ts';
-import { ctxOf } from '../http/context.ts';
+import { ctxOf, senderCtxOf, signedIn, subscriberCtxOf } from '../http/context.ts';
 import { AuthError, DomainError, ForbiddenError, ValidationError } from '../http/errors.ts';
 import { validate } from '../http/validate.ts';
 import { fileLinkValid, inboundSignatureValid } from './addresses.ts';
@@ -53,8 +54,8 @@ const MAX_FORM_BYTES = LIMITS.files * LIMITS.fileSize + LIMITS.fields * LIMITS.f
  */
 const beforeBody: RequestHandler = async (req, _res, next) => {
   if (Number(req.get('content-length')) > MAX_FORM_BYTES) throw new DomainError('too_large', 'payload_too_large');
-  const ctx = ctxOf(req);
-  if (!ctx.subscriberId || req.is('multipart/form-data')) await checkSendingRoom(ctx, req.ip ?? '');
+  const ctx = senderCtxOf(req);
+  if (!signedIn(ctx) || req.is('multipart/form-data')) await checkSendingRoom(ctx, req.ip ?? '');
   next();
 };
 
@@ -83,7 +84,7 @@ const multipart: RequestHandler = (req, res, next) => {
     answered = true;
     next(err);
   };
-  const ctx = ctxOf(req);
+  const ctx = senderCtxOf(req);
   multer({
     storage: multer.memoryStorage(),
     // Browsers send file names as raw UTF-8.
@@ -91,8 +92,8 @@ const multipart: RequestHandler = (req, res, next) => {
     // Names as sent, so that `..` or `a/b` is refused (checkAttachments) instead of dropped as nameless.
     preservePath: true,
     limits: LIMITS,
-    fileFilter: (_req, _file, keep) => {
-      if (ctx.subscriberId) return keep(null, true);
+    fileFilter: inThisApp((_req: Request, _file: Express.Multer.File, keep: multer.FileFilterCallback) => {
+      if (signedIn(ctx)) return keep(null, true);
       checkCaptcha(ctx.tenant.slug, (req.body as { captcha?: unknown }).captcha as string | undefined).then(
         () => keep(null, true),
         (err: unknown) => {
@@ -100,8 +101,12 @@ const multipart: RequestHandler = (req, res, next) => {
           answer(err);
         },
       );
-    },
-  }).array('files')(req, res, (err: unknown) => answer(err ? multerError(err) : undefined));
+    }),
+  }).array('files')(
+    req,
+    res,
+    inThisApp((err: unknown) => answer(err ? multerError(err) : undefined)),
+  );
 };
 
 export const feedbackRoutes = Router({ mergeParams: true });
@@ -109,22 +114,22 @@ export const feedbackRoutes = Router({ mergeParams: true });
 feedbackRoutes.post('/feedback', optionalSubscriber, beforeBody, multipart, validate('body', FeedbackBody), async (req, res) => {
   const uploaded = (req.files ?? []) as Express.Multer.File[];
   const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
-  res.status(201).json(await submitFeedback(ctxOf(req), { ...(req.body as FeedbackBody), files, ip: req.ip ?? '' }));
+  res.status(201).json(await submitFeedback(senderCtxOf(req), { ...(req.body as FeedbackBody), files, ip: req.ip ?? '' }));
 });
 
 feedbackRoutes.get('/feedback', requireSubscriber, async (req, res) => {
   res.set('Cache-Control', 'private, no-store');
-  res.json(await listOwnRequests(ctxOf(req)));
+  res.json(await listOwnRequests(subscriberCtxOf(req)));
 });
 
 feedbackRoutes.get('/feedback/contact', requireSubscriber, async (req, res) => {
   res.set('Cache-Control', 'private, no-store');
-  res.json(await defaultContact(ctxOf(req)));
+  res.json(await defaultContact(subscriberCtxOf(req)));
 });
 
 feedbackRoutes.get('/feedback/:id', requireSubscriber, validate('params', FeedbackIdParams), async (req, res) => {
   res.set('Cache-Control', 'private, no-store');
-  res.json(await getOwnRequest(ctxOf(req), String(req.params.id)));
+  res.json(await getOwnRequest(subscriberCtxOf(req), String(req.params.id)));
 });
 
 /** An attachment through the signed link in the department's email. */
@@ -154,7 +159,7 @@ export const inboundRoutes = Router();
 
 inboundRoutes.post(
   '/api/v1/inbound/email',
-  express.raw({ type: 'message/rfc822', limit: INBOUND_MAX_BYTES }),
+  keepAppContext(express.raw({ type: 'message/rfc822', limit: INBOUND_MAX_BYTES })),
   async (req, res) => {
     if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
     if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {

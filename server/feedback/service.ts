@@ -5,21 +5,21 @@ import { contactEmailRules } from '../../contracts/rules/feedback.ts';
 import { pattern, rule, validate as runRules } from '../../contracts/rules/validators.ts';
 import { isLinked } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
-import { consume, ensureRoom, type LimitRule } from '../auth/limits.ts';
+import { currentSubscriber } from '../auth/sessions.ts';
 import { nextNumber } from '../db/kernel/counters.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
-import type { Ctx } from '../http/context.ts';
+import { signedIn, type Ctx, type SubscriberCtx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
+import { consume, ensureRoom } from '../http/limits.ts';
 import { publicUrl } from '../http/public-url.ts';
-import { enqueue, registerAttachmentSource } from '../notify/service.ts';
-import { onSubscriberDeleted } from '../subscribers/hooks.ts';
-import { currentSubscriber } from '../subscribers/service.ts';
+import { enqueue, type AttachmentLoader } from '../notify/service.ts';
+import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantBySlug, realmTenantIds } from '../tenants/service.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { fileLinkSignature, replyAddress, requestIdOfReplyAddress } from './addresses.ts';
 import { parseInbound } from './inbound.ts';
 import { checkAttachments, type IncomingFile } from './attachments.ts';
@@ -37,14 +37,14 @@ import {
   type FeedbackRequestDoc,
   type OwnRequestDoc,
 } from './model.ts';
+import { feedbackConfig } from './config.ts';
 import { ANSWERED_TEMPLATE, DEPARTMENT_TEMPLATE } from './messages.ts';
 import { ANSWER_MAX_LENGTH, type FeedbackBody, type FeedbackUpdateBody } from './schemas.ts';
 
 /** Most requests the subscriber's list shows. */
 const OWN_LIST_LIMIT = 100;
 
-function ownerId(ctx: Ctx): Types.ObjectId {
-  if (!ctx.subscriberId) throw new Error('feedback: a subscriber route without requireSubscriber');
+function ownerId(ctx: SubscriberCtx): Types.ObjectId {
   return new Types.ObjectId(ctx.subscriberId);
 }
 
@@ -86,7 +86,7 @@ async function findRequest(tenantId: Types.ObjectId, id: string | Types.ObjectId
 }
 
 /** The signed-in author's request, or null: another supplier's or another person's is unknown. */
-async function findOwn(ctx: Ctx, id: string | Types.ObjectId): Promise<FeedbackRequestDoc | null> {
+async function findOwn(ctx: SubscriberCtx, id: string | Types.ObjectId): Promise<FeedbackRequestDoc | null> {
   const doc = await findRequest(ctx.tenant._id, id);
   return doc?.subscriberId?.equals(ownerId(ctx)) ? doc : null;
 }
@@ -95,14 +95,14 @@ async function findOwn(ctx: Ctx, id: string | Types.ObjectId): Promise<FeedbackR
  * The signed-in subscriber's requests, newest first: the newest entries of their stream at this
  * supplier, then each request, by `_id` (at most OWN_LIST_LIMIT of each, read together).
  */
-export async function listOwnRequests(ctx: Ctx): Promise<{ items: FeedbackRequestView[] }> {
+export async function listOwnRequests(ctx: SubscriberCtx): Promise<{ items: FeedbackRequestView[] }> {
   const { rows } = await readBefore<OwnRequestDoc>(OwnRequest, ownStream(ctx.tenant._id, ownerId(ctx)), OWN_LIST_LIMIT);
   const docs = await Promise.all(rows.map((r) => findOwn(ctx, r.requestId)));
   return { items: docs.filter((d): d is FeedbackRequestDoc => d !== null).map(view) };
 }
 
 /** One of the signed-in subscriber's requests; anyone else's is "not found". */
-export async function getOwnRequest(ctx: Ctx, id: string): Promise<FeedbackRequestView> {
+export async function getOwnRequest(ctx: SubscriberCtx, id: string): Promise<FeedbackRequestView> {
   const doc = await findOwn(ctx, id);
   if (!doc) throw new NotFoundError('feedback_not_found');
   return view(doc);
@@ -139,24 +139,16 @@ async function announceChange(doc: FeedbackRequestDoc): Promise<void> {
   }));
 }
 
-/** Requests one person may send: per subscriber, or per address for anonymous ones. */
-const limits: { subscriber: LimitRule; anonymous: LimitRule } = {
-  subscriber: { points: 30, windowMs: 3600_000 },
-  anonymous: { points: 10, windowMs: 3600_000 },
+/** Whose sending the limit counts: the signed-in subscriber, or an anonymous sender's address at this supplier. */
+const senderKey = (ctx: Ctx | SubscriberCtx, ip: string) =>
+  signedIn(ctx) ? `feedback:subscriber:${ctx.subscriberId}` : `feedback:ip:${ctx.tenant.slug}:${ip}`;
+const senderRule = (ctx: Ctx | SubscriberCtx) => {
+  const { limits } = feedbackConfig();
+  return signedIn(ctx) ? limits.subscriber : limits.anonymous;
 };
 
-/** Changes the sending limits (tests use small windows). */
-export function configureFeedbackLimits(next: Partial<typeof limits>): void {
-  Object.assign(limits, next);
-}
-
-/** Whose sending the limit counts: the signed-in subscriber, or an anonymous sender's address at this supplier. */
-const senderKey = (ctx: Ctx, ip: string) =>
-  ctx.subscriberId ? `feedback:subscriber:${ctx.subscriberId}` : `feedback:ip:${ctx.tenant.slug}:${ip}`;
-const senderRule = (ctx: Ctx) => (ctx.subscriberId ? limits.subscriber : limits.anonymous);
-
 /** Refuses (429) a sender already at the sending limit, counting nothing: asked before an upload is read. */
-export async function checkSendingRoom(ctx: Ctx, ip: string): Promise<void> {
+export async function checkSendingRoom(ctx: Ctx | SubscriberCtx, ip: string): Promise<void> {
   await ensureRoom(senderKey(ctx, ip), senderRule(ctx));
 }
 
@@ -167,20 +159,20 @@ export interface SubmitInput extends FeedbackBody {
 }
 
 /** The signed-in subscriber's contact details from the cabinet (as the session guard read it), which the form starts from. */
-export async function defaultContact(ctx: Ctx): Promise<FeedbackContact> {
+export async function defaultContact(ctx: SubscriberCtx): Promise<FeedbackContact> {
   const profile = await currentSubscriber(ctx);
   return { name: profile.fullName ?? '', email: profile.email ?? '', phone: profile.phone ?? '' };
 }
 
 /** Who is writing: the signed-in subscriber's details fill what the form left empty. */
-async function contactOf(ctx: Ctx, input: FeedbackBody): Promise<FeedbackContact> {
-  const profile = ctx.subscriberId ? await defaultContact(ctx) : { name: '', email: '', phone: '' };
+async function contactOf(ctx: Ctx | SubscriberCtx, input: FeedbackBody): Promise<FeedbackContact> {
+  const profile = signedIn(ctx) ? await defaultContact(ctx) : { name: '', email: '', phone: '' };
   const contact = {
     name: input.name || profile.name,
     email: input.email || profile.email,
     phone: input.phone || profile.phone,
   };
-  const failure = runRules(contact.email, contactEmailRules(Boolean(ctx.subscriberId)));
+  const failure = runRules(contact.email, contactEmailRules(signedIn(ctx)));
   if (failure) throw new ValidationError({ email: { code: failure.code } });
   return contact;
 }
@@ -190,12 +182,12 @@ async function contactOf(ctx: Ctx, input: FeedbackBody): Promise<FeedbackContact
  * must be one of the accounts of this supplier linked to their cabinet (one lookup of the link,
  * not the cabinet's list with its accounts and debts).
  */
-async function accountOf(ctx: Ctx, accountNumber: string | undefined): Promise<string> {
+async function accountOf(ctx: Ctx | SubscriberCtx, accountNumber: string | undefined): Promise<string> {
   if (!accountNumber) return '';
   if (runRules(accountNumber, [rule(pattern, { pattern: ctx.tenant.accounts.numberPattern })])) {
     throw new ValidationError({ accountNumber: { code: 'account_number_format' } });
   }
-  if (ctx.subscriberId) {
+  if (signedIn(ctx)) {
     if (!(await isLinked(ctx, key(ctx.tenant._id, accountNumber)))) {
       throw new ValidationError({ accountNumber: { code: 'account_not_linked' } });
     }
@@ -210,17 +202,17 @@ async function accountOf(ctx: Ctx, accountNumber: string | undefined): Promise<s
  * If any store fails, the files and the request are removed again, so a request is either complete
  * or absent (an entry left pointing at a removed request is skipped by its readers).
  */
-export async function submitFeedback(ctx: Ctx, input: SubmitInput): Promise<FeedbackRequestView> {
+export async function submitFeedback(ctx: Ctx | SubscriberCtx, input: SubmitInput): Promise<FeedbackRequestView> {
   const department = departmentOf(ctx, input.topic);
   const files = checkAttachments(input.files);
   const contact = await contactOf(ctx, input);
   const accountNumber = await accountOf(ctx, input.accountNumber);
-  if (!ctx.subscriberId) await verifyCaptcha(ctx.tenant.slug, input.captcha);
+  if (!signedIn(ctx)) await verifyCaptcha(ctx.tenant.slug, input.captcha);
   await consume(senderKey(ctx, input.ip), senderRule(ctx));
 
   const tenantId = ctx.tenant._id;
   const requestId = new Types.ObjectId();
-  const subscriberId = ctx.subscriberId ? new Types.ObjectId(ctx.subscriberId) : undefined;
+  const subscriberId = signedIn(ctx) ? new Types.ObjectId(ctx.subscriberId) : undefined;
   const fileDocs = files.map((f) => ({ _id: new Types.ObjectId(), tenantId, requestId, ...f, pending: true }));
   try {
     await storePendingFiles(fileDocs);
@@ -277,7 +269,7 @@ export type IntegrationFeedbackView = ReturnType<typeof integrationView>;
  * seen before (same Message-ID) changes nothing.
  */
 export async function updateRequest(
-  ctx: Pick<Ctx, 'tenant'>,
+  tenant: TenantDoc,
   id: string,
   input: FeedbackUpdateBody,
   source: AnswerSource,
@@ -287,7 +279,7 @@ export async function updateRequest(
     FeedbackRequest,
     id,
     (current) => {
-      if (!current || !current.tenantId.equals(ctx.tenant._id)) throw new NotFoundError('feedback_not_found');
+      if (!current || !current.tenantId.equals(tenant._id)) throw new NotFoundError('feedback_not_found');
       if (mail.messageId && current.answers.some((a) => a.messageId === mail.messageId)) {
         return { result: { doc: current, changed: false } };
       }
@@ -313,7 +305,7 @@ export async function updateRequest(
   });
   if (changed) {
     await announceChange(doc);
-    if (input.answer) await sendAnswer(ctx.tenant, doc, input.answer);
+    if (input.answer) await sendAnswer(tenant, doc, input.answer);
   }
   return integrationView(doc);
 }
@@ -335,11 +327,12 @@ export function fileLink(apiBase: string, tenantSlug: string, requestId: string,
  */
 export const ATTACHED_BYTES_MAX = 7 * 1024 * 1024;
 
-registerAttachmentSource('feedback-file', async (id) => {
+/** The files of support requests, attached to the department's email. */
+export const loadFeedbackFile: AttachmentLoader = async (id) => {
   // A hydrated document: mongoose gives its bytes as a Buffer (a lean one gives BSON's Binary).
   const file = await FeedbackFile.findById(id);
   return file ? { filename: file.name, content: file.data, contentType: file.type } : null;
-});
+};
 
 async function sendToDepartment(tenant: TenantDoc, doc: FeedbackRequestDoc): Promise<void> {
   const id = String(doc._id);
@@ -402,7 +395,7 @@ export async function recordEmailReply(
   const owner = await FeedbackRequest.findById(requestId, { tenantSlug: 1 }).lean<Pick<FeedbackRequestDoc, 'tenantSlug'>>();
   if (!owner) throw new NotFoundError('feedback_not_found');
   const tenant = await getTenantBySlug(owner.tenantSlug);
-  const updated = await updateRequest({ tenant }, requestId, { answer: mail.text.slice(0, ANSWER_MAX_LENGTH) }, 'email', {
+  const updated = await updateRequest(tenant, requestId, { answer: mail.text.slice(0, ANSWER_MAX_LENGTH) }, 'email', {
     from: mail.from,
     messageId: mail.messageId,
   });
@@ -417,7 +410,7 @@ const DELETE_BATCH = 100;
  * consent): its stream at each supplier of the realm is read a batch at a time, and every
  * request, file and entry is removed by `_id`.
  */
-onSubscriberDeleted('feedback', async ({ realm, subscriberId }) => {
+export const dropFeedbackOfDeleted: SubscriberDeletedHook = async ({ realm, subscriberId }) => {
   for (const tenant of (await realmTenantIds(realm)).values()) {
     const stream = ownStream(tenant._id, subscriberId);
     const last = await lastSeq(OwnRequest, stream);
@@ -433,7 +426,7 @@ onSubscriberDeleted('feedback', async ({ realm, subscriberId }) => {
       }
     }
   }
-});
+};
 
 /** Files older than this still pending were left by a crash between storing files and request. */
 const ORPHAN_AFTER_MS = 3600_000;
@@ -487,14 +480,14 @@ export async function sweepOrphanFiles(now = new Date(), limit = SWEEP_BATCH): P
   return sweepDue(PENDING_FILES, now, limit, settleFiles);
 }
 
-registerWorker({
+export const orphanFilesWorker: Worker = {
   name: 'feedback.orphan-files',
   intervalMs: ORPHAN_AFTER_MS,
   async run(logger) {
     const removed = await sweepOrphanFiles();
     if (removed) logger.info({ removed }, 'orphaned feedback attachments removed');
   },
-});
+};
 
 /** Most change entries one page of the integration API reads (a status filter may skip many). */
 const MAX_SCAN = 5000;
@@ -534,12 +527,12 @@ async function cursorSeq(tenantId: Types.ObjectId, cursor: string, last: number)
  * at most MAX_SCAN entries a page.
  */
 export async function listForIntegration(
-  ctx: Pick<Ctx, 'tenant'>,
+  tenant: TenantDoc,
   input: { status?: FeedbackStatus; cursor?: string; limit: number },
 ): Promise<{ items: IntegrationFeedbackView[]; cursor: string | null }> {
-  const stream = changeStream(ctx.tenant._id);
+  const stream = changeStream(tenant._id);
   const last = await lastSeq(FeedbackChange, stream);
-  const start = input.cursor ? await cursorSeq(ctx.tenant._id, input.cursor, last) : 0;
+  const start = input.cursor ? await cursorSeq(tenant._id, input.cursor, last) : 0;
   const items: FeedbackRequestDoc[] = [];
   let at = start;
   scan: while (at < last && at - start < MAX_SCAN) {
@@ -551,7 +544,7 @@ export async function listForIntegration(
     );
     if (!entries.length) break;
     const wanted = entries.map((e) => (!input.status || e.status === input.status ? e : null));
-    const docs = await Promise.all(wanted.map((e) => (e ? findRequest(ctx.tenant._id, e.requestId) : null)));
+    const docs = await Promise.all(wanted.map((e) => (e ? findRequest(tenant._id, e.requestId) : null)));
     for (const [i, entry] of entries.entries()) {
       at = entry.seq;
       const doc = docs[i];

@@ -1,19 +1,10 @@
-import type { Logger } from 'pino';
+import { appContext } from '../app-context.ts';
 
 /**
  * Warnings for the operator from services, which have no request at hand: what is under attack
- * (tenant, account…), never the secret that was tried. Start-up gives the server's logger.
+ * (tenant, account…), never the secret that was tried. They go to the app's alert logger (the
+ * server's logger; `AppContext.alerts`).
  */
-const sink: { logger: Logger | undefined } = { logger: undefined };
-
-/** Sets the logger alerts go to; returns the one before. */
-export function configureAlerts(logger: Logger | undefined): Logger | undefined {
-  const previous = sink.logger;
-  sink.logger = logger;
-  return previous;
-}
-
-/** One warn line, `alert` naming its kind. */
 export function alert(kind: string, fields: Record<string, unknown>, message: string): void {
-  sink.logger?.warn({ alert: kind, ...fields }, message);
+  appContext().alerts.logger?.warn({ alert: kind, ...fields }, message);
 }

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
-import { modules } from '../modules.ts';
+import { runInApp, type AppContext } from '../app-context.ts';
+import type { ModuleManifest } from '../manifest.ts';
 import { ROOT } from '../root.ts';
 import { jsonBody } from './body.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
@@ -15,15 +14,14 @@ import { openapiDocument } from './openapi.ts';
 import { tenantScope } from './tenant-scope.ts';
 import { WIDGET_PATHS, widgetFiles } from './widget-files.ts';
 
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-}
-
-/** Builds the Express app without listening (see main.ts). */
-export function createApp({ config, logger }: AppDeps): Express {
+/**
+ * Builds the Express app of `context` without listening (see server/bootstrap.ts): every request
+ * runs in the app's context, and the modules' routers are mounted in the order of `modules`.
+ */
+export function createApp(context: AppContext, modules: readonly ModuleManifest[]): Express {
+  const { config, logger } = context;
   const app = express();
-  app.locals.config = config;
+  app.use((_req, _res, next) => runInApp(context, next));
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
@@ -48,8 +46,8 @@ export function createApp({ config, logger }: AppDeps): Express {
 
   const scoped = tenantScope();
   for (const m of modules) {
-    if (m.tenant) scoped.use(m.tenant);
-    if (m.root) app.use(m.root);
+    for (const router of m.routes ?? []) scoped.use(router);
+    for (const router of m.rootRoutes ?? []) app.use(router);
   }
   app.use('/api/v1/t/:tenant', scoped);
 

@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { keepAppContext } from '../app-context.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -10,12 +11,14 @@ declare module 'express-serve-static-core' {
 /** The integration API's paths (routing is case-insensitive, so is this). */
 const INTEGRATION_PATH = /^\/api\/v1\/t\/[^/]+\/integration(?:\/|$)/i;
 
-const parseJson = express.json({
-  limit: '1mb',
-  verify: (req, _res, buf) => {
-    (req as express.Request).rawBody = buf;
-  },
-});
+const parseJson = keepAppContext<express.Request, express.Response>(
+  express.json({
+    limit: '1mb',
+    verify: (req, _res, buf) => {
+      (req as express.Request).rawBody = buf;
+    },
+  }),
+);
 
 /**
  * JSON bodies up to 1 MB, kept raw too (`req.rawBody`). The integration API's bodies are left
@@ -31,4 +34,4 @@ export const jsonBody: RequestHandler = (req, res, next) => {
  * after the key check (`requireApiKey`), so no unauthenticated caller makes the server read and
  * parse megabytes.
  */
-export const integrationJson: RequestHandler = express.json({ limit: '8mb' });
+export const integrationJson: RequestHandler = keepAppContext(express.json({ limit: '8mb' }));

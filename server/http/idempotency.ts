@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { claimKey, sweepIdempotency } from '../db/kernel/idempotency.ts';
 import { key as keyOf } from '../db/kernel/keys.ts';
-import { registerWorker } from '../workers.ts';
-import type { Ctx } from './context.ts';
+import type { Worker } from '../workers.ts';
+import type { SubscriberCtx } from './context.ts';
 import { ConflictError, RuleViolation, ValidationError } from './errors.ts';
 
 /**
@@ -38,12 +38,11 @@ export function idempotencyKeyOf(req: Request): string | undefined {
  * request besides the key (the validated body); `scope` separates endpoints.
  */
 export async function idempotent<T>(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   { scope, key, request }: { scope: string; key: string | undefined; request: unknown },
   run: () => Promise<T>,
 ): Promise<{ result: T; replayed: boolean }> {
   if (key === undefined) return { result: await run(), replayed: false };
-  if (!ctx.subscriberId) throw new Error('idempotent(): the request has no subscriber (requireSubscriber first)');
   const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   const claimed = await claimKey(keyOf(ctx.tenant._id, ctx.subscriberId, scope, key), fingerprint, IDEMPOTENCY_TTL_MS, LOCK_MS);
   if ('replay' in claimed) return { result: JSON.parse(claimed.replay) as T, replayed: true };
@@ -71,11 +70,12 @@ export async function sweepIdempotencyKeys(now = new Date()): Promise<number> {
   return removed;
 }
 
-registerWorker({
+/** Removes expired idempotency keys. */
+export const idempotencySweepWorker: Worker = {
   name: 'idempotency-sweep',
   intervalMs: 3600_000,
   run: async (logger) => {
     const removed = await sweepIdempotencyKeys();
     if (removed) logger.info({ removed }, 'expired idempotency keys removed');
   },
-});
+};

@@ -1,19 +1,22 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { ApiScope, BodyOf, Endpoint, ParamsOf, QueryOf, ResponseOf } from '../../contracts/endpoint.ts';
-import { ctxOf, type Ctx } from './context.ts';
+import { ctxOf, subscriberCtxOf, type Ctx, type SubscriberCtx } from './context.ts';
 import { idempotencyKeyOf, idempotent } from './idempotency.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldErrors } from './validate.ts';
 
-/** The context of an endpoint that requires a session: the subscriber is known. */
-export type SignedInCtx = Ctx & { subscriberId: string };
-
+/** The context of an endpoint: the session guard's `SubscriberCtx` where its auth requires a session. */
 type CtxOf<E extends Endpoint> = E['root'] extends true
   ? undefined
   : E['auth'] extends 'subscriber' | 'session'
-    ? SignedInCtx
+    ? SubscriberCtx
     : Ctx;
+
+function contextOf(e: Endpoint, req: Request): Ctx | SubscriberCtx | undefined {
+  if (e.root) return undefined;
+  return e.auth === 'subscriber' || e.auth === 'session' ? subscriberCtxOf(req) : ctxOf(req);
+}
 
 /** What a handler receives: the request's parts parsed by the contract's schemas. */
 export interface Input<E extends Endpoint> {
@@ -72,20 +75,20 @@ export function mounter(guards: Guards) {
     handler: Handler<E>,
     { before = [] }: { before?: RequestHandler[] } = {},
   ): void {
+    if (typeof e.idempotency === 'object' && e.auth !== 'subscriber' && e.auth !== 'session') {
+      throw new Error(`${e.method} ${e.path}: answers are kept per subscriber, so a replayed endpoint requires a session`);
+    }
     const run: RequestHandler = async (req, res) => {
       const { tenant: _tenant, ...pathParams } = req.params as Record<string, string>;
       const params = parse(e.params, e.root ? req.params : pathParams) as ParamsOf<E>;
       const query = parse(e.query, req.query) as QueryOf<E>;
       const body = parse(e.body, req.body) as BodyOf<E>;
-      const ctx = (e.root ? undefined : ctxOf(req)) as CtxOf<E>;
-      if ((e.auth === 'subscriber' || e.auth === 'session') && !(ctx as Ctx).subscriberId) {
-        throw new Error(`${e.method} ${e.path}: the session guard set no subscriber`);
-      }
+      const ctx = contextOf(e, req) as CtxOf<E>;
       const key = e.idempotency ? idempotencyKeyOf(req) : undefined;
       const input: Input<E> = { ctx, params, query, body, idempotencyKey: key, req, res };
       let result: Serializable<ResponseOf<E>>;
       if (typeof e.idempotency === 'object') {
-        const once = await idempotent(ctx as Ctx, { scope: e.idempotency.replay, key, request: body }, async () =>
+        const once = await idempotent(ctx as SubscriberCtx, { scope: e.idempotency.replay, key, request: body }, async () =>
           handler(input),
         );
         if (once.replayed) res.set('Idempotent-Replayed', 'true');

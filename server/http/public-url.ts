@@ -1,35 +1,42 @@
 import type { TenantDoc } from '../tenants/model.ts';
+import { appContext } from '../app-context.ts';
 import { ValidationError } from './errors.ts';
 
 /**
  * Where links in messages lead (confirmation, password reset, receipts, attachments, reminders):
  * PUBLIC_URL, or in demo and test mode the address the server itself listens on. Never the
  * request's `Host` or `Origin`: those are whatever the client sends, and a link built from them
- * hands the token in it to whoever the client named.
+ * hands the token in it to whoever the client named. One per app (`AppContext.publicUrl`).
  */
-const state: { configured: string | undefined; listening: string | undefined } = { configured: undefined, listening: undefined };
+export class PublicUrl {
+  private readonly configured: string | undefined;
+  private listening: string;
+
+  /** From the validated config; the listen address stands in while PUBLIC_URL is unset. */
+  constructor(config: { publicUrl: string | undefined; host: string; port: number }) {
+    this.configured = config.publicUrl?.replace(/\/+$/, '');
+    this.listening = listenUrl(config.host, config.port);
+  }
+
+  /** Once the server listens: the port it got (PORT=0 picks a free one). */
+  listeningOn(host: string, port: number): void {
+    this.listening = listenUrl(host, port);
+  }
+
+  /** The server's public base URL, without a trailing slash. */
+  get url(): string {
+    return this.configured ?? this.listening;
+  }
+}
 
 function listenUrl(host: string, port: number): string {
   const name = host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return `http://${name}:${port}`;
 }
 
-/** At start-up, from the validated config; the listen address stands in while PUBLIC_URL is unset. */
-export function configurePublicUrl(config: { publicUrl: string | undefined; host: string; port: number }): void {
-  state.configured = config.publicUrl?.replace(/\/+$/, '');
-  state.listening = listenUrl(config.host, config.port);
-}
-
-/** Once the server listens: the port it got (PORT=0 picks a free one). */
-export function publicUrlListening(host: string, port: number): void {
-  state.listening = listenUrl(host, port);
-}
-
-/** The server's public base URL, without a trailing slash. */
+/** The public base URL of the running app, without a trailing slash. */
 export function publicUrl(): string {
-  const url = state.configured ?? state.listening;
-  if (!url) throw new Error('public URL not configured: configurePublicUrl() runs at start-up');
-  return url;
+  return appContext().publicUrl.url;
 }
 
 /** The hosted portal of a supplier (`/t/<slug>`), which takes the confirmation and reset links too. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { Types } from 'mongoose';
-import type { Config } from '../config.ts';
+import { appContext } from '../app-context.ts';
 import { integrationJson } from '../http/body.ts';
 import { fromLoopback } from '../http/loopback.ts';
 import { ctxOf } from '../http/context.ts';
@@ -80,8 +80,7 @@ export function requireApiKey(scope: ApiScope): RequestHandler {
     const ctx = ctxOf(req);
     const key = presented(req.get('authorization'), req.get('x-api-key'));
     if (!key) throw new AuthError('api_key_missing');
-    const config = req.app.locals.config as Config;
-    if (config.demo && key === `demo-${ctx.tenant.slug}` && fromLoopback(req)) {
+    if (appContext().config.demo && key === `demo-${ctx.tenant.slug}` && fromLoopback(req)) {
       ctx.apiKey = { id: 'demo', scopes: API_SCOPES, demo: true };
       integrationJson(req, res, next);
       return;

@@ -4,7 +4,7 @@ import { toJSON } from '../db/plugins.ts';
 export type OutboxKind = 'email' | 'sms' | 'webhook';
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed';
 
-/** A file to attach, named by the module that keeps it (see `registerAttachmentSource`). */
+/** A file to attach, named by the module that keeps it (a module lists its sources in its manifest, `attachmentSources`). */
 export interface AttachmentRef {
   source: string;
   id: string;

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import client from 'prom-client';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Config } from '../config.ts';
+import { appContext } from '../app-context.ts';
 import { isDbReady } from '../db/connection.ts';
 import { dueAt, expiry, queue, sweepDue, sweepExpired, type Due } from '../db/kernel/expiry.ts';
 import { key } from '../db/kernel/keys.ts';
@@ -13,7 +14,7 @@ import { registry } from '../http/metrics.ts';
 import type { Translate } from '../i18n/index.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { tenantTranslator } from '../tenants/service.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { startDevMailbox } from './devmailbox.ts';
 import {
   OutboxJob,
@@ -51,27 +52,6 @@ export interface RetryPolicy {
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 30_000, maxDelayMs: 3_600_000, leaseMs: 120_000 };
 const KEEP_FINISHED_MS = 30 * 24 * 3600 * 1000;
 
-interface Runtime {
-  mail?: MailSender;
-  /** The mail transport's pool; its `maxConnections` is also how many deliveries this instance makes at a time. */
-  pool: SmtpPool;
-  sms?: SmsProvider;
-  mailFrom: string;
-  devMailbox: boolean;
-  retry: RetryPolicy;
-  logger: Logger;
-  /** The SMTP setting the mail transport was made from, so a test can put it back. */
-  smtp?: NotifyOptions['smtp'];
-}
-
-const runtime: Runtime = {
-  pool: { maxConnections: 5, maxMessages: 100 },
-  mailFrom: 'no-reply@gaskit.localhost',
-  devMailbox: false,
-  retry: DEFAULT_RETRY,
-  logger: pino({ level: 'silent' }),
-};
-
 export interface NotifyOptions {
   /** SMTP URL or nodemailer options; `null` leaves email without a transport (jobs wait and retry). */
   smtp?: string | SMTPTransport.Options | null;
@@ -83,54 +63,78 @@ export interface NotifyOptions {
   logger?: Logger;
 }
 
-/** Sets the delivery transports at run time (start-up, or a test pointing mail at its own SMTP server). */
-export function configureNotify(options: NotifyOptions): void {
-  if (options.smtpPool) runtime.pool = { ...options.smtpPool };
-  if (options.smtp !== undefined || options.smtpPool) {
-    const smtp = options.smtp === undefined ? (runtime.smtp ?? null) : options.smtp;
-    runtime.mail?.close();
-    runtime.mail = smtp === null ? undefined : smtpSender(smtp, runtime.pool);
-    runtime.smtp = smtp;
+/** The delivery side of one app (`AppContext.notify`): its transports, retry policy and delivery slots. */
+export class NotifyRuntime {
+  mail?: MailSender;
+  /** The mail transport's pool; its `maxConnections` is also how many deliveries this instance makes at a time. */
+  pool: SmtpPool = { maxConnections: 5, maxMessages: 100 };
+  sms?: SmsProvider;
+  mailFrom = 'no-reply@gaskit.localhost';
+  devMailbox = false;
+  retry: RetryPolicy = DEFAULT_RETRY;
+  logger: Logger = pino({ level: 'silent' });
+  /** The SMTP setting the mail transport was made from, so a test can put it back. */
+  smtp?: NotifyOptions['smtp'];
+  /** Deliveries waiting for a slot (see `withSlot`), and the slots taken. */
+  readonly waiting: (() => void)[] = [];
+  busy = 0;
+  private stopMailbox?: () => Promise<void>;
+
+  /** Sets the delivery transports (start-up, or a test pointing mail at its own SMTP server). */
+  configure(options: NotifyOptions): void {
+    if (options.smtpPool) this.pool = { ...options.smtpPool };
+    if (options.smtp !== undefined || options.smtpPool) {
+      const smtp = options.smtp === undefined ? (this.smtp ?? null) : options.smtp;
+      this.mail?.close();
+      this.mail = smtp === null ? undefined : smtpSender(smtp, this.pool);
+      this.smtp = smtp;
+    }
+    if (options.sms !== undefined) this.sms = options.sms ?? undefined;
+    if (options.mailFrom !== undefined) this.mailFrom = options.mailFrom;
+    if (options.devMailbox !== undefined) this.devMailbox = options.devMailbox;
+    if (options.retry) this.retry = { ...this.retry, ...options.retry };
+    if (options.logger) this.logger = options.logger;
   }
-  if (options.sms !== undefined) runtime.sms = options.sms ?? undefined;
-  if (options.mailFrom !== undefined) runtime.mailFrom = options.mailFrom;
-  if (options.devMailbox !== undefined) runtime.devMailbox = options.devMailbox;
-  if (options.retry) runtime.retry = { ...runtime.retry, ...options.retry };
-  if (options.logger) runtime.logger = options.logger;
+
+  /** The transports and retry policy in use, to put back later with `configure` (tests that swap them). */
+  settings(): NotifyOptions {
+    return { smtp: this.smtp ?? null, smtpPool: { ...this.pool }, sms: this.sms ?? null, retry: { ...this.retry } };
+  }
+
+  /**
+   * Start-up: SMTP from SMTP_URL and SMS from SMS_GATEWAY_URL; in demo mode whatever of them is
+   * missing goes to the dev mailbox (an embedded SMTP catcher).
+   */
+  async start(config: Config, logger: Logger): Promise<void> {
+    this.configure({
+      mailFrom: config.mailFrom,
+      logger,
+      devMailbox: config.demo,
+      smtpPool: config.smtpPool,
+      retry: { leaseMs: config.leaseMs },
+    });
+    const mailbox = config.demo && (!config.smtpUrl || !config.smsGateway) ? await startDevMailbox(logger) : undefined;
+    this.configure({
+      smtp: config.smtpUrl ?? (mailbox ? { host: '127.0.0.1', port: mailbox.port, secure: false, ignoreTLS: true } : null),
+      sms: config.smsGateway ? new HttpSmsGateway(config.smsGateway.url, config.smsGateway.token) : (mailbox?.sms ?? null),
+    });
+    this.stopMailbox = mailbox?.stop;
+    if (mailbox) logger.info({ port: mailbox.port }, 'dev mailbox started: /dev/mailbox');
+    else if (!config.smtpUrl) logger.warn('SMTP_URL is not set: email stays in the outbox until it is');
+  }
+
+  /** Closes the mail transport and the dev mailbox. */
+  async stop(): Promise<void> {
+    this.mail?.close();
+    await this.stopMailbox?.();
+  }
 }
 
-/** The transports and retry policy in use, to put back later with `configureNotify` (tests that swap them). */
-export function notifySettings(): NotifyOptions {
-  return { smtp: runtime.smtp ?? null, smtpPool: { ...runtime.pool }, sms: runtime.sms ?? null, retry: { ...runtime.retry } };
-}
+/** The running app's delivery side. */
+const runtime = (): NotifyRuntime => appContext().notify;
 
 export function devMailboxEnabled(): boolean {
-  return runtime.devMailbox;
-}
-
-/**
- * Start-up: SMTP from SMTP_URL and SMS from SMS_GATEWAY_URL; in demo mode whatever of them is
- * missing goes to the dev mailbox (an embedded SMTP catcher). Returns a function that stops it.
- */
-export async function startNotify(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  configureNotify({
-    mailFrom: config.mailFrom,
-    logger,
-    devMailbox: config.demo,
-    smtpPool: config.smtpPool,
-    retry: { leaseMs: config.leaseMs },
-  });
-  const mailbox = config.demo && (!config.smtpUrl || !config.smsGateway) ? await startDevMailbox(logger) : undefined;
-  configureNotify({
-    smtp: config.smtpUrl ?? (mailbox ? { host: '127.0.0.1', port: mailbox.port, secure: false, ignoreTLS: true } : null),
-    sms: config.smsGateway ? new HttpSmsGateway(config.smsGateway.url, config.smsGateway.token) : (mailbox?.sms ?? null),
-  });
-  if (mailbox) logger.info({ port: mailbox.port }, 'dev mailbox started: /dev/mailbox');
-  else if (!config.smtpUrl) logger.warn('SMTP_URL is not set: email stays in the outbox until it is');
-  return async () => {
-    runtime.mail?.close();
-    await mailbox?.stop();
-  };
+  return runtime().devMailbox;
 }
 
 /** What `enqueue` needs from the caller: a service's `ctx` fits. */
@@ -154,22 +158,13 @@ export type Message =
   | { kind: 'sms'; to: string; template: string; data?: TemplateData; lng?: string }
   | { kind: 'webhook'; url: string; event: string; data: unknown; secret: string };
 
-type AttachmentLoader = (id: string) => Promise<MailAttachment | null>;
-
-const attachmentSources = new Map<string, AttachmentLoader>();
-
-/**
- * Lets emails attach files a module keeps (`{ source, id }` in `Message.attachments`): the loader
- * reads one when the email is sent; a file gone by then (its request deleted) is left out.
- */
-export function registerAttachmentSource(source: string, load: AttachmentLoader): void {
-  attachmentSources.set(source, load);
-}
+/** Reads a file an email attaches (`{ source, id }` in `Message.attachments`); null when it is gone. */
+export type AttachmentLoader = (id: string) => Promise<MailAttachment | null>;
 
 async function loadAttachments(refs: AttachmentRef[]): Promise<MailAttachment[]> {
   const files: MailAttachment[] = [];
   for (const ref of refs) {
-    const load = attachmentSources.get(ref.source);
+    const load = appContext().attachmentSources.get(ref.source);
     if (!load) throw new Error(`no attachment source ${ref.source}`);
     const file = await load(ref.id);
     if (file) files.push(file);
@@ -183,7 +178,7 @@ function translatorFor(tenant: TenantDoc, lng: string | undefined): { t: Transla
 }
 
 function mailFrom(tenant: TenantDoc): string {
-  return `"${tenant.name.replace(/["\\\r\n]/g, '')}" <${runtime.mailFrom}>`;
+  return `"${tenant.name.replace(/["\\\r\n]/g, '')}" <${runtime().mailFrom}>`;
 }
 
 /**
@@ -262,7 +257,7 @@ export async function enqueue(ctx: NotifyContext, message: Message): Promise<{ i
     nextAttemptAt: now,
   });
   setImmediate(() => {
-    attempt(job).catch((err: unknown) => runtime.logger.error({ err, jobId: String(job._id) }, 'outbox delivery failed'));
+    attempt(job).catch((err: unknown) => runtime().logger.error({ err, jobId: String(job._id) }, 'outbox delivery failed'));
   });
   return { id: String(job._id) };
 }
@@ -281,16 +276,17 @@ export function attemptWork(jobId: Types.ObjectId | string, attempt: number): st
  * least once) is recognisable, to the recipient's mail system and to a person, as the same message.
  */
 export function messageIdOf(jobId: Types.ObjectId | string): string {
-  return `<outbox.${String(jobId)}@${runtime.mailFrom.split('@').pop()}>`;
+  return `<outbox.${String(jobId)}@${runtime().mailFrom.split('@').pop()}>`;
 }
 
 async function send(job: OutboxJobDoc): Promise<void> {
   if (!job.payload) throw new Error('the job has no payload');
   if (job.kind === 'email') {
-    if (!runtime.mail) throw new Error('no mail transport configured (SMTP_URL)');
+    const { mail } = runtime();
+    if (!mail) throw new Error('no mail transport configured (SMTP_URL)');
     const p = job.payload as EmailPayload;
     const attachments = await loadAttachments(p.attachments ?? []);
-    await runtime.mail.send({
+    await mail.send({
       messageId: messageIdOf(job._id),
       from: p.from,
       replyTo: p.replyTo,
@@ -301,15 +297,16 @@ async function send(job: OutboxJobDoc): Promise<void> {
       ...(attachments.length ? { attachments } : {}),
     });
   } else if (job.kind === 'sms') {
-    if (!runtime.sms) throw new Error('no SMS provider configured (SMS_GATEWAY_URL)');
-    await runtime.sms.send(job.to, (job.payload as SmsPayload).text);
+    const { sms } = runtime();
+    if (!sms) throw new Error('no SMS provider configured (SMS_GATEWAY_URL)');
+    await sms.send(job.to, (job.payload as SmsPayload).text);
   } else {
     const p = job.payload as WebhookPayload;
     await postWebhook({ url: job.to, id: String(job._id), event: p.event, body: p.body, secret: p.secret });
   }
 }
 
-export function backoffMs(attemptsMade: number, policy: RetryPolicy = runtime.retry): number {
+export function backoffMs(attemptsMade: number, policy: RetryPolicy = runtime().retry): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(exp * (0.8 + randomInt(0, 401) / 1000));
 }
@@ -327,23 +324,20 @@ const givenUp = new client.Counter({
   registers: [registry],
 });
 
-/** Deliveries waiting for a slot of this instance (see `withSlot`). */
-const waiting: (() => void)[] = [];
-let busy = 0;
-
 /**
  * Runs one delivery when one of this instance's `pool.maxConnections` slots is free. A delivery
  * takes its slot before it claims the job, so a job never holds its lease while it waits here.
  */
 async function withSlot<T>(run: () => Promise<T>): Promise<T> {
-  if (busy >= runtime.pool.maxConnections) await new Promise<void>((resolve) => waiting.push(resolve));
-  else busy += 1;
+  const slots = runtime();
+  if (slots.busy >= slots.pool.maxConnections) await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  else slots.busy += 1;
   try {
     return await run();
   } finally {
-    const next = waiting.shift();
+    const next = slots.waiting.shift();
     if (next) next();
-    else busy -= 1;
+    else slots.busy -= 1;
   }
 }
 
@@ -370,7 +364,7 @@ async function finish(job: OutboxJobDoc, set: Partial<OutboxJobDoc>, unset: stri
 
 async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise<Outcome> {
   const work = attemptWork(seen._id, seen.attempts);
-  const lease = await claim(work, runtime.retry.leaseMs);
+  const lease = await claim(work, runtime().retry.leaseMs);
   if (!lease) return 'held';
   // What we saw may be stale: another worker may have finished this attempt in the meantime.
   const now = new Date();
@@ -386,14 +380,14 @@ async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise
   }
   const attempts = job.attempts + 1;
   // Due again when the lease runs out, should this worker stop while sending.
-  const leaseEnd = new Date(now.getTime() + runtime.retry.leaseMs);
+  const leaseEnd = new Date(now.getTime() + runtime().retry.leaseMs);
   await dueAt(OUTBOX_QUEUE, OutboxJob, String(job._id), leaseEnd);
   await OutboxJob.updateOne({ _id: job._id }, { $set: { status: 'sending', attempts, nextAttemptAt: leaseEnd } });
   try {
     await send(job);
   } catch (err) {
     const lastError = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-    const giveUp = attempts >= runtime.retry.maxAttempts;
+    const giveUp = attempts >= runtime().retry.maxAttempts;
     attemptFailures.inc({ kind: job.kind });
     if (giveUp) {
       givenUp.inc({ kind: job.kind });
@@ -404,7 +398,7 @@ async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise
       await OutboxJob.updateOne({ _id: job._id }, { $set: { status: 'queued', lastError, nextAttemptAt } });
     }
     await forget(work);
-    runtime.logger.warn(
+    runtime().logger.warn(
       { jobId: String(job._id), kind: job.kind, attempts, giveUp, err: lastError },
       'outbox delivery attempt failed',
     );
@@ -431,7 +425,7 @@ async function deliverRecord(record: Due): Promise<boolean> {
   if (!job?.nextAttemptAt || job.nextAttemptAt > record.at) return false;
   const outcome = await attempt(job);
   if (outcome === 'held') {
-    await dueAt(OUTBOX_QUEUE, OutboxJob, record.id, new Date(Date.now() + runtime.retry.leaseMs));
+    await dueAt(OUTBOX_QUEUE, OutboxJob, record.id, new Date(Date.now() + runtime().retry.leaseMs));
   }
   return outcome === 'sent';
 }
@@ -580,26 +574,29 @@ export const OUTBOX_WORKER = 'notify.outbox';
 export const OUTBOX_SWEEP = 'notify.sweep';
 export const OUTBOX_STATS = 'notify.stats';
 
-registerWorker({
-  name: OUTBOX_WORKER,
-  intervalMs: 5_000,
-  async run(logger) {
-    const sent = await deliverDue();
-    if (sent) logger.debug({ sent }, 'outbox delivered');
+/** The outbox's jobs: delivery of what is due, removal of old finished jobs, the counts for /metrics. */
+export const notifyWorkers: Worker[] = [
+  {
+    name: OUTBOX_WORKER,
+    intervalMs: 5_000,
+    async run(logger) {
+      const sent = await deliverDue();
+      if (sent) logger.debug({ sent }, 'outbox delivered');
+    },
   },
-});
-registerWorker({
-  name: OUTBOX_SWEEP,
-  intervalMs: 3_600_000,
-  async run(logger) {
-    const removed = await sweepOutbox();
-    if (removed) logger.info({ removed }, 'old outbox jobs removed');
+  {
+    name: OUTBOX_SWEEP,
+    intervalMs: 3_600_000,
+    async run(logger) {
+      const removed = await sweepOutbox();
+      if (removed) logger.info({ removed }, 'old outbox jobs removed');
+    },
   },
-});
-registerWorker({
-  name: OUTBOX_STATS,
-  intervalMs: 15_000,
-  async run() {
-    await countOutbox();
+  {
+    name: OUTBOX_STATS,
+    intervalMs: 15_000,
+    async run() {
+      await countOutbox();
+    },
   },
-});
+];

@@ -1,3 +1,4 @@
+import { appContext } from '../app-context.ts';
 import type { Translate } from '../i18n/index.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTheme } from '../tenants/themes.ts';
@@ -18,16 +19,9 @@ export interface Content {
 /** A template turns the recipient's language and the data into content; texts come from i18n (`notify:` keys). */
 export type Template = (t: Translate, data: TemplateData) => Content;
 
-const templates = new Map<string, Template>();
-
-/** Each module registers the templates it sends, e.g. `defineTemplate('auth.confirm-link', …)`. */
-export function defineTemplate(name: string, template: Template): void {
-  if (templates.has(name)) throw new Error(`notify template ${name} is defined twice`);
-  templates.set(name, template);
-}
-
+/** The running app's template of that name (each module's manifest lists the templates it sends). */
 export function getTemplate(name: string): Template {
-  const template = templates.get(name);
+  const template = appContext().templates.get(name);
   if (!template) throw new Error(`notify template ${name} is not defined`);
   return template;
 }

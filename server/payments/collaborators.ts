@@ -3,10 +3,11 @@
  * debt and penalties (billing), readings rules (readings) and the subscriber's email
  * (subscribers). Each function maps their answers to the plain shapes payments works with.
  */
+import type { Types } from 'mongoose';
 import type { ReadingInput } from '../../contracts/readings.ts';
 import { assertLinked, listLinkedAccountRefs, listLinkedAccountsWithMeters } from '../accounts/service.ts';
 import { paidByMonth } from '../billing/service.ts';
-import type { Ctx } from '../http/context.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { DomainError, type FieldErrors } from '../http/errors.ts';
 import { acceptSubmission, validateSubmission, type NormalizedSubmission } from '../readings/service.ts';
 import { findById } from '../subscribers/service.ts';
@@ -17,13 +18,13 @@ export interface LinkedAccount {
 }
 
 /** The account, if the signed-in subscriber has it linked; else the accounts module's error. */
-export async function linkedAccount(ctx: Ctx, accountId: string): Promise<LinkedAccount> {
+export async function linkedAccount(ctx: SubscriberCtx, accountId: string): Promise<LinkedAccount> {
   const account = await assertLinked(ctx, accountId);
   return { number: account.number, address: account.address };
 }
 
 /** The subscriber's linked accounts of this tenant with what is owed on each. */
-export async function payableAccounts(ctx: Ctx) {
+export async function payableAccounts(ctx: SubscriberCtx) {
   const accounts = await listLinkedAccountsWithMeters(ctx);
   return accounts
     .filter((a) => a.supplier.slug === ctx.tenant.slug)
@@ -44,7 +45,7 @@ export async function payableAccounts(ctx: Ctx) {
  * the submission (`readings.0.value`), or on `readings` when the rule concerns them all.
  */
 export async function validatePaymentReadings(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   accountId: string,
   readings: ReadingInput[],
 ): Promise<{ normalized: NormalizedSubmission } | { error: FieldErrors }> {
@@ -75,10 +76,12 @@ export async function acceptPaymentReadings(
   }
 }
 
-/** The subscriber's email and phone, where the receipt may go. */
-export async function subscriberContacts(ctx: Ctx): Promise<{ email?: string | null; phone?: string | null }> {
-  if (!ctx.subscriberId) return {};
-  const subscriber = await findById(ctx.tenant.realm, ctx.subscriberId);
+/** The email and phone of the subscriber who paid, where the receipt may go. */
+export async function subscriberContacts(
+  realm: string,
+  subscriberId: Types.ObjectId,
+): Promise<{ email?: string | null; phone?: string | null }> {
+  const subscriber = await findById(realm, subscriberId);
   return { email: subscriber?.email, phone: subscriber?.phone };
 }
 
@@ -86,7 +89,7 @@ export async function subscriberContacts(ctx: Ctx): Promise<{ email?: string | n
  * The subscriber's linked accounts of this tenant (or the one asked for) with what billing booked
  * as paid on each in the months of `range`, and the first month billing booked a payment in.
  */
-export async function bookedPayments(ctx: Ctx, range: { from: string; to: string }, accountId?: string) {
+export async function bookedPayments(ctx: SubscriberCtx, range: { from: string; to: string }, accountId?: string) {
   const accounts = (await listLinkedAccountRefs(ctx)).filter(
     (a) => a.supplier.slug === ctx.tenant.slug && (!accountId || a.id === accountId),
   );

@@ -1,8 +1,8 @@
 import { periodOfDate } from '../../contracts/rules/payments.ts';
-import type { Ctx } from '../http/context.ts';
+import type { SubscriberCtx } from '../http/context.ts';
 import { paymentsElsewhere, type CabinetPaymentPart } from './amounts.ts';
 import { bookedPayments } from './collaborators.ts';
-import type { PublicPayment } from './service.ts';
+import type { PublicPayment } from './view.ts';
 
 const PAID = new Set(['succeeded', 'refunded']);
 
@@ -26,7 +26,7 @@ export function cabinetParts(payments: PublicPayment[]): CabinetPaymentPart[] {
  * billing booked payments in earlier months.
  */
 export async function paidElsewhere(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   range: { from: string; to: string },
   payments: PublicPayment[],
   accountId?: string,

@@ -13,9 +13,11 @@ import {
   PaymentKey,
   PaymentTransition,
   PendingPaid,
+  type PaymentDoc,
   type ProviderName,
 } from './model.ts';
 import { FULFIL_QUEUE } from './service.ts';
+import { publicPayment } from './view.ts';
 
 /**
  * Payments written by the earlier version: `payments` (ObjectId `_id`s, unique by tenant,
@@ -23,6 +25,10 @@ import { FULFIL_QUEUE } from './service.ts';
  * tenant and seq), `paymentevents` (by provider and event id), `paymenttransitions` (already by
  * `<paymentId>:<version>`, with an ObjectId `paymentId`) and `paymentclaims` (leases, not moved:
  * an unfinished follow-up is enrolled in the worker's queue and claimed afresh by the worker).
+ * The keyed version before this one kept the cabinet's history in `pay_history`, entries that only
+ * named their payment: each becomes its entry of `pay_cabinet_history` at the same position,
+ * carrying the payment as shown. Its due marks `pay_due` (the fulfilment queue replaced them;
+ * nothing reads them) are dropped.
  *
  * A payment keeps its id (the ObjectId's hex), so links, receipts, provider metadata and the ids
  * billing already holds stay valid; its accounts get their keyed ids; the cabinet's history is
@@ -38,8 +44,12 @@ const LEGACY = {
   events: 'paymentevents',
   transitions: 'paymenttransitions',
   claims: 'paymentclaims',
+  keyedHistory: 'pay_history',
+  due: 'pay_due',
 };
 const BATCH = 500;
+/** Payments looked up at a time for the keyed history's entries. */
+const LOOKUPS = 50;
 
 type Doc = mongoose.mongo.Document;
 
@@ -114,9 +124,7 @@ async function movePayments(ctx: MigrationCtx): Promise<number> {
         _id: streamId(stream, historySeq),
         stream,
         seq: historySeq,
-        paymentId: id,
-        createdAt: p.createdAt,
-        accountIds: items.map((i) => i.accountId),
+        shown: publicPayment({ ...rest, _id: id, items } as PaymentDoc),
       });
       if (p.providerRef) keys.push({ _id: providerRefKey(p.provider as ProviderName, p.providerRef), paymentId: id });
       if (p.receipt) keys.push({ _id: receiptKey(p.tenantId, p.receiptToken), paymentId: id });
@@ -163,6 +171,28 @@ async function moveExports(ctx: MigrationCtx): Promise<number> {
   return n;
 }
 
+/**
+ * The keyed history's entries, each at its position with its payment as shown; a payment is read
+ * by `_id`. An entry whose payment is missing would leave a hole in the stream, which hides every
+ * entry before it from readers: the step stops instead (payments are never deleted).
+ */
+async function moveKeyedHistory(ctx: MigrationCtx): Promise<number> {
+  return eachBatch(ctx, LEGACY.keyedHistory, async (docs) => {
+    const entries: Doc[] = [];
+    for (let at = 0; at < docs.length; at += LOOKUPS) {
+      const part = docs.slice(at, at + LOOKUPS);
+      const payments = await Promise.all(part.map((e) => Payment.findById(String(e.paymentId)).lean<PaymentDoc>()));
+      part.forEach((e, i) => {
+        const payment = payments[i];
+        if (!payment)
+          throw new Error(`payments: history entry ${String(e._id)} names payment ${String(e.paymentId)}, which is gone`);
+        entries.push({ _id: e._id, stream: e.stream, seq: e.seq, shown: publicPayment(payment) });
+      });
+    }
+    await insertNew(ctx, PaymentHistory.collection.collectionName, entries);
+  });
+}
+
 async function moveEvents(ctx: MigrationCtx): Promise<number> {
   return eachBatch(ctx, LEGACY.events, async (docs) => {
     const events = docs.map(({ _id: _legacyId, __v: _version, ...e }) => ({
@@ -185,7 +215,12 @@ export const migration: Migration = {
   name: 'payments',
   legacyCollections: Object.values(LEGACY),
   async run(ctx) {
-    const moved = (await movePayments(ctx)) + (await moveExports(ctx)) + (await moveEvents(ctx)) + (await moveTransitions(ctx));
+    const moved =
+      (await movePayments(ctx)) +
+      (await moveKeyedHistory(ctx)) +
+      (await moveExports(ctx)) +
+      (await moveEvents(ctx)) +
+      (await moveTransitions(ctx));
     await enrol(FULFIL_QUEUE);
     return { moved };
   },

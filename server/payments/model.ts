@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import { toJSON } from '../db/plugins.ts';
+import type { PublicPayment } from './view.ts';
 
 /**
  * created → (requires_action →) processing → succeeded | failed | canceled; succeeded → refunded.
@@ -190,15 +191,15 @@ export const PaymentKey = mongoose.model<PaymentKeyDoc>('PaymentKey', keySchema)
 /**
  * A cabinet's payments, newest last: a gap-free stream (server/db/kernel/streams.ts) per
  * (tenant, subscriber), `<tenantId>:<subscriberId>:<seq>`, read newest first a page at a time.
- * Each entry carries what the history filters on, so only the payments shown are read.
+ * Each entry carries the payment as the history shows it, so a page is its entries and nothing
+ * else: `shown` is written with the entry and again after every change of what it shows
+ * (service.ts `showInHistory`). The earlier entries (`pay_history`) named the payment only.
  */
 export interface PaymentHistoryDoc {
   _id: string;
   stream: string;
   seq: number;
-  paymentId: string;
-  createdAt: Date;
-  accountIds: string[];
+  shown: PublicPayment;
 }
 
 const historySchema = new Schema<PaymentHistoryDoc>(
@@ -206,11 +207,9 @@ const historySchema = new Schema<PaymentHistoryDoc>(
     _id: { type: String, required: true },
     stream: { type: String, required: true },
     seq: { type: Number, required: true },
-    paymentId: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    accountIds: { type: [String], required: true },
+    shown: { type: Schema.Types.Mixed, required: true },
   },
-  { versionKey: false, collection: 'pay_history' },
+  { versionKey: false, minimize: false, collection: 'pay_cabinet_history' },
 );
 
 export const PaymentHistory = mongoose.model<PaymentHistoryDoc>('PaymentHistory', historySchema);

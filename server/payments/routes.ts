@@ -1,6 +1,7 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { payments } from '../../contracts/payments.ts';
+import { appContext } from '../app-context.ts';
 import type { Config } from '../config.ts';
 import { mount } from '../endpoints.ts';
 import { ValidationError } from '../http/errors.ts';
@@ -18,28 +19,29 @@ import {
   receiptByToken,
 } from './service.ts';
 
-function configOf(req: Request): Config {
-  return req.app.locals.config as Config;
+/** The app's configuration (Stripe keys, demo mode). */
+function configOf(): Config {
+  return appContext().config;
 }
 
 export const paymentRoutes = Router({ mergeParams: true });
 
 mount(paymentRoutes, payments.options, ({ ctx }) => paymentOptions(ctx));
 
-mount(paymentRoutes, payments.create, ({ ctx, body, idempotencyKey, req }) =>
-  createPayment(ctx, body, { idempotencyKey, config: configOf(req) }),
+mount(paymentRoutes, payments.create, ({ ctx, body, idempotencyKey }) =>
+  createPayment(ctx, body, { idempotencyKey, config: configOf() }),
 );
 
 mount(paymentRoutes, payments.list, ({ ctx, query }) => listPayments(ctx, query));
 
 mount(paymentRoutes, payments.get, ({ ctx, params }) => getPayment(ctx, params.id));
 
-mount(paymentRoutes, payments.cancel, ({ ctx, params, req }) => cancelPayment(ctx, params.id, configOf(req)));
+mount(paymentRoutes, payments.cancel, ({ ctx, params }) => cancelPayment(ctx, params.id, configOf()));
 
-mount(paymentRoutes, payments.demoConfirm, ({ ctx, params, body, req }) => demoConfirm(ctx, params.id, body, configOf(req)));
+mount(paymentRoutes, payments.demoConfirm, ({ ctx, params, body }) => demoConfirm(ctx, params.id, body, configOf()));
 
-mount(paymentRoutes, payments.demoAuthenticate, ({ ctx, params, body, req }) =>
-  demoAuthenticate(ctx, params.id, body.approve, configOf(req)),
+mount(paymentRoutes, payments.demoAuthenticate, ({ ctx, params, body }) =>
+  demoAuthenticate(ctx, params.id, body.approve, configOf()),
 );
 
 mount(paymentRoutes, payments.receipt, async ({ ctx, params, res }) => {
@@ -64,6 +66,6 @@ paymentRootRoutes.get('/r/:tenant/:token', (req, res) => {
 });
 
 mount(paymentRootRoutes, payments.stripeWebhook, async ({ req }) => {
-  const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf(req));
+  const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf());
   return { received: true as const, outcome: result.outcome };
 });

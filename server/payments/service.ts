@@ -1,23 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { checkPaymentTotal, periodOfDate, shiftPeriod } from '../../contracts/rules/payments.ts';
 import type { PaymentItemInput } from '../../contracts/payments.ts';
+import { appContext } from '../app-context.ts';
 import type { Config } from '../config.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
-import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
-import type { Ctx } from '../http/context.ts';
-import { AuthError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
+import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
+import { NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { publicUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
 import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
 import type { NormalizedSubmission } from '../readings/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import { amountDue } from './amounts.ts';
 import { interpretEvent, type PaymentUpdate, type ProviderEvent } from './events.ts';
 import { paidElsewhere } from './history.ts';
@@ -41,6 +43,7 @@ import {
 } from './model.ts';
 import { demoAuthenticationEvents, demoCardEvents, providerFor, stripeClient } from './providers.ts';
 import { receiptDestination, receiptShortUrl } from './receipt-delivery.ts';
+import { publicPayment, receiptUrl, type PublicPayment } from './view.ts';
 import {
   acceptPaymentReadings,
   linkedAccount,
@@ -49,18 +52,12 @@ import {
   validatePaymentReadings,
 } from './collaborators.ts';
 import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, providerRefKey, receiptKey } from './keys.ts';
-import './receipt-template.ts';
 
 /**
  * How long a fulfilment run holds its payment before another instance may take it over:
- * GASKIT_LEASE_MS, as every claim of an instance (its default until `configurePayments`).
+ * GASKIT_LEASE_MS, as every claim of an instance (`AppContext.payments`).
  */
-let fulfilLeaseMs = 120_000;
-
-/** Start-up: the payments module's settings from the validated server config. */
-export function configurePayments(config: Pick<Config, 'leaseMs'>): void {
-  fulfilLeaseMs = config.leaseMs;
-}
+const fulfilLeaseMs = () => appContext().payments.fulfilLeaseMs;
 /** How long after its record the worker looks at a follow-up once more, for a writer slow to make its move. */
 const DUE_GRACE_MS = 10 * 60_000;
 /**
@@ -77,49 +74,7 @@ const HISTORY_LIMIT = 500;
 /** Confirmations of one integration request handled at a time. */
 const CONFIRM_PARALLEL = 16;
 
-/** The public shape of a payment (money in kopecks, dates as ISO strings by JSON). */
-export function publicPayment(p: PaymentDoc) {
-  return {
-    id: String(p._id),
-    status: p.status,
-    provider: p.provider,
-    currency: p.currency,
-    total: p.total,
-    items: p.items.map((i) => ({
-      accountId: String(i.accountId),
-      accountNumber: i.accountNumber,
-      address: i.address,
-      amount: i.amount,
-      penalties: i.penalties,
-      hasReadings: i.readings !== undefined && i.readings !== null,
-      readingsResult: i.readingsResult?.status ? { status: i.readingsResult.status, code: i.readingsResult.code } : null,
-    })),
-    nextAction: p.nextAction || null,
-    failureCode: p.failureCode || null,
-    refundedAmount: p.refundedAmount,
-    confirmed: Boolean(p.confirmedAt),
-    createdAt: p.createdAt,
-    succeededAt: p.succeededAt ?? null,
-    receipt: p.receipt
-      ? {
-          issuedAt: p.receipt.issuedAt,
-          supplierName: p.receipt.supplierName,
-          supplierLegalName: p.receipt.supplierLegalName,
-          supplierTaxId: p.receipt.supplierTaxId,
-          url: receiptUrl(p),
-          sentTo: p.receipt.channel ? { channel: p.receipt.channel, to: p.receipt.sentTo } : null,
-        }
-      : null,
-  };
-}
-export type PublicPayment = ReturnType<typeof publicPayment>;
-
-export function receiptUrl(p: Pick<PaymentDoc, 'linkBase' | 'tenantSlug' | 'receiptToken'>): string {
-  return `${p.linkBase}/api/v1/t/${p.tenantSlug}/receipts/${p.receiptToken}`;
-}
-
-function subscriberOf(ctx: Ctx): Types.ObjectId {
-  if (!ctx.subscriberId) throw new AuthError();
+function subscriberOf(ctx: SubscriberCtx): Types.ObjectId {
   return new Types.ObjectId(ctx.subscriberId);
 }
 
@@ -135,7 +90,7 @@ async function addKey(id: string, paymentId: string): Promise<void> {
 /**
  * The queue of follow-ups (server/db/kernel/expiry.ts), in buckets of the worker's interval.
  * Payments whose follow-up the earlier version left pending (no record; it kept marks in
- * `pay_due`, which nothing reads now) are enrolled once, due since their last write.
+ * `pay_due`, which `gaskit migrate` drops) are enrolled once, due since their last write.
  */
 export const FULFIL_QUEUE = queue('payments-fulfil', 30_000, [Payment], async (register) => {
   const pending = Payment.find({ fulfilment: 'pending' }, { updatedAt: 1 });
@@ -153,7 +108,7 @@ export const FULFIL_QUEUE = queue('payments-fulfil', 30_000, [Payment], async (r
 async function markDue(paymentId: string): Promise<void> {
   const now = Date.now();
   await Promise.all([
-    dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + fulfilLeaseMs)),
+    dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + fulfilLeaseMs())),
     dueAt(FULFIL_QUEUE, Payment, paymentId, new Date(now + DUE_GRACE_MS)),
   ]);
 }
@@ -163,7 +118,7 @@ function ownedBy(p: PaymentDoc | null, tenantId: Types.ObjectId, subscriberId?: 
 }
 
 /** `GET payments/options`: the linked accounts with debt, penalties, unconfirmed payments and what is due now, and the limits. */
-export async function paymentOptions(ctx: Ctx) {
+export async function paymentOptions(ctx: SubscriberCtx) {
   const accounts = await payableAccounts(ctx);
   return {
     provider: ctx.tenant.payments.provider,
@@ -177,7 +132,7 @@ export async function paymentOptions(ctx: Ctx) {
 type PreparedItem = Omit<PaymentItemDoc, 'readingsResult'>;
 
 /** Checks the items: linked accounts, amounts, readings; drops accounts with nothing to pay. */
-async function prepareItems(ctx: Ctx, items: PaymentItemInput[]): Promise<{ items: PreparedItem[]; total: number }> {
+async function prepareItems(ctx: SubscriberCtx, items: PaymentItemInput[]): Promise<{ items: PreparedItem[]; total: number }> {
   const fields: FieldErrors = {};
   const prepared: PreparedItem[] = [];
   for (const [index, item] of items.entries()) {
@@ -232,7 +187,7 @@ function clientParams(p: PaymentDoc, config: Config) {
  * payment and one intent; a retry after a crash finishes the steps the payment does not show done.
  */
 export async function createPayment(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   input: { items: PaymentItemInput[] },
   opts: { idempotencyKey: string | undefined; config: Config },
 ) {
@@ -273,9 +228,7 @@ export async function createPayment(
     if (payment.requestHash !== requestHash) throw new RuleViolation('idempotency_key_reused');
     if (payment.historySeq === undefined) {
       const historySeq = await append(PaymentHistory, historyStream(ctx.tenant._id, subscriberId), {
-        paymentId: id,
-        createdAt: payment.createdAt,
-        accountIds: payment.items.map((i) => i.accountId),
+        shown: publicPayment(payment),
       });
       await Payment.updateOne({ _id: id }, { $set: { historySeq } });
     }
@@ -302,14 +255,14 @@ export async function createPayment(
 }
 
 /** The subscriber's own payment: one `_id` lookup; another cabinet's or supplier's is not found. */
-async function ownPayment(ctx: Ctx, id: string): Promise<PaymentDoc> {
+async function ownPayment(ctx: SubscriberCtx, id: string): Promise<PaymentDoc> {
   const subscriberId = subscriberOf(ctx);
   const payment = await Payment.findById(id).lean<PaymentDoc>();
   if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
   return payment;
 }
 
-export async function getPayment(ctx: Ctx, id: string) {
+export async function getPayment(ctx: SubscriberCtx, id: string) {
   return publicPayment(await ownPayment(ctx, id));
 }
 
@@ -321,9 +274,9 @@ function monthStart(period: string): Date {
 /**
  * `GET payments`: the subscriber's payments between two months (default the last twelve), newest
  * first. The cabinet's history is read newest first a page at a time, down to the first month
- * asked for; entries carry the date and accounts, so only the payments shown are read.
+ * asked for; each entry carries the payment as shown, so no payment is looked up.
  */
-export async function listPayments(ctx: Ctx, query: { from?: string; to?: string; accountId?: string }) {
+export async function listPayments(ctx: SubscriberCtx, query: { from?: string; to?: string; accountId?: string }) {
   const subscriberId = subscriberOf(ctx);
   const to = query.to ?? periodOfDate(new Date());
   const from = query.from ?? shiftPeriod(to, -11);
@@ -331,29 +284,33 @@ export async function listPayments(ctx: Ctx, query: { from?: string; to?: string
   const start = monthStart(from).getTime();
   const end = monthStart(shiftPeriod(to, 1)).getTime();
   const stream = historyStream(ctx.tenant._id, subscriberId);
-  const ids = new Set<string>();
+  // By id: a payment entered twice (its request died before it noted its entry) is shown once, as its newer entry has it.
+  const shown = new Map<string, PublicPayment>();
   let before: number | undefined;
-  for (let scanned = 0; scanned < HISTORY_SCAN && ids.size < HISTORY_LIMIT;) {
+  for (let scanned = 0; scanned < HISTORY_SCAN && shown.size < HISTORY_LIMIT;) {
     const size = scanned === 0 ? HISTORY_FIRST_PAGE : HISTORY_PAGE;
     const page = await readBefore<PaymentHistoryDoc>(PaymentHistory, stream, size, before);
-    for (const e of page.rows) {
-      const at = e.createdAt.getTime();
-      if (at >= start && at < end && (!query.accountId || e.accountIds.includes(query.accountId))) ids.add(e.paymentId);
+    for (const { shown: p } of page.rows) {
+      const at = p.createdAt.getTime();
+      if (
+        at >= start &&
+        at < end &&
+        (!query.accountId || p.items.some((i) => i.accountId === query.accountId)) &&
+        !shown.has(p.id)
+      )
+        shown.set(p.id, p);
     }
     scanned += page.rows.length;
     const oldest = page.rows.at(-1);
-    if (page.next === null || !oldest || oldest.createdAt.getTime() < start) break;
+    if (page.next === null || !oldest || oldest.shown.createdAt.getTime() < start) break;
     before = page.next;
   }
-  const rows = await Promise.all([...ids].slice(0, HISTORY_LIMIT).map((id) => Payment.findById(id).lean<PaymentDoc>()));
-  const payments = rows.filter((p): p is PaymentDoc => ownedBy(p, ctx.tenant._id, subscriberId));
-  payments.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  const shown = payments.map((p) => publicPayment(p));
-  return { payments: shown, ...(await paidElsewhere(ctx, { from, to }, shown, query.accountId)) };
+  const payments = [...shown.values()].slice(0, HISTORY_LIMIT).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  return { payments, ...(await paidElsewhere(ctx, { from, to }, payments, query.accountId)) };
 }
 
 /** `POST payments/:id/cancel`: asks the provider to cancel; its event moves the payment. */
-export async function cancelPayment(ctx: Ctx, id: string, config: Config) {
+export async function cancelPayment(ctx: SubscriberCtx, id: string, config: Config) {
   const payment = await ownPayment(ctx, id);
   if (!canMove(payment.status, 'canceled')) throw new RuleViolation('payment_not_cancelable');
   if (payment.providerRef) {
@@ -368,7 +325,7 @@ export async function cancelPayment(ctx: Ctx, id: string, config: Config) {
   return getPayment(ctx, id);
 }
 
-async function demoPayment(ctx: Ctx, id: string, config: Config): Promise<PaymentDoc> {
+async function demoPayment(ctx: SubscriberCtx, id: string, config: Config): Promise<PaymentDoc> {
   const payment = await ownPayment(ctx, id);
   if (payment.provider !== 'demo' || config.env === 'production') throw new NotFoundError('payment_not_found');
   return payment;
@@ -379,7 +336,7 @@ async function demoPayment(ctx: Ctx, id: string, config: Config): Promise<Paymen
  * provider events, applied through the same handler as Stripe's webhooks. A second submit of a
  * payment that is no longer waiting for a card changes nothing.
  */
-export async function demoConfirm(ctx: Ctx, id: string, card: { cardNumber: string }, config: Config) {
+export async function demoConfirm(ctx: SubscriberCtx, id: string, card: { cardNumber: string }, config: Config) {
   const payment = await demoPayment(ctx, id, config);
   if (payment.status === 'created') {
     const intent = {
@@ -394,7 +351,7 @@ export async function demoConfirm(ctx: Ctx, id: string, card: { cardNumber: stri
 }
 
 /** Demo provider, the confirmation step a 3220 card asks for (3-D Secure in real life). */
-export async function demoAuthenticate(ctx: Ctx, id: string, approve: boolean, config: Config) {
+export async function demoAuthenticate(ctx: SubscriberCtx, id: string, approve: boolean, config: Config) {
   const payment = await demoPayment(ctx, id, config);
   if (payment.status === 'requires_action') {
     const intent = {
@@ -487,7 +444,9 @@ export async function handleProviderEvent(
   const { payment, reason } = await paymentFor(provider, event, update);
   if (!payment) return finish('ignored', reason);
   const moved = await applyUpdate(payment, update, event.id);
-  if (moved?.fulfilment === 'pending') await fulfil(moved._id);
+  const followedUp = moved?.fulfilment === 'pending' && (await fulfil(moved._id));
+  // Also when nothing moved: a redelivery finishes what a handler that died after its move left.
+  if (!followedUp) await showInHistory(moved ?? payment);
   return finish(moved ? 'applied' : 'ignored', moved ? '' : 'stale', payment);
 }
 
@@ -581,7 +540,6 @@ function tenantCtx(tenant: TenantDoc, payment: PaymentDoc): Ctx {
     lng,
     t: tenantTranslator(tenant, lng),
     requestId: `payment-${payment._id}`,
-    subscriberId: String(payment.subscriberId),
   };
 }
 
@@ -591,16 +549,17 @@ function tenantCtx(tenant: TenantDoc, payment: PaymentDoc): Ctx {
  * export stream (again when a refund follows). Each step records that it is done, so a run that
  * died half-way is finished by the next one (the worker) without repeating a step; a refund that
  * lands during a run is taken by the same run. One run at a time per payment (a kernel lease).
+ * Each run ends by showing the payment in the cabinet's history. Returns whether this call ran.
  */
-export async function fulfil(paymentId: string): Promise<void> {
+export async function fulfil(paymentId: string): Promise<boolean> {
   const initial = await Payment.findById(paymentId).lean<PaymentDoc>();
-  if (!initial || initial.fulfilment !== 'pending') return;
+  if (!initial || initial.fulfilment !== 'pending') return false;
   const work = key('payments.fulfil', paymentId);
-  const lease = await claim(work, fulfilLeaseMs);
+  const lease = await claim(work, fulfilLeaseMs());
   if (!lease) {
     // The holder may be past its last look at the payment: the worker finishes what it leaves.
     await markDue(paymentId);
-    return;
+    return false;
   }
   let finished = false;
   try {
@@ -611,6 +570,7 @@ export async function fulfil(paymentId: string): Promise<void> {
       const done = await issueReceipt(ctx, tenant, payment._id);
       await syncPending(done);
       await appendToExport(done);
+      await showInHistory(done);
       await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'done' } });
       const after = await Payment.findById(paymentId).lean<PaymentDoc>();
       if (!after || (after.status === done.status && after.refundedAmount === done.refundedAmount)) break;
@@ -624,6 +584,7 @@ export async function fulfil(paymentId: string): Promise<void> {
     if (finished && (await lease.stillHeld())) await forget(work);
     else await lease.release();
   }
+  return true;
 }
 
 async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
@@ -651,7 +612,7 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Pro
     await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
   }
   if (!receipt.emailJobId) {
-    const destination = receiptDestination(await subscriberContacts(ctx));
+    const destination = receiptDestination(await subscriberContacts(tenant.realm, payment.subscriberId));
     if (destination) {
       const data = receiptEmailData(ctx, { ...payment, receipt }, tenant);
       const job = await enqueue(ctx, {
@@ -669,6 +630,29 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Pro
     }
   }
   return { ...payment, receipt };
+}
+
+/**
+ * Brings the payment's entry in its cabinet's history in line with the payment (`publicPayment`).
+ * Every writer of what the history shows calls it after its write, with the payment as it last
+ * read it: the entry is written from that, then the payment is read again and the entry written
+ * once more while they differ. So the writer that finishes last leaves the entry as the payment
+ * ended, whatever order concurrent writers ran in (the entry's `shown` is replaced whole, by
+ * `_id`; nothing else in it changes). An entry left behind by a writer that died is brought up to
+ * date by the retry its caller gets: a provider's redelivery, the fulfilment worker, billing
+ * confirming again. Cost: one write and one lookup, and as many again per change that raced it.
+ */
+async function showInHistory(seen: PaymentDoc): Promise<void> {
+  if (seen.historySeq === undefined) return;
+  const entry = streamId(historyStream(seen.tenantId, seen.subscriberId), seen.historySeq);
+  for (let shown = publicPayment(seen); ;) {
+    await PaymentHistory.updateOne({ _id: entry }, { $set: { shown } });
+    const now = await Payment.findById(seen._id).lean<PaymentDoc>();
+    if (!now) return;
+    const next = publicPayment(now);
+    if (isDeepStrictEqual(next, shown)) return;
+    shown = next;
+  }
 }
 
 /**
@@ -808,14 +792,15 @@ export async function fulfilPending(limit = FULFIL_BATCH, now = new Date()): Pro
   });
 }
 
-registerWorker({
+/** Resumes the fulfilment of payments an instance left unfinished. */
+export const fulfilWorker: Worker = {
   name: 'payments.fulfil',
   intervalMs: 30_000,
   async run(logger: Logger) {
     const n = await fulfilPending();
     if (n) logger.debug({ n }, 'payment fulfilment resumed');
   },
-});
+};
 
 /**
  * Kopecks paid through the cabinet for an account that the supplier's billing has not booked
@@ -835,6 +820,7 @@ async function confirmOne(tenant: TenantDoc, id: string, now: Date): Promise<str
   if (!payment.confirmedAt) await Payment.updateOne({ _id: id }, { $set: { confirmedAt: now } });
   // Also when confirmed before: a confirmation whose server died half-way is finished by its retry.
   await syncPending(payment);
+  await showInHistory({ ...payment, confirmedAt: payment.confirmedAt ?? now });
   return '';
 }
 

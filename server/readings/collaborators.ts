@@ -8,7 +8,7 @@ import type { Types } from 'mongoose';
 import { assertLinked, linksOfTenant } from '../accounts/service.ts';
 import type { metersOf } from '../billing/service.ts';
 import { getMeters, tariffOf } from '../billing/service.ts';
-import type { Ctx } from '../http/context.ts';
+import type { SubscriberCtx } from '../http/context.ts';
 import { findById } from '../subscribers/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { listActiveTenants } from '../tenants/service.ts';
@@ -34,7 +34,7 @@ export interface MeterFacts {
  * of the link and the account.
  */
 export async function linkedAccount(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   accountId: string,
 ): Promise<{
   id: string;

@@ -2,11 +2,15 @@ import mongoose, { Schema, type Types } from 'mongoose';
 
 /**
  * Readings, found by key (see docs/development.md, "Writing a query"):
- * - a reading is an entry of its meter's gap-free stream, `<meterId>:<seq>` (streams.ts), so a
- *   meter's history is read newest first a page at a time;
- * - the readings of a meter in one period are also a stream, `<meterId>:<period>:<n>`, whose
- *   newest entry is the one reading that may count for the period (each entry supersedes those
- *   before it);
+ * - a meter's readings are numbered 1, 2, 3… in the order they were stored; a reading's id is
+ *   `<meterId>:<seq>`. They are kept a page of READINGS_PER_PAGE at a time: the newest page in
+ *   the meter's document (`readings_meters`, `_id` = the meter id), each full page before it in a
+ *   page document `<meterId>:<page>` (`readings_pages`), so a meter's history is its document and
+ *   the pages before it, a few lookups however many readings it has. Both are changed as
+ *   revisions (revisions.ts): concurrent submissions for one meter are applied one after another,
+ *   none lost or numbered twice. When the meter's page is full, it is written as the next page
+ *   document before the meter's document starts a new one (a crash in between leaves a page that
+ *   the meter does not count yet, written again by the next change);
  * - the supplier's export is a stream `<tenantId>:<seq>` in the order readings were stored;
  * - a counting reading holds its value for its period as a lease
  *   (`reading:<meterId>:<period>:<valueMilli>`, leases.ts), given back when it stops counting, so
@@ -17,18 +21,14 @@ import mongoose, { Schema, type Types } from 'mongoose';
 export type ReadingStatus = 'accepted' | 'queued' | 'rejected' | 'superseded';
 export type ReadingSource = 'portal' | 'payment' | 'import';
 
+/** Readings a page holds: about a year of monthly readings. */
+export const READINGS_PER_PAGE = 12;
+
 /** Values are integer thousandths of a unit (m³), whatever the meter's decimals, so rules compare them exactly. */
-export interface ReadingDoc {
-  /** `<meterId>:<seq>`. */
-  _id: string;
-  /** The meter's stream (its id) and the reading's place in it. */
-  stream: string;
+export interface StoredReading {
+  /** The reading's place among its meter's readings. */
   seq: number;
-  tenantId: Types.ObjectId;
-  accountId: string;
-  /** The account's number and the meter's serial number, as the billing system knows them (for the export). */
-  accountNumber: string;
-  meterId: string;
+  /** The meter's serial number, as the billing system knew it then (for the export). */
   meterSerialNumber: string;
   /** Who sent it (none for imported readings). */
   subscriberId?: Types.ObjectId;
@@ -53,15 +53,44 @@ export interface ReadingDoc {
   updatedAt: Date;
 }
 
-const readingSchema = new Schema<ReadingDoc>(
+/** What every reading of a meter shares: its supplier, account and meter. */
+export interface ReadingOwner {
+  tenantId: Types.ObjectId;
+  accountId: string;
+  /** The account's number as the billing system knows it (for the export). */
+  accountNumber: string;
+  meterId: string;
+}
+
+/** A reading with its meter's facts, as the rules and the API see it. */
+export interface ReadingDoc extends StoredReading, ReadingOwner {
+  /** `<meterId>:<seq>`. */
+  _id: string;
+}
+
+/** A meter's document: its newest page of readings (oldest first) and how many came before. */
+export interface MeterReadingsDoc extends ReadingOwner {
+  /** The meter id. */
+  _id: string;
+  /** The number of the meter's newest reading (0: none yet). */
+  seq: number;
+  /** Full pages before these readings: readings 1 … pages × READINGS_PER_PAGE are in page documents. */
+  pages: number;
+  readings: StoredReading[];
+  rev?: number;
+}
+
+/** A full page of a meter's readings, `<meterId>:<page>`: readings (page − 1) × READINGS_PER_PAGE + 1 … page × READINGS_PER_PAGE, oldest first. */
+export interface ReadingPageDoc extends ReadingOwner {
+  _id: string;
+  page: number;
+  readings: StoredReading[];
+  rev?: number;
+}
+
+const storedReadingSchema = new Schema<StoredReading>(
   {
-    _id: { type: String, required: true },
-    stream: { type: String, required: true },
     seq: { type: Number, required: true },
-    tenantId: { type: Schema.Types.ObjectId, required: true },
-    accountId: { type: String, required: true },
-    accountNumber: { type: String, required: true },
-    meterId: { type: String, required: true },
     meterSerialNumber: { type: String, default: '' },
     subscriberId: { type: Schema.Types.ObjectId },
     source: { type: String, enum: ['portal', 'payment', 'import'], required: true },
@@ -77,33 +106,55 @@ const readingSchema = new Schema<ReadingDoc>(
     acceptAt: { type: Date },
     claim: { type: Number, default: null },
     submittedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
   },
-  { versionKey: false, timestamps: { createdAt: false, updatedAt: true }, collection: 'readings_by_meter' },
+  { _id: false, versionKey: false },
 );
-export const Reading = mongoose.model<ReadingDoc>('Reading', readingSchema);
 
-/** An entry of a stream that points at a reading: a meter's period (`<meterId>:<period>:<n>`) or the export (`<tenantId>:<seq>`). */
-export interface ReadingRefDoc {
+const meterFields = {
+  tenantId: { type: Schema.Types.ObjectId, required: true },
+  accountId: { type: String, required: true },
+  accountNumber: { type: String, required: true },
+  meterId: { type: String, required: true },
+  readings: { type: [storedReadingSchema], default: [] },
+  rev: { type: Number },
+};
+
+const meterReadingsSchema = new Schema<MeterReadingsDoc>(
+  {
+    _id: { type: String, required: true },
+    ...meterFields,
+    seq: { type: Number, required: true },
+    pages: { type: Number, required: true },
+  },
+  { versionKey: false, collection: 'readings_meters' },
+);
+export const MeterReadings = mongoose.model<MeterReadingsDoc>('MeterReadings', meterReadingsSchema);
+
+const readingPageSchema = new Schema<ReadingPageDoc>(
+  { _id: { type: String, required: true }, ...meterFields, page: { type: Number, required: true } },
+  { versionKey: false, collection: 'readings_pages' },
+);
+export const ReadingPage = mongoose.model<ReadingPageDoc>('ReadingPage', readingPageSchema);
+
+/** An entry of the supplier's export stream (`<tenantId>:<seq>`): the reading stored at that place. */
+export interface ExportEntryDoc {
   _id: string;
   stream: string;
   seq: number;
-  /** The reading's `_id`; null in the export only where a migrated stream had a hole (nothing to export there). */
+  /** The reading's id; null only where a migrated stream had a hole (nothing to export there). */
   reading: string | null;
 }
-
-function refSchema(collection: string) {
-  return new Schema<ReadingRefDoc>(
-    {
-      _id: { type: String, required: true },
-      stream: { type: String, required: true },
-      seq: { type: Number, required: true },
-      reading: { type: String, default: null },
-    },
-    { versionKey: false, collection },
-  );
-}
-export const PeriodEntry = mongoose.model<ReadingRefDoc>('ReadingPeriodEntry', refSchema('readings_by_period'));
-export const ExportEntry = mongoose.model<ReadingRefDoc>('ReadingExportEntry', refSchema('readings_export'));
+const exportEntrySchema = new Schema<ExportEntryDoc>(
+  {
+    _id: { type: String, required: true },
+    stream: { type: String, required: true },
+    seq: { type: Number, required: true },
+    reading: { type: String, default: null },
+  },
+  { versionKey: false, collection: 'readings_export' },
+);
+export const ExportEntry = mongoose.model<ExportEntryDoc>('ReadingExportEntry', exportEntrySchema);
 
 /** One reminder per subscriber, tenant and period, `<tenantId>:<period>:<subscriberId>`: inserting it is what claims the sending. */
 export interface ReadingReminderDoc {

@@ -1,17 +1,18 @@
 import type { ReadingConfirmation, ReadingInput, ReadingWarning } from '../../contracts/readings.ts';
 import { formatReading, meterCapacity, MILLI_PER_UNIT, parseReading } from '../../contracts/rules/readings.ts';
 import mongoose from 'mongoose';
-import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
-import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { dueAt, queue, sweepDue, type Due, type Register } from '../db/kernel/expiry.ts';
+import { isDuplicateKey, key, type KeyedModel } from '../db/kernel/keys.ts';
 import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
-import { append, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
-import type { Ctx } from '../http/context.ts';
+import { revise } from '../db/kernel/revisions.ts';
+import { append, readAfter, streamId } from '../db/kernel/streams.ts';
+import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { DomainError, NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { portalUrl } from '../http/public-url.ts';
 import { enqueue } from '../notify/service.ts';
-import { defineTemplate } from '../notify/templates.ts';
+import type { Template } from '../notify/templates.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { registerWorker } from '../workers.ts';
+import type { Worker } from '../workers.ts';
 import {
   accountMeters,
   linkedAccount,
@@ -24,13 +25,18 @@ import {
 import {
   ExportEntry,
   LegacyReadingId,
-  PeriodEntry,
-  Reading,
+  MeterReadings,
+  READINGS_PER_PAGE,
+  ReadingPage,
   ReadingReminder,
+  type ExportEntryDoc,
   type LegacyReadingIdDoc,
+  type MeterReadingsDoc,
   type ReadingDoc,
-  type ReadingRefDoc,
+  type ReadingOwner,
+  type ReadingPageDoc,
   type ReadingSource,
+  type StoredReading,
 } from './model.ts';
 import { daysBetween, formatLocalDate, windowAt, zonedMidnight, type WindowRules, type WindowState } from './window.ts';
 
@@ -82,8 +88,6 @@ interface Evaluation {
 }
 
 const DAYS_PER_MONTH = 30.44;
-/** Readings a check reads of a meter's stream at a time: the last period's reading is nearly always among the newest two. */
-const CHECK_PAGE = 2;
 /** Readings of each meter the history shows, newest first: three years of monthly readings. */
 const HISTORY_PAGE = 36;
 /** Readings of a meter one request reads at most, looking for the reading before (past this, billing's last reading stands). */
@@ -141,39 +145,80 @@ function assertWindowOpen(tenant: TenantDoc, state: WindowState): void {
   }
 }
 
+/** A reading's id, `<meterId>:<seq>`. */
+function readingId(meterId: string, seq: number): string {
+  return streamId(meterId, seq);
+}
+
+/** The meter and number a reading id names, or null for an id of another shape. */
+function placeOf(id: string): { meterId: string; seq: number } | null {
+  const at = id.lastIndexOf(':');
+  const seq = Number(id.slice(at + 1));
+  return at > 0 && Number.isSafeInteger(seq) && seq >= 1 ? { meterId: id.slice(0, at), seq } : null;
+}
+
+/** The page document of the meter's `page`-th full page. */
+function pageId(meterId: string, page: number): string {
+  return key(meterId, page);
+}
+
+/** The page a reading is kept in once its meter's page is full. */
+function pageOf(seq: number): number {
+  return Math.ceil(seq / READINGS_PER_PAGE);
+}
+
+/** A stored reading with its meter's facts, as the rules and the API see it. */
+function withOwner(owner: ReadingOwner, r: StoredReading): ReadingDoc {
+  return {
+    ...r,
+    _id: readingId(owner.meterId, r.seq),
+    tenantId: owner.tenantId,
+    accountId: owner.accountId,
+    accountNumber: owner.accountNumber,
+    meterId: owner.meterId,
+  };
+}
+
 /**
- * A meter's readings newest first, read from its stream by `_id` a page at a time as far as a
- * request walks (at most WALK_LIMIT), each page once per request; each page after the first is
- * twice as long as the one before, up to HISTORY_PAGE.
+ * A meter's readings newest first, as far as a request walks (at most WALK_LIMIT): its document
+ * (the newest page), then the full pages before it, each read by `_id` once per request.
  */
 class MeterLog {
   private readonly seen: ReadingDoc[] = [];
-  private next: number | null | undefined;
+  private head: MeterReadingsDoc | null | undefined;
+  /** The page to read next (0: none left). */
+  private page = 0;
 
-  constructor(
-    readonly meterId: string,
-    private pageSize: number,
-  ) {}
+  constructor(readonly meterId: string) {}
 
   async *newestFirst(): AsyncGenerator<ReadingDoc> {
     for (let i = 0; ; i += 1) {
-      if (i >= this.seen.length && !(await this.more())) return;
+      if (i >= this.seen.length && !(await this.more(1))) return;
       yield this.seen[i]!;
     }
   }
 
+  /** The newest `n` readings: the meter's document, then the pages they need, read together. */
   async newest(n: number): Promise<ReadingDoc[]> {
-    while (this.seen.length < n) if (!(await this.more())) break;
+    while (this.seen.length < n) if (!(await this.more(Math.ceil((n - this.seen.length) / READINGS_PER_PAGE)))) break;
     return this.seen.slice(0, n);
   }
 
-  private async more(): Promise<boolean> {
-    if (this.next === null || this.seen.length >= WALK_LIMIT) return false;
-    const page = await readBefore<ReadingDoc>(Reading, this.meterId, this.pageSize, this.next);
-    this.pageSize = Math.min(2 * this.pageSize, HISTORY_PAGE);
-    this.seen.push(...page.rows);
-    this.next = page.rows.length ? page.next : null;
-    return page.rows.length > 0;
+  /** Reads the meter's document, or else up to `pages` pages before what was read; false when there is nothing more. */
+  private async more(pages: number): Promise<boolean> {
+    if (this.head === undefined) {
+      this.head = await MeterReadings.findById(this.meterId).lean<MeterReadingsDoc>();
+      if (!this.head) return false;
+      this.seen.push(...this.head.readings.map((r) => withOwner(this.head!, r)).reverse());
+      this.page = this.head.pages;
+      return true;
+    }
+    if (this.page < 1 || this.seen.length >= WALK_LIMIT) return false;
+    const numbers = Array.from({ length: Math.min(pages, this.page) }, (_, i) => this.page - i);
+    this.page -= numbers.length;
+    const docs = await Promise.all(numbers.map((p) => ReadingPage.findById(pageId(this.meterId, p)).lean<ReadingPageDoc>()));
+    for (const doc of docs) if (doc) this.seen.push(...doc.readings.map((r) => withOwner(doc, r)).reverse());
+    return true;
   }
 }
 
@@ -241,7 +286,7 @@ async function evaluate(
   state: WindowState,
   now: Date,
 ): Promise<Evaluation | { refusal: { code: string; params: Record<string, unknown> } }> {
-  const log = new MeterLog(meter.id, CHECK_PAGE);
+  const log = new MeterLog(meter.id);
   const { last, counted, countingNow } = await priorReadings(log, state.period);
   // Without the PIN anyone who knows the number can link the account: such a link never replaces what another cabinet sent.
   if (submitter.basic && countingNow.some((r) => !sentBy(r, submitter.subscriberId))) {
@@ -375,11 +420,11 @@ async function check(ctx: Ctx, submitter: Submitter, meters: MeterFacts[], readi
 type SubmissionInput = { accountId: string; readings: ReadingInput[] };
 
 /** A submission for a linked account, checked: the values against the meters and every rule but the confirmations. */
-async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
+async function checkSubmission(ctx: SubscriberCtx, input: SubmissionInput, now: Date) {
   const account = await linkedAccount(ctx, input.accountId);
   const { meters } = account;
   const readings = normalize(meters, input.readings);
-  const submitter: Submitter = { subscriberId: ctx.subscriberId ?? null, basic: !account.extended };
+  const submitter: Submitter = { subscriberId: ctx.subscriberId, basic: !account.extended };
   const checked = await check(ctx, submitter, meters, readings, now);
   const submission: NormalizedSubmission = {
     tenantId: String(ctx.tenant._id),
@@ -397,7 +442,7 @@ async function checkSubmission(ctx: Ctx, input: SubmissionInput, now: Date) {
  * (including `readings_confirmation_required`); returns what `acceptSubmission` stores.
  */
 export async function validateSubmission(
-  ctx: Ctx,
+  ctx: SubscriberCtx,
   input: SubmissionInput,
   { now = new Date() }: Clock = {},
 ): Promise<NormalizedSubmission> {
@@ -407,7 +452,7 @@ export async function validateSubmission(
 }
 
 /** `POST readings/preview`: consumption, cost at the tariff, period, confirmations and warnings, nothing stored. */
-export async function previewSubmission(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
+export async function previewSubmission(ctx: SubscriberCtx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
   const { state, evaluations, tariff } = await checkSubmission(ctx, input, now);
   const items = evaluations.map((e) => {
     const cost = tariff && e.consumptionMilli !== null ? Math.round((e.consumptionMilli * tariff.price) / MILLI_PER_UNIT) : null;
@@ -458,60 +503,94 @@ export async function holdValue(meterId: string, period: string, valueMilli: num
   return (await claim(valueWork(meterId, period, valueMilli), HOLD_MS))?.generation ?? null;
 }
 
-/** Gives back the value of a reading that stopped counting, so the same value may be sent again. */
-async function releaseValue(r: ReadingDoc): Promise<void> {
-  if (r.claim !== null) await releaseLease(valueWork(r.meterId, r.period, r.valueMilli), r.claim);
+/** Gives back the value of a reading of the meter that stopped counting, so the same value may be sent again. */
+async function releaseValue(meterId: string, r: StoredReading): Promise<void> {
+  if (r.claim !== null) await releaseLease(valueWork(meterId, r.period, r.valueMilli), r.claim);
 }
 
-/** Stops a reading counting: rejected by billing, or superseded by a newer one of its period. */
-async function stopCounting(r: ReadingDoc, change: { status: 'rejected'; rejectionReason: string } | { status: 'superseded' }) {
-  await Reading.updateOne({ _id: r._id }, { $set: change, $unset: { acceptAt: 1 } });
-  await releaseValue(r);
+/** A reading's new status: accepted by billing, rejected by billing (with the reason the subscriber sees), superseded by a newer one of its period. */
+type StatusChange = { status: 'accepted' } | { status: 'rejected'; rejectionReason: string } | { status: 'superseded' };
+
+/** The reading with its new status: no longer waiting for its window, whatever the status. */
+function withStatus(r: StoredReading, change: StatusChange): StoredReading {
+  const next: StoredReading = { ...r, ...change, updatedAt: new Date() };
+  delete next.acceptAt;
+  return next;
 }
 
 /**
- * Makes a stored reading the newest of its meter's period, and stops the ones before it counting:
- * back from its place while they still count (one, or more when a writer died before its turn).
- * `onlyOwn` (a basic-mode link) leaves another cabinet's readings counting, should one have been
- * stored since the submission was checked.
+ * Supersedes the readings of `reading`'s period that come before it in `readings` (oldest first,
+ * replaced in place): back from the end while they still count (one, or more when a change was
+ * interrupted before). `onlyOwn` (a basic-mode link) leaves another cabinet's readings counting,
+ * should one have been stored since the submission was checked. Returns the readings that
+ * stopped counting, and whether the walk went past the first of `readings` (the period may go on
+ * in the page before).
  */
-async function supersedeEarlier(reading: ReadingDoc, onlyOwn: boolean): Promise<void> {
-  const stream = key(reading.meterId, reading.period);
-  const place = await append(PeriodEntry, stream, { reading: reading._id });
-  for (let n = place - 1; n >= 1; n -= 1) {
-    const entry = await PeriodEntry.findById(streamId(stream, n)).lean<ReadingRefDoc>();
-    const earlier = entry?.reading ? await Reading.findById(entry.reading).lean<ReadingDoc>() : null;
-    if (!earlier || !counts(earlier)) return;
-    if (onlyOwn && !sentBy(earlier, reading.subscriberId ? String(reading.subscriberId) : null)) continue;
-    await stopCounting(earlier, { status: 'superseded' });
+function supersedeIn(readings: StoredReading[], reading: StoredReading, onlyOwn: boolean) {
+  const stopped: StoredReading[] = [];
+  const own = reading.subscriberId ? String(reading.subscriberId) : null;
+  for (let i = readings.length - 1; i >= 0; i -= 1) {
+    const earlier = readings[i]!;
+    if (earlier.period !== reading.period || !counts(earlier)) return { stopped, pastFirst: false };
+    if (onlyOwn && !sentBy(earlier, own)) continue;
+    readings[i] = withStatus(earlier, { status: 'superseded' });
+    stopped.push(earlier);
   }
+  return { stopped, pastFirst: true };
 }
 
-type NewReading = Omit<ReadingDoc, '_id' | 'stream' | 'seq' | 'claim' | 'updatedAt'>;
+/** Supersedes, as `supersedeIn` does, the readings of `reading`'s period at the end of the meter's `page`-th page. */
+async function supersedeInPage(meterId: string, page: number, reading: StoredReading, onlyOwn: boolean) {
+  return revise<ReadingPageDoc, StoredReading[]>(ReadingPage, pageId(meterId, page), (doc) => {
+    if (!doc) return { result: [] };
+    const readings = [...doc.readings];
+    const { stopped } = supersedeIn(readings, reading, onlyOwn);
+    return stopped.length ? { set: { readings }, result: stopped } : { result: [] };
+  });
+}
+
+type NewReading = Omit<StoredReading, 'seq' | 'claim' | 'updatedAt'>;
 
 /**
- * Stores a reading whose value `lease` holds: at the end of its meter's stream, then (holding the
- * value for as long as the reading may count) in the supplier's export, the queue when it waits,
- * and its meter's period, superseding the earlier ones. Each stream is gap-free, so the export
- * cursor never skips a reading; an entry is appended only once its reading exists.
+ * Stores a reading whose value `lease` holds as its meter's next one, in one revision of the
+ * meter's document: registered in the queue first when it waits, and written together with the
+ * earlier readings of its period that it supersedes (the full page goes to its page document
+ * first when the meter's page is full). Then it holds the value for as long as the reading may
+ * count, supersedes the readings of its period at the end of the page before when the period goes
+ * on there, and is appended to the supplier's export: the export is gap-free, so its cursor
+ * never skips a reading, and an entry is appended only once its reading exists. Cost: a
+ * revision of the meter's document (a page insert once a page fills up), the lease's renewal,
+ * an append.
  */
-async function storeReading(doc: NewReading, lease: Lease, onlyOwn: boolean): Promise<ReadingDoc> {
-  const fields = { ...doc, claim: lease.generation };
-  const seq = await append(Reading, doc.meterId, fields);
-  const reading: ReadingDoc = {
-    ...fields,
-    _id: streamId(doc.meterId, seq),
-    stream: doc.meterId,
-    seq,
-    updatedAt: doc.submittedAt,
-  };
+async function storeReading(owner: ReadingOwner, doc: NewReading, lease: Lease, onlyOwn: boolean): Promise<ReadingDoc> {
+  const { meterId } = owner;
+  const { reading, stopped, pageBefore } = await revise<
+    MeterReadingsDoc,
+    { reading: StoredReading; stopped: StoredReading[]; pageBefore: number }
+  >(MeterReadings, meterId, async (head) => {
+    const seq = (head?.seq ?? 0) + 1;
+    const entry: StoredReading = { ...doc, seq, claim: lease.generation, updatedAt: doc.submittedAt };
+    if (entry.acceptAt) await dueAt(READINGS_QUEUE, MeterReadings, readingId(meterId, seq), entry.acceptAt);
+    const readings = [...(head?.readings ?? [])];
+    const walk = supersedeIn(readings, entry, onlyOwn);
+    let pages = head?.pages ?? 0;
+    const pageBefore = walk.pastFirst ? pages : 0;
+    if (readings.length >= READINGS_PER_PAGE) {
+      pages += 1;
+      await ReadingPage.replaceOne({ _id: pageId(meterId, pages) }, { ...owner, page: pages, readings }, { upsert: true });
+      readings.length = 0;
+    }
+    return {
+      set: { ...owner, seq, pages, readings: [...readings, entry] },
+      result: { reading: entry, stopped: walk.stopped, pageBefore },
+    };
+  });
   await lease.renew(HOLD_MS);
-  await Promise.all([
-    append(ExportEntry, String(doc.tenantId), { reading: reading._id }),
-    doc.acceptAt ? dueAt(READINGS_QUEUE, Reading, reading._id, doc.acceptAt) : null,
-  ]);
-  await supersedeEarlier(reading, onlyOwn);
-  return reading;
+  const earlier = pageBefore > 0 ? await supersedeInPage(meterId, pageBefore, reading, onlyOwn) : [];
+  await Promise.all([...stopped, ...earlier].map((r) => releaseValue(meterId, r)));
+  const stored = withOwner(owner, reading);
+  await append(ExportEntry, String(owner.tenantId), { reading: stored._id });
+  return stored;
 }
 
 /** A reading as the API shows it, in its meter's notation. */
@@ -576,6 +655,8 @@ async function store(
         accountId: submission.accountId,
         accountNumber: submission.accountNumber,
         meterId: e.meter.id,
+      },
+      {
         meterSerialNumber: e.meter.serialNumber,
         ...(submission.subscriberId ? { subscriberId: new mongoose.Types.ObjectId(submission.subscriberId) } : {}),
         source: origin.source,
@@ -624,7 +705,7 @@ export async function acceptSubmission(
 }
 
 /** `POST readings`: check and store in one go, from the cabinet. */
-export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
+export async function submitReadings(ctx: SubscriberCtx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
   const { submission, ...checked } = await checkSubmission(ctx, input, now);
   return store(ctx, submission, checked, { source: 'portal' }, now);
 }
@@ -636,7 +717,7 @@ export async function submitReadings(ctx: Ctx, input: SubmissionInput, { now = n
  * readings alone (a basic-mode link sees no one else's).
  */
 export async function meterReadings(meterId: string, period = LATEST_PERIOD, onlyBy?: string) {
-  const log = new MeterLog(meterId, HISTORY_PAGE);
+  const log = new MeterLog(meterId);
   const newest = await log.newest(HISTORY_PAGE);
   if (onlyBy !== undefined) {
     const own = newest.filter((r) => sentBy(r, onlyBy));
@@ -653,7 +734,7 @@ export async function meterReadings(meterId: string, period = LATEST_PERIOD, onl
  * Serial numbers are extended-mode data, as in the account summary; a basic-mode link sees only
  * the readings its own cabinet sent (and the billing system's last one).
  */
-export async function readingHistory(ctx: Ctx, accountId: string, { now = new Date() }: Clock = {}) {
+export async function readingHistory(ctx: SubscriberCtx, accountId: string, { now = new Date() }: Clock = {}) {
   const account = await linkedAccount(ctx, accountId);
   const { meters } = account;
   const state = windowAt(windowRules(ctx.tenant), now);
@@ -663,7 +744,7 @@ export async function readingHistory(ctx: Ctx, accountId: string, { now = new Da
     window: publicWindow(ctx.tenant, state),
     meters: await Promise.all(
       meters.map(async (m) => {
-        const onlyBy = account.extended ? undefined : (ctx.subscriberId ?? '');
+        const onlyBy = account.extended ? undefined : ctx.subscriberId;
         const { readings, last: own, previous: ownPrevious } = await meterReadings(m.id, state.period, onlyBy);
         const last = baseline(m, own);
         const previous = baseline(m, ownPrevious);
@@ -698,11 +779,46 @@ function toExported(r: ReadingDoc, seq: number) {
 }
 
 /**
+ * Readings by id, each where it is kept: one `_id` lookup per meter (its document), then one per
+ * page of older readings, each made once and together.
+ */
+async function readingsByIds(ids: string[]): Promise<Map<string, ReadingDoc>> {
+  const places = ids.flatMap((id) => {
+    const place = placeOf(id);
+    return place ? [{ id, ...place }] : [];
+  });
+  const meters = [...new Set(places.map((p) => p.meterId))];
+  const heads = new Map(
+    (await Promise.all(meters.map((m) => MeterReadings.findById(m).lean<MeterReadingsDoc>()))).flatMap((h) =>
+      h ? [[h._id, h] as const] : [],
+    ),
+  );
+  const paged = (p: { meterId: string; seq: number }) => {
+    const head = heads.get(p.meterId);
+    return head !== undefined && p.seq <= head.pages * READINGS_PER_PAGE;
+  };
+  const pageIds = [...new Set(places.filter(paged).map((p) => pageId(p.meterId, pageOf(p.seq))))];
+  const pages = new Map(
+    (await Promise.all(pageIds.map((id) => ReadingPage.findById(id).lean<ReadingPageDoc>()))).flatMap((d) =>
+      d ? [[d._id, d] as const] : [],
+    ),
+  );
+  const found = new Map<string, ReadingDoc>();
+  for (const p of places) {
+    const doc = paged(p) ? pages.get(pageId(p.meterId, pageOf(p.seq))) : heads.get(p.meterId);
+    const reading = doc?.readings.find((r) => r.seq === p.seq);
+    if (doc && reading) found.set(p.id, withOwner(doc, reading));
+  }
+  return found;
+}
+
+/**
  * `GET integration/export/readings?cursor=`: the tenant's readings stored after the cursor, in
  * the order they were stored, and the cursor to continue from. The cursor is a position in the
  * tenant's gap-free stream, so polling with the last cursor never skips or repeats a reading.
  * Empty entries (numbers a migrated stream did not have) are passed over without taking a place
- * in the page. Cost: the stream's end, then two `_id` lookups per reading (its entry, the reading).
+ * in the page. Cost: the stream's end, one `_id` lookup per entry, then one per meter and one per
+ * page of older readings (`readingsByIds`).
  */
 export async function exportReadings(tenant: TenantDoc, { cursor, limit = 500 }: { cursor?: string; limit?: number }) {
   const stream = String(tenant._id);
@@ -710,26 +826,83 @@ export async function exportReadings(tenant: TenantDoc, { cursor, limit = 500 }:
   const items: ReturnType<typeof toExported>[] = [];
   for (;;) {
     const room = limit - items.length;
-    const entries = await readAfter<ReadingRefDoc>(ExportEntry, stream, after, room + 1);
+    const entries = await readAfter<ExportEntryDoc>(ExportEntry, stream, after, room + 1);
     const page = entries.slice(0, room);
-    const readings = await Promise.all(page.map((e) => (e.reading ? Reading.findById(e.reading).lean<ReadingDoc>() : null)));
-    for (const [i, e] of page.entries()) if (readings[i]) items.push(toExported(readings[i], e.seq));
+    const readings = await readingsByIds(page.flatMap((e) => (e.reading ? [e.reading] : [])));
+    for (const e of page) {
+      const reading = e.reading ? readings.get(e.reading) : undefined;
+      if (reading) items.push(toExported(reading, e.seq));
+    }
     after = page.at(-1)?.seq ?? after;
     const hasMore = entries.length > room;
     if (!hasMore || items.length === limit) return { items, cursor: String(after), hasMore };
   }
 }
 
+/**
+ * Changes the status of one stored reading where it is kept (its meter's document, or its page
+ * once full) as a revision of that document: `decide` gets the reading as it is and returns the
+ * change, or null to leave it. Returns the reading as it was and whether it changed; null when
+ * there is no such reading. A reading moved to its page meanwhile is changed there.
+ */
+async function changeStatus(
+  id: string,
+  decide: (r: ReadingDoc) => StatusChange | null,
+): Promise<{ reading: ReadingDoc; changed: boolean } | null> {
+  const place = placeOf(id);
+  if (!place) return null;
+  for (;;) {
+    const head = await MeterReadings.findById(place.meterId).lean<MeterReadingsDoc>();
+    if (!head || place.seq > head.seq) return null;
+    const inHead = place.seq > head.pages * READINGS_PER_PAGE;
+    const model = inHead ? MeterReadings : ReadingPage;
+    const docId = inHead ? place.meterId : pageId(place.meterId, pageOf(place.seq));
+    const outcome = await revise<MeterReadingsDoc | ReadingPageDoc, { reading: ReadingDoc; changed: boolean } | 'moved'>(
+      model,
+      docId,
+      (doc) => {
+        const at = doc ? doc.readings.findIndex((r) => r.seq === place.seq) : -1;
+        if (!doc || at < 0) return { result: 'moved' };
+        const reading = withOwner(doc, doc.readings[at]!);
+        const change = decide(reading);
+        if (!change) return { result: { reading, changed: false } };
+        const readings = [...doc.readings];
+        readings[at] = withStatus(doc.readings[at]!, change);
+        return { set: { readings }, result: { reading, changed: true } };
+      },
+    );
+    if (outcome !== 'moved') return outcome;
+    if (!inHead) return null;
+  }
+}
+
+/**
+ * Applies `apply` to the items, those of one meter one after another in their order (each is a
+ * revision of the meter's document), `parallel` meters at a time.
+ */
+async function byMeter<T>(items: { id: string; item: T }[], parallel: number, apply: (item: T) => Promise<void>): Promise<void> {
+  const groups = new Map<string, T[]>();
+  for (const { id, item } of items) {
+    const meter = placeOf(id)?.meterId ?? id;
+    groups.set(meter, [...(groups.get(meter) ?? []), item]);
+  }
+  const all = [...groups.values()];
+  for (let g = 0; g < all.length; g += parallel) {
+    await Promise.all(
+      all.slice(g, g + parallel).map(async (group) => {
+        for (const item of group) await apply(item);
+      }),
+    );
+  }
+}
+
 const LEGACY_ID = /^[0-9a-f]{24}$/i;
 
-/** A reading of the tenant by its id, or by the id it had before the upgrade to keyed readings. */
-async function readingOf(tenant: TenantDoc, id: string): Promise<ReadingDoc | null> {
-  let reading = await Reading.findById(id).lean<ReadingDoc>();
-  if (!reading && LEGACY_ID.test(id)) {
-    const alias = await LegacyReadingId.findById(id.toLowerCase()).lean<LegacyReadingIdDoc>();
-    reading = alias ? await Reading.findById(alias.reading).lean<ReadingDoc>() : null;
-  }
-  return reading && reading.tenantId.equals(tenant._id) ? reading : null;
+/** The id of a reading, given as it is or as the id it had before the upgrade to keyed readings. */
+async function currentId(id: string): Promise<string> {
+  if (!LEGACY_ID.test(id)) return id;
+  const alias = await LegacyReadingId.findById(id.toLowerCase()).lean<LegacyReadingIdDoc>();
+  return alias?.reading ?? id;
 }
 
 /** Statuses applied at once (each a few `_id` lookups and writes). */
@@ -739,51 +912,54 @@ const STATUS_PARALLEL = 50;
  * `POST integration/readings/status`: the billing system's verdict on readings it received. A
  * rejected reading (with the reason the subscriber will see) stops counting, so the same value
  * may be sent again. Readings unknown to the tenant, or no longer counting (rejected, replaced),
- * are left alone and listed as skipped. Items of one reading apply in their order.
+ * are left alone and listed as skipped. Items of one meter apply in their order.
  */
 export async function setReadingStatuses(
   tenant: TenantDoc,
   items: { id: string; status: 'accepted' | 'rejected'; reason?: string }[],
 ): Promise<{ updated: number; skipped: string[] }> {
-  const applied = new Array<boolean>(items.length);
-  const byReading = new Map<string, number[]>();
-  for (const [i, item] of items.entries()) byReading.set(item.id, [...(byReading.get(item.id) ?? []), i]);
-  const groups = [...byReading.values()];
-  for (let g = 0; g < groups.length; g += STATUS_PARALLEL) {
-    await Promise.all(
-      groups.slice(g, g + STATUS_PARALLEL).map(async (indexes) => {
-        for (const i of indexes) {
-          const item = items[i]!;
-          const reading = await readingOf(tenant, item.id);
-          applied[i] = reading !== null && counts(reading);
-          if (!applied[i]) continue;
-          if (item.status === 'rejected')
-            await stopCounting(reading!, { status: 'rejected', rejectionReason: item.reason ?? '' });
-          else await Reading.updateOne({ _id: reading!._id }, { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } });
-        }
-      }),
-    );
+  const applied = new Array<boolean>(items.length).fill(false);
+  const ids: string[] = [];
+  for (let i = 0; i < items.length; i += STATUS_PARALLEL) {
+    ids.push(...(await Promise.all(items.slice(i, i + STATUS_PARALLEL).map((item) => currentId(item.id)))));
   }
+  await byMeter(
+    items.map((item, i) => ({ id: ids[i]!, item: i })),
+    STATUS_PARALLEL,
+    async (i) => {
+      const item = items[i]!;
+      const outcome = await changeStatus(ids[i]!, (r) => {
+        if (!r.tenantId.equals(tenant._id) || !counts(r)) return null;
+        return item.status === 'rejected' ? { status: 'rejected', rejectionReason: item.reason ?? '' } : { status: 'accepted' };
+      });
+      applied[i] = outcome?.changed === true;
+      if (outcome?.changed && item.status === 'rejected') await releaseValue(outcome.reading.meterId, outcome.reading);
+    },
+  );
   return { updated: applied.filter(Boolean).length, skipped: items.filter((_, i) => !applied[i]).map((item) => item.id) };
 }
 
-/** Where queued readings waited before they were due records: `{ _id: reading, acceptAt }`. */
-export const EARLIER_QUEUE = 'readings_queue';
+/** Queued readings of a collection of meter documents or pages: what the queue enrols once. */
+async function enrolQueued(model: KeyedModel, register: Register): Promise<void> {
+  const docs = model.find({}, { meterId: 1, readings: 1 }).lean<Pick<MeterReadingsDoc, 'meterId' | 'readings'>>().cursor();
+  for await (const doc of docs) {
+    for (const r of doc.readings) {
+      if (r.status === 'queued' && r.acceptAt) await register(MeterReadings, readingId(doc.meterId, r.seq), r.acceptAt);
+    }
+  }
+}
 
 /**
  * Queued readings, due when their window opens (server/db/kernel/expiry.ts): in buckets of an
- * hour, read by the worker every ten minutes. The earlier version's queue is enrolled once, then dropped.
+ * hour, read by the worker every ten minutes. A record names a reading by its id; the queue's
+ * first sweep enrols the queued readings stored without records (moved by `gaskit migrate`).
  */
-export const READINGS_QUEUE = queue('readings', 3600_000, [Reading], async (register) => {
-  const db = mongoose.connection.db!;
-  if (!(await db.listCollections({ name: EARLIER_QUEUE }, { nameOnly: true }).hasNext())) return;
-  for await (const entry of db.collection<{ _id: string; acceptAt: Date }>(EARLIER_QUEUE).find({})) {
-    await register(Reading, entry._id, entry.acceptAt);
-  }
-  await db.dropCollection(EARLIER_QUEUE);
+export const READINGS_QUEUE = queue('queued-readings', 3600_000, [MeterReadings], async (register) => {
+  await enrolQueued(MeterReadings, register);
+  await enrolQueued(ReadingPage, register);
 });
 
-/** Queued readings accepted at a time. */
+/** Meters whose queued readings are accepted at a time. */
 const QUEUE_PARALLEL = 50;
 /** Most due records one run of the worker takes. */
 const QUEUE_BATCH = 10_000;
@@ -791,17 +967,16 @@ const QUEUE_BATCH = 10_000;
 /** Accepts the queued readings that are due, each found by `_id`; returns how many it accepted. */
 async function acceptDue(due: Due[], now: Date): Promise<number> {
   let accepted = 0;
-  for (let i = 0; i < due.length; i += QUEUE_PARALLEL) {
-    const done = await Promise.all(
-      due.slice(i, i + QUEUE_PARALLEL).map(async ({ id }) => {
-        const reading = await Reading.findById(id).lean<ReadingDoc>();
-        if (reading?.status !== 'queued' || (reading.acceptAt && reading.acceptAt > now)) return false;
-        await Reading.updateOne({ _id: id }, { $set: { status: 'accepted' }, $unset: { acceptAt: 1 } });
-        return true;
-      }),
-    );
-    accepted += done.filter(Boolean).length;
-  }
+  await byMeter(
+    due.map(({ id }) => ({ id, item: id })),
+    QUEUE_PARALLEL,
+    async (id) => {
+      const outcome = await changeStatus(id, (r) =>
+        r.status === 'queued' && !(r.acceptAt && r.acceptAt > now) ? { status: 'accepted' } : null,
+      );
+      if (outcome?.changed) accepted += 1;
+    },
+  );
   return accepted;
 }
 
@@ -811,16 +986,15 @@ export async function acceptQueued(now = new Date(), limit = QUEUE_BATCH): Promi
 }
 
 /**
- * Whether a meter has a reading that counts for the period: the newest of its period's readings
- * (the only one that may count), found by key.
+ * Whether a meter has a reading that counts for the period: its newest readings, back to the
+ * first of an earlier period (its document, and a page before it only when the period goes on there).
  */
 async function hasCountingReading(meterId: string, period: string): Promise<boolean> {
-  const stream = key(meterId, period);
-  const newest = await lastSeq(PeriodEntry, stream);
-  if (newest === 0) return false;
-  const entry = await PeriodEntry.findById(streamId(stream, newest)).lean<ReadingRefDoc>();
-  const reading = entry?.reading ? await Reading.findById(entry.reading).lean<ReadingDoc>() : null;
-  return reading !== null && counts(reading);
+  for await (const r of new MeterLog(meterId).newestFirst()) {
+    if (r.period < period) return false;
+    if (r.period === period && counts(r)) return true;
+  }
+  return false;
 }
 
 /** The numbers of those accounts that have a meter without a counting reading for the period. */
@@ -835,14 +1009,16 @@ async function accountsMissingReadings(tenant: TenantDoc, accounts: { id: string
   return missing.filter((n): n is string => n !== null);
 }
 
-defineTemplate('readings.reminder', (t, data) => ({
-  subject: t('readings:reminder.subject', data),
-  blocks: [
-    { text: t('readings:reminder.greeting') },
-    { text: t('readings:reminder.body', data) },
-    ...(data.url ? [{ button: t('readings:reminder.action'), url: String(data.url) }] : []),
-  ],
-}));
+export const readingsTemplates: Record<string, Template> = {
+  'readings.reminder': (t, data) => ({
+    subject: t('readings:reminder.subject', data),
+    blocks: [
+      { text: t('readings:reminder.greeting') },
+      { text: t('readings:reminder.body', data) },
+      ...(data.url ? [{ button: t('readings:reminder.action'), url: String(data.url) }] : []),
+    ],
+  }),
+};
 
 /** A period and a day as the recipient reads them: "март 2026 г.", "25 марта 2026 г.". */
 function humanDates(lng: string, period: string, day: string): { period: string; date: string } {
@@ -913,21 +1089,24 @@ export async function remindTenant(tenant: TenantDoc, now = new Date()): Promise
 export const REMINDER_WORKER = 'readings.reminders';
 export const ACCEPT_QUEUED_WORKER = 'readings.accept-queued';
 
-registerWorker({
-  name: REMINDER_WORKER,
-  intervalMs: 3_600_000,
-  async run(logger) {
-    for (const tenant of await tenantsWithReminders()) {
-      const sent = await remindTenant(tenant);
-      if (sent) logger.info({ tenant: tenant.slug, sent }, 'readings reminders enqueued');
-    }
+/** Reading reminders, and queued readings accepted once their period opens. */
+export const readingsWorkers: Worker[] = [
+  {
+    name: REMINDER_WORKER,
+    intervalMs: 3_600_000,
+    async run(logger) {
+      for (const tenant of await tenantsWithReminders()) {
+        const sent = await remindTenant(tenant);
+        if (sent) logger.info({ tenant: tenant.slug, sent }, 'readings reminders enqueued');
+      }
+    },
   },
-});
-registerWorker({
-  name: ACCEPT_QUEUED_WORKER,
-  intervalMs: 600_000,
-  async run(logger) {
-    const accepted = await acceptQueued();
-    if (accepted) logger.info({ accepted }, 'queued readings accepted');
+  {
+    name: ACCEPT_QUEUED_WORKER,
+    intervalMs: 600_000,
+    async run(logger) {
+      const accepted = await acceptQueued();
+      if (accepted) logger.info({ accepted }, 'queued readings accepted');
+    },
   },
-});
+];

@@ -1,15 +1,9 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 import mongoose, { Types } from 'mongoose';
 import { email as emailValidator, login as loginValidator } from '../../contracts/rules/validators.ts';
-import { checkCurrentPassword } from '../auth/credentials.ts';
-import { maskContact, sendAuthMessage } from '../auth/emails.ts';
-import { consume } from '../auth/limits.ts';
-import { auth } from '../auth/policy.ts';
-import { consumeCode, issueCode } from '../auth/tokens.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
-import type { Ctx } from '../http/context.ts';
-import { AuthError, ConflictError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
+import { ConflictError } from '../http/errors.ts';
 import type { LoginKind } from '../tenants/model.ts';
 import { runSubscriberDeleted, type SubscriberDeleted } from './hooks.ts';
 import { LoginKey, Subscriber, type LoginKeyDoc, type SubscriberDoc, type SubscriberStatus } from './model.ts';
@@ -227,130 +221,22 @@ export function toMe(doc: SubscriberDoc): Me {
   };
 }
 
-/** The cabinets the session guard read, per request: a handler does not read its own again. */
-const signedIn = new WeakMap<Ctx, SubscriberDoc>();
-
-/** Marks the request as made by this cabinet (the session guard, after checking the session). */
-export function signInRequest(ctx: Ctx, doc: SubscriberDoc): void {
-  ctx.subscriberId = String(doc._id);
-  signedIn.set(ctx, doc);
-}
-
-/** The signed-in person's cabinet, as the session guard read it for this request. */
-export async function currentSubscriber(ctx: Ctx): Promise<SubscriberDoc> {
-  if (!ctx.subscriberId) throw new AuthError();
-  const doc = signedIn.get(ctx) ?? (await findById(ctx.tenant.realm, ctx.subscriberId));
-  if (!doc) throw new AuthError('session_expired');
-  return doc;
-}
-
-export async function getMe(ctx: Ctx): Promise<Me> {
-  return toMe(await currentSubscriber(ctx));
-}
-
-export interface ProfileInput {
-  fullName?: string;
-  email?: string;
-  phone?: string;
-}
-
-export interface ProfileAnswer {
-  me: Me;
-  /** A new email (or login phone) waiting for the code sent to it. */
-  pendingContact: { field: 'email' | 'phone'; value: string } | null;
-}
-
 /**
- * Profile settings. The name and a contact phone change at once; a new email, or a new phone
- * that is the login, changes only after the code sent to it is entered (`confirmContact`).
+ * Gives the cabinet the new email or phone (a confirmed contact change); when it is the login,
+ * the new login's key is taken first, so of two cabinets moving to one login one gets it (409
+ * `login_taken` for the other), and the old login is given back after.
  */
-export async function updateProfile(ctx: Ctx, input: ProfileInput): Promise<ProfileAnswer> {
-  const sub = await currentSubscriber(ctx);
-  const fields: FieldErrors = {};
-  const set: Partial<SubscriberDoc> = {};
-  const unset: ('email' | 'phone')[] = [];
-  const changes: { field: 'email' | 'phone'; value: string }[] = [];
-
-  if (input.fullName !== undefined) set.fullName = input.fullName.trim();
-  for (const field of ['email', 'phone'] as const) {
-    const raw = input[field];
-    if (raw === undefined) continue;
-    if (raw.trim() === '') {
-      if (sub.loginKind === field) fields[field] = { code: 'required' };
-      else if (sub[field]) unset.push(field);
-      continue;
-    }
-    const value = field === 'email' ? normalizeEmail(raw) : normalizePhone(raw);
-    if (!value) fields[field] = { code: field === 'email' ? 'invalid_email' : 'invalid_phone' };
-    else if (value === sub[field]) continue;
-    else if (field === 'email' || sub.loginKind === 'phone') changes.push({ field, value });
-    else set.phone = value;
-  }
-  if (changes.length > 1) fields.phone = { code: 'one_contact_change_at_a_time' };
-  if (Object.keys(fields).length) throw new ValidationError(fields);
-
-  const updated = Object.keys(set).length || unset.length ? await updateSubscriber(sub, { set, unset }) : sub;
-  const change = changes[0] ?? null;
-  if (change) {
-    await consume(
-      `send:contact:${sub.realm}:${sub._id}`,
-      { points: 1, windowMs: auth.policy.resendCooldownMs },
-      'resend_too_soon',
-    );
-    const minutes = ctx.tenant.registration.codeTtlMinutes;
-    const code = await issueCode({
-      realm: sub.realm,
-      tenantId: ctx.tenant._id,
-      subscriberId: sub._id,
-      purpose: 'contact',
-      target: change,
-      expiresAt: new Date(Date.now() + minutes * 60_000),
-    });
-    await sendAuthMessage(ctx, change.value, 'auth.contact-code', { code, minutes, value: change.value });
-  }
-  return { me: toMe(updated ?? sub), pendingContact: change };
-}
-
-/** Applies the pending email or phone change once its code is entered. */
-export async function confirmContact(ctx: Ctx, input: { code: string }): Promise<Me> {
-  const sub = await currentSubscriber(ctx);
-  const used = await consumeCode(sub.realm, sub._id, 'contact', input.code, auth.policy.codeAttempts);
-  if (!used.ok) {
-    throw new RuleViolation(
-      used.reason === 'expired' ? 'code_expired' : used.reason === 'exhausted' ? 'code_attempts_exceeded' : 'code_invalid',
-    );
-  }
-  const target = used.token.target;
-  if (!target?.field || !target.value) throw new RuleViolation('code_invalid');
+export async function changeContact(
+  sub: Pick<SubscriberDoc, '_id' | 'realm' | 'login' | 'loginKind'>,
+  target: { field: 'email' | 'phone'; value: string },
+): Promise<SubscriberDoc | null> {
   const set: Partial<SubscriberDoc> = { [target.field]: target.value };
   const newLogin = sub.loginKind === target.field && sub.login !== target.value;
   if (newLogin) {
-    // The new login's key first: of two cabinets moving to one login, one gets it.
     if (!(await claimLogin(sub.realm, target.value, sub._id))) throw new ConflictError('login_taken');
     set.login = target.value;
   }
   const updated = await updateSubscriber(sub, { set });
   if (newLogin) await releaseLogin(sub.realm, sub.login, sub._id);
-  // The old address hears of it: someone who took over the session cannot change it unnoticed.
-  const old = sub[target.field];
-  if (old && old !== target.value) {
-    await sendAuthMessage(ctx, old, 'auth.contact-changed', {
-      field: target.field,
-      old,
-      new: maskContact(target.value),
-    });
-  }
-  return toMe(updated ?? sub);
-}
-
-/**
- * Deletes the cabinet (and so withdraws consent to the processing of personal data): the
- * password is asked again, a notice goes to the login, then every module's data about the person
- * and the person's record are removed. The supplier's billing data stays.
- */
-export async function deleteCabinet(ctx: Ctx, input: { password: string }): Promise<void> {
-  const sub = await currentSubscriber(ctx);
-  await checkCurrentPassword(sub, input.password, 'password');
-  await sendAuthMessage(ctx, sub.login, 'auth.cabinet-deleted', { login: sub.login });
-  await removeSubscriber(sub, 'deleted');
+  return updated;
 }

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
-import { configureCaptcha } from '../../server/auth/captcha.ts';
-import { configureAuth } from '../../server/auth/policy.ts';
 import { CurrentToken, type TokenPurpose } from '../../server/auth/token-model.ts';
 import { currentTokenId } from '../../server/auth/tokens.ts';
 import { findByLogin } from '../../server/subscribers/service.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
-import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
+import type { NotifyOptions } from '../../server/notify/service.ts';
 import { codeIn, linkParam, startMailCatcher, type MailCatcher } from './mail.ts';
-import { api, testServer } from './server.ts';
+import { api, testApp, testServer } from './server.ts';
 
 export const LOOSE_LIMITS = { points: 100_000, windowMs: 60_000 };
 
@@ -20,18 +18,16 @@ export const LOOSE_LIMITS = { points: 100_000, windowMs: 60_000 };
  * where a test measures it.
  */
 export function relaxAuthForTests(): void {
-  configureCaptcha({ difficulty: { cost: 1, counterMin: 1, counterMax: 30 } });
-  configureAuth({
-    policy: {
-      limits: {
-        register: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS, tenant: LOOSE_LIMITS },
-        login: { ip: LOOSE_LIMITS },
-        confirm: { ip: LOOSE_LIMITS },
-        forgot: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
-        resend: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
-      },
-      responseFloorMs: 0,
+  testApp().captcha.setDifficulty({ cost: 1, counterMin: 1, counterMax: 30 });
+  testApp().auth.setPolicy({
+    limits: {
+      register: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS, tenant: LOOSE_LIMITS },
+      login: { ip: LOOSE_LIMITS },
+      confirm: { ip: LOOSE_LIMITS },
+      forgot: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
+      resend: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS },
     },
+    responseFloorMs: 0,
   });
 }
 
@@ -40,14 +36,14 @@ export function useMailCatcher(): { mail: () => MailCatcher } {
   let catcher: MailCatcher | undefined;
   let previous: NotifyOptions = {};
   before(async () => {
-    previous = notifySettings();
+    previous = testApp().notify.settings();
     catcher = await startMailCatcher();
-    configureNotify({ smtp: catcher.smtp });
+    testApp().notify.configure({ smtp: catcher.smtp });
     relaxAuthForTests();
   });
   after(async () => {
-    configureNotify(previous);
-    configureAuth({ policy: {} });
+    testApp().notify.configure(previous);
+    testApp().auth.setPolicy({});
     await catcher?.stop();
   });
   return {

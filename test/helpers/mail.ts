@@ -19,7 +19,7 @@ export interface CaughtMail {
 
 export interface MailCatcher {
   port: number;
-  /** nodemailer options for `configureNotify({ smtp })`. */
+  /** nodemailer options for `AppContext.notify.configure({ smtp })`. */
   smtp: { host: string; port: number; secure: false; ignoreTLS: true };
   messages: CaughtMail[];
   /** SMTP connections opened to this server so far. */

@@ -1,27 +1,26 @@
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { AppContext } from '../../server/app-context.ts';
+import { bootstrap, type Gaskit } from '../../server/bootstrap.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { connectDb, disconnectDb } from '../../server/db/connection.ts';
 import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded.ts';
-import { createApp } from '../../server/http/app.ts';
-import { configureAlerts } from '../../server/http/alerts.ts';
 import { createLogger } from '../../server/http/logger.ts';
-import { configurePublicUrl, publicUrlListening } from '../../server/http/public-url.ts';
+import { MODULES } from '../../server/modules.ts';
 import { demoOrigins, seedDemoTenants } from '../../server/tenants/demo.ts';
-import { configureAuth } from '../../server/auth/policy.ts';
-import { configureFeedback } from '../../server/feedback/config.ts';
-import { startNotify } from '../../server/notify/service.ts';
-import { configurePayments } from '../../server/payments/service.ts';
 import { checkingAnswers } from './contracts.ts';
+import { testModule } from './test-module.ts';
 
 export interface TestServer {
   baseUrl: string;
   config: Config;
   db: EmbeddedDb;
   dataDir: string;
+  /** The app `bootstrap` built: its settings are the ones tests change (`app.context.notify.configure(…)`). */
+  app: Gaskit;
 }
 
 let current: TestServer | undefined;
@@ -36,21 +35,18 @@ export async function startTestServer(): Promise<TestServer> {
   await connectDb(db.uri, 'gaskit_test');
   // The tests' supplier pages are the demo's at the default port (the server itself gets a free one).
   await seedDemoTenants(demoOrigins({ port: 3000, publicUrl: undefined }));
-  configurePublicUrl(config);
-  configureAuth(config);
-  configureFeedback(config);
-  configurePayments(config);
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  configureAlerts(logger);
-  await startNotify(config, logger);
-  const app = createApp({ config, logger });
+  const app = await bootstrap(config, {
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    seedDemo: false,
+    modules: [...MODULES, testModule],
+  });
   httpServer = await new Promise<Server>((resolve) => {
     // Every answer is checked against its contract (test/helpers/contracts.ts).
-    const s = createServer(checkingAnswers(app)).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(checkingAnswers(app.app)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = httpServer.address() as AddressInfo;
-  publicUrlListening('127.0.0.1', port);
-  current = { baseUrl: `http://127.0.0.1:${port}`, config, db, dataDir };
+  app.context.publicUrl.listeningOn('127.0.0.1', port);
+  current = { baseUrl: `http://127.0.0.1:${port}`, config, db, dataDir, app };
   return current;
 }
 
@@ -59,10 +55,27 @@ export function testServer(): TestServer {
   return current;
 }
 
+/** The test server's app context: the settings tests change (every test runs in it: root-hooks.mjs). */
+export function testApp(): AppContext {
+  return testServer().app.context;
+}
+
+/**
+ * Another app on the test server's database, built by `bootstrap` from `config` (one a test made:
+ * another mode, other keys) and listening on a free port; `stop()` it in the test's `after`.
+ */
+export async function startApp(config: Config): Promise<{ app: Gaskit; baseUrl: string }> {
+  const app = await bootstrap(config, { logger: createLogger('silent'), migrate: false, seedDemo: false });
+  const server = await app.listen(0, '127.0.0.1');
+  return { app, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 export async function stopTestServer(): Promise<void> {
   if (!current) return;
   await new Promise<void>((resolve) => httpServer?.close(() => resolve()) ?? resolve());
   httpServer?.closeAllConnections();
+  httpServer = undefined;
+  await current.app.stop();
   await disconnectDb();
   await current.db.stop();
   await rm(current.dataDir, { recursive: true, force: true });

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { AccountLinkList, type AccountLinkListDoc } from '../../server/accounts/model.ts';
-import { configureLinkRevisions, linksOfTenant } from '../../server/accounts/service.ts';
+import { linksOfTenant } from '../../server/accounts/service.ts';
 import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
 import { freshNumber, integrationUpsert, seedAccount } from '../helpers/billing.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 type Auth = Record<string, string>;
@@ -156,7 +156,7 @@ describe('accounts: linking personal accounts', () => {
     const list = await AccountLinkList.findById(String(subscriber._id)).lean<AccountLinkListDoc>();
     const lease = await claim(key(AccountLinkList.collection.collectionName, String(subscriber._id), list!.rev!), 60_000);
     expect(lease).to.not.equal(null);
-    configureLinkRevisions({ tries: 3 });
+    testApp().accounts.linkTries = 3;
     try {
       const linking = await link(
         'sever-gaz',
@@ -177,7 +177,7 @@ describe('accounts: linking personal accounts', () => {
       expect((await link('sever-gaz', auth, { supplier: 'sever-gaz', number: third.number })).status).to.equal(201);
       expect((await api(`/api/v1/t/sever-gaz/accounts/${a.body.id}`, { method: 'DELETE', headers: auth })).status).to.equal(204);
     } finally {
-      configureLinkRevisions({ tries: 50 });
+      testApp().accounts.linkTries = 50;
     }
   });
 

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { clearKey } from '../../server/auth/limits.ts';
-import { configureNotify } from '../../server/notify/service.ts';
+import { clearKey } from '../../server/http/limits.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import {
   codeIn,
@@ -13,7 +12,7 @@ import {
   uniquePhone,
   useMailCatcher,
 } from '../helpers/auth.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 
 const T = '/api/v1/t/yug-gaz';
 
@@ -73,10 +72,10 @@ describe('auth: password + activation code by email or SMS (seed 001)', () => {
 
   before(async () => {
     gateway = await startSmsGateway();
-    configureNotify({ sms: new HttpSmsGateway(gateway.url, 'sms-secret') });
+    testApp().notify.configure({ sms: new HttpSmsGateway(gateway.url, 'sms-secret') });
   });
   after(async () => {
-    configureNotify({ sms: null });
+    testApp().notify.configure({ sms: null });
     await gateway.close();
   });
 

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import pino from 'pino';
 import { AUTH_SWEEP } from '../../server/auth/service.ts';
 import { Session } from '../../server/auth/session-model.ts';
 import { CurrentToken, VerificationToken } from '../../server/auth/token-model.ts';
@@ -7,7 +6,6 @@ import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
 import { updateSubscriber } from '../../server/subscribers/service.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';
-import { runWorker } from '../../server/workers.ts';
 import {
   bearer,
   expireToken,
@@ -18,7 +16,7 @@ import {
   useMailCatcher,
   withRegistration,
 } from '../helpers/auth.ts';
-import { api } from '../helpers/server.ts';
+import { api, testServer } from '../helpers/server.ts';
 
 const T = '/api/v1/t/sever-gaz';
 
@@ -182,7 +180,7 @@ describe('auth: password + email link (seeds 000, 002, 003)', () => {
       'invalid_credentials',
     );
 
-    await runWorker(AUTH_SWEEP, pino({ level: 'silent' }));
+    await testServer().app.runWorker(AUTH_SWEEP);
     expect(await Subscriber.countDocuments({ _id: sub._id })).to.equal(0);
     expect(await Session.countDocuments({ subscriberId: sub._id })).to.equal(0);
     expect(await VerificationToken.countDocuments({ subscriberId: sub._id })).to.equal(0);

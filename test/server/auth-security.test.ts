@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { failureKey } from '../../server/auth/credentials.ts';
-import { clearKey, consume } from '../../server/auth/limits.ts';
-import { auth, configureAuth } from '../../server/auth/policy.ts';
+import { clearKey, consume } from '../../server/http/limits.ts';
 import { peek } from '../../server/db/kernel/limits.ts';
 import {
   bearer,
@@ -14,7 +13,7 @@ import {
   uniqueEmail,
   useMailCatcher,
 } from '../helpers/auth.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 
 const T = '/api/v1/t/sever-gaz';
 
@@ -28,7 +27,7 @@ async function ageFailures(login: string, ms: number) {
 }
 
 async function failuresOf(login: string): Promise<number> {
-  const { threshold, windowMs } = auth.policy.lockout;
+  const { threshold, windowMs } = testApp().auth.policy.lockout;
   return (await peek(failureKey('gazregion', login), { points: threshold, windowMs })).count;
 }
 
@@ -135,7 +134,7 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
 
     it('take no less than the response floor in either branch', async () => {
       // A floor well above what either branch costs on a loaded 2-core machine, so both answer at it.
-      configureAuth({ policy: { ...relaxedPolicy(), responseFloorMs: 1000 } });
+      testApp().auth.setPolicy({ ...relaxedPolicy(), responseFloorMs: 1000 });
       try {
         const { login } = await confirmedByLink(mail());
         const timed = async (who: string) => {
@@ -159,13 +158,11 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
     afterEach(() => relaxAuthForTests());
 
     it('limits registrations per client IP with 429 and Retry-After', async () => {
-      configureAuth({
-        policy: {
-          ...relaxedPolicy(),
-          limits: {
-            ...relaxedPolicy().limits,
-            register: { ip: { points: 2, windowMs: 60_000 }, login: LOOSE_LIMITS, tenant: LOOSE_LIMITS },
-          },
+      testApp().auth.setPolicy({
+        ...relaxedPolicy(),
+        limits: {
+          ...relaxedPolicy().limits,
+          register: { ip: { points: 2, windowMs: 60_000 }, login: LOOSE_LIMITS, tenant: LOOSE_LIMITS },
         },
       });
       await clearKey('register:ip:127.0.0.1');
@@ -184,13 +181,11 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
     });
 
     it('limits registrations per tenant', async () => {
-      configureAuth({
-        policy: {
-          ...relaxedPolicy(),
-          limits: {
-            ...relaxedPolicy().limits,
-            register: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS, tenant: { points: 0, windowMs: 60_000 } },
-          },
+      testApp().auth.setPolicy({
+        ...relaxedPolicy(),
+        limits: {
+          ...relaxedPolicy().limits,
+          register: { ip: LOOSE_LIMITS, login: LOOSE_LIMITS, tenant: { points: 0, windowMs: 60_000 } },
         },
       });
       const res = await api(`${T}/auth/register`, {

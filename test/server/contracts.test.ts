@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { openapiPath } from '../../contracts/endpoint.ts';
 import { ENDPOINTS } from '../../contracts/index.ts';
-import { modules } from '../../server/modules.ts';
+import { MODULES } from '../../server/modules.ts';
 import { answerChecks, answerProblem } from '../helpers/contracts.ts';
 import { api } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
@@ -14,11 +14,11 @@ import { signedInSubscriber } from '../helpers/subscribers.ts';
 /** `METHOD /openapi/{path}` of every route the modules mount. */
 function mountedRoutes(): string[] {
   const out: string[] = [];
-  for (const m of modules) {
+  for (const m of MODULES) {
     for (const [root, router] of [
-      [false, m.tenant],
-      [true, m.root],
-    ] as const) {
+      ...(m.routes ?? []).map((r) => [false, r] as const),
+      ...(m.rootRoutes ?? []).map((r) => [true, r] as const),
+    ]) {
       const stack = (router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] })
         ?.stack;
       for (const layer of stack ?? []) {

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { replyAddress } from '../../server/feedback/addresses.ts';
 import { loadConfig } from '../../server/config.ts';
-import { feedbackConfig } from '../../server/feedback/config.ts';
 import { updateRequest } from '../../server/feedback/service.ts';
 import { webhookSignature } from '../../server/notify/transports.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
@@ -24,7 +23,7 @@ async function replyMime(to: string, text: string, messageId: string): Promise<s
 
 async function postInbound(
   raw: string,
-  signature = webhookSignature(feedbackConfig.inboundSecret, Math.floor(Date.now() / 1000), raw),
+  signature = webhookSignature(testServer().config.feedback.inboundSecret, Math.floor(Date.now() / 1000), raw),
 ) {
   const res = await fetch(`${testServer().baseUrl}/api/v1/inbound/email`, {
     method: 'POST',
@@ -80,7 +79,7 @@ describe('feedback: a department answers by replying to the email', () => {
     const raw = await replyMime(replyAddress(request.id), 'Подделка', `<f-${request.id}@x>`);
     expect((await postInbound(raw, 't=1,v1=00')).status).to.equal(401);
     const stale = Math.floor(Date.now() / 1000) - 3600;
-    const res = await postInbound(raw, webhookSignature(feedbackConfig.inboundSecret, stale, raw));
+    const res = await postInbound(raw, webhookSignature(testServer().config.feedback.inboundSecret, stale, raw));
     expect(res.status).to.equal(401);
     expect(res.body.error.code).to.equal('inbound_signature_invalid');
   });
@@ -95,7 +94,7 @@ describe('feedback: a department answers by replying to the email', () => {
 
   it('refuses a reply to a closed request', async () => {
     const { request } = await newRequest();
-    await updateRequest({ tenant: await getTenantBySlug('sever-gaz') }, request.id, { status: 'closed' }, 'integration');
+    await updateRequest(await getTenantBySlug('sever-gaz'), request.id, { status: 'closed' }, 'integration');
     const res = await postInbound(await replyMime(replyAddress(request.id), 'Поздно', `<h-${request.id}@x>`));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('feedback_closed');

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { configureFeedbackLimits } from '../../server/feedback/service.ts';
 import { seedAccount } from '../helpers/billing.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 /** What a signed-in person's request touches: the session's cabinet, its links, billing, and the feedback and kernel records. */
@@ -11,6 +10,7 @@ const WATCHED = new Set([
   'account_link_lists',
   'billing_accounts',
   'billing_current',
+  'billing_balances',
   'billing_past',
   'pay_pending',
   'feedback_requests',
@@ -96,7 +96,7 @@ describe('feedback: a signed-in person’s request reads and writes by key', fun
   });
 
   it('still refuses a signed-in sender over the limit, counted once per request', async () => {
-    configureFeedbackLimits({ subscriber: { points: 1, windowMs: 60_000 } });
+    testApp().feedback.limits.subscriber = { points: 1, windowMs: 60_000 };
     try {
       const { auth } = await signedInSubscriber('sever-gaz');
       const send = () =>
@@ -106,7 +106,7 @@ describe('feedback: a signed-in person’s request reads and writes by key', fun
       expect(limited.status).to.equal(429);
       expect(limited.headers.get('retry-after')).to.match(/^\d+$/);
     } finally {
-      configureFeedbackLimits({ subscriber: { points: 30, windowMs: 3600_000 } });
+      testApp().feedback.limits.subscriber = { points: 30, windowMs: 3600_000 };
     }
   });
 });

@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { createClient, GaskitError } from '../../sdk/index.ts';
 import { FeedbackFile, FeedbackRequest } from '../../server/feedback/model.ts';
-import { configureFeedbackLimits, storePendingFiles, sweepOrphanFiles } from '../../server/feedback/service.ts';
+import { storePendingFiles, sweepOrphanFiles } from '../../server/feedback/service.ts';
 import { runSubscriberDeleted } from '../../server/subscribers/hooks.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
 import { solvedCaptcha, useMailCatcher } from '../helpers/auth.ts';
 import { seedAccount } from '../helpers/billing.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, testApp, testServer } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 const PNG = Buffer.from(
@@ -189,7 +189,7 @@ describe('feedback: sending a request', () => {
     });
 
     it('is limited per address', async () => {
-      configureFeedbackLimits({ anonymous: { points: 1, windowMs: 60_000 } });
+      testApp().feedback.limits.anonymous = { points: 1, windowMs: 60_000 };
       try {
         const send = async () =>
           api('/api/v1/t/yug-gaz/feedback', {
@@ -200,7 +200,7 @@ describe('feedback: sending a request', () => {
         expect(limited.status).to.equal(429);
         expect(limited.headers.get('retry-after')).to.match(/^\d+$/);
       } finally {
-        configureFeedbackLimits({ anonymous: { points: 10, windowMs: 3600_000 } });
+        testApp().feedback.limits.anonymous = { points: 10, windowMs: 3600_000 };
       }
     });
   });

@@ -1,21 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { Account, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
+import { Account, BalanceEntry, BalanceFoldList, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
-import { createApp } from '../../server/http/app.ts';
-import { createLogger } from '../../server/http/logger.ts';
+import { BalanceItem, ChargeItem } from '../../server/billing/schemas.ts';
+import { BALANCE_FOLD, BillingWriter, foldBalances } from '../../server/billing/writer.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
 import type { ApiScope } from '../../server/integration/model.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { freshNumber } from '../helpers/billing.ts';
 import { spawnServer } from '../helpers/process.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, startApp, testServer } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 type Kind = 'accounts' | 'meters' | 'charges' | 'balances';
@@ -42,14 +40,15 @@ function send(slug: string, kind: Kind, items: unknown[], headers: Record<string
   return api(`/api/v1/t/${slug}/integration/${kind}`, { body: { items }, headers });
 }
 
-/** Every billing document the tenant has (accounts with their meters, current and past months), to show that a refused request wrote nothing. */
+/** Every billing document the tenant has (accounts with their meters, current and past months, balance entries), to show that a refused request wrote nothing. */
 async function snapshot(tenant: TenantDoc) {
-  const [accounts, current, past] = await Promise.all([
+  const [accounts, current, past, entries] = await Promise.all([
     Account.find({ tenantId: tenant._id }).sort({ number: 1 }).lean(),
     BillingCurrent.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
     BillingPast.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
+    BalanceEntry.find({ tenantId: tenant._id }).sort({ _id: 1 }).lean(),
   ]);
-  return JSON.stringify({ accounts, current, past });
+  return JSON.stringify({ accounts, current, past, entries });
 }
 
 const account = (number: string, extra: Record<string, unknown> = {}) => ({
@@ -166,22 +165,42 @@ describe('integration API: bulk upserts', function () {
     expect(await counts('balances', [balance('2026-08', 0, 30_000, 0), balance('2026-09', 30_000, 40_000, 30_000)])).to.include({
       upserted: 2,
     });
+    /** The current month as stored (period, its own closing), its balance entries (closings), and the past's periods. */
     const months = async () => {
       const [current, past] = await Promise.all([BillingCurrent.findById(id).lean(), BillingPast.findById(id).lean()]);
-      return { current: current && [current.period, current.balance?.closing], past: Object.keys(past?.months ?? {}).sort() };
+      const entries = current
+        ? await BalanceEntry.find({ stream: `${id}:${current.period}` })
+            .sort({ seq: 1 })
+            .lean()
+        : [];
+      return {
+        current: current && [current.period, current.balance?.closing],
+        entries: entries.map((e) => [e._id, e.balance.closing]),
+        past: Object.keys(past?.months ?? {}).sort(),
+      };
     };
-    expect(await months()).to.deep.equal({ current: ['2026-09', 40_000], past: ['2026-08'] });
+    // The balance of a month written with its charge is the first entry of its balance stream.
+    expect(await months()).to.deep.equal({
+      current: ['2026-09', undefined],
+      entries: [[`${id}:2026-09:1`, 40_000]],
+      past: ['2026-08'],
+    });
 
-    // A newer month: the current one moves into the past; charges before balances, as billing sends them.
+    // A newer month: the current one moves into the past with its newest balance; charges before balances, as billing sends them.
     expect(await counts('charges', [charge('2026-10', 50_000)])).to.include({ upserted: 1 });
-    expect(await months()).to.deep.equal({ current: ['2026-10', undefined], past: ['2026-08', '2026-09'] });
+    expect(await months()).to.deep.equal({ current: ['2026-10', undefined], entries: [], past: ['2026-08', '2026-09'] });
+    expect((await BillingPast.findById(id).lean())!.months['2026-09']!.balance).to.deep.include({ closing: 40_000 });
     expect(await getDebt(tenant._id, id), 'the latest balance, from the past while the current month has none').to.deep.equal({
       period: '2026-09',
       debt: 40_000,
       penalties: 0,
     });
     expect(await counts('balances', [balance('2026-10', 40_000, 50_000, 40_000)])).to.include({ upserted: 1 });
-    expect(await months()).to.deep.equal({ current: ['2026-10', 50_000], past: ['2026-08', '2026-09'] });
+    expect(await months()).to.deep.equal({
+      current: ['2026-10', undefined],
+      entries: [[`${id}:2026-10:1`, 50_000]],
+      past: ['2026-08', '2026-09'],
+    });
 
     // A correction of an earlier month is written into the past, once.
     const corrected = [balance('2026-08', 0, 30_000, 10_000), balance('2026-10', 40_000, 50_000, 40_000)];
@@ -203,6 +222,175 @@ describe('integration API: bulk upserts', function () {
       ['2026-08', 30_000],
     ]);
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 50_000, penalties: 0 });
+  });
+
+  it('inserts a correction of the open month as the next balance entry, never rewriting the month, and writes nothing for the newest balance again', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const id = (await findAccountByNumber(tenant._id, number))!._id;
+    const counts = async (kind: Kind, items: unknown[]) => (await send(tenant.slug, kind, items, key)).body;
+    const balance = (period: string, paid: number) => ({
+      accountNumber: number,
+      period,
+      opening: 10_000,
+      charged: 50_000,
+      paid,
+      closing: 60_000 - paid,
+    });
+    const charge = (period: string, amount: number) => ({
+      accountNumber: number,
+      period,
+      lines: [{ service: 'Газоснабжение', volume: amount / 1000, unit: 'm3', tariff: 1000, amount }],
+    });
+    expect(await counts('balances', [balance('2026-10', 0)])).to.include({ upserted: 1 });
+    expect(await counts('charges', [charge('2026-10', 50_000)])).to.include({ upserted: 1 });
+    const month = await BillingCurrent.findById(id).lean();
+    expect(month).to.deep.include({ period: '2026-10', balanceSeq: 0 });
+    const entry = async (seq: number) => (await BalanceEntry.findById(`${id}:2026-10:${seq}`).lean())?.balance.paid;
+    /** What a subscriber sees of the balance: the summary's, the debt, and the charges (which corrections leave alone). */
+    const seen = async () => {
+      const summary = await accountSummary(tenant._id, id);
+      return {
+        paid: summary.balance!.paid,
+        debt: (await getDebt(tenant._id, id)).debt,
+        charges: (await listCharges(tenant._id, id)).map((c) => c.total),
+      };
+    };
+    const sees = (paid: number) => ({ paid, debt: 60_000 - paid, charges: [50_000] });
+
+    expect(await counts('balances', [balance('2026-10', 20_000)])).to.deep.equal({ upserted: 0, modified: 1, matched: 1 });
+    expect(await BillingCurrent.findById(id).lean(), 'the month is not rewritten').to.deep.equal(month);
+    expect(await entry(1)).to.equal(20_000);
+    expect(await seen()).to.deep.equal(sees(20_000));
+    expect(await counts('balances', [balance('2026-10', 20_000)]), 'the newest balance again').to.deep.equal({
+      upserted: 0,
+      modified: 0,
+      matched: 1,
+    });
+    expect(await entry(2)).to.equal(undefined);
+    // The newest entry is the balance, whatever was sent before it.
+    expect(await counts('balances', [balance('2026-10', 30_000)])).to.include({ modified: 1 });
+    expect(await counts('balances', [balance('2026-10', 20_000)])).to.include({ modified: 1 });
+    expect([await entry(2), await entry(3)]).to.deep.equal([30_000, 20_000]);
+    expect(await seen()).to.deep.equal(sees(20_000));
+    expect(await BillingCurrent.findById(id).lean()).to.deep.equal(month);
+    // A balance that differs from the month's own is planned without looking at the stream; a dry
+    // run (exact) looks, and the commit answers what it found.
+    const newestAgain = [BalanceItem.parse(balance('2026-10', 20_000))];
+    const writer = new BillingWriter(tenant);
+    expect((await writer.plan('balances', newestAgain, { exact: true })).counts).to.deep.equal({
+      created: 0,
+      changed: 0,
+      unchanged: 1,
+    });
+    const blind = await writer.plan('balances', newestAgain);
+    expect(blind.counts).to.deep.equal({ created: 0, changed: 1, unchanged: 0 });
+    expect(await blind.commit()).to.deep.equal({ created: 0, changed: 0, unchanged: 1 });
+    expect(await entry(4)).to.equal(undefined);
+
+    // The BALANCE_FOLD-th entry past the month's balance is folded into the month, so readers look at a few entries at most.
+    expect(BALANCE_FOLD).to.equal(4);
+    expect(await counts('balances', [balance('2026-10', 40_000)])).to.include({ modified: 1 });
+    const folded = await BillingCurrent.findById(id).lean();
+    expect(folded).to.deep.include({ balance: month!.balance, balanceSeq: 0 });
+    expect(folded!.fold).to.deep.include({ period: '2026-10', seq: 4 });
+    expect(folded!.fold!.balance).to.deep.include({ paid: 40_000 });
+    expect(await counts('balances', [balance('2026-10', 45_000)])).to.include({ modified: 1 });
+    expect(await entry(5)).to.equal(45_000);
+    expect(await seen()).to.deep.equal(sees(45_000));
+    expect(await BillingCurrent.findById(id).lean(), 'one entry past the fold is not folded').to.deep.equal(folded);
+
+    // A charge of the month rewrites it with its newest balance; a newer month moves that balance into the past.
+    expect(await counts('charges', [charge('2026-10', 51_000)])).to.include({ modified: 1 });
+    const charged = await BillingCurrent.findById(id).lean();
+    expect(charged).to.deep.include({ period: '2026-10', balanceSeq: 5 });
+    expect(charged).to.not.have.property('fold');
+    expect(charged!.balance).to.deep.include({ paid: 45_000 });
+    expect(await seen()).to.deep.equal({ ...sees(45_000), charges: [51_000] });
+    expect(await counts('charges', [charge('2026-11', 52_000)])).to.include({ upserted: 1 });
+    expect((await BillingPast.findById(id).lean())!.months['2026-10']!.balance).to.deep.include({ paid: 45_000 });
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 15_000, penalties: 0 });
+  });
+
+  it('keeps every correction of concurrent writers once: different ones each get an entry, equal ones one between them; the fold job folds the newest', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const id = (await findAccountByNumber(tenant._id, number))!._id;
+    const balance = (paid: number) => ({
+      accountNumber: number,
+      period: '2026-10',
+      opening: 0,
+      charged: 90_000,
+      paid,
+      closing: 90_000 - paid,
+    });
+    expect((await send(tenant.slug, 'balances', [balance(0)], key)).body).to.include({ upserted: 1 });
+    const entries = async () =>
+      (
+        await BalanceEntry.find({ stream: `${id}:2026-10` })
+          .sort({ seq: 1 })
+          .lean()
+      ).map((e): [number, number] => [e.seq, e.balance.paid]);
+
+    const paid = Array.from({ length: 20 }, (_, k) => 1_000 * (k + 1));
+    const answers = await Promise.all(paid.map((p) => send(tenant.slug, 'balances', [balance(p)], key)));
+    expect(answers.map((a) => a.body)).to.deep.equal(paid.map(() => ({ upserted: 0, modified: 1, matched: 1 })));
+    const written = await entries();
+    expect(
+      written.map(([seq]) => seq),
+      'numbers without a gap',
+    ).to.deep.equal(paid.map((_, k) => k + 1));
+    expect(
+      written.map(([, p]) => p).sort((a, b) => a - b),
+      'each correction once',
+    ).to.deep.equal(paid);
+    const newest = written.at(-1)![1];
+    expect((await accountSummary(tenant._id, id)).balance).to.deep.include({ paid: newest, closing: 90_000 - newest });
+
+    await Promise.all(Array.from({ length: 20 }, () => send(tenant.slug, 'balances', [balance(55_555)], key)));
+    const after = await entries();
+    expect(after.slice(0, 20)).to.deep.equal(written);
+    expect(after.slice(20), 'one entry for twenty equal corrections').to.deep.equal([[21, 55_555]]);
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 55_555, penalties: 0 });
+
+    // The fold job takes the lists the writers left and folds the newest entry into the month.
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.be.above(0);
+    while ((await foldBalances()) > 0);
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(0);
+    const month = await BillingCurrent.findById(id).lean();
+    expect(month!.fold).to.deep.include({ period: '2026-10', seq: 21 });
+    expect(month!.fold!.balance).to.deep.include({ paid: 55_555 });
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 55_555, penalties: 0 });
+    // The next correction goes right after the fold.
+    expect((await send(tenant.slug, 'balances', [balance(66_666)], key)).body).to.deep.equal({
+      upserted: 0,
+      modified: 1,
+      matched: 1,
+    });
+    expect((await entries()).slice(21)).to.deep.equal([[22, 66_666]]);
+    expect((await accountSummary(tenant._id, id)).balance).to.deep.include({ paid: 66_666 });
+  });
+
+  it('moves a month into the past with the correction another writer inserted while the move was planned', async () => {
+    const number = freshNumber();
+    await send(tenant.slug, 'accounts', [account(number)], key);
+    const id = (await findAccountByNumber(tenant._id, number))!._id;
+    const balance = (paid: number) =>
+      BalanceItem.parse({ accountNumber: number, period: '2026-10', opening: 0, charged: 70_000, paid, closing: 70_000 - paid });
+    const writer = new BillingWriter(tenant);
+    await (await writer.plan('balances', [balance(0)])).commit();
+    const move = await writer.plan('charges', [
+      ChargeItem.parse({
+        accountNumber: number,
+        period: '2026-11',
+        lines: [{ service: 'Газоснабжение', volume: 70, unit: 'm3', tariff: 1000, amount: 70_000 }],
+      }),
+    ]);
+    expect(await (await writer.plan('balances', [balance(30_000)])).commit()).to.include({ changed: 1 });
+    await move.commit();
+    expect((await BillingCurrent.findById(id).lean())!.period).to.equal('2026-11');
+    expect((await BillingPast.findById(id).lean())!.months['2026-10']!.balance).to.deep.include({ paid: 30_000 });
+    expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 40_000, penalties: 0 });
   });
 
   it('is idempotent: the same batch sent again changes no data and creates no document', async () => {
@@ -371,13 +559,9 @@ describe('integration API: keys', function () {
       (await send(tenant.slug, 'accounts', [account(number)], { Authorization: `Bearer demo-${tenant.slug}` })).status,
     ).to.equal(200);
 
-    const app = createApp({ config: { ...testServer().config, demo: false }, logger: createLogger('silent') });
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const { app, baseUrl } = await startApp({ ...testServer().config, demo: false });
     try {
-      const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/t/${tenant.slug}/integration/accounts`, {
+      const res = await fetch(`${baseUrl}/api/v1/t/${tenant.slug}/integration/accounts`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer demo-${tenant.slug}` },
         body: JSON.stringify({ items: [account(freshNumber())] }),
@@ -385,7 +569,7 @@ describe('integration API: keys', function () {
       expect(res.status).to.equal(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('api_key_invalid');
     } finally {
-      server.close();
+      await app.stop();
     }
   });
 });

@@ -10,15 +10,23 @@
  * that have no contract (modules not on contracts yet, pages, static files).
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import express from 'express';
 import mongoose, { Types } from 'mongoose';
 import type { Auth } from '../../contracts/endpoint.ts';
 import { openapiPath } from '../../contracts/endpoint.ts';
 import { ENDPOINTS as CONTRACTS } from '../../contracts/index.ts';
+import { listLinkedAccounts } from '../../server/accounts/service.ts';
 import { openSession } from '../../server/auth/sessions.ts';
 import { fileLinkSignature } from '../../server/feedback/addresses.ts';
+import { subscriberCtxOf } from '../../server/http/context.ts';
+import { errorHandler } from '../../server/http/error-handler.ts';
+import { createLogger } from '../../server/http/logger.ts';
+import { tenantScope } from '../../server/http/tenant-scope.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
-import { modules } from '../../server/modules.ts';
+import { MODULES } from '../../server/modules.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { freshNumber } from '../helpers/billing.ts';
 import { card } from '../helpers/payments.ts';
@@ -56,8 +64,8 @@ interface Req {
 
 /** How an endpoint is protected, and the request that tries to reach a victim's data through it. */
 type Entry =
-  /** Bearer session of a subscriber. `own`: answers with the caller's own data (lists, profile), never another's. `realmWide`: any subscriber of the realm may use it with an account number from a bill (check and link). */
-  | { auth: 'session'; request: (v: Victim) => Req; own?: true; realmWide?: true }
+  /** Bearer session of a subscriber. `own`: answers with the caller's own data (lists, profile), never another's. `realmWide`: any subscriber of the realm may use it with an account number from a bill (check and link). `anonymous`: open without credentials too (then with a captcha); a bearer header sent must be a valid session. */
+  | { auth: 'session'; request: (v: Victim) => Req; own?: true; realmWide?: true; anonymous?: true }
   /** Integration API key. `own`: reads or writes the key's own tenant only. */
   | { auth: 'apiKey'; request: (v: Victim) => Req; own?: true }
   /** No credentials: public data of the tenant in the URL; GETs are requested and must show nothing private. */
@@ -73,6 +81,7 @@ interface Row {
   why?: string;
   own?: true;
   realmWide?: true;
+  anonymous?: true;
   request?: (v: Victim, other: TenantDoc) => Req;
 }
 
@@ -157,6 +166,7 @@ const TABLE: Record<string, Row> = {
   'POST /t/{tenant}/feedback': {
     auth: 'session',
     own: true,
+    anonymous: true,
     request: (v) => ({
       path: '/feedback',
       body: { topic: 'other', message: 'Вопрос о чужом счёте', accountNumber: v.accountNumber },
@@ -303,11 +313,11 @@ async function documented(): Promise<string[]> {
 /** `METHOD /path/{param}` of every route mounted by a module, API routes without their `/api/v1` prefix. */
 function mounted(): string[] {
   const out: string[] = [];
-  for (const m of modules) {
+  for (const m of MODULES) {
     for (const [prefix, router] of [
-      ['/t/{tenant}', m.tenant],
-      ['', m.root],
-    ] as const) {
+      ...(m.routes ?? []).map((r) => ['/t/{tenant}', r] as const),
+      ...(m.rootRoutes ?? []).map((r) => ['', r] as const),
+    ]) {
       for (const layer of (
         router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
       )?.stack ?? []) {
@@ -494,6 +504,52 @@ describe('tenant and realm isolation', function () {
     expect([...new Set(unclassified)], 'add these endpoints to the isolation table').to.deep.equal([]);
     const stale = Object.keys(ENDPOINTS).filter((e) => !docs.includes(e) && !routes.includes(e));
     expect(stale, 'endpoints in the table that no longer exist').to.deep.equal([]);
+  });
+
+  it('answers 401 on every subscriber endpoint without a session, with a malformed one and with an unknown one', async () => {
+    const before = await fingerprint(Object.values(victims));
+    const unknown = randomBytes(32).toString('base64url');
+    const cases: { headers: Record<string, string>; code: string; label: string }[] = [
+      { headers: {}, code: 'unauthenticated', label: 'no session' },
+      { headers: { Authorization: 'Bearer short' }, code: 'unauthenticated', label: 'a malformed token' },
+      { headers: { Authorization: `Bearer ${unknown}` }, code: 'session_expired', label: 'an unknown token' },
+    ];
+    for (const [endpoint, entry] of Object.entries(ENDPOINTS)) {
+      if (entry.auth !== 'session') continue;
+      const method = endpoint.split(' ')[0]!;
+      for (const { headers, code, label } of cases) {
+        if (entry.anonymous && !headers.Authorization) continue;
+        const res = await call(B.slug, method, entry.request(victims.B), headers);
+        const what = `${endpoint} with ${label}: ${res.status} ${JSON.stringify(res.body)}`;
+        expect(res.status, what).to.equal(401);
+        expect(res.body.error.code, what).to.equal(code);
+      }
+    }
+    expect(await fingerprint(Object.values(victims))).to.equal(before);
+  });
+
+  it('answers 401, not 500, on a subscriber route mounted without the session guard', async () => {
+    const scoped = tenantScope();
+    scoped.get('/unguarded', async (req, res) => {
+      res.json(await listLinkedAccounts(subscriberCtxOf(req)));
+    });
+    const app = express()
+      .use('/api/v1/t/:tenant', scoped)
+      .use(errorHandler(createLogger('silent')));
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const headers of [{}, victims.B.auth]) {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/t/${B.slug}/unguarded`, { headers });
+        const body = (await res.json()) as { error: { code: string } };
+        expect(res.status, JSON.stringify(body)).to.equal(401);
+        expect(body.error.code).to.equal('unauthenticated');
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a session of another realm on every subscriber endpoint', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { migration } from '../../server/billing/migrate.ts';
-import { BillingCurrent, BillingPast } from '../../server/billing/model.ts';
+import { BalanceEntry, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import {
   accountSummary,
   checkPin,
@@ -219,7 +219,8 @@ describe('migration: billing data to accounts by key', function () {
     expect((await migration.run(migrationCtx(db, () => {}))).moved, 'nothing is moved twice').to.equal(0);
     await db.dropCollection('billing_histories');
 
-    // The newest month's balance then arrives: it updates the current month alone.
+    // The newest month's balance then arrives: the first entry of the month's balance stream; the
+    // current month and the past, as the migration wrote them, stay as they are.
     const balance = BalanceItem.parse({
       accountNumber: number,
       period: periods.at(-1),
@@ -231,7 +232,30 @@ describe('migration: billing data to accounts by key', function () {
     const plan = await new BillingWriter(tenant).plan('balances', [balance]);
     expect(await plan.commit()).to.deep.equal({ created: 1, changed: 0, unchanged: 0 });
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: periods.at(-1), debt: 24_000, penalties: 0 });
+    expect(await BillingCurrent.findById(id).lean()).to.deep.equal(current);
     expect(Object.keys((await BillingPast.findById(id).lean())!.months)).to.have.length(23);
+    expect((await BalanceEntry.findById(`${id}:${periods.at(-1)}:1`).lean())!.balance).to.deep.include({ closing: 24_000 });
+
+    // A current month written with its balance before balance entries existed (no `balanceSeq`):
+    // a correction of it is an entry too, and readers take it.
+    const singleMonth = await BillingCurrent.findById(singleId).lean();
+    expect(singleMonth).to.not.have.property('balanceSeq');
+    const corrected = { ...month(3).balance, paid: 600, closing: month(3).balance.closing - 300 };
+    const item = BalanceItem.parse({ accountNumber: single, period: '2026-10', ...corrected });
+    expect(await (await new BillingWriter(tenant).plan('balances', [item])).commit()).to.deep.equal({
+      created: 0,
+      changed: 1,
+      unchanged: 0,
+    });
+    expect(await BillingCurrent.findById(singleId).lean()).to.deep.equal(singleMonth);
+    expect((await accountSummary(tenant._id, singleId)).balance).to.deep.equal(corrected);
+    expect(await getDebt(tenant._id, singleId)).to.deep.include({ period: '2026-10', debt: corrected.closing });
+    expect(await (await new BillingWriter(tenant).plan('balances', [item])).commit(), 'the same again').to.deep.equal({
+      created: 0,
+      changed: 0,
+      unchanged: 1,
+    });
+    expect(await BalanceEntry.findById(`${singleId}:2026-10:2`).lean()).to.equal(null);
   });
 });
 

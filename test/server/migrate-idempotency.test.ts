@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
 import { migrationCtx } from '../../server/db/migrate.ts';
-import type { Ctx } from '../../server/http/context.ts';
+import type { SubscriberCtx } from '../../server/http/context.ts';
 import { idempotent } from '../../server/http/idempotency.ts';
 import { migration } from '../../server/http/migrate.ts';
 import { translator } from '../../server/i18n/index.ts';
@@ -15,7 +15,7 @@ describe('migration: idempotency keys as kernel records', () => {
     const db = mongoose.connection.db!;
     const tenant = await getTenantBySlug('sever-gaz');
     const subscriberId = String(new Types.ObjectId());
-    const ctx: Ctx = { tenant, requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId };
+    const ctx: SubscriberCtx = { tenant, requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId, sessionHash: 'test' };
     const [done, running] = [randomBytes(12).toString('hex'), randomBytes(12).toString('hex')];
     const request = { value: 1234.5 };
     const now = Date.now();

@@ -3,9 +3,10 @@ import mongoose, { Types } from 'mongoose';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { LEGACY_OUTBOX_CLAIMS, migration } from '../../server/notify/migrate.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
-import { configureNotify, deliverDue, notifySettings } from '../../server/notify/service.ts';
+import { deliverDue } from '../../server/notify/service.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
 import { waitFor } from '../helpers/process.ts';
+import { testApp } from '../helpers/server.ts';
 
 describe('migration: the outbox', () => {
   it('delivers the pending jobs of the earlier version once, whatever its claim tickets said', async () => {
@@ -42,9 +43,9 @@ describe('migration: the outbox', () => {
     expect(migration.legacyCollections).to.deep.equal([LEGACY_OUTBOX_CLAIMS]);
     // The transport is set before the migration registers the jobs: the server's own delivery
     // worker may take one of them before these runs do, and must send it the same way.
-    const previous = notifySettings();
+    const previous = testApp().notify.settings();
     const sent: string[] = [];
-    configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
+    testApp().notify.configure({ sms: { send: async (_to, text) => void sent.push(text) } });
     try {
       await migration.run(migrationCtx(db, () => {}));
       await Promise.all([deliverDue(Infinity), deliverDue(Infinity)]);
@@ -54,7 +55,7 @@ describe('migration: the outbox', () => {
         return jobs.every((j) => j?.status === 'sent');
       });
     } finally {
-      configureNotify(previous);
+      testApp().notify.configure(previous);
     }
     expect(sent.filter((t) => t.endsWith(String(stamp))).sort()).to.deep.equal([`queued ${stamp}`, `stalled ${stamp}`]);
     expect((await OutboxJob.findById(queued).lean())!).to.include({ status: 'sent', attempts: 1 });

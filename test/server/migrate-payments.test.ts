@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
-import { migrationCtx } from '../../server/db/migrate.ts';
+import { streamId } from '../../server/db/kernel/streams.ts';
+import { historyStream } from '../../server/payments/keys.ts';
+import { migrationCtx, runMigrations } from '../../server/db/migrate.ts';
+import type { SubscriberCtx } from '../../server/http/context.ts';
 import { migration } from '../../server/payments/migrate.ts';
-import { Payment, type PaymentDoc } from '../../server/payments/model.ts';
+import { Payment, PaymentHistory, type PaymentDoc, type PaymentHistoryDoc } from '../../server/payments/model.ts';
 import {
   exportPayments,
   fulfilPending,
@@ -12,9 +15,12 @@ import {
   handleProviderEvent,
   listPayments,
   pendingPaidAmount,
+  confirmPayments,
 } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { tenantTranslator } from '../../server/tenants/service.ts';
+import { card, payer } from '../helpers/payments.ts';
+import { waitFor } from '../helpers/process.ts';
 import { api } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
@@ -69,12 +75,13 @@ describe('migration: payments from the earlier collections', function () {
       await Tenant.create({ slug, name: 'Газ Прежний', legalName: 'ООО «Прежний»', taxId: '7700000013', realm: slug })
     ).toObject<TenantDoc>();
     const { subscriber } = await signedInSubscriber(slug);
-    const ctx = {
+    const ctx: SubscriberCtx = {
       tenant,
       requestId: 'migrate-test',
       lng: 'ru',
       t: tenantTranslator(tenant, 'ru'),
       subscriberId: String(subscriber._id),
+      sessionHash: 'migrate-test',
     };
 
     // Earlier accounts had ObjectId ids; the migration maps them to `<tenantId>:<number>`.
@@ -285,5 +292,70 @@ describe('migration: payments from the earlier collections', function () {
     expect((await getPayment(ctx, String(unbooked._id))).status).to.equal('refunded');
     expect((await exportPayments(tenant, {})).items.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4]);
     expect(logged).to.deep.equal([]);
+  });
+
+  it('moves the history of the keyed version before (entries naming their payment) to entries showing it, and drops its pay_due marks', async () => {
+    const slug = `mig-${hex()}`;
+    await Tenant.create({ slug, name: 'Газ Ключевой', legalName: 'ООО «Ключевой»', taxId: '7700000014', realm: slug });
+    const p = await payer(slug, 2, { debt: 500_000, penalties: 0 });
+    const [a, b] = p.accounts;
+    const booked = await p.paid(10_000, 0, a);
+    const waiting = (await p.pay({ items: [{ accountId: b!.id, amount: 20_000, penalties: 0 }] })).body.payment.id as string;
+    const declined = (
+      await p.pay({
+        items: [
+          { accountId: a!.id, amount: 30_000, penalties: 0 },
+          { accountId: b!.id, amount: 1_000, penalties: 0 },
+        ],
+      })
+    ).body.payment.id as string;
+    await p.call(`payments/${declined}/demo/confirm`, card('4000000000000002'));
+    const unbooked = await p.paid(40_000, 0, b);
+    await waitFor(async () => {
+      const docs = await Promise.all([booked.id, unbooked.id].map((id) => Payment.findById(id).lean<PaymentDoc>()));
+      return docs.every((d) => d?.fulfilment === 'done');
+    }, 30_000);
+    await confirmPayments(p.tenant, [booked.id]);
+    const shownBefore = (await p.call('payments')).body;
+    expect(shownBefore.payments.map((x: { id: string }) => x.id)).to.deep.equal([unbooked.id, declined, waiting, booked.id]);
+
+    // As the version before stored them: entries naming their payment in `pay_history`, due marks in `pay_due`.
+    const stream = historyStream(p.tenant._id, p.subscriber._id);
+    const ids = [1, 2, 3, 4].map((seq) => streamId(stream, seq));
+    const entries = (await PaymentHistory.find({ _id: mongoose.trusted({ $in: ids }) }).lean<PaymentHistoryDoc[]>()).sort(
+      (x, y) => x.seq - y.seq,
+    );
+    expect(entries.map((e) => e.shown.id)).to.deep.equal([booked.id, waiting, declined, unbooked.id]);
+    await PaymentHistory.deleteMany({ _id: mongoose.trusted({ $in: ids }) });
+    await db()
+      .collection<mongoose.mongo.Document & { _id: string }>('pay_history')
+      .insertMany(
+        entries.map((e) => ({
+          _id: e._id,
+          stream: e.stream,
+          seq: e.seq,
+          paymentId: e.shown.id,
+          createdAt: e.shown.createdAt,
+          accountIds: e.shown.items.map((i) => i.accountId),
+        })),
+      );
+    await db()
+      .collection<mongoose.mongo.Document & { _id: string }>('pay_due')
+      .insertMany([booked.id, unbooked.id].map((id) => ({ _id: id, at: new Date() })));
+
+    await runMigrations(db(), [migration], () => {});
+    const left = (await db().listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(left).to.not.include.members(['pay_history', 'pay_due']);
+    expect((await p.call('payments')).body).to.deep.equal(shownBefore);
+    for (const id of [booked.id, waiting, declined, unbooked.id]) {
+      const entry = shownBefore.payments.find((x: { id: string }) => x.id === id);
+      expect(entry, id).to.deep.equal((await p.call(`payments/${id}`)).body);
+    }
+
+    // The moved entries follow their payments from now on.
+    await confirmPayments(p.tenant, [unbooked.id]);
+    const after = (await p.call('payments')).body.payments.find((x: { id: string }) => x.id === unbooked.id);
+    expect(after).to.deep.equal((await p.call(`payments/${unbooked.id}`)).body);
+    expect(after.confirmed).to.equal(true);
   });
 });

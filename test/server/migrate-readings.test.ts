@@ -7,11 +7,11 @@ import { key } from '../../server/db/kernel/keys.ts';
 import { streamId } from '../../server/db/kernel/streams.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { migration } from '../../server/readings/migrate.ts';
-import { Reading, ReadingReminder, type ReadingDoc } from '../../server/readings/model.ts';
+import { MeterReadings, ReadingPage, ReadingReminder } from '../../server/readings/model.ts';
 import {
   acceptQueued,
-  EARLIER_QUEUE,
   exportReadings,
+  holdValue,
   meterReadings,
   READINGS_QUEUE,
   setReadingStatuses,
@@ -232,21 +232,174 @@ describe('readings: migration from the earlier collections', function () {
   });
 
   it('accepts a migrated queued reading when its window opens', async () => {
+    // What `gaskit migrate` leaves to the queue's next sweep: enrolling the queued readings it moved.
+    await enrol(READINGS_QUEUE);
     await acceptQueued(new Date());
     expect((await meterReadings(meterB)).readings[0]!.status).to.equal('accepted');
   });
+});
 
-  it('accepts a reading queued by the previous version (readings_queue) when its window opens, and drops that queue', async () => {
-    const id = streamId(key(accountKey, `queued-${randomBytes(4).toString('hex')}`), 1);
-    const acceptAt = new Date(Date.now() - 1000);
-    await Reading.collection.insertOne({ _id: id as never, tenantId: tenant._id, status: 'queued', acceptAt });
+describe('readings: migration of readings kept one document each (readings_by_meter)', function () {
+  this.timeout(120_000);
+  const db = () => mongoose.connection.db!;
+  const period = new Date().toISOString().slice(0, 7);
+  let tenant: TenantDoc;
+  let accountKey: string;
+  let meterA: string;
+  let meterB: string;
+  const subscriberId = new Types.ObjectId();
+  const accountNumber = String(randomInt(1_000_000_000, 9_999_999_999));
+  const months = (n: number) => {
+    const d = new Date(Date.UTC(2024, n, 1));
+    return d.toISOString().slice(0, 7);
+  };
+  /** What the earlier version stored, per meter, oldest first. */
+  const earlier: Record<string, Record<string, unknown>[]> = {};
+  const periodSeq = new Map<string, number>();
+  let exported = 0;
+
+  /** A reading as the earlier version stored it (server/readings/service.ts `storeReading`), with its export and period entries. */
+  async function storeEarlier(
+    meterId: string,
+    fields: Record<string, unknown> & { period: string; valueMilli: number; status: string },
+  ): Promise<Record<string, unknown>> {
+    const list = (earlier[meterId] ??= []);
+    const seq = list.length + 1;
+    const counting = fields.status === 'accepted' || fields.status === 'queued';
+    const claim = counting ? await holdValue(meterId, fields.period, fields.valueMilli) : null;
+    const submittedAt = new Date(Date.UTC(2024, 0, 1) + seq * 86_400_000);
+    const doc = {
+      _id: streamId(meterId, seq),
+      stream: meterId,
+      seq,
+      tenantId: tenant._id,
+      accountId: accountKey,
+      accountNumber,
+      meterId,
+      meterSerialNumber: `SN-${meterId.slice(-1)}`,
+      subscriberId,
+      source: 'portal',
+      decimals: 3,
+      previousMilli: null,
+      consumptionMilli: null,
+      rollover: false,
+      claim,
+      submittedAt,
+      updatedAt: submittedAt,
+      ...fields,
+    };
+    list.push(doc);
     await db()
-      .collection(EARLIER_QUEUE)
-      .insertOne({ _id: id as never, acceptAt });
-    // What the queue's first sweep after the upgrade, or `gaskit migrate`, does once.
-    expect(await enrol(READINGS_QUEUE)).to.equal(1);
-    expect(await acceptQueued(new Date())).to.be.at.least(1);
-    expect((await Reading.findById(id).lean<ReadingDoc>())!.status).to.equal('accepted');
-    expect(await db().listCollections({ name: EARLIER_QUEUE }).toArray()).to.deep.equal([]);
+      .collection('readings_by_meter')
+      .insertOne(doc as never);
+    const periodStream = key(meterId, fields.period);
+    const place = (periodSeq.get(periodStream) ?? 0) + 1;
+    periodSeq.set(periodStream, place);
+    exported += 1;
+    await db()
+      .collection('readings_by_period')
+      .insertOne({ _id: streamId(periodStream, place) as never, stream: periodStream, seq: place, reading: doc._id });
+    await db()
+      .collection('readings_export')
+      .insertOne({
+        _id: streamId(String(tenant._id), exported) as never,
+        stream: String(tenant._id),
+        seq: exported,
+        reading: doc._id,
+      });
+    return doc;
+  }
+
+  before(async () => {
+    tenant = await makeTenant();
+    accountKey = key(tenant._id, accountNumber);
+    [meterA, meterB] = [key(accountKey, 'a'), key(accountKey, 'b')];
+    // Meter A: 26 monthly readings (two full pages and two more), a correction superseding one,
+    // one rejected with its reason and one sent with a payment; this month's reading counts.
+    for (let m = 0; m < 26; m += 1) {
+      const valueMilli = 100_000 + m * 12_345;
+      const fields = {
+        period: m === 25 ? period : months(m),
+        valueMilli,
+        previousMilli: m === 0 ? null : valueMilli - 12_345,
+        consumptionMilli: m === 0 ? null : 12_345,
+        status: m === 3 ? 'superseded' : m === 7 ? 'rejected' : 'accepted',
+        ...(m === 7 ? { rejectionReason: 'Не совпадает с показаниями контролёра' } : {}),
+        ...(m === 11 ? { source: 'payment', paymentId: 'pay_earlier' } : {}),
+      };
+      await storeEarlier(meterA, fields);
+    }
+    // Meter B: one reading waiting for its window, listed in the queue of an older version too.
+    const doc = await storeEarlier(meterB, {
+      period,
+      valueMilli: 5_000,
+      status: 'queued',
+      acceptAt: new Date(Date.now() - 1000),
+    });
+    await db()
+      .collection('readings_queue')
+      .insertOne({ _id: doc._id as never, acceptAt: doc.acceptAt });
+    await migration.run(migrationCtx(db(), () => {}));
+  });
+
+  it('keeps every reading of a meter, with every number and date the subscriber saw, as its document and pages', async () => {
+    const stored = earlier[meterA]!;
+    const shown = await meterReadings(meterA);
+    expect(shown.readings).to.have.length(26);
+    expect(shown.readings).to.deep.equal(
+      [...stored].reverse().map((r) => ({
+        id: r._id,
+        accountId: accountKey,
+        meterId: meterA,
+        value: (Number(r.valueMilli) / 1000).toFixed(3),
+        period: r.period,
+        status: r.status,
+        source: r.source,
+        rejectionReason: r.rejectionReason ?? null,
+        consumption: r.consumptionMilli === null ? null : (Number(r.consumptionMilli) / 1000).toFixed(3),
+        rollover: false,
+        paymentId: r.paymentId ?? null,
+        submittedAt: (r.submittedAt as Date).toISOString(),
+      })),
+    );
+    expect(shown.last?.valueMilli).to.equal(stored[25]!.valueMilli);
+    const doc = await MeterReadings.findById(meterA).lean();
+    expect(doc).to.include({ seq: 26, pages: 2 });
+    expect(doc!.readings.map((r) => r.seq)).to.deep.equal([25, 26]);
+    expect((await ReadingPage.findById(key(meterA, 1)).lean())!.readings.map((r) => r.seq)).to.deep.equal(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+  });
+
+  it('exports every reading at its earlier place and id', async () => {
+    const page = await exportReadings(tenant, {});
+    expect(page.items.map((i) => [i.seq, i.id, i.value])).to.deep.equal(
+      [...earlier[meterA]!, ...earlier[meterB]!].map((r, n) => [n + 1, r._id, (Number(r.valueMilli) / 1000).toFixed(3)]),
+    );
+    expect(page.items[11]).to.include({ source: 'payment', paymentId: 'pay_earlier', accountNumber, meterSerialNumber: 'SN-a' });
+  });
+
+  it('writes the same documents when run again', async () => {
+    const before = await Promise.all([MeterReadings.findById(meterA).lean(), ReadingPage.findById(key(meterA, 2)).lean()]);
+    await migration.run(migrationCtx(db(), () => {}));
+    const after = await Promise.all([MeterReadings.findById(meterA).lean(), ReadingPage.findById(key(meterA, 2)).lean()]);
+    expect(after).to.deep.equal(before);
+  });
+
+  it('keeps the value that counts this period held, and takes the billing system’s answer on a reading in a page', async () => {
+    expect(await claim(key('reading', meterA, period, earlier[meterA]![25]!.valueMilli as number), 1000)).to.equal(null);
+    const old = String(earlier[meterA]![4]!._id);
+    expect(await setReadingStatuses(tenant, [{ id: old, status: 'rejected', reason: 'Ошибка' }])).to.deep.equal({
+      updated: 1,
+      skipped: [],
+    });
+    const shown = (await meterReadings(meterA)).readings.find((r) => r.id === old);
+    expect(shown).to.include({ status: 'rejected', rejectionReason: 'Ошибка', value: '149.380' });
+  });
+
+  it('accepts the migrated queued reading once the queue enrols it', async () => {
+    await enrol(READINGS_QUEUE);
+    await acceptQueued(new Date());
+    expect((await meterReadings(meterB)).readings.map((r) => [r.id, r.status])).to.deep.equal([[`${meterB}:1`, 'accepted']]);
   });
 });

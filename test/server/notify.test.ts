@@ -14,8 +14,6 @@ import { DevMail, OutboxJob } from '../../server/notify/model.ts';
 import {
   attemptWork,
   backoffMs,
-  configureNotify,
-  notifySettings,
   type NotifyOptions,
   deliverDue,
   enqueue,
@@ -23,23 +21,15 @@ import {
   OUTBOX_FINISHED,
   OUTBOX_QUEUE,
   OUTBOX_STATS,
-  registerAttachmentSource,
   sweepOutbox,
 } from '../../server/notify/service.ts';
-import { defineTemplate } from '../../server/notify/templates.ts';
 import { HttpSmsGateway } from '../../server/notify/transports.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
-import { runWorker } from '../../server/workers.ts';
 import { startEndpoint } from '../helpers/endpoint.ts';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/process.ts';
-import { api } from '../helpers/server.ts';
-
-defineTemplate('test.hello', (t, d) => ({
-  subject: `${t('notify:auth.confirmLink.subject')} ${d.n}`,
-  blocks: [{ text: `Hello ${d.name}` }, { button: 'Open', url: String(d.url) }, { code: String(d.code) }],
-  sms: `SMS ${d.n}`,
-}));
+import { api, testApp, testServer } from '../helpers/server.ts';
+import { testFiles } from '../helpers/test-module.ts';
 
 async function tenant(slug: string): Promise<TenantDoc> {
   return (await Tenant.findOne({ slug }).lean<TenantDoc>())!;
@@ -90,12 +80,12 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
   let previous: NotifyOptions = {};
 
   before(async () => {
-    previous = notifySettings();
+    previous = testApp().notify.settings();
     mail = await startMailCatcher();
-    configureNotify({ smtp: mail.smtp, retry: { maxAttempts: 3, baseDelayMs: 30_000 } });
+    testApp().notify.configure({ smtp: mail.smtp, retry: { maxAttempts: 3, baseDelayMs: 30_000 } });
   });
   after(async () => {
-    configureNotify(previous);
+    testApp().notify.configure(previous);
     await mail.stop();
   });
 
@@ -148,7 +138,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
   });
 
   it('retries a failed delivery with exponential backoff and delivers once the server is back', async () => {
-    configureNotify({ smtp: { host: '127.0.0.1', port: 1, secure: false, ignoreTLS: true } });
+    testApp().notify.configure({ smtp: { host: '127.0.0.1', port: 1, secure: false, ignoreTLS: true } });
     const sever = await tenant('sever-gaz');
     const { id } = await enqueue(
       { tenant: sever },
@@ -173,7 +163,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     );
 
     expect(await deliverAll()).to.equal(0);
-    configureNotify({ smtp: mail.smtp });
+    testApp().notify.configure({ smtp: mail.smtp });
     await dueNow(id);
     expect(await deliverAll()).to.be.at.least(1);
     expect((await mail.waitForTo('retry@example.test')).subject).to.equal('Подтвердите регистрацию в личном кабинете 3');
@@ -181,7 +171,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
   });
 
   it('gives up after the last attempt and drops the message body', async () => {
-    configureNotify({ smtp: { host: '127.0.0.1', port: 1, secure: false, ignoreTLS: true } });
+    testApp().notify.configure({ smtp: { host: '127.0.0.1', port: 1, secure: false, ignoreTLS: true } });
     try {
       const { id } = await enqueue(
         { tenant: await tenant('sever-gaz') },
@@ -203,7 +193,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       expect(job.payload).to.equal(undefined);
       expect(job.nextAttemptAt).to.equal(undefined);
     } finally {
-      configureNotify({ smtp: mail.smtp });
+      testApp().notify.configure({ smtp: mail.smtp });
     }
   });
 
@@ -212,7 +202,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await queuedJob({ tenantId: sever._id, to: `+7999000000${i}`, text: `once ${i}` }));
     const sent: string[] = [];
-    configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
+    testApp().notify.configure({ sms: { send: async (_to, text) => void sent.push(text) } });
     await Promise.all(Array.from({ length: 6 }, () => deliverAll()));
     expect(sent.sort()).to.deep.equal(['once 0', 'once 1', 'once 2']);
     for (const id of ids) expect((await OutboxJob.findById(id).lean())!.status).to.equal('sent');
@@ -223,13 +213,13 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     const job = { _id: await queuedJob({ tenantId: sever._id, to: '+79990000100', text: 'orphan' }) };
     const dead = (await claim(attemptWork(job._id, 0), 60_000))!;
     const sent: string[] = [];
-    configureNotify({ sms: { send: async (_to, text) => void sent.push(text) } });
+    testApp().notify.configure({ sms: { send: async (_to, text) => void sent.push(text) } });
     await deliverAll();
     expect(sent).to.deep.equal([]);
 
     // The lease runs out (its ticket says so), and the worker that found it held looks again then.
     await Ticket.updateOne({ _id: key(attemptWork(job._id, 0), 0) }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
-    await deliverDue(Infinity, new Date(Date.now() + notifySettings().retry!.leaseMs! + 1000));
+    await deliverDue(Infinity, new Date(Date.now() + testApp().notify.settings().retry!.leaseMs! + 1000));
     expect(sent).to.deep.equal(['orphan']);
     expect(await dead.stillHeld()).to.equal(false);
   });
@@ -237,7 +227,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
   it('leaves no claim tickets behind once an attempt is over', async () => {
     const sever = await tenant('sever-gaz');
     const job = { _id: await queuedJob({ tenantId: sever._id, to: '+79990000101', text: 'tidy' }) };
-    configureNotify({ sms: { send: async () => undefined } });
+    testApp().notify.configure({ sms: { send: async () => undefined } });
     await Promise.all([deliverAll(), deliverAll(), deliverAll()]);
     expect((await OutboxJob.findById(job._id).lean())!.status).to.equal('sent');
     for (const generation of [0, 1])
@@ -246,7 +236,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
 
   it('sends SMS through the HTTP gateway with its bearer token, the supplier named first, retrying on gateway errors', async () => {
     const gateway = await startEndpoint([503, 200]);
-    configureNotify({ sms: new HttpSmsGateway(gateway.url, 'tok') });
+    testApp().notify.configure({ sms: new HttpSmsGateway(gateway.url, 'tok') });
     try {
       const { id } = await enqueue(
         { tenant: await tenant('yug-gaz') },
@@ -310,7 +300,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       },
     });
     await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', () => resolve()));
-    configureNotify({
+    testApp().notify.configure({
       smtp: { host: '127.0.0.1', port: (flaky.server.address() as AddressInfo).port, secure: false, ignoreTLS: true },
     });
     try {
@@ -330,7 +320,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       expect(messageIdOf(id)).to.equal(`<outbox.${id}@gaskit.localhost>`);
       expect(copies).to.deep.equal([messageIdOf(id), messageIdOf(id)]);
     } finally {
-      configureNotify({ smtp: mail.smtp });
+      testApp().notify.configure({ smtp: mail.smtp });
       await new Promise<void>((resolve) => flaky.close(() => resolve()));
     }
   });
@@ -356,7 +346,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       secure: false,
       ignoreTLS: true as const,
     };
-    configureNotify({ smtp, smtpPool: { maxConnections: 2, maxMessages: 100 } });
+    testApp().notify.configure({ smtp, smtpPool: { maxConnections: 2, maxMessages: 100 } });
     try {
       const sever = await tenant('sever-gaz');
       const ids = await Promise.all(
@@ -383,18 +373,18 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
       );
       expect(connections).to.be.within(1, 2);
     } finally {
-      configureNotify({ smtp: mail.smtp, smtpPool: { maxConnections: 5, maxMessages: 100 } });
+      testApp().notify.configure({ smtp: mail.smtp, smtpPool: { maxConnections: 5, maxMessages: 100 } });
       await new Promise<void>((resolve) => slow.close(() => resolve()));
     }
   });
 
   it('reports outbox depth, the oldest job age and failed attempts on /metrics without scanning the outbox per scrape', async () => {
     const sever = await tenant('sever-gaz');
-    await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
+    await testServer().app.runWorker(OUTBOX_STATS);
     const depthBefore = await metric('gaskit_outbox_depth');
     // Three messages whose gateway has not answered yet: unfinished while they are being sent.
     const held: (() => void)[] = [];
-    configureNotify({ sms: { send: () => new Promise<void>((resolve) => held.push(resolve)) } });
+    testApp().notify.configure({ sms: { send: () => new Promise<void>((resolve) => held.push(resolve)) } });
     const data = { n: 8, name: '', url: 'https://x.example', code: '' };
     const ids = await Promise.all(
       [0, 1, 2].map(
@@ -408,7 +398,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     );
     // Until the stats job counts again, a scrape reports its last count.
     expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore);
-    await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
+    await testServer().app.runWorker(OUTBOX_STATS);
     expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore + 3);
     expect(await metric('gaskit_outbox_oldest_job_age_seconds')).to.be.at.least(4 * 24 * 3600);
     // Delivered, they are counted no more.
@@ -416,11 +406,11 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     await waitUntil(async () =>
       (await Promise.all(ids.map((id) => OutboxJob.findById(id).lean()))).every((j) => j!.status === 'sent'),
     );
-    await runWorker(OUTBOX_STATS, pino({ level: 'silent' }));
+    await testServer().app.runWorker(OUTBOX_STATS);
     expect(await metric('gaskit_outbox_depth')).to.equal(depthBefore);
 
     const failuresBefore = await metric('gaskit_outbox_attempt_failures_total{kind="sms"}');
-    configureNotify({
+    testApp().notify.configure({
       sms: {
         send: () => Promise.reject(new Error('gateway down')),
       },
@@ -470,14 +460,14 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     let box: DevMailbox;
     before(async () => {
       box = await startDevMailbox(pino({ level: 'silent' }));
-      configureNotify({
+      testApp().notify.configure({
         smtp: { host: '127.0.0.1', port: box.port, secure: false, ignoreTLS: true },
         sms: box.sms,
         devMailbox: true,
       });
     });
     after(async () => {
-      configureNotify({ smtp: mail.smtp, sms: null });
+      testApp().notify.configure({ smtp: mail.smtp, sms: null });
       await box.stop();
     });
 
@@ -516,9 +506,7 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
 
     it('takes an email with attachments of several megabytes and lists their names, types and sizes', async () => {
       const photo = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(3 * 1024 * 1024, 7)]);
-      registerAttachmentSource('test-file', async (id) =>
-        id === 'photo' ? { filename: 'счётчик.png', content: photo, contentType: 'image/png' } : null,
-      );
+      testFiles.set('photo', { filename: 'счётчик.png', content: photo, contentType: 'image/png' });
       await enqueue(
         { tenant: await tenant('sever-gaz') },
         {
@@ -539,12 +527,12 @@ describe('notify: outbox, delivery worker, templates, dev mailbox', () => {
     });
 
     it('is not there outside demo mode', async () => {
-      configureNotify({ devMailbox: false });
+      testApp().notify.configure({ devMailbox: false });
       try {
         expect((await api('/dev/mailbox.json')).status).to.equal(404);
         expect((await api('/dev/mailbox')).status).to.equal(404);
       } finally {
-        configureNotify({ devMailbox: true });
+        testApp().notify.configure({ devMailbox: true });
       }
     });
   });

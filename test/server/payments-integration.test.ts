@@ -7,10 +7,10 @@ import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
 import { Payment, PaymentTransition, type PaymentDoc } from '../../server/payments/model.ts';
-import { configurePayments, fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
+import { fulfilPending, handleProviderEvent } from '../../server/payments/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, testApp, testServer } from '../helpers/server.ts';
 
 /** A supplier of its own (its own realm and export stream) paying through the demo provider. */
 async function freshTenant(): Promise<TenantDoc> {
@@ -188,7 +188,7 @@ describe('payments: integration API (export and confirmation)', function () {
     const { body } = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 25_000, penalties: 0 }] });
     const work = key('payments.fulfil', body.payment.id);
     const claims: { leaseUntil: Date }[] = [];
-    configurePayments({ leaseMs: 7_000 });
+    testApp().payments.fulfilLeaseMs = 7_000;
     mongoose.set('debug', (collection: string, method: string, doc: { work?: string; leaseUntil: Date }) => {
       if (collection === 'kernel_tickets' && method === 'insertOne' && doc.work === work) claims.push(doc);
     });
@@ -199,7 +199,7 @@ describe('payments: integration API (export and confirmation)', function () {
       );
     } finally {
       mongoose.set('debug', false);
-      configurePayments(testServer().config);
+      testApp().payments.fulfilLeaseMs = testServer().config.leaseMs;
     }
     expect(claims).to.have.length(1);
     expect(claims[0]!.leaseUntil.getTime()).to.be.within(from + 7_000, Date.now() + 7_000);

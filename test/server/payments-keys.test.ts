@@ -6,6 +6,7 @@ import { append } from '../../server/db/kernel/streams.ts';
 import { historyStream, providerRefKey } from '../../server/payments/keys.ts';
 import { Payment, PaymentHistory, PaymentKey, type PaymentDoc } from '../../server/payments/model.ts';
 import { confirmPayments, fulfil, handleProviderEvent, pendingPaidAmount } from '../../server/payments/service.ts';
+import { publicPayment } from '../../server/payments/view.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, payer } from '../helpers/payments.ts';
 import { api } from '../helpers/server.ts';
@@ -144,7 +145,13 @@ describe('payments: by key', function () {
     expect(count('receipt')).to.equal(2);
     expect(count('options')).to.be.at.most(2);
     expect(count('summary')).to.be.at.most(2);
+    // The history's entries carry what it shows: the stream's end, then its entries; no payment is looked up.
     expect(count('history')).to.be.at.most(3);
+    for (const name of ['history', 'history of an account'])
+      expect(
+        own[name]!.filter((o) => o.collection === 'pay_payments'),
+        name,
+      ).to.deep.equal([]);
     // 7 of the payment's own, 6 of its Idempotency-Key record (look, claim, look again, mark running, store, release),
     // and the expiry of the record and of its claim's ticket registered (server/db/kernel/expiry.ts: each an
     // append, at most two lookups of its bucket's end and one insert).
@@ -152,8 +159,8 @@ describe('payments: by key', function () {
     expect(count('export')).to.be.at.most(8);
     // Each account and its billing months are read once, not again for what is owed or was booked:
     // what is owed is the current month's, what was booked needs the past months too.
-    expect(billing.options).to.deep.equal({ billing_accounts: 2, billing_current: 2 });
-    expect(billing.history).to.deep.equal({ billing_accounts: 2, billing_current: 2, billing_past: 2 });
+    expect(billing.options).to.deep.equal({ billing_accounts: 2, billing_current: 2, billing_balances: 2 });
+    expect(billing.history).to.deep.equal({ billing_accounts: 2, billing_current: 2, billing_balances: 2, billing_past: 2 });
   });
 
   it('lists every payment past the first page, by account and by month', async () => {
@@ -167,7 +174,7 @@ describe('payments: by key', function () {
     // The first payment was made long ago.
     const longAgo = new Date(Date.UTC(2025, 0, 15));
     await Payment.updateOne({ _id: ids[0] }, { $set: { createdAt: longAgo } });
-    await PaymentHistory.updateOne({ _id: key(p.tenant._id, p.subscriber._id, 1) }, { $set: { createdAt: longAgo } });
+    await PaymentHistory.updateOne({ _id: key(p.tenant._id, p.subscriber._id, 1) }, { $set: { 'shown.createdAt': longAgo } });
 
     const all = (await p.call('payments')).body.payments.map((x: { id: string }) => x.id);
     expect(all).to.deep.equal(ids.slice(1).reverse());
@@ -178,24 +185,104 @@ describe('payments: by key', function () {
     expect((await p.call('payments?from=2025-02&to=2025-12')).body.payments).to.deep.equal([]);
   });
 
-  it('reads a year of monthly payments from the history without reading the year before', async () => {
+  it('reads a year of monthly payments from the history alone, without reading the year before or any payment', async () => {
     const p = await payer('sever-gaz', 1);
     const stream = historyStream(p.tenant._id, p.subscriber._id);
     const month = 30 * 86_400_000;
-    // Two years of monthly entries, oldest first (ids of payments this test never made: only the reads are counted).
-    const entries = Array.from({ length: 24 }, (_, i) => ({
-      paymentId: `no-such-payment-${randomBytes(6).toString('hex')}`,
-      createdAt: new Date(Date.now() - (23 - i) * month - 86_400_000),
-      accountIds: [p.accounts[0]!.id],
-    }));
-    for (const entry of entries) await append(PaymentHistory, stream, entry);
+    // Two years of monthly entries, oldest first, each carrying its payment as shown (payments this test never made:
+    // the history must show them from the entries alone).
+    const shown = Array.from({ length: 24 }, (_, i) =>
+      publicPayment({
+        _id: randomBytes(12).toString('hex'),
+        tenantId: p.tenant._id,
+        tenantSlug: p.tenant.slug,
+        subscriberId: p.subscriber._id,
+        provider: 'demo',
+        currency: 'RUB',
+        items: [
+          {
+            accountId: p.accounts[0]!.id,
+            accountNumber: p.accounts[0]!.number,
+            address: 'ул. Тестовая, 1',
+            amount: 1_000 + i,
+            penalties: 0,
+          },
+        ],
+        total: 1_000 + i,
+        status: 'succeeded',
+        nextAction: '',
+        failureCode: '',
+        refundedAmount: 0,
+        confirmedAt: new Date(),
+        receiptToken: randomBytes(24).toString('base64url'),
+        linkBase: 'http://localhost',
+        createdAt: new Date(Date.now() - (23 - i) * month - 86_400_000),
+      } as unknown as PaymentDoc),
+    );
+    for (const entry of shown) await append(PaymentHistory, stream, { shown: entry });
 
-    const ops = await opsOf(() => p.call('payments'));
+    let answer: { body: { payments: unknown[] } } | undefined;
+    const ops = await opsOf(async () => {
+      answer = await p.call('payments');
+    });
     const reads = (collection: string) => ops.filter((o) => o.collection === collection && o.method === 'findOne').length;
     // The end of the stream (its last entry and one past it), then the first page down to the oldest month asked for.
-    expect(reads('pay_history')).to.be.at.most(2 + 13);
-    // Only the payments of the twelve months are looked up (one entry a month, the oldest maybe on the edge).
-    expect(reads('pay_payments')).to.be.within(11, 13);
+    expect(reads('pay_cabinet_history')).to.be.at.most(2 + 13);
+    expect(reads('pay_payments')).to.equal(0);
+    // The payments of the twelve months, newest first, as their entries show them (the oldest may be on the edge).
+    const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 11, 1)).getTime();
+    const want = shown.filter((s) => s.createdAt.getTime() >= start).reverse();
+    expect(want.length).to.be.within(11, 13);
+    expect(answer!.body.payments).to.deep.equal(JSON.parse(JSON.stringify(want)));
+  });
+
+  it('shows each payment in the history as GET payments/:id shows it, through success, receipt, refund and booking racing', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 2, { debt: 900_000, penalties: 0 });
+    const [a, b] = p.accounts;
+    const created = await Promise.all(
+      [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000].map((amount, i) =>
+        p.pay({ items: [{ accountId: (i % 2 ? b : a)!.id, amount, penalties: i === 0 ? 500 : 0 }] }),
+      ),
+    );
+    const ids = created.map((c) => c.body.payment.id as string);
+    const [, declined, ...paid] = ids;
+    await p.call(`payments/${declined}/demo/confirm`, card('4000000000000002'));
+    await Promise.all(paid.map((id) => p.call(`payments/${id}/demo/confirm`, card('4242424242424242'))));
+    await waitFor(async () => {
+      const docs = await Promise.all(paid.map((id) => Payment.findById(id).lean<PaymentDoc>()));
+      return docs.every((d) => d?.fulfilment === 'done');
+    }, 30_000);
+    // Refunds (whole and partial) race billing booking every paid payment.
+    const docs = (await Promise.all(paid.map((id) => Payment.findById(id).lean<PaymentDoc>()))) as PaymentDoc[];
+    await Promise.all([
+      handleProviderEvent('demo', refundEvent(docs[0]!.providerRef, docs[0]!.total, docs[0]!.total)),
+      handleProviderEvent('demo', refundEvent(docs[1]!.providerRef, docs[1]!.total, 5_000)),
+      confirmPayments(tenant, paid),
+      handleProviderEvent('demo', refundEvent(docs[2]!.providerRef, docs[2]!.total, docs[2]!.total)),
+    ]);
+    await waitFor(async () => {
+      const now = await Promise.all(paid.map((id) => Payment.findById(id).lean<PaymentDoc>()));
+      return now.every((d) => d?.fulfilment === 'done');
+    }, 30_000);
+
+    const shownById = async () => {
+      const list = (await p.call('payments')).body.payments as { id: string; status: string; confirmed: boolean }[];
+      return new Map(list.map((x) => [x.id, x]));
+    };
+    const history = await shownById();
+    expect([...history.keys()].sort()).to.deep.equal([...ids].sort());
+    for (const id of ids) expect(history.get(id), id).to.deep.equal((await p.call(`payments/${id}`)).body);
+    const statuses = ids.map((id) => history.get(id)!.status);
+    expect(statuses).to.deep.equal(['created', 'failed', 'refunded', 'succeeded', 'refunded', 'succeeded', 'succeeded']);
+    expect(paid.map((id) => history.get(id)!.confirmed)).to.deep.equal([true, true, true, true, true]);
+
+    // A booking whose server died after writing the payment and before the history: billing's retry shows it.
+    const late = await p.paid(1_000);
+    await Payment.updateOne({ _id: late.id }, { $set: { confirmedAt: new Date() } });
+    expect((await shownById()).get(late.id)!.confirmed).to.equal(false);
+    await confirmPayments(tenant, [late.id]);
+    expect((await shownById()).get(late.id)).to.deep.equal((await p.call(`payments/${late.id}`)).body);
   });
 
   it('counts payments of one account that succeed together, and drops each as billing books it or it is refunded', async () => {

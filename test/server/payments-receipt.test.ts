@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { openSession } from '../../server/auth/sessions.ts';
-import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
+import type { NotifyOptions } from '../../server/notify/service.ts';
 import { maskDestination, receiptDestination } from '../../server/payments/receipt-delivery.ts';
 import { Subscriber } from '../../server/subscribers/model.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { card, idempotencyKey, linkPayableAccount, payer } from '../helpers/payments.ts';
 import { waitFor } from '../helpers/process.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, testApp, testServer } from '../helpers/server.ts';
 
 interface DevMessage {
   kind: 'email' | 'sms';
@@ -50,10 +50,10 @@ describe('payments: where the receipt goes', function () {
   const texts: { to: string; text: string }[] = [];
   let previous: NotifyOptions = {};
   before(() => {
-    previous = notifySettings();
-    configureNotify({ sms: { send: async (to, text) => void texts.push({ to, text }) } });
+    previous = testApp().notify.settings();
+    testApp().notify.configure({ sms: { send: async (to, text) => void texts.push({ to, text }) } });
   });
-  after(() => configureNotify(previous));
+  after(() => testApp().notify.configure(previous));
 
   it('sends it by email when there is an address, else by SMS to the phone, else nowhere', () => {
     expect(receiptDestination({ email: 'ivan@example.ru', phone: '+79991234567' })).to.deep.equal({

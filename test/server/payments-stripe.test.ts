@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import Stripe from 'stripe';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { createApp } from '../../server/http/app.ts';
-import { createLogger } from '../../server/http/logger.ts';
+import type { Gaskit } from '../../server/bootstrap.ts';
 import { providerRefKey } from '../../server/payments/keys.ts';
 import { Payment, PaymentEvent, PaymentKey, type PaymentDoc } from '../../server/payments/model.ts';
 import { stripeClient } from '../../server/payments/providers.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
-import { testServer } from '../helpers/server.ts';
+import { startApp, testServer } from '../helpers/server.ts';
 import { linkPayableAccount } from '../helpers/payments.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 import { startStripeMock, type StripeMock } from '../helpers/stripe-mock.ts';
@@ -27,7 +24,7 @@ const signer = new Stripe('sk_test_signer');
 describe('payments: Stripe Connect provider and webhooks', function () {
   this.timeout(60_000);
   let mock: StripeMock;
-  let server: Server;
+  let app: Gaskit;
   let baseUrl: string;
   let config: Config;
   let tenant: TenantDoc;
@@ -43,11 +40,7 @@ describe('payments: Stripe Connect provider and webhooks', function () {
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       STRIPE_API_BASE: mock.url,
     });
-    const app = createApp({ config, logger: createLogger('silent') });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ app, baseUrl } = await startApp(config));
     const slug = `stripe-${randomBytes(4).toString('hex')}`;
     tenant = (
       await Tenant.create({
@@ -62,8 +55,7 @@ describe('payments: Stripe Connect provider and webhooks', function () {
   });
 
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    await app.stop();
     await mock.stop();
   });
 

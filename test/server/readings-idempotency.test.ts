@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { Ctx } from '../../server/http/context.ts';
+import type { SubscriberCtx } from '../../server/http/context.ts';
 import { DomainError } from '../../server/http/errors.ts';
 import { idempotent, sweepIdempotencyKeys } from '../../server/http/idempotency.ts';
 import { translator } from '../../server/i18n/index.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
 
-async function ctxOf(subscriberId = String(new Types.ObjectId())): Promise<Ctx> {
-  return { tenant: await getTenantBySlug('sever-gaz'), requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId };
+async function ctxOf(subscriberId = String(new Types.ObjectId())): Promise<SubscriberCtx> {
+  return {
+    tenant: await getTenantBySlug('sever-gaz'),
+    requestId: 'test',
+    lng: 'ru',
+    t: translator('ru'),
+    subscriberId,
+    sessionHash: 'test',
+  };
 }
 
 const newKey = () => randomBytes(12).toString('hex');

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { type Types } from 'mongoose';
-import type { Ctx } from '../../server/http/context.ts';
+import type { SubscriberCtx } from '../../server/http/context.ts';
 import type { DomainError } from '../../server/http/errors.ts';
 import { translator } from '../../server/i18n/index.ts';
 import { AccountLinkList } from '../../server/accounts/model.ts';
@@ -9,8 +9,8 @@ import { linkAccount } from '../../server/accounts/service.ts';
 import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
 import { getMeters, upsertBilling } from '../../server/billing/service.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
-import { configureNotify, notifySettings, type NotifyOptions } from '../../server/notify/service.ts';
-import { ExportEntry, Reading } from '../../server/readings/model.ts';
+import type { NotifyOptions } from '../../server/notify/service.ts';
+import { ExportEntry, MeterReadings, type MeterReadingsDoc } from '../../server/readings/model.ts';
 import {
   acceptQueued,
   acceptSubmission,
@@ -26,7 +26,7 @@ import { clearTenantCache } from '../../server/tenants/service.ts';
 import { startEndpoint } from '../helpers/endpoint.ts';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/process.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 const DAY = 86_400_000;
@@ -79,7 +79,14 @@ async function givenAccount(
       }),
     ),
   );
-  const ctx: Ctx = { tenant, requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId: String(subscriberId) };
+  const ctx: SubscriberCtx = {
+    tenant,
+    requestId: 'test',
+    lng: 'ru',
+    t: translator('ru'),
+    subscriberId: String(subscriberId),
+    sessionHash: 'test',
+  };
   const linked = await linkAccount(ctx, { supplier: tenant.slug, number: accountNumber });
   const stored = await getMeters(tenant._id, linked.id);
   return { accountId: linked.id, accountNumber, meters: stored.map((m) => ({ id: m.id, serialNumber: m.serialNumber })) };
@@ -148,12 +155,21 @@ function history(s: Scene) {
   return api(`/api/v1/t/${s.tenant.slug}/accounts/${s.accountId}/readings`, { headers: s.auth });
 }
 
+/** How many readings the scene's meters have stored. */
 async function stored(s: Scene): Promise<number> {
-  return Reading.countDocuments({ tenantId: s.tenant._id });
+  const docs = await Promise.all(s.meters.map((m) => MeterReadings.findById(m.id).lean<MeterReadingsDoc>()));
+  return docs.reduce((n, d) => n + (d?.seq ?? 0), 0);
 }
 
-function ctxFor(s: Scene): Ctx {
-  return { tenant: s.tenant, requestId: 'test', lng: 'ru', t: translator('ru'), subscriberId: s.subscriberId };
+function ctxFor(s: Scene): SubscriberCtx {
+  return {
+    tenant: s.tenant,
+    requestId: 'test',
+    lng: 'ru',
+    t: translator('ru'),
+    subscriberId: s.subscriberId,
+    sessionHash: 'test',
+  };
 }
 
 describe('readings: submission rules', () => {
@@ -402,8 +418,8 @@ describe('readings: by key', () => {
     const [recent, years] = costs;
     expect(years!.preview).to.equal(recent!.preview);
     expect(years!.submit).to.equal(recent!.submit);
-    // The history lists the meter's readings: one lookup more for each.
-    expect(years!.history - recent!.history).to.equal(28);
+    // The history is the meter's document, and the two pages before it that three years need.
+    expect(years!.history - recent!.history).to.equal(2);
   });
 
   it('keeps one counting reading per meter and period when corrections arrive at once, and exports them all', async () => {
@@ -421,6 +437,28 @@ describe('readings: by key', () => {
     expect(readings.filter((r) => r.status === 'superseded')).to.have.length(7);
     expect(shown.last.value).to.equal(counting[0]!.value);
     expect(await ExportEntry.countDocuments({ stream: String(s.tenant._id) })).to.equal(8);
+  });
+
+  it('numbers concurrent readings of one meter once each when its page fills up, and keeps one counting across pages', async () => {
+    const s = await scene();
+    const meterId = s.meters[0]!.id;
+    for (let i = 1; i <= 10; i += 1) expect((await submit(s, [{ meterId, value: String(12_345 + i) }])).status).to.equal(201);
+    const values = Array.from({ length: 5 }, (_, i) => String(12_360 + i));
+    const answers = await Promise.all(values.map((value) => submit(s, [{ meterId, value }])));
+    expect(answers.map((a) => a.status)).to.deep.equal(values.map(() => 201));
+    const ids = answers.map((a) => a.body.readings[0].id as string).sort();
+    expect(ids).to.deep.equal(['11', '12', '13', '14', '15'].map((n) => `${meterId}:${n}`).sort());
+    const shown = (await history(s)).body.meters[0];
+    const readings = shown.readings as { id: string; value: string; status: string }[];
+    expect(readings.map((r) => r.id)).to.deep.equal(Array.from({ length: 15 }, (_, i) => `${meterId}:${15 - i}`));
+    expect(readings.filter((r) => r.status === 'accepted').map((r) => r.value)).to.deep.equal([shown.last.value]);
+    expect(readings.filter((r) => r.status === 'superseded')).to.have.length(14);
+    const doc = await MeterReadings.findById(meterId).lean<MeterReadingsDoc>();
+    expect(doc).to.include({ seq: 15, pages: 1 });
+    const page = await api(`/api/v1/t/${s.tenant.slug}/integration/export/readings`, {
+      headers: { Authorization: `Bearer demo-${s.tenant.slug}` },
+    });
+    expect(page.body.items.map((i: { id: string }) => i.id).sort()).to.deep.equal(readings.map((r) => r.id).sort());
   });
 
   it('takes a value again once the reading that had it was superseded', async () => {
@@ -444,11 +482,21 @@ describe('readings: by key', () => {
     for (let i = 1; i <= 37; i += 1) {
       await submitReadings(ctxFor(s), { accountId: s.accountId, readings: [{ meterId, value: String(12_345 + i) }] });
     }
-    const h = (await history(s)).body.meters[0];
-    expect(h.readings).to.have.length(36);
-    expect(h.readings[0].value).to.equal('12382');
-    expect(h.readings[35].value).to.equal('12347');
-    expect(h.last.value).to.equal('12382');
+    let h: { readings: { value: string }[]; last: { value: string } } | undefined;
+    const queries = await readingsQueries(async () => {
+      h = (await history(s)).body.meters[0];
+    });
+    expect(h!.readings).to.have.length(36);
+    expect(h!.readings[0]!.value).to.equal('12382');
+    expect(h!.readings[35]!.value).to.equal('12347');
+    expect(h!.last.value).to.equal('12382');
+    // The meter's document holds the newest reading, three pages of twelve the 35 before it: four lookups, not one per reading.
+    expect(queries.map((q) => [q.collection, q.filter._id])).to.deep.equal([
+      ['readings_meters', meterId],
+      ['readings_pages', `${meterId}:3`],
+      ['readings_pages', `${meterId}:2`],
+      ['readings_pages', `${meterId}:1`],
+    ]);
   });
 });
 
@@ -596,7 +644,10 @@ describe('readings: with a payment', () => {
     });
     expect(await stored(s)).to.equal(0);
     const kept = JSON.parse(JSON.stringify(normalized));
-    const result = await acceptSubmission({ ...ctx, subscriberId: undefined }, kept, { source: 'payment', paymentId: 'pay_1' });
+    const result = await acceptSubmission({ tenant: ctx.tenant, requestId: ctx.requestId, lng: ctx.lng, t: ctx.t }, kept, {
+      source: 'payment',
+      paymentId: 'pay_1',
+    });
     expect(result.readings[0]).to.include({ source: 'payment', paymentId: 'pay_1', value: '30' });
     const h = await history(s);
     expect(h.body.meters[0].readings[0]).to.include({ source: 'payment', status: 'accepted' });
@@ -682,12 +733,12 @@ describe('readings: reminders', () => {
   let mail: MailCatcher;
   let previous: NotifyOptions = {};
   before(async () => {
-    previous = notifySettings();
+    previous = testApp().notify.settings();
     mail = await startMailCatcher();
-    configureNotify({ smtp: mail.smtp });
+    testApp().notify.configure({ smtp: mail.smtp });
   });
   after(async () => {
-    configureNotify(previous);
+    testApp().notify.configure(previous);
     await mail.stop();
   });
 

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { expect } from 'chai';
-import { configureFeedbackLimits } from '../../server/feedback/service.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, testApp, testServer } from '../helpers/server.ts';
 
 /** How long a test waits for an answer that must come before the body is sent in full. */
 const ANSWER_BOUND_MS = 15_000;
@@ -79,7 +78,7 @@ describe('request limits: the cheap checks come before a body is read', () => {
   });
 
   it('refuses a sender at the sending limit before reading the upload', async () => {
-    configureFeedbackLimits({ anonymous: { points: 0, windowMs: 60_000 } });
+    testApp().feedback.limits.anonymous = { points: 0, windowMs: 60_000 };
     try {
       const res = await answerBeforeBodyEnds('/api/v1/t/sever-gaz/feedback', formHeaders(20 * 1024 * 1024), formHead(fields));
       expect(res, 'no answer while the upload was still being sent').to.not.equal(null);
@@ -87,7 +86,7 @@ describe('request limits: the cheap checks come before a body is read', () => {
       expect(res!.headers['retry-after']).to.match(/^\d+$/);
       expect(res!.body.error.code).to.equal('rate_limited');
     } finally {
-      configureFeedbackLimits({ anonymous: { points: 10, windowMs: 3600_000 } });
+      testApp().feedback.limits.anonymous = { points: 10, windowMs: 3600_000 };
     }
   });
 

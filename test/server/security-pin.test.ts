@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import pino from 'pino';
-import { configureAlerts } from '../../server/http/alerts.ts';
+import pino, { type Logger } from 'pino';
 import { seedAccount } from '../helpers/billing.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 type Auth = Record<string, string>;
@@ -25,12 +24,13 @@ async function lockouts(tenant: string, scope: string): Promise<number> {
  */
 describe('security: PIN guessing through unlink and relink (issue 14, item 2)', () => {
   const logged: Record<string, unknown>[] = [];
-  let previous: ReturnType<typeof configureAlerts>;
+  let previous: Logger | undefined;
   before(() => {
-    previous = configureAlerts(pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) }));
+    previous = testApp().alerts.logger;
+    testApp().alerts.logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
   });
   after(() => {
-    configureAlerts(previous);
+    testApp().alerts.logger = previous;
   });
 
   async function stranger(number: string, keep: string) {

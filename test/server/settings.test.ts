@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { failureKey } from '../../server/auth/credentials.ts';
-import { clearKey } from '../../server/auth/limits.ts';
+import { clearKey } from '../../server/http/limits.ts';
 import { Session } from '../../server/auth/session-model.ts';
 import { CurrentToken, VerificationToken } from '../../server/auth/token-model.ts';
-import { configureNotify } from '../../server/notify/service.ts';
-import { onSubscriberDeleted, type SubscriberDeleted } from '../../server/subscribers/hooks.ts';
 import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
 import { bearer, codeIn, confirmedByLink, solvedCaptcha, uniqueEmail, uniquePhone, useMailCatcher } from '../helpers/auth.ts';
-import { api } from '../helpers/server.ts';
+import { api, testApp } from '../helpers/server.ts';
+import { deletedSubscribers } from '../helpers/test-module.ts';
 
 const T = '/api/v1/t/sever-gaz';
 
@@ -88,7 +87,7 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
 
   it('changes a phone login by a code sent by SMS', async () => {
     const sms: { to: string; text: string }[] = [];
-    configureNotify({ sms: { send: async (to, text) => void sms.push({ to, text }) } });
+    testApp().notify.configure({ sms: { send: async (to, text) => void sms.push({ to, text }) } });
     try {
       const phone = uniquePhone();
       await api('/api/v1/t/yug-gaz/auth/register', {
@@ -112,7 +111,7 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
         `Южгаз (демо): Номер личного кабинета заменён на +7 *** ***-**-${next.slice(-2)}. Если это не вы, обратитесь к поставщику газа.`,
       );
     } finally {
-      configureNotify({ sms: null });
+      testApp().notify.configure({ sms: null });
     }
   });
 
@@ -154,8 +153,6 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
 
   it('deletes the cabinet with its personal data, sessions, tokens and links, after asking the password again', async () => {
     const { token, login, password, me } = await confirmedByLink(mail());
-    const events: SubscriberDeleted[] = [];
-    onSubscriberDeleted('test.links', async (event) => void events.push(event));
     await api(`${T}/me`, {
       method: 'PATCH',
       headers: bearer(token),
@@ -168,7 +165,7 @@ describe('settings: profile, contacts, sessions, deleting the cabinet', () => {
 
     const res = await api(`${T}/me`, { method: 'DELETE', headers: bearer(token), body: { password } });
     expect(res.status).to.equal(204);
-    expect(events.map((e) => [String(e.subscriberId), e.reason])).to.deep.include([me.id, 'deleted']);
+    expect(deletedSubscribers.map((e) => [String(e.subscriberId), e.reason])).to.deep.include([me.id, 'deleted']);
     expect(await Subscriber.countDocuments({ login })).to.equal(0);
     expect(await Subscriber.countDocuments({ fullName: 'Удаляемый' })).to.equal(0);
     expect(await Session.countDocuments({ subscriberId: me.id })).to.equal(0);

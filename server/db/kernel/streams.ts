@@ -37,9 +37,11 @@ export function streamId(stream: string, seq: number): string {
 
 /**
  * The end past `low` (an entry known to exist, 0 for none; `last` is it when read): exponential
- * probe past it, then bisection between the last found and the first missing.
+ * probe past it, then bisection between the last found and the first missing. A caller that keeps
+ * entry `low` folded into a document of its own (billing's current month) passes it as `last`:
+ * one lookup when nothing was appended past it.
  */
-async function endPast<D>(
+export async function endPast<D>(
   model: KeyedModel,
   stream: string,
   low: number,

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { me } from '../../contracts/me.ts';
 import { mount } from '../endpoints.ts';
-import { confirmContact, deleteCabinet, getMe, updateProfile } from './service.ts';
+import { confirmContact, deleteCabinet, getMe, updateProfile } from './profile.ts';
 
 /** `me`: the signed-in person's own cabinet. */
 export const meRoutes = Router({ mergeParams: true });

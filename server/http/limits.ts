@@ -1,10 +1,10 @@
 import { clear, hit, hitWith, peek, sweepLimits as sweepWindows } from '../db/kernel/limits.ts';
-import { RateLimitError } from '../http/errors.ts';
+import { RateLimitError } from './errors.ts';
 
 /**
- * Rate limits and lockouts of the auth flows (and of the modules that ask for the same: PINs,
- * feedback), on the kernel's rate-limit windows (server/db/kernel/limits.ts): exact sliding
- * windows under a key, where a refused event writes nothing.
+ * Rate limits and lockouts of requests for every module (sign-in, codes, PINs, feedback…), on
+ * the kernel's rate-limit windows (server/db/kernel/limits.ts): exact sliding windows under a
+ * key, where a refused event writes nothing.
  */
 
 /** At most `points` events per sliding `windowMs`; `neverCleared` when `clearKey` is never used on its keys (one lookup less per event). */
