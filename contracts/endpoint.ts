@@ -20,15 +20,17 @@ export type ApiScope = 'billing:write' | 'export:read' | 'readings:write' | 'pay
  * - `signed`: a secret in the URL or a signature on the request decides (receipt links, webhooks);
  * - `subscriber`: a confirmed subscriber's bearer session without a pending password change;
  * - `session`: any live session of the cabinet, also unconfirmed or with a temporary password;
+ * - `sender`: anyone, or a confirmed subscriber when a bearer session is sent (it must then be valid);
  * - `{ apiKey }`: the tenant's integration API key with that scope.
  */
-export type Auth = 'public' | 'signed' | 'subscriber' | 'session' | { apiKey: ApiScope };
+export type Auth = 'public' | 'signed' | 'subscriber' | 'session' | 'sender' | { apiKey: ApiScope };
 
 /**
- * An answer: a zod schema of its JSON body, `null` for no body (204), or the content type of a
- * body that is not JSON (an HTML receipt, a stylesheet).
+ * An answer: a zod schema of its JSON body, `null` for no body (204), the content type of a
+ * body that is not JSON (an HTML receipt, a stylesheet), or `file`: bytes with the content type
+ * of the file they are (the handler sets it).
  */
-export type Answer = z.ZodType | null | 'text/html' | 'text/css';
+export type Answer = z.ZodType | null | 'text/html' | 'text/css' | 'file';
 
 export interface Endpoint {
   method: Method;
@@ -53,6 +55,11 @@ export interface Endpoint {
   headers?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * The body may also come as multipart/form-data: `body`'s fields and up to `max` files in the
+   * part `field` (the handler reads the files).
+   */
+  files?: { field: string; max: number };
   /** The one success answer, by status. */
   response: { status: number; body: Answer; description: string };
   /** Error statuses the endpoint documents (every error has the `ErrorBody` shape). */
@@ -77,12 +84,14 @@ export type ParamsInput<E extends Endpoint> = In<E['params']>;
 export type QueryInput<E extends Endpoint> = In<E['query']>;
 export type BodyInput<E extends Endpoint> = In<E['body']>;
 
-/** The success answer's body: parsed JSON, nothing (`void`), or the text of a non-JSON body. */
+/** The success answer's body: parsed JSON, nothing (`void`), a file's bytes, or the text of a non-JSON body. */
 export type ResponseOf<E extends Endpoint> = E['response']['body'] extends z.ZodType
   ? z.output<E['response']['body']>
   : E['response']['body'] extends null
     ? void
-    : string;
+    : E['response']['body'] extends 'file'
+      ? Uint8Array
+      : string;
 
 /** `/accounts/:id` → `/accounts/{id}`, the OpenAPI form. */
 export function openapiPath(e: Endpoint): string {

@@ -3,9 +3,9 @@
  * wire types, and the rules the widget and the server share (limits,
  * attachment types sniffed from content, message and contact validators).
  */
+import type { z } from 'zod';
+import type * as c from '../contracts/feedback.ts';
 import { groupAccessor, type ClientCore } from './core.ts';
-import { path } from './http.ts';
-import type { AttachmentType, FeedbackStatus } from '../contracts/rules/feedback.ts';
 
 export {
   ATTACHMENT_TYPES,
@@ -22,63 +22,19 @@ export {
   type FeedbackStatus,
 } from '../contracts/rules/feedback.ts';
 
-export interface FeedbackContact {
-  name: string;
-  email: string;
-  phone: string;
-}
+export type FeedbackContact = z.output<typeof c.FeedbackContact>;
 
-export interface FeedbackAttachment {
-  id: string;
-  name: string;
-  type: AttachmentType;
-  /** Bytes. */
-  size: number;
-}
+export type FeedbackAttachment = z.output<typeof c.FeedbackAttachment>;
 
-export interface FeedbackAnswer {
-  text: string;
-  /** ISO date-time. */
-  at: string;
-}
+export type FeedbackAnswer = z.output<typeof c.FeedbackAnswer>;
 
 /** A support request as its author sees it. */
-export interface FeedbackRequest {
-  id: string;
-  /** Sequential per supplier, shown to people ("request No. 42"). */
-  number: number;
-  topic: string;
-  status: FeedbackStatus;
-  message: string;
-  contact: FeedbackContact;
-  accountNumber: string;
-  attachments: FeedbackAttachment[];
-  answers: FeedbackAnswer[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type FeedbackRequest = z.output<typeof c.FeedbackRequest>;
 
-export interface FeedbackInput {
-  /** A topic id from `config.support.topics`. */
-  topic: string;
-  message: string;
-  name?: string;
-  email?: string;
-  phone?: string;
-  /** A linked account (signed in) or any account number of the supplier (anonymous). */
-  accountNumber?: string;
-  /** The solved captcha payload; required when nobody is signed in. */
-  captcha?: string;
-  /** Images or PDF, sent as multipart/form-data. */
-  files?: readonly Blob[];
-}
+/** A request to send: the contract's fields, and images or PDF in `files` (then sent as multipart/form-data). */
+export type FeedbackInput = z.input<typeof c.FeedbackInput> & { files?: readonly Blob[] };
 
-export interface FaqEntry {
-  key: string;
-  question: string;
-  answer: string;
-  topic: string;
-}
+export type FaqEntry = z.output<typeof c.FaqEntry>;
 
 export interface FaqQuery {
   /** Words to look for; empty lists every entry. */
@@ -104,28 +60,30 @@ export class FeedbackApi {
    * subscriber's; otherwise `captcha` is required. Files go as multipart/form-data.
    */
   send(input: FeedbackInput, options: { signal?: AbortSignal } = {}): Promise<FeedbackRequest> {
-    const body = input.files?.length ? formData(input) : { ...input, files: undefined };
-    return this.core.request<FeedbackRequest>('feedback', { method: 'POST', body, signal: options.signal });
+    const { files, ...body } = input;
+    if (files?.length)
+      return this.core.request<FeedbackRequest>('feedback', { method: 'POST', body: formData(input), ...options });
+    return this.core.call<typeof c.feedback.send>('POST', '/feedback', { body, ...options });
   }
 
   /** `GET feedback`: the signed-in subscriber's requests, newest first, with statuses and answers. */
   list(options: { signal?: AbortSignal } = {}): Promise<{ items: FeedbackRequest[] }> {
-    return this.core.request<{ items: FeedbackRequest[] }>('feedback', options);
+    return this.core.call<typeof c.feedback.list>('GET', '/feedback', options);
   }
 
   /** `GET feedback/contact`: the signed-in subscriber's contact details from the cabinet, to prefill the form. */
   contact(options: { signal?: AbortSignal } = {}): Promise<FeedbackContact> {
-    return this.core.request<FeedbackContact>('feedback/contact', options);
+    return this.core.call<typeof c.feedback.contact>('GET', '/feedback/contact', options);
   }
 
   /** `GET feedback/:id`: one of the signed-in subscriber's requests. */
   get(id: string, options: { signal?: AbortSignal } = {}): Promise<FeedbackRequest> {
-    return this.core.request<FeedbackRequest>(path`feedback/${id}`, options);
+    return this.core.call<typeof c.feedback.get>('GET', '/feedback/:id', { params: { id }, ...options });
   }
 
   /** `GET faq`: the supplier's questions and answers, best matches first when `q` is given. */
   faq({ q, limit, signal }: FaqQuery = {}): Promise<{ items: FaqEntry[] }> {
-    return this.core.request<{ items: FaqEntry[] }>('faq', { query: { q: q || undefined, limit }, signal });
+    return this.core.call<typeof c.feedback.faq>('GET', '/faq', { query: { q: q || undefined, limit }, signal });
   }
 }
 

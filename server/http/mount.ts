@@ -1,21 +1,27 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { ApiScope, BodyOf, Endpoint, ParamsOf, QueryOf, ResponseOf } from '../../contracts/endpoint.ts';
-import { ctxOf, subscriberCtxOf, type Ctx, type SubscriberCtx } from './context.ts';
+import { ctxOf, senderCtxOf, subscriberCtxOf, type Ctx, type SubscriberCtx } from './context.ts';
 import { idempotencyKeyOf, idempotent } from './idempotency.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldErrors } from './validate.ts';
 
-/** The context of an endpoint: the session guard's `SubscriberCtx` where its auth requires a session. */
+/**
+ * The context of an endpoint: the session guard's `SubscriberCtx` where its auth requires a
+ * session, and either one where a session is optional (`signedIn(ctx)` tells them apart).
+ */
 type CtxOf<E extends Endpoint> = E['root'] extends true
   ? undefined
   : E['auth'] extends 'subscriber' | 'session'
     ? SubscriberCtx
-    : Ctx;
+    : E['auth'] extends 'sender'
+      ? Ctx | SubscriberCtx
+      : Ctx;
 
 function contextOf(e: Endpoint, req: Request): Ctx | SubscriberCtx | undefined {
   if (e.root) return undefined;
-  return e.auth === 'subscriber' || e.auth === 'session' ? subscriberCtxOf(req) : ctxOf(req);
+  if (e.auth === 'subscriber' || e.auth === 'session') return subscriberCtxOf(req);
+  return e.auth === 'sender' ? senderCtxOf(req) : ctxOf(req);
 }
 
 /** What a handler receives: the request's parts parsed by the contract's schemas. */
@@ -33,11 +39,13 @@ export interface Input<E extends Endpoint> {
 /** A value as the handler may return it: a `Date` where the answer has a string (JSON sends its ISO form). */
 export type Serializable<T> = T extends string
   ? T | Date
-  : T extends readonly (infer U)[]
-    ? Serializable<U>[]
-    : T extends object
-      ? { [K in keyof T]: Serializable<T[K]> }
-      : T;
+  : T extends Uint8Array
+    ? T
+    : T extends readonly (infer U)[]
+      ? Serializable<U>[]
+      : T extends object
+        ? { [K in keyof T]: Serializable<T[K]> }
+        : T;
 
 export type Handler<E extends Endpoint> = (input: Input<E>) => Promise<Serializable<ResponseOf<E>>> | Serializable<ResponseOf<E>>;
 
@@ -45,6 +53,8 @@ export type Handler<E extends Endpoint> = (input: Input<E>) => Promise<Serializa
 export interface Guards {
   subscriber: RequestHandler;
   session: RequestHandler;
+  /** Checks a bearer session when one is sent, and lets a request without one through. */
+  sender: RequestHandler;
   apiKey: (scope: ApiScope) => RequestHandler;
 }
 
@@ -58,6 +68,7 @@ function parse(schema: z.ZodType | undefined, value: unknown): unknown {
 function guardOf(e: Endpoint, guards: Guards): RequestHandler[] {
   if (e.auth === 'subscriber') return [guards.subscriber];
   if (e.auth === 'session') return [guards.session];
+  if (e.auth === 'sender') return [guards.sender];
   if (typeof e.auth === 'object') return [guards.apiKey(e.auth.apiKey)];
   return [];
 }
@@ -66,7 +77,7 @@ function guardOf(e: Endpoint, guards: Guards): RequestHandler[] {
  * `mount(router, endpoint, handler)` adds the endpoint's route: its auth guard, the middleware
  * given in `before` (a multipart reader), the parsing of params, query and body by the contract
  * (a miss is a 400 with field errors; unknown keys are refused by strict schemas), the idempotency
- * it declares, and the answer with the contract's status: JSON, nothing, or the declared content type.
+ * it declares, and the answer with the contract's status: JSON, nothing, a file, or the declared content type.
  */
 export function mounter(guards: Guards) {
   return function mount<E extends Endpoint>(
@@ -99,6 +110,7 @@ export function mounter(guards: Guards) {
       if (res.headersSent) return;
       res.status(e.response.status);
       if (e.response.body === null) res.end();
+      else if (e.response.body === 'file') res.send(result);
       else if (typeof e.response.body === 'string') res.type(e.response.body).send(result);
       else res.json(result);
     };

@@ -37,6 +37,30 @@ openapi.registerComponent('securitySchemes', 'apiKey', {
 
 const JSON_TYPE = 'application/json';
 
+/** The security of an endpoint's auth: a session may be sent (`sender`), must be, or an API key. */
+function securityOf(e: Endpoint): { security?: Record<string, string[]>[] } {
+  if (e.auth === 'subscriber' || e.auth === 'session') return { security: [{ bearerAuth: [] }] };
+  if (e.auth === 'sender') return { security: [{}, { bearerAuth: [] }] };
+  return typeof e.auth === 'object' ? { security: [{ apiKey: [] }] } : {};
+}
+
+/** A request body: JSON, and multipart/form-data with its files where the contract takes files. */
+function bodyOf(e: Endpoint) {
+  if (!e.body) return {};
+  const content: Record<string, { schema: z.ZodType }> = { [JSON_TYPE]: { schema: e.body } };
+  if (e.files) {
+    const files = z.array(z.string().openapi({ format: 'binary' })).max(e.files.max);
+    content['multipart/form-data'] = { schema: (e.body as z.ZodObject).extend({ [e.files.field]: files }) };
+  }
+  return { body: { content } };
+}
+
+/** An answer's content: JSON by its schema, a file of any type, or text of the declared type. */
+function answerContent(answer: Exclude<Endpoint['response']['body'], null>) {
+  if (answer === 'file') return { '*/*': { schema: z.string().openapi({ format: 'binary' }) } };
+  return typeof answer === 'string' ? { [answer]: { schema: z.string() } } : { [JSON_TYPE]: { schema: answer } };
+}
+
 /** An endpoint's OpenAPI operation, from its contract. */
 function register(e: Endpoint): void {
   const own = e.params as z.ZodObject | undefined;
@@ -48,11 +72,7 @@ function register(e: Endpoint): void {
     summary: e.summary,
     ...(e.description ? { description: e.description } : {}),
     tags: e.tags,
-    ...(e.auth === 'subscriber' || e.auth === 'session'
-      ? { security: [{ bearerAuth: [] }] }
-      : typeof e.auth === 'object'
-        ? { security: [{ apiKey: [] }] }
-        : {}),
+    ...securityOf(e),
     request: {
       ...(params && Object.keys(params.shape).length ? { params } : {}),
       ...(e.query ? { query: e.query as z.ZodObject } : {}),
@@ -64,18 +84,12 @@ function register(e: Endpoint): void {
             }),
           }
         : {}),
-      ...(e.body ? { body: { content: { [JSON_TYPE]: { schema: e.body } } } } : {}),
+      ...bodyOf(e),
     },
     responses: {
       [e.response.status]: {
         description: e.response.description,
-        ...(answer === null
-          ? {}
-          : {
-              content: {
-                [typeof answer === 'string' ? answer : JSON_TYPE]: { schema: typeof answer === 'string' ? z.string() : answer },
-              },
-            }),
+        ...(answer === null ? {} : { content: answerContent(answer) }),
       },
       ...errorResponses(...e.errors),
     },

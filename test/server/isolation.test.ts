@@ -85,10 +85,13 @@ interface Row {
   request?: (v: Victim, other: TenantDoc) => Req;
 }
 
-/** The isolation class of a contract's `auth`: both kinds of session are a subscriber's session. */
+/**
+ * The isolation class of a contract's `auth`: every kind of session is a subscriber's session,
+ * also where one is optional (`sender`: its row says `anonymous`).
+ */
 function classOf(auth: Auth): Entry['auth'] {
   if (typeof auth === 'object') return 'apiKey';
-  return auth === 'subscriber' ? 'session' : auth;
+  return auth === 'subscriber' || auth === 'sender' ? 'session' : auth;
 }
 
 const CONTRACT_AUTH = new Map(CONTRACTS.map((e) => [`${e.method} ${openapiPath(e)}`, classOf(e.auth)]));
@@ -97,7 +100,7 @@ const TABLE: Record<string, Row> = {
   'GET /t/{tenant}/config': { why: "the supplier's public configuration" },
   'GET /t/{tenant}/i18n/{lng}': { why: 'texts with the tenant overrides' },
   'GET /t/{tenant}/theme.css': { why: 'theme' },
-  'GET /t/{tenant}/faq': { auth: 'public', why: "the supplier's published questions and answers" },
+  'GET /t/{tenant}/faq': { why: "the supplier's published questions and answers" },
   'GET /t/{tenant}/auth/captcha': { why: 'a captcha challenge' },
   'POST /t/{tenant}/auth/register': { why: 'never tells whether a login exists (auth tests)' },
   'POST /t/{tenant}/auth/confirm': { why: 'one-time token of the realm (auth tests)' },
@@ -164,7 +167,6 @@ const TABLE: Record<string, Row> = {
     request: (v) => ({ path: `/payments/${v.paymentId}/demo/authenticate`, body: { approve: true } }),
   },
   'POST /t/{tenant}/feedback': {
-    auth: 'session',
     own: true,
     anonymous: true,
     request: (v) => ({
@@ -172,11 +174,10 @@ const TABLE: Record<string, Row> = {
       body: { topic: 'other', message: 'Вопрос о чужом счёте', accountNumber: v.accountNumber },
     }),
   },
-  'GET /t/{tenant}/feedback': { auth: 'session', own: true, request: () => ({ path: '/feedback' }) },
-  'GET /t/{tenant}/feedback/contact': { auth: 'session', own: true, request: () => ({ path: '/feedback/contact' }) },
-  'GET /t/{tenant}/feedback/{id}': { auth: 'session', request: (v) => ({ path: `/feedback/${v.feedbackId}` }) },
+  'GET /t/{tenant}/feedback': { own: true, request: () => ({ path: '/feedback' }) },
+  'GET /t/{tenant}/feedback/contact': { own: true, request: () => ({ path: '/feedback/contact' }) },
+  'GET /t/{tenant}/feedback/{id}': { request: (v) => ({ path: `/feedback/${v.feedbackId}` }) },
   'GET /t/{tenant}/feedback/{id}/files/{fileId}': {
-    auth: 'signed',
     why: 'a link signed for the supplier, the request and the file',
     request: (v, other) => {
       const exp = Math.floor(Date.now() / 1000) + 600;
