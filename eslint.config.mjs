@@ -5,10 +5,10 @@ import litA11y from 'eslint-plugin-lit-a11y';
 
 /**
  * The server's domain modules (server/<module>/) and the modules each one imports, besides the
- * platform (server/db, server/http, server/i18n, the files in server/ itself) and the SDK. An
- * import of another module must be listed here (checked below by `no-restricted-imports`), and
- * the list must have no cycle, so two modules never import each other: the config refuses to
- * load with one. Type imports count as imports.
+ * platform (server/db, server/http, server/i18n, the files in server/ itself) and the code shared
+ * with the widgets (contracts/, the SDK). An import of another module must be listed here (checked
+ * below by `no-restricted-imports`), and the list must have no cycle, so two modules never import
+ * each other: the config refuses to load with one. Type imports count as imports.
  */
 const SERVER_MODULES = {
   tenants: [],

@@ -1,9 +1,6 @@
 import { Router } from 'express';
-import { requireSubscriber } from '../auth/sessions.ts';
-import { subscriberCtxOf } from '../http/context.ts';
-import { idempotencyKeyOf, idempotent } from '../http/idempotency.ts';
-import { validate } from '../http/validate.ts';
-import { AccountIdParams, AccountRef, ChargesQuery, PinBody, SummaryQuery } from './schemas.ts';
+import { accounts } from '../../contracts/accounts.ts';
+import { mount } from '../endpoints.ts';
 import {
   accountSummaryFor,
   chargesFor,
@@ -17,59 +14,20 @@ import {
 
 export const accountRoutes = Router({ mergeParams: true });
 
-accountRoutes.post('/accounts/check', requireSubscriber, validate('body', AccountRef), async (req, res) => {
-  res.json(await checkAccount(subscriberCtxOf(req), req.body, { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown' }));
-});
-
-accountRoutes.get('/accounts', requireSubscriber, async (req, res) => {
-  res.json({ items: await listLinkedAccounts(subscriberCtxOf(req)) });
-});
-
-accountRoutes.post('/accounts', requireSubscriber, validate('body', AccountRef), async (req, res) => {
-  const ctx = subscriberCtxOf(req);
-  const { result } = await idempotent(ctx, { scope: 'accounts.link', key: idempotencyKeyOf(req), request: req.body }, () =>
-    linkAccount(ctx, req.body),
-  );
-  res.status(201).json(result);
-});
-
-accountRoutes.delete('/accounts/:id', requireSubscriber, validate('params', AccountIdParams), async (req, res) => {
-  await unlinkAccount(subscriberCtxOf(req), String(req.params.id));
-  res.status(204).end();
-});
-
-accountRoutes.post(
-  '/accounts/:id/pin',
-  requireSubscriber,
-  validate('params', AccountIdParams),
-  validate('body', PinBody),
-  async (req, res) => {
-    res.json(await enterPin(subscriberCtxOf(req), String(req.params.id), req.body.pin));
-  },
+mount(accountRoutes, accounts.check, ({ ctx, body, req }) =>
+  checkAccount(ctx, body, { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown' }),
 );
 
-accountRoutes.get(
-  '/accounts/:id/summary',
-  requireSubscriber,
-  validate('params', AccountIdParams),
-  validate('query', SummaryQuery),
-  async (req, res) => {
-    res.json(await accountSummaryFor(subscriberCtxOf(req), String(req.params.id), (req.query as { period?: string }).period));
-  },
-);
+mount(accountRoutes, accounts.list, async ({ ctx }) => ({ items: await listLinkedAccounts(ctx) }));
 
-accountRoutes.get(
-  '/accounts/:id/charges',
-  requireSubscriber,
-  validate('params', AccountIdParams),
-  validate('query', ChargesQuery),
-  async (req, res) => {
-    res.json({
-      items: await chargesFor(subscriberCtxOf(req), String(req.params.id), req.query as { from?: string; to?: string }),
-    });
-  },
-);
+mount(accountRoutes, accounts.link, ({ ctx, body }) => linkAccount(ctx, body));
 
-accountRoutes.get('/accounts/:id/meters', requireSubscriber, validate('params', AccountIdParams), async (req, res) => {
-  res.json({ items: await metersFor(subscriberCtxOf(req), String(req.params.id)) });
-});
+mount(accountRoutes, accounts.unlink, ({ ctx, params }) => unlinkAccount(ctx, params.id));
+
+mount(accountRoutes, accounts.enterPin, ({ ctx, params, body }) => enterPin(ctx, params.id, body.pin));
+
+mount(accountRoutes, accounts.summary, ({ ctx, params, query }) => accountSummaryFor(ctx, params.id, query.period));
+
+mount(accountRoutes, accounts.charges, async ({ ctx, params, query }) => ({ items: await chargesFor(ctx, params.id, query) }));
+
+mount(accountRoutes, accounts.meters, async ({ ctx, params }) => ({ items: await metersFor(ctx, params.id) }));

@@ -1,27 +1,18 @@
 import { Router } from 'express';
-import { subscriberCtxOf } from '../http/context.ts';
-import { validate } from '../http/validate.ts';
-import { ContactConfirmBody, DeleteMeBody, ProfileBody } from '../subscribers/schemas.ts';
+import { me } from '../../contracts/me.ts';
+import { mount } from '../endpoints.ts';
 import { confirmContact, deleteCabinet, getMe, updateProfile } from './profile.ts';
-import { requireAnySession, requireSubscriber } from './sessions.ts';
 
 /** `me`: the signed-in person's own cabinet. */
 export const meRoutes = Router({ mergeParams: true });
 
-meRoutes.get('/me', requireAnySession, async (req, res) => {
+mount(meRoutes, me.get, ({ ctx, res }) => {
   res.set('Cache-Control', 'no-store');
-  res.json(await getMe(subscriberCtxOf(req)));
+  return getMe(ctx);
 });
 
-meRoutes.patch('/me', requireSubscriber, validate('body', ProfileBody), async (req, res) => {
-  res.json(await updateProfile(subscriberCtxOf(req), req.body as ProfileBody));
-});
+mount(meRoutes, me.update, ({ ctx, body }) => updateProfile(ctx, body));
 
-meRoutes.post('/me/contact/confirm', requireSubscriber, validate('body', ContactConfirmBody), async (req, res) => {
-  res.json(await confirmContact(subscriberCtxOf(req), req.body as ContactConfirmBody));
-});
+mount(meRoutes, me.confirmContact, ({ ctx, body }) => confirmContact(ctx, body));
 
-meRoutes.delete('/me', requireAnySession, validate('body', DeleteMeBody), async (req, res) => {
-  await deleteCabinet(subscriberCtxOf(req), req.body as DeleteMeBody);
-  res.status(204).end();
-});
+mount(meRoutes, me.delete, ({ ctx, body }) => deleteCabinet(ctx, body));

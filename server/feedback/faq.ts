@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { FaqEntry as FaqEntryView } from '../../sdk/feedback.ts';
+import type { z } from 'zod';
+import type { FaqEntry } from '../../contracts/feedback.ts';
 import { key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import type { Ctx } from '../http/context.ts';
@@ -9,6 +10,8 @@ import type { TenantDoc } from '../tenants/model.ts';
 import { FaqList, type FaqEntryDoc, type FaqListDoc } from './model.ts';
 import type { FaqUpsertBody } from './schemas.ts';
 import { keywordsOf, queryStems, score } from './search.ts';
+
+type FaqEntryView = z.output<typeof FaqEntry>;
 
 /** Most entries of a supplier in one language: the list is one document, read whole by a search. */
 export const FAQ_MAX_ENTRIES = 500;

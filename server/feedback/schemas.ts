@@ -1,81 +1,18 @@
 import { z } from 'zod';
-import {
-  ATTACHMENT_TYPES,
-  contactNameRules,
-  contactPhoneRules,
-  FEEDBACK_LIMITS,
-  FEEDBACK_STATUSES,
-  messageRules,
-} from '../../sdk/feedback.ts';
-import { email, rule, validate as runRules, type Rule } from '../../sdk/validators.ts';
+import { feedbackRequestShape } from '../../contracts/feedback.ts';
+import { FEEDBACK_STATUSES } from '../../contracts/rules/feedback.ts';
 import { errorResponses, openapi, TenantParam } from '../http/openapi.ts';
 
-/** A string checked by the validators the widget uses; the first failure's code is the field's error. */
-function checkedString(rules: readonly Rule[], max: number) {
-  return z
-    .string()
-    .max(max * 4, 'too_long')
-    .transform((v) => v.trim())
-    .superRefine((value, ctx) => {
-      const failure = runRules(value, rules);
-      if (failure) ctx.addIssue({ code: 'custom', message: failure.code });
-    });
-}
-
-const ObjectIdString = z.string().regex(/^[a-f0-9]{24}$/, 'not_found');
-
-export const FeedbackBody = openapi.register(
-  'FeedbackInput',
-  z.strictObject({
-    topic: z.string().max(64, 'unknown_topic').openapi({ example: 'meters' }),
-    message: checkedString(messageRules, FEEDBACK_LIMITS.messageMaxLength),
-    name: checkedString(contactNameRules, FEEDBACK_LIMITS.nameMaxLength).optional(),
-    email: checkedString([rule(email)], 254).optional(),
-    phone: checkedString(contactPhoneRules, 32).optional(),
-    accountNumber: z.string().trim().max(64, 'account_number_format').optional(),
-    captcha: z.string().max(20_000).optional().openapi({ description: 'Solved captcha payload; required when not signed in' }),
-  }),
-);
-export type FeedbackBody = z.infer<typeof FeedbackBody>;
-
-export const FeedbackIdParams = z.strictObject({ tenant: z.string(), id: ObjectIdString });
-export const FeedbackFileParams = z.strictObject({ tenant: z.string(), id: ObjectIdString, fileId: ObjectIdString });
-export const SignedLinkQuery = z.strictObject({
-  exp: z.coerce.number().int().positive(),
-  sig: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'link_invalid'),
-});
-
-export const FaqQuery = z.strictObject({
-  q: z.string().max(FEEDBACK_LIMITS.queryMaxLength, 'too_long').optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(10),
-});
-export type FaqQuery = z.infer<typeof FaqQuery>;
-
-const Attachment = z.object({ id: z.string(), name: z.string(), type: z.enum(ATTACHMENT_TYPES), size: z.number() });
-const Answer = z.object({ text: z.string(), at: z.string() });
-/** A request as its author sees it. */
-const feedbackRequestShape = {
-  id: z.string(),
-  number: z.number(),
-  topic: z.string(),
-  status: z.enum(FEEDBACK_STATUSES),
-  message: z.string(),
-  contact: z.object({ name: z.string(), email: z.string(), phone: z.string() }),
-  accountNumber: z.string(),
-  attachments: z.array(Attachment),
-  answers: z.array(Answer),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-};
-const FeedbackRequestOut = openapi.register('FeedbackRequest', z.object(feedbackRequestShape));
-const FaqEntryOut = openapi.register(
-  'FaqEntry',
-  z.object({ key: z.string(), question: z.string(), answer: z.string(), topic: z.string() }),
-);
+/**
+ * The feedback endpoints not on contracts yet: the integration API's (feedback-integration) and
+ * the inbound replies of departments. The subscriber's endpoints are in contracts/feedback.ts.
+ */
 
 // Integration API (bodies the supplier's systems send) ---------------------------------------------
 
 export const ANSWER_MAX_LENGTH = 20_000;
+
+export const FeedbackIdParams = z.strictObject({ tenant: z.string(), id: z.string().regex(/^[a-f0-9]{24}$/, 'not_found') });
 
 export const FeedbackUpdateBody = openapi.register(
   'FeedbackUpdate',
@@ -129,68 +66,6 @@ export type FeedbackExportQuery = z.infer<typeof FeedbackExportQuery>;
 const tenantParams = z.object({ tenant: TenantParam });
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
-openapi.registerPath({
-  method: 'post',
-  path: '/t/{tenant}/feedback',
-  summary: 'Sends a support request to the department of its topic (signed in, or anonymous with a captcha)',
-  tags: ['Feedback'],
-  request: {
-    params: tenantParams,
-    body: {
-      content: {
-        ...json(FeedbackBody),
-        'multipart/form-data': {
-          schema: FeedbackBody.extend({ files: z.array(z.string().openapi({ format: 'binary' })).max(FEEDBACK_LIMITS.files) }),
-        },
-      },
-    },
-  },
-  responses: {
-    201: { description: 'Stored and queued for the department', content: json(FeedbackRequestOut) },
-    ...errorResponses(400, 401, 403, 404, 413),
-  },
-});
-openapi.registerPath({
-  method: 'get',
-  path: '/t/{tenant}/feedback',
-  summary: "The signed-in subscriber's requests with statuses and answers, newest first",
-  tags: ['Feedback'],
-  request: { params: tenantParams },
-  responses: {
-    200: { description: 'Requests', content: json(z.object({ items: z.array(FeedbackRequestOut) })) },
-    ...errorResponses(401),
-  },
-});
-openapi.registerPath({
-  method: 'get',
-  path: '/t/{tenant}/feedback/contact',
-  summary: "The signed-in subscriber's contact details the feedback form starts from",
-  tags: ['Feedback'],
-  request: { params: tenantParams },
-  responses: {
-    200: { description: 'Contact', content: json(z.object({ name: z.string(), email: z.string(), phone: z.string() })) },
-    ...errorResponses(401),
-  },
-});
-openapi.registerPath({
-  method: 'get',
-  path: '/t/{tenant}/feedback/{id}',
-  summary: "One of the signed-in subscriber's requests",
-  tags: ['Feedback'],
-  request: { params: tenantParams.extend({ id: z.string() }) },
-  responses: { 200: { description: 'Request', content: json(FeedbackRequestOut) }, ...errorResponses(401, 404) },
-});
-openapi.registerPath({
-  method: 'get',
-  path: '/t/{tenant}/faq',
-  summary: "The supplier's questions and answers; with `q`, the best matches first",
-  tags: ['Feedback'],
-  request: { params: tenantParams, query: FaqQuery },
-  responses: {
-    200: { description: 'Entries', content: json(z.object({ items: z.array(FaqEntryOut) })) },
-    ...errorResponses(400),
-  },
-});
 openapi.registerPath({
   method: 'post',
   path: '/inbound/email',

@@ -2,38 +2,23 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@ast
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { openapiPath, type Endpoint } from '../../contracts/endpoint.ts';
+import { ErrorBody as ErrorSchema } from '../../contracts/errors.ts';
+import { ENDPOINTS } from '../../contracts/index.ts';
 import { ROOT } from '../root.ts';
 
 extendZodWithOpenApi(z);
 
-/** Each module registers its paths here from its schemas.ts; the document is generated from them. */
+/**
+ * The document's registry: every contract's endpoint (contracts/), and the paths the modules not
+ * on contracts yet register from their schemas.ts.
+ */
 export const openapi = new OpenAPIRegistry();
 
 /** Gaskit's release (package.json), which the document and the widgets' packages carry. */
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-export const ErrorBody = openapi.register(
-  'Error',
-  z.object({
-    error: z.object({
-      code: z.string().openapi({ example: 'tenant_not_found' }),
-      message: z.string(),
-      params: z
-        .record(z.string(), z.unknown())
-        .optional()
-        .openapi({
-          description: 'The values the message interpolates (`errors:<code>`), when it has any',
-          example: { tenant: 'nope' },
-        }),
-      fields: z
-        .record(
-          z.string(),
-          z.object({ code: z.string(), message: z.string(), params: z.record(z.string(), z.unknown()).optional() }),
-        )
-        .optional(),
-    }),
-  }),
-);
+export const ErrorBody = ErrorSchema;
 
 export const TenantParam = z.string().openapi({ param: { name: 'tenant', in: 'path' }, example: 'sever-gaz' });
 
@@ -42,6 +27,76 @@ export function errorResponses(...statuses: number[]) {
     statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]),
   );
 }
+
+openapi.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+openapi.registerComponent('securitySchemes', 'apiKey', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'Integration API key of the tenant',
+});
+
+const JSON_TYPE = 'application/json';
+
+/** The security of an endpoint's auth: a session may be sent (`sender`), must be, or an API key. */
+function securityOf(e: Endpoint): { security?: Record<string, string[]>[] } {
+  if (e.auth === 'subscriber' || e.auth === 'session') return { security: [{ bearerAuth: [] }] };
+  if (e.auth === 'sender') return { security: [{}, { bearerAuth: [] }] };
+  return typeof e.auth === 'object' ? { security: [{ apiKey: [] }] } : {};
+}
+
+/** A request body: JSON, and multipart/form-data with its files where the contract takes files. */
+function bodyOf(e: Endpoint) {
+  if (!e.body) return {};
+  const content: Record<string, { schema: z.ZodType }> = { [JSON_TYPE]: { schema: e.body } };
+  if (e.files) {
+    const files = z.array(z.string().openapi({ format: 'binary' })).max(e.files.max);
+    content['multipart/form-data'] = { schema: (e.body as z.ZodObject).extend({ [e.files.field]: files }) };
+  }
+  return { body: { content } };
+}
+
+/** An answer's content: JSON by its schema, a file of any type, or text of the declared type. */
+function answerContent(answer: Exclude<Endpoint['response']['body'], null>) {
+  if (answer === 'file') return { '*/*': { schema: z.string().openapi({ format: 'binary' }) } };
+  return typeof answer === 'string' ? { [answer]: { schema: z.string() } } : { [JSON_TYPE]: { schema: answer } };
+}
+
+/** An endpoint's OpenAPI operation, from its contract. */
+function register(e: Endpoint): void {
+  const own = e.params as z.ZodObject | undefined;
+  const params = e.root ? own : z.object({ tenant: TenantParam, ...own?.shape });
+  const answer = e.response.body;
+  openapi.registerPath({
+    method: e.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete',
+    path: openapiPath(e),
+    summary: e.summary,
+    ...(e.description ? { description: e.description } : {}),
+    tags: e.tags,
+    ...securityOf(e),
+    request: {
+      ...(params && Object.keys(params.shape).length ? { params } : {}),
+      ...(e.query ? { query: e.query as z.ZodObject } : {}),
+      ...(e.headers || e.idempotency
+        ? {
+            headers: z.object({
+              ...(e.idempotency ? { 'Idempotency-Key': z.string().optional() } : {}),
+              ...(e.headers as z.ZodObject | undefined)?.shape,
+            }),
+          }
+        : {}),
+      ...bodyOf(e),
+    },
+    responses: {
+      [e.response.status]: {
+        description: e.response.description,
+        ...(answer === null ? {} : { content: answerContent(answer) }),
+      },
+      ...errorResponses(...e.errors),
+    },
+  });
+}
+
+for (const e of ENDPOINTS) register(e);
 
 export function openapiDocument() {
   return new OpenApiGeneratorV31(openapi.definitions).generateDocument({

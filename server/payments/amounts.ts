@@ -1,4 +1,4 @@
-import type { PaymentElsewhere } from '../../sdk/payments.ts';
+import type { PaymentElsewhere } from '../../contracts/payments.ts';
 /**
  * What a subscriber owes and pays, as plain arithmetic over kopecks: no database, no context.
  *

@@ -1,20 +1,12 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { payments } from '../../contracts/payments.ts';
 import { appContext } from '../app-context.ts';
-import { requireSubscriber } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
-import { ctxOf, subscriberCtxOf } from '../http/context.ts';
-import { idempotencyKeyOf } from '../http/idempotency.ts';
-import { validate } from '../http/validate.ts';
+import { mount } from '../endpoints.ts';
+import { ValidationError } from '../http/errors.ts';
+import { toFieldErrors } from '../http/validate.ts';
 import { renderReceiptPage } from './receipt-page.ts';
-import {
-  CreatePaymentBody,
-  DemoAuthenticateBody,
-  DemoConfirmBody,
-  ListPaymentsQuery,
-  PaymentIdParams,
-  ReceiptParams,
-  ShortReceiptParams,
-} from './schemas.ts';
 import {
   cancelPayment,
   createPayment,
@@ -34,65 +26,46 @@ function configOf(): Config {
 
 export const paymentRoutes = Router({ mergeParams: true });
 
-paymentRoutes.get('/payments/options', requireSubscriber, async (req, res) => {
-  res.json(await paymentOptions(subscriberCtxOf(req)));
-});
+mount(paymentRoutes, payments.options, ({ ctx }) => paymentOptions(ctx));
 
-paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymentBody), async (req, res) => {
-  const result = await createPayment(subscriberCtxOf(req), req.body, {
-    idempotencyKey: idempotencyKeyOf(req),
-    config: configOf(),
-  });
-  res.status(201).json(result);
-});
-
-paymentRoutes.get('/payments', requireSubscriber, validate('query', ListPaymentsQuery), async (req, res) => {
-  res.json(await listPayments(subscriberCtxOf(req), req.query));
-});
-
-paymentRoutes.get('/payments/:id', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await getPayment(subscriberCtxOf(req), String(req.params.id)));
-});
-
-paymentRoutes.post('/payments/:id/cancel', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await cancelPayment(subscriberCtxOf(req), String(req.params.id), configOf()));
-});
-
-paymentRoutes.post(
-  '/payments/:id/demo/confirm',
-  requireSubscriber,
-  validate('params', PaymentIdParams),
-  validate('body', DemoConfirmBody),
-  async (req, res) => {
-    res.json(await demoConfirm(subscriberCtxOf(req), String(req.params.id), req.body, configOf()));
-  },
+mount(paymentRoutes, payments.create, ({ ctx, body, idempotencyKey }) =>
+  createPayment(ctx, body, { idempotencyKey, config: configOf() }),
 );
 
-paymentRoutes.post(
-  '/payments/:id/demo/authenticate',
-  requireSubscriber,
-  validate('params', PaymentIdParams),
-  validate('body', DemoAuthenticateBody),
-  async (req, res) => {
-    res.json(await demoAuthenticate(subscriberCtxOf(req), String(req.params.id), req.body.approve, configOf()));
-  },
+mount(paymentRoutes, payments.list, ({ ctx, query }) => listPayments(ctx, query));
+
+mount(paymentRoutes, payments.get, ({ ctx, params }) => getPayment(ctx, params.id));
+
+mount(paymentRoutes, payments.cancel, ({ ctx, params }) => cancelPayment(ctx, params.id, configOf()));
+
+mount(paymentRoutes, payments.demoConfirm, ({ ctx, params, body }) => demoConfirm(ctx, params.id, body, configOf()));
+
+mount(paymentRoutes, payments.demoAuthenticate, ({ ctx, params, body }) =>
+  demoAuthenticate(ctx, params.id, body.approve, configOf()),
 );
 
-paymentRoutes.get('/receipts/:token', validate('params', ReceiptParams), async (req, res) => {
-  const ctx = ctxOf(req);
-  const payment = await receiptByToken(ctx, String(req.params.token));
-  res.set('Cache-Control', 'private, no-store').type('html').send(renderReceiptPage(ctx, payment));
+mount(paymentRoutes, payments.receipt, async ({ ctx, params, res }) => {
+  const payment = await receiptByToken(ctx, params.token);
+  res.set('Cache-Control', 'private, no-store');
+  return renderReceiptPage(ctx, payment);
 });
 
 /** One Stripe webhook endpoint for every supplier: `event.account` names the connected account. */
 export const paymentRootRoutes = Router();
 
-/** The short link of a receipt sent by SMS: on to the printable receipt. */
-paymentRootRoutes.get('/r/:tenant/:token', validate('params', ShortReceiptParams), (req, res) => {
-  res.redirect(302, `/api/v1/t/${String(req.params.tenant)}/receipts/${String(req.params.token)}`);
+const ShortReceiptParams = z.strictObject({
+  tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'invalid_format'),
+  token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format'),
 });
 
-paymentRootRoutes.post('/api/v1/webhooks/stripe', async (req, res) => {
+/** The short link of a receipt sent by SMS: on to the printable receipt. */
+paymentRootRoutes.get('/r/:tenant/:token', (req, res) => {
+  const parsed = ShortReceiptParams.safeParse(req.params);
+  if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
+  res.redirect(302, `/api/v1/t/${parsed.data.tenant}/receipts/${parsed.data.token}`);
+});
+
+mount(paymentRootRoutes, payments.stripeWebhook, async ({ req }) => {
   const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf());
-  res.json({ received: true, outcome: result.outcome });
+  return { received: true as const, outcome: result.outcome };
 });

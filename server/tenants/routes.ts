@@ -1,27 +1,26 @@
 import { Router } from 'express';
-import { ctxOf } from '../http/context.ts';
+import { tenants } from '../../contracts/tenants.ts';
+import { mount } from '../endpoints.ts';
+import { ValidationError } from '../http/errors.ts';
 import { selfOrigin } from '../http/tenant-scope.ts';
-import { validate } from '../http/validate.ts';
-import { bundleFor } from '../i18n/index.ts';
-import { LngParams } from './schemas.ts';
+import { bundleFor, SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { publicConfig } from './service.ts';
 import { getTheme, themeCss } from './themes.ts';
 
 export const tenantRoutes = Router({ mergeParams: true });
 
-tenantRoutes.get('/config', async (req, res) => {
+mount(tenantRoutes, tenants.config, ({ ctx, req, res }) => {
   res.set('Cache-Control', 'public, max-age=60');
-  res.json(await publicConfig(ctxOf(req).tenant, selfOrigin(req)));
+  return publicConfig(ctx.tenant, selfOrigin(req));
 });
 
-tenantRoutes.get('/i18n/:lng', validate('params', LngParams), (req, res) => {
-  const { tenant } = ctxOf(req);
-  const lng = String(req.params.lng);
+mount(tenantRoutes, tenants.texts, ({ ctx, params: { lng }, res }) => {
+  if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });
   res.set('Cache-Control', 'public, max-age=300');
-  res.json({ lng, resources: bundleFor(lng, tenant.texts) });
+  return { lng, resources: bundleFor(lng, ctx.tenant.texts) };
 });
 
-tenantRoutes.get('/theme.css', (req, res) => {
+mount(tenantRoutes, tenants.theme, ({ ctx, res }) => {
   res.set('Cache-Control', 'public, max-age=300');
-  res.type('text/css').send(themeCss(getTheme(ctxOf(req).tenant.theme)));
+  return themeCss(getTheme(ctx.tenant.theme));
 });

@@ -4,7 +4,10 @@
  * charges and balances, a subscriber who linked it, sent a reading, paid and wrote to support.
  * The attackers are a subscriber of A (with an account of their own), a second subscriber of B, and
  * A's API keys. Every endpoint of the server (the OpenAPI document's and every mounted route) must
- * be classified below; an endpoint that is not fails the suite, so a new one cannot slip through.
+ * be in the table below; an endpoint that is not fails the suite, so a new one cannot slip through.
+ * How an endpoint is protected comes from its contract's `auth` (contracts/); the table gives the
+ * request that tries to reach a victim's data through it, and the protection only of the routes
+ * that have no contract (modules not on contracts yet, pages, static files).
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -12,6 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import mongoose, { Types } from 'mongoose';
+import type { Auth } from '../../contracts/endpoint.ts';
+import { openapiPath } from '../../contracts/endpoint.ts';
+import { ENDPOINTS as CONTRACTS } from '../../contracts/index.ts';
 import { listLinkedAccounts } from '../../server/accounts/service.ts';
 import { openSession } from '../../server/auth/sessions.ts';
 import { fileLinkSignature } from '../../server/feedback/addresses.ts';
@@ -69,89 +75,98 @@ type Entry =
   /** Not part of the tenant API (development and demo pages, static files). */
   | { auth: 'none'; why: string };
 
-const ENDPOINTS: Record<string, Entry> = {
-  'GET /t/{tenant}/config': { auth: 'public', why: "the supplier's public configuration" },
-  'GET /t/{tenant}/i18n/{lng}': { auth: 'public', why: 'texts with the tenant overrides' },
-  'GET /t/{tenant}/theme.css': { auth: 'public', why: 'theme' },
-  'GET /t/{tenant}/faq': { auth: 'public', why: "the supplier's published questions and answers" },
-  'GET /t/{tenant}/auth/captcha': { auth: 'public', why: 'a captcha challenge' },
-  'POST /t/{tenant}/auth/register': { auth: 'public', why: 'never tells whether a login exists (auth tests)' },
-  'POST /t/{tenant}/auth/confirm': { auth: 'public', why: 'one-time token of the realm (auth tests)' },
-  'POST /t/{tenant}/auth/resend': { auth: 'public', why: 'never tells whether a login exists (auth tests)' },
-  'POST /t/{tenant}/auth/login': { auth: 'public', why: 'logins are per realm; the session check below refuses another realm' },
-  'POST /t/{tenant}/auth/password/forgot': { auth: 'public', why: 'never tells whether a login exists (auth tests)' },
-  'POST /t/{tenant}/auth/password/reset': { auth: 'public', why: 'one-time token of the realm (auth tests)' },
-  'POST /t/{tenant}/auth/logout': { auth: 'session', own: true, request: () => ({ path: '/auth/logout', body: {} }) },
+/** A row of the table: an `Entry` whose `auth` its contract gives, when it has one. */
+interface Row {
+  auth?: Entry['auth'];
+  why?: string;
+  own?: true;
+  realmWide?: true;
+  anonymous?: true;
+  request?: (v: Victim, other: TenantDoc) => Req;
+}
+
+/**
+ * The isolation class of a contract's `auth`: every kind of session is a subscriber's session,
+ * also where one is optional (`sender`: its row says `anonymous`).
+ */
+function classOf(auth: Auth): Entry['auth'] {
+  if (typeof auth === 'object') return 'apiKey';
+  return auth === 'subscriber' || auth === 'sender' ? 'session' : auth;
+}
+
+const CONTRACT_AUTH = new Map(CONTRACTS.map((e) => [`${e.method} ${openapiPath(e)}`, classOf(e.auth)]));
+
+const TABLE: Record<string, Row> = {
+  'GET /t/{tenant}/config': { why: "the supplier's public configuration" },
+  'GET /t/{tenant}/i18n/{lng}': { why: 'texts with the tenant overrides' },
+  'GET /t/{tenant}/theme.css': { why: 'theme' },
+  'GET /t/{tenant}/faq': { why: "the supplier's published questions and answers" },
+  'GET /t/{tenant}/auth/captcha': { why: 'a captcha challenge' },
+  'POST /t/{tenant}/auth/register': { why: 'never tells whether a login exists (auth tests)' },
+  'POST /t/{tenant}/auth/confirm': { why: 'one-time token of the realm (auth tests)' },
+  'POST /t/{tenant}/auth/resend': { why: 'never tells whether a login exists (auth tests)' },
+  'POST /t/{tenant}/auth/login': { why: 'logins are per realm; the session check below refuses another realm' },
+  'POST /t/{tenant}/auth/password/forgot': { why: 'never tells whether a login exists (auth tests)' },
+  'POST /t/{tenant}/auth/password/reset': { why: 'one-time token of the realm (auth tests)' },
+  'POST /t/{tenant}/auth/logout': { own: true, request: () => ({ path: '/auth/logout', body: {} }) },
   'POST /t/{tenant}/auth/password/change': {
-    auth: 'session',
     own: true,
     request: () => ({
       path: '/auth/password/change',
       body: { currentPassword: 'Abc12345', newPassword: 'Xyz98765', repeatPassword: 'Xyz98765' },
     }),
   },
-  'GET /t/{tenant}/me': { auth: 'session', own: true, request: () => ({ path: '/me' }) },
-  'PATCH /t/{tenant}/me': { auth: 'session', own: true, request: () => ({ path: '/me', body: { fullName: 'Чужой Человек' } }) },
-  'DELETE /t/{tenant}/me': { auth: 'session', own: true, request: () => ({ path: '/me', body: { password: 'Abc12345' } }) },
+  'GET /t/{tenant}/me': { own: true, request: () => ({ path: '/me' }) },
+  'PATCH /t/{tenant}/me': { own: true, request: () => ({ path: '/me', body: { fullName: 'Чужой Человек' } }) },
+  'DELETE /t/{tenant}/me': { own: true, request: () => ({ path: '/me', body: { password: 'Abc12345' } }) },
   'POST /t/{tenant}/me/contact/confirm': {
-    auth: 'session',
     own: true,
     request: () => ({ path: '/me/contact/confirm', body: { code: '123456' } }),
   },
-  'GET /t/{tenant}/me/sessions': { auth: 'session', own: true, request: () => ({ path: '/me/sessions' }) },
-  'DELETE /t/{tenant}/me/sessions/{id}': { auth: 'session', request: (v) => ({ path: `/me/sessions/${v.sessionId}` }) },
+  'GET /t/{tenant}/me/sessions': { own: true, request: () => ({ path: '/me/sessions' }) },
+  'DELETE /t/{tenant}/me/sessions/{id}': { request: (v) => ({ path: `/me/sessions/${v.sessionId}` }) },
   'POST /t/{tenant}/accounts/check': {
-    auth: 'session',
     realmWide: true,
     request: (v) => ({ path: '/accounts/check', body: { supplier: v.tenant.slug, number: v.accountNumber } }),
   },
-  'GET /t/{tenant}/accounts': { auth: 'session', own: true, request: () => ({ path: '/accounts' }) },
+  'GET /t/{tenant}/accounts': { own: true, request: () => ({ path: '/accounts' }) },
   'POST /t/{tenant}/accounts': {
-    auth: 'session',
     realmWide: true,
     request: (v) => ({ path: '/accounts', body: { supplier: v.tenant.slug, number: v.accountNumber } }),
   },
-  'DELETE /t/{tenant}/accounts/{id}': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}` }) },
+  'DELETE /t/{tenant}/accounts/{id}': { request: (v) => ({ path: `/accounts/${v.accountId}` }) },
   'POST /t/{tenant}/accounts/{id}/pin': {
-    auth: 'session',
     request: (v) => ({ path: `/accounts/${v.accountId}/pin`, body: { pin: '9753' } }),
   },
-  'GET /t/{tenant}/accounts/{id}/summary': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/summary` }) },
-  'GET /t/{tenant}/accounts/{id}/charges': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/charges` }) },
-  'GET /t/{tenant}/accounts/{id}/meters': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/meters` }) },
-  'GET /t/{tenant}/accounts/{id}/readings': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/readings` }) },
+  'GET /t/{tenant}/accounts/{id}/summary': { request: (v) => ({ path: `/accounts/${v.accountId}/summary` }) },
+  'GET /t/{tenant}/accounts/{id}/charges': { request: (v) => ({ path: `/accounts/${v.accountId}/charges` }) },
+  'GET /t/{tenant}/accounts/{id}/meters': { request: (v) => ({ path: `/accounts/${v.accountId}/meters` }) },
+  'GET /t/{tenant}/accounts/{id}/readings': { request: (v) => ({ path: `/accounts/${v.accountId}/readings` }) },
   'POST /t/{tenant}/readings': {
-    auth: 'session',
     request: (v) => ({ path: '/readings', body: { accountId: v.accountId, readings: [{ meterId: v.meterId, value: '150' }] } }),
   },
   'POST /t/{tenant}/readings/preview': {
-    auth: 'session',
     request: (v) => ({
       path: '/readings/preview',
       body: { accountId: v.accountId, readings: [{ meterId: v.meterId, value: '150' }] },
     }),
   },
-  'GET /t/{tenant}/payments/options': { auth: 'session', own: true, request: () => ({ path: '/payments/options' }) },
+  'GET /t/{tenant}/payments/options': { own: true, request: () => ({ path: '/payments/options' }) },
   'POST /t/{tenant}/payments': {
-    auth: 'session',
     request: (v) => ({ path: '/payments', body: { items: [{ accountId: v.accountId, amount: 1000 }] } }),
   },
-  'GET /t/{tenant}/payments': { auth: 'session', own: true, request: (v) => ({ path: `/payments?accountId=${v.accountId}` }) },
-  'GET /t/{tenant}/payments/{id}': { auth: 'session', request: (v) => ({ path: `/payments/${v.paymentId}` }) },
+  'GET /t/{tenant}/payments': { own: true, request: (v) => ({ path: `/payments?accountId=${v.accountId}` }) },
+  'GET /t/{tenant}/payments/{id}': { request: (v) => ({ path: `/payments/${v.paymentId}` }) },
   'POST /t/{tenant}/payments/{id}/cancel': {
-    auth: 'session',
     request: (v) => ({ path: `/payments/${v.paymentId}/cancel`, body: {} }),
   },
   'POST /t/{tenant}/payments/{id}/demo/confirm': {
-    auth: 'session',
     request: (v) => ({ path: `/payments/${v.paymentId}/demo/confirm`, body: card('4242424242424242') }),
   },
   'POST /t/{tenant}/payments/{id}/demo/authenticate': {
-    auth: 'session',
     request: (v) => ({ path: `/payments/${v.paymentId}/demo/authenticate`, body: { approve: true } }),
   },
   'POST /t/{tenant}/feedback': {
-    auth: 'session',
     own: true,
     anonymous: true,
     request: (v) => ({
@@ -159,11 +174,10 @@ const ENDPOINTS: Record<string, Entry> = {
       body: { topic: 'other', message: 'Вопрос о чужом счёте', accountNumber: v.accountNumber },
     }),
   },
-  'GET /t/{tenant}/feedback': { auth: 'session', own: true, request: () => ({ path: '/feedback' }) },
-  'GET /t/{tenant}/feedback/contact': { auth: 'session', own: true, request: () => ({ path: '/feedback/contact' }) },
-  'GET /t/{tenant}/feedback/{id}': { auth: 'session', request: (v) => ({ path: `/feedback/${v.feedbackId}` }) },
+  'GET /t/{tenant}/feedback': { own: true, request: () => ({ path: '/feedback' }) },
+  'GET /t/{tenant}/feedback/contact': { own: true, request: () => ({ path: '/feedback/contact' }) },
+  'GET /t/{tenant}/feedback/{id}': { request: (v) => ({ path: `/feedback/${v.feedbackId}` }) },
   'GET /t/{tenant}/feedback/{id}/files/{fileId}': {
-    auth: 'signed',
     why: 'a link signed for the supplier, the request and the file',
     request: (v, other) => {
       const exp = Math.floor(Date.now() / 1000) + 600;
@@ -173,7 +187,6 @@ const ENDPOINTS: Record<string, Entry> = {
     },
   },
   'GET /t/{tenant}/receipts/{token}': {
-    auth: 'signed',
     why: 'the receipt token is the secret of the link',
     request: (v, other) => ({ path: `/api/v1/t/${other.slug}/receipts/${v.receiptToken}` }),
   },
@@ -248,7 +261,6 @@ const ENDPOINTS: Record<string, Entry> = {
     request: (v) => ({ path: `/integration/faq/${v.faqKey}` }),
   },
   'POST /webhooks/stripe': {
-    auth: 'signed',
     why: "Stripe's signature; the tenant comes from the event's connected account (payments tests)",
   },
   'GET /r/{tenant}/{token}': {
@@ -269,6 +281,27 @@ const ENDPOINTS: Record<string, Entry> = {
   'GET /demo/bills/{tenant}': { auth: 'none', why: 'demo mode only: printable sample bills of the demo suppliers' },
   'GET /demo/bills/{tenant}.json': { auth: 'none', why: 'demo mode only: sample bills as JSON' },
 };
+
+/**
+ * The table with each endpoint's protection: from its contract, or, for a route without one, as
+ * the table states it. A contract endpoint with a protection in the table, or a route without a
+ * contract and without one, throws: the contract is the one place that says it.
+ */
+function classify(table: Record<string, Row>): Record<string, Entry> {
+  return Object.fromEntries(
+    Object.entries(table).map(([endpoint, row]) => {
+      const fromContract = CONTRACT_AUTH.get(endpoint);
+      if (fromContract && row.auth) throw new Error(`${endpoint}: its contract gives its auth, the table must not`);
+      const auth = fromContract ?? row.auth;
+      if (!auth) throw new Error(`${endpoint}: no contract and no auth in the table`);
+      const attacked = auth === 'session' || auth === 'apiKey';
+      if (attacked ? !row.request : !row.why) throw new Error(`${endpoint} (${auth}): needs ${attacked ? 'a request' : 'a why'}`);
+      return [endpoint, { ...row, auth } as Entry];
+    }),
+  );
+}
+
+const ENDPOINTS = classify(TABLE);
 
 /** `METHOD /path/{param}` of every documented endpoint. */
 async function documented(): Promise<string[]> {

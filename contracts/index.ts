@@ -1,0 +1,16 @@
+/** Every endpoint declared as a contract, by module. */
+import { auth } from './auth.ts';
+import type { Endpoint } from './endpoint.ts';
+import { accounts } from './accounts.ts';
+import { feedback } from './feedback.ts';
+import { me } from './me.ts';
+import { payments } from './payments.ts';
+import { readings } from './readings.ts';
+import { tenants } from './tenants.ts';
+
+export const CONTRACTS = { tenants, auth, me, accounts, readings, payments, feedback } satisfies Record<
+  string,
+  Record<string, Endpoint>
+>;
+
+export const ENDPOINTS: readonly Endpoint[] = Object.values(CONTRACTS).flatMap((group) => Object.values(group));
