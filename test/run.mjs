@@ -2,7 +2,7 @@
 // and ends with one line "N passed, M failed" summed over all of them, where a failed check counts
 // as one failure. Exit code is non-zero when any check or test failed or any runner did not report.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -48,46 +48,42 @@ let skipped = 0;
 const problems = [];
 const slowest = [];
 
-/** Runs one check with its output held back, so that checks running side by side print one after the other. */
-function check({ name, cmd }) {
+/**
+ * Runs a command with its output held back, so that commands running side by side print one after
+ * the other; resolves with its exit code, output and wall time.
+ */
+function heldBack(cmd, env = process.env) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code) => resolve({ name, code, output, seconds: ((Date.now() - started) / 1000).toFixed(1) }));
+    child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
   });
 }
 
-for (const { name, code, output, seconds } of await Promise.all(checks.map(check))) {
+const checked = await Promise.all(checks.map(async (c) => ({ name: c.name, ...(await heldBack(c.cmd)) })));
+for (const { name, code, output, seconds } of checked) {
   console.log(`\n=== ${name} ===`);
   if (output.trim()) console.log(output.trimEnd());
   if (code !== 0) {
     failed += 1;
     problems.push(`${name} failed (exit ${code})`);
   }
-  console.log(`=== ${name}: exit ${code} in ${seconds}s ===`);
+  console.log(`=== ${name}: exit ${code} in ${seconds.toFixed(1)}s ===`);
 }
 
-// A runner marked `beside` starts after the checks and runs while the others run in turn; its output is kept
-// in a file and shown, with its counts, once it ends after them.
+// A runner marked `beside` starts after the checks and runs while the others run in turn; its output
+// is held back and shown, with its counts, once it ends after them.
 const besides = runners
   .map((runner, i) => ({ runner, i }))
   .filter(({ runner }) => runner.beside)
-  .map(({ runner, i }) => {
-    const log = path.join(tmp, `${i}.log`);
-    const fd = openSync(log, 'w');
-    const started = Date.now();
-    const child = spawn(runner.cmd[0], runner.cmd.slice(1), {
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) },
-    });
-    const ended = new Promise((resolve) =>
-      child.once('exit', (status) => resolve({ status, seconds: (Date.now() - started) / 1000, log })),
-    );
-    return { runner, i, ended };
-  });
+  .map(({ runner, i }) => ({
+    runner,
+    i,
+    ended: heldBack(runner.cmd, { ...process.env, GASKIT_COUNTS_FILE: path.join(tmp, `${i}.json`) }),
+  }));
 const inTurn = runners.map((runner, i) => ({ runner, i })).filter(({ runner }) => !runner.beside);
 
 for (const { runner, i } of inTurn) {
@@ -102,29 +98,28 @@ for (const { runner, i } of inTurn) {
   report(runner, i, status, (Date.now() - started) / 1000);
 }
 for (const { runner, i, ended } of besides) {
-  const { status, seconds, log } = await ended;
+  const { code, output, seconds } = await ended;
   console.log(`\n=== ${runner.name} (ran beside the others) ===`);
-  process.stdout.write(readFileSync(log));
-  report(runner, i, status, seconds);
+  process.stdout.write(output);
+  report(runner, i, code, seconds);
 }
 rmSync(tmp, { recursive: true, force: true });
 
 /** Adds one runner's counts (from its GASKIT_COUNTS_FILE) to the totals and prints its line. */
 function report(runner, i, status, wallSeconds) {
   const countsFile = path.join(tmp, `${i}.json`);
-  const res = { status };
   const seconds = wallSeconds.toFixed(1);
   if (runner.counts === false) {
-    if (res.status !== 0) {
+    if (status !== 0) {
       failed += 1;
-      problems.push(`${runner.name} failed (exit ${res.status})`);
+      problems.push(`${runner.name} failed (exit ${status})`);
     }
-    console.log(`=== ${runner.name}: exit ${res.status} in ${seconds}s ===`);
+    console.log(`=== ${runner.name}: exit ${status} in ${seconds}s ===`);
     return;
   }
   if (!existsSync(countsFile)) {
     failed += 1;
-    problems.push(`${runner.name} reported no counts (exit ${res.status})`);
+    problems.push(`${runner.name} reported no counts (exit ${status})`);
     return;
   }
   const c = JSON.parse(readFileSync(countsFile, 'utf8'));
@@ -132,9 +127,9 @@ function report(runner, i, status, wallSeconds) {
   failed += c.failed;
   skipped += c.skipped ?? 0;
   for (const f of c.failures ?? []) problems.push(`${runner.name}: ${f}`);
-  if (res.status !== 0 && c.failed === 0) {
+  if (status !== 0 && c.failed === 0) {
     failed += 1;
-    problems.push(`${runner.name} exited ${res.status} with no failed test`);
+    problems.push(`${runner.name} exited ${status} with no failed test`);
   }
   console.log(`=== ${runner.name}: ${c.passed} passed, ${c.failed} failed in ${seconds}s ===`);
   if (c.slowest?.length) slowest.push(`${runner.name}: ${c.slowest.join(', ')}`);

@@ -81,6 +81,8 @@ export interface PaymentDoc {
   status: PaymentStatus;
   /** Number of transitions applied (see PaymentTransition). */
   version: number;
+  /** Number of writes made to the document: every write is a revision (service.ts `writePayment`). */
+  rev?: number;
   /** What the payer must do next while `requires_action`. */
   nextAction: '' | 'authenticate';
   failureCode: string;
@@ -151,6 +153,7 @@ const paymentSchema = new Schema<PaymentDoc>(
     total: { type: Number, required: true, min: 1 },
     status: { type: String, enum: PAYMENT_STATUSES, default: 'created' },
     version: { type: Number, default: 0 },
+    rev: { type: Number },
     nextAction: { type: String, enum: ['', 'authenticate'], default: '' },
     failureCode: { type: String, default: '' },
     refundedAmount: { type: Number, default: 0 },

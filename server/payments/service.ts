@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
+import { revise } from '../db/kernel/revisions.ts';
 import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
 import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { NotFoundError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
@@ -230,7 +231,7 @@ export async function createPayment(
       const historySeq = await append(PaymentHistory, historyStream(ctx.tenant._id, subscriberId), {
         shown: publicPayment(payment),
       });
-      await Payment.updateOne({ _id: id }, { $set: { historySeq } });
+      await writePayment(id, { historySeq });
     }
     if (!payment.providerRef) {
       const intent = await provider.createIntent({
@@ -242,11 +243,7 @@ export async function createPayment(
       });
       // The pointer first: an event naming the intent finds the payment as soon as the intent exists.
       await addKey(providerRefKey(payment.provider, intent.ref), id);
-      payment = await Payment.findOneAndUpdate(
-        { _id: id },
-        { $set: { providerRef: intent.ref, providerAccount: intent.account, clientSecret: intent.clientSecret } },
-        { returnDocument: 'after' },
-      ).lean<PaymentDoc>();
+      payment = await writePayment(id, { providerRef: intent.ref, providerAccount: intent.account, clientSecret: intent.clientSecret });
       if (!payment) throw new NotFoundError('payment_not_found');
     }
     return { payment: publicPayment(payment), client: clientParams(payment, opts.config) };
@@ -467,19 +464,58 @@ function fieldsFor(update: PaymentUpdate, to: PaymentStatus, now: Date): Record<
 }
 
 /**
+ * Writes fields of a payment, as a revision of it (server/db/kernel/revisions.ts): a provider's
+ * event, billing's confirmation, the fulfilment and the payer's request may write one payment at
+ * the same moment, and FerretDB v1 rewrites the whole document on every update, so two plain
+ * updates at once can lose one of them (a refund shown as succeeded). `decide` sees the payment as
+ * it is and returns the fields to write, or nothing to leave it; the payment as it then stands is
+ * returned (null when there is none).
+ */
+async function revisePayment(
+  id: string,
+  decide: (current: PaymentDoc) => Record<string, unknown> | undefined,
+): Promise<PaymentDoc | null> {
+  return revise<PaymentDoc, PaymentDoc | null>(Payment, id, (current) => {
+    if (!current) return { result: null };
+    const set = decide(current);
+    if (!set) return { result: current };
+    return { set, result: withSet(current, set) };
+  });
+}
+
+/** The document with `set` applied as `$set` applies it (dotted paths such as `items.0.readingsResult`), copied where it changes. */
+function withSet<T extends object>(doc: T, set: Record<string, unknown>): T {
+  const out = { ...doc } as Record<string, unknown>;
+  for (const [path, value] of Object.entries(set)) {
+    const parts = path.split('.');
+    let at = out;
+    for (const part of parts.slice(0, -1)) {
+      const inner = at[part];
+      at[part] = Array.isArray(inner) ? [...(inner as unknown[])] : { ...(inner as object) };
+      at = at[part] as Record<string, unknown>;
+    }
+    at[parts.at(-1)!] = value;
+  }
+  return out as T;
+}
+
+/** Writes `set` into the payment whatever it stands at (see `revisePayment`). */
+const writePayment = (id: string, set: Record<string, unknown>) => revisePayment(id, () => set);
+
+/**
  * Makes the payment document catch up with its transition log (a writer may have died after
- * logging). A slow writer may set a step that another already passed; it reads the document back
- * and rolls forward again before it returns.
+ * logging): each logged step is written once, onto the step before it.
  */
 async function rollForward(payment: PaymentDoc): Promise<PaymentDoc> {
   let current = payment;
   for (;;) {
     const next = await PaymentTransition.findById(key(current._id, current.version + 1)).lean();
     if (!next) return current;
-    await Payment.updateOne({ _id: current._id }, { $set: { ...next.set, version: next.version } });
-    const reloaded = await Payment.findById(current._id).lean<PaymentDoc>();
-    if (!reloaded) return current;
-    current = reloaded;
+    const moved = await revisePayment(current._id, (now) =>
+      now.version === next.version - 1 ? { ...next.set, version: next.version } : undefined,
+    );
+    if (!moved) return current;
+    current = moved;
   }
 }
 
@@ -492,13 +528,16 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
   for (;;) {
     if (!update.to) {
       // A partial refund: only the refunded amount grows.
-      if (payment.status !== 'succeeded' || (update.refundedAmount ?? 0) <= payment.refundedAmount) return null;
+      const refunded = update.refundedAmount ?? 0;
+      const grows = (p: PaymentDoc) => p.status === 'succeeded' && refunded > p.refundedAmount;
+      if (!grows(payment)) return null;
       await markDue(payment._id);
-      await Payment.updateOne(
-        { _id: payment._id },
-        { $set: { refundedAmount: update.refundedAmount, refundedAt: new Date(), fulfilment: 'pending' } },
-      );
-      return Payment.findById(payment._id).lean<PaymentDoc>();
+      let moved = false;
+      const after = await revisePayment(payment._id, (now) => {
+        moved = grows(now);
+        return moved ? { refundedAmount: refunded, refundedAt: new Date(), fulfilment: 'pending' } : undefined;
+      });
+      return moved ? after : null;
     }
     const to = update.to;
     // A refund proves the charge succeeded, even when its event has not arrived yet.
@@ -571,11 +610,13 @@ export async function fulfil(paymentId: string): Promise<boolean> {
       await syncPending(done);
       await appendToExport(done);
       await showInHistory(done);
-      await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'done' } });
-      const after = await Payment.findById(paymentId).lean<PaymentDoc>();
-      if (!after || (after.status === done.status && after.refundedAmount === done.refundedAmount)) break;
-      await markDue(paymentId);
-      await Payment.updateOne({ _id: paymentId }, { $set: { fulfilment: 'pending' } });
+      // Done, unless a refund or a move landed during the run: this run takes it too.
+      let changed = false;
+      const after = await revisePayment(paymentId, (now) => {
+        changed = now.status !== done.status || now.refundedAmount !== done.refundedAmount;
+        return changed ? undefined : { fulfilment: 'done' };
+      });
+      if (!after || !changed) break;
       payment = after;
     }
     finished = true;
@@ -591,7 +632,7 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
   for (const [index, item] of payment.items.entries()) {
     if (item.readings === undefined || item.readings === null || item.readingsResult?.status) continue;
     const result = await acceptPaymentReadings(ctx, item.readings as NormalizedSubmission, String(payment._id));
-    await Payment.updateOne({ _id: payment._id }, { $set: { [`items.${index}.readingsResult`]: result } });
+    await writePayment(payment._id, { [`items.${index}.readingsResult`]: result });
   }
 }
 
@@ -609,7 +650,7 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Pro
   };
   if (!payment.receipt) {
     await addKey(receiptKey(payment.tenantId, payment.receiptToken), paymentId);
-    await Payment.updateOne({ _id: paymentId }, { $set: { receipt } });
+    await writePayment(paymentId, { receipt });
   }
   if (!receipt.emailJobId) {
     const destination = receiptDestination(await subscriberContacts(tenant.realm, payment.subscriberId));
@@ -623,10 +664,11 @@ async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Pro
         lng: ctx.lng,
       });
       Object.assign(receipt, { emailJobId: job.id, channel: destination.channel, sentTo: destination.shown });
-      await Payment.updateOne(
-        { _id: paymentId },
-        { $set: { 'receipt.emailJobId': job.id, 'receipt.channel': destination.channel, 'receipt.sentTo': destination.shown } },
-      );
+      await writePayment(paymentId, {
+        'receipt.emailJobId': job.id,
+        'receipt.channel': destination.channel,
+        'receipt.sentTo': destination.shown,
+      });
     }
   }
   return { ...payment, receipt };
@@ -817,7 +859,7 @@ async function confirmOne(tenant: TenantDoc, id: string, now: Date): Promise<str
   const payment = await Payment.findById(id).lean<PaymentDoc>();
   if (!ownedBy(payment, tenant._id)) return 'payment_not_found';
   if (payment.status !== 'succeeded' && payment.status !== 'refunded') return 'payment_not_succeeded';
-  if (!payment.confirmedAt) await Payment.updateOne({ _id: id }, { $set: { confirmedAt: now } });
+  if (!payment.confirmedAt) await writePayment(id, { confirmedAt: now });
   // Also when confirmed before: a confirmation whose server died half-way is finished by its retry.
   await syncPending(payment);
   await showInHistory({ ...payment, confirmedAt: payment.confirmedAt ?? now });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose, { Schema, Types, type Model } from 'mongoose';
 import { dueAt, expireStreamAt, expiry, queue, sweepDue, sweepExpired, type Schedule } from '../../server/db/kernel/expiry.ts';
-import type { KeyedModel } from '../../server/db/kernel/keys.ts';
+import { key, type KeyedModel } from '../../server/db/kernel/keys.ts';
 import { ExpiryCursor, ExpiryEntry, type ExpiryCursorDoc } from '../../server/db/kernel/models.ts';
 import { append, lastSeq, streamId } from '../../server/db/kernel/streams.ts';
 import { verifyCaptcha } from '../../server/auth/captcha.ts';
@@ -217,6 +217,34 @@ describe('persistence kernel: expiry in proportion to what expires (50 concurren
         .sort(),
     );
     expect(await take(then)).to.deep.equal([]);
+  });
+
+  it('hands a queue’s due records over at once and once, also those behind one registered earlier for a later moment of their bucket', async () => {
+    const wide = 600_000;
+    const q = queue(`test-${randomUUID().slice(0, 8)}`, wide, [expiring], async () => undefined);
+    const run = randomUUID().slice(0, 8);
+    const bucket = Math.floor(Date.now() / wide);
+    // A lease's end late in this bucket, registered when its attempt started: every shard gets one.
+    const lateInBucket = new Date((bucket + 1) * wide - 1);
+    const shards = Array.from({ length: 8 }, (_, sh) => key(q.name, bucket, sh));
+    while ((await Promise.all(shards.map((st) => lastSeq(ExpiryEntry, st)))).some((n) => n === 0)) {
+      await dueAt(q, expiring, `${run}:lease-end`, lateInBucket);
+    }
+    const ids = Array.from({ length: 16 }, (_, i) => `${run}:${i}`);
+    for (const id of ids) await dueAt(q, expiring, id, new Date());
+    const take = async (now: Date) => {
+      const handed: string[] = [];
+      await sweepDue(q, now, Infinity, async (due) => {
+        handed.push(...due.map((d) => d.id));
+        return due.length;
+      });
+      return handed.sort();
+    };
+    expect(await take(new Date())).to.deep.equal([...ids].sort());
+    expect(await take(new Date())).to.deep.equal([]);
+    const ends = await take(new Date(lateInBucket.getTime() + 1));
+    expect(ends.length).to.be.at.least(8);
+    expect(new Set(ends)).to.deep.equal(new Set([`${run}:lease-end`]));
   });
 
   it('leaves an enrolment to the run making it, and enrols once that run has stopped renewing it', async () => {

@@ -232,10 +232,12 @@ export async function enrol(s: Schedule): Promise<number> {
 /**
  * Walks the schedule's records due by `now`, at most `limit` of them, handing them to `handle` a
  * page at a time; returns the sum of what it returned. Closed buckets are walked from the cursor
- * and their records removed; open ones are read shard by shard up to the first record not yet
- * due, and how far is remembered, so a record is handed over about once. The cursor is saved
- * after each page of a closed bucket and at the end, so the next run goes on where this one
- * stopped or crashed. A `now` ahead of the clock (a test) reads the buckets up to it as open ones.
+ * and their records removed; open ones are read shard by shard, a page each, and every due record
+ * of it is handed over, also those behind one not yet due (registered earlier for a later moment
+ * of the bucket, such as a lease's end): how far is remembered, and which records past that, so a
+ * record is handed over about once. The cursor is saved after each page of a closed bucket and at
+ * the end, so the next run goes on where this one stopped or crashed. A `now` ahead of the clock
+ * (a test) reads the buckets up to it as open ones.
  */
 async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Promise<number> {
   await start(s);
@@ -244,8 +246,9 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
   if (!cursor.enrolled && !(cursor.enrolling && cursor.enrolling.getTime() > Date.now())) await enrol(s);
   const closed = Math.min(bucketOf(s, now.getTime()), bucketOf(s, Date.now())) - 2;
   const ahead = { ...cursor.ahead };
+  const past = { ...cursor.past };
   let { bucket, shard, seq } = cursor;
-  const save = () => ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { bucket, shard, seq, ahead } });
+  const save = () => ExpiryCursor.updateOne({ _id: cursorId(s) }, { $set: { bucket, shard, seq, ahead, past } });
   let walked = 0;
   let result = 0;
   while (bucket <= closed && walked < limit) {
@@ -254,7 +257,9 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
     seq = Math.max(seq, ahead[aheadKey(bucket, shard)] ?? 0);
     const rows = await readAfter<ExpiryEntryDoc>(ExpiryEntry, stream, seq, Math.min(PAGE, limit - walked));
     if (rows.length > 0) {
-      result += await handle(rows, now);
+      const handed = new Set(past[aheadKey(bucket, shard)]);
+      const fresh = rows.filter((r) => !handed.has(r.seq));
+      if (fresh.length > 0) result += await handle(fresh, now);
       seq += rows.length;
       walked += rows.length;
       await save();
@@ -266,6 +271,7 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
       Array.from({ length: seq }, (_, n) => streamId(stream, n + 1)),
     );
     delete ahead[aheadKey(bucket, shard)];
+    delete past[aheadKey(bucket, shard)];
     seq = 0;
     shard += 1;
     if (shard >= SHARDS) [bucket, shard] = [bucket + 1, 0];
@@ -281,13 +287,20 @@ async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Pr
       ),
     );
     for (const [sh, rows] of shards.entries()) {
-      // A shard is handed over up to its first record not yet due, and at most what the limit leaves.
-      const due = rows.findIndex((r) => r.at > now);
-      const handled = (due === -1 ? rows : rows.slice(0, due)).slice(0, limit - walked);
-      if (handled.length === 0) continue;
-      result += await handle(handled, now);
-      walked += handled.length;
-      ahead[aheadKey(open, sh)] = from(sh) + handled.length;
+      // The shard's due records not handed over yet, at most what the limit leaves.
+      const k = aheadKey(open, sh);
+      const handed = new Set(past[k]);
+      const due = rows.filter((r) => r.at <= now && !handed.has(r.seq)).slice(0, limit - walked);
+      if (due.length === 0) continue;
+      result += await handle(due, now);
+      walked += due.length;
+      for (const r of due) handed.add(r.seq);
+      let reached = from(sh);
+      while (handed.delete(reached + 1)) reached += 1;
+      ahead[k] = reached;
+      const beyond = [...handed].filter((n) => n > reached);
+      if (beyond.length > 0) past[k] = beyond;
+      else delete past[k];
     }
   }
   await save();

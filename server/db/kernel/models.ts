@@ -144,8 +144,9 @@ export const ExpiryEntry = mongoose.model<ExpiryEntryDoc>('KernelExpiry', expiry
 /**
  * Where a schedule's sweep goes on (`expiry:<schedule>`): the next record is `seq + 1` of the
  * bucket's shard; `ahead` says how many records of an open bucket's shard (`<bucket>_<shard>`)
- * were handed over already. `enrolled` once the documents written before the schedule existed
- * have records.
+ * were handed over already, and `past` which records after those were too (due ones behind one
+ * that is not yet due). `enrolled` once the documents written before the schedule existed have
+ * records.
  */
 export interface ExpiryCursorDoc {
   _id: string;
@@ -153,6 +154,7 @@ export interface ExpiryCursorDoc {
   shard: number;
   seq: number;
   ahead?: Record<string, number>;
+  past?: Record<string, number[]>;
   enrolled?: boolean;
   /** Until when a run that is enrolling is left to it (see expiry.ts `enrol`). */
   enrolling?: Date;
@@ -164,6 +166,7 @@ const expiryCursorSchema = new Schema<ExpiryCursorDoc>(
     shard: { type: Number, required: true },
     seq: { type: Number, required: true },
     ahead: { type: Schema.Types.Mixed },
+    past: { type: Schema.Types.Mixed },
     enrolled: { type: Boolean },
     enrolling: { type: Date },
   },
