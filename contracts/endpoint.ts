@@ -21,9 +21,11 @@ export type ApiScope = 'billing:write' | 'export:read' | 'readings:write' | 'pay
  * - `subscriber`: a confirmed subscriber's bearer session without a pending password change;
  * - `session`: any live session of the cabinet, also unconfirmed or with a temporary password;
  * - `sender`: anyone, or a confirmed subscriber when a bearer session is sent (it must then be valid);
- * - `{ apiKey }`: the tenant's integration API key with that scope.
+ * - `{ apiKey }`: the tenant's integration API key with that scope;
+ * - `local`: a development tool of demo mode, for a client on the server's own machine only
+ *   (404 to anyone else); not part of the API, so the OpenAPI document leaves it out.
  */
-export type Auth = 'public' | 'signed' | 'subscriber' | 'session' | 'sender' | { apiKey: ApiScope };
+export type Auth = 'public' | 'signed' | 'subscriber' | 'session' | 'sender' | 'local' | { apiKey: ApiScope };
 
 /**
  * An answer: a zod schema of its JSON body, `null` for no body (204), the content type of a
@@ -60,6 +62,8 @@ export interface Endpoint {
    * part `field` (the handler reads the files).
    */
   files?: { field: string; max: number };
+  /** A body that is not JSON, of this content type, which the handler reads as bytes (`req.body`, a raw email). */
+  rawBody?: string;
   /** The one success answer, by status. */
   response: { status: number; body: Answer; description: string };
   /** Error statuses the endpoint documents (every error has the `ErrorBody` shape). */

@@ -1,10 +1,10 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import Passport from 'passport';
 import { auth } from '../../contracts/auth.ts';
-import { mount } from '../endpoints.ts';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { ctxOf } from '../http/context.ts';
 import { linkBase } from '../http/public-url.ts';
+import type { Mount } from '../http/mount.ts';
 import { captchaChallenge } from './captcha.ts';
 import { deviceOf } from './device.ts';
 import {
@@ -60,39 +60,32 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export const authRoutes = Router({ mergeParams: true });
-authRoutes.use(['/auth', '/me'], noStore);
-
-mount(authRoutes, auth.captcha, async ({ ctx }) => {
-  const challenge = await captchaChallenge(ctx.tenant.slug);
-  return { ...challenge, parameters: { ...challenge.parameters } };
-});
-
-mount(authRoutes, auth.register, ({ ctx, body: { returnUrl, ...input }, req }) =>
-  register(ctx, input, linkContext(req, returnUrl)),
-);
-
-mount(authRoutes, auth.confirm, ({ ctx, body, req }) => confirm(ctx, body, clientOf(req)));
-
-mount(authRoutes, auth.resend, async ({ ctx, body: { returnUrl, ...input }, req }) => {
-  const session = await optionalSession(ctx, req.get('authorization'));
-  return resend(ctx, input, { ...linkContext(req, returnUrl), sessionSubscriberId: session?.subscriberId });
-});
-
-mount(authRoutes, auth.login, ({ req, res }) => authenticatePassword(req, res));
-
-mount(authRoutes, auth.logout, ({ ctx }) => endCurrentSession(ctx));
-
-mount(authRoutes, auth.forgot, ({ ctx, body: { returnUrl, ...input }, req }) =>
-  forgotPassword(ctx, input, linkContext(req, returnUrl)),
-);
-
-mount(authRoutes, auth.reset, ({ ctx, body, req }) => resetPassword(ctx, body, clientOf(req)));
-
-mount(authRoutes, auth.changePassword, ({ ctx, body }) => changePassword(ctx, body));
-
-mount(authRoutes, auth.sessions, async ({ ctx }) =>
-  (await listSessions(ctx)).map((s) => ({ ...s, device: deviceOf(s.userAgent) })),
-);
-
-mount(authRoutes, auth.endSession, ({ ctx, params }) => endSession(ctx, params.id));
+/** Registration, confirmation, sign-in and out, passwords, the captcha and the sessions of the cabinet. */
+export function authRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  router.use(['/auth', '/me'], noStore);
+  mount(router, auth.captcha, async ({ ctx }) => {
+    const challenge = await captchaChallenge(ctx.tenant.slug);
+    return { ...challenge, parameters: { ...challenge.parameters } };
+  });
+  mount(router, auth.register, ({ ctx, body: { returnUrl, ...input }, req }) =>
+    register(ctx, input, linkContext(req, returnUrl)),
+  );
+  mount(router, auth.confirm, ({ ctx, body, req }) => confirm(ctx, body, clientOf(req)));
+  mount(router, auth.resend, async ({ ctx, body: { returnUrl, ...input }, req }) => {
+    const session = await optionalSession(ctx, req.get('authorization'));
+    return resend(ctx, input, { ...linkContext(req, returnUrl), sessionSubscriberId: session?.subscriberId });
+  });
+  mount(router, auth.login, ({ req, res }) => authenticatePassword(req, res));
+  mount(router, auth.logout, ({ ctx }) => endCurrentSession(ctx));
+  mount(router, auth.forgot, ({ ctx, body: { returnUrl, ...input }, req }) =>
+    forgotPassword(ctx, input, linkContext(req, returnUrl)),
+  );
+  mount(router, auth.reset, ({ ctx, body, req }) => resetPassword(ctx, body, clientOf(req)));
+  mount(router, auth.changePassword, ({ ctx, body }) => changePassword(ctx, body));
+  mount(router, auth.sessions, async ({ ctx }) =>
+    (await listSessions(ctx)).map((s) => ({ ...s, device: deviceOf(s.userAgent) })),
+  );
+  mount(router, auth.endSession, ({ ctx, params }) => endSession(ctx, params.id));
+  return router;
+}

@@ -4,9 +4,9 @@ import { feedback } from '../../contracts/feedback.ts';
 import { FEEDBACK_LIMITS } from '../../contracts/rules/feedback.ts';
 import { inThisApp, keepAppContext } from '../app-context.ts';
 import { checkCaptcha } from '../auth/captcha.ts';
-import { mount } from '../endpoints.ts';
 import { senderCtxOf, signedIn } from '../http/context.ts';
 import { AuthError, DomainError, ForbiddenError, ValidationError } from '../http/errors.ts';
+import type { Mount } from '../http/mount.ts';
 import { fileLinkValid, inboundSignatureValid } from './addresses.ts';
 import { searchFaq } from './faq.ts';
 import {
@@ -104,59 +104,60 @@ const multipart: RequestHandler = (req, res, next) => {
   );
 };
 
-export const feedbackRoutes = Router({ mergeParams: true });
-
-mount(
-  feedbackRoutes,
-  feedback.send,
-  async ({ ctx, body, req }) => {
-    const uploaded = (req.files ?? []) as Express.Multer.File[];
-    const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
-    return submitFeedback(ctx, { ...body, files, ip: req.ip ?? '' });
-  },
-  { before: [beforeBody, multipart] },
-);
-
-mount(feedbackRoutes, feedback.list, ({ ctx, res }) => {
-  res.set('Cache-Control', 'private, no-store');
-  return listOwnRequests(ctx);
-});
-
-mount(feedbackRoutes, feedback.contact, ({ ctx, res }) => {
-  res.set('Cache-Control', 'private, no-store');
-  return defaultContact(ctx);
-});
-
-mount(feedbackRoutes, feedback.get, ({ ctx, params, res }) => {
-  res.set('Cache-Control', 'private, no-store');
-  return getOwnRequest(ctx, params.id);
-});
-
-mount(feedbackRoutes, feedback.file, async ({ ctx, params: { id, fileId }, query: { exp, sig }, res }) => {
-  if (!fileLinkValid(ctx.tenant.slug, id, fileId, exp, sig)) throw new ForbiddenError('link_invalid');
-  const file = await getAttachment(ctx, id, fileId);
-  res.attachment(file.name);
-  res.set('Cache-Control', 'private, no-store');
-  res.type(file.type);
-  return file.data;
-});
-
-mount(feedbackRoutes, feedback.faq, ({ ctx, query, res }) => {
-  res.set('Cache-Control', 'public, max-age=60');
-  return searchFaq(ctx, query);
-});
+/** The person's side: sending requests with attachments, following them, the signed attachment links, the FAQ. */
+export function feedbackRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  mount(
+    router,
+    feedback.send,
+    async ({ ctx, body, req }) => {
+      const uploaded = (req.files ?? []) as Express.Multer.File[];
+      const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
+      return submitFeedback(ctx, { ...body, files, ip: req.ip ?? '' });
+    },
+    { before: [beforeBody, multipart] },
+  );
+  mount(router, feedback.list, ({ ctx, res }) => {
+    res.set('Cache-Control', 'private, no-store');
+    return listOwnRequests(ctx);
+  });
+  mount(router, feedback.contact, ({ ctx, res }) => {
+    res.set('Cache-Control', 'private, no-store');
+    return defaultContact(ctx);
+  });
+  mount(router, feedback.get, ({ ctx, params, res }) => {
+    res.set('Cache-Control', 'private, no-store');
+    return getOwnRequest(ctx, params.id);
+  });
+  mount(router, feedback.file, async ({ ctx, params: { id, fileId }, query: { exp, sig }, res }) => {
+    if (!fileLinkValid(ctx.tenant.slug, id, fileId, exp, sig)) throw new ForbiddenError('link_invalid');
+    const file = await getAttachment(ctx, id, fileId);
+    res.attachment(file.name);
+    res.set('Cache-Control', 'private, no-store');
+    res.type(file.type);
+    return file.data;
+  });
+  mount(router, feedback.faq, ({ ctx, query, res }) => {
+    res.set('Cache-Control', 'public, max-age=60');
+    return searchFaq(ctx, query);
+  });
+  return router;
+}
 
 /** Replies of departments, posted by the mail service as raw messages and signed with the inbound secret. */
-export const inboundRoutes = Router();
-
-inboundRoutes.post(
-  '/api/v1/inbound/email',
-  keepAppContext(express.raw({ type: 'message/rfc822', limit: INBOUND_MAX_BYTES })),
-  async (req, res) => {
-    if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
-    if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {
-      throw new AuthError('inbound_signature_invalid');
-    }
-    res.json(await recordEmailReply(req.body));
-  },
-);
+export function inboundRoutes(mount: Mount): Router {
+  const router = Router();
+  mount(
+    router,
+    feedback.inbound,
+    async ({ req }) => {
+      if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
+      if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {
+        throw new AuthError('inbound_signature_invalid');
+      }
+      return recordEmailReply(req.body);
+    },
+    { before: [keepAppContext(express.raw({ type: feedback.inbound.rawBody, limit: INBOUND_MAX_BYTES }))] },
+  );
+  return router;
+}

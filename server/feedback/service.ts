@@ -39,7 +39,7 @@ import {
 } from './model.ts';
 import { feedbackConfig } from './config.ts';
 import { ANSWERED_TEMPLATE, DEPARTMENT_TEMPLATE } from './messages.ts';
-import { ANSWER_MAX_LENGTH, type FeedbackUpdateBody } from './schemas.ts';
+import { ANSWER_MAX_LENGTH, type FeedbackUpdate as FeedbackUpdateBody } from '../../contracts/feedback.ts';
 
 type FeedbackBody = z.output<typeof c.FeedbackInput>;
 type FeedbackContact = z.output<typeof c.FeedbackContact>;

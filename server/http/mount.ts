@@ -49,13 +49,17 @@ export type Serializable<T> = T extends string
 
 export type Handler<E extends Endpoint> = (input: Input<E>) => Promise<Serializable<ResponseOf<E>>> | Serializable<ResponseOf<E>>;
 
-/** The middleware that enforces each kind of `auth` (given by the modules that own sessions and keys). */
+/**
+ * The middleware that enforces each kind of `auth`, given by the module that owns it through its
+ * manifest (server/manifest.ts): sessions by auth, API keys by integration, the dev tools by notify.
+ */
 export interface Guards {
   subscriber: RequestHandler;
   session: RequestHandler;
   /** Checks a bearer session when one is sent, and lets a request without one through. */
   sender: RequestHandler;
   apiKey: (scope: ApiScope) => RequestHandler;
+  local: RequestHandler;
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown): unknown {
@@ -65,26 +69,29 @@ function parse(schema: z.ZodType | undefined, value: unknown): unknown {
   return parsed.data;
 }
 
-function guardOf(e: Endpoint, guards: Guards): RequestHandler[] {
-  if (e.auth === 'subscriber') return [guards.subscriber];
-  if (e.auth === 'session') return [guards.session];
-  if (e.auth === 'sender') return [guards.sender];
-  if (typeof e.auth === 'object') return [guards.apiKey(e.auth.apiKey)];
-  return [];
+/** The guard of an endpoint's `auth`; an auth no module guards is a wiring mistake, refused at start-up. */
+function guardOf(e: Endpoint, guards: Partial<Guards>): RequestHandler[] {
+  if (e.auth === 'public' || e.auth === 'signed') return [];
+  const kind = typeof e.auth === 'object' ? 'apiKey' : e.auth;
+  const guard = guards[kind];
+  if (!guard) throw new Error(`${e.method} ${e.path}: no module guards '${kind}' endpoints`);
+  return [typeof e.auth === 'object' ? guards.apiKey!(e.auth.apiKey) : (guard as RequestHandler)];
 }
 
 /**
  * `mount(router, endpoint, handler)` adds the endpoint's route: its auth guard, the middleware
- * given in `before` (a multipart reader), the parsing of params, query and body by the contract
- * (a miss is a 400 with field errors; unknown keys are refused by strict schemas), the idempotency
- * it declares, and the answer with the contract's status: JSON, nothing, a file, or the declared content type.
+ * given in `before` (a multipart or raw body reader), the parsing of params, query and body by the
+ * contract (a miss is a 400 with field errors; unknown keys are refused by strict schemas) or by
+ * `readBody` where the endpoint reads its body its own way (a batch checked item by item), the
+ * idempotency it declares, and the answer with the contract's status: JSON, nothing, a file, or
+ * the declared content type.
  */
-export function mounter(guards: Guards) {
+export function mounter(guards: Partial<Guards>) {
   return function mount<E extends Endpoint>(
     router: Router,
     e: E,
     handler: Handler<E>,
-    { before = [] }: { before?: RequestHandler[] } = {},
+    { before = [], readBody }: { before?: RequestHandler[]; readBody?: (body: unknown) => BodyOf<E> } = {},
   ): void {
     if (typeof e.idempotency === 'object' && e.auth !== 'subscriber' && e.auth !== 'session') {
       throw new Error(`${e.method} ${e.path}: answers are kept per subscriber, so a replayed endpoint requires a session`);
@@ -93,7 +100,7 @@ export function mounter(guards: Guards) {
       const { tenant: _tenant, ...pathParams } = req.params as Record<string, string>;
       const params = parse(e.params, e.root ? req.params : pathParams) as ParamsOf<E>;
       const query = parse(e.query, req.query) as QueryOf<E>;
-      const body = parse(e.body, req.body) as BodyOf<E>;
+      const body = readBody ? readBody(req.body) : (parse(e.body, req.body) as BodyOf<E>);
       const ctx = contextOf(e, req) as CtxOf<E>;
       const key = e.idempotency ? idempotencyKeyOf(req) : undefined;
       const input: Input<E> = { ctx, params, query, body, idempotencyKey: key, req, res };
@@ -118,3 +125,6 @@ export function mounter(guards: Guards) {
     router[method](e.path, ...guardOf(e, guards), ...before, run);
   };
 }
+
+/** Mounts a contract's endpoint on a router (`mounter`): what each module's routes are given. */
+export type Mount = ReturnType<typeof mounter>;

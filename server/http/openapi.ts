@@ -1,39 +1,27 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Router } from 'express';
 import { z } from 'zod';
 import { openapiPath, type Endpoint } from '../../contracts/endpoint.ts';
-import { ErrorBody as ErrorSchema } from '../../contracts/errors.ts';
+import { ErrorBody } from '../../contracts/errors.ts';
+import { http } from '../../contracts/http.ts';
 import { ENDPOINTS } from '../../contracts/index.ts';
 import { ROOT } from '../root.ts';
+import type { Mount } from './mount.ts';
 
 extendZodWithOpenApi(z);
-
-/**
- * The document's registry: every contract's endpoint (contracts/), and the paths the modules not
- * on contracts yet register from their schemas.ts.
- */
-export const openapi = new OpenAPIRegistry();
 
 /** Gaskit's release (package.json), which the document and the widgets' packages carry. */
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-export const ErrorBody = ErrorSchema;
+const TenantParam = z.string().openapi({ param: { name: 'tenant', in: 'path' }, example: 'sever-gaz' });
 
-export const TenantParam = z.string().openapi({ param: { name: 'tenant', in: 'path' }, example: 'sever-gaz' });
-
-export function errorResponses(...statuses: number[]) {
+function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorBody } } }]),
   );
 }
-
-openapi.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
-openapi.registerComponent('securitySchemes', 'apiKey', {
-  type: 'http',
-  scheme: 'bearer',
-  description: 'Integration API key of the tenant',
-});
 
 const JSON_TYPE = 'application/json';
 
@@ -44,8 +32,9 @@ function securityOf(e: Endpoint): { security?: Record<string, string[]>[] } {
   return typeof e.auth === 'object' ? { security: [{ apiKey: [] }] } : {};
 }
 
-/** A request body: JSON, and multipart/form-data with its files where the contract takes files. */
+/** A request body: JSON, and multipart/form-data with its files where the contract takes files; or the raw body's type. */
 function bodyOf(e: Endpoint) {
+  if (e.rawBody) return { body: { content: { [e.rawBody]: { schema: z.string() } } } };
   if (!e.body) return {};
   const content: Record<string, { schema: z.ZodType }> = { [JSON_TYPE]: { schema: e.body } };
   if (e.files) {
@@ -62,7 +51,7 @@ function answerContent(answer: Exclude<Endpoint['response']['body'], null>) {
 }
 
 /** An endpoint's OpenAPI operation, from its contract. */
-function register(e: Endpoint): void {
+function register(openapi: OpenAPIRegistry, e: Endpoint): void {
   const own = e.params as z.ZodObject | undefined;
   const params = e.root ? own : z.object({ tenant: TenantParam, ...own?.shape });
   const answer = e.response.body;
@@ -96,12 +85,35 @@ function register(e: Endpoint): void {
   });
 }
 
-for (const e of ENDPOINTS) register(e);
-
-export function openapiDocument() {
-  return new OpenApiGeneratorV31(openapi.definitions).generateDocument({
+/** The OpenAPI document of every contract's endpoint (contracts/) but the development tools (`local`). */
+function build() {
+  const openapi = new OpenAPIRegistry();
+  openapi.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  openapi.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Integration API key of the tenant',
+  });
+  for (const e of ENDPOINTS) if (e.auth !== 'local') register(openapi, e);
+  const document = new OpenApiGeneratorV31(openapi.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'Gaskit API', version: VERSION, description: 'Subscriber and integration API of Gaskit.' },
     servers: [{ url: '/api/v1' }],
   });
+  return { ...document, paths: document.paths ?? {} };
+}
+
+let built: ReturnType<typeof build> | undefined;
+
+/** The document, built on first use: the contracts do not change while the process runs. */
+export function openapiDocument(): ReturnType<typeof build> {
+  built ??= build();
+  return built;
+}
+
+/** `GET /api/v1/openapi.json`: the document. */
+export function documentRoutes(mount: Mount): Router {
+  const router = Router();
+  mount(router, http.openapi, () => openapiDocument());
+  return router;
 }

@@ -5,8 +5,7 @@ import { fulfilWorker } from './service.ts';
 
 export const paymentsModule: ModuleManifest = {
   name: 'payments',
-  routes: [paymentRoutes],
-  rootRoutes: [paymentRootRoutes],
+  routes: (mount) => ({ tenant: [paymentRoutes(mount)], root: [paymentRootRoutes(mount)] }),
   workers: [fulfilWorker],
   templates: paymentsTemplates,
 };

@@ -1,26 +1,27 @@
 import { Router } from 'express';
 import { tenants } from '../../contracts/tenants.ts';
-import { mount } from '../endpoints.ts';
 import { ValidationError } from '../http/errors.ts';
 import { selfOrigin } from '../http/tenant-scope.ts';
+import type { Mount } from '../http/mount.ts';
 import { bundleFor, SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { publicConfig } from './service.ts';
 import { getTheme, themeCss } from './themes.ts';
 
-export const tenantRoutes = Router({ mergeParams: true });
-
-mount(tenantRoutes, tenants.config, ({ ctx, req, res }) => {
-  res.set('Cache-Control', 'public, max-age=60');
-  return publicConfig(ctx.tenant, selfOrigin(req));
-});
-
-mount(tenantRoutes, tenants.texts, ({ ctx, params: { lng }, res }) => {
-  if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });
-  res.set('Cache-Control', 'public, max-age=300');
-  return { lng, resources: bundleFor(lng, ctx.tenant.texts) };
-});
-
-mount(tenantRoutes, tenants.theme, ({ ctx, res }) => {
-  res.set('Cache-Control', 'public, max-age=300');
-  return themeCss(getTheme(ctx.tenant.theme));
-});
+/** The supplier's public configuration, texts and theme. */
+export function tenantRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  mount(router, tenants.config, ({ ctx, req, res }) => {
+    res.set('Cache-Control', 'public, max-age=60');
+    return publicConfig(ctx.tenant, selfOrigin(req));
+  });
+  mount(router, tenants.texts, ({ ctx, params: { lng }, res }) => {
+    if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });
+    res.set('Cache-Control', 'public, max-age=300');
+    return { lng, resources: bundleFor(lng, ctx.tenant.texts) };
+  });
+  mount(router, tenants.theme, ({ ctx, res }) => {
+    res.set('Cache-Control', 'public, max-age=300');
+    return themeCss(getTheme(ctx.tenant.theme));
+  });
+  return router;
+}

@@ -9,6 +9,8 @@ import { authModule } from '../../server/auth/module.ts';
 import type { Gaskit } from '../../server/bootstrap.ts';
 import { appContextOf } from '../../server/bootstrap.ts';
 import { loadConfig } from '../../server/config.ts';
+import { moduleRoutes } from '../../server/http/app.ts';
+import type { ModuleManifest } from '../../server/manifest.ts';
 import { MODULES } from '../../server/modules.ts';
 import { relaxAuthForTests, uniqueEmail } from '../helpers/auth.ts';
 import { startMailCatcher, type CaughtMail, type MailCatcher } from '../helpers/mail.ts';
@@ -57,20 +59,13 @@ function importTimeCalls(file: string): string[] {
   return calls;
 }
 
-/**
- * What still runs on import, and why it may: process-wide settings of libraries, the OpenAPI
- * document the route schemas of the modules not yet on contracts describe themselves into, and
- * `mount` in a module's routes file, which adds an endpoint's route to the router that file owns
- * and its manifest lists (server/http/mount.ts), changing nothing outside it.
- */
+/** What still runs on import, and why it may: process-wide settings of libraries. */
 const ALLOWED: Record<string, RegExp> = {
   'db/connection.ts': /^mongoose\.set$/,
   'http/metrics.ts': /^client\.collectDefaultMetrics$/,
   'http/openapi.ts': /^extendZodWithOpenApi$/,
   'db/prepare.ts': /^console\.log$/,
 };
-const OPENAPI_SCHEMAS = /^openapi\.register(Path|Component)$/;
-const OWN_ROUTES = /^mount$/;
 
 async function solved(baseUrl: string, slug: string): Promise<string> {
   const challenge = await (await fetch(`${baseUrl}/api/v1/t/${slug}/auth/captcha`)).json();
@@ -102,12 +97,7 @@ describe('bootstrap: module manifests and one app per context', function () {
     const found = serverFiles().flatMap((file) => {
       const rel = path.relative(SERVER, file);
       return importTimeCalls(file)
-        .filter(
-          (call) =>
-            !ALLOWED[rel]?.test(call) &&
-            !(rel.endsWith('/schemas.ts') && OPENAPI_SCHEMAS.test(call)) &&
-            !(rel.endsWith('routes.ts') && OWN_ROUTES.test(call)),
-        )
+        .filter((call) => !ALLOWED[rel]?.test(call))
         .map((call) => `${rel}: ${call}(…)`);
     });
     expect(found).to.deep.equal([]);
@@ -131,6 +121,19 @@ describe('bootstrap: module manifests and one app per context', function () {
     expect(() => appContextOf(testServer().config, pino({ level: 'silent' }), [authModule, authModule])).to.throw(
       /^(worker|template|subscriber-deleted hook) auth\.\S+ is contributed twice \(module auth\)$/,
     );
+  });
+
+  it('mounts every endpoint with the guard a manifest gives, refusing an auth no module guards or two guard', () => {
+    const routes = moduleRoutes(MODULES);
+    expect(new Set(routes.map((r) => r.module))).to.include.keys(['http', 'auth', 'integration', 'feedback', 'notify']);
+    expect(() => moduleRoutes(MODULES.filter((m) => m.name !== 'integration'))).to.throw(
+      /^(GET|POST|PUT|PATCH|DELETE) \/integration\/\S+: no module guards 'apiKey' endpoints$/,
+    );
+    expect(() => moduleRoutes(MODULES.filter((m) => m.name !== 'auth'))).to.throw(
+      /: no module guards '(subscriber|session|sender)' endpoints$/,
+    );
+    const another: ModuleManifest = { name: 'another', guards: { local: (_req, _res, next) => next() } };
+    expect(() => moduleRoutes([...MODULES, another])).to.throw(/^guard local is contributed twice \(module another\)$/);
   });
 
   describe('two apps in one process', () => {

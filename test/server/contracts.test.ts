@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { openapiPath } from '../../contracts/endpoint.ts';
 import { ENDPOINTS } from '../../contracts/index.ts';
+import { moduleRoutes } from '../../server/http/app.ts';
 import { MODULES } from '../../server/modules.ts';
 import { answerChecks, answerProblem } from '../helpers/contracts.ts';
 import { api } from '../helpers/server.ts';
@@ -14,19 +15,14 @@ import { signedInSubscriber } from '../helpers/subscribers.ts';
 /** `METHOD /openapi/{path}` of every route the modules mount. */
 function mountedRoutes(): string[] {
   const out: string[] = [];
-  for (const m of MODULES) {
-    for (const [root, router] of [
-      ...(m.routes ?? []).map((r) => [false, r] as const),
-      ...(m.rootRoutes ?? []).map((r) => [true, r] as const),
-    ]) {
-      const stack = (router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] })
-        ?.stack;
-      for (const layer of stack ?? []) {
-        if (!layer.route) continue;
-        for (const raw of [layer.route.path].flat()) {
-          const path = openapiPath({ path: raw, ...(root ? { root: true } : {}) } as never);
-          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${path}`);
-        }
+  for (const { place, router } of moduleRoutes(MODULES)) {
+    const stack = (router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] })
+      ?.stack;
+    for (const layer of stack ?? []) {
+      if (!layer.route) continue;
+      for (const raw of [layer.route.path].flat()) {
+        const path = openapiPath({ path: raw, ...(place === 'tenant' ? {} : { root: true }) } as never);
+        for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${path}`);
       }
     }
   }

@@ -7,7 +7,7 @@
  * be in the table below; an endpoint that is not fails the suite, so a new one cannot slip through.
  * How an endpoint is protected comes from its contract's `auth` (contracts/); the table gives the
  * request that tries to reach a victim's data through it, and the protection only of the routes
- * that have no contract (modules not on contracts yet, pages, static files).
+ * that have no contract (pages, static files, the receipts' short link).
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -26,6 +26,7 @@ import { errorHandler } from '../../server/http/error-handler.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { tenantScope } from '../../server/http/tenant-scope.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
+import { moduleRoutes } from '../../server/http/app.ts';
 import { MODULES } from '../../server/modules.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { freshNumber } from '../helpers/billing.ts';
@@ -87,16 +88,19 @@ interface Row {
 
 /**
  * The isolation class of a contract's `auth`: every kind of session is a subscriber's session,
- * also where one is optional (`sender`: its row says `anonymous`).
+ * also where one is optional (`sender`: its row says `anonymous`); a development tool (`local`)
+ * is not part of the tenant API.
  */
 function classOf(auth: Auth): Entry['auth'] {
   if (typeof auth === 'object') return 'apiKey';
+  if (auth === 'local') return 'none';
   return auth === 'subscriber' || auth === 'sender' ? 'session' : auth;
 }
 
 const CONTRACT_AUTH = new Map(CONTRACTS.map((e) => [`${e.method} ${openapiPath(e)}`, classOf(e.auth)]));
 
 const TABLE: Record<string, Row> = {
+  'GET /openapi.json': { why: 'the API document' },
   'GET /t/{tenant}/config': { why: "the supplier's public configuration" },
   'GET /t/{tenant}/i18n/{lng}': { why: 'texts with the tenant overrides' },
   'GET /t/{tenant}/theme.css': { why: 'theme' },
@@ -191,38 +195,32 @@ const TABLE: Record<string, Row> = {
     request: (v, other) => ({ path: `/api/v1/t/${other.slug}/receipts/${v.receiptToken}` }),
   },
   'POST /t/{tenant}/integration/accounts': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({ path: '/integration/accounts', body: { items: [{ number: v.accountNumber, holder: 'Захватчик' }] } }),
   },
   'POST /t/{tenant}/integration/meters': {
-    auth: 'apiKey',
     request: (v) => ({
       path: '/integration/meters',
       body: { items: [{ meterId: `m-${v.accountNumber}`, accountNumber: v.accountNumber }] },
     }),
   },
   'POST /t/{tenant}/integration/charges': {
-    auth: 'apiKey',
     request: (v) => ({
       path: '/integration/charges',
       body: { items: [{ accountNumber: v.accountNumber, period: '2026-10', lines: [{ service: 'Газоснабжение', amount: 1 }] }] },
     }),
   },
   'POST /t/{tenant}/integration/balances': {
-    auth: 'apiKey',
     request: (v) => ({
       path: '/integration/balances',
       body: { items: [{ accountNumber: v.accountNumber, period: '2026-10', opening: 0, charged: 0, paid: 0, closing: 0 }] },
     }),
   },
   'GET /t/{tenant}/integration/export/readings': {
-    auth: 'apiKey',
     own: true,
     request: () => ({ path: '/integration/export/readings' }),
   },
   'POST /t/{tenant}/integration/readings/status': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({
       path: '/integration/readings/status',
@@ -230,25 +228,21 @@ const TABLE: Record<string, Row> = {
     }),
   },
   'GET /t/{tenant}/integration/export/payments': {
-    auth: 'apiKey',
     own: true,
     request: () => ({ path: '/integration/export/payments' }),
   },
   'POST /t/{tenant}/integration/payments/confirm': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({ path: '/integration/payments/confirm', body: { ids: [v.paymentId] } }),
   },
-  'GET /t/{tenant}/integration/feedback': { auth: 'apiKey', own: true, request: () => ({ path: '/integration/feedback' }) },
+  'GET /t/{tenant}/integration/feedback': { own: true, request: () => ({ path: '/integration/feedback' }) },
   'PATCH /t/{tenant}/integration/feedback/{id}': {
-    auth: 'apiKey',
     request: (v) => ({
       path: `/integration/feedback/${v.feedbackId}`,
       body: { status: 'closed', answer: 'Закрыто чужим ключом' },
     }),
   },
   'PUT /t/{tenant}/integration/faq': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({
       path: '/integration/faq',
@@ -256,7 +250,6 @@ const TABLE: Record<string, Row> = {
     }),
   },
   'DELETE /t/{tenant}/integration/faq/{key}': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({ path: `/integration/faq/${v.faqKey}` }),
   },
@@ -268,7 +261,6 @@ const TABLE: Record<string, Row> = {
     why: "a receipt's short link (SMS): a redirect to GET /t/{tenant}/receipts/{token} without a lookup, whose token decides (above)",
   },
   'POST /inbound/email': {
-    auth: 'signed',
     why: 'signed with GASKIT_INBOUND_SECRET; the request comes from the signed reply address (feedback tests)',
   },
   'GET /t/{tenant}': { auth: 'none', why: 'hosted portal page (static HTML, no data)' },
@@ -276,8 +268,8 @@ const TABLE: Record<string, Row> = {
   'GET /portal/hosted.css': { auth: 'none', why: 'static stylesheet' },
   'GET /docs/api': { auth: 'none', why: 'rendered OpenAPI document' },
   'GET /docs/api/init.js': { auth: 'none', why: 'static script' },
-  'GET /dev/mailbox': { auth: 'none', why: 'development and demo mode only, refused otherwise (notify tests)' },
-  'GET /dev/mailbox.json': { auth: 'none', why: 'development and demo mode only, refused otherwise (notify tests)' },
+  'GET /dev/mailbox': { why: 'development and demo mode only, refused otherwise (notify tests)' },
+  'GET /dev/mailbox.json': { why: 'development and demo mode only, refused otherwise (notify tests)' },
   'GET /demo/bills/{tenant}': { auth: 'none', why: 'demo mode only: printable sample bills of the demo suppliers' },
   'GET /demo/bills/{tenant}.json': { auth: 'none', why: 'demo mode only: sample bills as JSON' },
 };
@@ -314,26 +306,22 @@ async function documented(): Promise<string[]> {
 /** `METHOD /path/{param}` of every route mounted by a module, API routes without their `/api/v1` prefix. */
 function mounted(): string[] {
   const out: string[] = [];
-  for (const m of MODULES) {
-    for (const [prefix, router] of [
-      ...(m.routes ?? []).map((r) => ['/t/{tenant}', r] as const),
-      ...(m.rootRoutes ?? []).map((r) => ['', r] as const),
-    ]) {
-      for (const layer of (
-        router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
-      )?.stack ?? []) {
-        if (!layer.route) continue;
-        for (const raw of [layer.route.path].flat()) {
-          const p = `${prefix}${raw}`.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}');
-          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${p}`);
-        }
+  for (const { place, router } of moduleRoutes(MODULES)) {
+    const prefix = place === 'tenant' ? '/t/{tenant}' : '';
+    for (const layer of (
+      router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
+    )?.stack ?? []) {
+      if (!layer.route) continue;
+      for (const raw of [layer.route.path].flat()) {
+        const p = `${prefix}${raw}`.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}');
+        for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${p}`);
       }
     }
   }
   return out;
 }
 
-/** A mounted route with a parameter is covered by the documented paths it serves (`/integration/{kind}`). */
+/** A mounted route is covered by the documented paths it serves (its own, or those its parameters match). */
 function coveredByDocumented(route: string, docs: string[]): boolean {
   const pattern = new RegExp(`^${route.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\}/g, '[^/]+')}$`);
   return docs.some((d) => pattern.test(d));
