@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { PendingPaid } from './accounts/amount-due.ts';
 import type { Guards, Mount } from './http/mount.ts';
 import type { AttachmentLoader } from './notify/service.ts';
 import type { Template } from './notify/templates.ts';
@@ -36,4 +37,6 @@ export interface ModuleManifest {
   subscriberDeleted?: Record<string, SubscriberDeletedHook>;
   /** Files its emails attach (`{ source, id }`), by source. */
   attachmentSources?: Record<string, AttachmentLoader>;
+  /** What the cabinet took that billing has not booked yet, which accounts subtracts from the debt (payments; one module at most). */
+  pendingPaid?: PendingPaid;
 }

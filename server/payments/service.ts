@@ -21,7 +21,7 @@ import { getTenantBySlug, tenantTranslator } from '../tenants/service.ts';
 import type { NormalizedSubmission } from '../readings/service.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import type { Worker } from '../workers.ts';
-import { amountDue } from './amounts.ts';
+import { amountDue } from '../accounts/amount-due.ts';
 import { interpretEvent, type PaymentUpdate, type ProviderEvent } from './events.ts';
 import { paidElsewhere } from './history.ts';
 import { canMove } from './machine.ts';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import pino from 'pino';
 import ts from 'typescript';
 import { authModule } from '../../server/auth/module.ts';
@@ -12,6 +13,7 @@ import { loadConfig } from '../../server/config.ts';
 import { moduleRoutes } from '../../server/http/app.ts';
 import type { ModuleManifest } from '../../server/manifest.ts';
 import { MODULES } from '../../server/modules.ts';
+import { pendingPaidAmount } from '../../server/payments/service.ts';
 import { relaxAuthForTests, uniqueEmail } from '../helpers/auth.ts';
 import { startMailCatcher, type CaughtMail, type MailCatcher } from '../helpers/mail.ts';
 import { ROOT } from '../helpers/process.ts';
@@ -134,6 +136,21 @@ describe('bootstrap: module manifests and one app per context', function () {
     );
     const another: ModuleManifest = { name: 'another', guards: { local: (_req, _res, next) => next() } };
     expect(() => moduleRoutes([...MODULES, another])).to.throw(/^guard local is contributed twice \(module another\)$/);
+  });
+
+  it("gives accounts the pending payments from payments' manifest: nothing pending without it, refused when two give it", async () => {
+    const logger = pino({ level: 'silent' });
+    expect(appContextOf(testServer().config, logger).pendingPaid).to.equal(pendingPaidAmount);
+    const withoutPayments = appContextOf(
+      testServer().config,
+      logger,
+      MODULES.filter((m) => m.name !== 'payments'),
+    );
+    expect(await withoutPayments.pendingPaid(new Types.ObjectId(), 'any')).to.equal(0);
+    const another: ModuleManifest = { name: 'another', pendingPaid: async () => 1 };
+    expect(() => appContextOf(testServer().config, logger, [...MODULES, another])).to.throw(
+      /^pendingPaid is contributed twice \(modules payments, another\)$/,
+    );
   });
 
   describe('two apps in one process', () => {
