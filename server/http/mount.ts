@@ -72,10 +72,14 @@ function parse(schema: z.ZodType | undefined, value: unknown): unknown {
 /** The guard of an endpoint's `auth`; an auth no module guards is a wiring mistake, refused at start-up. */
 function guardOf(e: Endpoint, guards: Partial<Guards>): RequestHandler[] {
   if (e.auth === 'public' || e.auth === 'signed') return [];
-  const kind = typeof e.auth === 'object' ? 'apiKey' : e.auth;
-  const guard = guards[kind];
-  if (!guard) throw new Error(`${e.method} ${e.path}: no module guards '${kind}' endpoints`);
-  return [typeof e.auth === 'object' ? guards.apiKey!(e.auth.apiKey) : (guard as RequestHandler)];
+  const unguarded = (kind: string) => new Error(`${e.method} ${e.path}: no module guards '${kind}' endpoints`);
+  if (typeof e.auth === 'object') {
+    if (!guards.apiKey) throw unguarded('apiKey');
+    return [guards.apiKey(e.auth.apiKey)];
+  }
+  const guard = guards[e.auth];
+  if (!guard) throw unguarded(e.auth);
+  return [guard];
 }
 
 /**
