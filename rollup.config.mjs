@@ -26,10 +26,11 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
 /**
  * What lazy chunks may hold: altcha-lib's solver and Stripe.js, and the parts of widgets that a page may never
  * need (`lazyPart` in widgets/shared/lazy.ts): pay's readings step, the captcha element, the PIN
- * form's field, the account's consumption chart.
+ * form's field, the account's consumption chart; and the shared rules (contracts/rules/) only those
+ * parts use.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field)|account[\\/]usage-chart))/;
+  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field)|account[\\/]usage-chart)|contracts[\\/]rules[\\/])/;
 
 /** What the portal's lazy chunks may hold besides: its sections' widgets, loaded when first shown. */
 const PORTAL_SECTIONS = /[\\/]widgets[\\/](?!portal[\\/])[^\\/]+[\\/]/;
@@ -87,7 +88,7 @@ function definesEveryWidget() {
  * second page of the site finds it cached.
  */
 const CORE =
-  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task))[\\/]|widgets[\\/]shared[\\/](?:context|errors|form|gaskit-element|i18n|lazy|localize|page|styles|submit|task|theme|vision)\.ts$|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences|validators)\.ts$)/;
+  /[\\/](?:node_modules[\\/](?:lit|lit-html|lit-element|@lit[\\/](?:reactive-element|context|task))[\\/]|widgets[\\/]shared[\\/](?:context|errors|form|gaskit-element|i18n|lazy|localize|page|styles|submit|task|theme|vision)\.ts$|sdk[\\/](?:core|http|errors|events|locale|session|tenant-client|types|preferences)\.ts$|contracts[\\/]rules[\\/]validators\.ts$)/;
 
 /**
  * Writes into the loader, in place of `__GASKIT_CHUNKS__`, each widget's tag with the chunks that
@@ -174,7 +175,8 @@ const treeshake = { manualPureFunctions: ['css', 'rule'] };
  * - the core;
  * - a widget's chunk for its own element (`widgets/<n>/<n>.component.ts`, its styles, `define.ts`),
  *   so the chunk the loader imports for a tag and the one the portal imports are one file;
- * - a chunk of its own for an SDK group and for each part in widgets/shared/, so a widget loads
+ * - a chunk of its own for an SDK group, for each file of shared rules (contracts/rules/) and for
+ *   each part in widgets/shared/, so a widget loads
  *   only what it calls; but one chunk for the parts of a linked account (ACCOUNT_PARTS), which
  *   `gaskit-account` renders together: one file compresses better than three;
  * - for any other module, its named importers' chunk when they all share one, else a chunk of its
@@ -198,6 +200,8 @@ function loaderChunks() {
     if (CORE.test(id)) return 'core';
     const sdk = /[\\/]sdk[\\/]([^\\/]+)\.ts$/.exec(id);
     if (sdk) return `sdk-${sdk[1]}`;
+    const rules = /[\\/]contracts[\\/]rules[\\/]([^\\/]+)\.ts$/.exec(id);
+    if (rules) return `rules-${rules[1]}`;
     const widget = /[\\/]widgets[\\/]([^\\/]+)[\\/]([^\\/]+)\.ts$/.exec(id);
     if (!widget) return undefined;
     const [, folder, file] = widget;

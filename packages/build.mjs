@@ -3,8 +3,9 @@
  * (see package.json's build script); `npm pack dist/packages/sdk` and `npm pack
  * dist/packages/widgets` make the tarballs.
  *
- * - @gaskit/sdk: sdk/ compiled by tsc (sdk/tsconfig.build.json: ES modules and declarations, no DOM
- *   library, so a Node project type-checks against it), with packages/sdk/package.json.
+ * - @gaskit/sdk: sdk/ and the contracts/ it takes its types and shared rules from, compiled by tsc
+ *   (sdk/tsconfig.build.json: ES modules and declarations, no DOM library, so a Node project
+ *   type-checks against it), with packages/sdk/package.json.
  * - @gaskit/widgets: rollup's modules (rollup.config.mjs), declarations from tsc
  *   (widgets/tsconfig.build.json), a custom elements manifest whose paths are the built modules,
  *   and packages/widgets/package.json completed with an `exports` entry per widget and the
@@ -60,9 +61,11 @@ const widgets = readdirSync(join(root, 'widgets'), { withFileTypes: true })
 
 execFileSync(process.execPath, [tsc, '-p', join(root, 'sdk', 'tsconfig.build.json')], { stdio: 'inherit' });
 declarationsImportJs(join(dist, 'sdk'));
+// The declarations name the contracts' zod schemas (the SDK's types are inferred from them); no zod runs in the SDK.
 writeJson(join(dist, 'sdk', 'package.json'), {
   ...readJson(join(root, 'packages', 'sdk', 'package.json')),
   version: pkg.version,
+  dependencies: { zod: pkg.dependencies.zod },
 });
 copyFileSync(join(root, 'packages', 'sdk', 'README.md'), join(dist, 'sdk', 'README.md'));
 if (process.argv[2] === 'sdk') process.exit(0);
@@ -81,7 +84,8 @@ writeJson(join(dist, 'widgets', 'package.json'), {
     './custom-elements.json': './custom-elements.json',
     './package.json': './package.json',
   },
-  dependencies: Object.fromEntries(WIDGET_DEPENDENCIES.map((name) => [name, pkg.dependencies[name]])),
+  // zod for the declarations only: the SDK types they include are inferred from the contracts' schemas.
+  dependencies: Object.fromEntries([...WIDGET_DEPENDENCIES, 'zod'].map((name) => [name, pkg.dependencies[name]])),
 });
 
 // Elements of a folder without define.ts of their own (account-pin…) are defined by their folder's.

@@ -1,85 +1,49 @@
 /**
  * Registration and sign-in (`client.auth`): the three flows of a tenant, sign-in and sign-out
  * (the session token is kept by `client.session`), password recovery and change, and the
- * captcha challenge. Rules shared with the server are in auth-rules.ts.
+ * captcha challenge. Rules shared with the server are in contracts/rules/auth.ts.
  */
+import type { z } from 'zod';
+import type {
+  auth,
+  CaptchaChallenge as CaptchaChallengeSchema,
+  Confirmed as ConfirmedSchema,
+  RegistrationPending as RegistrationPendingSchema,
+  Sent as SentSchema,
+  SignedIn as SignedInSchema,
+} from '../contracts/auth.ts';
+import type { PersonType as PersonTypeSchema } from '../contracts/common.ts';
+import type { BodyInput } from '../contracts/endpoint.ts';
+import type { Me as MeSchema } from '../contracts/me.ts';
 import { groupAccessor, type ClientCore } from './core.ts';
-import type { LoginKind } from './types.ts';
 
-export type PersonType = 'individual' | 'legal';
+export type PersonType = z.output<typeof PersonTypeSchema>;
 
 /** The signed-in person (`GET me`). */
-export interface Me {
-  id: string;
-  login: string;
-  loginKind: LoginKind;
-  email: string | null;
-  phone: string | null;
-  fullName: string;
-  personType: PersonType;
-  /** `pending` until the email or phone is confirmed. */
-  status: 'pending' | 'active';
-  /** A temporary password is in use: it must be changed before anything else. */
-  mustChangePassword: boolean;
-  /** Until when an unconfirmed cabinet waits before it is removed (ISO time). */
-  confirmBy: string | null;
-  consent: { version: string; url: string; acceptedAt: string } | null;
-  createdAt: string;
-}
+export type Me = z.output<typeof MeSchema>;
 
-export interface RegisterInput {
-  login: string;
-  password?: string;
-  passwordRepeat?: string;
-  personType?: PersonType;
-  /** Consent to the user agreement (password flows). */
-  consent?: boolean;
-  /** The solved captcha payload when the tenant has captcha on. */
-  captcha?: string;
-  /** The page emailed links lead to (an allowed origin of the tenant); the current page by default in browsers. */
-  returnUrl?: string;
-}
+/**
+ * A registration: the login, the password (password flows) with its repeat, the person type,
+ * consent, the solved captcha, and `returnUrl`, the page emailed links lead to (the current page
+ * by default in browsers).
+ */
+export type RegisterInput = BodyInput<typeof auth.register>;
 
 /** The answer to a registration: the same whether or not the login existed. */
-export interface RegistrationPending {
-  status: 'pending';
-  login: string;
-  loginKind: LoginKind;
-  channel: 'email' | 'sms';
-  method: 'link' | 'code';
-  /** An unconfirmed cabinet is removed after this moment (ISO time). */
-  confirmBy: string;
-  /** Seconds before "send again" is accepted. */
-  resendAfter: number;
-}
+export type RegistrationPending = z.output<typeof RegistrationPendingSchema>;
 
 export type ConfirmInput = { token: string } | { login: string; code: string; consent?: boolean };
 
-export interface Confirmed {
-  status: 'confirmed' | 'temporary_password_sent';
-  login: string;
-}
+export type Confirmed = z.output<typeof ConfirmedSchema>;
 
-export interface Sent {
-  status: 'sent';
-  channel?: 'email' | 'sms';
-  method?: 'link' | 'code';
-  resendAfter: number;
-}
+export type Sent = z.output<typeof SentSchema>;
 
-export interface SignedIn {
-  token: string;
-  expiresAt: string;
-  me: Me;
-}
+export type SignedIn = z.output<typeof SignedInSchema>;
 
 export type ResetInput = ({ token: string } | { login: string; code: string }) & { password: string; passwordRepeat?: string };
 
 /** An ALTCHA challenge, solved by the captcha field. */
-export interface CaptchaChallenge {
-  parameters: Record<string, unknown>;
-  signature?: string;
-}
+export type CaptchaChallenge = z.output<typeof CaptchaChallengeSchema>;
 
 /** The query parameters emailed links carry back to the page with the widget. */
 export const LINK_PARAMS = { confirm: 'gaskit-confirm', reset: 'gaskit-reset' } as const;
@@ -102,13 +66,12 @@ export class AuthApi {
 
   /** `GET auth/captcha`: a proof-of-work challenge for the captcha field. */
   captchaChallenge(options: Options = {}): Promise<CaptchaChallenge> {
-    return this.core.request<CaptchaChallenge>('auth/captcha', options);
+    return this.core.call<typeof auth.captcha>('GET', '/auth/captcha', options);
   }
 
   /** `POST auth/register`: opens a cabinet in the tenant's flow; a link or code is sent. */
   register(input: RegisterInput, options: Options = {}): Promise<RegistrationPending> {
-    return this.core.request<RegistrationPending>('auth/register', {
-      method: 'POST',
+    return this.core.call<typeof auth.register>('POST', '/auth/register', {
       body: { returnUrl: currentPage(), ...input },
       ...options,
     });
@@ -116,17 +79,20 @@ export class AuthApi {
 
   /** `POST auth/confirm`: by the emailed link's token, or by login + code (+ consent in the email-code flow). */
   confirm(input: ConfirmInput, options: Options = {}): Promise<Confirmed> {
-    return this.core.request<Confirmed>('auth/confirm', { method: 'POST', body: input, ...options });
+    return this.core.call<typeof auth.confirm>('POST', '/auth/confirm', { body: input, ...options });
   }
 
   /** `POST auth/resend`: the confirmation link or code again; for the signed-in person when no login is given. */
   resend(input: { login?: string; captcha?: string; returnUrl?: string }, options: Options = {}): Promise<Sent> {
-    return this.core.request<Sent>('auth/resend', { method: 'POST', body: { returnUrl: currentPage(), ...input }, ...options });
+    return this.core.call<typeof auth.resend>('POST', '/auth/resend', {
+      body: { returnUrl: currentPage(), ...input },
+      ...options,
+    });
   }
 
   /** `POST auth/login`: signs in and keeps the session token in `client.session`. */
   async signIn(input: { login: string; password: string }, options: Options = {}): Promise<SignedIn> {
-    const answer = await this.core.request<SignedIn>('auth/login', { method: 'POST', body: input, ...options });
+    const answer = await this.core.call<typeof auth.login>('POST', '/auth/login', { body: input, ...options });
     this.core.session.setToken(answer.token);
     return answer;
   }
@@ -134,7 +100,7 @@ export class AuthApi {
   /** `POST auth/logout`: ends the session on the server and forgets the token. */
   async signOut(options: Options = {}): Promise<void> {
     try {
-      if (this.core.session.isSignedIn) await this.core.request<void>('auth/logout', { method: 'POST', ...options });
+      if (this.core.session.isSignedIn) await this.core.call<typeof auth.logout>('POST', '/auth/logout', options);
     } finally {
       this.core.session.clear();
     }
@@ -142,8 +108,7 @@ export class AuthApi {
 
   /** `POST auth/password/forgot`: a reset link by email, or a code by SMS for phone logins. */
   forgotPassword(input: { login: string; captcha?: string; returnUrl?: string }, options: Options = {}): Promise<Sent> {
-    return this.core.request<Sent>('auth/password/forgot', {
-      method: 'POST',
+    return this.core.call<typeof auth.forgot>('POST', '/auth/password/forgot', {
       body: { returnUrl: currentPage(), ...input },
       ...options,
     });
@@ -151,7 +116,7 @@ export class AuthApi {
 
   /** `POST auth/password/reset`: a new password with the link's token or login + code; every session ends. */
   resetPassword(input: ResetInput, options: Options = {}): Promise<{ status: 'password_reset'; login: string }> {
-    return this.core.request('auth/password/reset', { method: 'POST', body: input, ...options });
+    return this.core.call<typeof auth.reset>('POST', '/auth/password/reset', { body: input, ...options });
   }
 
   /**
@@ -162,7 +127,7 @@ export class AuthApi {
     input: { currentPassword: string; password: string; passwordRepeat?: string },
     options: Options = {},
   ): Promise<Me> {
-    const me = await this.core.request<Me>('auth/password/change', { method: 'POST', body: input, ...options });
+    const me = await this.core.call<typeof auth.changePassword>('POST', '/auth/password/change', { body: input, ...options });
     this.core.events.emit('session-changed', { signedIn: true });
     return me;
   }

@@ -1,5 +1,6 @@
+import type { BodyInput, Endpoint, ParamsInput, QueryInput, ResponseOf } from '../contracts/endpoint.ts';
 import { Emitter, type ClientEvents } from './events.ts';
-import { request, type FetchLike, type RequestOptions } from './http.ts';
+import { request, type FetchLike, type QueryValue, type RequestOptions } from './http.ts';
 import { SessionStore, type StorageKind } from './session.ts';
 
 export interface ClientOptions {
@@ -13,6 +14,16 @@ export interface ClientOptions {
   storage?: StorageKind;
   /** A fetch implementation; defaults to the global one, looked up at call time. */
   fetch?: FetchLike;
+}
+
+/** What a call of a contract's endpoint sends, typed by the contract. */
+export interface CallInput<E extends Endpoint> {
+  params?: ParamsInput<E>;
+  query?: QueryInput<E>;
+  body?: BodyInput<E>;
+  /** Sent as `Idempotency-Key` (endpoints whose contract declares idempotency). */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
 }
 
 /**
@@ -60,6 +71,28 @@ export class ClientCore {
       path,
       options,
     );
+  }
+
+  /**
+   * Calls an endpoint of the contracts (contracts/): `call<typeof accounts.summary>('GET',
+   * '/accounts/:id/summary', { params: { id } })`. The compiler checks the method, the path, the
+   * params, query and body against the contract and gives the answer its type; only types are
+   * imported, so no contract code (nor zod) runs in the client.
+   */
+  call<E extends Endpoint>(
+    method: E['method'],
+    template: E['path'],
+    { params, query, body, idempotencyKey, signal }: CallInput<E> = {},
+  ): Promise<ResponseOf<E>> {
+    const values = (params ?? {}) as Record<string, string>;
+    const relative = template.slice(1).replace(/:(\w+)/g, (_match, name: string) => encodeURIComponent(String(values[name])));
+    return this.request<ResponseOf<E>>(relative, {
+      method,
+      query: query as Record<string, QueryValue> | undefined,
+      body,
+      idempotencyKey,
+      signal,
+    });
   }
 }
 

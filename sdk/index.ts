@@ -55,12 +55,12 @@ export {
 export { pickLocale } from './locale.ts';
 export { SessionStore, type StorageKind } from './session.ts';
 export type * from './types.ts';
-export * from './validators.ts';
+export * from '../contracts/rules/validators.ts';
 export * from './accounts.ts';
 export * from './readings.ts';
 export * from './payments.ts';
 export * from './feedback.ts';
 export * from './auth.ts';
-export * from './auth-rules.ts';
+export * from '../contracts/rules/auth.ts';
 export * from './me.ts';
 export * from './preferences.ts';

@@ -2,35 +2,20 @@
  * The signed-in person's own cabinet (`client.me`): profile, contacts, sessions, and deleting
  * the cabinet.
  */
+import type { z } from 'zod';
+import type { auth, SessionInfo as SessionInfoSchema } from '../contracts/auth.ts';
+import type { BodyInput, ResponseOf } from '../contracts/endpoint.ts';
+import type { me } from '../contracts/me.ts';
 import type { Me } from './auth.ts';
 import { groupAccessor, type ClientCore } from './core.ts';
-import { path } from './http.ts';
 
-export interface ProfileInput {
-  fullName?: string;
-  /** A new email is applied after the code sent to it is confirmed. */
-  email?: string;
-  /** A contact phone is saved at once; a phone that is the login waits for its code. */
-  phone?: string;
-}
+/** A new email is applied after the code sent to it is confirmed; a phone that is the login waits for its code. */
+export type ProfileInput = BodyInput<typeof me.update>;
 
-export interface ProfileSaved {
-  me: Me;
-  pendingContact: { field: 'email' | 'phone'; value: string } | null;
-}
+export type ProfileSaved = ResponseOf<typeof me.update>;
 
-export interface SessionInfo {
-  id: string;
-  /** The session of this client. */
-  current: boolean;
-  userAgent: string;
-  /** The browser and system the User-Agent names ("Chrome", "Windows"), null where it does not say. */
-  device: { browser: string | null; os: string | null; mobile: boolean };
-  ip: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
+/** A session: `current` is this client's; `device` names the browser and system, null where the User-Agent does not say. */
+export type SessionInfo = z.output<typeof SessionInfoSchema>;
 
 interface Options {
   signal?: AbortSignal;
@@ -41,27 +26,27 @@ export class MeApi {
 
   /** `GET me`. */
   get(options: Options = {}): Promise<Me> {
-    return this.core.request<Me>('me', options);
+    return this.core.call<typeof me.get>('GET', '/me', options);
   }
 
   /** `PATCH me`: full name and phone; a new email (or login phone) gets a code first. */
   update(input: ProfileInput, options: Options = {}): Promise<ProfileSaved> {
-    return this.core.request<ProfileSaved>('me', { method: 'PATCH', body: input, ...options });
+    return this.core.call<typeof me.update>('PATCH', '/me', { body: input, ...options });
   }
 
   /** `POST me/contact/confirm`: applies the pending email or phone with its code. */
   confirmContact(code: string, options: Options = {}): Promise<Me> {
-    return this.core.request<Me>('me/contact/confirm', { method: 'POST', body: { code }, ...options });
+    return this.core.call<typeof me.confirmContact>('POST', '/me/contact/confirm', { body: { code }, ...options });
   }
 
   /** `GET me/sessions`: active sessions, the current one first. */
   sessions(options: Options = {}): Promise<SessionInfo[]> {
-    return this.core.request<SessionInfo[]>('me/sessions', options);
+    return this.core.call<typeof auth.sessions>('GET', '/me/sessions', options);
   }
 
   /** `DELETE me/sessions/:id`: ends one session (the current one signs this client out). */
   async endSession(id: string, options: Options = {}): Promise<void> {
-    await this.core.request<void>(path`me/sessions/${id}`, { method: 'DELETE', ...options });
+    await this.core.call<typeof auth.endSession>('DELETE', '/me/sessions/:id', { params: { id }, ...options });
   }
 
   /**
@@ -69,7 +54,7 @@ export class MeApi {
    * (the password is asked again); the session ends.
    */
   async deleteCabinet(password: string, options: Options = {}): Promise<void> {
-    await this.core.request<void>('me', { method: 'DELETE', body: { password }, ...options });
+    await this.core.call<typeof me.delete>('DELETE', '/me', { body: { password }, ...options });
     this.core.session.clear();
   }
 }

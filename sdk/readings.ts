@@ -5,193 +5,42 @@
  * Values travel as decimal strings with the meter's decimals ("12345" or "12345.678") and are
  * compared as integer thousandths of a unit, so no floating-point drift ever decides a rule.
  */
+import type { z } from 'zod';
+import type { BodyInput } from '../contracts/endpoint.ts';
+import type * as c from '../contracts/readings.ts';
 import { groupAccessor, type ClientCore } from './core.ts';
-import { path } from './http.ts';
-import type { Validator } from './validators.ts';
 
-/** How a meter's dial reads: `digits` before the decimal point (its capacity), `decimals` after (0 or 3). */
-export interface MeterScale {
-  digits: number;
-  decimals: number;
-}
+export {
+  formatReading,
+  meterCapacity,
+  meterReading,
+  MILLI_PER_UNIT,
+  parseReading,
+  type MeterScale,
+  type ParsedReading,
+} from '../contracts/rules/readings.ts';
 
-/** Readings are kept as integer thousandths of a unit (m³). */
-export const MILLI_PER_UNIT = 1000;
-
-const NUMBER = /^(\d+)(?:[.,](\d+))?$/;
-const NEGATIVE = /^-\s*\d/;
-
-export type ParsedReading = { ok: true; milli: number } | { ok: false; code: string; params: Record<string, unknown> };
-
-/**
- * Parses a reading as typed by a person or sent by an integrator: digits with an optional
- * decimal part after `.` or `,`. Returns the value in thousandths, or the error code.
- */
-export function parseReading(input: string | number, scale: MeterScale): ParsedReading {
-  const text = String(input).trim();
-  if (NEGATIVE.test(text)) return { ok: false, code: 'reading_negative', params: {} };
-  const match = NUMBER.exec(text);
-  if (!match) return { ok: false, code: 'reading_not_a_number', params: {} };
-  const whole = match[1]!.replace(/^0+(?=\d)/, '');
-  const fraction = (match[2] ?? '').replace(/0+$/, '');
-  if (whole.length > scale.digits) return { ok: false, code: 'reading_too_many_digits', params: { digits: scale.digits } };
-  if (fraction && scale.decimals === 0) return { ok: false, code: 'reading_decimals_not_allowed', params: {} };
-  if (fraction.length > scale.decimals) {
-    return { ok: false, code: 'reading_too_many_decimals', params: { decimals: scale.decimals } };
-  }
-  return { ok: true, milli: Number(whole) * MILLI_PER_UNIT + Number(fraction.padEnd(3, '0')) };
-}
-
-/** Thousandths back to the meter's notation: `12345` or `12345.678`. */
-export function formatReading(milli: number, decimals: number): string {
-  const whole = Math.floor(milli / MILLI_PER_UNIT);
-  if (decimals === 0) return String(whole);
-  return `${whole}.${String(milli % MILLI_PER_UNIT)
-    .padStart(3, '0')
-    .slice(0, decimals)}`;
-}
-
-/** The value a meter shows after `milli` when its dial has `digits` places: 10^digits units. */
-export function meterCapacity(digits: number): number {
-  return 10 ** digits * MILLI_PER_UNIT;
-}
-
-/** A meter reading in the meter's notation (see `parseReading`); empty passes, combine with `required`. */
-export const meterReading: Validator<MeterScale> = {
-  name: 'meterReading',
-  execute(value, scale) {
-    if (value.trim() === '') return null;
-    const parsed = parseReading(value, scale);
-    return parsed.ok ? null : parsed.code;
-  },
-  messageParams: ({ digits, decimals }) => ({ digits, decimals }),
-};
-
-export type ReadingStatus = 'accepted' | 'queued' | 'rejected' | 'superseded';
-export type ReadingSource = 'portal' | 'payment' | 'import';
-/** A question the person must answer before a reading is taken. */
-export type ReadingConfirmation = 'rollover' | 'implausible';
-export type ReadingWarning = 'verification_overdue';
-
-export interface ReadingInput {
-  meterId: string;
-  /** In the meter's notation; numbers are accepted too. */
-  value: string | number;
-  /** The meter went past its capacity and started again from zero. */
-  confirmRollover?: boolean;
-  /** The consumption is far above the usual and the person confirms it. */
-  confirmImplausible?: boolean;
-}
-
-export interface SubmitReadingsInput {
-  accountId: string;
-  readings: ReadingInput[];
-}
-
-/** The reading window of the tenant as it stands at the moment of the request. */
-export interface ReadingWindow {
-  startDay: number;
-  endDay: number;
-  outsideWindow: 'reject' | 'next-period';
-  /** Readings are taken now for the current period. */
-  open: boolean;
-  /** The period (`YYYY-MM`) a reading sent now counts for; `null` when the window is closed and closed readings are refused. */
-  period: string | null;
-  /** Sent now, a reading waits for the next window (`period`). */
-  queued: boolean;
-  /** First day (`YYYY-MM-DD`) of the window open now, or of the next one when closed. */
-  opensOn: string;
-  /** Last day (`YYYY-MM-DD`) of that window. */
-  closesOn: string;
-}
-
-export interface PreviousReading {
-  value: string;
-  /** ISO timestamp. */
-  date: string;
-}
-
-export interface ReadingTariff {
-  /** Price of one unit (m³) in kopecks. */
-  price: number;
-  unit: string;
-}
-
-export interface ReadingMeter {
-  id: string;
-  serialNumber: string;
-  name: string;
-  digits: number;
-  decimals: number;
-  /** `YYYY-MM-DD` or null when unknown. */
-  verificationDue: string | null;
-  verificationOverdue: boolean;
-}
-
-export interface Reading {
-  id: string;
-  accountId: string;
-  meterId: string;
-  value: string;
-  period: string;
-  status: ReadingStatus;
-  source: ReadingSource;
-  /** Why the billing system refused it (status `rejected`). */
-  rejectionReason: string | null;
-  /** Consumption since the previous reading, in the meter's notation. */
-  consumption: string | null;
-  rollover: boolean;
-  paymentId: string | null;
-  /** ISO timestamp. */
-  submittedAt: string;
-}
-
-export interface ReadingPreviewItem {
-  meterId: string;
-  value: string;
-  previous: PreviousReading | null;
-  consumption: string | null;
-  /** consumption × tariff, in kopecks. */
-  cost: number | null;
-  tariff: ReadingTariff | null;
-  rollover: boolean;
-  implausible: boolean;
-  /** Confirmations still missing; the submission is refused until they are given. */
-  confirmationsNeeded: ReadingConfirmation[];
-  warnings: ReadingWarning[];
-}
-
-export interface ReadingsPreview {
-  accountId: string;
-  window: ReadingWindow;
-  readings: ReadingPreviewItem[];
-  /** In kopecks. */
-  totalCost: number;
-}
-
-export interface SubmittedReadings {
-  accountId: string;
-  period: string;
-  queued: boolean;
-  readings: Reading[];
-  warnings: { meterId: string; warning: ReadingWarning }[];
-}
-
-export interface MeterHistory {
-  meter: ReadingMeter;
-  /** The newest reading that counts, this period's included. */
-  last: PreviousReading | null;
-  /** What a reading sent now is compared with, as the preview does: a reading of this period is replaced, not compared with. */
-  previous: PreviousReading | null;
-  /** Newest first. */
-  readings: Reading[];
-}
-
-export interface ReadingsHistory {
-  accountId: string;
-  window: ReadingWindow;
-  meters: MeterHistory[];
-}
+export type ReadingStatus = z.output<typeof c.ReadingStatus>;
+export type ReadingSource = Reading['source'];
+/** A confirmation the person gives for a reading the rules question. */
+export type ReadingConfirmation = z.output<typeof c.ReadingConfirmation>;
+export type ReadingWarning = z.output<typeof c.ReadingWarning>;
+/** One meter's reading: its value in the meter's notation, and the confirmations given. */
+export type ReadingInput = z.input<typeof c.ReadingInput>;
+export type SubmitReadingsInput = BodyInput<typeof c.readings.submit>;
+/** The reading window of the tenant as it stands now. */
+export type ReadingWindow = z.output<typeof c.ReadingWindow>;
+export type PreviousReading = NonNullable<z.output<typeof c.PreviousReading>>;
+export type ReadingTariff = NonNullable<ReadingPreviewItem['tariff']>;
+export type ReadingMeter = z.output<typeof c.ReadingMeter>;
+export type Reading = z.output<typeof c.Reading>;
+/** A reading checked by the preview: consumption, cost (kopecks), and the confirmations still missing. */
+export type ReadingPreviewItem = z.output<typeof c.ReadingPreviewItem>;
+export type ReadingsPreview = z.output<typeof c.ReadingsPreview>;
+export type SubmittedReadings = z.output<typeof c.SubmittedReadings>;
+/** A meter with its newest reading that counts (`last`), what a reading sent now is compared with (`previous`), and its readings, newest first. */
+export type MeterHistory = z.output<typeof c.MeterHistory>;
+export type ReadingsHistory = z.output<typeof c.ReadingsHistory>;
 
 /** `client.readings`: submit meter readings and read their history. */
 export class ReadingsApi {
@@ -199,12 +48,12 @@ export class ReadingsApi {
 
   /** `GET accounts/:id/readings`: the account's meters with their readings and the window. */
   history(accountId: string, options: { signal?: AbortSignal } = {}): Promise<ReadingsHistory> {
-    return this.core.request<ReadingsHistory>(path`accounts/${accountId}/readings`, options);
+    return this.core.call<typeof c.readings.history>('GET', '/accounts/:id/readings', { params: { id: accountId }, ...options });
   }
 
   /** `POST readings/preview`: consumption, cost, period, confirmations and warnings, nothing stored. */
   preview(input: SubmitReadingsInput, options: { signal?: AbortSignal } = {}): Promise<ReadingsPreview> {
-    return this.core.request<ReadingsPreview>('readings/preview', { method: 'POST', body: input, ...options });
+    return this.core.call<typeof c.readings.preview>('POST', '/readings/preview', { body: input, ...options });
   }
 
   /**
@@ -215,7 +64,7 @@ export class ReadingsApi {
     input: SubmitReadingsInput,
     options: { idempotencyKey?: string; signal?: AbortSignal } = {},
   ): Promise<SubmittedReadings> {
-    return this.core.request<SubmittedReadings>('readings', { method: 'POST', body: input, ...options });
+    return this.core.call<typeof c.readings.submit>('POST', '/readings', { body: input, ...options });
   }
 }
 

@@ -1,6 +1,9 @@
 /** Shapes of the public HTTP API v1 shared by every domain module. */
 
-export type LoginKind = 'email' | 'phone';
+import type { PasswordPolicy } from '../contracts/rules/auth.ts';
+import type { LoginKind } from '../contracts/rules/validators.ts';
+
+export type { LoginKind, PasswordPolicy };
 export type ConfirmationFlow = 'link' | 'code' | 'code-temp-password';
 export type OutsideWindowPolicy = 'reject' | 'next-period';
 export type PaymentProviderName = 'demo' | 'stripe';
@@ -20,15 +23,6 @@ export interface ThemeInfo {
   cssUrl: string;
   /** Design tokens: `color-primary` (or `--gaskit-color-primary`) → CSS value. */
   tokens: Record<string, string>;
-}
-
-export interface PasswordPolicy {
-  minLength: number;
-  maxLength: number;
-  /** Regular expression source the whole password must match. */
-  pattern: string;
-  /** i18n key describing the rule to the user. */
-  ruleKey: string;
 }
 
 export interface RegistrationConfig {

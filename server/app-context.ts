@@ -1,5 +1,6 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
+import type { PendingPaid } from './accounts/amount-due.ts';
 import type { AccountSettings } from './accounts/module.ts';
 import type { AuthSettings } from './auth/policy.ts';
 import type { CaptchaSettings } from './auth/captcha.ts';
@@ -35,6 +36,8 @@ export interface AppContext {
   templates: ReadonlyMap<string, Template>;
   subscriberDeleted: readonly { name: string; run: SubscriberDeletedHook }[];
   attachmentSources: ReadonlyMap<string, AttachmentLoader>;
+  /** The payments module's answer; nothing is pending in an app without one. */
+  pendingPaid: PendingPaid;
 }
 
 const scope = new AsyncLocalStorage<AppContext>();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import type { PendingPaid } from './accounts/amount-due.ts';
 import { runInApp, type AppContext } from './app-context.ts';
 import { CaptchaSettings } from './auth/captcha.ts';
 import { AuthSettings } from './auth/policy.ts';
@@ -56,6 +57,15 @@ function collect<T>(kind: string, modules: readonly ModuleManifest[], of: (m: Mo
   return all;
 }
 
+/** The one module's contribution of a kind, if any; two are a wiring mistake, refused at start-up. */
+function one<T>(kind: string, modules: readonly ModuleManifest[], of: (m: ModuleManifest) => T | undefined): T | undefined {
+  const given = modules.filter((m) => of(m) !== undefined);
+  if (given.length > 1) throw new Error(`${kind} is contributed twice (modules ${given.map((m) => m.name).join(', ')})`);
+  return given[0] && of(given[0]);
+}
+
+const noPendingPaid: PendingPaid = async () => 0;
+
 /** The app's context: each module's settings from the config, and what the modules contribute. */
 export function appContextOf(config: Config, logger: Logger, modules: readonly ModuleManifest[] = MODULES): AppContext {
   const hooks = collect('subscriber-deleted hook', modules, (m) => Object.entries(m.subscriberDeleted ?? {}));
@@ -74,6 +84,7 @@ export function appContextOf(config: Config, logger: Logger, modules: readonly M
     templates: collect<Template>('template', modules, (m) => Object.entries(m.templates ?? {})),
     subscriberDeleted: [...hooks].map(([name, run]) => ({ name, run })),
     attachmentSources: collect('attachment source', modules, (m) => Object.entries(m.attachmentSources ?? {})),
+    pendingPaid: one('pendingPaid', modules, (m) => m.pendingPaid) ?? noPendingPaid,
   };
 }
 

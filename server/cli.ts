@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { runInApp } from './app-context.ts';
-import { BILLING_KINDS, type BillingKind } from './billing/schemas.ts';
+import { BILLING_KINDS, type BillingKind } from '../contracts/billing.ts';
 import { byteCounter, importBillingCsv, type CsvRowError, type ImportSummary } from './billing/csv.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { EmbeddedDbError } from './db/embedded.ts';

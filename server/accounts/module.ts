@@ -10,6 +10,6 @@ export interface AccountSettings {
 
 export const accountsModule: ModuleManifest = {
   name: 'accounts',
-  routes: [accountRoutes],
+  routes: (mount) => ({ tenant: [accountRoutes(mount)] }),
   subscriberDeleted: { accounts: dropLinksOfDeleted },
 };

@@ -12,7 +12,7 @@ import { alert } from '../http/alerts.ts';
 import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitError, RuleViolation, ValidationError } from '../http/errors.ts';
 import { registry } from '../http/metrics.ts';
-import { amountDue } from '../payments/amounts.ts';
+import { amountDue } from './amount-due.ts';
 import type { SubscriberDeletedHook } from '../subscribers/hooks.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { getTenantById, getTenantBySlug } from '../tenants/service.ts';
@@ -155,9 +155,9 @@ async function viewWithAccount(link: AccountLinkDoc, account?: AccountDoc) {
   return { view: shown, account: found };
 }
 
-/** Paid through the cabinet and not yet booked by billing, and what is due now (payments is imported on use: it imports this module). */
+/** Paid through the cabinet and not yet booked by billing (the app's payments module tells), and what is due now. */
 async function owedNow(tenantId: Types.ObjectId, accountId: string, debt: { debt: number; penalties: number }) {
-  const pendingPaid = await (await import('../payments/service.ts')).pendingPaidAmount(tenantId, accountId);
+  const pendingPaid = await appContext().pendingPaid(tenantId, accountId);
   return { pendingPaid, due: amountDue(debt, pendingPaid) };
 }
 

@@ -1,6 +1,6 @@
 import type { Ctx } from '../http/context.ts';
+import { offsetMs } from '../i18n/time-zones.ts';
 import { enqueue, type NotifyContext } from '../notify/service.ts';
-import { offsetMs } from '../readings/window.ts';
 import type { Template, TemplateData } from '../notify/templates.ts';
 
 /**

@@ -1,21 +1,12 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import Passport from 'passport';
+import { auth } from '../../contracts/auth.ts';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { ctxOf, subscriberCtxOf } from '../http/context.ts';
+import { ctxOf } from '../http/context.ts';
 import { linkBase } from '../http/public-url.ts';
-import { validate } from '../http/validate.ts';
+import type { Mount } from '../http/mount.ts';
 import { captchaChallenge } from './captcha.ts';
 import { deviceOf } from './device.ts';
-import {
-  ChangePasswordBody,
-  ConfirmBody,
-  ForgotBody,
-  LoginBody,
-  RegisterBody,
-  ResendBody,
-  ResetBody,
-  SessionParams,
-} from './schemas.ts';
 import {
   changePassword,
   confirm,
@@ -28,14 +19,7 @@ import {
   type LinkContext,
   type SignInAnswer,
 } from './service.ts';
-import {
-  endCurrentSession,
-  endSession,
-  listSessions,
-  optionalSession,
-  requireAnySession,
-  requireSubscriber,
-} from './sessions.ts';
+import { endCurrentSession, endSession, listSessions, optionalSession } from './sessions.ts';
 
 function clientOf(req: Request): ClientInfo {
   return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.get('user-agent') ?? '' };
@@ -62,69 +46,46 @@ passport.use(
 );
 
 /** passport-local with the domain errors of `signIn` passed on to the central handler. */
-const authenticatePassword: RequestHandler = (req, res, next) => {
-  passport.authenticate('gaskit-password', { session: false }, (err: unknown, answer: SignInAnswer | false) => {
-    if (err) return next(err);
-    res.locals.signIn = answer;
-    next();
-  })(req, res, next);
-};
+function authenticatePassword(req: Request, res: Response): Promise<SignInAnswer> {
+  return new Promise((resolve, reject) => {
+    passport.authenticate('gaskit-password', { session: false }, (err: unknown, answer: SignInAnswer | false) => {
+      if (err || !answer) reject(err ?? new Error('passport-local answered without an error or a session'));
+      else resolve(answer);
+    })(req, res, reject);
+  });
+}
 
 const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
   next();
 };
 
-export const authRoutes = Router({ mergeParams: true });
-authRoutes.use(['/auth', '/me'], noStore);
-
-authRoutes.get('/auth/captcha', async (req, res) => {
-  res.json(await captchaChallenge(ctxOf(req).tenant.slug));
-});
-
-authRoutes.post('/auth/register', validate('body', RegisterBody), async (req, res) => {
-  const { returnUrl, ...input } = req.body as RegisterBody;
-  res.status(202).json(await register(ctxOf(req), input, linkContext(req, returnUrl)));
-});
-
-authRoutes.post('/auth/confirm', validate('body', ConfirmBody), async (req, res) => {
-  res.json(await confirm(ctxOf(req), req.body as ConfirmBody, clientOf(req)));
-});
-
-authRoutes.post('/auth/resend', validate('body', ResendBody), async (req, res) => {
-  const ctx = ctxOf(req);
-  const { returnUrl, ...input } = req.body as ResendBody;
-  const session = await optionalSession(ctx, req.get('authorization'));
-  res.status(202).json(await resend(ctx, input, { ...linkContext(req, returnUrl), sessionSubscriberId: session?.subscriberId }));
-});
-
-authRoutes.post('/auth/login', validate('body', LoginBody), authenticatePassword, (_req, res) => {
-  res.json(res.locals.signIn);
-});
-
-authRoutes.post('/auth/logout', requireAnySession, async (req, res) => {
-  await endCurrentSession(subscriberCtxOf(req));
-  res.status(204).end();
-});
-
-authRoutes.post('/auth/password/forgot', validate('body', ForgotBody), async (req, res) => {
-  const { returnUrl, ...input } = req.body as ForgotBody;
-  res.status(202).json(await forgotPassword(ctxOf(req), input, linkContext(req, returnUrl)));
-});
-
-authRoutes.post('/auth/password/reset', validate('body', ResetBody), async (req, res) => {
-  res.json(await resetPassword(ctxOf(req), req.body as ResetBody, clientOf(req)));
-});
-
-authRoutes.post('/auth/password/change', requireAnySession, validate('body', ChangePasswordBody), async (req, res) => {
-  res.json(await changePassword(subscriberCtxOf(req), req.body as ChangePasswordBody));
-});
-
-authRoutes.get('/me/sessions', requireSubscriber, async (req, res) => {
-  res.json((await listSessions(subscriberCtxOf(req))).map((s) => ({ ...s, device: deviceOf(s.userAgent) })));
-});
-
-authRoutes.delete('/me/sessions/:id', requireSubscriber, validate('params', SessionParams), async (req, res) => {
-  await endSession(subscriberCtxOf(req), String(req.params.id));
-  res.status(204).end();
-});
+/** Registration, confirmation, sign-in and out, passwords, the captcha and the sessions of the cabinet. */
+export function authRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  router.use(['/auth', '/me'], noStore);
+  mount(router, auth.captcha, async ({ ctx }) => {
+    const challenge = await captchaChallenge(ctx.tenant.slug);
+    return { ...challenge, parameters: { ...challenge.parameters } };
+  });
+  mount(router, auth.register, ({ ctx, body: { returnUrl, ...input }, req }) =>
+    register(ctx, input, linkContext(req, returnUrl)),
+  );
+  mount(router, auth.confirm, ({ ctx, body, req }) => confirm(ctx, body, clientOf(req)));
+  mount(router, auth.resend, async ({ ctx, body: { returnUrl, ...input }, req }) => {
+    const session = await optionalSession(ctx, req.get('authorization'));
+    return resend(ctx, input, { ...linkContext(req, returnUrl), sessionSubscriberId: session?.subscriberId });
+  });
+  mount(router, auth.login, ({ req, res }) => authenticatePassword(req, res));
+  mount(router, auth.logout, ({ ctx }) => endCurrentSession(ctx));
+  mount(router, auth.forgot, ({ ctx, body: { returnUrl, ...input }, req }) =>
+    forgotPassword(ctx, input, linkContext(req, returnUrl)),
+  );
+  mount(router, auth.reset, ({ ctx, body, req }) => resetPassword(ctx, body, clientOf(req)));
+  mount(router, auth.changePassword, ({ ctx, body }) => changePassword(ctx, body));
+  mount(router, auth.sessions, async ({ ctx }) =>
+    (await listSessions(ctx)).map((s) => ({ ...s, device: deviceOf(s.userAgent) })),
+  );
+  mount(router, auth.endSession, ({ ctx, params }) => endSession(ctx, params.id));
+  return router;
+}

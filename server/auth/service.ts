@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Types } from 'mongoose';
-import { validate as runRules } from '../../sdk/validators.ts';
-import { passwordRules } from '../../sdk/auth-rules.ts';
+import { validate as runRules } from '../../contracts/rules/validators.ts';
+import { passwordRules } from '../../contracts/rules/auth.ts';
 import type { Ctx, SubscriberCtx } from '../http/context.ts';
 import { AuthError, RuleViolation, ValidationError, type FieldErrors } from '../http/errors.ts';
 import { claimAttempt, clearKey, consume, sweepLimits } from '../http/limits.ts';

@@ -190,6 +190,10 @@ export const requireSubscriber: RequestHandler = sessionGuard();
 /** Routes a person may use before confirming or while a password change is due: `me`, sign-out, resend, change password. */
 export const requireAnySession: RequestHandler = sessionGuard({ allowUnconfirmed: true, allowPasswordChange: true });
 
+/** Routes open to both: a bearer session when one is sent (it must then be valid, as for `requireSubscriber`), anonymous otherwise. */
+export const optionalSubscriber: RequestHandler = (req, res, next) =>
+  req.get('authorization') ? requireSubscriber(req, res, next) : next();
+
 /** The session in the request, if any and valid, without refusing the request (for routes open to both). */
 export async function optionalSession(ctx: Ctx, header: string | undefined): Promise<SessionDoc | null> {
   return (await activeSession(ctx, header))?.session ?? null;

@@ -4,7 +4,7 @@ import { parse, type CsvError, type InfoRecord } from 'csv-parse';
 import { ValidationError, type FieldErrors } from '../http/errors.ts';
 import { toFieldErrors } from '../http/validate.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { ChargeItem, ITEM_SCHEMAS, type BillingKind } from './schemas.ts';
+import { ChargeItem, ITEM_SCHEMAS, type BillingKind } from '../../contracts/billing.ts';
 import { BillingWriter, type BillingItem } from './writer.ts';
 
 /**

@@ -12,7 +12,7 @@ import {
   type BillingPastDoc,
   type MonthCharge,
 } from './model.ts';
-import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
+import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from '../../contracts/billing.ts';
 import type { Worker } from '../workers.ts';
 import { BillingWriter, foldBalances, pinHash, resolveBalance } from './writer.ts';
 

@@ -24,7 +24,7 @@ import {
   type MonthBalance,
   type MonthCharge,
 } from './model.ts';
-import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from './schemas.ts';
+import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from '../../contracts/billing.ts';
 
 /**
  * Writes billing items of one tenant in bulk, by the rules of the integration API: the tenant's

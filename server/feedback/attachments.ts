@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { attachmentsError, FEEDBACK_LIMITS, SNIFF_BYTES, sniffAttachmentType, type AttachmentType } from '../../sdk/feedback.ts';
+import {
+  attachmentsError,
+  FEEDBACK_LIMITS,
+  SNIFF_BYTES,
+  sniffAttachmentType,
+  type AttachmentType,
+} from '../../contracts/rules/feedback.ts';
 import { ValidationError } from '../http/errors.ts';
 
 export interface IncomingFile {

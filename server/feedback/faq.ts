@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { FaqEntry as FaqEntryView } from '../../sdk/feedback.ts';
+import type { z } from 'zod';
+import type { FaqEntry, FaqUpsert } from '../../contracts/feedback.ts';
 import { key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import type { Ctx } from '../http/context.ts';
@@ -7,8 +8,9 @@ import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '..
 import { SUPPORTED_LOCALES } from '../i18n/index.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { FaqList, type FaqEntryDoc, type FaqListDoc } from './model.ts';
-import type { FaqUpsertBody } from './schemas.ts';
 import { keywordsOf, queryStems, score } from './search.ts';
+
+type FaqEntryView = z.output<typeof FaqEntry>;
 
 /** Most entries of a supplier in one language: the list is one document, read whole by a search. */
 export const FAQ_MAX_ENTRIES = 500;
@@ -81,12 +83,12 @@ async function changeList<R>(
  * Creates or replaces entries by key (and language); returns how many were created and updated.
  * Entries in a language the supplier does not offer are refused: nobody would ever see them.
  */
-export async function upsertFaq(tenant: TenantDoc, input: FaqUpsertBody): Promise<{ created: number; updated: number }> {
+export async function upsertFaq(tenant: TenantDoc, input: FaqUpsert): Promise<{ created: number; updated: number }> {
   const foreign = input.entries.flatMap((e, i) =>
     e.lng && !tenant.locales.includes(e.lng) ? [[`entries.${i}.lng`, { code: 'unsupported_locale' }] as const] : [],
   );
   if (foreign.length) throw new ValidationError(Object.fromEntries(foreign));
-  const byLng = new Map<string, FaqUpsertBody['entries']>();
+  const byLng = new Map<string, FaqUpsert['entries']>();
   for (const e of input.entries) {
     const lng = e.lng ?? tenant.defaultLocale;
     byLng.set(lng, [...(byLng.get(lng) ?? []), e]);

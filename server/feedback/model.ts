@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
-import { ATTACHMENT_TYPES, FEEDBACK_STATUSES, type AttachmentType, type FeedbackStatus } from '../../sdk/feedback.ts';
+import { ATTACHMENT_TYPES, FEEDBACK_STATUSES, type AttachmentType, type FeedbackStatus } from '../../contracts/rules/feedback.ts';
 import { key } from '../db/kernel/keys.ts';
 import { toJSON } from '../db/plugins.ts';
 

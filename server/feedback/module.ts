@@ -7,8 +7,7 @@ import { dropFeedbackOfDeleted, loadFeedbackFile, orphanFilesWorker } from './se
 /** Support requests: the widget's and the integration API's routes, inbound mail, attachments. */
 export const feedbackModule: ModuleManifest = {
   name: 'feedback',
-  routes: [feedbackRoutes, feedbackIntegrationRoutes],
-  rootRoutes: [inboundRoutes],
+  routes: (mount) => ({ tenant: [feedbackRoutes(mount), feedbackIntegrationRoutes(mount)], root: [inboundRoutes(mount)] }),
   workers: [orphanFilesWorker],
   templates: feedbackTemplates,
   subscriberDeleted: { feedback: dropFeedbackOfDeleted },

@@ -1,15 +1,14 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
+import { feedback } from '../../contracts/feedback.ts';
+import { FEEDBACK_LIMITS } from '../../contracts/rules/feedback.ts';
 import { inThisApp, keepAppContext } from '../app-context.ts';
-import { FEEDBACK_LIMITS } from '../../sdk/feedback.ts';
 import { checkCaptcha } from '../auth/captcha.ts';
-import { requireSubscriber } from '../auth/sessions.ts';
-import { ctxOf, senderCtxOf, signedIn, subscriberCtxOf } from '../http/context.ts';
+import { senderCtxOf, signedIn } from '../http/context.ts';
 import { AuthError, DomainError, ForbiddenError, ValidationError } from '../http/errors.ts';
-import { validate } from '../http/validate.ts';
+import type { Mount } from '../http/mount.ts';
 import { fileLinkValid, inboundSignatureValid } from './addresses.ts';
 import { searchFaq } from './faq.ts';
-import { FaqQuery, FeedbackBody, FeedbackFileParams, FeedbackIdParams, SignedLinkQuery } from './schemas.ts';
 import {
   checkSendingRoom,
   defaultContact,
@@ -24,10 +23,6 @@ import {
 const INBOUND_TOLERANCE_SECONDS = 300;
 /** Largest raw message the inbound endpoint reads (a reply quoting a request with its attachments). */
 const INBOUND_MAX_BYTES = '40mb';
-
-/** A bearer session when one is sent (it must then be valid); anonymous otherwise. */
-const optionalSubscriber: RequestHandler = (req, res, next) =>
-  req.get('authorization') ? requireSubscriber(req, res, next) : next();
 
 const MULTER_CODES: Record<string, string> = {
   LIMIT_FILE_COUNT: 'attachments_too_many',
@@ -109,62 +104,60 @@ const multipart: RequestHandler = (req, res, next) => {
   );
 };
 
-export const feedbackRoutes = Router({ mergeParams: true });
-
-feedbackRoutes.post('/feedback', optionalSubscriber, beforeBody, multipart, validate('body', FeedbackBody), async (req, res) => {
-  const uploaded = (req.files ?? []) as Express.Multer.File[];
-  const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
-  res.status(201).json(await submitFeedback(senderCtxOf(req), { ...(req.body as FeedbackBody), files, ip: req.ip ?? '' }));
-});
-
-feedbackRoutes.get('/feedback', requireSubscriber, async (req, res) => {
-  res.set('Cache-Control', 'private, no-store');
-  res.json(await listOwnRequests(subscriberCtxOf(req)));
-});
-
-feedbackRoutes.get('/feedback/contact', requireSubscriber, async (req, res) => {
-  res.set('Cache-Control', 'private, no-store');
-  res.json(await defaultContact(subscriberCtxOf(req)));
-});
-
-feedbackRoutes.get('/feedback/:id', requireSubscriber, validate('params', FeedbackIdParams), async (req, res) => {
-  res.set('Cache-Control', 'private, no-store');
-  res.json(await getOwnRequest(subscriberCtxOf(req), String(req.params.id)));
-});
-
-/** An attachment through the signed link in the department's email. */
-feedbackRoutes.get(
-  '/feedback/:id/files/:fileId',
-  validate('params', FeedbackFileParams),
-  validate('query', SignedLinkQuery),
-  async (req, res) => {
-    const ctx = ctxOf(req);
-    const { id, fileId } = req.params as { id: string; fileId: string };
-    const { exp, sig } = req.query as unknown as { exp: number; sig: string };
+/** The person's side: sending requests with attachments, following them, the signed attachment links, the FAQ. */
+export function feedbackRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  mount(
+    router,
+    feedback.send,
+    async ({ ctx, body, req }) => {
+      const uploaded = (req.files ?? []) as Express.Multer.File[];
+      const files = uploaded.map((f) => ({ name: f.originalname, data: f.buffer }));
+      return submitFeedback(ctx, { ...body, files, ip: req.ip ?? '' });
+    },
+    { before: [beforeBody, multipart] },
+  );
+  mount(router, feedback.list, ({ ctx, res }) => {
+    res.set('Cache-Control', 'private, no-store');
+    return listOwnRequests(ctx);
+  });
+  mount(router, feedback.contact, ({ ctx, res }) => {
+    res.set('Cache-Control', 'private, no-store');
+    return defaultContact(ctx);
+  });
+  mount(router, feedback.get, ({ ctx, params, res }) => {
+    res.set('Cache-Control', 'private, no-store');
+    return getOwnRequest(ctx, params.id);
+  });
+  mount(router, feedback.file, async ({ ctx, params: { id, fileId }, query: { exp, sig }, res }) => {
     if (!fileLinkValid(ctx.tenant.slug, id, fileId, exp, sig)) throw new ForbiddenError('link_invalid');
     const file = await getAttachment(ctx, id, fileId);
     res.attachment(file.name);
     res.set('Cache-Control', 'private, no-store');
-    res.type(file.type).send(file.data);
-  },
-);
-
-feedbackRoutes.get('/faq', validate('query', FaqQuery), async (req, res) => {
-  res.set('Cache-Control', 'public, max-age=60');
-  res.json(await searchFaq(ctxOf(req), req.query as unknown as FaqQuery));
-});
+    res.type(file.type);
+    return file.data;
+  });
+  mount(router, feedback.faq, ({ ctx, query, res }) => {
+    res.set('Cache-Control', 'public, max-age=60');
+    return searchFaq(ctx, query);
+  });
+  return router;
+}
 
 /** Replies of departments, posted by the mail service as raw messages and signed with the inbound secret. */
-export const inboundRoutes = Router();
-
-inboundRoutes.post(
-  '/api/v1/inbound/email',
-  keepAppContext(express.raw({ type: 'message/rfc822', limit: INBOUND_MAX_BYTES })),
-  async (req, res) => {
-    if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
-    if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {
-      throw new AuthError('inbound_signature_invalid');
-    }
-    res.json(await recordEmailReply(req.body));
-  },
-);
+export function inboundRoutes(mount: Mount): Router {
+  const router = Router();
+  mount(
+    router,
+    feedback.inbound,
+    async ({ req }) => {
+      if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
+      if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {
+        throw new AuthError('inbound_signature_invalid');
+      }
+      return recordEmailReply(req.body);
+    },
+    { before: [keepAppContext(express.raw({ type: feedback.inbound.rawBody, limit: INBOUND_MAX_BYTES }))] },
+  );
+  return router;
+}

@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
-import type { FeedbackContact, FeedbackRequest as FeedbackRequestView, FeedbackStatus } from '../../sdk/feedback.ts';
-import { contactEmailRules } from '../../sdk/feedback.ts';
-import { pattern, rule, validate as runRules } from '../../sdk/validators.ts';
+import type { z } from 'zod';
+import type * as c from '../../contracts/feedback.ts';
+import { contactEmailRules, type FeedbackStatus } from '../../contracts/rules/feedback.ts';
+import { pattern, rule, validate as runRules } from '../../contracts/rules/validators.ts';
 import { isLinked } from '../accounts/service.ts';
 import { verifyCaptcha } from '../auth/captcha.ts';
 import { currentSubscriber } from '../auth/sessions.ts';
@@ -38,7 +39,11 @@ import {
 } from './model.ts';
 import { feedbackConfig } from './config.ts';
 import { ANSWERED_TEMPLATE, DEPARTMENT_TEMPLATE } from './messages.ts';
-import { ANSWER_MAX_LENGTH, type FeedbackBody, type FeedbackUpdateBody } from './schemas.ts';
+import { ANSWER_MAX_LENGTH, type FeedbackUpdate as FeedbackUpdateBody } from '../../contracts/feedback.ts';
+
+type FeedbackBody = z.output<typeof c.FeedbackInput>;
+type FeedbackContact = z.output<typeof c.FeedbackContact>;
+type FeedbackRequestView = z.output<typeof c.FeedbackRequest>;
 
 /** Most requests the subscriber's list shows. */
 const OWN_LIST_LIMIT = 100;

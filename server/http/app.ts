@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { runInApp, type AppContext } from '../app-context.ts';
-import type { ModuleManifest } from '../manifest.ts';
+import type { ModuleManifest, ModuleRoutes } from '../manifest.ts';
 import { ROOT } from '../root.ts';
 import { jsonBody } from './body.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { healthz, readyz, requireDatabase } from './health.ts';
 import { requestLogger } from './logger.ts';
 import { metricsAuth, metricsHandler, metricsMiddleware } from './metrics.ts';
-import { openapiDocument } from './openapi.ts';
+import { mounter, type Guards } from './mount.ts';
 import { tenantScope } from './tenant-scope.ts';
 import { WIDGET_PATHS, widgetFiles } from './widget-files.ts';
 
@@ -39,15 +39,14 @@ export function createApp(context: AppContext, modules: readonly ModuleManifest[
   app.get('/healthz', healthz);
   app.get('/readyz', readyz);
   app.get('/metrics', metricsAuth(config), metricsHandler);
-  app.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openapiDocument());
-  });
+  const routes = moduleRoutes(modules);
+  for (const r of routes) if (r.place === 'beforeDatabase') app.use(r.router);
   app.use('/api', requireDatabase);
 
   const scoped = tenantScope();
-  for (const m of modules) {
-    for (const router of m.routes ?? []) scoped.use(router);
-    for (const router of m.rootRoutes ?? []) app.use(router);
+  for (const r of routes) {
+    if (r.place === 'tenant') scoped.use(r.router);
+    if (r.place === 'root') app.use(r.router);
   }
   app.use('/api/v1/t/:tenant', scoped);
 
@@ -57,4 +56,31 @@ export function createApp(context: AppContext, modules: readonly ModuleManifest[
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The guards the modules contribute; a kind of auth guarded by two modules is a wiring mistake, refused at start-up. */
+function guardsOf(modules: readonly ModuleManifest[]): Partial<Guards> {
+  const guards: Partial<Guards> = {};
+  for (const m of modules) {
+    for (const [kind, guard] of Object.entries(m.guards ?? {}) as [keyof Guards, Guards[keyof Guards]][]) {
+      if (guards[kind]) throw new Error(`guard ${kind} is contributed twice (module ${m.name})`);
+      Object.assign(guards, { [kind]: guard });
+    }
+  }
+  return guards;
+}
+
+/**
+ * Every module's routers for one app, in the modules' order, with where each is mounted; their
+ * endpoints are mounted with the guards the modules contribute.
+ */
+export function moduleRoutes(
+  modules: readonly ModuleManifest[],
+): { module: string; place: keyof ModuleRoutes; router: Router }[] {
+  const mount = mounter(guardsOf(modules));
+  return modules.flatMap((m) =>
+    Object.entries(m.routes?.(mount) ?? {}).flatMap(([place, routers]: [string, Router[]]) =>
+      routers.map((router) => ({ module: m.name, place: place as keyof ModuleRoutes, router })),
+    ),
+  );
 }

@@ -1,8 +1,5 @@
-import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { ValidationError, type FieldErrors } from './errors.ts';
-
-type Part = 'body' | 'query' | 'params';
+import type { FieldErrors } from './errors.ts';
 
 /** The limit a too-small or too-big value missed, which its text names. */
 function limitOf(issue: z.core.$ZodIssue): { params?: Record<string, unknown> } {
@@ -32,6 +29,7 @@ function issueCode(issue: z.core.$ZodIssue): { code: string; params?: Record<str
   }
 }
 
+/** A zod error as field errors, keyed by the path of each issue (`_` for the whole value). */
 export function toFieldErrors(error: z.ZodError): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
@@ -43,18 +41,4 @@ export function toFieldErrors(error: z.ZodError): FieldErrors {
     fields[key] ??= issueCode(issue);
   }
   return fields;
-}
-
-/**
- * Parses one part of the request with a zod schema and replaces it with the parsed value
- * (unknown keys are rejected by strict schemas, so bodies are allow-listed).
- */
-export function validate<S extends z.ZodType>(part: Part, schema: S): RequestHandler {
-  return (req, _res, next) => {
-    const parsed = schema.safeParse(req[part] ?? {});
-    if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
-    if (part === 'query') Object.defineProperty(req, 'query', { value: parsed.data, writable: true });
-    else (req as unknown as Record<Part, unknown>)[part] = parsed.data;
-    next();
-  };
 }

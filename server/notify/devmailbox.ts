@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { DevMailEntry } from '../../contracts/notify.ts';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 import type { Logger } from 'pino';
@@ -69,17 +70,6 @@ export async function startDevMailbox(logger: Logger): Promise<DevMailbox> {
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-export interface DevMailEntry {
-  kind: 'email' | 'sms';
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Names, types and sizes of the attached files (the bytes are not kept). */
-  attachments: { filename: string; type: string; size: number }[];
-  sentAt: string;
 }
 
 /** Newest first; `to` narrows to one recipient (lower-cased email or E.164 phone). */

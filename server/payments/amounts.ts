@@ -1,36 +1,8 @@
-import type { PaymentElsewhere } from '../../sdk/payments.ts';
+import type { PaymentElsewhere } from '../../contracts/payments.ts';
 /**
- * What a subscriber owes and pays, as plain arithmetic over kopecks: no database, no context.
- *
- * Billing's debt (the latest closing balance) already includes the penalties ("пени"): on the
- * bill, "Сумма" is what is owed for the services and "Пени" the penalties, and together they are
- * the debt (seed 004). A payment made in the cabinet that billing has not booked yet is
- * subtracted from it, so nobody is asked to pay the same debt twice.
+ * The payments made outside the cabinet, as plain arithmetic over kopecks: no database, no context.
+ * (What is owed now, less the cabinet's payments billing has not booked, is accounts' `amountDue`.)
  */
-
-/** What is owed on an account now, kopecks. */
-export interface AmountDue {
-  /** The debt less the payments not booked yet; negative is an overpayment. */
-  balance: number;
-  /** What to pay now: `amount + penalties`, never negative. */
-  total: number;
-  /** Toward the services: the pay form's "Сумма". */
-  amount: number;
-  /** Toward the penalties: the pay form's "Пени". */
-  penalties: number;
-}
-
-/**
- * The amount due from billing's debt and penalties and what the cabinet took that billing has not
- * booked yet. A pending payment is counted against the services first, so penalties stay due until
- * the whole debt is covered.
- */
-export function amountDue({ debt, penalties }: { debt: number; penalties: number }, pendingPaid: number): AmountDue {
-  const balance = debt - Math.max(0, pendingPaid);
-  const total = Math.max(0, balance);
-  const due = Math.min(Math.max(0, penalties), total);
-  return { balance, total, amount: total - due, penalties: due };
-}
 
 /** A payment made in the cabinet, as the history merges it: its month, and per account what it paid. */
 export interface CabinetPaymentPart {

@@ -4,7 +4,7 @@
  * (subscribers). Each function maps their answers to the plain shapes payments works with.
  */
 import type { Types } from 'mongoose';
-import type { ReadingInput } from '../../sdk/readings.ts';
+import type { ReadingInput } from '../../contracts/readings.ts';
 import { assertLinked, listLinkedAccountRefs, listLinkedAccountsWithMeters } from '../accounts/service.ts';
 import { paidByMonth } from '../billing/service.ts';
 import type { Ctx, SubscriberCtx } from '../http/context.ts';

@@ -1,4 +1,4 @@
-import { periodOfDate } from '../../sdk/payments.ts';
+import { periodOfDate } from '../../contracts/rules/payments.ts';
 import type { SubscriberCtx } from '../http/context.ts';
 import { paymentsElsewhere, type CabinetPaymentPart } from './amounts.ts';
 import { bookedPayments } from './collaborators.ts';

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import type { Config } from '../config.ts';
 import { RuleViolation, ValidationError } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
-import { cardNumber, digitsOnly } from '../../sdk/payments.ts';
+import { cardNumber, digitsOnly } from '../../contracts/rules/payments.ts';
 import type { ProviderEvent } from './events.ts';
 import type { ProviderName } from './model.ts';
 

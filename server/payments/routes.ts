@@ -1,20 +1,12 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { payments } from '../../contracts/payments.ts';
 import { appContext } from '../app-context.ts';
-import { requireSubscriber } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
-import { ctxOf, subscriberCtxOf } from '../http/context.ts';
-import { idempotencyKeyOf } from '../http/idempotency.ts';
-import { validate } from '../http/validate.ts';
+import { ValidationError } from '../http/errors.ts';
+import type { Mount } from '../http/mount.ts';
+import { toFieldErrors } from '../http/validate.ts';
 import { renderReceiptPage } from './receipt-page.ts';
-import {
-  CreatePaymentBody,
-  DemoAuthenticateBody,
-  DemoConfirmBody,
-  ListPaymentsQuery,
-  PaymentIdParams,
-  ReceiptParams,
-  ShortReceiptParams,
-} from './schemas.ts';
 import {
   cancelPayment,
   createPayment,
@@ -32,67 +24,43 @@ function configOf(): Config {
   return appContext().config;
 }
 
-export const paymentRoutes = Router({ mergeParams: true });
-
-paymentRoutes.get('/payments/options', requireSubscriber, async (req, res) => {
-  res.json(await paymentOptions(subscriberCtxOf(req)));
-});
-
-paymentRoutes.post('/payments', requireSubscriber, validate('body', CreatePaymentBody), async (req, res) => {
-  const result = await createPayment(subscriberCtxOf(req), req.body, {
-    idempotencyKey: idempotencyKeyOf(req),
-    config: configOf(),
+/** Paying linked accounts, the payment's state, and its receipt. */
+export function paymentRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  mount(router, payments.options, ({ ctx }) => paymentOptions(ctx));
+  mount(router, payments.create, ({ ctx, body, idempotencyKey }) =>
+    createPayment(ctx, body, { idempotencyKey, config: configOf() }),
+  );
+  mount(router, payments.list, ({ ctx, query }) => listPayments(ctx, query));
+  mount(router, payments.get, ({ ctx, params }) => getPayment(ctx, params.id));
+  mount(router, payments.cancel, ({ ctx, params }) => cancelPayment(ctx, params.id, configOf()));
+  mount(router, payments.demoConfirm, ({ ctx, params, body }) => demoConfirm(ctx, params.id, body, configOf()));
+  mount(router, payments.demoAuthenticate, ({ ctx, params, body }) => demoAuthenticate(ctx, params.id, body.approve, configOf()));
+  mount(router, payments.receipt, async ({ ctx, params, res }) => {
+    const payment = await receiptByToken(ctx, params.token);
+    res.set('Cache-Control', 'private, no-store');
+    return renderReceiptPage(ctx, payment);
   });
-  res.status(201).json(result);
+  return router;
+}
+
+const ShortReceiptParams = z.strictObject({
+  tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'invalid_format'),
+  token: z.string().regex(/^[\w-]{16,64}$/, 'invalid_format'),
 });
 
-paymentRoutes.get('/payments', requireSubscriber, validate('query', ListPaymentsQuery), async (req, res) => {
-  res.json(await listPayments(subscriberCtxOf(req), req.query));
-});
-
-paymentRoutes.get('/payments/:id', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await getPayment(subscriberCtxOf(req), String(req.params.id)));
-});
-
-paymentRoutes.post('/payments/:id/cancel', requireSubscriber, validate('params', PaymentIdParams), async (req, res) => {
-  res.json(await cancelPayment(subscriberCtxOf(req), String(req.params.id), configOf()));
-});
-
-paymentRoutes.post(
-  '/payments/:id/demo/confirm',
-  requireSubscriber,
-  validate('params', PaymentIdParams),
-  validate('body', DemoConfirmBody),
-  async (req, res) => {
-    res.json(await demoConfirm(subscriberCtxOf(req), String(req.params.id), req.body, configOf()));
-  },
-);
-
-paymentRoutes.post(
-  '/payments/:id/demo/authenticate',
-  requireSubscriber,
-  validate('params', PaymentIdParams),
-  validate('body', DemoAuthenticateBody),
-  async (req, res) => {
-    res.json(await demoAuthenticate(subscriberCtxOf(req), String(req.params.id), req.body.approve, configOf()));
-  },
-);
-
-paymentRoutes.get('/receipts/:token', validate('params', ReceiptParams), async (req, res) => {
-  const ctx = ctxOf(req);
-  const payment = await receiptByToken(ctx, String(req.params.token));
-  res.set('Cache-Control', 'private, no-store').type('html').send(renderReceiptPage(ctx, payment));
-});
-
-/** One Stripe webhook endpoint for every supplier: `event.account` names the connected account. */
-export const paymentRootRoutes = Router();
-
-/** The short link of a receipt sent by SMS: on to the printable receipt. */
-paymentRootRoutes.get('/r/:tenant/:token', validate('params', ShortReceiptParams), (req, res) => {
-  res.redirect(302, `/api/v1/t/${String(req.params.tenant)}/receipts/${String(req.params.token)}`);
-});
-
-paymentRootRoutes.post('/api/v1/webhooks/stripe', async (req, res) => {
-  const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf());
-  res.json({ received: true, outcome: result.outcome });
-});
+/** One Stripe webhook endpoint for every supplier (`event.account` names the connected account), and the receipts' short links. */
+export function paymentRootRoutes(mount: Mount): Router {
+  const router = Router();
+  /** The short link of a receipt sent by SMS: on to the printable receipt. */
+  router.get('/r/:tenant/:token', (req, res) => {
+    const parsed = ShortReceiptParams.safeParse(req.params);
+    if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
+    res.redirect(302, `/api/v1/t/${parsed.data.tenant}/receipts/${parsed.data.token}`);
+  });
+  mount(router, payments.stripeWebhook, async ({ req }) => {
+    const result = await handleStripeWebhook(req.rawBody, req.get('stripe-signature'), configOf());
+    return { received: true as const, outcome: result.outcome };
+  });
+  return router;
+}

@@ -1,4 +1,4 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { portalRoutes } from './routes.ts';
 
-export const portalModule: ModuleManifest = { name: 'portal', rootRoutes: [portalRoutes] };
+export const portalModule: ModuleManifest = { name: 'portal', routes: () => ({ root: [portalRoutes] }) };

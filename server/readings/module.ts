@@ -4,7 +4,7 @@ import { readingsTemplates, readingsWorkers } from './service.ts';
 
 export const readingsModule: ModuleManifest = {
   name: 'readings',
-  routes: [readingsRoutes],
+  routes: (mount) => ({ tenant: [readingsRoutes(mount)] }),
   workers: readingsWorkers,
   templates: readingsTemplates,
 };

@@ -1,12 +1,5 @@
-import {
-  formatReading,
-  meterCapacity,
-  MILLI_PER_UNIT,
-  parseReading,
-  type ReadingConfirmation,
-  type ReadingInput,
-  type ReadingWarning,
-} from '../../sdk/readings.ts';
+import type { ReadingConfirmation, ReadingInput, ReadingWarning } from '../../contracts/readings.ts';
+import { formatReading, meterCapacity, MILLI_PER_UNIT, parseReading } from '../../contracts/rules/readings.ts';
 import mongoose from 'mongoose';
 import { dueAt, queue, sweepDue, type Due, type Register } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key, type KeyedModel } from '../db/kernel/keys.ts';

@@ -5,6 +5,8 @@
  * a month's length mean its last day.
  */
 
+import { offsetMs } from '../i18n/time-zones.ts';
+
 export interface WindowRules {
   windowStartDay: number;
   windowEndDay: number;
@@ -98,29 +100,6 @@ export function windowAt(rules: WindowRules, now: Date): WindowState {
   if (day >= start) return windowOf(0, true);
   if (day <= end) return windowOf(-1, true);
   return windowOf(0, false);
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in milliseconds. */
-export function offsetMs(at: Date, timeZone: string): number {
-  let format = offsetFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormats.set(timeZone, format);
-  }
-  const p = Object.fromEntries(format.formatToParts(at).map((x) => [x.type, Number(x.value)]));
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /** The moment a calendar day (`YYYY-MM-DD`) begins in `timeZone`. */

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 import mongoose, { Types } from 'mongoose';
-import { email as emailValidator, login as loginValidator } from '../../sdk/validators.ts';
+import { email as emailValidator, login as loginValidator } from '../../contracts/rules/validators.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
 import { isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { ConflictError } from '../http/errors.ts';

@@ -1,4 +1,4 @@
 import type { ModuleManifest } from '../manifest.ts';
 import { tenantRoutes } from './routes.ts';
 
-export const tenantsModule: ModuleManifest = { name: 'tenants', routes: [tenantRoutes] };
+export const tenantsModule: ModuleManifest = { name: 'tenants', routes: (mount) => ({ tenant: [tenantRoutes(mount)] }) };

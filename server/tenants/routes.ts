@@ -1,27 +1,27 @@
 import { Router } from 'express';
-import { ctxOf } from '../http/context.ts';
+import { tenants } from '../../contracts/tenants.ts';
+import { ValidationError } from '../http/errors.ts';
 import { selfOrigin } from '../http/tenant-scope.ts';
-import { validate } from '../http/validate.ts';
-import { bundleFor } from '../i18n/index.ts';
-import { LngParams } from './schemas.ts';
+import type { Mount } from '../http/mount.ts';
+import { bundleFor, SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { publicConfig } from './service.ts';
 import { getTheme, themeCss } from './themes.ts';
 
-export const tenantRoutes = Router({ mergeParams: true });
-
-tenantRoutes.get('/config', async (req, res) => {
-  res.set('Cache-Control', 'public, max-age=60');
-  res.json(await publicConfig(ctxOf(req).tenant, selfOrigin(req)));
-});
-
-tenantRoutes.get('/i18n/:lng', validate('params', LngParams), (req, res) => {
-  const { tenant } = ctxOf(req);
-  const lng = String(req.params.lng);
-  res.set('Cache-Control', 'public, max-age=300');
-  res.json({ lng, resources: bundleFor(lng, tenant.texts) });
-});
-
-tenantRoutes.get('/theme.css', (req, res) => {
-  res.set('Cache-Control', 'public, max-age=300');
-  res.type('text/css').send(themeCss(getTheme(ctxOf(req).tenant.theme)));
-});
+/** The supplier's public configuration, texts and theme. */
+export function tenantRoutes(mount: Mount): Router {
+  const router = Router({ mergeParams: true });
+  mount(router, tenants.config, ({ ctx, req, res }) => {
+    res.set('Cache-Control', 'public, max-age=60');
+    return publicConfig(ctx.tenant, selfOrigin(req));
+  });
+  mount(router, tenants.texts, ({ ctx, params: { lng }, res }) => {
+    if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });
+    res.set('Cache-Control', 'public, max-age=300');
+    return { lng, resources: bundleFor(lng, ctx.tenant.texts) };
+  });
+  mount(router, tenants.theme, ({ ctx, res }) => {
+    res.set('Cache-Control', 'public, max-age=300');
+    return themeCss(getTheme(ctx.tenant.theme));
+  });
+  return router;
+}

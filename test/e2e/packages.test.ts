@@ -32,7 +32,7 @@ describe('@gaskit/widgets as an npm package', function () {
       const target = path.join(dir, 'node_modules', '@gaskit', 'widgets');
       await mkdir(target, { recursive: true });
       execFileSync('tar', ['-xzf', path.join(dir, packed!.filename), '-C', target, '--strip-components=1']);
-      for (const dep of ['lit', 'lit-html', 'lit-element', '@lit', 'i18next', 'altcha-lib', '@stripe']) {
+      for (const dep of ['lit', 'lit-html', 'lit-element', '@lit', 'i18next', 'altcha-lib', '@stripe', 'zod']) {
         await mkdir(path.dirname(path.join(dir, 'node_modules', dep)), { recursive: true });
         await symlink(path.join(ROOT, 'node_modules', dep), path.join(dir, 'node_modules', dep));
       }

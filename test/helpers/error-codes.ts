@@ -1,6 +1,6 @@
 /**
  * The error codes the server can send, with the parameters it sends them with, found in the
- * sources (server/ and the rules in sdk/ that the server enforces) with the TypeScript compiler:
+ * sources (server/, contracts/ with the rules the server enforces, and sdk/) with the TypeScript compiler:
  *
  * - `new RuleViolation('code', { a, b })` and the other domain errors of server/http/errors.ts
  *   (a `RateLimitError` or `UnavailableError` always sends `seconds`; `ValidationError(fields, 'code')`);
@@ -97,9 +97,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every error code site of server/ and sdk/. */
+/** Every error code site of server/, contracts/ and sdk/. */
 export function scanErrorCodes(): { sites: CodeSite[]; unresolved: UnresolvedSite[] } {
-  const files = [...sourceFiles(path.join(ROOT, 'server')), ...sourceFiles(path.join(ROOT, 'sdk'))];
+  const files = [
+    ...sourceFiles(path.join(ROOT, 'server')),
+    ...sourceFiles(path.join(ROOT, 'contracts')),
+    ...sourceFiles(path.join(ROOT, 'sdk')),
+  ];
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,

@@ -1,4 +1,5 @@
-// Mocha root hooks: one real server on a fresh embedded database for the whole run.
+// Mocha root hooks: one real server on a fresh embedded database for the whole run, whose answers
+// are checked against the endpoints' contracts (test/helpers/contracts.ts): a broken one fails the run.
 // An ES module (loaded with import(), not require()), so the TypeScript it imports may use top-level await.
 
 /**
@@ -35,9 +36,18 @@ export const mochaHooks = {
     while (root.parent) root = root.parent;
     runInTestApp(root, (fn) => app.run(fn));
   },
+  async beforeEach() {
+    const { currentTest } = await import('./contracts.ts');
+    currentTest(this.currentTest?.fullTitle() ?? '');
+  },
   async afterAll() {
     this.timeout(30_000);
     const { stopTestServer } = await import('./server.ts');
-    await stopTestServer();
+    const { assertAnswersKeptContracts } = await import('./contracts.ts');
+    try {
+      assertAnswersKeptContracts();
+    } finally {
+      await stopTestServer();
+    }
   },
 };

@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import { startEmbeddedDb, type EmbeddedDb } from '../../server/db/embedded.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { MODULES } from '../../server/modules.ts';
 import { demoOrigins, seedDemoTenants } from '../../server/tenants/demo.ts';
+import { checkingAnswers } from './contracts.ts';
 import { testModule } from './test-module.ts';
 
 export interface TestServer {
@@ -22,6 +24,7 @@ export interface TestServer {
 }
 
 let current: TestServer | undefined;
+let httpServer: Server | undefined;
 
 /** One real server on a free port over a fresh embedded database for the whole mocha run. */
 export async function startTestServer(): Promise<TestServer> {
@@ -37,8 +40,12 @@ export async function startTestServer(): Promise<TestServer> {
     seedDemo: false,
     modules: [...MODULES, testModule],
   });
-  const server = await app.listen(0, '127.0.0.1');
-  const { port } = server.address() as AddressInfo;
+  httpServer = await new Promise<Server>((resolve) => {
+    // Every answer is checked against its contract (test/helpers/contracts.ts).
+    const s = createServer(checkingAnswers(app.app)).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  app.context.publicUrl.listeningOn('127.0.0.1', port);
   current = { baseUrl: `http://127.0.0.1:${port}`, config, db, dataDir, app };
   return current;
 }
@@ -65,6 +72,9 @@ export async function startApp(config: Config): Promise<{ app: Gaskit; baseUrl: 
 
 export async function stopTestServer(): Promise<void> {
   if (!current) return;
+  await new Promise<void>((resolve) => httpServer?.close(() => resolve()) ?? resolve());
+  httpServer?.closeAllConnections();
+  httpServer = undefined;
   await current.app.stop();
   await disconnectDb();
   await current.db.stop();

@@ -34,8 +34,12 @@ describe('@gaskit/sdk as an npm package', function () {
     }[];
     tarball = path.join(dir, packed!.filename);
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'integrator', private: true, type: 'module' }));
-    // The package has no dependencies, so npm installs it without the network.
-    npm(['install', '--offline', '--no-audit', '--no-fund', tarball], dir);
+    // Its one dependency, zod (the types of its answers are inferred from the contracts' schemas), is
+    // packed from the repository's own copy, so npm installs both without the network.
+    const [zod] = JSON.parse(
+      npm(['pack', path.join(ROOT, 'node_modules', 'zod'), '--ignore-scripts', '--json', '--pack-destination', dir], dir),
+    ) as { filename: string }[];
+    npm(['install', '--offline', '--no-audit', '--no-fund', tarball, path.join(dir, zod!.filename)], dir);
     await writeFile(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -67,7 +71,14 @@ describe('@gaskit/sdk as an npm package', function () {
     }[];
     const files = report!.files.map((f) => f.path);
     expect(report!.name).to.equal('@gaskit/sdk');
-    expect(files).to.include.members(['index.js', 'index.d.ts', 'client.d.ts', 'package.json', 'README.md']);
+    expect(files).to.include.members([
+      'sdk/index.js',
+      'sdk/index.d.ts',
+      'sdk/client.d.ts',
+      'contracts/rules/validators.js',
+      'package.json',
+      'README.md',
+    ]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).to.deep.equal([]);
   });
 

@@ -3,13 +3,17 @@ import path from 'node:path';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import pino from 'pino';
 import ts from 'typescript';
 import { authModule } from '../../server/auth/module.ts';
 import type { Gaskit } from '../../server/bootstrap.ts';
 import { appContextOf } from '../../server/bootstrap.ts';
 import { loadConfig } from '../../server/config.ts';
+import { moduleRoutes } from '../../server/http/app.ts';
+import type { ModuleManifest } from '../../server/manifest.ts';
 import { MODULES } from '../../server/modules.ts';
+import { pendingPaidAmount } from '../../server/payments/service.ts';
 import { relaxAuthForTests, uniqueEmail } from '../helpers/auth.ts';
 import { startMailCatcher, type CaughtMail, type MailCatcher } from '../helpers/mail.ts';
 import { ROOT } from '../helpers/process.ts';
@@ -57,17 +61,13 @@ function importTimeCalls(file: string): string[] {
   return calls;
 }
 
-/**
- * What still runs on import, and why it may: process-wide settings of libraries, and the OpenAPI
- * document the route schemas describe themselves into (replaced by the endpoint contracts).
- */
+/** What still runs on import, and why it may: process-wide settings of libraries. */
 const ALLOWED: Record<string, RegExp> = {
   'db/connection.ts': /^mongoose\.set$/,
   'http/metrics.ts': /^client\.collectDefaultMetrics$/,
   'http/openapi.ts': /^extendZodWithOpenApi$/,
   'db/prepare.ts': /^console\.log$/,
 };
-const OPENAPI_SCHEMAS = /^openapi\.register(Path|Component)$/;
 
 async function solved(baseUrl: string, slug: string): Promise<string> {
   const challenge = await (await fetch(`${baseUrl}/api/v1/t/${slug}/auth/captcha`)).json();
@@ -99,7 +99,7 @@ describe('bootstrap: module manifests and one app per context', function () {
     const found = serverFiles().flatMap((file) => {
       const rel = path.relative(SERVER, file);
       return importTimeCalls(file)
-        .filter((call) => !ALLOWED[rel]?.test(call) && !(rel.endsWith('/schemas.ts') && OPENAPI_SCHEMAS.test(call)))
+        .filter((call) => !ALLOWED[rel]?.test(call))
         .map((call) => `${rel}: ${call}(…)`);
     });
     expect(found).to.deep.equal([]);
@@ -122,6 +122,34 @@ describe('bootstrap: module manifests and one app per context', function () {
     expect([...context.attachmentSources.keys()]).to.deep.equal(['feedback-file']);
     expect(() => appContextOf(testServer().config, pino({ level: 'silent' }), [authModule, authModule])).to.throw(
       /^(worker|template|subscriber-deleted hook) auth\.\S+ is contributed twice \(module auth\)$/,
+    );
+  });
+
+  it('mounts every endpoint with the guard a manifest gives, refusing an auth no module guards or two guard', () => {
+    const routes = moduleRoutes(MODULES);
+    expect(new Set(routes.map((r) => r.module))).to.include.keys(['http', 'auth', 'integration', 'feedback', 'notify']);
+    expect(() => moduleRoutes(MODULES.filter((m) => m.name !== 'integration'))).to.throw(
+      /^(GET|POST|PUT|PATCH|DELETE) \/integration\/\S+: no module guards 'apiKey' endpoints$/,
+    );
+    expect(() => moduleRoutes(MODULES.filter((m) => m.name !== 'auth'))).to.throw(
+      /: no module guards '(subscriber|session|sender)' endpoints$/,
+    );
+    const another: ModuleManifest = { name: 'another', guards: { local: (_req, _res, next) => next() } };
+    expect(() => moduleRoutes([...MODULES, another])).to.throw(/^guard local is contributed twice \(module another\)$/);
+  });
+
+  it("gives accounts the pending payments from payments' manifest: nothing pending without it, refused when two give it", async () => {
+    const logger = pino({ level: 'silent' });
+    expect(appContextOf(testServer().config, logger).pendingPaid).to.equal(pendingPaidAmount);
+    const withoutPayments = appContextOf(
+      testServer().config,
+      logger,
+      MODULES.filter((m) => m.name !== 'payments'),
+    );
+    expect(await withoutPayments.pendingPaid(new Types.ObjectId(), 'any')).to.equal(0);
+    const another: ModuleManifest = { name: 'another', pendingPaid: async () => 1 };
+    expect(() => appContextOf(testServer().config, logger, [...MODULES, another])).to.throw(
+      /^pendingPaid is contributed twice \(modules payments, another\)$/,
     );
   });
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Account } from '../../server/billing/model.ts';
-import { AccountItem, ChargeItem } from '../../server/billing/schemas.ts';
+import { AccountItem, ChargeItem } from '../../contracts/billing.ts';
 import {
   accountSummary,
   checkPin,

@@ -38,7 +38,7 @@ const baseKey = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, 
  * a domain error caught and recorded, a field error turned into a CSV line's error or an answer.
  */
 const FORWARDING = [
-  ['sdk/validators.ts', 'code'],
+  ['contracts/rules/validators.ts', 'code'],
   ['server/http/validate.ts', 'issue.message'],
   ['server/readings/service.ts', 'first.code'],
   ['server/readings/service.ts', 'parsed.code'],
@@ -63,11 +63,11 @@ async function namedSites(): Promise<(CodeSite & { file: string; expression: str
       where: 'server/auth/service.ts (normalizeLogin)',
     })),
     ...[...ruleKeys].map((key) => ({
-      file: 'sdk/auth-rules.ts',
+      file: 'contracts/rules/auth.ts',
       expression: '`password_${policy.ruleKey}`',
       code: `password_${key}`,
       params: ['min', 'max'],
-      where: 'sdk/auth-rules.ts (passwordPolicy, the suppliers’ rule keys)',
+      where: 'contracts/rules/auth.ts (passwordPolicy, the suppliers’ rule keys)',
     })),
   ];
 }

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { Account, BalanceEntry, BalanceFoldList, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
-import { BalanceItem, ChargeItem } from '../../server/billing/schemas.ts';
+import { BalanceItem, ChargeItem } from '../../contracts/billing.ts';
 import { BALANCE_FOLD, BillingWriter, foldBalances } from '../../server/billing/writer.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
 import type { ApiScope } from '../../server/integration/model.ts';

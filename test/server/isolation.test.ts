@@ -4,7 +4,10 @@
  * charges and balances, a subscriber who linked it, sent a reading, paid and wrote to support.
  * The attackers are a subscriber of A (with an account of their own), a second subscriber of B, and
  * A's API keys. Every endpoint of the server (the OpenAPI document's and every mounted route) must
- * be classified below; an endpoint that is not fails the suite, so a new one cannot slip through.
+ * be in the table below; an endpoint that is not fails the suite, so a new one cannot slip through.
+ * How an endpoint is protected comes from its contract's `auth` (contracts/); the table gives the
+ * request that tries to reach a victim's data through it, and the protection only of the routes
+ * that have no contract (pages, static files, the receipts' short link).
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -12,6 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import mongoose, { Types } from 'mongoose';
+import type { Auth } from '../../contracts/endpoint.ts';
+import { openapiPath } from '../../contracts/endpoint.ts';
+import { ENDPOINTS as CONTRACTS } from '../../contracts/index.ts';
 import { listLinkedAccounts } from '../../server/accounts/service.ts';
 import { openSession } from '../../server/auth/sessions.ts';
 import { fileLinkSignature } from '../../server/feedback/addresses.ts';
@@ -20,6 +26,7 @@ import { errorHandler } from '../../server/http/error-handler.ts';
 import { createLogger } from '../../server/http/logger.ts';
 import { tenantScope } from '../../server/http/tenant-scope.ts';
 import { createApiKey } from '../../server/integration/keys.ts';
+import { moduleRoutes } from '../../server/http/app.ts';
 import { MODULES } from '../../server/modules.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { freshNumber } from '../helpers/billing.ts';
@@ -69,89 +76,101 @@ type Entry =
   /** Not part of the tenant API (development and demo pages, static files). */
   | { auth: 'none'; why: string };
 
-const ENDPOINTS: Record<string, Entry> = {
-  'GET /t/{tenant}/config': { auth: 'public', why: "the supplier's public configuration" },
-  'GET /t/{tenant}/i18n/{lng}': { auth: 'public', why: 'texts with the tenant overrides' },
-  'GET /t/{tenant}/theme.css': { auth: 'public', why: 'theme' },
-  'GET /t/{tenant}/faq': { auth: 'public', why: "the supplier's published questions and answers" },
-  'GET /t/{tenant}/auth/captcha': { auth: 'public', why: 'a captcha challenge' },
-  'POST /t/{tenant}/auth/register': { auth: 'public', why: 'never tells whether a login exists (auth tests)' },
-  'POST /t/{tenant}/auth/confirm': { auth: 'public', why: 'one-time token of the realm (auth tests)' },
-  'POST /t/{tenant}/auth/resend': { auth: 'public', why: 'never tells whether a login exists (auth tests)' },
-  'POST /t/{tenant}/auth/login': { auth: 'public', why: 'logins are per realm; the session check below refuses another realm' },
-  'POST /t/{tenant}/auth/password/forgot': { auth: 'public', why: 'never tells whether a login exists (auth tests)' },
-  'POST /t/{tenant}/auth/password/reset': { auth: 'public', why: 'one-time token of the realm (auth tests)' },
-  'POST /t/{tenant}/auth/logout': { auth: 'session', own: true, request: () => ({ path: '/auth/logout', body: {} }) },
+/** A row of the table: an `Entry` whose `auth` its contract gives, when it has one. */
+interface Row {
+  auth?: Entry['auth'];
+  why?: string;
+  own?: true;
+  realmWide?: true;
+  anonymous?: true;
+  request?: (v: Victim, other: TenantDoc) => Req;
+}
+
+/**
+ * The isolation class of a contract's `auth`: every kind of session is a subscriber's session,
+ * also where one is optional (`sender`: its row says `anonymous`); a development tool (`local`)
+ * is not part of the tenant API.
+ */
+function classOf(auth: Auth): Entry['auth'] {
+  if (typeof auth === 'object') return 'apiKey';
+  if (auth === 'local') return 'none';
+  return auth === 'subscriber' || auth === 'sender' ? 'session' : auth;
+}
+
+const CONTRACT_AUTH = new Map(CONTRACTS.map((e) => [`${e.method} ${openapiPath(e)}`, classOf(e.auth)]));
+
+const TABLE: Record<string, Row> = {
+  'GET /openapi.json': { why: 'the API document' },
+  'GET /t/{tenant}/config': { why: "the supplier's public configuration" },
+  'GET /t/{tenant}/i18n/{lng}': { why: 'texts with the tenant overrides' },
+  'GET /t/{tenant}/theme.css': { why: 'theme' },
+  'GET /t/{tenant}/faq': { why: "the supplier's published questions and answers" },
+  'GET /t/{tenant}/auth/captcha': { why: 'a captcha challenge' },
+  'POST /t/{tenant}/auth/register': { why: 'never tells whether a login exists (auth tests)' },
+  'POST /t/{tenant}/auth/confirm': { why: 'one-time token of the realm (auth tests)' },
+  'POST /t/{tenant}/auth/resend': { why: 'never tells whether a login exists (auth tests)' },
+  'POST /t/{tenant}/auth/login': { why: 'logins are per realm; the session check below refuses another realm' },
+  'POST /t/{tenant}/auth/password/forgot': { why: 'never tells whether a login exists (auth tests)' },
+  'POST /t/{tenant}/auth/password/reset': { why: 'one-time token of the realm (auth tests)' },
+  'POST /t/{tenant}/auth/logout': { own: true, request: () => ({ path: '/auth/logout', body: {} }) },
   'POST /t/{tenant}/auth/password/change': {
-    auth: 'session',
     own: true,
     request: () => ({
       path: '/auth/password/change',
       body: { currentPassword: 'Abc12345', newPassword: 'Xyz98765', repeatPassword: 'Xyz98765' },
     }),
   },
-  'GET /t/{tenant}/me': { auth: 'session', own: true, request: () => ({ path: '/me' }) },
-  'PATCH /t/{tenant}/me': { auth: 'session', own: true, request: () => ({ path: '/me', body: { fullName: 'Чужой Человек' } }) },
-  'DELETE /t/{tenant}/me': { auth: 'session', own: true, request: () => ({ path: '/me', body: { password: 'Abc12345' } }) },
+  'GET /t/{tenant}/me': { own: true, request: () => ({ path: '/me' }) },
+  'PATCH /t/{tenant}/me': { own: true, request: () => ({ path: '/me', body: { fullName: 'Чужой Человек' } }) },
+  'DELETE /t/{tenant}/me': { own: true, request: () => ({ path: '/me', body: { password: 'Abc12345' } }) },
   'POST /t/{tenant}/me/contact/confirm': {
-    auth: 'session',
     own: true,
     request: () => ({ path: '/me/contact/confirm', body: { code: '123456' } }),
   },
-  'GET /t/{tenant}/me/sessions': { auth: 'session', own: true, request: () => ({ path: '/me/sessions' }) },
-  'DELETE /t/{tenant}/me/sessions/{id}': { auth: 'session', request: (v) => ({ path: `/me/sessions/${v.sessionId}` }) },
+  'GET /t/{tenant}/me/sessions': { own: true, request: () => ({ path: '/me/sessions' }) },
+  'DELETE /t/{tenant}/me/sessions/{id}': { request: (v) => ({ path: `/me/sessions/${v.sessionId}` }) },
   'POST /t/{tenant}/accounts/check': {
-    auth: 'session',
     realmWide: true,
     request: (v) => ({ path: '/accounts/check', body: { supplier: v.tenant.slug, number: v.accountNumber } }),
   },
-  'GET /t/{tenant}/accounts': { auth: 'session', own: true, request: () => ({ path: '/accounts' }) },
+  'GET /t/{tenant}/accounts': { own: true, request: () => ({ path: '/accounts' }) },
   'POST /t/{tenant}/accounts': {
-    auth: 'session',
     realmWide: true,
     request: (v) => ({ path: '/accounts', body: { supplier: v.tenant.slug, number: v.accountNumber } }),
   },
-  'DELETE /t/{tenant}/accounts/{id}': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}` }) },
+  'DELETE /t/{tenant}/accounts/{id}': { request: (v) => ({ path: `/accounts/${v.accountId}` }) },
   'POST /t/{tenant}/accounts/{id}/pin': {
-    auth: 'session',
     request: (v) => ({ path: `/accounts/${v.accountId}/pin`, body: { pin: '9753' } }),
   },
-  'GET /t/{tenant}/accounts/{id}/summary': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/summary` }) },
-  'GET /t/{tenant}/accounts/{id}/charges': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/charges` }) },
-  'GET /t/{tenant}/accounts/{id}/meters': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/meters` }) },
-  'GET /t/{tenant}/accounts/{id}/readings': { auth: 'session', request: (v) => ({ path: `/accounts/${v.accountId}/readings` }) },
+  'GET /t/{tenant}/accounts/{id}/summary': { request: (v) => ({ path: `/accounts/${v.accountId}/summary` }) },
+  'GET /t/{tenant}/accounts/{id}/charges': { request: (v) => ({ path: `/accounts/${v.accountId}/charges` }) },
+  'GET /t/{tenant}/accounts/{id}/meters': { request: (v) => ({ path: `/accounts/${v.accountId}/meters` }) },
+  'GET /t/{tenant}/accounts/{id}/readings': { request: (v) => ({ path: `/accounts/${v.accountId}/readings` }) },
   'POST /t/{tenant}/readings': {
-    auth: 'session',
     request: (v) => ({ path: '/readings', body: { accountId: v.accountId, readings: [{ meterId: v.meterId, value: '150' }] } }),
   },
   'POST /t/{tenant}/readings/preview': {
-    auth: 'session',
     request: (v) => ({
       path: '/readings/preview',
       body: { accountId: v.accountId, readings: [{ meterId: v.meterId, value: '150' }] },
     }),
   },
-  'GET /t/{tenant}/payments/options': { auth: 'session', own: true, request: () => ({ path: '/payments/options' }) },
+  'GET /t/{tenant}/payments/options': { own: true, request: () => ({ path: '/payments/options' }) },
   'POST /t/{tenant}/payments': {
-    auth: 'session',
     request: (v) => ({ path: '/payments', body: { items: [{ accountId: v.accountId, amount: 1000 }] } }),
   },
-  'GET /t/{tenant}/payments': { auth: 'session', own: true, request: (v) => ({ path: `/payments?accountId=${v.accountId}` }) },
-  'GET /t/{tenant}/payments/{id}': { auth: 'session', request: (v) => ({ path: `/payments/${v.paymentId}` }) },
+  'GET /t/{tenant}/payments': { own: true, request: (v) => ({ path: `/payments?accountId=${v.accountId}` }) },
+  'GET /t/{tenant}/payments/{id}': { request: (v) => ({ path: `/payments/${v.paymentId}` }) },
   'POST /t/{tenant}/payments/{id}/cancel': {
-    auth: 'session',
     request: (v) => ({ path: `/payments/${v.paymentId}/cancel`, body: {} }),
   },
   'POST /t/{tenant}/payments/{id}/demo/confirm': {
-    auth: 'session',
     request: (v) => ({ path: `/payments/${v.paymentId}/demo/confirm`, body: card('4242424242424242') }),
   },
   'POST /t/{tenant}/payments/{id}/demo/authenticate': {
-    auth: 'session',
     request: (v) => ({ path: `/payments/${v.paymentId}/demo/authenticate`, body: { approve: true } }),
   },
   'POST /t/{tenant}/feedback': {
-    auth: 'session',
     own: true,
     anonymous: true,
     request: (v) => ({
@@ -159,11 +178,10 @@ const ENDPOINTS: Record<string, Entry> = {
       body: { topic: 'other', message: 'Вопрос о чужом счёте', accountNumber: v.accountNumber },
     }),
   },
-  'GET /t/{tenant}/feedback': { auth: 'session', own: true, request: () => ({ path: '/feedback' }) },
-  'GET /t/{tenant}/feedback/contact': { auth: 'session', own: true, request: () => ({ path: '/feedback/contact' }) },
-  'GET /t/{tenant}/feedback/{id}': { auth: 'session', request: (v) => ({ path: `/feedback/${v.feedbackId}` }) },
+  'GET /t/{tenant}/feedback': { own: true, request: () => ({ path: '/feedback' }) },
+  'GET /t/{tenant}/feedback/contact': { own: true, request: () => ({ path: '/feedback/contact' }) },
+  'GET /t/{tenant}/feedback/{id}': { request: (v) => ({ path: `/feedback/${v.feedbackId}` }) },
   'GET /t/{tenant}/feedback/{id}/files/{fileId}': {
-    auth: 'signed',
     why: 'a link signed for the supplier, the request and the file',
     request: (v, other) => {
       const exp = Math.floor(Date.now() / 1000) + 600;
@@ -173,43 +191,36 @@ const ENDPOINTS: Record<string, Entry> = {
     },
   },
   'GET /t/{tenant}/receipts/{token}': {
-    auth: 'signed',
     why: 'the receipt token is the secret of the link',
     request: (v, other) => ({ path: `/api/v1/t/${other.slug}/receipts/${v.receiptToken}` }),
   },
   'POST /t/{tenant}/integration/accounts': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({ path: '/integration/accounts', body: { items: [{ number: v.accountNumber, holder: 'Захватчик' }] } }),
   },
   'POST /t/{tenant}/integration/meters': {
-    auth: 'apiKey',
     request: (v) => ({
       path: '/integration/meters',
       body: { items: [{ meterId: `m-${v.accountNumber}`, accountNumber: v.accountNumber }] },
     }),
   },
   'POST /t/{tenant}/integration/charges': {
-    auth: 'apiKey',
     request: (v) => ({
       path: '/integration/charges',
       body: { items: [{ accountNumber: v.accountNumber, period: '2026-10', lines: [{ service: 'Газоснабжение', amount: 1 }] }] },
     }),
   },
   'POST /t/{tenant}/integration/balances': {
-    auth: 'apiKey',
     request: (v) => ({
       path: '/integration/balances',
       body: { items: [{ accountNumber: v.accountNumber, period: '2026-10', opening: 0, charged: 0, paid: 0, closing: 0 }] },
     }),
   },
   'GET /t/{tenant}/integration/export/readings': {
-    auth: 'apiKey',
     own: true,
     request: () => ({ path: '/integration/export/readings' }),
   },
   'POST /t/{tenant}/integration/readings/status': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({
       path: '/integration/readings/status',
@@ -217,25 +228,21 @@ const ENDPOINTS: Record<string, Entry> = {
     }),
   },
   'GET /t/{tenant}/integration/export/payments': {
-    auth: 'apiKey',
     own: true,
     request: () => ({ path: '/integration/export/payments' }),
   },
   'POST /t/{tenant}/integration/payments/confirm': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({ path: '/integration/payments/confirm', body: { ids: [v.paymentId] } }),
   },
-  'GET /t/{tenant}/integration/feedback': { auth: 'apiKey', own: true, request: () => ({ path: '/integration/feedback' }) },
+  'GET /t/{tenant}/integration/feedback': { own: true, request: () => ({ path: '/integration/feedback' }) },
   'PATCH /t/{tenant}/integration/feedback/{id}': {
-    auth: 'apiKey',
     request: (v) => ({
       path: `/integration/feedback/${v.feedbackId}`,
       body: { status: 'closed', answer: 'Закрыто чужим ключом' },
     }),
   },
   'PUT /t/{tenant}/integration/faq': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({
       path: '/integration/faq',
@@ -243,12 +250,10 @@ const ENDPOINTS: Record<string, Entry> = {
     }),
   },
   'DELETE /t/{tenant}/integration/faq/{key}': {
-    auth: 'apiKey',
     own: true,
     request: (v) => ({ path: `/integration/faq/${v.faqKey}` }),
   },
   'POST /webhooks/stripe': {
-    auth: 'signed',
     why: "Stripe's signature; the tenant comes from the event's connected account (payments tests)",
   },
   'GET /r/{tenant}/{token}': {
@@ -256,7 +261,6 @@ const ENDPOINTS: Record<string, Entry> = {
     why: "a receipt's short link (SMS): a redirect to GET /t/{tenant}/receipts/{token} without a lookup, whose token decides (above)",
   },
   'POST /inbound/email': {
-    auth: 'signed',
     why: 'signed with GASKIT_INBOUND_SECRET; the request comes from the signed reply address (feedback tests)',
   },
   'GET /t/{tenant}': { auth: 'none', why: 'hosted portal page (static HTML, no data)' },
@@ -264,11 +268,32 @@ const ENDPOINTS: Record<string, Entry> = {
   'GET /portal/hosted.css': { auth: 'none', why: 'static stylesheet' },
   'GET /docs/api': { auth: 'none', why: 'rendered OpenAPI document' },
   'GET /docs/api/init.js': { auth: 'none', why: 'static script' },
-  'GET /dev/mailbox': { auth: 'none', why: 'development and demo mode only, refused otherwise (notify tests)' },
-  'GET /dev/mailbox.json': { auth: 'none', why: 'development and demo mode only, refused otherwise (notify tests)' },
+  'GET /dev/mailbox': { why: 'development and demo mode only, refused otherwise (notify tests)' },
+  'GET /dev/mailbox.json': { why: 'development and demo mode only, refused otherwise (notify tests)' },
   'GET /demo/bills/{tenant}': { auth: 'none', why: 'demo mode only: printable sample bills of the demo suppliers' },
   'GET /demo/bills/{tenant}.json': { auth: 'none', why: 'demo mode only: sample bills as JSON' },
 };
+
+/**
+ * The table with each endpoint's protection: from its contract, or, for a route without one, as
+ * the table states it. A contract endpoint with a protection in the table, or a route without a
+ * contract and without one, throws: the contract is the one place that says it.
+ */
+function classify(table: Record<string, Row>): Record<string, Entry> {
+  return Object.fromEntries(
+    Object.entries(table).map(([endpoint, row]) => {
+      const fromContract = CONTRACT_AUTH.get(endpoint);
+      if (fromContract && row.auth) throw new Error(`${endpoint}: its contract gives its auth, the table must not`);
+      const auth = fromContract ?? row.auth;
+      if (!auth) throw new Error(`${endpoint}: no contract and no auth in the table`);
+      const attacked = auth === 'session' || auth === 'apiKey';
+      if (attacked ? !row.request : !row.why) throw new Error(`${endpoint} (${auth}): needs ${attacked ? 'a request' : 'a why'}`);
+      return [endpoint, { ...row, auth } as Entry];
+    }),
+  );
+}
+
+const ENDPOINTS = classify(TABLE);
 
 /** `METHOD /path/{param}` of every documented endpoint. */
 async function documented(): Promise<string[]> {
@@ -281,26 +306,22 @@ async function documented(): Promise<string[]> {
 /** `METHOD /path/{param}` of every route mounted by a module, API routes without their `/api/v1` prefix. */
 function mounted(): string[] {
   const out: string[] = [];
-  for (const m of MODULES) {
-    for (const [prefix, router] of [
-      ...(m.routes ?? []).map((r) => ['/t/{tenant}', r] as const),
-      ...(m.rootRoutes ?? []).map((r) => ['', r] as const),
-    ]) {
-      for (const layer of (
-        router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
-      )?.stack ?? []) {
-        if (!layer.route) continue;
-        for (const raw of [layer.route.path].flat()) {
-          const p = `${prefix}${raw}`.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}');
-          for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${p}`);
-        }
+  for (const { place, router } of moduleRoutes(MODULES)) {
+    const prefix = place === 'tenant' ? '/t/{tenant}' : '';
+    for (const layer of (
+      router as unknown as { stack?: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
+    )?.stack ?? []) {
+      if (!layer.route) continue;
+      for (const raw of [layer.route.path].flat()) {
+        const p = `${prefix}${raw}`.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}');
+        for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${p}`);
       }
     }
   }
   return out;
 }
 
-/** A mounted route with a parameter is covered by the documented paths it serves (`/integration/{kind}`). */
+/** A mounted route is covered by the documented paths it serves (its own, or those its parameters match). */
 function coveredByDocumented(route: string, docs: string[]): boolean {
   const pattern = new RegExp(`^${route.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\}/g, '[^/]+')}$`);
   return docs.some((d) => pattern.test(d));

@@ -13,7 +13,7 @@ import {
   paidByMonth,
 } from '../../server/billing/service.ts';
 import { BillingWriter } from '../../server/billing/writer.ts';
-import { BalanceItem } from '../../server/billing/schemas.ts';
+import { BalanceItem } from '../../contracts/billing.ts';
 import { pinHash } from '../../server/billing/writer.ts';
 import { migrationCtx } from '../../server/db/migrate.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { periodOfDate, shiftPeriod } from '../../sdk/payments.ts';
-import { amountDue, paymentsElsewhere } from '../../server/payments/amounts.ts';
+import { amountDue } from '../../server/accounts/amount-due.ts';
+import { paymentsElsewhere } from '../../server/payments/amounts.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { integrationUpsert } from '../helpers/billing.ts';
 import { linkPayableAccount, payer } from '../helpers/payments.ts';

@@ -6,7 +6,7 @@ import type { DomainError } from '../../server/http/errors.ts';
 import { translator } from '../../server/i18n/index.ts';
 import { AccountLinkList } from '../../server/accounts/model.ts';
 import { linkAccount } from '../../server/accounts/service.ts';
-import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
+import { AccountItem, MeterItem } from '../../contracts/billing.ts';
 import { getMeters, upsertBilling } from '../../server/billing/service.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
 import type { NotifyOptions } from '../../server/notify/service.ts';

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { expect } from 'chai';
-import { AccountItem, MeterItem } from '../../server/billing/schemas.ts';
+import { AccountItem, MeterItem } from '../../contracts/billing.ts';
 import { upsertBilling } from '../../server/billing/service.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { clearTenantCache } from '../../server/tenants/service.ts';

@@ -1,5 +1,5 @@
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { codeRules } from '../../sdk/auth-rules.ts';
+import { codeRules } from '../../contracts/rules/auth.ts';
 import type { Me } from '../../sdk/index.ts';
 import type { GaskitCaptcha } from './captcha.component.ts';
 import { errorText } from './errors.ts';

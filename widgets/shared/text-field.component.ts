@@ -2,7 +2,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { live } from 'lit/directives/live.js';
-import { required, rule, validate, type Rule, type ValidationFailure } from '../../sdk/validators.ts';
+import { required, rule, validate, type Rule, type ValidationFailure } from '../../contracts/rules/validators.ts';
 import { errorText } from './errors.ts';
 import { GaskitElement } from './gaskit-element.ts';
 import { baseStyles, fieldStyles } from './styles.ts';

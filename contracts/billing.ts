@@ -1,13 +1,11 @@
+/**
+ * The billing data a supplier's billing system sends (server/billing): the items of the
+ * integration API's bulk upserts (contracts/integration.ts), which the CSV import checks the same way.
+ */
 import { z } from 'zod';
-import { openapi } from '../http/openapi.ts';
+import { Period } from './common.ts';
 
-/** Items the billing system sends (integration API and CSV import share these). */
-
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export const Period = z.string().regex(PERIOD, 'period_format');
-const IsoDate = z.string().regex(DATE, 'date_format');
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date_format');
 const Kopecks = z.number({ message: 'amount_invalid' }).int('amount_not_integer');
 const NonNegativeKopecks = Kopecks.min(0, 'amount_negative');
 
@@ -17,9 +15,8 @@ export const Quantity = z
   .transform((v) => Math.round(Number(String(v).replace(',', '.')) * 1000))
   .refine((milli) => Number.isSafeInteger(milli) && milli >= 0, 'quantity_format');
 
-export const AccountItem = openapi.register(
-  'BillingAccount',
-  z.strictObject({
+export const AccountItem = z
+  .strictObject({
     number: z.string().trim().min(1, 'required').max(32, 'too_long'),
     holder: z.string().trim().max(200, 'too_long').default(''),
     address: z.string().trim().max(300, 'too_long').default(''),
@@ -28,12 +25,11 @@ export const AccountItem = openapi.register(
       .regex(/^\d{4,8}$/, 'pin_format')
       .optional(),
     services: z.array(z.string().max(40)).max(20).default(['gas']),
-  }),
-);
+  })
+  .meta({ id: 'BillingAccount' });
 
-export const MeterItem = openapi.register(
-  'BillingMeter',
-  z.strictObject({
+export const MeterItem = z
+  .strictObject({
     meterId: z.string().trim().min(1, 'required').max(64, 'too_long'),
     accountNumber: z.string().trim().min(1, 'required').max(32, 'too_long'),
     serialNumber: z.string().trim().max(64, 'too_long').default(''),
@@ -46,12 +42,11 @@ export const MeterItem = openapi.register(
     verificationDue: IsoDate.nullable().optional(),
     tariff: NonNegativeKopecks.default(0),
     usualMonthly: Quantity.nullable().optional(),
-  }),
-);
+  })
+  .meta({ id: 'BillingMeter' });
 
-export const ChargeItem = openapi.register(
-  'BillingCharge',
-  z.strictObject({
+export const ChargeItem = z
+  .strictObject({
     accountNumber: z.string().trim().min(1, 'required').max(32, 'too_long'),
     period: Period,
     lines: z
@@ -66,23 +61,21 @@ export const ChargeItem = openapi.register(
       )
       .max(30),
     penalties: NonNegativeKopecks.default(0),
-  }),
-);
+  })
+  .meta({ id: 'BillingCharge' });
 
-export const BalanceItem = openapi.register(
-  'BillingBalance',
-  z
-    .strictObject({
-      accountNumber: z.string().trim().min(1, 'required').max(32, 'too_long'),
-      period: Period,
-      opening: Kopecks,
-      charged: Kopecks,
-      paid: Kopecks,
-      closing: Kopecks,
-      penalties: NonNegativeKopecks.default(0),
-    })
-    .refine((b) => b.opening + b.charged - b.paid === b.closing, { message: 'balance_mismatch', path: ['closing'] }),
-);
+export const BalanceItem = z
+  .strictObject({
+    accountNumber: z.string().trim().min(1, 'required').max(32, 'too_long'),
+    period: Period,
+    opening: Kopecks,
+    charged: Kopecks,
+    paid: Kopecks,
+    closing: Kopecks,
+    penalties: NonNegativeKopecks.default(0),
+  })
+  .refine((b) => b.opening + b.charged - b.paid === b.closing, { message: 'balance_mismatch', path: ['closing'] })
+  .meta({ id: 'BillingBalance' });
 
 export type AccountInput = z.output<typeof AccountItem>;
 export type MeterInput = z.output<typeof MeterItem>;

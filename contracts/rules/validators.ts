@@ -1,10 +1,11 @@
 /**
- * Small named validators shared by the widgets and the server. Each returns an
+ * Small named validators shared by the widgets (through the SDK) and the server. Each returns an
  * error code (shown through the i18n key `errors:<code>`) or `null`. Except
  * `required`, every validator accepts an empty value, so optional fields stay
  * optional; combine with `required` where a value is mandatory.
  */
-import type { LoginKind } from './types.ts';
+/** A login is an email address or a phone number. */
+export type LoginKind = 'email' | 'phone';
 
 export interface Validator<P extends object | undefined = undefined> {
   readonly name: string;

@@ -3,8 +3,17 @@
  * authority): a tenant's password policy, logins, codes. Each validator returns an error code
  * shown through `errors:<code>`.
  */
-import type { LoginKind, PasswordPolicy } from './types.ts';
-import { login, required, rule, type Rule, type Validator } from './validators.ts';
+import { login, required, rule, type LoginKind, type Rule, type Validator } from './validators.ts';
+
+/** A tenant's password rule (`registration.password` of its public configuration). */
+export interface PasswordPolicy {
+  minLength: number;
+  maxLength: number;
+  /** Regular expression source the whole password must match. */
+  pattern: string;
+  /** i18n key describing the rule to the user. */
+  ruleKey: string;
+}
 
 /** No password policy may allow more (scrypt work is bounded by it). */
 export const PASSWORD_MAX_LENGTH = 128;
