@@ -68,6 +68,33 @@ function memoryOf(pid) {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
+/** CPU time (user + system) a process has used so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs `fn` and adds to its result the CPU time per request each process spent meanwhile
+ * (`cpu: { server, db, bench }`, ms): where a request's time goes on the shared cores.
+ */
+async function withCpu(pids, requests, fn) {
+  const before = { server: cpuMsOf(pids.server), db: cpuMsOf(pids.db), bench: process.cpuUsage() };
+  const result = await fn();
+  const bench = process.cpuUsage(before.bench);
+  const per = (ms) => ms / Math.max(1, result.n ?? requests);
+  return {
+    ...result,
+    cpu: {
+      server: per(cpuMsOf(pids.server) - before.server),
+      db: per(cpuMsOf(pids.db) - before.db),
+      bench: per((bench.user + bench.system) / 1000),
+    },
+  };
+}
+
+const cpuText = (cpu) => `server ${cpu.server.toFixed(2)} + db ${cpu.db.toFixed(2)} + bench ${cpu.bench.toFixed(2)}`;
+
 /** Readings sent so far by `POST readings`, over both phases: a value already counted in the period is refused as a duplicate. */
 let readingsSent = 0;
 
@@ -310,7 +337,7 @@ function autocannonRun(base, r, amount) {
 }
 
 /** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
-async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash }) {
+async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash, pids }) {
   const requests = subscriberRequests(cab, verifyPassword, passwordHash).filter((r) => !ONLY || ONLY.includes(r.id));
   for (const r of requests) await r.setup?.(base, 2 + ONE.requests);
   for (const r of requests) await call(base, r, 0);
@@ -327,14 +354,14 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     const many = server.one.p50 <= MANY_SKIP_MS;
     if (many) {
       await r.setup?.(base, amount);
-      server.many = await autocannonRun(base, r, amount);
+      server.many = await withCpu(pids, amount, () => autocannonRun(base, r, amount));
     }
     const limit = async () => {
       await replayer.once(plan);
       await r.rawExtra?.();
     };
     const raw = commands.length ? { one: await oneClient(limit, { ...ONE, requests: server.one.n }) } : null;
-    if (raw && many) raw.many = await manyClients(limit, amount);
+    if (raw && many) raw.many = await withCpu(pids, amount, () => manyClients(limit, amount));
     await replayer.cleanUp();
     const row = {
       id: r.id,
@@ -347,6 +374,9 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
       `  ${phase} ${r.id}: p50 ${server.one.p50.toFixed(1)} ms, p99 ${server.one.p99.toFixed(1)} ms (n ${server.one.n})` +
         (server.many ? `; 20 clients ${server.many.perSecond.toFixed(0)}/s` : '') +
         (raw ? `; raw p50 ${raw.one.p50.toFixed(1)} ms${raw.many ? `, ${raw.many.perSecond.toFixed(0)}/s` : ''}` : '') +
+        (server.many
+          ? `; CPU ms per request, 20 clients: ${cpuText(server.many.cpu)}${raw?.many ? `, raw ${cpuText(raw.many.cpu)}` : ''}`
+          : '') +
         `; ${row.commands.length} commands`,
     );
     results.push(row);
@@ -690,6 +720,7 @@ export default async function apiScaleBench({ root }) {
       log,
       verifyPassword,
       passwordHash: ctx.passwordHash,
+      pids: { server: server.child.pid, db: server.dbPid },
     });
 
     log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${SIGN_IN + 1} cabinets:`);
