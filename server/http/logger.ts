@@ -5,9 +5,7 @@ import pino, { type Logger } from 'pino';
 /**
  * The server's logger: JSON lines on stdout, or pino-pretty's readable lines when `pretty` (a
  * developer's terminal) and pino-pretty is installed (a devDependency). Secrets that a logged
- * object may carry are redacted; error codes (`err.code`) are not. Lines are written to stdout
- * off the request's path (pino's asynchronous destination): lines logged while a write is under
- * way go out together in the next one, and what is still buffered is written when the process exits.
+ * object may carry are redacted; error codes (`err.code`) are not.
  */
 export function createLogger(level: string, pretty = false): Logger {
   const options = {
@@ -21,7 +19,7 @@ export function createLogger(level: string, pretty = false): Logger {
       transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', singleLine: true } },
     });
   }
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  return pino(options);
 }
 
 function installed(name: string): boolean {
