@@ -33,7 +33,10 @@ const SCALE = process.env.API_SCALE ?? 'full';
 const GROWN = (process.env.API_SCALE_PHASES ?? 'demo,grown').split(',').includes('grown');
 /** `API_SCALE_REQUESTS=GET me,PATCH me`: only these requests (their ids as in the tables), in both phases. */
 const ONLY = process.env.API_SCALE_REQUESTS?.split(',').map((id) => id.trim());
-/** `API_SCALE_SERVER_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'`: Node options of the server process only. */
+/**
+ * `API_SCALE_SERVER_OPTIONS='--max-semi-space-size=32 --import=/tmp/probe.mjs'`: more Node options of the
+ * server process (those NODE_OPTIONS allows), after the ones `npm run serve` gives it (`serveOptions`).
+ */
 const SERVER_OPTIONS = process.env.API_SCALE_SERVER_OPTIONS ?? '';
 const TENANT = 'sever-gaz';
 const PASSWORD = 'Bench12345';
@@ -66,6 +69,19 @@ function memoryOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+/**
+ * The Node options of `npm run serve` (and so of `npm start`): package.json's `node <options>
+ * dist/server/main.js`. The measured server runs with them, as production does.
+ */
+function serveOptions(root) {
+  const { start, serve } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
+  const options = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/server\/main\.js$/.exec(serve)?.[1];
+  if (options === undefined) throw new Error(`package.json scripts.serve is not "node [options] dist/server/main.js": ${serve}`);
+  if (!start.endsWith(`&& ${serve}`))
+    throw new Error(`package.json scripts.start does not end with scripts.serve's command: ${start}`);
+  return options.trim();
 }
 
 /** CPU time (user + system) a process has used so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
@@ -653,7 +669,7 @@ export default async function apiScaleBench({ root }) {
         GASKIT_DEMO: '1',
         TRUST_PROXY: 'loopback',
         API_SCALE_CAPTURE_FILE: captureFile,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${SERVER_OPTIONS} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${serveOptions(root)} ${SERVER_OPTIONS} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
       },
       // Seeding the demo data takes minutes on a loaded shared machine.
       { fromBuild: true, timeoutMs: 600_000 },
@@ -737,7 +753,7 @@ export default async function apiScaleBench({ root }) {
     const cpu = os.cpus();
     const runOf = (reproduce) =>
       `Reproduce with \`${reproduce}\`. Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
-      `One server process (\`dist/server/main.js\`, compiled by \`npm run build:server\` as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`;
+      `One server process (\`node ${serveOptions(root) ? `${serveOptions(root)} ` : ''}dist/server/main.js\`, compiled by \`npm run build:server\`, as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`;
     const serverMemory = (...columns) =>
       `| server (node, the figure the budget is about) | ${columns.map((m) => `${Math.round(m.server.peakMb)} MB`).join(' | ')} | ≤ ${BUDGET.rssMb} MB | ${mark(columns.at(-1).server.peakMb <= BUDGET.rssMb)} |`;
     const dbMemory = (...columns) =>
