@@ -29,6 +29,15 @@ import { FULL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } f
 import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
 
 const SCALE = process.env.API_SCALE ?? 'full';
+/** `API_SCALE_PHASES=demo`: only the demo phase (no growing, no integration), reported in a section of its own. */
+const GROWN = (process.env.API_SCALE_PHASES ?? 'demo,grown').split(',').includes('grown');
+/** `API_SCALE_REQUESTS=GET me,PATCH me`: only these requests (their ids as in the tables), in both phases. */
+const ONLY = process.env.API_SCALE_REQUESTS?.split(',').map((id) => id.trim());
+/**
+ * `API_SCALE_SERVER_OPTIONS='--max-semi-space-size=32 --import=/tmp/probe.mjs'`: more Node options of the
+ * server process (those NODE_OPTIONS allows), after the ones `npm run serve` gives it (`serveOptions`).
+ */
+const SERVER_OPTIONS = process.env.API_SCALE_SERVER_OPTIONS ?? '';
 const TENANT = 'sever-gaz';
 const PASSWORD = 'Bench12345';
 const ONE = { requests: 200, seconds: 5 };
@@ -61,6 +70,46 @@ function memoryOf(pid) {
   const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
+
+/**
+ * The Node options of `npm run serve` (and so of `npm start`): package.json's `node <options>
+ * dist/server/main.js`. The measured server runs with them, as production does.
+ */
+function serveOptions(root) {
+  const { start, serve } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
+  const options = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/server\/main\.js$/.exec(serve)?.[1];
+  if (options === undefined) throw new Error(`package.json scripts.serve is not "node [options] dist/server/main.js": ${serve}`);
+  if (!start.endsWith(`&& ${serve}`))
+    throw new Error(`package.json scripts.start does not end with scripts.serve's command: ${start}`);
+  return options.trim();
+}
+
+/** CPU time (user + system) a process has used so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs `fn` and adds to its result the CPU time per request each process spent meanwhile
+ * (`cpu: { server, db, bench }`, ms): where a request's time goes on the shared cores.
+ */
+async function withCpu(pids, requests, fn) {
+  const before = { server: cpuMsOf(pids.server), db: cpuMsOf(pids.db), bench: process.cpuUsage() };
+  const result = await fn();
+  const bench = process.cpuUsage(before.bench);
+  const per = (ms) => ms / Math.max(1, result.n ?? requests);
+  return {
+    ...result,
+    cpu: {
+      server: per(cpuMsOf(pids.server) - before.server),
+      db: per(cpuMsOf(pids.db) - before.db),
+      bench: per((bench.user + bench.system) / 1000),
+    },
+  };
+}
+
+const cpuText = (cpu) => `server ${cpu.server.toFixed(2)} + db ${cpu.db.toFixed(2)} + bench ${cpu.bench.toFixed(2)}`;
 
 /** Readings sent so far by `POST readings`, over both phases: a value already counted in the period is refused as a duplicate. */
 let readingsSent = 0;
@@ -304,8 +353,8 @@ function autocannonRun(base, r, amount) {
 }
 
 /** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
-async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash }) {
-  const requests = subscriberRequests(cab, verifyPassword, passwordHash);
+async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash, pids }) {
+  const requests = subscriberRequests(cab, verifyPassword, passwordHash).filter((r) => !ONLY || ONLY.includes(r.id));
   for (const r of requests) await r.setup?.(base, 2 + ONE.requests);
   for (const r of requests) await call(base, r, 0);
   for (const r of requests) await call(base, r, 1, `${phase}:${r.id}`);
@@ -321,14 +370,14 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     const many = server.one.p50 <= MANY_SKIP_MS;
     if (many) {
       await r.setup?.(base, amount);
-      server.many = await autocannonRun(base, r, amount);
+      server.many = await withCpu(pids, amount, () => autocannonRun(base, r, amount));
     }
     const limit = async () => {
       await replayer.once(plan);
       await r.rawExtra?.();
     };
     const raw = commands.length ? { one: await oneClient(limit, { ...ONE, requests: server.one.n }) } : null;
-    if (raw && many) raw.many = await manyClients(limit, amount);
+    if (raw && many) raw.many = await withCpu(pids, amount, () => manyClients(limit, amount));
     await replayer.cleanUp();
     const row = {
       id: r.id,
@@ -341,6 +390,9 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
       `  ${phase} ${r.id}: p50 ${server.one.p50.toFixed(1)} ms, p99 ${server.one.p99.toFixed(1)} ms (n ${server.one.n})` +
         (server.many ? `; 20 clients ${server.many.perSecond.toFixed(0)}/s` : '') +
         (raw ? `; raw p50 ${raw.one.p50.toFixed(1)} ms${raw.many ? `, ${raw.many.perSecond.toFixed(0)}/s` : ''}` : '') +
+        (server.many
+          ? `; CPU ms per request, 20 clients: ${cpuText(server.many.cpu)}${raw?.many ? `, raw ${cpuText(raw.many.cpu)}` : ''}`
+          : '') +
         `; ${row.commands.length} commands`,
     );
     results.push(row);
@@ -525,6 +577,26 @@ export function oneClientTable(demo, grown) {
   return { lines, ok };
 }
 
+/** The one-client table of a run of the demo phase alone (`API_SCALE_PHASES=demo`): no budget, beside its limit. */
+export function demoOneClientTable(demo) {
+  return [
+    '| Request | Commands (by `_id`) | p50 | p99 | Raw p50 | Raw p99 | n |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...demo.map(
+      (d) =>
+        `| ${[
+          d.id,
+          `${d.commands.length} (${d.commands.filter(byKey).length})`,
+          `${ms(d.server.one.p50)} ms`,
+          `${ms(d.server.one.p99)} ms`,
+          d.raw ? `${ms(d.raw.one.p50)} ms` : '—',
+          d.raw ? `${ms(d.raw.one.p99)} ms` : '—',
+          d.server.one.n,
+        ].join(' | ')} |`,
+    ),
+  ];
+}
+
 export function manyClientsTable(rows) {
   const lines = [
     '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Requests | Result |',
@@ -597,9 +669,10 @@ export default async function apiScaleBench({ root }) {
         GASKIT_DEMO: '1',
         TRUST_PROXY: 'loopback',
         API_SCALE_CAPTURE_FILE: captureFile,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${serveOptions(root)} ${SERVER_OPTIONS} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
       },
-      { fromBuild: true },
+      // Seeding the demo data takes minutes on a loaded shared machine.
+      { fromBuild: true, timeoutMs: 600_000 },
     );
     const startSeconds = seconds(now() - startedAt);
     const startMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
@@ -663,6 +736,7 @@ export default async function apiScaleBench({ root }) {
       log,
       verifyPassword,
       passwordHash: ctx.passwordHash,
+      pids: { server: server.child.pid, db: server.dbPid },
     });
 
     log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${SIGN_IN + 1} cabinets:`);
@@ -676,6 +750,45 @@ export default async function apiScaleBench({ root }) {
     keep({});
     const demoMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     loads.push(os.loadavg()[0]);
+    const cpu = os.cpus();
+    const runOf = (reproduce) =>
+      `Reproduce with \`${reproduce}\`. Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
+      `One server process (\`node ${serveOptions(root) ? `${serveOptions(root)} ` : ''}dist/server/main.js\`, compiled by \`npm run build:server\`, as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`;
+    const serverMemory = (...columns) =>
+      `| server (node, the figure the budget is about) | ${columns.map((m) => `${Math.round(m.server.peakMb)} MB`).join(' | ')} | ≤ ${BUDGET.rssMb} MB | ${mark(columns.at(-1).server.peakMb <= BUDGET.rssMb)} |`;
+    const dbMemory = (...columns) =>
+      `| its embedded database (FerretDB child process) | ${columns.map((m) => `${Math.round(m.db.peakMb)} MB`).join(' | ')} | — | — |`;
+
+    if (!GROWN) {
+      const one = demoOneClientTable(demo);
+      const many = manyClientsTable(demo);
+      const only = ONLY ? ` API_SCALE_REQUESTS='${ONLY.join(',')}'` : '';
+      const lines = [
+        `${runOf(`API_SCALE_PHASES=demo${only} node bench/run.mjs api-scale`)} The demo phase of the bench above alone (no growing, no integration), as measured there.`,
+        '',
+        '### One client',
+        '',
+        ...one,
+        '',
+        '### 20 clients',
+        '',
+        ...many.lines,
+        '',
+        '### Memory',
+        '',
+        '| Process | Peak RSS (VmHWM) after start-up and demo seeding | after the demo phase | Budget | Result |',
+        '| --- | ---: | ---: | ---: | --- |',
+        serverMemory(startMemory, demoMemory),
+        dbMemory(startMemory, demoMemory),
+      ];
+      const ok = many.ok && demoMemory.server.peakMb <= BUDGET.rssMb;
+      return {
+        id: 'api-scale-demo',
+        title: 'API at scale, demo phase only (`API_SCALE_PHASES=demo`)',
+        markdown: lines.join('\n'),
+        ok,
+      };
+    }
 
     // The demo phase's readings and payments went into the supplier's export streams after the
     // generated ones: the grown data's entries follow them, so each stream stays gap-free.
@@ -721,11 +834,8 @@ export default async function apiScaleBench({ root }) {
         )
         .join('; ');
     const fullMinutes = generated.reduce((sum, f) => sum + (f.count ? (FULL[f.owners] * f.seconds) / f.count : 0), 0) / 60;
-    const cpu = os.cpus();
     const lines = [
-      `Reproduce with \`node bench/run.mjs api-scale\` (\`API_SCALE=${SCALE}\`; \`small\` is 1/30 of the issue's sizes, \`full\` all of them). ` +
-        `Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
-        `One server process (\`dist/server/main.js\`, compiled by \`npm run build:server\` as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`,
+      `${runOf(`API_SCALE=${SCALE} node bench/run.mjs api-scale`)} \`small\` is 1/30 of the issue's sizes, \`full\` all of them.`,
       '',
       `- **Demo**: the demo data plus the bench's first ${SIGN_IN + 1} cabinets (inserted in ${seeded.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s): ${count(demoCounts)} (all suppliers).`,
       `- **Grown**: sever-gaz grown to ${sizes.accounts.toLocaleString('en')} generated accounts beside its 1,000 demo ones, by insertMany straight into the database (\`bench/api-scale/generate.mjs\`) ` +
@@ -761,8 +871,8 @@ export default async function apiScaleBench({ root }) {
       '',
       '| Process | Peak RSS (VmHWM) after start-up and demo seeding | after the demo phase | after the grown phase and integration | Budget | Result |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
-      `| server (node, the figure the budget is about) | ${Math.round(startMemory.server.peakMb)} MB | ${Math.round(demoMemory.server.peakMb)} MB | ${Math.round(grownMemory.server.peakMb)} MB | ≤ ${BUDGET.rssMb} MB | ${mark(rssOk)} |`,
-      `| its embedded database (FerretDB child process) | ${Math.round(startMemory.db.peakMb)} MB | ${Math.round(demoMemory.db.peakMb)} MB | ${Math.round(grownMemory.db.peakMb)} MB | — | — |`,
+      serverMemory(startMemory, demoMemory, grownMemory),
+      dbMemory(startMemory, demoMemory, grownMemory),
       '',
       '### Commands per request (grown)',
       '',

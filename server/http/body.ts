@@ -20,12 +20,19 @@ const parseJson = keepAppContext<express.Request, express.Response>(
   }),
 );
 
+/** Whether a request announces a body, as the body parsers decide it (type-is `hasBody`). */
+function hasBody(req: express.Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
+}
+
 /**
  * JSON bodies up to 1 MB, kept raw too (`req.rawBody`). The integration API's bodies are left
- * unread here: `integrationJson` reads them once the API key is checked.
+ * unread here: `integrationJson` reads them once the API key is checked. A request without a body
+ * (most GETs) goes on at once: the parser would find nothing to read, after binding the request's
+ * app context to its callback.
  */
 export const jsonBody: RequestHandler = (req, res, next) => {
-  if (INTEGRATION_PATH.test(req.path)) return next();
+  if (!hasBody(req) || INTEGRATION_PATH.test(req.path)) return next();
   parseJson(req, res, next);
 };
 

@@ -7,10 +7,20 @@ export function selfOrigin(req: Request): string {
   return `${req.protocol}://${req.get('host')}`;
 }
 
+/**
+ * The origins a request may come from: none outside a tenant (no CORS headers at all); none asked
+ * without an Origin header (only `Vary: Origin`, as for a refused origin), so most requests skip
+ * working out the server's own origin (the proxy check of `req.protocol`).
+ */
+function allowedOrigins(r: Request): string[] | false {
+  if (!r.ctx) return false;
+  return r.headers.origin === undefined ? [] : [...r.ctx.tenant.allowedOrigins, selfOrigin(r)];
+}
+
 const corsForTenant = cors((req, cb) => {
   const r = req as unknown as Request;
   cb(null, {
-    origin: r.ctx ? [...r.ctx.tenant.allowedOrigins, selfOrigin(r)] : false,
+    origin: allowedOrigins(r),
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Accept-Language'],
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],

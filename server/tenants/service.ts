@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { NotFoundError } from '../http/errors.ts';
-import { SUPPORTED_LOCALES, translator } from '../i18n/index.ts';
+import { SUPPORTED_LOCALES, translator, type Translate } from '../i18n/index.ts';
 import {
   MAX_REALM_TENANTS,
   Tenant,
@@ -116,8 +116,16 @@ export function tenantLocales(tenant: TenantDoc): string[] {
   return tenant.locales.filter((l) => SUPPORTED_LOCALES.includes(l));
 }
 
-export function tenantTranslator(tenant: TenantDoc, lng: string) {
-  return translator(lng, tenant.texts);
+/** Translators of a tenant as read (with its texts), per language; a tenant read again gets its own. */
+const translators = new WeakMap<TenantDoc, Map<string, Translate>>();
+
+/** The translator of `lng` with the tenant's texts, made once per tenant read and language (every request asks for one). */
+export function tenantTranslator(tenant: TenantDoc, lng: string): Translate {
+  let made = translators.get(tenant);
+  if (!made) translators.set(tenant, (made = new Map()));
+  let t = made.get(lng);
+  if (!t) made.set(lng, (t = translator(lng, tenant.texts)));
+  return t;
 }
 
 /** The public configuration the widgets and the SDK start from. */

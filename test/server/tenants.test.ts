@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../server/config.ts';
 import { demoOrigins } from '../../server/tenants/demo.ts';
 import { Tenant } from '../../server/tenants/model.ts';
-import { clearTenantCache } from '../../server/tenants/service.ts';
+import { clearTenantCache, getTenantBySlug, tenantTranslator } from '../../server/tenants/service.ts';
 import { api } from '../helpers/server.ts';
 
 describe('tenants: public config, theme, texts, CORS', () => {
@@ -119,6 +119,18 @@ describe('tenants: public config, theme, texts, CORS', () => {
       await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
       clearTenantCache();
     }
+  });
+
+  it('makes a tenant’s translator once per language while the tenant is cached, and anew once it is read again', async () => {
+    const tenant = await getTenantBySlug('sever-gaz');
+    const ru = tenantTranslator(tenant, 'ru');
+    expect(tenantTranslator(await getTenantBySlug('sever-gaz'), 'ru')).to.equal(ru);
+    expect(tenantTranslator(tenant, 'en')).to.not.equal(ru);
+    clearTenantCache();
+    const reread = await getTenantBySlug('sever-gaz');
+    expect(reread).to.not.equal(tenant);
+    expect(tenantTranslator(reread, 'ru')).to.not.equal(ru);
+    expect(tenantTranslator(reread, 'ru')('errors:validation_failed')).to.equal(ru('errors:validation_failed'));
   });
 
   it('rejects an unsupported language with a field error', async () => {
