@@ -2,6 +2,7 @@ import type { Ctx } from '../http/context.ts';
 import { offsetMs } from '../i18n/time-zones.ts';
 import { enqueue, type NotifyContext } from '../notify/service.ts';
 import type { Template, TemplateData } from '../notify/templates.ts';
+import { dateTimeFormat } from '../i18n/formats.ts';
 
 /**
  * The messages of the auth flows. Texts are `notify:auth.*` keys; every template that may go to
@@ -139,7 +140,7 @@ export async function sendAuthMessage(ctx: NotifyContext, to: string, template: 
  */
 export function formatDeadline(date: Date, ctx: Pick<Ctx, 'lng' | 't' | 'tenant'>): string {
   const { timeZone } = ctx.tenant.readings;
-  const local = new Intl.DateTimeFormat(ctx.lng, {
+  const local = dateTimeFormat(ctx.lng, {
     day: 'numeric',
     month: 'long',
     year: 'numeric',

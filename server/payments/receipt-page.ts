@@ -1,15 +1,15 @@
 import type { Ctx } from '../http/context.ts';
 import { escapeHtml } from '../portal/html.ts';
 import type { PaymentDoc } from './model.ts';
+import { dateTimeFormat, formatMoney } from '../i18n/formats.ts';
 
 /** The printable receipt of a succeeded payment, in the reader's language. */
 export function renderReceiptPage(ctx: Ctx, p: PaymentDoc): string {
   const { t, lng } = ctx;
   const receipt = p.receipt!;
-  const amount = (kopecks: number) =>
-    new Intl.NumberFormat(lng, { style: 'currency', currency: p.currency }).format(kopecks / 100);
+  const amount = (kopecks: number) => formatMoney(kopecks, lng, p.currency);
   const money = (kopecks: number) => escapeHtml(amount(kopecks));
-  const date = new Intl.DateTimeFormat(lng, {
+  const date = dateTimeFormat(lng, {
     dateStyle: 'long',
     timeStyle: 'short',
     timeZone: ctx.tenant.readings.timeZone,

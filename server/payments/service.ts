@@ -53,6 +53,7 @@ import {
   validatePaymentReadings,
 } from './collaborators.ts';
 import { exportOnce, exportStream, historyStream, paymentIdFor, pendingStream, providerRefKey, receiptKey } from './keys.ts';
+import { dateTimeFormat, formatMoney } from '../i18n/formats.ts';
 
 /**
  * How long a fulfilment run holds its payment before another instance may take it over:
@@ -827,26 +828,22 @@ export async function exportPayments(tenant: TenantDoc, { cursor, limit = 500 }:
   return { items, cursor: String(last), hasMore: end > last };
 }
 
-function money(kopecks: number, lng: string, currency: string): string {
-  return new Intl.NumberFormat(lng, { style: 'currency', currency }).format(kopecks / 100);
-}
-
 function receiptEmailData(ctx: Ctx, p: PaymentDoc, tenant: TenantDoc) {
   const lines = p.items.map((i) =>
     ctx.t(i.penalties ? 'payments:receipt.lineWithPenalties' : 'payments:receipt.line', {
       account: i.accountNumber,
-      amount: money(i.amount + i.penalties, ctx.lng, p.currency),
-      penalties: money(i.penalties, ctx.lng, p.currency),
+      amount: formatMoney(i.amount + i.penalties, ctx.lng, p.currency),
+      penalties: formatMoney(i.penalties, ctx.lng, p.currency),
     }),
   );
   return {
     paymentId: String(p._id),
     supplier: tenant.name,
     taxId: tenant.taxId,
-    date: new Intl.DateTimeFormat(ctx.lng, { dateStyle: 'long', timeStyle: 'short', timeZone: tenant.readings.timeZone }).format(
+    date: dateTimeFormat(ctx.lng, { dateStyle: 'long', timeStyle: 'short', timeZone: tenant.readings.timeZone }).format(
       p.receipt?.issuedAt ?? new Date(),
     ),
-    total: money(p.total, ctx.lng, p.currency),
+    total: formatMoney(p.total, ctx.lng, p.currency),
     lines: lines.join('\n'),
     url: receiptUrl(p),
     shortUrl: receiptShortUrl(p),

@@ -39,6 +39,7 @@ import {
   type StoredReading,
 } from './model.ts';
 import { daysBetween, formatLocalDate, windowAt, zonedMidnight, type WindowRules, type WindowState } from './window.ts';
+import { dateTimeFormat } from '../i18n/formats.ts';
 
 /** Options every rule-checking call takes; `now` lets tests stand on any day of the month. */
 export interface Clock {
@@ -1052,8 +1053,8 @@ export const readingsTemplates: Record<string, Template> = {
 function humanDates(lng: string, period: string, day: string): { period: string; date: string } {
   const utc = { timeZone: 'UTC' } as const;
   return {
-    period: new Intl.DateTimeFormat(lng, { ...utc, month: 'long', year: 'numeric' }).format(new Date(`${period}-01T00:00:00Z`)),
-    date: new Intl.DateTimeFormat(lng, { ...utc, dateStyle: 'long' }).format(new Date(`${day}T00:00:00Z`)),
+    period: dateTimeFormat(lng, { ...utc, month: 'long', year: 'numeric' }).format(new Date(`${period}-01T00:00:00Z`)),
+    date: dateTimeFormat(lng, { ...utc, dateStyle: 'long' }).format(new Date(`${day}T00:00:00Z`)),
   };
 }
 
