@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -96,4 +97,54 @@ export async function api(
   let body: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
   return { status: res.status, body, headers: res.headers };
+}
+
+let addresses = 0;
+
+/**
+ * A loopback address no other request of the run comes from (127.2.0.0/16; the server sees it
+ * as the client's address): per-address limits then count this test's requests alone, whatever
+ * the tests before it sent from 127.0.0.1 or the fuzz's 127.0.0.214.
+ */
+export function ownAddress(): string {
+  addresses += 1;
+  return `127.2.${Math.floor(addresses / 250)}.${(addresses % 250) + 1}`;
+}
+
+/** `api`, from the client address `localAddress` (see `ownAddress`), JSON in and out. */
+export function apiFrom(
+  localAddress: string,
+  pathname: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
+  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
+  const { port } = new URL(testServer().baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        path: pathname,
+        method: init.method ?? (payload === undefined ? 'GET' : 'POST'),
+        headers: {
+          ...(payload === undefined
+            ? {}
+            : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }),
+          ...init.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const json = (res.headers['content-type'] ?? '').includes('json');
+          resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -14,7 +14,7 @@ import {
   uniqueEmail,
   useMailCatcher,
 } from '../helpers/auth.ts';
-import { api } from '../helpers/server.ts';
+import { api, apiFrom, ownAddress } from '../helpers/server.ts';
 
 const T = '/api/v1/t/sever-gaz';
 
@@ -84,19 +84,21 @@ describe('auth and settings by key', function () {
     expect(me.filter((op) => READS.has(op.method))).to.have.length(2);
     expect(me.filter((op) => !READS.has(op.method))).to.deep.equal([]);
 
+    // Sign-ins come from a client address of their own: the address's windows hold their hits alone.
+    const client = ownAddress();
     const flows: [string, () => Promise<unknown>][] = [
-      ['sign-in', () => api(`${T}/auth/login`, { body: { login, password } })],
+      ['sign-in', () => apiFrom(client, `${T}/auth/login`, { body: { login, password } })],
       ['PATCH me', () => api(`${T}/me`, { method: 'PATCH', headers: bearer(token), body: { fullName: 'По Ключу' } })],
       ['GET me/sessions', () => api(`${T}/me/sessions`, { headers: bearer(token) })],
-      ['wrong password', () => api(`${T}/auth/login`, { body: { login, password: 'wrong1' } })],
+      ['wrong password', () => apiFrom(client, `${T}/auth/login`, { body: { login, password: 'wrong1' } })],
     ];
     // At most this many operations each: sign-in is its two limits (the client address: its two
     // windows' ends and the hit, the address's key never being cleared; the login's failures: the
     // key's epoch, its two windows' ends and the hit), the login and its cabinet, the failures
-    // cleared, the cabinet saved, and the session opened on its list; and the expiry of the new
-    // window, the cleared epoch and the session registered (expiry.ts: a lookup of the bucket's end
-    // and an insert each).
-    const most: Record<string, number> = { 'sign-in': 15 + 3 * 2, 'PATCH me': 3, 'GET me/sessions': 8, 'wrong password': 9 + 2 };
+    // cleared, the cabinet saved, and the session opened on its list; and the expiry of the two
+    // new windows (the address's first sign-in, the login's), the cleared epoch and the session
+    // registered (expiry.ts: a lookup of the bucket's end and an insert each).
+    const most: Record<string, number> = { 'sign-in': 15 + 4 * 2, 'PATCH me': 3, 'GET me/sessions': 8, 'wrong password': 9 + 2 };
     for (const [name, run] of flows) {
       const ops = await operations(run);
       expectByKey(name, ops);

@@ -1,36 +1,14 @@
-import http from 'node:http';
-import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { LOOKUP_LIMITS } from '../../server/accounts/service.ts';
 import { freshNumber, seedAccount } from '../helpers/billing.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, apiFrom, ownAddress } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 type Auth = Record<string, string>;
 
-/** POST accounts/check from a loopback address of its own (127.0.0.x), as a client behind another IP. */
+/** POST accounts/check from a client address of its own. */
 function checkFrom(localAddress: string, auth: Auth, number: string): Promise<{ status: number; body: any }> {
-  const payload = JSON.stringify({ supplier: 'sever-gaz', number });
-  const { port } = new URL(testServer().baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        localAddress,
-        path: '/api/v1/t/sever-gaz/accounts/check',
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)), ...auth },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return apiFrom(localAddress, '/api/v1/t/sever-gaz/accounts/check', { body: { supplier: 'sever-gaz', number }, headers: auth });
 }
 
 /** Issue 14, item 6: walking through consecutive account numbers to collect names and addresses. */
@@ -59,7 +37,7 @@ describe('security: account numbers cannot be enumerated (issue 14, item 6)', ()
   });
 
   it('answers one client address at most its limit of checks an hour, whatever the cabinets', async () => {
-    const address = `127.0.0.${randomInt(2, 255)}`;
+    const address = ownAddress();
     const start = Number(freshNumber());
     const cabinets = Math.ceil(LOOKUP_LIMITS.ip.points / LOOKUP_LIMITS.cabinet.points) + 1;
     const statuses: number[] = [];
