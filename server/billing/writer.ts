@@ -565,7 +565,7 @@ export class BillingWriter {
     // account's current month is read again.
     const current = new Map<string, Resolved>();
     for (let docs = [...stored.values()]; docs.length > 0;) {
-      const moved: string[] = [];
+      const stale: string[] = [];
       await atOnce(docs, async (doc) => {
         const incoming = byAccount.get(doc._id);
         const own = baseOf(doc).balance;
@@ -577,10 +577,10 @@ export class BillingWriter {
             ([period, value]) => period < doc.period || (period === doc.period && canonical(own) !== canonical(value)),
           );
         const resolved = blind ? assumed(doc) : await resolve(doc, known.get(balanceStream(doc._id, doc.period)));
-        if (resolved.closed) moved.push(doc._id);
+        if (resolved.closed) stale.push(doc._id);
         else current.set(doc._id, resolved);
       });
-      docs = [...(await findByIds<BillingCurrentDoc>(BillingCurrent as never, moved, CURRENT_FIELDS)).values()];
+      docs = [...(await findByIds<BillingCurrentDoc>(BillingCurrent as never, stale, CURRENT_FIELDS)).values()];
     }
     const past = await findByIds<Pick<BillingPastDoc, '_id' | 'months'>>(
       BillingPast as never,
