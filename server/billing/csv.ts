@@ -5,7 +5,7 @@ import { ValidationError, type FieldErrors } from '../http/errors.ts';
 import { toFieldErrors } from '../http/validate.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import { ChargeItem, ITEM_SCHEMAS, type BillingKind } from '../../contracts/billing.ts';
-import { BillingWriter, type BillingItem } from './writer.ts';
+import { BillingWriter, type BillingItem, type BillingPlan } from './writer.ts';
 
 /**
  * CSV files of the billing system → items of the integration schemas, streamed in batches.
@@ -339,10 +339,18 @@ export interface ImportHooks {
   onProgress?: (summary: ImportSummary) => void;
 }
 
+/** The account an item writes to (its number). */
+const accountOf = (item: BillingItem) => ('accountNumber' in item ? item.accountNumber : item.number);
+
 /**
  * Imports a billing CSV stream into a tenant: reads it in batches, writes the good items of each
  * batch, reports every bad line through `hooks.onError` (a bad line never holds back the others).
  * Idempotent: importing the same file again changes nothing.
+ *
+ * While a batch is written, the next one is read and planned (its lookups beside the writes), so
+ * the database and this process work at the same time; batches are written, and reported, in the
+ * order of the file. A batch that names an account of the batch being written is planned once that
+ * one is written, so it sees what the lines before it wrote.
  */
 export async function importBillingCsv(
   tenant: TenantDoc,
@@ -352,9 +360,8 @@ export async function importBillingCsv(
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { kind, rows: 0, imported: 0, failed: 0, created: 0, changed: 0 };
   const writer = new BillingWriter(tenant);
-  for await (const batch of readBillingCsv(input, kind, options)) {
+  const write = async (batch: CsvBatch, plan: BillingPlan) => {
     const errors = [...batch.errors];
-    const plan = await writer.plan(kind, batch.items, { exact: options.dryRun });
     const refused = new Set<number>();
     for (const [key, e] of Object.entries(plan.refused)) {
       const [index, ...field] = key.split('.');
@@ -370,6 +377,24 @@ export async function importBillingCsv(
     summary.created += counts.created;
     summary.changed += counts.changed;
     options.onProgress?.({ ...summary });
+  };
+  /** The batch being written, and the accounts it names. */
+  let writing: { accounts: Set<string>; done: Promise<void> } | undefined;
+  try {
+    for await (const batch of readBillingCsv(input, kind, options)) {
+      const accounts = new Set(batch.items.map(accountOf));
+      if (writing && [...accounts].some((a) => writing!.accounts.has(a))) await writing.done;
+      const plan = await writer.plan(kind, batch.items, { exact: options.dryRun });
+      await writing?.done;
+      const done = write(batch, plan);
+      // Awaited at the next batch or below; a failure meanwhile is not an unhandled rejection.
+      done.catch(() => undefined);
+      writing = { accounts, done };
+    }
+    await writing?.done;
+  } finally {
+    // Stopped by an error: the batch being written is let finish before the database is closed.
+    await writing?.done.catch(() => undefined);
   }
   return summary;
 }

@@ -197,14 +197,19 @@ export const BillingCurrent = mongoose.model<BillingCurrentDoc>('BillingCurrent'
  * month at once, one gets the number and the other plans again against its entry, so no
  * correction is lost or written twice. The newest entry is the month's balance. Entries are
  * never removed; a month's stream ends when the month moves into the past (its newest balance
- * goes with it).
+ * goes with it): the writer that moved it then inserts a last entry, `closed`, repeating that
+ * balance, so that a correction planned while the month was current finds its number taken and
+ * goes into the past instead of a stream no one reads any more.
  */
 export interface BalanceEntryDoc {
   _id: string;
   tenantId: Types.ObjectId;
   stream: string;
   seq: number;
-  balance: MonthBalance;
+  /** Absent only in the closing entry of a month that had no balance. */
+  balance?: MonthBalance;
+  /** The stream's closing entry: its month has moved into the past. */
+  closed?: true;
   updatedAt: Date;
 }
 
@@ -214,7 +219,13 @@ const balanceEntrySchema = new Schema<BalanceEntryDoc>(
     tenantId: { type: Schema.Types.ObjectId, required: true },
     stream: { type: String, required: true },
     seq: { type: Number, required: true },
-    balance: { type: Schema.Types.Mixed, required: true },
+    balance: {
+      type: Schema.Types.Mixed,
+      required(this: BalanceEntryDoc) {
+        return !this.closed;
+      },
+    },
+    closed: { type: Boolean },
     updatedAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'billing_balances' },

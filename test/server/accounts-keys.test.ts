@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { Readable } from 'node:stream';
+import { importBillingCsv } from '../../server/billing/csv.ts';
 import { foldBalances } from '../../server/billing/writer.ts';
+import { getTenantBySlug } from '../../server/tenants/service.ts';
 import { freshNumber, integrationUpsert, seedAccount } from '../helpers/billing.ts';
 import { api } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
@@ -193,5 +196,28 @@ describe('accounts and billing: every request reads and writes by key', function
       'an account with a current month is known by it, its past is not read, and a correction is inserted after the balance it holds',
     ).to.deep.equal({ billing_current: 30 });
     expect(updated.ops.filter((o) => o.collection === 'billing_balances').map((o) => o.method)).to.deep.equal(['insertMany']);
+  });
+
+  it('imports a CSV of corrections with one lookup by _id a line and one insert of entries a batch, whatever the supplier holds', async () => {
+    const tenant = (await getTenantBySlug('yug-gaz'))!;
+    const numbers = Array.from({ length: 40 }, () => freshNumber());
+    const row = (n: string, paid: number) => `${n},2026-10,0,100,${paid},${100 - paid},0`;
+    const file = (paid: number) =>
+      Readable.from([
+        ['accountNumber,period,opening,charged,paid,closing,penalties', ...numbers.map((n) => row(n, paid))].join('\n'),
+      ]);
+    await integrationUpsert(
+      'yug-gaz',
+      'accounts',
+      numbers.map((number) => ({ number })),
+    );
+    expect(await importBillingCsv(tenant, 'balances', file(0), { batchSize: 20 })).to.include({ created: 40 });
+    const corrected = await recording(() => importBillingCsv(tenant, 'balances', file(30), { batchSize: 20 }));
+    expect(corrected.result).to.include({ imported: 40, changed: 40, failed: 0 });
+    expect(lookups(corrected.ops), 'the current month of each line, nothing else').to.deep.equal({ billing_current: 40 });
+    expect(corrected.ops.filter((o) => o.collection === 'billing_balances').map((o) => o.method)).to.deep.equal([
+      'insertMany',
+      'insertMany',
+    ]);
   });
 });

@@ -3,9 +3,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { Account } from '../../server/billing/model.ts';
-import { AccountItem, ChargeItem } from '../../contracts/billing.ts';
+import { AccountItem, BalanceItem, ChargeItem } from '../../contracts/billing.ts';
+import { importBillingCsv } from '../../server/billing/csv.ts';
 import {
   accountSummary,
   checkPin,
@@ -250,6 +252,41 @@ describe('gaskit import (CSV)', function () {
     expect(run.stdout).to.equal('');
     expect(await Account.countDocuments({ tenantId: tenant._id, number: '5559999' })).to.equal(0);
     expect((await api(`/t/${tenant.slug}/config`)).status, 'the running server still answers').to.equal(200);
+  });
+
+  it('writes the batches of a file in its order while the next is planned: an account corrected in consecutive lines ends with its last one', async () => {
+    const numbers = Array.from({ length: 12 }, (_, k) => String(5_550_500 + k));
+    await upsertBilling(
+      tenant,
+      'accounts',
+      numbers.map((number) => AccountItem.parse({ number })),
+    );
+    const row = (number: string, paid: number) => `${number},2026-10,0,9000,${paid},${9000 - paid},0`;
+    await upsertBilling(
+      tenant,
+      'balances',
+      numbers.map((accountNumber) =>
+        BalanceItem.parse({ accountNumber, period: '2026-10', opening: 0, charged: 9000, paid: 0, closing: 9000 }),
+      ),
+    );
+    // A correction, then back to the stored balance; one line a batch, so every second batch names the account of the one before.
+    const csv = [
+      'accountNumber,period,opening,charged,paid,closing,penalties',
+      ...numbers.flatMap((n) => [row(n, 4000), row(n, 0)]),
+    ];
+    const errors: unknown[] = [];
+    const summary = await importBillingCsv(tenant, 'balances', Readable.from([`${csv.join('\n')}\n`]), {
+      batchSize: 1,
+      onError: (e) => errors.push(e),
+    });
+    expect(errors).to.deep.equal([]);
+    expect(summary).to.deep.include({ rows: 24, imported: 24, failed: 0, created: 0, changed: 24 });
+    const paid = await Promise.all(
+      numbers.map(
+        async (n) => (await accountSummary(tenant._id, String((await findAccountByNumber(tenant._id, n))!._id))).balance!.paid,
+      ),
+    );
+    expect(paid).to.deep.equal(numbers.map(() => 0));
   });
 
   it('writes over an account or a history that another writer created while a batch was being prepared', async () => {

@@ -175,7 +175,7 @@ describe('integration API: bulk upserts', function () {
         : [];
       return {
         current: current && [current.period, current.balance?.closing],
-        entries: entries.map((e) => [e._id, e.balance.closing]),
+        entries: entries.map((e) => [e._id, e.balance?.closing]),
         past: Object.keys(past?.months ?? {}).sort(),
       };
     };
@@ -246,7 +246,7 @@ describe('integration API: bulk upserts', function () {
     expect(await counts('charges', [charge('2026-10', 50_000)])).to.include({ upserted: 1 });
     const month = await BillingCurrent.findById(id).lean();
     expect(month).to.deep.include({ period: '2026-10', balanceSeq: 0 });
-    const entry = async (seq: number) => (await BalanceEntry.findById(`${id}:2026-10:${seq}`).lean())?.balance.paid;
+    const entry = async (seq: number) => (await BalanceEntry.findById(`${id}:2026-10:${seq}`).lean())?.balance?.paid;
     /** What a subscriber sees of the balance: the summary's, the debt, and the charges (which corrections leave alone). */
     const seen = async () => {
       const summary = await accountSummary(tenant._id, id);
@@ -330,7 +330,7 @@ describe('integration API: bulk upserts', function () {
         await BalanceEntry.find({ stream: `${id}:2026-10` })
           .sort({ seq: 1 })
           .lean()
-      ).map((e): [number, number] => [e.seq, e.balance.paid]);
+      ).map((e): [number, number] => [e.seq, e.balance!.paid]);
 
     const paid = Array.from({ length: 20 }, (_, k) => 1_000 * (k + 1));
     const answers = await Promise.all(paid.map((p) => send(tenant.slug, 'balances', [balance(p)], key)));
@@ -391,6 +391,64 @@ describe('integration API: bulk upserts', function () {
     expect((await BillingCurrent.findById(id).lean())!.period).to.equal('2026-11');
     expect((await BillingPast.findById(id).lean())!.months['2026-10']!.balance).to.deep.include({ paid: 30_000 });
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 40_000, penalties: 0 });
+  });
+
+  it('keeps a correction planned before a newer month moved its month into the past, and one sent for the month just closed, each once', async () => {
+    const writer = new BillingWriter(tenant);
+    const numbers = [freshNumber(), freshNumber()];
+    await send(
+      tenant.slug,
+      'accounts',
+      numbers.map((n) => account(n)),
+      key,
+    );
+    const ids = await Promise.all(numbers.map(async (n) => (await findAccountByNumber(tenant._id, n))!._id));
+    const balance = (number: string, period: string, paid: number) =>
+      BalanceItem.parse({ accountNumber: number, period, opening: 0, charged: 70_000, paid, closing: 70_000 - paid });
+    const october = (paid: number) => numbers.map((n) => balance(n, '2026-10', paid));
+    const pastOctober = async () =>
+      Promise.all(ids.map(async (id) => (await BillingPast.findById(id).lean())?.months['2026-10']?.balance?.paid));
+    await (await writer.plan('balances', october(0))).commit();
+    await (await writer.plan('balances', october(10_000))).commit();
+    while ((await foldBalances()) > 0);
+    // Planned while October is the open month: one without reading the stream, one as a dry run does.
+    const late = [
+      await writer.plan('balances', [balance(numbers[0]!, '2026-10', 30_000)]),
+      await writer.plan('balances', [balance(numbers[1]!, '2026-10', 30_000)], { exact: true }),
+    ];
+    for (const plan of late) expect(plan.counts).to.deep.equal({ created: 0, changed: 1, unchanged: 0 });
+    const november = numbers.map((n) =>
+      ChargeItem.parse({
+        accountNumber: n,
+        period: '2026-11',
+        lines: [{ service: 'Газоснабжение', volume: 70, unit: 'm3', tariff: 1000, amount: 70_000 }],
+      }),
+    );
+    expect(await (await writer.plan('charges', november)).commit()).to.include({ created: 2 });
+    expect(await pastOctober(), 'the month moved with the balance it had').to.deep.equal([10_000, 10_000]);
+
+    // Written after November replaced October: into October's past, counted once.
+    for (const plan of late) expect(await plan.commit()).to.deep.equal({ created: 0, changed: 1, unchanged: 0 });
+    expect(await pastOctober()).to.deep.equal([30_000, 30_000]);
+    for (const id of ids) {
+      expect((await BillingCurrent.findById(id).lean())!.period).to.equal('2026-11');
+      expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 40_000, penalties: 0 });
+    }
+
+    // The month that just closed: the same balance again writes nothing, a new one is written once.
+    expect(await (await writer.plan('balances', october(30_000))).commit()).to.deep.equal({
+      created: 0,
+      changed: 0,
+      unchanged: 2,
+    });
+    expect(await (await writer.plan('balances', october(35_000))).commit()).to.deep.equal({
+      created: 0,
+      changed: 2,
+      unchanged: 0,
+    });
+    expect(await pastOctober()).to.deep.equal([35_000, 35_000]);
+    const summaries = await Promise.all(ids.map((id) => accountSummary(tenant._id, id, '2026-10')));
+    expect(summaries.map((s) => s.balance!.paid)).to.deep.equal([35_000, 35_000]);
   });
 
   it('is idempotent: the same batch sent again changes no data and creates no document', async () => {
