@@ -351,10 +351,14 @@ function followUpAfter(paymentId: string): void {
 
 /**
  * Applies the demo "bank"'s events through the same handler as Stripe's webhooks, answers with
- * the payment as they left it (a success shows its receipt) and runs the follow-up after.
+ * the payment as they left it (a success shows its receipt) and runs the follow-up after. A
+ * success counts as paid and unconfirmed before the answer: the pages the payer opens next (the
+ * account, the pay form) must not offer the paid amount again.
  */
 async function demoEvents(ctx: SubscriberCtx, id: string, events: ProviderEvent[]) {
   for (const event of events) await handleProviderEvent('demo', event, { followUp: false });
+  const payment = await Payment.findById(id).lean<PaymentDoc>();
+  if (payment?.status === 'succeeded') await syncPending(payment);
   const answer = await getPayment(ctx, id);
   followUpAfter(id);
   return answer;
