@@ -90,7 +90,7 @@ export function answerChecks(): { checked: number; failures: readonly Failure[] 
 function check(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const method = req.method ?? 'GET';
   if (method === 'OPTIONS' || method === 'HEAD') return;
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const path = new URL((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', 'http://x').pathname;
   state.checked += 1;
   const problem = answerProblem(method, path, res.statusCode, String(res.getHeader('content-type') ?? ''), body.toString('utf8'));
   if (problem) state.failures.push({ test: state.test, request: `${method} ${path}`, problem });
