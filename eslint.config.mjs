@@ -52,7 +52,8 @@ if (cycle) throw new Error(`eslint.config.mjs: server modules import each other:
 /** Per module: an import of a module it does not list is an error. */
 const moduleBoundaries = Object.entries(SERVER_MODULES).map(([name, allowed]) => {
   const others = Object.keys(SERVER_MODULES).filter((m) => m !== name && !allowed.includes(m));
-  const regex = `^(\\.\\./)+(${others.join('|')})/`;
+  // Any relative spelling of the path: `../auth/x`, `./../auth/x`, `../../server/auth/x`.
+  const regex = `^(\\./)?(\\.\\./)+(server/)?(${others.join('|')})/`;
   const message = `server/${name} does not import this module (SERVER_MODULES in eslint.config.mjs: modules never import each other).`;
   return {
     files: [`server/${name}/**/*.ts`],
@@ -92,6 +93,37 @@ export default tseslint.config(
     },
   },
   ...moduleBoundaries,
+  {
+    // The code shared by server, SDK and widgets: contracts take nothing but zod and each other,
+    // the SDK nothing of the server or the widgets.
+    files: ['contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(node:|(\\./)?(\\.\\./)+(server|sdk|widgets)/)', message: 'contracts/ import only zod and each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['sdk/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:|(\\./)?(\\.\\./)+(server|widgets)/)',
+              message: 'the SDK runs in browsers: nothing of the server or the widgets.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
