@@ -327,6 +327,11 @@ export async function cancelPayment(ctx: SubscriberCtx, id: string, config: Conf
   return getPayment(ctx, id);
 }
 
+/** The payment as the demo "bank" knows it: its intent. */
+function demoIntent(payment: PaymentDoc) {
+  return { ref: payment.providerRef, paymentId: String(payment._id), amount: payment.total, currency: payment.currency };
+}
+
 async function demoPayment(ctx: SubscriberCtx, id: string, config: Config): Promise<PaymentDoc> {
   const payment = await ownPayment(ctx, id);
   if (payment.provider !== 'demo' || config.env === 'production') throw new NotFoundError('payment_not_found');
@@ -372,26 +377,14 @@ async function demoEvents(ctx: SubscriberCtx, id: string, events: ProviderEvent[
 export async function demoConfirm(ctx: SubscriberCtx, id: string, card: { cardNumber: string }, config: Config) {
   const payment = await demoPayment(ctx, id, config);
   if (payment.status !== 'created') return getPayment(ctx, id);
-  const intent = {
-    ref: payment.providerRef,
-    paymentId: String(payment._id),
-    amount: payment.total,
-    currency: payment.currency,
-  };
-  return demoEvents(ctx, id, demoCardEvents(intent, card.cardNumber));
+  return demoEvents(ctx, id, demoCardEvents(demoIntent(payment), card.cardNumber));
 }
 
 /** Demo provider, the confirmation step a 3220 card asks for (3-D Secure in real life). */
 export async function demoAuthenticate(ctx: SubscriberCtx, id: string, approve: boolean, config: Config) {
   const payment = await demoPayment(ctx, id, config);
   if (payment.status !== 'requires_action') return getPayment(ctx, id);
-  const intent = {
-    ref: payment.providerRef,
-    paymentId: String(payment._id),
-    amount: payment.total,
-    currency: payment.currency,
-  };
-  return demoEvents(ctx, id, demoAuthenticationEvents(intent, approve));
+  return demoEvents(ctx, id, demoAuthenticationEvents(demoIntent(payment), approve));
 }
 
 /**

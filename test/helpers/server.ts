@@ -111,21 +111,25 @@ export function ownAddress(): string {
   return `127.2.${Math.floor(addresses / 250)}.${(addresses % 250) + 1}`;
 }
 
-/** `api`, from the client address `localAddress` (see `ownAddress`), JSON in and out. */
-export function apiFrom(
+/**
+ * One request to `url` from the client address `localAddress` (see `ownAddress`) on a connection
+ * of its own, JSON in and out: its status, body and headers.
+ */
+export function requestFrom(
   localAddress: string,
-  pathname: string,
+  url: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
   const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-  const { port } = new URL(testServer().baseUrl);
+  const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: '127.0.0.1',
-        port,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
         localAddress,
-        path: pathname,
+        agent: false,
         method: init.method ?? (payload === undefined ? 'GET' : 'POST'),
         headers: {
           ...(payload === undefined
@@ -140,11 +144,20 @@ export function apiFrom(
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
           const json = (res.headers['content-type'] ?? '').includes('json');
-          resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text });
+          resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text, headers: res.headers });
         });
       },
     );
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** `api`, from the client address `localAddress` (see `ownAddress`). */
+export function apiFrom(
+  localAddress: string,
+  pathname: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
+  return requestFrom(localAddress, `${testServer().baseUrl}${pathname}`, init);
 }

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +9,7 @@ import { linkParam, startMailCatcher, type CaughtMail, type MailCatcher } from '
 import { card, idempotencyKey } from '../helpers/payments.ts';
 import { spawnServer, waitFor, type ServerProcess } from '../helpers/process.ts';
 import { startReverseProxy, type ReverseProxy } from '../helpers/proxy.ts';
-import { testServer } from '../helpers/server.ts';
+import { requestFrom, testServer } from '../helpers/server.ts';
 
 const SLUG = 'sever-gaz';
 const T = `/api/v1/t/${SLUG}`;
@@ -32,38 +31,11 @@ interface Reply {
  * request died: requests that carry an Idempotency-Key are sent again, as a client would retry.
  */
 function call(base: string, clientIp: string, pathname: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
-  const once = () =>
-    new Promise<Reply>((resolve, reject) => {
-      const url = new URL(pathname, base);
-      const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-      const req = http.request(
-        {
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          method: payload === undefined ? 'GET' : 'POST',
-          localAddress: clientIp,
-          agent: false,
-          headers: { ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }), ...init.headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            const json = (res.headers['content-type'] ?? '').includes('json');
-            const retryAfter = Number(res.headers['retry-after']);
-            resolve({
-              status: res.statusCode ?? 0,
-              body: json ? JSON.parse(text) : text,
-              ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}),
-            });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const once = async (): Promise<Reply> => {
+    const { status, body, headers } = await requestFrom(clientIp, new URL(pathname, base).href, init);
+    const retryAfter = Number(headers['retry-after']);
+    return { status, body, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}) };
+  };
   // A client retries a write it gave an Idempotency-Key: at once after a 502 (the proxy lost its
   // instance), after a pause while another attempt holds the key (409 idempotency_in_progress;
   // a dead instance's hold ends after 30 s), and after the Retry-After of a 503 (the survivor lost
