@@ -362,11 +362,10 @@ function followUpAfter(paymentId: string): void {
  */
 async function demoEvents(ctx: SubscriberCtx, id: string, events: ProviderEvent[]) {
   for (const event of events) await handleProviderEvent('demo', event, { followUp: false });
-  const payment = await Payment.findById(id).lean<PaymentDoc>();
-  if (payment?.status === 'succeeded') await syncPending(payment);
-  const answer = await getPayment(ctx, id);
+  const payment = await ownPayment(ctx, id);
+  if (payment.status === 'succeeded') await syncPending(payment);
   followUpAfter(id);
-  return answer;
+  return publicPayment(payment);
 }
 
 /**
