@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { SUPPORTED_LOCALES, translator, type Translate } from '../i18n/index.ts';
 import { isDbUnavailableError } from '../db/connection.ts';
+import { RevisionBusyError } from '../db/kernel/revisions.ts';
 import { DB_RETRY_AFTER_SECONDS } from './health.ts';
 import { DomainError, NotFoundError, RateLimitError, STATUS_BY_KIND, UnavailableError } from './errors.ts';
 import { routePattern } from './logger.ts';
@@ -59,8 +60,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let fields: Record<string, { code: string; message: string; params?: Record<string, unknown> }> | undefined;
 
     // A database that went away while the request ran: the same answer as for one that was away before.
-    const err = isDbUnavailableError(thrown) ? new UnavailableError(DB_RETRY_AFTER_SECONDS, 'database_unavailable') : thrown;
-    if (err !== thrown) logger.warn({ err: thrown, requestId: req.requestId, route: routePattern(req) }, 'database unavailable');
+    // A record another writer held through every try (one that died holding it holds it until its
+    // lease ends): retryable too, after the moment it is sure to be free.
+    let err = thrown;
+    if (isDbUnavailableError(thrown)) {
+      err = new UnavailableError(DB_RETRY_AFTER_SECONDS, 'database_unavailable');
+      logger.warn({ err: thrown, requestId: req.requestId, route: routePattern(req) }, 'database unavailable');
+    } else if (thrown instanceof RevisionBusyError) {
+      err = new UnavailableError(thrown.retryAfterSeconds, 'record_busy');
+      logger.warn({ err: thrown, requestId: req.requestId, route: routePattern(req) }, 'record busy');
+    }
 
     if (err instanceof DomainError) {
       status = STATUS_BY_KIND[err.kind];

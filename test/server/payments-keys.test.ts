@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { key } from '../../server/db/kernel/keys.ts';
+import { claim } from '../../server/db/kernel/leases.ts';
 import { append } from '../../server/db/kernel/streams.ts';
 import { historyStream, providerRefKey } from '../../server/payments/keys.ts';
 import { Payment, PaymentHistory, PaymentKey, type PaymentDoc } from '../../server/payments/model.ts';
@@ -307,6 +308,40 @@ describe('payments: by key', function () {
     expect((await shownById()).get(late.id)!.confirmed).to.equal(false);
     await confirmPayments(tenant, [late.id]);
     expect((await shownById()).get(late.id)).to.deep.equal((await p.call(`payments/${late.id}`)).body);
+  });
+
+  it('answers 503 record_busy with Retry-After while a dead writer holds the payment, and confirms it once the hold ends', async () => {
+    const tenant = await freshTenant();
+    const p = await payer(tenant.slug, 1, { debt: 50_000, penalties: 0 });
+    const created = await p.pay({ items: [{ accountId: p.accounts[0]!.id, amount: 50_000, penalties: 0 }] });
+    const id = created.body.payment.id as string;
+    const before = (await Payment.findById(id).lean<PaymentDoc>())!;
+    // An instance killed while it wrote the payment holds its revision until its lease ends.
+    const held = await claim(key(Payment.collection.collectionName, id, before.rev ?? 0), 60_000, { swept: false });
+    expect(held).to.not.equal(null);
+    const confirm = (lng: string) =>
+      api(`/api/v1/t/${tenant.slug}/payments/${id}/demo/confirm`, {
+        body: card('4242424242424242'),
+        headers: { ...p.auth, 'Accept-Language': lng },
+      });
+    const busy = await confirm('en');
+    expect(busy.status).to.equal(503);
+    const seconds = Number(busy.headers.get('retry-after'));
+    // The hold began before the request, so it ends within a lease of it.
+    expect(seconds).to.be.within(1, 60);
+    expect(busy.body.error).to.deep.include({
+      code: 'record_busy',
+      message: `Another request is changing this record. Please retry in ${seconds} s.`,
+      params: { seconds },
+    });
+    expect((await p.call(`payments/${id}`)).body.status).to.equal('created');
+    await held!.release();
+    const confirmed = await confirm('ru');
+    expect(confirmed.status).to.equal(200);
+    expect(confirmed.body).to.deep.include({ id, status: 'succeeded', total: 50_000 });
+    await followedUp(id);
+    const history = (await p.call('payments')).body.payments as { id: string; status: string; total: number }[];
+    expect(history.filter((x) => x.id === id).map((x) => [x.status, x.total])).to.deep.equal([['succeeded', 50_000]]);
   });
 
   it('counts payments of one account that succeed together, and drops each as billing books it or it is refunded', async () => {

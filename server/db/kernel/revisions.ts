@@ -37,9 +37,16 @@ export interface Revision<R> {
   result: R;
 }
 
-/** The document stayed busy through every try (writers far more frequent than the lease allows). */
+/**
+ * The document stayed busy through every try: writers far more frequent than the lease allows, or
+ * a holder that died holding the revision. `retryAfterSeconds` is when the revision is sure to be
+ * free again: a lease held since before the first try ends `leaseMs` after it at the latest.
+ */
 export class RevisionBusyError extends Error {
-  constructor(work: string) {
+  constructor(
+    work: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(`revision busy: ${work}`);
   }
 }
@@ -59,6 +66,7 @@ export async function revise<D extends { rev?: number }, R>(
   { leaseMs = 30_000, tries = 50, seen: known }: { leaseMs?: number; tries?: number; seen?: D | null } = {},
 ): Promise<R> {
   const name = model.collection.collectionName;
+  const started = Date.now();
   let work = '';
   for (let attempt = 0; attempt < tries; attempt += 1) {
     const seen = attempt === 0 && known !== undefined ? known : await model.findById(id).lean<D>();
@@ -86,5 +94,5 @@ export async function revise<D extends { rev?: number }, R>(
       else await lease.release();
     }
   }
-  throw new RevisionBusyError(work);
+  throw new RevisionBusyError(work, Math.max(1, Math.ceil((started + leaseMs - Date.now()) / 1000)));
 }
