@@ -109,6 +109,34 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect((await Entry.findById(`${stream}:6`).lean<EntryDoc>())?.total).to.equal(50);
   });
 
+  it('appends past the end it saw last with one insert, and past one another instance moved from where its insert failed', async () => {
+    const stream = `warm-${randomUUID().slice(0, 8)}`;
+    for (let writer = 0; writer < 3; writer += 1) await append(entries, stream, { writer });
+    const sent = async (run: () => Promise<unknown>) => {
+      const commands: string[] = [];
+      const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
+        if (e.collectionName !== 'test_kernel_entries') return;
+        const filter = e.params[0] as { _id?: unknown } | undefined;
+        commands.push(`${e.method} ${e.method === 'insertOne' ? (e.params[0] as { _id: string })._id : String(filter?._id)}`);
+      };
+      mongoose.connection.on('operation-start', listener);
+      try {
+        await run();
+      } finally {
+        mongoose.connection.off('operation-start', listener);
+      }
+      return commands;
+    };
+    expect(await sent(() => append(entries, stream, { writer: 3 }))).to.deep.equal([`insertOne ${stream}:4`]);
+    // Another instance appended 5 and 6: the guess finds 5 taken, the end is looked for from there.
+    await Entry.insertMany([5, 6].map((seq) => ({ _id: `${stream}:${seq}`, stream, seq, writer: 100 })));
+    const moved = await sent(() => append(entries, stream, { writer: 4 }));
+    expect(moved[0]).to.equal(`insertOne ${stream}:5`);
+    expect(moved.at(-1)).to.equal(`insertOne ${stream}:7`);
+    expect(moved.filter((c) => c.startsWith('insertOne'))).to.have.length(2);
+    expect((await readAfter<EntryDoc>(entries, stream, 0, 10)).map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('finds the end of a long stream it has never seen (another instance wrote it)', async () => {
     const stream = `cold-${randomUUID().slice(0, 8)}`;
     await Entry.insertMany(Array.from({ length: 777 }, (_, i) => ({ _id: `${stream}:${i + 1}`, stream, seq: i + 1, writer: 0 })));

@@ -11,8 +11,9 @@ import { StreamMark, type StreamMarkDoc } from './models.ts';
  * Guarantees, the same on MongoDB and on FerretDB v1 (whose only atomic write is an insert into a
  * unique index): numbers are unique and dense; an append that returned is durable; entries are
  * never removed (a stream that must forget is keyed anew, e.g. per month, and is swept only once
- * no one appends to it or reads it). Cost: an append is one `_id` lookup and one insert when this
- * process appended last; a cold process finds the end with about 2·log2(n) `_id` lookups
+ * no one appends to it or reads it). Cost: an append is one insert when no one appended since this
+ * process last saw the stream's end (it inserts right past it); one that finds its number taken
+ * looks for the end from there; a cold process finds the end with about 2·log2(n) `_id` lookups
  * (exponential probe, then bisection), remembered afterwards.
  * Ordering on the wire: seq is the order of commits, not of clocks.
  */
@@ -128,7 +129,12 @@ export async function appendWithin<T extends object>(
   max: number,
   { beforeFirst, after }: AppendOptions = {},
 ): Promise<number | null> {
-  for (let seq = (after ?? (await lastSeq(model, stream))) + 1; seq <= max; seq += 1) {
+  // The end this process saw last is tried without a lookup: an insert past it either is the next
+  // entry or finds its number taken (dense numbers), and then the end is looked for from there.
+  const head = heads.get(headOf(model, stream)) ?? 0;
+  let guessed = after === undefined && head > 0;
+  let seq = (after ?? (guessed ? head : await lastSeq(model, stream))) + 1;
+  while (seq <= max) {
     if (seq === 1) await beforeFirst?.();
     try {
       await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
@@ -138,6 +144,8 @@ export async function appendWithin<T extends object>(
       if (!isDuplicateKey(err)) throw err;
     }
     remember(model, stream, seq);
+    seq = guessed ? (await lastSeq(model, stream)) + 1 : seq + 1;
+    guessed = false;
   }
   return null;
 }
