@@ -323,6 +323,33 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect(third).to.have.property('complete');
   });
 
+  it('runs a first request with a lookup, an insert and a write of its record, and lets one of 50 takers run a dead one', async () => {
+    const id = `idem-${randomUUID()}`;
+    const sent: string[] = [];
+    const listener = (e: { collectionName: string; method: string }) => {
+      if (e.collectionName === 'kernel_idempotency') sent.push(e.method);
+    };
+    mongoose.connection.on('operation-start', listener);
+    try {
+      const first = await claimKey(id, 'b', 60_000, 300);
+      if (!('complete' in first)) throw new Error('first claim did not run');
+      await first.complete({ ok: 1 });
+    } finally {
+      mongoose.connection.off('operation-start', listener);
+    }
+    expect(sent).to.deep.equal(['findOne', 'insertOne', 'updateOne']);
+    // A run whose server died: its record stays pending past its lock; 50 retries race for it.
+    const dead = `idem-${randomUUID()}`;
+    expect(await claimKey(dead, 'b', 60_000, 300)).to.have.property('complete');
+    await new Promise((r) => setTimeout(r, 400));
+    const takers = await parallel(WRITERS, () => claimKey(dead, 'b', 60_000, 30_000));
+    const running = takers.filter((o): o is Extract<typeof o, { complete: unknown }> => 'complete' in o);
+    expect(running).to.have.length(1);
+    expect(takers.filter((o) => 'inProgress' in o)).to.have.length(WRITERS - 1);
+    await running[0]!.complete({ ok: 2 });
+    expect(await claimKey(dead, 'b', 60_000, 30_000)).to.deep.equal({ replay: JSON.stringify({ ok: 2 }) });
+  });
+
   it('counts at most the limit of 50 concurrent hits, refuses the rest without writing, and starts afresh when cleared', async () => {
     const name = `login:realm:${randomUUID()}@example.test`;
     const rule = { points: 5, windowMs: 60_000 };

@@ -1,18 +1,22 @@
 import { dueAt, expiry, sweepExpired } from './expiry.ts';
-import { claim } from './leases.ts';
+import { isDuplicateKey } from './keys.ts';
 import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
+import { revise } from './revisions.ts';
 
 /**
  * Idempotency records: the first request with a key runs and its result is stored under the
  * key's `_id`; a retry with the same key and the same request gets that result without running;
  * the same key with another request is refused; a retry while the first still runs is told so; a
- * run whose server died is taken over once its lease (`lockMs`) runs out. A run that fails stores
- * nothing, so it may be retried.
+ * run whose server died is taken over once its lock (`lockMs`) has run out. A run that fails
+ * stores nothing, so it may be retried.
  *
- * Running is a lease on the key (leases.ts), so of concurrent first requests exactly one runs, on
- * MongoDB and on FerretDB v1 alike, and a takeover after a crash cannot let two in. Cost: one `_id`
- * lookup for a replay; a first run adds a ticket insert, a record write, one more lookup and the
- * record's and the ticket's expiry registrations (expiry.ts: two inserts).
+ * Running is the insert of the pending record, so of concurrent first requests exactly one runs,
+ * on MongoDB and on FerretDB v1 alike (a unique `_id` is their one atomic write). A record past
+ * its time (a run whose server died, a result expired and not yet swept) is replaced as a kernel
+ * revision (revisions.ts), so of concurrent takers exactly one runs; one that stalled past its
+ * lock may be overtaken, as with every lease. Cost: one `_id` lookup for a replay; a first run
+ * adds the record's expiry registration (expiry.ts: an insert), the record's insert and, once
+ * done, its write; a takeover a revision's.
  */
 
 /** Records are swept in buckets of ten minutes, by the hourly `idempotency-sweep` job. */
@@ -24,43 +28,56 @@ export type IdempotencyOutcome =
   | { reused: true }
   | { inProgress: true };
 
-function live(doc: IdempotencyDoc | null, now: number): IdempotencyDoc | null {
-  return doc && doc.expiresAt.getTime() > now ? doc : null;
+type Seen = { replay: string } | { reused: true } | { inProgress: true };
+
+/** What a record that is still in force says to a request (null: none is, the request may run). */
+function inForce(doc: IdempotencyDoc | null, fingerprint: string, now: number): Seen | null {
+  if (!doc || doc.expiresAt.getTime() <= now) return null;
+  if (doc.fingerprint !== fingerprint) return { reused: true };
+  if (doc.state === 'done') return { replay: doc.response ?? 'null' };
+  return doc.lockedUntil.getTime() > now ? { inProgress: true } : null;
 }
 
 export async function claimKey(id: string, fingerprint: string, ttlMs: number, lockMs: number): Promise<IdempotencyOutcome> {
-  const seen = live(await IdempotencyRecord.findById(id).lean<IdempotencyDoc>(), Date.now());
-  if (seen?.state === 'done') return seen.fingerprint === fingerprint ? { replay: seen.response ?? 'null' } : { reused: true };
-  const lease = await claim(`idem:${id}`, lockMs);
-  if (!lease) {
-    const running = live(await IdempotencyRecord.findById(id).lean<IdempotencyDoc>(), Date.now());
-    if (running && running.fingerprint !== fingerprint) return { reused: true };
-    if (running?.state === 'done') return { replay: running.response ?? 'null' };
-    return { inProgress: true };
-  }
-  // Holding the key: a run may have finished between the first look and the claim.
+  const seen = inForce(await IdempotencyRecord.findById(id).lean<IdempotencyDoc>(), fingerprint, Date.now());
+  if (seen) return seen;
   const now = Date.now();
-  const current = live(await IdempotencyRecord.findById(id).lean<IdempotencyDoc>(), now);
-  if (current?.state === 'done') {
-    await lease.release();
-    return current.fingerprint === fingerprint ? { replay: current.response ?? 'null' } : { reused: true };
-  }
-  if (current && current.fingerprint !== fingerprint) {
-    await lease.release();
-    return { reused: true };
-  }
-  const record = { fingerprint, state: 'pending', lockedUntil: new Date(now + lockMs), expiresAt: new Date(now + ttlMs) };
+  const record = {
+    fingerprint,
+    state: 'pending' as const,
+    lockedUntil: new Date(now + lockMs),
+    expiresAt: new Date(now + ttlMs),
+  };
   await dueAt(IDEMPOTENCY_EXPIRY, IdempotencyRecord, id, record.expiresAt);
-  // Only the lease holder writes the record, so a plain upsert by `_id` is safe.
-  await IdempotencyRecord.updateOne({ _id: id }, { $set: record }, { upsert: true });
+  let runs = true;
+  try {
+    await IdempotencyRecord.create({ _id: id, ...record });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    runs = false;
+  }
+  if (!runs) {
+    // Another request holds the key; or a record past its time is there, replaced by one taker.
+    const there = await IdempotencyRecord.findById(id).lean<IdempotencyDoc>();
+    const held =
+      inForce(there, fingerprint, Date.now()) ??
+      (await revise<IdempotencyDoc, Seen | null>(
+        IdempotencyRecord,
+        id,
+        (current) => {
+          const taken = inForce(current, fingerprint, Date.now());
+          return taken ? { result: taken } : { set: record, result: null };
+        },
+        { seen: there },
+      ));
+    if (held) return held;
+  }
   return {
     async complete(response) {
       await IdempotencyRecord.updateOne({ _id: id }, { $set: { state: 'done', response: JSON.stringify(response ?? null) } });
-      await lease.release();
     },
     async fail() {
       await IdempotencyRecord.deleteOne({ _id: id });
-      await lease.release();
     },
   };
 }

@@ -84,6 +84,8 @@ export interface IdempotencyDoc {
   /** Who runs it now; a run that outlives this is taken over (its server died). */
   lockedUntil: Date;
   expiresAt: Date;
+  /** Changes made by takeovers (revisions.ts). */
+  rev?: number;
 }
 const idempotencySchema = new Schema<IdempotencyDoc>(
   {
@@ -93,6 +95,7 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
     response: { type: String },
     lockedUntil: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
+    rev: { type: Number },
   },
   { versionKey: false, collection: 'kernel_idempotency' },
 );
