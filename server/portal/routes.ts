@@ -33,12 +33,16 @@ portalRoutes.get(['/t/:tenant', '/t/:tenant/{*rest}'], async (req, res) => {
   res.set('Content-Security-Policy', portalCsp(tenant.allowedOrigins));
   res.removeHeader('X-Frame-Options');
   const slug = escapeHtml(tenant.slug);
+  // The tab's icon is the supplier's logo when it is served here (the policy allows own images);
+  // otherwise an empty one, so the browser does not ask for a /favicon.ico there is none of.
+  const icon = tenant.logoUrl.startsWith('/') && !tenant.logoUrl.startsWith('//') ? tenant.logoUrl : 'data:,';
   res.type('html').send(`<!doctype html>
 <html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(tenant.name)}</title>
+<link rel="icon" href="${escapeHtml(icon)}">
 <link rel="stylesheet" href="/api/v1/t/${slug}/theme.css">
 <link rel="stylesheet" href="/portal/hosted.css">
 <script type="module" src="/v1/gaskit.js"></script>

@@ -144,6 +144,10 @@ describe('the loader (/v1/gaskit.js) on a supplier’s page', function () {
     it('allows no inline styles and renders its sections with no policy violation', async () => {
       const { context, page } = await newPage(browser);
       const violations = await recordViolations(page);
+      const refused: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400) refused.push(`${r.status()} ${new URL(r.url()).pathname}`);
+      });
       const response = await page.goto(`${server.baseUrl}/t/sever-gaz/login`);
       const policy = response!.headers()['content-security-policy'] ?? '';
       expect(policy).to.match(/(?:^|; )style-src 'self'(?:;|$)/);
@@ -159,6 +163,8 @@ describe('the loader (/v1/gaskit.js) on a supplier’s page', function () {
       const button = portal.locator('gaskit-login').locator('button[type="submit"]');
       expect(await button.evaluate((el) => getComputedStyle(el).backgroundColor)).not.to.equal('rgba(0, 0, 0, 0)');
       expect(violations).to.deep.equal([]);
+      // Nothing the page or the browser asks for is missing (the tab's icon included).
+      expect(refused).to.deep.equal([]);
       await context.close();
     });
 

@@ -13,6 +13,23 @@ describe('hosted portal and API reference pages', () => {
     expect(res.body).to.include('<title>Востокгаз (демо)</title>');
   });
 
+  it('names the supplier’s logo as the tab’s icon, served from here, and an empty icon when the logo is elsewhere', async () => {
+    const page = await api('/t/sever-gaz');
+    const icon = /<link rel="icon" href="([^"]+)">/.exec(page.body)?.[1];
+    expect(icon).to.equal('/examples/sever-gaz/logo.svg');
+    const logo = await api(icon!);
+    expect(logo.status).to.equal(200);
+    expect(logo.headers.get('content-type')).to.match(/^image\/svg\+xml/);
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { logoUrl: 'https://yug.example/logo.svg' } });
+    clearTenantCache();
+    try {
+      expect((await api('/t/yug-gaz')).body).to.include('<link rel="icon" href="data:,">');
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { logoUrl: '/examples/yug-gaz/logo.svg' } });
+      clearTenantCache();
+    }
+  });
+
   it('serves the same page for deep links inside the portal', async () => {
     const res = await api('/t/sever-gaz/accounts/123/readings');
     expect(res.status).to.equal(200);
