@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { tenants } from '../../contracts/tenants.ts';
 import { ValidationError } from '../http/errors.ts';
-import { selfOrigin } from '../http/tenant-scope.ts';
+import { publicUrl } from '../http/public-url.ts';
 import type { Mount } from '../http/mount.ts';
 import { bundleFor, SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { publicConfig } from './service.ts';
@@ -10,9 +10,10 @@ import { getTheme, themeCss } from './themes.ts';
 /** The supplier's public configuration, texts and theme. */
 export function tenantRoutes(mount: Mount): Router {
   const router = Router({ mergeParams: true });
-  mount(router, tenants.config, ({ ctx, req, res }) => {
+  mount(router, tenants.config, ({ ctx, res }) => {
+    // Cached by shared caches: nothing in it comes from the request's Host or X-Forwarded-Host.
     res.set('Cache-Control', 'public, max-age=60');
-    return publicConfig(ctx.tenant, selfOrigin(req));
+    return publicConfig(ctx.tenant, publicUrl());
   });
   mount(router, tenants.texts, ({ ctx, params: { lng }, res }) => {
     if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });

@@ -118,6 +118,13 @@ describe('behind a reverse proxy (TRUST_PROXY)', function () {
         expect(other.status).to.equal(403);
         expect(other.body.error.code).to.equal('origin_not_allowed');
       });
+
+      it('builds no URL of the cacheable config from the Host a client sends', async () => {
+        const config = await viaProxy(proxy(), client(5), `/api/v1/t/${slug}/config`, { headers: { Host: 'attacker.example' } });
+        expect(config.status).to.equal(200);
+        expect(config.headers['cache-control']).to.match(/public/);
+        expect(config.body.theme.cssUrl).to.equal(`${PUBLIC_URL}/api/v1/t/${slug}/theme.css`);
+      });
     });
   }
 
