@@ -49,10 +49,20 @@ export function fileLinkValid(tenantSlug: string, requestId: string, fileId: str
  * inbound secret (the format Gaskit signs its own webhooks with), within `toleranceSeconds` of now.
  */
 export function inboundSignatureValid(header: string, body: Buffer, toleranceSeconds: number): boolean {
+  const signed = freshSignature(header, toleranceSeconds);
+  if (!signed) return false;
+  const expected = createHmac('sha256', feedbackConfig().inboundSecret).update(`${signed.timestamp}.`).update(body).digest('hex');
+  return same(signed.given, expected);
+}
+
+/**
+ * The parts of a signature header that is well formed (a timestamp within `toleranceSeconds` of
+ * now and a hex HMAC of the right length), or null: checked before the body is read.
+ */
+export function freshSignature(header: string, toleranceSeconds: number): { timestamp: string; given: string } | null {
   const parts = new Map(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
   const timestamp = parts.get('t') ?? '';
-  const given = parts.get('v1') ?? '';
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = createHmac('sha256', feedbackConfig().inboundSecret).update(`${timestamp}.`).update(body).digest('hex');
-  return same(given.toLowerCase(), expected);
+  const given = (parts.get('v1') ?? '').toLowerCase();
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return null;
+  return /^[0-9a-f]{64}$/.test(given) ? { timestamp, given } : null;
 }

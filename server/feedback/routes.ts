@@ -6,8 +6,9 @@ import { inThisApp, keepAppContext } from '../app-context.ts';
 import { checkCaptcha } from '../auth/captcha.ts';
 import { senderCtxOf, signedIn } from '../http/context.ts';
 import { AuthError, DomainError, ForbiddenError, ValidationError } from '../http/errors.ts';
+import { attemptWithin, ensureRoom, type LimitRule } from '../http/limits.ts';
 import type { Mount } from '../http/mount.ts';
-import { fileLinkValid, inboundSignatureValid } from './addresses.ts';
+import { fileLinkValid, freshSignature, inboundSignatureValid } from './addresses.ts';
 import { searchFaq } from './faq.ts';
 import {
   checkSendingRoom,
@@ -23,6 +24,21 @@ import {
 const INBOUND_TOLERANCE_SECONDS = 300;
 /** Largest raw message the inbound endpoint reads (a reply quoting a request with its attachments). */
 const INBOUND_MAX_BYTES = '40mb';
+/** Posts whose signature failed, per client address, after which its posts are refused unread. */
+const INBOUND_FAILURES: LimitRule = { points: 10, windowMs: 10 * 60_000 };
+const inboundFailuresKey = (req: Request) => `inbound:ip:${req.ip}`;
+
+/**
+ * What is checked of an inbound post before its body (up to 40 MB) is read: a signature header
+ * that is well formed and fresh, and a client address without a run of failed signatures.
+ */
+const inboundBeforeBody: RequestHandler = async (req, _res, next) => {
+  if (!freshSignature(req.get('x-gaskit-signature') ?? '', INBOUND_TOLERANCE_SECONDS)) {
+    throw new AuthError('inbound_signature_invalid');
+  }
+  await ensureRoom(inboundFailuresKey(req), INBOUND_FAILURES);
+  next();
+};
 
 const MULTER_CODES: Record<string, string> = {
   LIMIT_FILE_COUNT: 'attachments_too_many',
@@ -153,11 +169,14 @@ export function inboundRoutes(mount: Mount): Router {
     async ({ req }) => {
       if (!Buffer.isBuffer(req.body)) throw new ValidationError({ _: { code: 'inbound_format' } });
       if (!inboundSignatureValid(req.get('x-gaskit-signature') ?? '', req.body, INBOUND_TOLERANCE_SECONDS)) {
+        await attemptWithin(inboundFailuresKey(req), INBOUND_FAILURES.points, INBOUND_FAILURES.windowMs);
         throw new AuthError('inbound_signature_invalid');
       }
       return recordEmailReply(req.body);
     },
-    { before: [keepAppContext(express.raw({ type: feedback.inbound.rawBody, limit: INBOUND_MAX_BYTES }))] },
+    {
+      before: [inboundBeforeBody, keepAppContext(express.raw({ type: feedback.inbound.rawBody, limit: INBOUND_MAX_BYTES }))],
+    },
   );
   return router;
 }

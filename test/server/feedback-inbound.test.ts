@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { expect } from 'chai';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { replyAddress } from '../../server/feedback/addresses.ts';
@@ -6,7 +7,7 @@ import { updateRequest } from '../../server/feedback/service.ts';
 import { webhookSignature } from '../../server/notify/transports.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
 import { useMailCatcher } from '../helpers/auth.ts';
-import { api, testServer } from '../helpers/server.ts';
+import { api, apiFrom, ownAddress, testServer } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
 /** A department's reply as a mail client writes it: new text on top, the request quoted below. */
@@ -31,6 +32,34 @@ async function postInbound(
     body: raw,
   });
   return { status: res.status, body: (await res.json()) as any };
+}
+
+/**
+ * A post from `from` that announces a 40 MB message and sends its first kilobyte only: the status
+ * it gets, which can come only from checks made before the body is read.
+ */
+function answerBeforeBody(from: string, signature: string): Promise<{ status: number; retryAfter?: string }> {
+  const url = new URL('/api/v1/inbound/email', testServer().baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      localAddress: from,
+      headers: { 'Content-Type': 'message/rfc822', 'Content-Length': 40_000_000, 'X-Gaskit-Signature': signature },
+    });
+    const timer = setTimeout(() => reject(new Error('no answer before the body was sent')), 10_000);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}) });
+      req.destroy();
+    });
+    req.on('error', (err) => {
+      if (!req.destroyed) reject(err);
+    });
+    req.write(Buffer.alloc(1024, 'x'));
+  });
 }
 
 describe('feedback: a department answers by replying to the email', () => {
@@ -82,6 +111,29 @@ describe('feedback: a department answers by replying to the email', () => {
     const res = await postInbound(raw, webhookSignature(testServer().config.feedback.inboundSecret, stale, raw));
     expect(res.status).to.equal(401);
     expect(res.body.error.code).to.equal('inbound_signature_invalid');
+  });
+
+  it('refuses a post before reading its body without a fresh signature header, or from an address whose signatures keep failing', async () => {
+    const from = ownAddress();
+    const now = Math.floor(Date.now() / 1000);
+    const wrong = `t=${now},v1=${'0'.repeat(64)}`;
+    expect((await answerBeforeBody(from, '')).status).to.equal(401);
+    expect((await answerBeforeBody(from, `t=${now - 3600},v1=${'0'.repeat(64)}`)).status).to.equal(401);
+    // Well formed and fresh: read and checked, and each failure counted for the address.
+    const raw = await replyMime(replyAddress('000000000000000000000000'), 'Подделка', '<forged@x>');
+    const post = (address: string, signature: string) =>
+      apiFrom(address, '/api/v1/inbound/email', {
+        body: raw,
+        headers: { 'Content-Type': 'message/rfc822', 'X-Gaskit-Signature': signature },
+      });
+    for (let i = 0; i < 10; i++) expect((await post(from, wrong)).status).to.equal(401);
+    const refused = await answerBeforeBody(from, wrong);
+    expect(refused.status).to.equal(429);
+    expect(Number(refused.retryAfter)).to.be.within(1, 600);
+    // Another address is not held up by it: its post is read and its signature checked.
+    const other = await post(ownAddress(), wrong);
+    expect(other.status).to.equal(401);
+    expect(other.body.error.code).to.equal('inbound_signature_invalid');
   });
 
   it('ignores a reply address whose code does not match the request', async () => {
