@@ -47,7 +47,13 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).optional(),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z
+    .url()
+    .refine((v) => {
+      const u = new URL(v);
+      return /^https?:$/.test(u.protocol) && !u.search && !u.hash && !u.username && !u.password;
+    }, 'must be an http(s) address without query, fragment or credentials: every link in mail starts with it')
+    .optional(),
   GASKIT_DEMO: bool.optional(),
   MONGODB_URI: z
     .string()
