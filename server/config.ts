@@ -47,7 +47,13 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).optional(),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z
+    .string()
+    .refine((v) => {
+      const u = URL.canParse(v) ? new URL(v) : undefined;
+      return !!u && /^https?:$/.test(u.protocol) && !u.search && !u.hash && !u.username && !u.password;
+    }, 'must be an http(s) address without query, fragment or credentials: every link in mail starts with it')
+    .optional(),
   GASKIT_DEMO: bool.optional(),
   MONGODB_URI: z
     .string()
@@ -151,22 +157,24 @@ function productionProblems(e: Env): string[] {
   return problems;
 }
 
-/** Validates the environment once at start-up; the error names every bad variable. */
+/**
+ * Validates the environment once at start-up; the error names every bad variable at once, each
+ * once: malformed values first, then what production refuses among the others.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const named = new Set(lines.map((line) => line.split(':')[0]));
+  // Each variable on its own, so that one malformed value does not hide what production refuses.
+  const e = parsed.success
+    ? parsed.data
+    : (Object.fromEntries(Object.entries(EnvSchema.shape).map(([key, schema]) => [key, schema.safeParse(env[key]).data])) as Env);
   const demo = e.GASKIT_DEMO ?? e.NODE_ENV !== 'production';
-  if (demo && e.NODE_ENV === 'production') {
-    throw new ConfigError('GASKIT_DEMO: demo mode is refused when NODE_ENV=production');
-  }
   if (e.NODE_ENV === 'production') {
-    const refused = productionProblems(e);
-    if (refused.length) throw new ConfigError(`Invalid environment:\n${refused.map((line) => `  ${line}`).join('\n')}`);
+    const refused = [...(demo ? ['GASKIT_DEMO: demo mode is refused when NODE_ENV=production'] : []), ...productionProblems(e)];
+    lines.push(...refused.filter((line) => !named.has(line.split(':')[0])));
   }
+  if (lines.length) throw new ConfigError(`Invalid environment:\n${lines.map((line) => `  ${line}`).join('\n')}`);
   return {
     env: e.NODE_ENV,
     port: e.PORT,

@@ -51,7 +51,7 @@ describe('production build', function () {
     expect((await config.json()).theme.name).to.equal('sever');
   });
 
-  it('needs only the runtime dependencies: no tsx, TypeScript or other devDependency', async () => {
+  it('needs only the runtime dependencies and its own code: no tsx, TypeScript, other devDependency or test code', async () => {
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
       devDependencies: Record<string, string>;
@@ -66,6 +66,10 @@ describe('production build', function () {
       )) {
         const specifier = (m[1] ?? m[2])!;
         expect(specifier, `${file} imports TypeScript`).to.not.match(/\.ts$/);
+        if (specifier.startsWith('.')) {
+          const target = path.relative(path.join(ROOT, 'dist'), path.resolve(path.dirname(file), specifier));
+          expect(target.split(path.sep)[0], `${file} imports ${specifier}`).to.be.oneOf(['server', 'contracts']);
+        }
         if (!specifier.startsWith('.') && !specifier.startsWith('node:')) imported.add(packageOf(specifier));
       }
     }

@@ -60,6 +60,21 @@ describe('configuration checked at start-up', function () {
     });
   }
 
+  it('refuses a PUBLIC_URL that links cannot start with: no URL, another scheme, a query, a fragment or credentials', async () => {
+    for (const bad of [
+      'lk.example.ru',
+      'ftp://lk.example.ru',
+      'https://lk.example.ru/?from=mail',
+      'https://lk.example.ru/#cabinet',
+      'https://user:secret@lk.example.ru',
+    ]) {
+      const { code, output } = await start({ ...PRODUCTION, PUBLIC_URL: bad });
+      expect(code, bad).to.equal(1);
+      expect(named(output), bad).to.deep.equal(['PUBLIC_URL']);
+      expect(output, bad).to.match(/^ {2}PUBLIC_URL: must be an http\(s\) address/m);
+    }
+  });
+
   it('names every refused variable at once', async () => {
     const { code, output } = await start({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_gaskit' });
     expect(code).to.equal(1);
@@ -71,6 +86,18 @@ describe('configuration checked at start-up', function () {
       'GASKIT_FEEDBACK_SECRET',
       'GASKIT_INBOUND_SECRET',
     ]);
+  });
+
+  it('names malformed and refused variables together, each once', async () => {
+    const { code, output } = await start({
+      ...PRODUCTION,
+      PUBLIC_URL: 'lk.example.ru',
+      METRICS_TOKEN: 'short',
+      STRIPE_SECRET_KEY: 'sk_test_gaskit',
+      GASKIT_DEMO: '1',
+    });
+    expect(code).to.equal(1);
+    expect(named(output)).to.deep.equal(['PUBLIC_URL', 'METRICS_TOKEN', 'GASKIT_DEMO', 'STRIPE_SECRET_KEY']);
   });
 
   it('accepts the same test keys and Stripe host outside production', async () => {

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { databaseWithTenant } from '../helpers/operator.ts';
-import { runToEnd, spawnServer, waitFor, type ServerProcess } from '../helpers/process.ts';
+import { ROOT, runToEnd, spawnServer, waitFor, type ServerProcess } from '../helpers/process.ts';
 
 type LogLine = Record<string, unknown>;
 
@@ -109,5 +110,30 @@ describe('request logs of the real server', function () {
     const fatal = lines(second.output).find((l) => l.msg === 'cannot listen');
     expect(fatal, second.output).to.not.equal(undefined);
     expect((fatal!.err as { code: string }).code).to.equal('EADDRINUSE');
+  });
+
+  it('writes readable lines, not JSON, in development on a terminal (pino-pretty)', async () => {
+    // The same second server, its output on a terminal (`script` gives it a pseudo-terminal).
+    const child = spawn('script', ['-qefc', `${process.execPath} --import tsx server/main.ts`, '/dev/null'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        GASKIT_DEMO: '0',
+        MONGODB_URI: uri,
+        HOST: '127.0.0.1',
+        PORT: String(srv.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, output).to.equal(1);
+    // eslint-disable-next-line no-control-regex
+    const text = output.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(text).to.match(/^\[[\d:.]+\] FATAL: cannot listen/m);
+    expect(text).to.include('EADDRINUSE');
+    expect(text.split(/\r?\n/).filter((l) => l.startsWith('{'))).to.deep.equal([]);
   });
 });
