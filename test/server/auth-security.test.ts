@@ -173,12 +173,15 @@ describe('auth: sign-in, lockout, limits and enumeration', () => {
         consent: true,
         captcha: await solvedCaptcha('sever-gaz'),
       });
+      const firstAt = Date.now();
       expect((await api(`${T}/auth/register`, { body: await body() })).status).to.equal(202);
       expect((await api(`${T}/auth/register`, { body: await body() })).status).to.equal(202);
       const third = await api(`${T}/auth/register`, { body: await body() });
       expect(third.status).to.equal(429);
       expect(third.body.error.code).to.equal('rate_limited');
-      expect(Number(third.headers.get('retry-after'))).to.be.within(55, 60);
+      // Room again when the first registration leaves the minute's window (the captchas take a while on a loaded machine).
+      const frees = 60 - Math.floor((Date.now() - firstAt) / 1000);
+      expect(Number(third.headers.get('retry-after'))).to.be.within(frees - 1, 60);
     });
 
     it('limits registrations per tenant', async () => {
