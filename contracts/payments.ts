@@ -87,7 +87,10 @@ export const Payment = z
         sentTo: z
           .object({ channel: z.enum(['email', 'sms']), to: z.string().meta({ description: 'Partly hidden' }) })
           .nullable()
-          .meta({ description: 'Where the receipt was sent: by email, or by SMS (a short link) without an email' }),
+          .meta({
+            description:
+              'Where the receipt goes: by email, or by SMS (a short link) without an email; set with the success, sent right after it',
+          }),
       })
       .nullable(),
   })

@@ -678,18 +678,21 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
 /**
  * The receipt of a payment, issued with its success (written in the same move, so the payer's
  * answer shows it): the pointer by its token first, so its link works once the payment shows it.
+ * It names where the follow-up sends it (the email, else an SMS to the phone), so the answer
+ * tells the payer where to look; the message itself is queued by the follow-up (`issueReceipt`).
  */
 async function newReceipt(payment: PaymentDoc, issuedAt: Date): Promise<ReceiptDoc> {
   const tenant = await getTenantBySlug(payment.tenantSlug);
   await addKey(receiptKey(payment.tenantId, payment.receiptToken), payment._id);
+  const destination = receiptDestination(await subscriberContacts(tenant.realm, payment.subscriberId));
   return {
     issuedAt,
     supplierName: tenant.name,
     supplierLegalName: tenant.legalName,
     supplierTaxId: tenant.taxId,
     emailJobId: '',
-    channel: '',
-    sentTo: '',
+    channel: destination?.channel ?? '',
+    sentTo: destination?.shown ?? '',
   };
 }
 

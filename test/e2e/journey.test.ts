@@ -67,6 +67,9 @@ async function cabinetJourney(page: Page, d: Demo, { prefix, slug, email }: { pr
   await checkpoint(page, `${prefix}-11-paid`);
   const total = bills[0].debt + bills[1].debt;
   expect(plain((await pay.locator('[part="result"] p').first().textContent()) ?? '')).to.equal(`Оплачено ${rub(total)}.`);
+  expect(plain((await pay.locator('[part="receipt-sent"]').textContent()) ?? '')).to.equal(
+    `Квитанция отправлена на электронную почту ${email[0]}***@${email.split('@')[1]}.`,
+  );
   await expectReceiptOf((await pay.locator('[part="receipt-link"]').getAttribute('href'))!, bills);
 
   // The account afterwards: nothing owed, the payment waiting for the supplier beside it.

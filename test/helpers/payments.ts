@@ -90,7 +90,7 @@ export async function payer(slug: string, count = 1, spec: PayableSpec = {}) {
     const res = await call(`payments/${created.body.payment.id}/demo/confirm`, card('4242424242424242'));
     if (res.body.status !== 'succeeded') throw new Error(`payment not succeeded: ${JSON.stringify(res.body)}`);
     await followedUp(res.body.id);
-    return res.body as { id: string; total: number };
+    return res.body as { id: string; total: number; receipt: { url: string; sentTo: { channel: string; to: string } | null } };
   };
   return { ...s, accounts, pay, call, paid };
 }

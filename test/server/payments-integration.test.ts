@@ -133,8 +133,8 @@ describe('payments: integration API (export and confirmation)', function () {
     for (const event of demoCardEvents(intent, '4242424242424242')) await handleProviderEvent('demo', event);
     const paid = (await Payment.findById(body.payment.id).lean<PaymentDoc>())!;
     expect(paid).to.include({ status: 'succeeded', fulfilment: 'pending' });
-    // Issued with the success, not sent yet.
-    expect(paid.receipt).to.include({ emailJobId: '', channel: '' });
+    // Issued with the success, naming where it goes, not sent yet.
+    expect(paid.receipt).to.include({ emailJobId: '', channel: 'email' });
     expect((await exportPage(tenant.slug)).body.items).to.deep.equal([]);
     await crashed!.release();
 

@@ -83,6 +83,8 @@ describe('payments: where the receipt goes', function () {
       headers: s.auth,
     });
     expect(paid.body.status).to.equal('succeeded');
+    // The card's answer, given before the follow-up sends anything, already says where the receipt goes.
+    expect(paid.body.receipt.sentTo).to.deep.equal({ channel: 'sms', to: maskDestination(s.phone) });
     await followedUp(paid.body.id);
     const shown = await api(`/api/v1/t/yug-gaz/payments/${paid.body.id}`, { headers: s.auth });
     expect(shown.body.receipt.sentTo).to.deep.equal({ channel: 'sms', to: maskDestination(s.phone) });
@@ -103,6 +105,10 @@ describe('payments: where the receipt goes', function () {
   it('emails it to a subscriber with an address, and says where', async () => {
     const p = await payer('sever-gaz', 1, { debt: 50_000, penalties: 0 });
     const payment = await p.paid(50_000);
+    expect(payment.receipt.sentTo, 'the card’s answer').to.deep.equal({
+      channel: 'email',
+      to: maskDestination(p.subscriber.email!),
+    });
     const shown = (await p.call(`payments/${payment.id}`)).body.receipt.sentTo;
     expect(shown).to.deep.equal({ channel: 'email', to: maskDestination(p.subscriber.email!) });
     await mailbox(p.subscriber.email!, (m) => m.kind === 'email' && m.subject.startsWith('Квитанция об оплате'));

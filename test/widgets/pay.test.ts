@@ -328,6 +328,50 @@ describe('gaskit-pay', () => {
     await succeeded;
   });
 
+  it('keeps the declined payment on screen while "Попробовать снова" makes the new one, never showing step 1', async () => {
+    let creates = 0;
+    let answer!: () => void;
+    const { element } = await setup({
+      'POST payments': async (body) => {
+        creates += 1;
+        if (creates === 2) await new Promise<void>((resolve) => (answer = resolve));
+        return { status: 201, body: { payment: paymentOf(body as CreatePaymentInput), client: { provider: options.provider } } };
+      },
+    });
+    await toCard(element);
+    await payWith(element, '4000 0000 0000 0002');
+    await waitUntil(() => shadowText(element, '[part="result"] [role="alert"]') === 'Банк отклонил платёж.', 'no decline');
+    button(element, 'Попробовать снова').click();
+    await waitUntil(() => creates === 2, 'no new payment was asked for');
+    await element.updateComplete;
+    expect(element.shadowRoot!.textContent!.replace(/\s+/g, ' '), 'step 1, the amounts').not.to.match(/Шаг 1 из/);
+    expect(shadowText(element, '[part="result"] [role="alert"]')).to.equal('Банк отклонил платёж.');
+    expect(button(element, 'Попробовать снова').disabled).to.equal(true);
+    answer();
+    await waitUntil(() => field(element, 'cardNumber'), 'the card step did not open');
+  });
+
+  it('goes back to the amounts with the reason when "Попробовать снова" cannot make the new payment', async () => {
+    let creates = 0;
+    const { element } = await setup({
+      'POST payments': (body) => {
+        creates += 1;
+        return creates === 1
+          ? { status: 201, body: { payment: paymentOf(body as CreatePaymentInput), client: { provider: options.provider } } }
+          : { status: 503, body: { error: { code: 'payment_provider_unavailable', message: '' } } };
+      },
+    });
+    await toCard(element);
+    await payWith(element, '4000 0000 0000 0002');
+    await waitUntil(() => shadowText(element, '[part="result"] [role="alert"]') === 'Банк отклонил платёж.', 'no decline');
+    button(element, 'Попробовать снова').click();
+    await waitUntil(() => /Шаг 1 из/.test(element.shadowRoot!.textContent!), 'the amounts did not open again');
+    await waitUntil(
+      () => element.shadowRoot!.textContent!.includes('Онлайн-оплата у этого поставщика сейчас недоступна.'),
+      'the reason was not shown',
+    );
+  });
+
   it('writes a card expiry typed as digits the way the card shows it, and takes it', async () => {
     const { element, calls } = await setup();
     await toCard(element);

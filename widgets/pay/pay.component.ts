@@ -224,7 +224,8 @@ export class GaskitPay extends GaskitElement {
 
   /**
    * Runs one call of the payment at a time with the busy state on. A field error lands on its
-   * field (back on the amounts step for `POST payments`); any other shows above the buttons.
+   * field (back on the amounts step for `POST payments`, also when a retry from the result made
+   * it); any other shows above the buttons.
    */
   private async act(call: (client: TenantClient) => Promise<void>): Promise<void> {
     const client = this.resolvedClient;
@@ -233,7 +234,7 @@ export class GaskitPay extends GaskitElement {
       try {
         await call(client);
       } catch (error) {
-        if (!this.payment && this.step !== 'amounts') this.goTo('amounts');
+        if ((!this.payment || this.step === 'result') && this.step !== 'amounts') this.goTo('amounts');
         await this.updateComplete;
         throw error;
       }
@@ -324,9 +325,11 @@ export class GaskitPay extends GaskitElement {
     field.value = formatCardExpiry(field.value);
   };
 
-  /** A declined card: a new payment of the same amounts and readings, straight to the card form. */
+  /**
+   * A declined card: a new payment of the same amounts and readings, straight to the card form.
+   * The declined one stays on screen (its buttons busy) until the new one is made.
+   */
   private retry(): void {
-    this.payment = undefined;
     this.unmountStripe();
     this.idempotencyKey = createIdempotencyKey();
     void this.startPayment();
