@@ -31,6 +31,8 @@ interface AccountGroup {
   address: string;
   /** Kopecks of succeeded payments. */
   paid: number;
+  /** Payments that went through (not a declined or abandoned attempt). */
+  made: number;
   entries: Entry[];
 }
 
@@ -48,7 +50,13 @@ const PAID = new Set(['succeeded', 'refunded']);
  */
 export function groupPayments(payments: Payment[], elsewhere: PaymentElsewhere[] = []): MonthGroup[] {
   const months = new Map<string, MonthGroup>();
-  const add = (period: string, account: Omit<AccountGroup, 'paid' | 'entries'>, entry: Entry, paid: number) => {
+  const add = (
+    period: string,
+    account: Omit<AccountGroup, 'paid' | 'made' | 'entries'>,
+    entry: Entry,
+    paid: number,
+    made: boolean,
+  ) => {
     let month = months.get(period);
     if (!month) {
       month = { period, paid: 0, accounts: [] };
@@ -56,21 +64,22 @@ export function groupPayments(payments: Payment[], elsewhere: PaymentElsewhere[]
     }
     let group = month.accounts.find((a) => a.accountId === account.accountId);
     if (!group) {
-      group = { ...account, paid: 0, entries: [] };
+      group = { ...account, paid: 0, made: 0, entries: [] };
       month.accounts.push(group);
     }
     group.entries.push(entry);
     group.paid += paid;
+    if (made) group.made += 1;
     month.paid += paid;
   };
   for (const payment of payments) {
     const period = periodOfDate(new Date(payment.succeededAt ?? payment.createdAt));
     for (const item of payment.items) {
-      const paid = PAID.has(payment.status) ? item.amount + item.penalties : 0;
-      add(period, item, { kind: 'cabinet', payment, item }, paid);
+      const made = PAID.has(payment.status);
+      add(period, item, { kind: 'cabinet', payment, item }, made ? item.amount + item.penalties : 0, made);
     }
   }
-  for (const row of elsewhere) add(row.period, row, { kind: 'elsewhere', row }, row.amount);
+  for (const row of elsewhere) add(row.period, row, { kind: 'elsewhere', row }, row.amount, true);
   return [...months.values()].sort((a, b) => b.period.localeCompare(a.period));
 }
 
@@ -211,7 +220,7 @@ export class GaskitPaymentHistory extends GaskitElement {
         <span class="chevron" aria-hidden="true"></span>
         <span>${t('account', { number: account.accountNumber })}</span>
         <span class="sum">${this.money(account.paid, currency)}</span>
-        <span class="count">${t('payments', { count: account.entries.length })}</span>
+        <span class="count">${t('payments', { count: account.made })}</span>
       </button>
       <div id=${panelId} class="table-wrap" ?hidden=${!open}>
         <table part="payments">
