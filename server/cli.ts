@@ -20,7 +20,7 @@ import pino from 'pino';
 import { runInApp } from './app-context.ts';
 import { BILLING_KINDS, type BillingKind } from '../contracts/billing.ts';
 import { byteCounter, importBillingCsv, type CsvRowError, type ImportSummary } from './billing/csv.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { EmbeddedDbError } from './db/embedded.ts';
 import { openDatabase } from './db/open.ts';
 import { DomainError } from './http/errors.ts';
@@ -61,6 +61,11 @@ async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     await db.close();
   }
+}
+
+/** The database a command works on, as an operator names it: MONGODB_URI without credentials, or the embedded one's directory. */
+function databaseName(config: Pick<Config, 'mongodbUri' | 'dataDir'>): string {
+  return config.mongodbUri ? config.mongodbUri.replace(/\/\/[^@/]*@/, '//') : `GASKIT_DATA_DIR=${config.dataDir}`;
 }
 
 function describeError(t: Translate, e: { code: string; params?: Record<string, unknown> }): string {
@@ -229,7 +234,9 @@ async function tenantsCommand(t: Translate, args: string[]): Promise<number> {
   const [action, file] = positionals;
   if (action === 'list' && positionals.length === 1) {
     return withDatabase(async () => {
-      for (const tenant of await listTenants()) {
+      const tenants = await listTenants();
+      if (tenants.length === 0) out(t('cli:tenants.none', { database: databaseName(loadConfig()) }));
+      for (const tenant of tenants) {
         out(
           [tenant.slug, tenant.name, tenant.realm, t(tenant.active ? 'cli:tenants.active' : 'cli:tenants.inactive')].join('\t'),
         );

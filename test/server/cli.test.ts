@@ -528,6 +528,12 @@ describe('gaskit tenants', function () {
     expect(list.code, list.stderr).to.equal(0);
     expect(lines(list.stdout)).to.include(`${slug}\tФайлгаз\t${slug}\tinactive`);
     expect(lines(list.stdout)).to.include('sever-gaz\tСеверогаз (демо)\tgazregion\tactive');
+    // A database without suppliers (a mistyped MONGODB_URI) says so, naming it.
+    const empty = await gaskit(['tenants', 'list'], { MONGODB_URI: `mongodb://127.0.0.1:${testServer().db.port}/gaskit_empty` });
+    expect(empty.code, empty.stderr).to.equal(0);
+    expect(lines(empty.stdout)).to.deep.equal([
+      `No suppliers in the database mongodb://127.0.0.1:${testServer().db.port}/gaskit_empty. Create one with gaskit tenants create <file>, or name the database in MONGODB_URI.`,
+    ]);
   });
 
   it('refuses a file against the tenant schema, naming every bad field, and changes nothing', async () => {
