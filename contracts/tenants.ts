@@ -94,7 +94,10 @@ export const tenants = {
         .string()
         .regex(new RegExp(`^${namespace}(,${namespace})*$`), 'unknown_namespace')
         .optional()
-        .meta({ description: `Comma-separated namespaces, each one of: ${WIDGET_NAMESPACES.join(', ')}`, example: 'common,errors,feedback' }),
+        .meta({
+          description: `Comma-separated namespaces, each one of: ${WIDGET_NAMESPACES.join(', ')}`,
+          example: 'common,errors,feedback',
+        }),
     }),
     response: { status: 200, body: Translations, description: 'Texts by namespace' },
     errors: [400, 404],

@@ -164,7 +164,10 @@ describe('tenants: public config, theme, texts, CORS', () => {
     for (const ns of ['notify', 'cli', 'common,nope', '', 'common,']) {
       const res = await api(`/api/v1/t/sever-gaz/i18n/ru?ns=${ns}`, { headers: { 'Accept-Language': 'en' } });
       expect(res.status, ns).to.equal(400);
-      expect(res.body.error.fields.ns).to.deep.include({ code: 'unknown_namespace', message: 'There is no such section of texts.' });
+      expect(res.body.error.fields.ns).to.deep.include({
+        code: 'unknown_namespace',
+        message: 'There is no such section of texts.',
+      });
     }
   });
 
