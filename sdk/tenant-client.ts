@@ -19,8 +19,9 @@ export class TenantClient extends ClientCore {
   }
 
   /**
-   * `GET i18n/:lng`: i18next resources by namespace, tenant overrides applied: the namespaces
-   * given, or every namespace the widgets use when none is.
+   * `GET i18n/:lng?ns=…`: i18next resources by namespace, tenant overrides applied: the namespaces
+   * given (`accounts`, `auth`, `billing`, `common`, `errors`, `feedback`, `payments`, `portal`,
+   * `readings`, `settings`), or all of them when none is.
    */
   getTranslations(lng: string, namespaces: readonly WidgetNamespace[] = []): Promise<Translations> {
     return this.request<Translations>(path`i18n/${lng}`, { query: { ns: namespaces.join(',') || undefined } });
