@@ -46,6 +46,27 @@ export const PublicConfig = z
   })
   .meta({ id: 'PublicConfig' });
 
+/**
+ * The namespaces of texts the widgets show (`locales/<lng>/<ns>.json`); the others (`cli`,
+ * `notify`) are the server's own and never sent.
+ */
+export const WIDGET_NAMESPACES = [
+  'accounts',
+  'auth',
+  'billing',
+  'common',
+  'errors',
+  'feedback',
+  'payments',
+  'portal',
+  'readings',
+  'settings',
+] as const;
+
+export type WidgetNamespace = (typeof WIDGET_NAMESPACES)[number];
+
+const namespace = `(${WIDGET_NAMESPACES.join('|')})`;
+
 export const Translations = z.object({
   lng: z.string().meta({ description: 'The language actually served' }),
   resources: z.record(z.string(), z.record(z.string(), z.unknown())).meta({ description: 'i18next resources by namespace' }),
@@ -65,9 +86,19 @@ export const tenants = {
     method: 'GET',
     path: '/i18n/:lng',
     auth: 'public',
-    summary: 'All UI texts of one language with the tenant overrides applied',
+    summary: 'The UI texts of one language with the tenant overrides applied: the namespaces asked, else all the widgets’',
     tags: ['Public'],
     params: z.strictObject({ lng: z.string().max(16, 'unsupported_locale').meta({ example: 'ru' }) }),
+    query: z.strictObject({
+      ns: z
+        .string()
+        .regex(new RegExp(`^${namespace}(,${namespace})*$`), 'unknown_namespace')
+        .optional()
+        .meta({
+          description: `Comma-separated namespaces, each one of: ${WIDGET_NAMESPACES.join(', ')}`,
+          example: 'common,errors,feedback',
+        }),
+    }),
     response: { status: 200, body: Translations, description: 'Texts by namespace' },
     errors: [400, 404],
   }),

@@ -1,6 +1,6 @@
 import { ClientCore } from './core.ts';
 import { path } from './http.ts';
-import type { TenantConfig, Translations } from './types.ts';
+import type { TenantConfig, Translations, WidgetNamespace } from './types.ts';
 
 /**
  * The core plus the tenant-wide calls: what every widget needs. Domain groups come from their
@@ -18,8 +18,12 @@ export class TenantClient extends ClientCore {
     return this.config;
   }
 
-  /** `GET i18n/:lng`: i18next resources by namespace, tenant overrides applied. */
-  getTranslations(lng: string): Promise<Translations> {
-    return this.request<Translations>(path`i18n/${lng}`);
+  /**
+   * `GET i18n/:lng?ns=…`: i18next resources by namespace, tenant overrides applied: the namespaces
+   * given (`accounts`, `auth`, `billing`, `common`, `errors`, `feedback`, `payments`, `portal`,
+   * `readings`, `settings`), or all of them when none is.
+   */
+  getTranslations(lng: string, namespaces: readonly WidgetNamespace[] = []): Promise<Translations> {
+    return this.request<Translations>(path`i18n/${lng}`, { query: { ns: namespaces.join(',') || undefined } });
   }
 }

@@ -2,8 +2,9 @@
 
 import type { PasswordPolicy } from '../contracts/rules/auth.ts';
 import type { LoginKind } from '../contracts/rules/validators.ts';
+import type { WidgetNamespace } from '../contracts/tenants.ts';
 
-export type { LoginKind, PasswordPolicy };
+export type { LoginKind, PasswordPolicy, WidgetNamespace };
 export type ConfirmationFlow = 'link' | 'code' | 'code-temp-password';
 export type OutsideWindowPolicy = 'reject' | 'next-period';
 export type PaymentProviderName = 'demo' | 'stripe';
@@ -80,7 +81,7 @@ export interface TenantConfig {
   suppliers: SupplierRef[];
 }
 
-/** `GET i18n/:lng`: i18next resources by namespace, tenant overrides applied. */
+/** `GET i18n/:lng`: i18next resources by namespace (those asked, else every widget namespace), tenant overrides applied. */
 export interface Translations {
   /** The language actually served. */
   lng: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import compression from 'compression';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { runInApp, type AppContext } from '../app-context.ts';
@@ -41,6 +42,9 @@ export function createApp(context: AppContext, modules: readonly ModuleManifest[
   app.get('/metrics', metricsAuth(config), metricsHandler);
   const routes = moduleRoutes(modules);
   for (const r of routes) if (r.place === 'beforeDatabase') app.use(r.router);
+  // The API's answers compressed (brotli or gzip as the client accepts, from 1 KB); the widget
+  // files are served precompressed by widgetFiles.
+  app.use('/api', compression());
   app.use('/api', requireDatabase);
 
   const scoped = tenantScope();

@@ -79,9 +79,16 @@ function deepMerge(target: Record<string, unknown>, source: Record<string, unkno
   }
 }
 
-/** All namespaces of one language with the tenant's overrides applied, for the widgets. */
-export function bundleFor(lng: string, overrides: TextOverrides = {}): Record<string, Record<string, unknown>> {
-  const base = structuredClone(resources[lng] ?? {});
-  deepMerge(base, overrides[lng] ?? {});
-  return base;
+/** The given namespaces of one language with the tenant's overrides applied, for the widgets. */
+export function bundleFor(
+  lng: string,
+  namespaces: readonly string[],
+  overrides: TextOverrides = {},
+): Record<string, Record<string, unknown>> {
+  const bundle: Record<string, Record<string, unknown>> = {};
+  for (const ns of namespaces) {
+    bundle[ns] = structuredClone(resources[lng]?.[ns] ?? {});
+    deepMerge(bundle[ns], overrides[lng]?.[ns] ?? {});
+  }
+  return bundle;
 }

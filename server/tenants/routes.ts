@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { tenants } from '../../contracts/tenants.ts';
+import { tenants, WIDGET_NAMESPACES } from '../../contracts/tenants.ts';
 import { ValidationError } from '../http/errors.ts';
 import { publicUrl } from '../http/public-url.ts';
 import type { Mount } from '../http/mount.ts';
@@ -15,10 +15,11 @@ export function tenantRoutes(mount: Mount): Router {
     res.set('Cache-Control', 'public, max-age=60');
     return publicConfig(ctx.tenant, publicUrl());
   });
-  mount(router, tenants.texts, ({ ctx, params: { lng }, res }) => {
+  mount(router, tenants.texts, ({ ctx, params: { lng }, query: { ns }, res }) => {
     if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });
     res.set('Cache-Control', 'public, max-age=300');
-    return { lng, resources: bundleFor(lng, ctx.tenant.texts) };
+    const namespaces = ns ? [...new Set(ns.split(','))] : WIDGET_NAMESPACES;
+    return { lng, resources: bundleFor(lng, namespaces, ctx.tenant.texts) };
   });
   mount(router, tenants.theme, ({ ctx, res }) => {
     res.set('Cache-Control', 'public, max-age=300');

@@ -2,12 +2,13 @@
  * Checks every answer the test server sends against its endpoint's contract (contracts/): the
  * request's method and path select the contract; a success must have the contract's status and a
  * body its schema parses to exactly that body (no field missing, none undeclared); an error answer
- * must have the `ErrorBody` shape; a success under `/api/` that no contract declares is a failure
+ * must have the `ErrorBody` shape (a compressed body is checked as decoded); a success under `/api/` that no contract declares is a failure
  * too. Failures are collected with the test that
  * caused them and fail the run in the root `afterAll` hook (root-hooks.mjs).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Endpoint } from '../../contracts/endpoint.ts';
 import { ErrorBody } from '../../contracts/errors.ts';
 import { ENDPOINTS } from '../../contracts/index.ts';
@@ -92,7 +93,9 @@ function check(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   if (method === 'OPTIONS' || method === 'HEAD') return;
   const path = new URL((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', 'http://x').pathname;
   state.checked += 1;
-  const problem = answerProblem(method, path, res.statusCode, String(res.getHeader('content-type') ?? ''), body.toString('utf8'));
+  const encoding = res.getHeader('content-encoding');
+  const sent = encoding === 'br' ? brotliDecompressSync(body) : encoding === 'gzip' ? gunzipSync(body) : body;
+  const problem = answerProblem(method, path, res.statusCode, String(res.getHeader('content-type') ?? ''), sent.toString('utf8'));
   if (problem) state.failures.push({ test: state.test, request: `${method} ${path}`, problem });
 }
 

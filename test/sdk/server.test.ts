@@ -27,4 +27,18 @@ describe('SDK against the real server', () => {
     expect(tr.lng).to.equal('en');
     expect(tr.resources.common?.appName).to.equal('Customer self-service cabinet');
   });
+
+  it('loads only the namespaces asked for, and refuses one the widgets do not have', async () => {
+    const client = createClient({ apiBase: testServer().baseUrl, tenant: 'sever-gaz', locale: 'en' });
+    const tr = await client.getTranslations('ru', ['feedback', 'common']);
+    expect(Object.keys(tr.resources).sort()).to.deep.equal(['common', 'feedback']);
+    expect(tr.resources.common?.appName).to.equal('Личный кабинет абонента');
+    const err = await client.getTranslations('ru', ['notify' as 'common']).then(
+      () => expect.fail('a server-only namespace must be refused'),
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(GaskitError);
+    expect(err).to.deep.include({ code: 'validation_failed', status: 400 });
+    expect((err as GaskitError).fields.ns).to.equal('unknown_namespace');
+  });
 });

@@ -1,9 +1,11 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { WIDGET_NAMESPACES } from '../../contracts/tenants.ts';
 import { loadConfig } from '../../server/config.ts';
 import { demoOrigins } from '../../server/tenants/demo.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache, getTenantBySlug, tenantTranslator } from '../../server/tenants/service.ts';
-import { api } from '../helpers/server.ts';
+import { api, rawGet, testServer } from '../helpers/server.ts';
 
 describe('tenants: public config, theme, texts, CORS', () => {
   it('serves a demo supplier’s config with its theme, flows, rules and realm suppliers', async () => {
@@ -131,6 +133,62 @@ describe('tenants: public config, theme, texts, CORS', () => {
     expect(reread).to.not.equal(tenant);
     expect(tenantTranslator(reread, 'ru')).to.not.equal(ru);
     expect(tenantTranslator(reread, 'ru')('errors:validation_failed')).to.equal(ru('errors:validation_failed'));
+  });
+
+  it('sends the widgets’ namespaces of texts, never the server’s own (cli, notify)', async () => {
+    const { body } = await api('/api/v1/t/sever-gaz/i18n/ru');
+    expect(Object.keys(body.resources).sort()).to.deep.equal([...WIDGET_NAMESPACES]);
+    expect(body.resources).not.to.have.any.keys('cli', 'notify');
+    for (const ns of WIDGET_NAMESPACES) expect(Object.keys(body.resources[ns]), ns).not.to.be.empty;
+  });
+
+  it('sends only the namespaces asked in `ns`, with the tenant’s overrides on top', async () => {
+    await Tenant.updateOne(
+      { slug: 'yug-gaz' },
+      { $set: { texts: { ru: { common: { appName: 'Кабинет Южгаза' }, notify: { x: 'y' }, auth: { a: 'b' } } } } },
+    );
+    clearTenantCache();
+    try {
+      const res = await api('/api/v1/t/yug-gaz/i18n/ru?ns=feedback,common,feedback');
+      expect(res.status).to.equal(200);
+      expect(Object.keys(res.body.resources).sort()).to.deep.equal(['common', 'feedback']);
+      expect(res.body.resources.common.appName).to.equal('Кабинет Южгаза');
+      expect(res.body.resources.feedback.title).to.be.a('string');
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
+  });
+
+  it('refuses a namespace the widgets do not have with a field error', async () => {
+    for (const ns of ['notify', 'cli', 'common,nope', '', 'common,']) {
+      const res = await api(`/api/v1/t/sever-gaz/i18n/ru?ns=${ns}`, { headers: { 'Accept-Language': 'en' } });
+      expect(res.status, ns).to.equal(400);
+      expect(res.body.error.fields.ns).to.deep.include({
+        code: 'unknown_namespace',
+        message: 'There is no such section of texts.',
+      });
+    }
+  });
+
+  it('compresses the config and texts as the client accepts (brotli, else gzip), small answers not', async () => {
+    const base = `${testServer().baseUrl}/api/v1/t/sever-gaz`;
+    for (const pathname of ['/config', '/i18n/ru', '/i18n/ru?ns=errors']) {
+      const plain = await api(`/api/v1/t/sever-gaz${pathname}`);
+      const br = await rawGet(`${base}${pathname}`, { 'Accept-Encoding': 'gzip, deflate, br' });
+      expect(br.headers['content-encoding'], pathname).to.equal('br');
+      expect(br.headers.vary).to.match(/Accept-Encoding/i);
+      expect(JSON.parse(brotliDecompressSync(br.body).toString())).to.deep.equal(plain.body);
+      const gzip = await rawGet(`${base}${pathname}`, { 'Accept-Encoding': 'gzip' });
+      expect(gzip.headers['content-encoding'], pathname).to.equal('gzip');
+      expect(JSON.parse(gunzipSync(gzip.body).toString())).to.deep.equal(plain.body);
+      const identity = await rawGet(`${base}${pathname}`, { 'Accept-Encoding': 'identity' });
+      expect(identity.headers['content-encoding']).to.equal(undefined);
+      expect(JSON.parse(identity.body.toString())).to.deep.equal(plain.body);
+    }
+    const small = await rawGet(`${base}/i18n/ru?ns=common`, { 'Accept-Encoding': 'br, gzip' });
+    expect(small.body.length).to.be.below(1024);
+    expect(small.headers['content-encoding']).to.equal(undefined);
   });
 
   it('rejects an unsupported language with a field error', async () => {

@@ -1,29 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { ROOT } from '../helpers/process.ts';
-import { testServer } from '../helpers/server.ts';
-
-interface Raw {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** A GET with exactly these headers, the body as sent (fetch would decompress it). */
-function get(url: string, headers: Record<string, string> = {}): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (part: Buffer) => parts.push(part));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
-      })
-      .on('error', reject);
-  });
-}
+import { rawGet as get, testServer } from '../helpers/server.ts';
 
 describe('widget files under /dist: compressed and cached', () => {
   const dist = path.join(ROOT, 'dist');

@@ -69,28 +69,35 @@ export interface FakeApiOptions {
 
 export interface FakeApi {
   client: GaskitClient;
-  /** "METHOD path" of every request, in order. */
+  /** "METHOD path" of every request, in order; a texts request with its `?ns=` when it names namespaces. */
   requests: string[];
 }
 
 /**
- * A real SDK client whose fetch answers like the server for config, i18n and
- * the given routes, so widget tests exercise the whole chain without a server.
+ * A real SDK client whose fetch answers like the server for config, i18n (the namespaces `ns`
+ * asks, else all) and the given routes, so widget tests exercise the whole chain without a server.
  */
 export function fakeApi({ locale = 'ru', tokens, routes = {}, offline = false, translationsGate }: FakeApiOptions = {}): FakeApi {
   const requests: string[] = [];
   const prefix = '/api/v1/t/sever-gaz/';
   const fetch = async (input: string, init: RequestInit): Promise<Response> => {
-    const relative = new URL(input).pathname.slice(prefix.length);
+    const url = new URL(input);
+    const relative = url.pathname.slice(prefix.length);
     const key = `${init.method ?? 'GET'} ${relative}`;
-    requests.push(key);
-    if (offline) throw new TypeError('Failed to fetch');
     const language = /^i18n\/(.+)$/.exec(relative)?.[1];
+    const asked = url.searchParams.get('ns');
+    requests.push(language && asked ? `${key}?ns=${asked}` : key);
+    if (offline) throw new TypeError('Failed to fetch');
     let reply: { status: number; body?: unknown };
     if (relative === 'config') reply = { status: 200, body: tenantConfig(tokens) };
     else if (language && translations[language]) {
       await translationsGate;
-      reply = { status: 200, body: { lng: language, resources: translations[language] } };
+      const all = translations[language];
+      const namespaces = asked ? asked.split(',') : Object.keys(all);
+      reply = {
+        status: 200,
+        body: { lng: language, resources: Object.fromEntries(namespaces.map((ns) => [ns, all[ns] ?? {}])) },
+      };
     } else if (routes[key]) reply = await routes[key](init.body ? JSON.parse(String(init.body)) : undefined);
     else reply = { status: 404, body: { error: { code: 'not_found', message: `No route ${key}` } } };
     return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), {

@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import { GaskitElement } from '../../widgets/shared/gaskit-element.ts';
 import { GaskitHint } from '../../widgets/hint/index.ts';
 import { ClientTask } from '../../widgets/shared/task.ts';
-import { fakeApi } from './fake-api.ts';
+import { fakeApi, translations } from './fake-api.ts';
 import { shadowText, translated } from './helpers.ts';
 
 declare global {
@@ -59,6 +59,27 @@ class TestAccountName extends GaskitElement {
   }
 }
 TestAccountName.define('test-account-name');
+
+/** Two widgets with namespaces of their own, each showing one of its texts and one of `common`. */
+class TestFaqTitle extends GaskitElement {
+  static override namespaces = ['feedback'] as const;
+
+  protected override render(): unknown {
+    return html`<p class="own">${this.localize.t('feedback:title')}</p>
+      <p class="common">${this.localize.t('common:hint')}</p>`;
+  }
+}
+TestFaqTitle.define('test-faq-title');
+
+class TestSignInTitle extends GaskitElement {
+  static override namespaces = ['auth', 'accounts'] as const;
+
+  protected override render(): unknown {
+    return html`<p class="own">${this.localize.t('auth:title')}</p>
+      <p class="common">${this.localize.t('common:hint')}</p>`;
+  }
+}
+TestSignInTitle.define('test-sign-in-title');
 
 class TestParent extends GaskitElement {
   static override dependencies = { 'test-greeting': TestGreeting };
@@ -118,6 +139,62 @@ describe('GaskitElement', () => {
     release();
     await translated(el, 'ru');
     expect(shadowText(el, '.greeting')).to.equal('Здравствуйте, Ирина!');
+  });
+
+  describe('texts by namespace', () => {
+    before(() => {
+      translations.ru!.feedback = { title: 'Обратная связь' };
+      translations.ru!.auth = { title: 'Вход' };
+      translations.ru!.accounts = { title: 'Лицевые счета' };
+    });
+    after(() => {
+      for (const ns of ['feedback', 'auth', 'accounts']) delete translations.ru![ns];
+    });
+
+    const texts = (requests: string[]) => requests.filter((r) => r.startsWith('GET i18n/'));
+
+    it('loads the namespaces of the widgets that start together in one request, their union sorted', async () => {
+      let release = (): void => undefined;
+      const { client, requests } = fakeApi({ translationsGate: new Promise((resolve) => (release = resolve)) });
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div>
+          <test-faq-title .client=${client}></test-faq-title><test-sign-in-title .client=${client}></test-sign-in-title>
+        </div>`,
+      );
+      const faq = wrapper.querySelector<TestFaqTitle>('test-faq-title')!;
+      const signIn = wrapper.querySelector<TestSignInTitle>('test-sign-in-title')!;
+      await waitUntil(() => texts(requests).length > 0, 'no texts were asked for');
+      for (const el of [faq, signIn]) expect([shadowText(el, '.own'), shadowText(el, '.common')]).to.deep.equal(['', '']);
+      release();
+      await Promise.all([translated(faq, 'ru'), translated(signIn, 'ru')]);
+      expect(shadowText(faq, '.own')).to.equal('Обратная связь');
+      expect(shadowText(signIn, '.own')).to.equal('Вход');
+      expect(shadowText(signIn, '.common')).to.equal('Подсказка');
+      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=accounts,auth,common,errors,feedback']);
+    });
+
+    it('asks a widget added later only for the namespaces not yet loaded, and nothing for one whose are', async () => {
+      const { client, requests } = fakeApi();
+      const faq = await fixture<TestFaqTitle>(html`<test-faq-title .client=${client}></test-faq-title>`);
+      await translated(faq, 'ru');
+      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=common,errors,feedback']);
+
+      const signIn = document.createElement('test-sign-in-title') as TestSignInTitle;
+      signIn.client = client;
+      faq.after(signIn);
+      await signIn.updateComplete;
+      expect([shadowText(signIn, '.own'), shadowText(signIn, '.common')]).to.deep.equal(['', '']);
+      await translated(signIn, 'ru');
+      expect(shadowText(signIn, '.own')).to.equal('Вход');
+      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=common,errors,feedback', 'GET i18n/ru?ns=accounts,auth']);
+
+      const another = document.createElement('test-faq-title') as TestFaqTitle;
+      another.client = client;
+      signIn.after(another);
+      await translated(another, 'ru');
+      expect(shadowText(another, '.own')).to.equal('Обратная связь');
+      expect(texts(requests)).to.have.length(2);
+    });
   });
 
   it('formats kopecks as roubles and calendar months in the element language', async () => {

@@ -87,7 +87,7 @@ const title = (el: GaskitPortal) => $(el, '[part="view-title"]')?.textContent?.t
 const navLinks = (el: GaskitPortal) => [...el.shadowRoot!.querySelectorAll<HTMLAnchorElement>('[part="nav-link"]')];
 const currentLink = (el: GaskitPortal) => navLinks(el).find((a) => a.getAttribute('aria-current') === 'page');
 
-/** The element `selector` finds in the portal once shown and, for a section's widget, defined (its chunk loads then). */
+/** The element `selector` finds in the portal once shown and, for a section's widget, defined (its chunk loads then) and with its texts. */
 async function shows<T extends HTMLElement = HTMLElement>(el: GaskitPortal, selector: string): Promise<T> {
   await waitUntil(() => {
     const found = $(el, selector);
@@ -95,6 +95,8 @@ async function shows<T extends HTMLElement = HTMLElement>(el: GaskitPortal, sele
   }, `the portal did not show ${selector}`);
   await el.updateComplete;
   const found = $<T>(el, selector)!;
+  // An element the portal shows loads the namespaces of texts it has that the portal had not.
+  if ('localize' in found) await translated(found as unknown as GaskitElement);
   await (found as Partial<GaskitElement>).updateComplete;
   return found;
 }

@@ -68,6 +68,7 @@ const loadChart = lazyPart('The usage chart', async () => {
  * @cssproperty --gaskit-color-border - Table borders and dividers.
  */
 export class GaskitAccount extends GaskitElement {
+  static override namespaces = ['accounts', 'billing'] as const;
   static override dependencies = { 'gaskit-account-pin': GaskitAccountPin, 'gaskit-account-unlink': GaskitAccountUnlink };
   static override styles = [baseStyles, buttonStyles, billingStyles, titleStyles, styles];
 

@@ -37,6 +37,7 @@ const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
  * @cssproperty --gaskit-color-border - Row dividers and table borders.
  */
 export class GaskitCharges extends GaskitElement {
+  static override namespaces = ['billing'] as const;
   static override dependencies = { 'gaskit-account-pin': GaskitAccountPin };
   static override styles = [baseStyles, buttonStyles, fieldStyles, billingStyles, titleStyles, styles];
 

@@ -77,6 +77,7 @@ interface Attachment {
  * @cssproperty --gaskit-color-border - Borders of questions and requests.
  */
 export class GaskitFeedback extends GaskitElement {
+  static override namespaces = ['feedback'] as const;
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,

@@ -56,6 +56,7 @@ const NUMBER_CODES = new Set(['account_number_format', 'account_not_found', 'acc
  * @cssproperty --gaskit-color-border - Dividers between accounts.
  */
 export class GaskitLinkAccount extends GaskitElement {
+  static override namespaces = ['accounts'] as const;
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,

@@ -47,6 +47,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitLogin extends GaskitElement {
+  static override namespaces = ['auth'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 

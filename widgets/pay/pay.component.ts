@@ -92,6 +92,7 @@ const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penalt
  * @cssproperty --gaskit-color-border - Account blocks and fieldsets.
  */
 export class GaskitPay extends GaskitElement {
+  static override namespaces = ['accounts', 'payments', 'readings'] as const;
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,

@@ -33,6 +33,7 @@ import { routePath, type Route } from './router.ts';
  * @csspart link - Links to the sections.
  */
 export class GaskitOverview extends GaskitElement {
+  static override namespaces = ['accounts', 'billing', 'portal'] as const;
   static override styles = [baseStyles, buttonStyles, styles];
 
   /** The linked accounts as `GET accounts` gives them. */

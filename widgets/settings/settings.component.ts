@@ -59,6 +59,7 @@ const SECTIONS: readonly Section[] = ['profile', 'contact', 'password', 'recover
  * @cssproperty --gaskit-color-danger - Errors and the delete button.
  */
 export class GaskitSettings extends GaskitElement {
+  static override namespaces = ['auth', 'settings'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 

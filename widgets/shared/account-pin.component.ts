@@ -36,6 +36,7 @@ const loadField = lazyPart('The PIN form', () =>
  * @cssproperty --gaskit-color-primary - The "I have a PIN" link and the submit button.
  */
 export class GaskitAccountPin extends GaskitElement {
+  static override namespaces = ['accounts'] as const;
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
   /** The linked account the PIN is for. */

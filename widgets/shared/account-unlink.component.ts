@@ -22,6 +22,7 @@ import styles from './account-unlink.styles.ts';
  * @cssproperty --gaskit-color-danger - The confirming button.
  */
 export class GaskitAccountUnlink extends GaskitElement {
+  static override namespaces = ['accounts'] as const;
   static override styles = [baseStyles, buttonStyles, styles];
 
   @property({ attribute: 'account-id' }) accountId = '';

@@ -36,6 +36,7 @@ function loadSolver(): Promise<Solver> {
  * @csspart error - The error message.
  */
 export class GaskitCaptcha extends GaskitElement {
+  static override namespaces = ['auth'] as const;
   static override styles = [
     baseStyles,
     fieldStyles,

@@ -1,7 +1,7 @@
 import { ContextConsumer, ContextProvider } from '@lit/context';
 import { LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { TenantClient, VisionMode } from '../../sdk/index.ts';
+import type { TenantClient, VisionMode, WidgetNamespace } from '../../sdk/index.ts';
 import { clientContext, type ClientHost } from './context.ts';
 import { LocalizeController } from './localize.ts';
 import { pageClient, scriptOrigin } from './page.ts';
@@ -30,6 +30,13 @@ export type GaskitEventDetail<K extends GaskitEventName> =
 export class GaskitElement extends LitElement implements ClientHost {
   /** Elements this one renders, defined along with it: `{ 'gaskit-text-field': GaskitTextField }`. */
   static dependencies: Record<string, { define(tag: string): void }> = {};
+
+  /**
+   * The namespaces of texts this element shows besides `common` and `errors` (which every element
+   * loads), including those of the parts it renders with its own `localize`; an element it renders
+   * declares its own.
+   */
+  static namespaces: readonly WidgetNamespace[] = [];
 
   static define(tag: string): void {
     for (const [dependencyTag, dependency] of Object.entries(this.dependencies)) dependency.define(dependencyTag);

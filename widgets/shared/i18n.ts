@@ -1,5 +1,6 @@
 import { pickLocale } from '../../sdk/locale.ts';
 import type { TenantClient } from '../../sdk/tenant-client.ts';
+import type { WidgetNamespace } from '../../sdk/types.ts';
 import { pageSingleton } from './page.ts';
 
 /**
@@ -96,16 +97,30 @@ function merge(target: Resources, source: Resources): Resources {
 /** The page's one set of texts, shared by all bundles and widgets. */
 export const i18n: Translations = pageSingleton('translations.v2', () => new Translations(builtIn));
 
-const loads = pageSingleton('translations', () => new WeakMap<TenantClient, Map<string, Promise<void>>>());
+/** The namespaces every widget shows: its own texts come on top of these. */
+export const BASE_NAMESPACES: readonly WidgetNamespace[] = ['common', 'errors'];
+
+/** One client's loads of one language: each namespace's load, and the batch still being gathered. */
+interface LanguageLoads {
+  namespaces: Map<WidgetNamespace, Promise<void>>;
+  batch?: { namespaces: WidgetNamespace[]; loaded: Promise<void> };
+}
+
+const loads = pageSingleton('translations.namespaces', () => new WeakMap<TenantClient, Map<string, LanguageLoads>>());
 
 /**
- * Loads the tenant's resources for the supported language closest to
- * `requested` into the shared instance, once per client and language, and
- * returns that language. A failed load is retried on the next call.
- * Resources of several tenants on one page share the instance: the last
- * loaded wins for keys they both define.
+ * Loads the given namespaces of the tenant's texts, in the supported language closest to
+ * `requested`, into the shared instance, and returns that language. A namespace is asked once per
+ * client and language: those already loaded or on their way are not asked again, and the ones
+ * asked in the same task (by every widget that starts at once) go in one request, sorted so that
+ * caches see the same address. A failed load is retried on the next call. Resources of several
+ * tenants on one page share the instance: the last loaded wins for keys they both define.
  */
-export async function loadTranslations(client: TenantClient, requested: string): Promise<string> {
+export async function loadTranslations(
+  client: TenantClient,
+  requested: string,
+  namespaces: readonly WidgetNamespace[],
+): Promise<string> {
   const config = await client.getConfig();
   const lng = pickLocale(requested, config.locales, config.defaultLocale);
   let byLanguage = loads.get(client);
@@ -113,15 +128,33 @@ export async function loadTranslations(client: TenantClient, requested: string):
     byLanguage = new Map();
     loads.set(client, byLanguage);
   }
-  let pending = byLanguage.get(lng);
-  if (!pending) {
-    const cache = byLanguage;
-    pending = client.getTranslations(lng).then(({ resources }) => {
-      for (const [ns, bundle] of Object.entries(resources)) i18n.add(lng, ns, bundle);
-    });
-    pending.catch(() => cache.delete(lng));
-    byLanguage.set(lng, pending);
+  let language = byLanguage.get(lng);
+  if (!language) {
+    language = { namespaces: new Map() };
+    byLanguage.set(lng, language);
   }
-  await pending;
+  await Promise.all(namespaces.map((ns) => language.namespaces.get(ns) ?? ask(client, lng, language, ns)));
   return lng;
+}
+
+/** Adds `ns` to the batch of this task, which is sent once the task's other widgets have asked theirs. */
+function ask(client: TenantClient, lng: string, language: LanguageLoads, ns: WidgetNamespace): Promise<void> {
+  if (!language.batch) {
+    const batch: NonNullable<LanguageLoads['batch']> = { namespaces: [], loaded: Promise.resolve() };
+    batch.loaded = new Promise<void>((resolve) => setTimeout(resolve, 0))
+      .then(() => {
+        if (language.batch === batch) language.batch = undefined;
+        return client.getTranslations(lng, [...batch.namespaces].sort());
+      })
+      .then(({ resources }) => {
+        for (const [name, bundle] of Object.entries(resources)) i18n.add(lng, name, bundle);
+      });
+    batch.loaded.catch(() => {
+      for (const name of batch.namespaces) if (language.namespaces.get(name) === batch.loaded) language.namespaces.delete(name);
+    });
+    language.batch = batch;
+  }
+  language.batch.namespaces.push(ns);
+  language.namespaces.set(ns, language.batch.loaded);
+  return language.batch.loaded;
 }

@@ -1,8 +1,9 @@
 import type { ReactiveController } from 'lit';
 import { pickLocale } from '../../sdk/locale.ts';
 import type { TenantClient } from '../../sdk/tenant-client.ts';
+import type { WidgetNamespace } from '../../sdk/types.ts';
 import type { ClientHost } from './context.ts';
-import { builtInLanguages, i18n, loadTranslations } from './i18n.ts';
+import { BASE_NAMESPACES, builtInLanguages, i18n, loadTranslations } from './i18n.ts';
 
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
@@ -20,10 +21,11 @@ const DATE_ONLY = /^\d{4}-\d{2}(-\d{2})?$/;
 /**
  * Translations and formatting for a widget. The language is the host's own
  * `lang` attribute, else the client's locale (`client.setLocale()` switches
- * every widget of that client). Resources come from the page-level loader;
- * until the first load settles `t()` returns empty strings, and while another
- * language loads the previous one stays on screen. The host re-renders when
- * the language or the shared resources change.
+ * every widget of that client). Resources come from the page-level loader:
+ * `common`, `errors` and the namespaces the host's class declares in its
+ * static `namespaces`; until they are loaded `t()` returns empty strings, and
+ * while another language loads the previous one stays on screen. The host
+ * re-renders when the language or the shared resources change.
  */
 export class LocalizeController implements ReactiveController {
   private readonly host: ClientHost;
@@ -43,7 +45,7 @@ export class LocalizeController implements ReactiveController {
     return this.lng ?? this.requested ?? (document.documentElement.lang || navigator.language);
   }
 
-  /** True once texts for a language are available. */
+  /** True once the host's namespaces are loaded in a language. */
   get ready(): boolean {
     return this.lng !== undefined;
   }
@@ -71,7 +73,8 @@ export class LocalizeController implements ReactiveController {
     const requested = this.host.lang || client?.locale;
     if (!client || !requested || requested === this.requested) return;
     this.requested = requested;
-    loadTranslations(client, requested).then(
+    const own = (this.host.constructor as { namespaces?: readonly WidgetNamespace[] }).namespaces ?? [];
+    loadTranslations(client, requested, [...BASE_NAMESPACES, ...own]).then(
       (lng) => this.settle(client, requested, lng),
       () => this.settle(client, requested, this.lng ?? pickLocale(requested, builtInLanguages, builtInLanguages[0] ?? requested)),
     );
