@@ -5,6 +5,7 @@ import { importBillingCsv } from '../../server/billing/csv.ts';
 import { foldBalances } from '../../server/billing/writer.ts';
 import { getTenantBySlug } from '../../server/tenants/service.ts';
 import { freshNumber, integrationUpsert, seedAccount } from '../helpers/billing.ts';
+import { operationsDuring } from '../helpers/operations.ts';
 import { api } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
@@ -27,24 +28,22 @@ interface Op {
 
 /** The operations on the watched collections while `run` runs (the test server shares this process). */
 async function recording<T>(run: () => Promise<T>): Promise<{ result: T; ops: Op[] }> {
-  const ops: Op[] = [];
-  const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
-    if (!WATCHED.includes(e.collectionName)) return;
-    const [first] = e.params;
-    const filters =
-      e.method === 'bulkWrite'
-        ? (first as Record<string, { filter?: unknown }>[]).map((op) => Object.values(op)[0]!.filter)
-        : ['insertOne', 'insertMany'].includes(e.method)
-          ? []
-          : [first];
-    ops.push({ collection: e.collectionName, method: e.method, filters });
+  const { result, ops } = await operationsDuring(run);
+  return {
+    result,
+    ops: ops
+      .filter((e) => WATCHED.includes(e.collectionName))
+      .map((e) => {
+        const [first] = e.params;
+        const filters =
+          e.method === 'bulkWrite'
+            ? (first as Record<string, { filter?: unknown }>[]).map((op) => Object.values(op)[0]!.filter)
+            : ['insertOne', 'insertMany'].includes(e.method)
+              ? []
+              : [first];
+        return { collection: e.collectionName, method: e.method, filters };
+      }),
   };
-  mongoose.connection.on('operation-start', listener);
-  try {
-    return { result: await run(), ops };
-  } finally {
-    mongoose.connection.off('operation-start', listener);
-  }
 }
 
 function byIdAlone(filter: unknown): boolean {

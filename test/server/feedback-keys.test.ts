@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { seedAccount } from '../helpers/billing.ts';
+import { operationsDuring } from '../helpers/operations.ts';
 import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 
@@ -29,17 +30,10 @@ interface Op {
 
 /** The operations on the watched collections while `run` runs (the test server shares this process). */
 async function recording(run: () => Promise<unknown>): Promise<Op[]> {
-  const ops: Op[] = [];
-  const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
-    if (WATCHED.has(e.collectionName)) ops.push({ collection: e.collectionName, method: e.method, filter: e.params[0] });
-  };
-  mongoose.connection.on('operation-start', listener);
-  try {
-    await run();
-  } finally {
-    mongoose.connection.off('operation-start', listener);
-  }
-  return ops;
+  const { ops } = await operationsDuring(run);
+  return ops
+    .filter((e) => WATCHED.has(e.collectionName))
+    .map((e) => ({ collection: e.collectionName, method: e.method, filter: e.params[0] }));
 }
 
 function byIdAlone(op: Op): boolean {

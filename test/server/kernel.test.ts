@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import mongoose, { Schema, type Model } from 'mongoose';
 import { nextNumber } from '../../server/db/kernel/counters.ts';
 import { claimKey } from '../../server/db/kernel/idempotency.ts';
+import { operationsDuring } from '../helpers/operations.ts';
 import { duplicateIndexes, isDuplicateKey, key, type KeyedModel } from '../../server/db/kernel/keys.ts';
 import { dueAt } from '../../server/db/kernel/expiry.ts';
 import { claim, forget, releaseLease, runExclusive, sweepTickets, TICKET_EXPIRY } from '../../server/db/kernel/leases.ts';
@@ -82,19 +83,13 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     const stream = `once-${randomUUID().slice(0, 8)}`;
     for (let writer = 0; writer < 5; writer += 1) await append(entries, stream, { writer });
     const lookedUp = async (run: () => Promise<unknown>) => {
-      const ids: string[] = [];
-      const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
+      const { ops } = await operationsDuring(run);
+      return ops.flatMap((e) => {
         const filter = e.params[0] as { _id?: unknown } | undefined;
-        if (e.collectionName === 'test_kernel_entries' && e.method !== 'insertOne' && typeof filter?._id === 'string')
-          ids.push(filter._id);
-      };
-      mongoose.connection.on('operation-start', listener);
-      try {
-        await run();
-      } finally {
-        mongoose.connection.off('operation-start', listener);
-      }
-      return ids;
+        return e.collectionName === 'test_kernel_entries' && e.method !== 'insertOne' && typeof filter?._id === 'string'
+          ? [filter._id]
+          : [];
+      });
     };
     const page = await lookedUp(() => readBefore<EntryDoc>(entries, stream, 5));
     expect(page.filter((id, i) => page.indexOf(id) !== i)).to.deep.equal([]);
@@ -112,21 +107,10 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
   it('appends past the end it saw last with one insert, and past one another instance moved from where its insert failed', async () => {
     const stream = `warm-${randomUUID().slice(0, 8)}`;
     for (let writer = 0; writer < 3; writer += 1) await append(entries, stream, { writer });
-    const sent = async (run: () => Promise<unknown>) => {
-      const commands: string[] = [];
-      const listener = (e: { collectionName: string; method: string; params: unknown[] }) => {
-        if (e.collectionName !== 'test_kernel_entries') return;
-        const filter = e.params[0] as { _id?: unknown } | undefined;
-        commands.push(`${e.method} ${e.method === 'insertOne' ? (e.params[0] as { _id: string })._id : String(filter?._id)}`);
-      };
-      mongoose.connection.on('operation-start', listener);
-      try {
-        await run();
-      } finally {
-        mongoose.connection.off('operation-start', listener);
-      }
-      return commands;
-    };
+    const sent = async (run: () => Promise<unknown>) =>
+      (await operationsDuring(run)).ops
+        .filter((e) => e.collectionName === 'test_kernel_entries')
+        .map((e) => `${e.method} ${String((e.params[0] as { _id?: unknown } | undefined)?._id)}`);
     expect(await sent(() => append(entries, stream, { writer: 3 }))).to.deep.equal([`insertOne ${stream}:4`]);
     // Another instance appended 5 and 6: the guess finds 5 taken, the end is looked for from there.
     await Entry.insertMany([5, 6].map((seq) => ({ _id: `${stream}:${seq}`, stream, seq, writer: 100 })));
@@ -325,19 +309,16 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
 
   it('runs a first request with a lookup, an insert and a write of its record, and lets one of 50 takers run a dead one', async () => {
     const id = `idem-${randomUUID()}`;
-    const sent: string[] = [];
-    const listener = (e: { collectionName: string; method: string }) => {
-      if (e.collectionName === 'kernel_idempotency') sent.push(e.method);
-    };
-    mongoose.connection.on('operation-start', listener);
-    try {
+    const { ops } = await operationsDuring(async () => {
       const first = await claimKey(id, 'b', 60_000, 300);
       if (!('complete' in first)) throw new Error('first claim did not run');
       await first.complete({ ok: 1 });
-    } finally {
-      mongoose.connection.off('operation-start', listener);
-    }
-    expect(sent).to.deep.equal(['findOne', 'insertOne', 'updateOne']);
+    });
+    expect(ops.filter((e) => e.collectionName === 'kernel_idempotency').map((e) => e.method)).to.deep.equal([
+      'findOne',
+      'insertOne',
+      'updateOne',
+    ]);
     // A run whose server died: its record stays pending past its lock; 50 retries race for it.
     const dead = `idem-${randomUUID()}`;
     expect(await claimKey(dead, 'b', 60_000, 300)).to.have.property('complete');
