@@ -79,6 +79,17 @@ function deepMerge(target: Record<string, unknown>, source: Record<string, unkno
   }
 }
 
+/**
+ * Texts of the widget namespaces that only the server uses (the department's e-mail, the
+ * questions and answers it writes from a supplier's flows, reminders, the provider's payment
+ * description): kept out of what widgets download.
+ */
+export const SERVER_ONLY_TEXTS: Readonly<Record<string, readonly string[]>> = {
+  feedback: ['mail', 'faqFlows'],
+  readings: ['reminder'],
+  payments: ['intentDescription'],
+};
+
 /** The given namespaces of one language with the tenant's overrides applied, for the widgets. */
 export function bundleFor(
   lng: string,
@@ -89,6 +100,7 @@ export function bundleFor(
   for (const ns of namespaces) {
     bundle[ns] = structuredClone(resources[lng]?.[ns] ?? {});
     deepMerge(bundle[ns], overrides[lng]?.[ns] ?? {});
+    for (const key of SERVER_ONLY_TEXTS[ns] ?? []) delete bundle[ns][key];
   }
   return bundle;
 }

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { WIDGET_NAMESPACES } from '../../contracts/tenants.ts';
 import { loadConfig } from '../../server/config.ts';
+import { LOCALES_DIR, SERVER_ONLY_TEXTS } from '../../server/i18n/index.ts';
 import { demoOrigins } from '../../server/tenants/demo.ts';
 import { Tenant } from '../../server/tenants/model.ts';
 import { clearTenantCache, getTenantBySlug, tenantTranslator } from '../../server/tenants/service.ts';
@@ -140,6 +143,13 @@ describe('tenants: public config, theme, texts, CORS', () => {
     expect(Object.keys(body.resources).sort()).to.deep.equal([...WIDGET_NAMESPACES]);
     expect(body.resources).not.to.have.any.keys('cli', 'notify');
     for (const ns of WIDGET_NAMESPACES) expect(Object.keys(body.resources[ns]), ns).not.to.be.empty;
+    // Texts only the server writes (the department's mail, reminders…) stay on the server.
+    expect(Object.keys(SERVER_ONLY_TEXTS)).to.not.be.empty;
+    for (const [ns, keys] of Object.entries(SERVER_ONLY_TEXTS)) {
+      expect(body.resources[ns], ns).not.to.have.any.keys(...keys);
+      const own = JSON.parse(readFileSync(path.join(LOCALES_DIR, 'ru', `${ns}.json`), 'utf8')) as Record<string, unknown>;
+      for (const key of keys) expect(own, `${ns}:${key} is a text the server has`).to.have.property(key);
+    }
   });
 
   it('sends only the namespaces asked in `ns`, with the tenant’s overrides on top', async () => {

@@ -153,7 +153,7 @@ describe('GaskitElement', () => {
 
     const texts = (requests: string[]) => requests.filter((r) => r.startsWith('GET i18n/'));
 
-    it('loads the namespaces of the widgets that start together in one request, their union sorted', async () => {
+    it('loads the namespaces of the widgets that start together in one request, their union sorted, the base ones in their own', async () => {
       let release = (): void => undefined;
       const { client, requests } = fakeApi({ translationsGate: new Promise((resolve) => (release = resolve)) });
       const wrapper = await fixture<HTMLDivElement>(
@@ -170,14 +170,14 @@ describe('GaskitElement', () => {
       expect(shadowText(faq, '.own')).to.equal('Обратная связь');
       expect(shadowText(signIn, '.own')).to.equal('Вход');
       expect(shadowText(signIn, '.common')).to.equal('Подсказка');
-      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=accounts,auth,common,errors,feedback']);
+      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=accounts,auth,feedback']);
     });
 
     it('asks a widget added later only for the namespaces not yet loaded, and nothing for one whose are', async () => {
       const { client, requests } = fakeApi();
       const faq = await fixture<TestFaqTitle>(html`<test-faq-title .client=${client}></test-faq-title>`);
       await translated(faq, 'ru');
-      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=common,errors,feedback']);
+      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=feedback']);
 
       const signIn = document.createElement('test-sign-in-title') as TestSignInTitle;
       signIn.client = client;
@@ -186,14 +186,18 @@ describe('GaskitElement', () => {
       expect([shadowText(signIn, '.own'), shadowText(signIn, '.common')]).to.deep.equal(['', '']);
       await translated(signIn, 'ru');
       expect(shadowText(signIn, '.own')).to.equal('Вход');
-      expect(texts(requests)).to.deep.equal(['GET i18n/ru?ns=common,errors,feedback', 'GET i18n/ru?ns=accounts,auth']);
+      expect(texts(requests)).to.deep.equal([
+        'GET i18n/ru?ns=common,errors',
+        'GET i18n/ru?ns=feedback',
+        'GET i18n/ru?ns=accounts,auth',
+      ]);
 
       const another = document.createElement('test-faq-title') as TestFaqTitle;
       another.client = client;
       signIn.after(another);
       await translated(another, 'ru');
       expect(shadowText(another, '.own')).to.equal('Обратная связь');
-      expect(texts(requests)).to.have.length(2);
+      expect(texts(requests)).to.have.length(3);
     });
   });
 

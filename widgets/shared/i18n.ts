@@ -100,10 +100,20 @@ export const i18n: Translations = pageSingleton('translations.v2', () => new Tra
 /** The namespaces every widget shows: its own texts come on top of these. */
 export const BASE_NAMESPACES: readonly WidgetNamespace[] = ['common', 'errors'];
 
-/** One client's loads of one language: each namespace's load, and the batch still being gathered. */
+/** A request for texts still gathering the namespaces asked in this task. */
+interface Batch {
+  namespaces: WidgetNamespace[];
+  loaded: Promise<void>;
+}
+
+/**
+ * One client's loads of one language: each namespace's load, and the batches still being
+ * gathered: the base namespaces go in a request of their own, the same address on every page of a
+ * site, so the browser's cache serves it to the next page; the widgets' own in another.
+ */
 interface LanguageLoads {
   namespaces: Map<WidgetNamespace, Promise<void>>;
-  batch?: { namespaces: WidgetNamespace[]; loaded: Promise<void> };
+  batches: { base?: Batch; own?: Batch };
 }
 
 const loads = pageSingleton('translations.namespaces', () => new WeakMap<TenantClient, Map<string, LanguageLoads>>());
@@ -112,8 +122,8 @@ const loads = pageSingleton('translations.namespaces', () => new WeakMap<TenantC
  * Loads the given namespaces of the tenant's texts, in the supported language closest to
  * `requested`, into the shared instance, and returns that language. A namespace is asked once per
  * client and language: those already loaded or on their way are not asked again, and the ones
- * asked in the same task (by every widget that starts at once) go in one request, sorted so that
- * caches see the same address. A failed load is retried on the next call. Resources of several
+ * asked in the same task (by every widget that starts at once) go in one request — the base
+ * namespaces in one of their own — sorted so that caches see the same address. A failed load is retried on the next call. Resources of several
  * tenants on one page share the instance: the last loaded wins for keys they both define.
  */
 export async function loadTranslations(
@@ -130,31 +140,35 @@ export async function loadTranslations(
   }
   let language = byLanguage.get(lng);
   if (!language) {
-    language = { namespaces: new Map() };
+    language = { namespaces: new Map(), batches: {} };
     byLanguage.set(lng, language);
   }
   await Promise.all(namespaces.map((ns) => language.namespaces.get(ns) ?? ask(client, lng, language, ns)));
   return lng;
 }
 
-/** Adds `ns` to the batch of this task, which is sent once the task's other widgets have asked theirs. */
+/** Adds `ns` to its batch of this task, which is sent once the task's other widgets have asked theirs. */
 function ask(client: TenantClient, lng: string, language: LanguageLoads, ns: WidgetNamespace): Promise<void> {
-  if (!language.batch) {
-    const batch: NonNullable<LanguageLoads['batch']> = { namespaces: [], loaded: Promise.resolve() };
-    batch.loaded = new Promise<void>((resolve) => setTimeout(resolve, 0))
+  const kind = BASE_NAMESPACES.includes(ns) ? 'base' : 'own';
+  let batch = language.batches[kind];
+  if (!batch) {
+    const gathering: Batch = { namespaces: [], loaded: Promise.resolve() };
+    gathering.loaded = new Promise<void>((resolve) => setTimeout(resolve, 0))
       .then(() => {
-        if (language.batch === batch) language.batch = undefined;
-        return client.getTranslations(lng, [...batch.namespaces].sort());
+        if (language.batches[kind] === gathering) language.batches[kind] = undefined;
+        return client.getTranslations(lng, [...gathering.namespaces].sort());
       })
       .then(({ resources }) => {
         for (const [name, bundle] of Object.entries(resources)) i18n.add(lng, name, bundle);
       });
-    batch.loaded.catch(() => {
-      for (const name of batch.namespaces) if (language.namespaces.get(name) === batch.loaded) language.namespaces.delete(name);
+    gathering.loaded.catch(() => {
+      for (const name of gathering.namespaces)
+        if (language.namespaces.get(name) === gathering.loaded) language.namespaces.delete(name);
     });
-    language.batch = batch;
+    language.batches[kind] = gathering;
+    batch = gathering;
   }
-  language.batch.namespaces.push(ns);
-  language.namespaces.set(ns, language.batch.loaded);
-  return language.batch.loaded;
+  batch.namespaces.push(ns);
+  language.namespaces.set(ns, batch.loaded);
+  return batch.loaded;
 }
