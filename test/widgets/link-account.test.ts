@@ -198,6 +198,14 @@ describe('gaskit-link-account', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('says a rate limit without a number when the answer gave none, though it loads no sign-in texts', async () => {
+    const { element } = await setup([], { 'POST accounts/check': () => errorReply(429, 'rate_limited') });
+    await typeNumber(element, '2000002');
+    await submitCheck(element);
+    await waitUntil(() => shadowText(element, '[part="form"] [role="alert"]'), 'no error shown');
+    expect(shadowText(element, '[part="form"] [role="alert"]')).to.equal('Слишком много попыток. Повторите позже.');
+  });
+
   it('retries a failed link with the same idempotency key, so a link is never made twice', async () => {
     let attempts = 0;
     const { element } = await setup([], {

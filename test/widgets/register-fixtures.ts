@@ -4,15 +4,15 @@ import { fakeApi, tenantConfig, translations, type FakeApiOptions } from './fake
 /** The auth widgets' real texts (auth, settings, errors), as the server serves them. */
 export async function loadAuthTexts(): Promise<void> {
   for (const lng of ['ru', 'en']) {
-    const [auth, settings, errors] = await Promise.all(
-      ['auth', 'settings', 'errors'].map(
+    const [auth, settings, errors, common] = await Promise.all(
+      ['auth', 'settings', 'errors', 'common'].map(
         async (ns) => (await fetch(`/locales/${lng}/${ns}.json`)).json() as Promise<Record<string, unknown>>,
       ),
     );
     translations[lng]!.auth = auth!;
     translations[lng]!.settings = settings!;
     translations[lng]!.errors = { ...translations[lng]!.errors, ...errors };
-    translations[lng]!.common = { ...translations[lng]!.common, cancel: lng === 'ru' ? 'Отмена' : 'Cancel' };
+    translations[lng]!.common = { ...translations[lng]!.common, ...common };
   }
 }
 

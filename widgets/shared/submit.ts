@@ -177,7 +177,8 @@ export class SubmitController implements ReactiveController {
     const l = this.host.localize;
     const own = this.options.texts?.(code);
     if (own) return l.t(own);
-    if (WAIT_CODES.has(code) && params.seconds === undefined && l.exists(`auth:wait.${code}`)) return l.t(`auth:wait.${code}`);
+    if (WAIT_CODES.has(code) && params.seconds === undefined && l.exists(`common:wait.${code}`))
+      return l.t(`common:wait.${code}`);
     return errorText(l, code, { ...this.options.params?.(), ...params });
   }
 
