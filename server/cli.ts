@@ -49,7 +49,7 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
  * Runs `fn` connected to the server's database (MONGODB_URI, or the embedded one started for the
  * command), as code of an app built from the same configuration as the server's.
  */
-async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   // Loaded here, not at the top: help and usage errors need none of the server's modules.
   const { appContextOf } = await import('./bootstrap.ts');
@@ -57,7 +57,7 @@ async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   try {
     // Operator warnings (alerts) of the services go to stderr: stdout carries the command's output.
     const logger = pino({ level: config.logLevel }, process.stderr);
-    return await runInApp(appContextOf(config, logger), fn);
+    return await runInApp(appContextOf(config, logger), () => fn(config));
   } finally {
     await db.close();
   }
@@ -233,9 +233,9 @@ async function tenantsCommand(t: Translate, args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: { lang: { type: 'string' } } });
   const [action, file] = positionals;
   if (action === 'list' && positionals.length === 1) {
-    return withDatabase(async () => {
+    return withDatabase(async (config) => {
       const tenants = await listTenants();
-      if (tenants.length === 0) out(t('cli:tenants.none', { database: databaseName(loadConfig()) }));
+      if (tenants.length === 0) out(t('cli:tenants.none', { database: databaseName(config) }));
       for (const tenant of tenants) {
         out(
           [tenant.slug, tenant.name, tenant.realm, t(tenant.active ? 'cli:tenants.active' : 'cli:tenants.inactive')].join('\t'),

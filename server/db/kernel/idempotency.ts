@@ -49,14 +49,10 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
     expiresAt: new Date(now + ttlMs),
   };
   await dueAt(IDEMPOTENCY_EXPIRY, IdempotencyRecord, id, record.expiresAt);
-  let runs = true;
   try {
     await IdempotencyRecord.create({ _id: id, ...record });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    runs = false;
-  }
-  if (!runs) {
     // Another request holds the key; or a record past its time is there, replaced by one taker.
     const there = await IdempotencyRecord.findById(id).lean<IdempotencyDoc>();
     const held =
