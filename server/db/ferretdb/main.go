@@ -7,7 +7,10 @@
 // it with a pipe on stdin never leaves it orphaned, even when killed with SIGKILL.
 //
 // It also gives every collection table an index on the expression FerretDB's
-// SQLite statements use to find a document by _id (see idindex.go).
+// SQLite statements use to find a document by _id (see idindex.go), and lets
+// one write at a time reach SQLite, first come first served (see gate.go):
+// FerretDB listens on a Unix socket of its own and clients reach it through
+// the wrapper's TCP listener.
 package main
 
 import (
@@ -17,9 +20,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -62,8 +67,12 @@ func main() {
 		}()
 	}
 
+	// An abstract socket (Linux): no file to clean up, however the process
+	// ends; reachable by local users as the loopback TCP port is.
+	sock := fmt.Sprintf("@gaskit-ferretdb-%d", os.Getpid())
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dataDir + "/",
@@ -79,6 +88,30 @@ func main() {
 		close(done)
 	}()
 	go keepIDIndexes(ctx, *dataDir, logger)
+
+	dial := func() (net.Conn, error) { return net.Dial("unix", sock) }
+	// The TCP port opens only once FerretDB answers, so a client that can
+	// connect can also be served (the Node.js side waits for the port).
+	for {
+		c, err := dial()
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		select {
+		case <-done:
+			fmt.Fprintf(os.Stderr, "gaskit-ferretdb: FerretDB stopped before it listened\n")
+			os.Exit(1)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+	go serveGated(ln, dial, newWriteGate(), logger)
 	logger.Info("gaskit-ferretdb started", slog.String("listen", *listen), slog.String("data", *dataDir))
 	<-done
+	_ = ln.Close()
 }
