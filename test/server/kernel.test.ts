@@ -121,6 +121,17 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     expect((await readAfter<EntryDoc>(entries, stream, 0, 10)).map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('takes the appends of one process to a stream in turn: 50 at once are 50 inserts, none refused', async () => {
+    const stream = `turns-${randomUUID().slice(0, 8)}`;
+    await append(entries, stream, { writer: -1 });
+    const { ops } = await operationsDuring(() => parallel(WRITERS, (writer) => append(entries, stream, { writer })));
+    const inserts = ops.filter((e) => e.collectionName === 'test_kernel_entries' && e.method === 'insertOne');
+    expect(inserts).to.have.length(WRITERS);
+    expect((await readAfter<EntryDoc>(entries, stream, 0, WRITERS + 5)).map((e) => e.seq)).to.deep.equal(
+      Array.from({ length: WRITERS + 1 }, (_, i) => i + 1),
+    );
+  });
+
   it('finds the end of a long stream it has never seen (another instance wrote it)', async () => {
     const stream = `cold-${randomUUID().slice(0, 8)}`;
     await Entry.insertMany(Array.from({ length: 777 }, (_, i) => ({ _id: `${stream}:${i + 1}`, stream, seq: i + 1, writer: 0 })));
@@ -412,7 +423,7 @@ describe('persistence kernel (50 concurrent writers on the embedded database)', 
     await parallel(writers, async (w) => {
       for (let k = 0; k < each; k += 1) {
         await Entry.create({ _id: `fair-${randomUUID()}`, writer: w, seq: k });
-        done[w] += 1;
+        done[w] = (done[w] ?? 0) + 1;
       }
       othersWhenFirstFinished ??= done.filter((_, i) => i !== w);
     });
