@@ -136,7 +136,8 @@ const DEMO_CARDS: Record<string, DemoOutcome> = {
 
 /**
  * The events the demo "bank" produces for a card, following Stripe's test cards:
- * 4242… succeeds, 4000…0002 is declined, 4000…3220 asks for a confirmation step.
+ * 4242… succeeds, 4000…0002 is declined, 4000…3220 asks for a confirmation step. A card payment
+ * goes straight to succeeded, as Stripe's do ("processing" is for bank debits and the like).
  */
 export function demoCardEvents(intent: DemoIntentRef, number: string): ProviderEvent[] {
   const invalid = cardNumber.execute(number, undefined);
@@ -146,13 +147,13 @@ export function demoCardEvents(intent: DemoIntentRef, number: string): ProviderE
   if (outcome.kind === 'decline') {
     return [demoEvent('payment_intent.payment_failed', intent, { code: 'card_declined', decline_code: outcome.code })];
   }
-  return [demoEvent('payment_intent.processing', intent), demoEvent('payment_intent.succeeded', intent)];
+  return [demoEvent('payment_intent.succeeded', intent)];
 }
 
 /** The answer of the demo confirmation step (3-D Secure in real life). */
 export function demoAuthenticationEvents(intent: DemoIntentRef, approve: boolean): ProviderEvent[] {
   return approve
-    ? [demoEvent('payment_intent.processing', intent), demoEvent('payment_intent.succeeded', intent)]
+    ? [demoEvent('payment_intent.succeeded', intent)]
     : [
         demoEvent('payment_intent.payment_failed', intent, {
           code: 'payment_intent_authentication_failure',
