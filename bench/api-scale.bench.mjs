@@ -25,7 +25,7 @@ import { MongoClient } from 'mongodb';
 import { register } from 'tsx/esm/api';
 import { csv, runImport } from './csv-import.bench.mjs';
 import { post } from './integration-api.bench.mjs';
-import { FULL, SIGN_IN, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
+import { BENCH_CABINETS, FULL, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
 import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
 
 const SCALE = process.env.API_SCALE ?? 'full';
@@ -136,8 +136,11 @@ function subscriberRequests(cab, verifyPassword, passwordHash) {
       method: 'POST',
       path: 'auth/login',
       status: 200,
-      note: 'a cabinet of its own (each sign-in ends the oldest of its 20 sessions), a new client address each time for the per-address limit; scrypt included',
-      build: (n) => ({ headers: { 'x-forwarded-for': ip(n) }, body: { login: cab.signInLogin, password: PASSWORD } }),
+      note: `cabinets of their own, ${cab.signInLogins.length} in turn (each sign-in ends the oldest of a cabinet's 20 sessions; concurrent sign-ins to one login are checked no more than its lockout allows), a new client address each time for the per-address limit; scrypt included`,
+      build: (n) => ({
+        headers: { 'x-forwarded-for': ip(n) },
+        body: { login: cab.signInLogins[n % cab.signInLogins.length], password: PASSWORD },
+      }),
       // Its limit is the lookups plus the one scrypt of the same parameters the server makes on purpose.
       rawExtra: async () => {
         if (!(await verifyPassword(PASSWORD, passwordHash))) throw new Error('scrypt of the limit failed');
@@ -739,8 +742,8 @@ export default async function apiScaleBench({ root }) {
       pids: { server: server.child.pid, db: server.dbPid },
     });
 
-    log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${SIGN_IN + 1} cabinets:`);
-    const seeded = await generate(db, ctx, { accounts: [0, 3 * (SIGN_IN + 1)], subscribers: [0, SIGN_IN + 1] }, log);
+    log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${BENCH_CABINETS} cabinets:`);
+    const seeded = await generate(db, ctx, { accounts: [0, 3 * BENCH_CABINETS], subscribers: [0, BENCH_CABINETS] }, log);
     log(`  checked through the API: ${await verifyGenerated(base, ctx, 0)}`);
     const demoCounts = await countsOf(db);
     const demo = await measurePhase(phase('demo'));
@@ -800,7 +803,7 @@ export default async function apiScaleBench({ root }) {
     const generated = await generate(
       db,
       ctx,
-      { accounts: [3 * (SIGN_IN + 1), sizes.accounts], subscribers: [SIGN_IN + 1, sizes.subscribers] },
+      { accounts: [3 * BENCH_CABINETS, sizes.accounts], subscribers: [BENCH_CABINETS, sizes.subscribers] },
       log,
     );
     log(`  checked through the API: ${await verifyGenerated(base, ctx, sizes.subscribers - 1)}`);
@@ -837,7 +840,7 @@ export default async function apiScaleBench({ root }) {
     const lines = [
       `${runOf(`API_SCALE=${SCALE} node bench/run.mjs api-scale`)} \`small\` is 1/30 of the issue's sizes, \`full\` all of them.`,
       '',
-      `- **Demo**: the demo data plus the bench's first ${SIGN_IN + 1} cabinets (inserted in ${seeded.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s): ${count(demoCounts)} (all suppliers).`,
+      `- **Demo**: the demo data plus the bench's first ${BENCH_CABINETS} cabinets (inserted in ${seeded.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s): ${count(demoCounts)} (all suppliers).`,
       `- **Grown**: sever-gaz grown to ${sizes.accounts.toLocaleString('en')} generated accounts beside its 1,000 demo ones, by insertMany straight into the database (\`bench/api-scale/generate.mjs\`) ` +
         `in ${generationSeconds.toFixed(0)} s (${family(generated)}; at these rates the issue's full set takes about ${Math.round(fullMinutes)} min): ${count(grownCounts)} (all suppliers).`,
       `- The measured cabinet has 3 accounts in extended mode, each with 24 months of history and 24 readings, and 24 payments. ` +

@@ -564,20 +564,27 @@ export async function generate(db, ctx, ranges, log = () => {}) {
   return report;
 }
 
-/** The cabinet that signs in again and again (sign-in ends the oldest of a cabinet's 20 sessions): not one whose token the bench uses. */
+/**
+ * The cabinets that sign in again and again, in turn (sign-in ends the oldest of a cabinet's 20
+ * sessions, so none is one whose token the bench uses; and of concurrent sign-ins to one login no
+ * more than its lockout allows are checked, so 20 clients sign in to 20 cabinets).
+ */
 export const SIGN_IN = POOL;
+export const SIGN_INS = 20;
+/** The bench's own cabinets: the pool and the ones that sign in. */
+export const BENCH_CABINETS = SIGN_IN + SIGN_INS;
 
 /**
  * What the bench's requests name: the measured cabinet (subscriber 0) with its token, its first
  * account and meter, a reading to preview above the meter's last one, its latest payment and that
- * payment's receipt, the cabinet that signs in, and the pool of cabinets whose tokens spread
+ * payment's receipt, the cabinets that sign in, and the pool of cabinets whose tokens spread
  * rate-limited requests.
  */
 export function measuredCabinet(ctx) {
   const last = meterValue(0, ctx.periods.length - 1, ctx.periods);
   return {
     login: ids.login(0),
-    signInLogin: ids.login(SIGN_IN),
+    signInLogins: Array.from({ length: SIGN_INS }, (_, k) => ids.login(SIGN_IN + k)),
     token: ids.token(0),
     subscriberId: ids.subscriber(0),
     accountId: ids.account(ctx, 0),
