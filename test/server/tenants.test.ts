@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { WIDGET_NAMESPACES } from '../../contracts/tenants.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -199,6 +199,34 @@ describe('tenants: public config, theme, texts, CORS', () => {
     const small = await rawGet(`${base}/i18n/ru?ns=common`, { 'Accept-Encoding': 'br, gzip' });
     expect(small.body.length).to.be.below(1024);
     expect(small.headers['content-encoding']).to.equal(undefined);
+  });
+
+  it('sends the texts brotli-compressed at the highest quality, with the plain answer’s ETag (304 when unchanged)', async () => {
+    const url = `${testServer().baseUrl}/api/v1/t/sever-gaz/i18n/ru?ns=common,errors`;
+    const identity = await rawGet(url, { 'Accept-Encoding': 'identity' });
+    const br = await rawGet(url, { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).to.equal('br');
+    expect(br.headers['content-type']).to.equal('application/json; charset=utf-8');
+    expect(br.headers['cache-control']).to.equal('public, max-age=300');
+    expect(br.body.equals(brotliCompressSync(identity.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }))).to.equal(
+      true,
+    );
+    expect(br.headers.etag).to.be.a('string').and.equal(identity.headers.etag);
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      const again = await rawGet(url, { 'Accept-Encoding': encoding, 'If-None-Match': br.headers.etag! });
+      expect(again.status, encoding).to.equal(304);
+      expect(again.body.length, encoding).to.equal(0);
+    }
+    await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { texts: { ru: { common: { appName: 'Кабинет Севергаза' } } } } });
+    clearTenantCache();
+    try {
+      const changed = await rawGet(url, { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag! });
+      expect(changed.status).to.equal(200);
+      expect(JSON.parse(brotliDecompressSync(changed.body).toString()).resources.common.appName).to.equal('Кабинет Севергаза');
+    } finally {
+      await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
   });
 
   it('rejects an unsupported language with a field error', async () => {
