@@ -54,12 +54,15 @@ export const WIDGET_NAMESPACES = [
   'accounts',
   'auth',
   'billing',
+  'captcha',
   'common',
   'errors',
   'feedback',
+  'linking',
   'payments',
   'portal',
   'readings',
+  'registration',
   'settings',
 ] as const;
 

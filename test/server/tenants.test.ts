@@ -170,6 +170,51 @@ describe('tenants: public config, theme, texts, CORS', () => {
     }
   });
 
+  it('applies a supplier’s overrides stored at a text’s former path to where it moved; one at the new path wins', async () => {
+    // Written before the texts moved: sign-up, captcha and "try again later" in auth, linking in accounts.
+    const texts = {
+      ru: {
+        auth: {
+          wait: { rate_limited: 'Южгаз: подождите.' },
+          register: { title: 'Регистрация в Южгазе', submit: 'Старое' },
+          consent: { agreementLink: 'соглашения Южгаза' },
+          captcha: { label: 'Я человек' },
+          login: { title: 'Вход в Южгаз' },
+        },
+        accounts: { link: { title: 'Счета Южгаза' }, account: { none: 'Выберите счёт Южгаза.' } },
+        registration: { submit: 'Создать кабинет' },
+      },
+    };
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts } });
+    clearTenantCache();
+    try {
+      const res = await api('/api/v1/t/yug-gaz/i18n/ru?ns=auth,accounts,captcha,common,linking,registration');
+      expect(res.status).to.equal(200);
+      const { auth, accounts, captcha, common, linking, registration } = res.body.resources;
+      expect(common.wait.rate_limited).to.equal('Южгаз: подождите.');
+      expect(registration.title).to.equal('Регистрация в Южгазе');
+      expect(registration.submit, 'the override at the new path wins').to.equal('Создать кабинет');
+      expect(registration.introEmail).to.be.a('string');
+      expect(registration.consent.agreementLink).to.equal('соглашения Южгаза');
+      expect(captcha.label).to.equal('Я человек');
+      expect(captcha.title).to.equal('Защита от роботов');
+      expect(linking.title).to.equal('Счета Южгаза');
+      expect(auth.login.title).to.equal('Вход в Южгаз');
+      expect(auth).not.to.have.any.keys('wait', 'register', 'consent', 'captcha');
+      expect(accounts).not.to.have.key('link');
+      expect(accounts.account.none).to.equal('Выберите счёт Южгаза.');
+      // The server's own texts read the same overrides: a rate limit says the supplier's words.
+      const t = tenantTranslator(await getTenantBySlug('yug-gaz'), 'ru');
+      expect(t('common:wait.rate_limited')).to.equal('Южгаз: подождите.');
+      expect(t('registration:title')).to.equal('Регистрация в Южгазе');
+      // The stored overrides stay as they were written.
+      expect((await Tenant.findOne({ slug: 'yug-gaz' }).lean())!.texts).to.deep.equal(texts);
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
+  });
+
   it('refuses a namespace the widgets do not have with a field error', async () => {
     for (const ns of ['notify', 'cli', 'common,nope', '', 'common,']) {
       const res = await api(`/api/v1/t/sever-gaz/i18n/ru?ns=${ns}`, { headers: { 'Accept-Language': 'en' } });
