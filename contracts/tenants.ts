@@ -55,6 +55,7 @@ export const WIDGET_NAMESPACES = [
   'auth',
   'billing',
   'captcha',
+  'chart',
   'common',
   'errors',
   'feedback',

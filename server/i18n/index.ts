@@ -59,8 +59,9 @@ function lookup(tree: unknown, path: string[]): string | undefined {
 
 /**
  * Texts that moved, by their path (`namespace.key…`) before → after: `auth.wait` went to `common`,
- * which every widget loads; the sign-up texts, the captcha's and linking an account's left `auth`
- * and `accounts` for namespaces of their own, so a widget loads only what it shows. A path with no
+ * which every widget loads; the sign-up texts, the captcha's, linking an account's and the usage
+ * chart's left `auth`, `accounts` and `billing` for namespaces of their own, so a widget loads only
+ * what it shows. A path with no
  * key (`captcha`) is the namespace itself.
  */
 export const MOVED_TEXTS: Readonly<Record<string, string>> = {
@@ -71,6 +72,7 @@ export const MOVED_TEXTS: Readonly<Record<string, string>> = {
   'auth.confirmed': 'registration.confirmed',
   'auth.linkFailed': 'registration.linkFailed',
   'accounts.link': 'linking',
+  'billing.chart': 'chart',
 };
 
 type Tree = Record<string, unknown>;

@@ -171,7 +171,7 @@ describe('tenants: public config, theme, texts, CORS', () => {
   });
 
   it('applies a supplier’s overrides stored at a text’s former path to where it moved; one at the new path wins', async () => {
-    // Written before the texts moved: sign-up, captcha and "try again later" in auth, linking in accounts.
+    // Written before the texts moved: sign-up, captcha and "try again later" in auth, linking in accounts, the chart in billing.
     const texts = {
       ru: {
         auth: {
@@ -182,15 +182,16 @@ describe('tenants: public config, theme, texts, CORS', () => {
           login: { title: 'Вход в Южгаз' },
         },
         accounts: { link: { title: 'Счета Южгаза' }, account: { none: 'Выберите счёт Южгаза.' } },
+        billing: { chart: { title: 'Газ Южгаза за год' } },
         registration: { submit: 'Создать кабинет' },
       },
     };
     await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts } });
     clearTenantCache();
     try {
-      const res = await api('/api/v1/t/yug-gaz/i18n/ru?ns=auth,accounts,captcha,common,linking,registration');
+      const res = await api('/api/v1/t/yug-gaz/i18n/ru?ns=auth,accounts,billing,captcha,chart,common,linking,registration');
       expect(res.status).to.equal(200);
-      const { auth, accounts, captcha, common, linking, registration } = res.body.resources;
+      const { auth, accounts, billing, captcha, chart, common, linking, registration } = res.body.resources;
       expect(common.wait.rate_limited).to.equal('Южгаз: подождите.');
       expect(registration.title).to.equal('Регистрация в Южгазе');
       expect(registration.submit, 'the override at the new path wins').to.equal('Создать кабинет');
@@ -202,6 +203,8 @@ describe('tenants: public config, theme, texts, CORS', () => {
       expect(auth.login.title).to.equal('Вход в Южгаз');
       expect(auth).not.to.have.any.keys('wait', 'register', 'consent', 'captcha');
       expect(accounts).not.to.have.key('link');
+      expect(chart.title).to.equal('Газ Южгаза за год');
+      expect(billing).not.to.have.key('chart');
       expect(accounts.account.none).to.equal('Выберите счёт Южгаза.');
       // The server's own texts read the same overrides: a rate limit says the supplier's words.
       const t = tenantTranslator(await getTenantBySlug('yug-gaz'), 'ru');
