@@ -61,10 +61,9 @@ function lookup(tree: unknown, path: string[]): string | undefined {
  * Texts that moved, by their path (`namespace.key…`) before → after: `auth.wait` went to `common`,
  * which every widget loads; the sign-up texts, the captcha's, linking an account's and the usage
  * chart's left `auth`, `accounts` and `billing` for namespaces of their own, so a widget loads only
- * what it shows. A path with no
- * key (`captcha`) is the namespace itself.
+ * what it shows. A path with no key (`captcha`) is the namespace itself.
  */
-export const MOVED_TEXTS: Readonly<Record<string, string>> = {
+const MOVED_TEXTS: Readonly<Record<string, string>> = {
   'auth.wait': 'common.wait',
   'auth.captcha': 'captcha',
   'auth.register': 'registration',
@@ -83,7 +82,7 @@ const isTree = (value: unknown): value is Tree => typeof value === 'object' && v
  * a tenant file written then) applied at its current one; one written at the current path wins.
  * The stored overrides are read as they are, never changed.
  */
-export function currentOverrides(overrides: TextOverrides): TextOverrides {
+function currentOverrides(overrides: TextOverrides): TextOverrides {
   let out: TextOverrides | undefined;
   for (const [lng, byNs] of Object.entries(overrides)) {
     for (const [from, to] of Object.entries(MOVED_TEXTS)) {
