@@ -54,12 +54,16 @@ export const WIDGET_NAMESPACES = [
   'accounts',
   'auth',
   'billing',
+  'captcha',
+  'chart',
   'common',
   'errors',
   'feedback',
+  'linking',
   'payments',
   'portal',
   'readings',
+  'registration',
   'settings',
 ] as const;
 

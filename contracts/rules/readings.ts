@@ -3,16 +3,16 @@
  * decimal strings with the meter's decimals ("12345" or "12345.678") and are compared as integer
  * thousandths of a unit, so no floating-point drift ever decides a rule.
  */
+import { MILLI_PER_UNIT } from './reading-values.ts';
 import type { Validator } from './validators.ts';
+
+export { formatReading, MILLI_PER_UNIT } from './reading-values.ts';
 
 /** How a meter's dial reads: `digits` before the decimal point (its capacity), `decimals` after (0 or 3). */
 export interface MeterScale {
   digits: number;
   decimals: number;
 }
-
-/** Readings are kept as integer thousandths of a unit (m³). */
-export const MILLI_PER_UNIT = 1000;
 
 const NUMBER = /^(\d+)(?:[.,](\d+))?$/;
 const NEGATIVE = /^-\s*\d/;
@@ -36,15 +36,6 @@ export function parseReading(input: string | number, scale: MeterScale): ParsedR
     return { ok: false, code: 'reading_too_many_decimals', params: { decimals: scale.decimals } };
   }
   return { ok: true, milli: Number(whole) * MILLI_PER_UNIT + Number(fraction.padEnd(3, '0')) };
-}
-
-/** Thousandths back to the meter's notation: `12345` or `12345.678`. */
-export function formatReading(milli: number, decimals: number): string {
-  const whole = Math.floor(milli / MILLI_PER_UNIT);
-  if (decimals === 0) return String(whole);
-  return `${whole}.${String(milli % MILLI_PER_UNIT)
-    .padStart(3, '0')
-    .slice(0, decimals)}`;
 }
 
 /** The value a meter shows after `milli` when its dial has `digits` places: 10^digits units. */

@@ -57,9 +57,56 @@ function lookup(tree: unknown, path: string[]): string | undefined {
   return typeof node === 'string' ? node : undefined;
 }
 
+/**
+ * Texts that moved, by their path (`namespace.key…`) before → after: `auth.wait` went to `common`,
+ * which every widget loads; the sign-up texts, the captcha's, linking an account's and the usage
+ * chart's left `auth`, `accounts` and `billing` for namespaces of their own, so a widget loads only
+ * what it shows. A path with no key (`captcha`) is the namespace itself.
+ */
+const MOVED_TEXTS: Readonly<Record<string, string>> = {
+  'auth.wait': 'common.wait',
+  'auth.captcha': 'captcha',
+  'auth.register': 'registration',
+  'auth.consent': 'registration.consent',
+  'auth.confirmed': 'registration.confirmed',
+  'auth.linkFailed': 'registration.linkFailed',
+  'accounts.link': 'linking',
+  'billing.chart': 'chart',
+};
+
+type Tree = Record<string, unknown>;
+const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A supplier's overrides with those written at a text's former path (stored before it moved, or in
+ * a tenant file written then) applied at its current one; one written at the current path wins.
+ * The stored overrides are read as they are, never changed.
+ */
+function currentOverrides(overrides: TextOverrides): TextOverrides {
+  let out: TextOverrides | undefined;
+  for (const [lng, byNs] of Object.entries(overrides)) {
+    for (const [from, to] of Object.entries(MOVED_TEXTS)) {
+      const [fromNs, ...fromPath] = from.split('.') as [string, ...string[]];
+      const moved = fromPath.reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), byNs?.[fromNs]);
+      if (!isTree(moved)) continue;
+      out ??= structuredClone(overrides);
+      const [toNs, ...toPath] = to.split('.') as [string, ...string[]];
+      const ours = out[lng]!;
+      const parent = fromPath.slice(0, -1).reduce((node, key) => node[key] as Tree, ours[fromNs] as Tree);
+      delete parent[fromPath.at(-1)!];
+      let target = (ours[toNs] ??= {}) as Tree;
+      for (const key of toPath) target = isTree(target[key]) ? (target[key] as Tree) : (target[key] = {});
+      const current = structuredClone(target);
+      deepMerge(target, moved);
+      deepMerge(target, current);
+    }
+  }
+  return out ?? overrides;
+}
+
 export function translator(lng: string, overrides: TextOverrides = {}): Translate {
   const t = instance.getFixedT(lng);
-  const own = overrides[lng] ?? {};
+  const own = currentOverrides(overrides)[lng] ?? {};
   return (key, options) => {
     const [ns, path] = key.includes(':') ? (key.split(':', 2) as [string, string]) : ['common', key];
     const override = lookup(own[ns], path.split('.'));
@@ -97,9 +144,10 @@ export function bundleFor(
   overrides: TextOverrides = {},
 ): Record<string, Record<string, unknown>> {
   const bundle: Record<string, Record<string, unknown>> = {};
+  const own = currentOverrides(overrides)[lng] ?? {};
   for (const ns of namespaces) {
     bundle[ns] = structuredClone(resources[lng]?.[ns] ?? {});
-    deepMerge(bundle[ns], overrides[lng]?.[ns] ?? {});
+    deepMerge(bundle[ns], own[ns] ?? {});
     for (const key of SERVER_ONLY_TEXTS[ns] ?? []) delete bundle[ns][key];
   }
   return bundle;

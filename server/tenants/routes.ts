@@ -5,6 +5,7 @@ import { publicUrl } from '../http/public-url.ts';
 import type { Mount } from '../http/mount.ts';
 import { bundleFor, SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { publicConfig } from './service.ts';
+import { sendCompressedTexts } from './texts-answer.ts';
 import { getTheme, themeCss } from './themes.ts';
 
 /** The supplier's public configuration, texts and theme. */
@@ -15,11 +16,13 @@ export function tenantRoutes(mount: Mount): Router {
     res.set('Cache-Control', 'public, max-age=60');
     return publicConfig(ctx.tenant, publicUrl());
   });
-  mount(router, tenants.texts, ({ ctx, params: { lng }, query: { ns }, res }) => {
+  mount(router, tenants.texts, async ({ ctx, params: { lng }, query: { ns }, req, res }) => {
     if (!SUPPORTED_LOCALES.includes(lng)) throw new ValidationError({ lng: { code: 'unsupported_locale' } });
     res.set('Cache-Control', 'public, max-age=300');
     const namespaces = ns ? [...new Set(ns.split(','))] : WIDGET_NAMESPACES;
-    return { lng, resources: bundleFor(lng, namespaces, ctx.tenant.texts) };
+    const answer = { lng, resources: bundleFor(lng, namespaces, ctx.tenant.texts) };
+    await sendCompressedTexts(req, res, JSON.stringify(answer));
+    return answer;
   });
   mount(router, tenants.theme, ({ ctx, res }) => {
     res.set('Cache-Control', 'public, max-age=300');

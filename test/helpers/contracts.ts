@@ -90,7 +90,8 @@ export function answerChecks(): { checked: number; failures: readonly Failure[] 
 
 function check(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const method = req.method ?? 'GET';
-  if (method === 'OPTIONS' || method === 'HEAD') return;
+  // A 304 answers a revalidation: the copy the client has stands; it has no body to check.
+  if (method === 'OPTIONS' || method === 'HEAD' || res.statusCode === 304) return;
   const path = new URL((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', 'http://x').pathname;
   state.checked += 1;
   const encoding = res.getHeader('content-encoding');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { WIDGET_NAMESPACES } from '../../contracts/tenants.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -170,6 +170,54 @@ describe('tenants: public config, theme, texts, CORS', () => {
     }
   });
 
+  it('applies a supplier’s overrides stored at a text’s former path to where it moved; one at the new path wins', async () => {
+    // Written before the texts moved: sign-up, captcha and "try again later" in auth, linking in accounts, the chart in billing.
+    const texts = {
+      ru: {
+        auth: {
+          wait: { rate_limited: 'Южгаз: подождите.' },
+          register: { title: 'Регистрация в Южгазе', submit: 'Старое' },
+          consent: { agreementLink: 'соглашения Южгаза' },
+          captcha: { label: 'Я человек' },
+          login: { title: 'Вход в Южгаз' },
+        },
+        accounts: { link: { title: 'Счета Южгаза' }, account: { none: 'Выберите счёт Южгаза.' } },
+        billing: { chart: { title: 'Газ Южгаза за год' } },
+        registration: { submit: 'Создать кабинет' },
+      },
+    };
+    await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts } });
+    clearTenantCache();
+    try {
+      const res = await api('/api/v1/t/yug-gaz/i18n/ru?ns=auth,accounts,billing,captcha,chart,common,linking,registration');
+      expect(res.status).to.equal(200);
+      const { auth, accounts, billing, captcha, chart, common, linking, registration } = res.body.resources;
+      expect(common.wait.rate_limited).to.equal('Южгаз: подождите.');
+      expect(registration.title).to.equal('Регистрация в Южгазе');
+      expect(registration.submit, 'the override at the new path wins').to.equal('Создать кабинет');
+      expect(registration.introEmail).to.be.a('string');
+      expect(registration.consent.agreementLink).to.equal('соглашения Южгаза');
+      expect(captcha.label).to.equal('Я человек');
+      expect(captcha.title).to.equal('Защита от роботов');
+      expect(linking.title).to.equal('Счета Южгаза');
+      expect(auth.login.title).to.equal('Вход в Южгаз');
+      expect(auth).not.to.have.any.keys('wait', 'register', 'consent', 'captcha');
+      expect(accounts).not.to.have.key('link');
+      expect(chart.title).to.equal('Газ Южгаза за год');
+      expect(billing).not.to.have.key('chart');
+      expect(accounts.account.none).to.equal('Выберите счёт Южгаза.');
+      // The server's own texts read the same overrides: a rate limit says the supplier's words.
+      const t = tenantTranslator(await getTenantBySlug('yug-gaz'), 'ru');
+      expect(t('common:wait.rate_limited')).to.equal('Южгаз: подождите.');
+      expect(t('registration:title')).to.equal('Регистрация в Южгазе');
+      // The stored overrides stay as they were written.
+      expect((await Tenant.findOne({ slug: 'yug-gaz' }).lean())!.texts).to.deep.equal(texts);
+    } finally {
+      await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
+  });
+
   it('refuses a namespace the widgets do not have with a field error', async () => {
     for (const ns of ['notify', 'cli', 'common,nope', '', 'common,']) {
       const res = await api(`/api/v1/t/sever-gaz/i18n/ru?ns=${ns}`, { headers: { 'Accept-Language': 'en' } });
@@ -199,6 +247,34 @@ describe('tenants: public config, theme, texts, CORS', () => {
     const small = await rawGet(`${base}/i18n/ru?ns=common`, { 'Accept-Encoding': 'br, gzip' });
     expect(small.body.length).to.be.below(1024);
     expect(small.headers['content-encoding']).to.equal(undefined);
+  });
+
+  it('sends the texts brotli-compressed at the highest quality, with the plain answer’s ETag (304 when unchanged)', async () => {
+    const url = `${testServer().baseUrl}/api/v1/t/sever-gaz/i18n/ru?ns=common,errors`;
+    const identity = await rawGet(url, { 'Accept-Encoding': 'identity' });
+    const br = await rawGet(url, { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).to.equal('br');
+    expect(br.headers['content-type']).to.equal('application/json; charset=utf-8');
+    expect(br.headers['cache-control']).to.equal('public, max-age=300');
+    expect(br.body.equals(brotliCompressSync(identity.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }))).to.equal(
+      true,
+    );
+    expect(br.headers.etag).to.be.a('string').and.equal(identity.headers.etag);
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      const again = await rawGet(url, { 'Accept-Encoding': encoding, 'If-None-Match': br.headers.etag! });
+      expect(again.status, encoding).to.equal(304);
+      expect(again.body.length, encoding).to.equal(0);
+    }
+    await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { texts: { ru: { common: { appName: 'Кабинет Севергаза' } } } } });
+    clearTenantCache();
+    try {
+      const changed = await rawGet(url, { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag! });
+      expect(changed.status).to.equal(200);
+      expect(JSON.parse(brotliDecompressSync(changed.body).toString()).resources.common.appName).to.equal('Кабинет Севергаза');
+    } finally {
+      await Tenant.updateOne({ slug: 'sever-gaz' }, { $set: { texts: {} } });
+      clearTenantCache();
+    }
   });
 
   it('rejects an unsupported language with a field error', async () => {

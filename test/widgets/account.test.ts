@@ -184,6 +184,18 @@ describe('gaskit-account', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('asks for the chart’s code and texts with an account’s summary, not before', async () => {
+    const { client, requests } = accountsApi();
+    const element = await fixture<GaskitAccount>(html`<gaskit-account .client=${client}></gaskit-account>`);
+    await translated(element, 'ru');
+    await waitUntil(() => root(element).querySelector('[part="notice"]'), 'no notice');
+    expect(shadowText(element, '[part="notice"]')).to.equal('Выберите лицевой счёт.');
+    const texts = () => requests.filter((r) => r.startsWith('GET i18n/'));
+    expect(texts()).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=accounts,billing']);
+    const shown = await setup();
+    expect(shown.requests.filter((r) => r.startsWith('GET i18n/')).join()).to.contain('chart');
+  });
+
   it('draws twelve months of consumption and amounts with the figures in a table', async () => {
     const { element } = await setup();
     const svg = root(element).querySelector('[part="chart-image"]')!;

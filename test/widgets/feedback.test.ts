@@ -13,13 +13,13 @@ import { shadowText, translated } from './helpers.ts';
 // The widget's real texts, as the server serves them.
 before(async () => {
   for (const lng of ['ru', 'en']) {
-    const [feedback, auth, errors] = await Promise.all(
-      ['feedback', 'auth', 'errors'].map(
+    const [feedback, captcha, errors] = await Promise.all(
+      ['feedback', 'captcha', 'errors'].map(
         async (ns) => (await fetch(`/locales/${lng}/${ns}.json`)).json() as Promise<Record<string, unknown>>,
       ),
     );
     translations[lng]!.feedback = feedback!;
-    translations[lng]!.auth = auth!;
+    translations[lng]!.captcha = captcha!;
     translations[lng]!.errors = { ...translations[lng]!.errors, ...errors };
   }
 });

@@ -128,6 +128,14 @@ describe('gaskit-link-account', () => {
     expect(shadowText(element, '[part="check"]')).to.contain('Южгаз (демо)');
   });
 
+  it('loads the accounts’ and the linking texts', async () => {
+    const { requests } = await setup();
+    expect(requests.filter((r) => r.startsWith('GET i18n/'))).to.deep.equal([
+      'GET i18n/ru?ns=common,errors',
+      'GET i18n/ru?ns=accounts,linking',
+    ]);
+  });
+
   for (const [bad, what] of [
     ['12a45', 'letters'],
     ['12345678901', '11 digits'],

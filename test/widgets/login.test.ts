@@ -52,6 +52,15 @@ describe('gaskit-login', () => {
     return { element: await setup(fake), requests: () => fake.requests };
   });
 
+  it('loads the sign-in texts only, not the registration’s nor the captcha’s', async () => {
+    const fake = authFake({ ...FLOWS.link, captcha: true });
+    await setup(fake);
+    expect(fake.requests.filter((r) => r.startsWith('GET i18n/'))).to.deep.equal([
+      'GET i18n/ru?ns=common,errors',
+      'GET i18n/ru?ns=auth',
+    ]);
+  });
+
   it('signs in, keeps the session and emits gaskit-signed-in; signs out with gaskit-signed-out', async () => {
     const fake = authFake(FLOWS.link, {
       routes: { 'POST auth/login': signedIn({ fullName: 'Иванов И. И.' }), 'POST auth/logout': () => ({ status: 204 }) },

@@ -435,7 +435,7 @@ describe('gaskit-pay', () => {
       ],
     };
     const withMeters = { ...options, accounts: options.accounts.map((a, i) => ({ ...a, hasMeters: i === 0 })) };
-    const { element, calls } = await setup(
+    const { element, calls, requests } = await setup(
       {
         'GET accounts/a1/readings': () => ({ status: 200, body: history }),
         'POST readings/preview': () => ({
@@ -463,11 +463,16 @@ describe('gaskit-pay', () => {
       },
       withMeters,
     );
+    const texts = () => requests.filter((r) => r.startsWith('GET i18n/'));
+    // The readings step's texts are not the form's: they load with the step's code once asked for.
+    expect(texts()).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=payments']);
     const checkbox = element.shadowRoot!.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
     checkbox.click();
+    await waitUntil(() => texts().includes('GET i18n/ru?ns=readings'), 'the readings texts did not load with the step');
     button(element, 'Далее').click();
     await waitUntil(() => element.shadowRoot!.querySelector('gaskit-readings'), 'the readings step did not open');
     const readings = element.shadowRoot!.querySelector('gaskit-readings')!;
+    expect(texts()).to.have.length(3);
     expect(readings.getAttribute('account-id')).to.equal('a1');
     await translated(readings, 'ru');
     await waitUntil(() => readings.shadowRoot!.querySelector('gaskit-text-field'), 'no meter field');

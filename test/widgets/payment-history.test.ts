@@ -106,6 +106,14 @@ const toggles = (element: GaskitPaymentHistory) => [
 ];
 
 describe('gaskit-payment-history', () => {
+  it('loads only the payments texts besides the common ones', async () => {
+    const { requests } = await setup();
+    expect(requests.filter((r) => r.startsWith('GET i18n/'))).to.deep.equal([
+      'GET i18n/ru?ns=common,errors',
+      'GET i18n/ru?ns=payments',
+    ]);
+  });
+
   it('groups payments by month with what was paid in each, newest first', async () => {
     const { element } = await setup();
     const titles = [...element.shadowRoot!.querySelectorAll('[part="month-title"]')].map((h) => plain(h.textContent!.trim()));

@@ -9,7 +9,20 @@ import { translated } from './helpers.ts';
 
 before(async () => {
   for (const lng of ['ru', 'en']) {
-    for (const ns of ['portal', 'common', 'auth', 'accounts', 'billing', 'readings', 'payments', 'feedback', 'settings']) {
+    for (const ns of [
+      'portal',
+      'common',
+      'auth',
+      'registration',
+      'captcha',
+      'accounts',
+      'linking',
+      'billing',
+      'readings',
+      'payments',
+      'feedback',
+      'settings',
+    ]) {
       const loaded = (await (await fetch(`/locales/${lng}/${ns}.json`)).json()) as Record<string, unknown>;
       translations[lng]![ns] = { ...loaded, ...translations[lng]![ns] };
     }

@@ -222,6 +222,14 @@ describe('gaskit-readings', () => {
     expect(fields(element).map((f) => f.label)).to.deep.equal(['Плита', 'Счётчик 2']);
   });
 
+  it('loads only the readings texts besides the common ones', async () => {
+    const { requests } = await setup();
+    expect(requests.filter((r) => r.startsWith('GET i18n/'))).to.deep.equal([
+      'GET i18n/ru?ns=common,errors',
+      'GET i18n/ru?ns=readings',
+    ]);
+  });
+
   it('checks values as the meter shows them while typing and sends nothing invalid', async () => {
     const { element, requests } = await setup();
     await type(element, 'm1', '12345,5');

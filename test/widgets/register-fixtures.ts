@@ -1,15 +1,17 @@
 import type { GaskitClient, RegistrationConfig } from '../../sdk/index.ts';
 import { fakeApi, tenantConfig, translations, type FakeApiOptions } from './fake-api.ts';
 
-/** The auth widgets' real texts (auth, settings, errors), as the server serves them. */
+/** The auth widgets' real texts (auth, registration, captcha, settings, errors), as the server serves them. */
 export async function loadAuthTexts(): Promise<void> {
   for (const lng of ['ru', 'en']) {
-    const [auth, settings, errors, common] = await Promise.all(
-      ['auth', 'settings', 'errors', 'common'].map(
+    const [auth, registration, captcha, settings, errors, common] = await Promise.all(
+      ['auth', 'registration', 'captcha', 'settings', 'errors', 'common'].map(
         async (ns) => (await fetch(`/locales/${lng}/${ns}.json`)).json() as Promise<Record<string, unknown>>,
       ),
     );
     translations[lng]!.auth = auth!;
+    translations[lng]!.registration = registration!;
+    translations[lng]!.captcha = captcha!;
     translations[lng]!.settings = settings!;
     translations[lng]!.errors = { ...translations[lng]!.errors, ...errors };
     translations[lng]!.common = { ...translations[lng]!.common, ...common };

@@ -15,12 +15,16 @@ import type * as UsageChart from './usage-chart.ts';
 let chart: typeof UsageChart | undefined;
 
 /**
- * The consumption chart is a lazy part: it is a sixth of this widget's bundle and shows below the
- * summary, so it loads while the summary does.
+ * The consumption chart is a lazy part, with its texts: it is a sixth of this widget's bundle and
+ * shows below the summary, so it loads while the summary does.
  */
-const loadChart = lazyPart('The usage chart', async () => {
-  chart = await import('./usage-chart.ts');
-});
+const loadChart = lazyPart(
+  'The usage chart',
+  async () => {
+    chart = await import('./usage-chart.ts');
+  },
+  ['chart'],
+);
 
 /**
  * One linked account's summary (seed 003 "Лицевой счёт"): the billing period with previous and
@@ -89,7 +93,7 @@ export class GaskitAccount extends GaskitElement {
       // Without the chart (a failed load) the summary still shows.
       const [summary] = await Promise.all([
         accountsOf(client).summary(id, period || undefined, { signal }),
-        loadChart().catch(() => undefined),
+        loadChart(this.localize).catch(() => undefined),
       ]);
       return summary;
     },

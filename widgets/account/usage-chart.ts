@@ -34,7 +34,7 @@ export function niceCeil(value: number): number {
  * exact values.
  */
 export function renderUsageChart(localize: LocalizeController, history: MonthlyUsage[], period: string): TemplateResult {
-  const t = (key: string, params?: Record<string, unknown>) => localize.t(`billing:chart.${key}`, params);
+  const t = (key: string, params?: Record<string, unknown>) => localize.t(`chart:${key}`, params);
   const months = lastTwelveMonths(history, period);
   const maxVolume = niceCeil(Math.max(0, ...months.map((m) => m.usage?.volume ?? 0)));
   const maxRubles = niceCeil(Math.max(0, ...months.map((m) => (m.usage?.amount ?? 0) / 100)));

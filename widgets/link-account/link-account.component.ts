@@ -56,7 +56,7 @@ const NUMBER_CODES = new Set(['account_number_format', 'account_not_found', 'acc
  * @cssproperty --gaskit-color-border - Dividers between accounts.
  */
 export class GaskitLinkAccount extends GaskitElement {
-  static override namespaces = ['accounts'] as const;
+  static override namespaces = ['accounts', 'linking'] as const;
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,
@@ -170,7 +170,7 @@ export class GaskitLinkAccount extends GaskitElement {
     this.submitter.clear();
     this.linked = undefined;
     const supplierMissing = this.chosenSupplier(config) === '';
-    this.supplierError = supplierMissing ? this.localize.t('accounts:link.chooseSupplier') : '';
+    this.supplierError = supplierMissing ? this.localize.t('linking:chooseSupplier') : '';
     if (!this.submitter.validate() || supplierMissing) {
       if (supplierMissing) this.focusAfterRender = '#supplier';
       return;
@@ -213,7 +213,7 @@ export class GaskitLinkAccount extends GaskitElement {
   }
 
   private renderSupplier(config: TenantConfig): TemplateResult {
-    const t = (key: string) => this.localize.t(`accounts:link.${key}`);
+    const t = (key: string) => this.localize.t(`linking:${key}`);
     const suppliers = this.suppliers(config);
     const chosen = this.chosenSupplier(config);
     if (suppliers.length === 1) {
@@ -242,7 +242,7 @@ export class GaskitLinkAccount extends GaskitElement {
   }
 
   private renderForm(config: TenantConfig): TemplateResult {
-    const t = (key: string) => this.localize.t(`accounts:link.${key}`);
+    const t = (key: string) => this.localize.t(`linking:${key}`);
     // The number rule is known for this site's own supplier; for the realm's others the server checks it.
     const rules =
       this.chosenSupplier(config) === config.tenant.slug ? [rule(accountNumber, { pattern: config.accounts.numberPattern })] : [];
@@ -269,7 +269,7 @@ export class GaskitLinkAccount extends GaskitElement {
   }
 
   private renderCheck(config: TenantConfig, checked: AccountCheck): TemplateResult {
-    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`linking:${key}`, params);
     return html`<section part="check" class="check" aria-labelledby="check-title">
       <h3 id="check-title" tabindex="-1">${t('checkTitle')}</h3>
       <dl>
@@ -315,7 +315,7 @@ export class GaskitLinkAccount extends GaskitElement {
   }
 
   private renderAccounts(config: TenantConfig, accounts: LinkedAccount[]): TemplateResult {
-    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`linking:${key}`, params);
     const max = config.accounts.maxAccounts;
     return html`<section class="current" aria-labelledby="current-title">
       <h3 id="current-title">${t('currentTitle')}</h3>
@@ -351,7 +351,7 @@ export class GaskitLinkAccount extends GaskitElement {
     return html`
       ${
         full
-          ? html`<p part="limit" class="note">${this.localize.t('accounts:link.limitReached', { max })}</p>`
+          ? html`<p part="limit" class="note">${this.localize.t('linking:limitReached', { max })}</p>`
           : this.checked
             ? this.renderCheck(config, this.checked)
             : this.renderForm(config)
@@ -365,7 +365,7 @@ export class GaskitLinkAccount extends GaskitElement {
   }
 
   protected override render(): unknown {
-    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`accounts:link.${key}`, params);
+    const t = (key: string, params?: Record<string, unknown>) => this.localize.t(`linking:${key}`, params);
     return html`<section class="base" aria-labelledby="title">
       <h2 part="title" class="title" id="title">${t('title')}</h2>
       <p part="intro">${t('intro')}</p>

@@ -37,11 +37,14 @@ type Step = 'amounts' | 'readings' | 'card' | 'authenticate' | 'result';
 const FAILURE = 'payments:failure.';
 
 /**
- * The readings step is `gaskit-readings`, loaded when a person first asks to send readings with a
- * payment: most payments send none, and the step would make up an eighth of this widget's bundle.
+ * The readings step is `gaskit-readings`, loaded with its texts when a person first asks to send
+ * readings with a payment: most payments send none, and the step would make up an eighth of this
+ * widget's bundle and more than a third of its texts.
  */
-const loadReadingsStep = lazyPart('The readings step', () =>
-  import('../readings/readings.component.ts').then(({ GaskitReadings }) => GaskitReadings.define('gaskit-readings')),
+const loadReadingsStep = lazyPart(
+  'The readings step',
+  () => import('../readings/readings.component.ts').then(({ GaskitReadings }) => GaskitReadings.define('gaskit-readings')),
+  ['readings'],
 );
 type StripeParams = Extract<PaymentClientParams, { provider: 'stripe' }>;
 
@@ -92,7 +95,7 @@ const sumOf = (row: Row): number => kopecks(row.amountText) + kopecks(row.penalt
  * @cssproperty --gaskit-color-border - Account blocks and fieldsets.
  */
 export class GaskitPay extends GaskitElement {
-  static override namespaces = ['accounts', 'payments', 'readings'] as const;
+  static override namespaces = ['payments'] as const;
   static override dependencies = {
     'gaskit-text-field': GaskitTextField,
     'gaskit-hint': GaskitHint,
@@ -207,14 +210,14 @@ export class GaskitPay extends GaskitElement {
     this.readings = {};
     this.idempotencyKey = createIdempotencyKey();
     this.readingsIndex = 0;
-    if (this.readingRows.length > 0) void this.act(() => loadReadingsStep().then(() => this.goTo('readings')));
+    if (this.readingRows.length > 0) void this.act(() => loadReadingsStep(this.localize).then(() => this.goTo('readings')));
     else void this.startPayment();
   }
 
   private chooseReadings(event: Event): void {
     this.withReadings = (event.target as HTMLInputElement).checked;
-    // Fetched while the person fills in the amounts; a failure shows when they go on.
-    if (this.withReadings) loadReadingsStep().catch(() => undefined);
+    // Fetched, code and texts, while the person fills in the amounts; a failure shows when they go on.
+    if (this.withReadings) loadReadingsStep(this.localize).catch(() => undefined);
   }
 
   private nextReadings(accountId: string, readings?: ReadingInput[]): void {

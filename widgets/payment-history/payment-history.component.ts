@@ -109,7 +109,7 @@ export function groupPayments(payments: Payment[], elsewhere: PaymentElsewhere[]
  * @cssproperty --gaskit-color-border - Table borders.
  */
 export class GaskitPaymentHistory extends GaskitElement {
-  static override namespaces = ['accounts', 'payments'] as const;
+  static override namespaces = ['payments'] as const;
   static override styles = [
     baseStyles,
     buttonStyles,

@@ -146,7 +146,7 @@ interface NavItem {
  * @cssproperty --gaskit-color-border - Dividers.
  */
 export class GaskitPortal extends GaskitElement {
-  static override namespaces = ['accounts', 'feedback', 'payments', 'portal', 'readings', 'settings'] as const;
+  static override namespaces = ['accounts', 'feedback', 'linking', 'payments', 'portal', 'readings', 'settings'] as const;
   static override dependencies = {
     'gaskit-login': GaskitLogin,
     'gaskit-overview': GaskitOverview,

@@ -68,7 +68,7 @@ const SERVER_FIELD = /^readings\.(\d+)\.(?:value|meterId)$/;
  * @cssproperty --gaskit-color-border - Table and block borders.
  */
 export class GaskitReadings extends GaskitElement {
-  static override namespaces = ['accounts', 'readings'] as const;
+  static override namespaces = ['readings'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-hint': GaskitHint };
   static override styles = [baseStyles, buttonStyles, fieldStyles, stackedTableStyles, styles];
 

@@ -59,7 +59,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitRegister extends GaskitElement {
-  static override namespaces = ['auth'] as const;
+  static override namespaces = ['auth', 'registration'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
@@ -203,15 +203,15 @@ export class GaskitRegister extends GaskitElement {
     const withPassword = reg.confirmation !== 'code-temp-password';
     return html`
       <form part="form" novalidate @submit=${(e: SubmitEvent) => this.register(e, reg)}>
-        <h2 part="title" data-focus tabindex="-1">${l.t('auth:register.title')}</h2>
+        <h2 part="title" data-focus tabindex="-1">${l.t('registration:title')}</h2>
         <p part="intro">
-          ${l.t(reg.logins.includes('phone') ? 'auth:register.introEmailOrPhone' : 'auth:register.introEmail')}
-          ${withPassword ? l.t('auth:register.later') : nothing}
+          ${l.t(reg.logins.includes('phone') ? 'registration:introEmailOrPhone' : 'registration:introEmail')}
+          ${withPassword ? l.t('registration:later') : nothing}
         </p>
         ${
           reg.personTypes
             ? html`<fieldset part="person-type" aria-describedby="person-type-error">
-                <legend>${l.t('auth:register.personType')}</legend>
+                <legend>${l.t('registration:personType')}</legend>
                 ${(['individual', 'legal'] as const).map(
                   (type) =>
                     html`<label class="check"
@@ -224,7 +224,7 @@ export class GaskitRegister extends GaskitElement {
                           this.personType = type;
                           this.personTypeError = '';
                         }}
-                      />${l.t(`auth:register.personTypes.${type}`)}</label
+                      />${l.t(`registration:personTypes.${type}`)}</label
                     >`,
                 )}
                 <p part="error" class="error" id="person-type-error" aria-live="polite">
@@ -256,8 +256,8 @@ export class GaskitRegister extends GaskitElement {
                 id: 'consent',
                 checked: this.consent,
                 error: this.consentError,
-                before: l.t('auth:consent.agreementBefore'),
-                linkText: l.t('auth:consent.agreementLink'),
+                before: l.t('registration:consent.agreementBefore'),
+                linkText: l.t('registration:consent.agreementLink'),
                 url: reg.consent.url,
                 onChange: (checked) => {
                   this.consent = checked;
@@ -269,9 +269,9 @@ export class GaskitRegister extends GaskitElement {
         ${this.submitter.renderError()}
         <div class="actions">
           <button part="button" class="button button--primary" type="submit" ?disabled=${this.submitter.busy}>
-            ${l.t(withPassword ? 'auth:register.submit' : 'auth:register.submitCode')}
+            ${l.t(withPassword ? 'registration:submit' : 'registration:submitCode')}
           </button>
-          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:register.toLogin')}</a>` : nothing}
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('registration:toLogin')}</a>` : nothing}
         </div>
       </form>
     `;
@@ -289,7 +289,7 @@ export class GaskitRegister extends GaskitElement {
         ${this.renderCaptcha(config.registration)} ${this.submitter.renderStatus()} ${this.submitter.renderError()}
         <div class="actions">
           ${resendButton(l, l.t('auth:pending.resendLink'), this.submitter.cooldown, this.submitter.busy, () => this.resend(config.registration, answer.login))}
-          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:register.toLoginPage')}</a>` : nothing}
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('registration:toLoginPage')}</a>` : nothing}
         </div>
       </section>
     `;
@@ -316,8 +316,8 @@ export class GaskitRegister extends GaskitElement {
                 id: 'rules',
                 checked: this.consent,
                 error: this.consentError,
-                before: l.t('auth:consent.rulesBefore'),
-                linkText: l.t('auth:consent.rulesLink'),
+                before: l.t('registration:consent.rulesBefore'),
+                linkText: l.t('registration:consent.rulesLink'),
                 url: reg.consent.url,
                 download: true,
                 onChange: (checked) => {
@@ -353,24 +353,24 @@ export class GaskitRegister extends GaskitElement {
           <h2 part="title" data-focus tabindex="-1">${l.t('auth:temporary.title')}</h2>
           <p>${l.t('auth:temporary.sent', { login: step.login })}</p>
           <p class="warning">${l.t('auth:temporary.keepSecret')}</p>
-          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:confirmed.signIn')}</a>` : nothing}
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('registration:confirmed.signIn')}</a>` : nothing}
         </section>`;
       case 'confirming':
-        return html`<p part="status" class="status" role="status">${l.t('auth:confirmed.confirming')}</p>`;
+        return html`<p part="status" class="status" role="status">${l.t('registration:confirmed.confirming')}</p>`;
       case 'link-failed':
         return html`<section part="notice" class="notice">
-          <h2 part="title" data-focus tabindex="-1">${l.t('auth:linkFailed.title')}</h2>
-          <p role="alert">${step.message} ${l.t('auth:linkFailed.text')}</p>
-          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:confirmed.signIn')}</a>` : nothing}
+          <h2 part="title" data-focus tabindex="-1">${l.t('registration:linkFailed.title')}</h2>
+          <p role="alert">${step.message} ${l.t('registration:linkFailed.text')}</p>
+          ${this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('registration:confirmed.signIn')}</a>` : nothing}
           <button part="button" class="button" type="button" @click=${() => this.goTo({ name: 'form' })}>
-            ${l.t('auth:linkFailed.again')}
+            ${l.t('registration:linkFailed.again')}
           </button>
         </section>`;
       case 'confirmed':
         return html`<section part="notice" class="notice">
-          <h2 part="title" data-focus tabindex="-1">${l.t('auth:confirmed.title')}</h2>
-          <p>${l.t(step.signedIn ? 'auth:confirmed.signedIn' : 'auth:confirmed.text')}</p>
-          ${!step.signedIn && this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('auth:confirmed.signIn')}</a>` : nothing}
+          <h2 part="title" data-focus tabindex="-1">${l.t('registration:confirmed.title')}</h2>
+          <p>${l.t(step.signedIn ? 'registration:confirmed.signedIn' : 'registration:confirmed.text')}</p>
+          ${!step.signedIn && this.loginUrl ? html`<a part="link" href=${this.loginUrl}>${l.t('registration:confirmed.signIn')}</a>` : nothing}
         </section>`;
     }
   }

@@ -195,7 +195,7 @@ export class GaskitSettings extends GaskitElement {
 
   /** Opens "forgot password", with the captcha when the supplier has it on. */
   private async openRecovery(reg: RegistrationConfig): Promise<void> {
-    if (reg.captcha) await loadCaptcha();
+    if (reg.captcha) await loadCaptcha(this.localize);
     this.recovery = 'ask';
     this.forms.recovery.focusAfterRender('form[data-section="recovery"] button[type="submit"]');
   }

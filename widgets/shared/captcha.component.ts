@@ -36,7 +36,7 @@ function loadSolver(): Promise<Solver> {
  * @csspart error - The error message.
  */
 export class GaskitCaptcha extends GaskitElement {
-  static override namespaces = ['auth'] as const;
+  static override namespaces = ['captcha'] as const;
   static override styles = [
     baseStyles,
     fieldStyles,
@@ -172,7 +172,7 @@ export class GaskitCaptcha extends GaskitElement {
   }
 
   protected override render(): unknown {
-    const t = (key: string) => this.localize.t(`auth:captcha.${key}`);
+    const t = (key: string) => this.localize.t(`captcha:${key}`);
     const status = this.verifying ? t('verifying') : this.payload ? t('verified') : '';
     return html`
       <div class="field" role="group" aria-labelledby="label" aria-describedby="error">

@@ -1,10 +1,16 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type {} from './captcha.component.ts';
 import { lazyPart } from './lazy.ts';
+import type { LocalizeController } from './localize.ts';
 
-/** Defines `gaskit-captcha` (a lazy chunk, so only pages whose forms need it download it). */
-export const loadCaptcha = lazyPart('The captcha', () =>
-  import('./captcha.component.ts').then(({ GaskitCaptcha }) => GaskitCaptcha.define('gaskit-captcha')),
+/**
+ * Defines `gaskit-captcha` (a lazy chunk, so only pages whose forms need it download it); given the
+ * host's `localize`, its texts load with it.
+ */
+export const loadCaptcha = lazyPart(
+  'The captcha',
+  () => import('./captcha.component.ts').then(({ GaskitCaptcha }) => GaskitCaptcha.define('gaskit-captcha')),
+  ['captcha'],
 );
 
 /**
@@ -15,12 +21,12 @@ export const loadCaptcha = lazyPart('The captcha', () =>
 export class LazyCaptcha implements ReactiveController {
   private readonly load = (): void => {
     this.listen(false);
-    loadCaptcha().catch(() => undefined);
+    loadCaptcha(this.host.localize).catch(() => undefined);
   };
 
   /** `onError` shows a failed load (the network) where the form shows its errors. */
   constructor(
-    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly host: ReactiveControllerHost & HTMLElement & { readonly localize: LocalizeController },
     private readonly onError: (error: unknown) => void,
   ) {
     host.addController(this);
@@ -47,7 +53,7 @@ export class LazyCaptcha implements ReactiveController {
    */
   async solveForSubmit(): Promise<string | null> {
     try {
-      await loadCaptcha();
+      await loadCaptcha(this.host.localize);
     } catch (error) {
       this.onError(error);
       return null;

@@ -80,6 +80,18 @@ export class LocalizeController implements ReactiveController {
     );
   }
 
+  /**
+   * Loads namespaces the host's class does not declare (a lazy part's, when it opens) in the
+   * language the host was asked to show; resolves once they are there. Rejects when they could not
+   * be loaded; nothing to load before the host has a client and a language.
+   */
+  async load(namespaces: readonly WidgetNamespace[]): Promise<void> {
+    const client = this.client;
+    const requested = this.requested;
+    if (!client || !requested) return;
+    await loadTranslations(client, requested, namespaces);
+  }
+
   /** Translates `ns:key` with the values its text interpolates (and `count` for a plural). */
   t(key: string, options: Record<string, unknown> = {}): string {
     if (!this.lng) return '';
