@@ -133,8 +133,8 @@ function live(session: SessionDoc | null, sub: SubscriberDoc, now: number): sess
  * The session of the header and its cabinet: two `_id` lookups (and a write every few minutes of
  * use), on the path of every signed-in request. Both are sent through the models' collections and
  * come back as `lean()` returns them: their keys are exact (the token's hash, the session's
- * `subscriberId`), and a mongoose query (casting, hooks) would cost this process about a third
- * more per lookup than the driver's command.
+ * `subscriberId`), and a mongoose query adds its casting and hooks to each (measured with 20 at
+ * once on the embedded database: 0.20–0.26 ms of this process a lookup, against 0.19 ms).
  */
 async function activeSession(ctx: Ctx, header: string | undefined): Promise<{ session: SessionDoc; sub: SubscriberDoc } | null> {
   const token = bearer(header);
