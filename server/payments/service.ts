@@ -260,7 +260,8 @@ export async function createPayment(
 /** The subscriber's own payment: one `_id` lookup; another cabinet's or supplier's is not found. */
 async function ownPayment(ctx: SubscriberCtx, id: string): Promise<PaymentDoc> {
   const subscriberId = subscriberOf(ctx);
-  const payment = await Payment.findById(id).lean<PaymentDoc>();
+  // Read through the collection, as `lean()` returns it: the id is a string key as stored (see receiptByToken).
+  const payment = await Payment.collection.findOne<PaymentDoc>({ _id: id as never });
   if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
   return payment;
 }
