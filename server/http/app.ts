@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import compression from 'compression';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import { runInApp, type AppContext } from '../app-context.ts';
 import type { ModuleManifest, ModuleRoutes } from '../manifest.ts';
@@ -12,6 +12,7 @@ import { healthz, readyz, requireDatabase } from './health.ts';
 import { requestLogger } from './logger.ts';
 import { metricsAuth, metricsHandler, metricsMiddleware } from './metrics.ts';
 import { mounter, type Guards } from './mount.ts';
+import { routeIndex } from './route-index.ts';
 import { tenantScope } from './tenant-scope.ts';
 import { WIDGET_PATHS, widgetFiles } from './widget-files.ts';
 
@@ -33,7 +34,7 @@ export function createApp(context: AppContext, modules: readonly ModuleManifest[
     next();
   });
   app.use(requestLogger(logger));
-  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(securityHeaders(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } })));
   app.use(metricsMiddleware);
   app.use(jsonBody);
 
@@ -41,17 +42,16 @@ export function createApp(context: AppContext, modules: readonly ModuleManifest[
   app.get('/readyz', readyz);
   app.get('/metrics', metricsAuth(config), metricsHandler);
   const routes = moduleRoutes(modules);
-  for (const r of routes) if (r.place === 'beforeDatabase') app.use(r.router);
+  const placed = (place: keyof ModuleRoutes) => routes.filter((r) => r.place === place).map((r) => r.router);
+  for (const router of placed('beforeDatabase')) app.use(router);
   // The API's answers compressed (brotli or gzip as the client accepts, from 1 KB); the widget
   // files are served precompressed by widgetFiles.
   app.use('/api', compression());
   app.use('/api', requireDatabase);
 
+  app.use(routeIndex(placed('root')));
   const scoped = tenantScope();
-  for (const r of routes) {
-    if (r.place === 'tenant') scoped.use(r.router);
-    if (r.place === 'root') app.use(r.router);
-  }
+  scoped.use(routeIndex(placed('tenant')));
   app.use('/api/v1/t/:tenant', scoped);
 
   app.use(WIDGET_PATHS, widgetFiles(path.join(ROOT, 'dist')));
@@ -60,6 +60,29 @@ export function createApp(context: AppContext, modules: readonly ModuleManifest[
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * The headers `helmet` sets, worked out once and set in one step on every response: its options
+ * here give every response the same headers (no directive computed per request; one that were
+ * would not answer at once, refused at start-up). The X-Powered-By it removes is never set.
+ */
+function securityHeaders(helmetMiddleware: RequestHandler): RequestHandler {
+  const headers = new Map<string, string>();
+  let done = false;
+  const probe = {
+    setHeader: (name: string, value: string) => headers.set(name, value),
+    removeHeader: () => undefined,
+  };
+  helmetMiddleware({} as Request, probe as unknown as Response, (err?: unknown) => {
+    if (err) throw err;
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not set its headers at once');
+  return (_req, res, next) => {
+    res.setHeaders(headers);
+    next();
+  };
 }
 
 /** The guards the modules contribute; a kind of auth guarded by two modules is a wiring mistake, refused at start-up. */

@@ -37,6 +37,7 @@ import {
   type PaymentExportDoc,
   type PaymentHistoryDoc,
   type PaymentItemDoc,
+  type PaymentKeyDoc,
   type PaymentStatus,
   type PendingPaidDoc,
   type ProviderName,
@@ -259,7 +260,8 @@ export async function createPayment(
 /** The subscriber's own payment: one `_id` lookup; another cabinet's or supplier's is not found. */
 async function ownPayment(ctx: SubscriberCtx, id: string): Promise<PaymentDoc> {
   const subscriberId = subscriberOf(ctx);
-  const payment = await Payment.findById(id).lean<PaymentDoc>();
+  // Read through the collection, as `lean()` returns it: the id is a string key as stored (see receiptByToken).
+  const payment = await Payment.collection.findOne<PaymentDoc>({ _id: id as never });
   if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
   return payment;
 }
@@ -849,10 +851,14 @@ function receiptEmailData(ctx: Ctx, p: PaymentDoc, tenant: TenantDoc) {
   };
 }
 
-/** The printable receipt behind the public link: the token's key, then the payment. */
+/**
+ * The printable receipt behind the public link: the token's key, then the payment, both read
+ * through their models' collections as `lean()` returns them (exact string keys; a receipt link
+ * is opened often, and a mongoose query adds its casting and hooks to each lookup).
+ */
 export async function receiptByToken(ctx: Ctx, token: string) {
-  const ref = await PaymentKey.findById(receiptKey(ctx.tenant._id, token)).lean();
-  const payment = ref ? await Payment.findById(ref.paymentId).lean<PaymentDoc>() : null;
+  const ref = await PaymentKey.collection.findOne<PaymentKeyDoc>({ _id: receiptKey(ctx.tenant._id, token) as never });
+  const payment = ref ? await Payment.collection.findOne<PaymentDoc>({ _id: ref.paymentId as never }) : null;
   if (!ownedBy(payment, ctx.tenant._id) || !payment.receipt || payment.receiptToken !== token) {
     throw new NotFoundError('receipt_not_found');
   }

@@ -53,6 +53,50 @@ describe('http core: health, metrics, errors, OpenAPI', () => {
     expect(res.headers.get('x-powered-by')).to.equal(null);
   });
 
+  it("sets helmet's headers on API answers and errors alike", async () => {
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';" +
+        "img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';" +
+        'upgrade-insecure-requests',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'cross-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    for (const url of ['/api/v1/t/sever-gaz/config', '/api/v1/t/sever-gaz/me', '/api/v1/nothing-here', '/healthz']) {
+      const res = await api(url);
+      const got = Object.fromEntries(Object.keys(expected).map((name) => [name, res.headers.get(name)]));
+      expect(got, url).to.deep.equal(expected);
+      expect(res.headers.get('x-powered-by'), url).to.equal(null);
+    }
+  });
+
+  it('routes paths as Express matches them: any letter case, a trailing slash, routes of two modules under one segment', async () => {
+    // Spelled apart from the contracts' paths (and from `/api/`, whose answers the test server holds to them).
+    for (const url of ['/API/v1/t/sever-gaz/CONFIG', '/API/v1/t/sever-gaz/Config/']) {
+      const res = await fetch(`${testServer().baseUrl}${url}`);
+      expect(res.status, url).to.equal(200);
+      expect((await res.json()).tenant.slug, url).to.equal('sever-gaz');
+    }
+    // `accounts/:id/summary` is the accounts module's, `accounts/:id/readings` the readings module's: both answer behind the session guard.
+    for (const url of ['/api/v1/t/sever-gaz/accounts/x/summary', '/api/v1/t/sever-gaz/accounts/x/readings']) {
+      const res = await api(url, { headers: { 'Accept-Language': 'en' } });
+      expect(res.status, url).to.equal(401);
+      expect(res.body.error.code, url).to.equal('unauthenticated');
+    }
+    const missing = await api('/api/v1/t/sever-gaz/accounts/x/nothing', { headers: { 'Accept-Language': 'en' } });
+    expect(missing.status).to.equal(404);
+    expect(missing.body.error.code).to.equal('route_not_found');
+  });
+
   it('serves an OpenAPI 3.1 document generated from the schemas, versioned as the release', async () => {
     const res = await api('/api/v1/openapi.json');
     expect(res.body.openapi).to.equal('3.1.0');

@@ -280,6 +280,16 @@ describe('payments: subscriber API and the demo provider', function () {
       const page = await api(receiptUrl.pathname);
       expect(page.status).to.equal(200);
       expect(page.body).to.include('2900000001').and.include(body.payment.id).and.include(p.accounts[1]!.number);
+      // Each reader gets the page's texts in their language, the second page of a language as the first.
+      for (const [lng, title, total] of [
+        ['en', 'Payment receipt', 'Total'],
+        ['ru', 'Квитанция об оплате', 'Итого'],
+        ['en', 'Payment receipt', 'Total'],
+      ]) {
+        const read = await api(receiptUrl.pathname, { headers: { 'Accept-Language': lng! } });
+        expect(read.body, lng).to.include(`<h1>${title}</h1>`).and.include(`<th scope="row" colspan="3">${total}</th>`);
+        expect(read.body, lng).to.include(`<html lang="${lng}">`);
+      }
       expect((await api(`/api/v1/t/sever-gaz/receipts/${randomBytes(24).toString('base64url')}`)).status).to.equal(404);
     });
 
