@@ -106,6 +106,17 @@ function fresh(value, n) {
   return value;
 }
 
+/**
+ * An update's `$set` with its dates moved on by `n` ms: FerretDB writes nothing for an update that
+ * changes nothing, and a replay of the same `$set` would measure no write at all; every update the
+ * server sends sets `updatedAt`, and a date a few ms later changes nothing else the server reads.
+ */
+function moveDates(update, n) {
+  const set = update?.$set;
+  if (!set || typeof set !== 'object') return;
+  for (const [field, value] of Object.entries(set)) if (value instanceof Date) set[field] = new Date(value.getTime() + n);
+}
+
 export class Replayer {
   /** `client`: a connected MongoClient on the server's database. */
   constructor(client) {
@@ -146,6 +157,8 @@ export class Replayer {
         this.inserted.push({ db: c.db, collection: command.insert, _id: doc._id });
       }
     }
+    if (c.name === 'update') for (const u of command.updates) moveDates(u.u, (this.counter += 1));
+    if (c.name === 'findAndModify') moveDates(command.update, (this.counter += 1));
     const res = await db.command(command);
     if (res.writeErrors?.length) throw new Error(`${c.name} ${command[c.name]}: ${res.writeErrors[0].errmsg}`);
     let cursor = res.cursor;
