@@ -26,11 +26,12 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
 /**
  * What lazy chunks may hold: altcha-lib's solver and Stripe.js, and the parts of widgets that a page may never
  * need (`lazyPart` in widgets/shared/lazy.ts): pay's readings step, the captcha element, the PIN
- * form's field, the account's consumption chart; and the shared rules (contracts/rules/) only those
- * parts use.
+ * form (for an account in the basic mode) and its field, the account's
+ * consumption chart, the settings' "forgot password"; and the shared rules (contracts/rules/) only
+ * those parts use.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field)|account[\\/]usage-chart)|contracts[\\/]rules[\\/])/;
+  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field|account-pin)|account[\\/]usage-chart|settings[\\/]recovery)|contracts[\\/]rules[\\/])/;
 
 /** What the portal's lazy chunks may hold besides: its sections' widgets, loaded when first shown. */
 const PORTAL_SECTIONS = /[\\/]widgets[\\/](?!portal[\\/])[^\\/]+[\\/]/;
@@ -178,14 +179,17 @@ const treeshake = { manualPureFunctions: ['css', 'rule'] };
  * - a chunk of its own for an SDK group, for each file of shared rules (contracts/rules/) and for
  *   each part in widgets/shared/, so a widget loads
  *   only what it calls; but one chunk for the parts of a linked account (ACCOUNT_PARTS), which
- *   `gaskit-account` renders together: one file compresses better than three;
+ *   `gaskit-account` renders together: one file compresses better than two;
  * - for any other module, its named importers' chunk when they all share one, else a chunk of its
  *   own (a helper several widgets import: the billing parts, the unlink button…), so a widget
  *   needing a helper does not load another widget's chunk with it;
  * - none for what is only imported lazily (the captcha's solver, Stripe.js): rollup splits it off.
  */
-/** The parts of a linked account: the PIN form, "Unlink" and the billing parts. */
-const ACCOUNT_PARTS = /^(?:account-pin|account-unlink|billing-parts)\b/;
+/**
+ * The parts of a linked account: "Unlink", the billing parts and what loads the PIN form (the form
+ * itself is a lazy chunk: only an account in the basic mode shows it).
+ */
+const ACCOUNT_PARTS = /^(?:account-unlink|billing-parts|lazy-pin)\b/;
 
 function loaderChunks() {
   const memo = new Map();
