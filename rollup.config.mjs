@@ -179,7 +179,7 @@ const treeshake = { manualPureFunctions: ['css', 'rule'] };
  * - a chunk of its own for an SDK group, for each file of shared rules (contracts/rules/) and for
  *   each part in widgets/shared/, so a widget loads
  *   only what it calls; but one chunk for the parts of a linked account (ACCOUNT_PARTS), which
- *   `gaskit-account` renders together: one file compresses better than two;
+ *   `gaskit-account` renders together: one file compresses better than three;
  * - for any other module, its named importers' chunk when they all share one, else a chunk of its
  *   own (a helper several widgets import: the billing parts, the unlink button…), so a widget
  *   needing a helper does not load another widget's chunk with it;
