@@ -26,11 +26,12 @@ const widgets = readdirSync('widgets', { withFileTypes: true })
 /**
  * What lazy chunks may hold: altcha-lib's solver and Stripe.js, and the parts of widgets that a page may never
  * need (`lazyPart` in widgets/shared/lazy.ts): pay's readings step, the captcha element, the PIN
- * form's field, the account's consumption chart; and the shared rules (contracts/rules/) only those
- * parts use.
+ * form (for an account in the basic mode) and its field, the account's
+ * consumption chart, the settings' "forgot password"; and the shared rules (contracts/rules/) only
+ * those parts use.
  */
 const LAZY_ALLOWED =
-  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field)|account[\\/]usage-chart)|contracts[\\/]rules[\\/])/;
+  /[\\/](?:node_modules[\\/](?:altcha-lib|@stripe[\\/]stripe-js)[\\/]|widgets[\\/](?:readings[\\/]|shared[\\/](?:captcha[.-]|text-field|account-pin)|account[\\/]usage-chart|settings[\\/]recovery)|contracts[\\/]rules[\\/])/;
 
 /** What the portal's lazy chunks may hold besides: its sections' widgets, loaded when first shown. */
 const PORTAL_SECTIONS = /[\\/]widgets[\\/](?!portal[\\/])[^\\/]+[\\/]/;
@@ -184,8 +185,11 @@ const treeshake = { manualPureFunctions: ['css', 'rule'] };
  *   needing a helper does not load another widget's chunk with it;
  * - none for what is only imported lazily (the captcha's solver, Stripe.js): rollup splits it off.
  */
-/** The parts of a linked account: the PIN form, "Unlink" and the billing parts. */
-const ACCOUNT_PARTS = /^(?:account-pin|account-unlink|billing-parts)\b/;
+/**
+ * The parts of a linked account: "Unlink", the billing parts and what loads the PIN form (the form
+ * itself is a lazy chunk: only an account in the basic mode shows it).
+ */
+const ACCOUNT_PARTS = /^(?:account-unlink|billing-parts|lazy-pin)\b/;
 
 function loaderChunks() {
   const memo = new Map();

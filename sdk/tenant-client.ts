@@ -21,7 +21,8 @@ export class TenantClient extends ClientCore {
   /**
    * `GET i18n/:lng?ns=…`: i18next resources by namespace, tenant overrides applied: the namespaces
    * given (`accounts`, `auth`, `billing`, `captcha`, `chart`, `common`, `errors`, `feedback`, `linking`,
-   * `payments`, `portal`, `readings`, `registration`, `settings`), or all of them when none is.
+   * `password`, `payments`, `pin`, `portal`, `readings`, `registration`, `settings`), or all of them
+   * when none is.
    */
   getTranslations(lng: string, namespaces: readonly WidgetNamespace[] = []): Promise<Translations> {
     return this.request<Translations>(path`i18n/${lng}`, { query: { ns: namespaces.join(',') || undefined } });

@@ -24,4 +24,8 @@ export * from './register/index.ts';
 export * from './login/index.ts';
 export * from './settings/index.ts';
 export * from './portal/index.ts';
+// Parts several widgets render, defined by them; their classes are exported here alone, so a widget's
+// own module does not import a part it loads lazily.
+export { GaskitAccountPin } from './shared/account-pin.component.ts';
+export { GaskitAccountUnlink } from './shared/account-unlink.component.ts';
 export { createClient, GaskitError, isGaskitError, type GaskitClient } from '../sdk/index.ts';

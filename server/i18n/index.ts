@@ -59,9 +59,10 @@ function lookup(tree: unknown, path: string[]): string | undefined {
 
 /**
  * Texts that moved, by their path (`namespace.key…`) before → after: `auth.wait` went to `common`,
- * which every widget loads; the sign-up texts, the captcha's, linking an account's and the usage
- * chart's left `auth`, `accounts` and `billing` for namespaces of their own, so a widget loads only
- * what it shows. A path with no key (`captcha`) is the namespace itself.
+ * which every widget loads; the sign-up texts, the captcha's, linking an account's, the usage
+ * chart's, the PIN form's and the password fields' left `auth`, `accounts` and `billing` for
+ * namespaces of their own, so a widget loads only what it shows. A path with no key (`captcha`) is
+ * the namespace itself; a path names a tree of texts or one text.
  */
 const MOVED_TEXTS: Readonly<Record<string, string>> = {
   'auth.wait': 'common.wait',
@@ -72,6 +73,11 @@ const MOVED_TEXTS: Readonly<Record<string, string>> = {
   'auth.linkFailed': 'registration.linkFailed',
   'accounts.link': 'linking',
   'billing.chart': 'chart',
+  'accounts.pin': 'pin',
+  'auth.fields.newPassword': 'password.new',
+  'auth.fields.passwordRepeat': 'password.repeat',
+  'auth.fields.showPassword': 'password.show',
+  'auth.login.forgot': 'password.forgot',
 };
 
 type Tree = Record<string, unknown>;
@@ -88,13 +94,18 @@ function currentOverrides(overrides: TextOverrides): TextOverrides {
     for (const [from, to] of Object.entries(MOVED_TEXTS)) {
       const [fromNs, ...fromPath] = from.split('.') as [string, ...string[]];
       const moved = fromPath.reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), byNs?.[fromNs]);
-      if (!isTree(moved)) continue;
+      if (!isTree(moved) && typeof moved !== 'string') continue;
       out ??= structuredClone(overrides);
       const [toNs, ...toPath] = to.split('.') as [string, ...string[]];
       const ours = out[lng]!;
       const parent = fromPath.slice(0, -1).reduce((node, key) => node[key] as Tree, ours[fromNs] as Tree);
       delete parent[fromPath.at(-1)!];
       let target = (ours[toNs] ??= {}) as Tree;
+      if (typeof moved === 'string') {
+        for (const key of toPath.slice(0, -1)) target = isTree(target[key]) ? (target[key] as Tree) : (target[key] = {});
+        target[toPath.at(-1)!] ??= moved;
+        continue;
+      }
       for (const key of toPath) target = isTree(target[key]) ? (target[key] as Tree) : (target[key] = {});
       const current = structuredClone(target);
       deepMerge(target, moved);

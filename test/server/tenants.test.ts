@@ -171,7 +171,8 @@ describe('tenants: public config, theme, texts, CORS', () => {
   });
 
   it('applies a supplier’s overrides stored at a text’s former path to where it moved; one at the new path wins', async () => {
-    // Written before the texts moved: sign-up, captcha and "try again later" in auth, linking in accounts, the chart in billing.
+    // Written before the texts moved: sign-up, captcha, "try again later" and the password fields in auth, linking and the
+    // PIN form in accounts, the chart in billing; one password text also at its new path.
     const texts = {
       ru: {
         auth: {
@@ -179,19 +180,27 @@ describe('tenants: public config, theme, texts, CORS', () => {
           register: { title: 'Регистрация в Южгазе', submit: 'Старое' },
           consent: { agreementLink: 'соглашения Южгаза' },
           captcha: { label: 'Я человек' },
-          login: { title: 'Вход в Южгаз' },
+          login: { title: 'Вход в Южгаз', forgot: 'Южгаз: забыли пароль?' },
+          fields: { newPassword: 'Новый пароль Южгаза', showPassword: 'Старое', email: 'Почта Южгаза' },
         },
-        accounts: { link: { title: 'Счета Южгаза' }, account: { none: 'Выберите счёт Южгаза.' } },
+        accounts: {
+          link: { title: 'Счета Южгаза' },
+          account: { none: 'Выберите счёт Южгаза.' },
+          pin: { open: 'У меня есть PIN Южгаза' },
+        },
         billing: { chart: { title: 'Газ Южгаза за год' } },
         registration: { submit: 'Создать кабинет' },
+        password: { show: 'Показать пароль Южгаза' },
       },
     };
     await Tenant.updateOne({ slug: 'yug-gaz' }, { $set: { texts } });
     clearTenantCache();
     try {
-      const res = await api('/api/v1/t/yug-gaz/i18n/ru?ns=auth,accounts,billing,captcha,chart,common,linking,registration');
+      const res = await api(
+        '/api/v1/t/yug-gaz/i18n/ru?ns=auth,accounts,billing,captcha,chart,common,linking,password,pin,registration',
+      );
       expect(res.status).to.equal(200);
-      const { auth, accounts, billing, captcha, chart, common, linking, registration } = res.body.resources;
+      const { auth, accounts, billing, captcha, chart, common, linking, password, pin, registration } = res.body.resources;
       expect(common.wait.rate_limited).to.equal('Южгаз: подождите.');
       expect(registration.title).to.equal('Регистрация в Южгазе');
       expect(registration.submit, 'the override at the new path wins').to.equal('Создать кабинет');
@@ -206,10 +215,22 @@ describe('tenants: public config, theme, texts, CORS', () => {
       expect(chart.title).to.equal('Газ Южгаза за год');
       expect(billing).not.to.have.key('chart');
       expect(accounts.account.none).to.equal('Выберите счёт Южгаза.');
+      expect(pin.open).to.equal('У меня есть PIN Южгаза');
+      expect(pin.label).to.equal('PIN-код');
+      expect(accounts).not.to.have.key('pin');
+      // A single text moves alone: its siblings stay where they are.
+      expect(password.new).to.equal('Новый пароль Южгаза');
+      expect(password.forgot).to.equal('Южгаз: забыли пароль?');
+      expect(password.show, 'the override at the new path wins').to.equal('Показать пароль Южгаза');
+      expect(password.repeat).to.equal('Повторите пароль');
+      expect(auth.fields.email).to.equal('Почта Южгаза');
+      expect(auth.fields).not.to.have.any.keys('newPassword', 'passwordRepeat', 'showPassword');
+      expect(auth.login).not.to.have.key('forgot');
       // The server's own texts read the same overrides: a rate limit says the supplier's words.
       const t = tenantTranslator(await getTenantBySlug('yug-gaz'), 'ru');
       expect(t('common:wait.rate_limited')).to.equal('Южгаз: подождите.');
       expect(t('registration:title')).to.equal('Регистрация в Южгазе');
+      expect(t('password:new')).to.equal('Новый пароль Южгаза');
       // The stored overrides stay as they were written.
       expect((await Tenant.findOne({ slug: 'yug-gaz' }).lean())!.texts).to.deep.equal(texts);
     } finally {

@@ -16,7 +16,7 @@ import { fakeApi, translations, type FakeApiOptions } from './fake-api.ts';
 /** The real texts of the namespaces these widgets use, in both languages. */
 export async function loadAccountTexts(): Promise<void> {
   for (const lng of ['ru', 'en']) {
-    for (const ns of ['accounts', 'linking', 'billing', 'chart', 'errors', 'common']) {
+    for (const ns of ['accounts', 'linking', 'billing', 'chart', 'pin', 'errors', 'common']) {
       translations[lng]![ns] = (await (await fetch(`/locales/${lng}/${ns}.json`)).json()) as Record<string, unknown>;
     }
   }

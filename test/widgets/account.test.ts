@@ -43,6 +43,22 @@ const text = (element: Element, selector: string) =>
   [...root(element).querySelectorAll(selector)].map((e) => e.textContent!.replace(/\s+/g, ' ').trim());
 
 describe('gaskit-account', () => {
+  // First of the file: no test before it has defined `gaskit-account-pin` on this page.
+  it('loads «I have a PIN» with its texts (`pin`) only with an account in the basic mode', async () => {
+    const extended = await setup();
+    expect(customElements.get('gaskit-account-pin'), 'the PIN form loaded for an account in the extended mode').to.equal(
+      undefined,
+    );
+    const asked = (requests: string[]) => requests.flatMap((r) => /^GET i18n\/ru\?ns=(.+)$/.exec(r)?.[1]!.split(',') ?? []);
+    expect(asked(extended.requests)).not.to.include('pin');
+    const basic = await setup(() => summary({ account: { ...summary().account, mode: 'basic' } }));
+    expect(asked(basic.requests)).to.include('pin');
+    const pin = root(basic.element).querySelector('gaskit-account-pin')!;
+    expect(customElements.get('gaskit-account-pin')).to.equal(pin.constructor);
+    await waitUntil(() => shadowText(pin, '[part="open-button"]') === 'У меня есть PIN-код', 'the PIN form is not translated');
+    await expect(basic.element).to.be.accessible();
+  });
+
   it("shows the period's debt with penalties, charged and paid, the meters with their last readings, and the data's date", async () => {
     const { element } = await setup();
     expect(shadowText(element, '[part="title"]')).to.equal('Лицевой счёт № 1000001');

@@ -125,7 +125,7 @@ describe('gaskit-charges', () => {
 
   it('asks for the PIN in basic mode and shows the charges once it is accepted', async () => {
     let extended = false;
-    const { element } = await setup(
+    const { element, requests } = await setup(
       () => (extended ? { status: 200, body: { items: months } } : errorReply(403, 'pin_required')),
       {
         'POST accounts/a1/pin': () => {
@@ -137,7 +137,11 @@ describe('gaskit-charges', () => {
     expect(shadowText(element, '[part="pin-required"]')).to.contain('Начисления по месяцам доступны в расширенной версии.');
     expect(root(element).querySelector('[part="range"]')).to.equal(null);
     await expect(element).to.be.accessible();
+    // "I have a PIN" and its texts load with the answer that asks for it.
+    const asked = requests.flatMap((r) => /^GET i18n\/ru\?ns=(.+)$/.exec(r)?.[1]!.split(',') ?? []);
+    expect(asked).to.include('pin').and.not.include('accounts');
     const pin = root(element).querySelector('gaskit-account-pin')!;
+    expect(shadowText(pin, '[part="open-button"]')).to.equal('У меня есть PIN-код');
     pin.shadowRoot!.querySelector<HTMLButtonElement>('[part="open-button"]')!.click();
     await waitUntil(() => pin.shadowRoot!.querySelector('gaskit-text-field'), 'no PIN form');
     pin.shadowRoot!.querySelector<GaskitTextField>('gaskit-text-field')!.value = '4321';

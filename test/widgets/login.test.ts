@@ -57,7 +57,7 @@ describe('gaskit-login', () => {
     await setup(fake);
     expect(fake.requests.filter((r) => r.startsWith('GET i18n/'))).to.deep.equal([
       'GET i18n/ru?ns=common,errors',
-      'GET i18n/ru?ns=auth',
+      'GET i18n/ru?ns=auth,password',
     ]);
   });
 

@@ -9,6 +9,7 @@ import { translated } from './helpers.ts';
 before(async () => {
   for (const lng of ['ru', 'en']) {
     translations[lng]!.auth = (await (await fetch(`/locales/${lng}/auth.json`)).json()) as Record<string, unknown>;
+    translations[lng]!.password = (await (await fetch(`/locales/${lng}/password.json`)).json()) as Record<string, unknown>;
   }
 });
 

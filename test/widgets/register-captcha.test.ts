@@ -31,13 +31,13 @@ describe('gaskit-register: protection from robots (ALTCHA proof of work)', () =>
     await waitUntil(() => element.shadowRoot!.querySelector('gaskit-captcha'), 'the form has no captcha field');
     expect(customElements.get('gaskit-captcha'), 'the field waits until the person starts filling the form').to.equal(undefined);
     const texts = () => fake.requests.filter((r) => r.startsWith('GET i18n/'));
-    expect(texts()).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=auth,registration']);
+    expect(texts()).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=auth,password,registration']);
     await type(element, 'login', 'ivanov@example.ru');
     const captcha = element.shadowRoot!.querySelector('gaskit-captcha')!;
     await waitUntil(() => captcha.shadowRoot?.textContent?.includes('Я не робот'), 'no captcha', { timeout: 4000 });
     expect(texts(), 'the captcha’s texts come with the field').to.deep.equal([
       'GET i18n/ru?ns=common,errors',
-      'GET i18n/ru?ns=auth,registration',
+      'GET i18n/ru?ns=auth,password,registration',
       'GET i18n/ru?ns=captcha',
     ]);
     expect(captcha.shadowRoot!.textContent).to.include('Защита от роботов');

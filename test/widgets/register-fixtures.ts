@@ -4,12 +4,13 @@ import { fakeApi, tenantConfig, translations, type FakeApiOptions } from './fake
 /** The auth widgets' real texts (auth, registration, captcha, settings, errors), as the server serves them. */
 export async function loadAuthTexts(): Promise<void> {
   for (const lng of ['ru', 'en']) {
-    const [auth, registration, captcha, settings, errors, common] = await Promise.all(
-      ['auth', 'registration', 'captcha', 'settings', 'errors', 'common'].map(
+    const [auth, password, registration, captcha, settings, errors, common] = await Promise.all(
+      ['auth', 'password', 'registration', 'captcha', 'settings', 'errors', 'common'].map(
         async (ns) => (await fetch(`/locales/${lng}/${ns}.json`)).json() as Promise<Record<string, unknown>>,
       ),
     );
     translations[lng]!.auth = auth!;
+    translations[lng]!.password = password!;
     translations[lng]!.registration = registration!;
     translations[lng]!.captcha = captcha!;
     translations[lng]!.settings = settings!;

@@ -82,6 +82,24 @@ describe('gaskit-settings', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('loads the password fields’ texts with its own, not the sign-in texts (`auth`), which come with «Забыли пароль?»', async () => {
+    const fake = settingsFake();
+    const element = await setup(fake);
+    const texts = () => fake.requests.filter((r) => r.startsWith('GET i18n/'));
+    expect(texts()).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=password,settings']);
+    const password = form(element, 'password');
+    expect(field(password, 'password').label).to.equal('Новый пароль');
+    expect(field(password, 'passwordRepeat').label).to.equal('Повторите пароль');
+    expect(password.querySelector('[part="show-password"]')!.textContent!.trim()).to.equal('Показать пароль');
+    password.querySelector<HTMLButtonElement>('[part~="forgot"]')!.click();
+    await waitUntil(() => form(element, 'recovery'), 'no recovery form');
+    expect(texts()).to.deep.equal(['GET i18n/ru?ns=common,errors', 'GET i18n/ru?ns=password,settings', 'GET i18n/ru?ns=auth']);
+    const recovery = form(element, 'recovery');
+    expect(recovery.querySelector('h4')!.textContent!.trim()).to.equal('Восстановление пароля');
+    expect(recovery.querySelector('button[type="submit"]')!.textContent!.trim()).to.equal('Восстановить пароль');
+    await waitUntil(() => element.shadowRoot!.activeElement === recovery.querySelector('button[type="submit"]'), 'no focus');
+  });
+
   it('saves the name and, for a new email, asks for the code sent there', async () => {
     const fake = settingsFake({
       'PATCH me': (body) => ({

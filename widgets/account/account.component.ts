@@ -5,11 +5,11 @@ import { formatReading, shiftPeriod, verificationState, type AccountMeter, type 
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { baseStyles, buttonStyles, titleStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
-import { GaskitAccountPin } from '../shared/account-pin.component.ts';
 import { GaskitAccountUnlink } from '../shared/account-unlink.component.ts';
 import styles from './account.styles.ts';
 import { billingStyles, formatPeriod, formatVolume, renderMonthCharges } from '../shared/billing-parts.ts';
 import { lazyPart } from '../shared/lazy.ts';
+import { loadAccountPin } from '../shared/lazy-pin.ts';
 import type * as UsageChart from './usage-chart.ts';
 
 let chart: typeof UsageChart | undefined;
@@ -73,7 +73,7 @@ const loadChart = lazyPart(
  */
 export class GaskitAccount extends GaskitElement {
   static override namespaces = ['accounts', 'billing'] as const;
-  static override dependencies = { 'gaskit-account-pin': GaskitAccountPin, 'gaskit-account-unlink': GaskitAccountUnlink };
+  static override dependencies = { 'gaskit-account-unlink': GaskitAccountUnlink };
   static override styles = [baseStyles, buttonStyles, billingStyles, titleStyles, styles];
 
   /** The linked account shown. */
@@ -90,11 +90,13 @@ export class GaskitAccount extends GaskitElement {
   private readonly summary = new ClientTask(this, {
     task: async (client, [id, period], signal) => {
       if (!id) return null;
-      // Without the chart (a failed load) the summary still shows.
+      // Without the chart or the PIN form (a failed load) the summary still shows.
       const [summary] = await Promise.all([
         accountsOf(client).summary(id, period || undefined, { signal }),
         loadChart(this.localize).catch(() => undefined),
       ]);
+      // "I have a PIN" loads with an account in the basic mode, the only one that shows it.
+      if (summary.account.mode === 'basic') await loadAccountPin(this.localize).catch(() => undefined);
       return summary;
     },
     args: () => [this.accountId, this.period] as const,

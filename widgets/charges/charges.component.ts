@@ -2,11 +2,11 @@ import { accountsOf } from '../../sdk/accounts.ts';
 import { html, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { ChargesRange, MonthlyCharges } from '../../sdk/index.ts';
-import { GaskitAccountPin } from '../shared/account-pin.component.ts';
+import { isGaskitError, type ChargesRange, type MonthlyCharges } from '../../sdk/index.ts';
 import { billingStyles, formatPeriod, renderMonthCharges } from '../shared/billing-parts.ts';
 import { errorText } from '../shared/errors.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { loadAccountPin } from '../shared/lazy-pin.ts';
 import { baseStyles, buttonStyles, fieldStyles, titleStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import styles from './charges.styles.ts';
@@ -38,7 +38,6 @@ const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
  */
 export class GaskitCharges extends GaskitElement {
   static override namespaces = ['billing'] as const;
-  static override dependencies = { 'gaskit-account-pin': GaskitAccountPin };
   static override styles = [baseStyles, buttonStyles, fieldStyles, billingStyles, titleStyles, styles];
 
   /** The linked account whose charges are shown. */
@@ -57,7 +56,13 @@ export class GaskitCharges extends GaskitElement {
   private readonly charges = new ClientTask(this, {
     task: async (client, [id, range], signal) => {
       if (!id) return null;
-      const months = await accountsOf(client).charges(id, range, { signal });
+      const months = await accountsOf(client)
+        .charges(id, range, { signal })
+        .catch(async (error: unknown) => {
+          // An account in the basic mode is asked for its PIN: "I have a PIN" loads with that answer.
+          if (isGaskitError(error) && error.code === 'pin_required') await loadAccountPin(this.localize).catch(() => undefined);
+          throw error;
+        });
       if (!range.from && !range.to) this.periods = months.map((m) => m.period);
       return { id, months };
     },

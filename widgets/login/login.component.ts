@@ -3,7 +3,8 @@ import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { LINK_PARAMS, loginRules, required, rule, type Me, type RegistrationConfig, type TenantConfig } from '../../sdk/index.ts';
-import { authStyles, AuthSubmit, resendButton, showPasswordToggle, codeField } from '../shared/auth-parts.ts';
+import { authStyles, showPasswordToggle, codeField } from '../shared/auth-parts.ts';
+import { AuthSubmit, resendButton } from '../shared/auth-steps.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -47,7 +48,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitLogin extends GaskitElement {
-  static override namespaces = ['auth'] as const;
+  static override namespaces = ['auth', 'password'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
@@ -202,7 +203,7 @@ export class GaskitLogin extends GaskitElement {
             ${l.t('auth:login.submit')}
           </button>
           <button part="button" class="link-button" type="button" @click=${() => this.goTo({ name: 'forgot' })}>
-            ${l.t('auth:login.forgot')}
+            ${l.t('password:forgot')}
           </button>
           ${this.registerUrl ? html`<a part="link" href=${this.registerUrl}>${l.t('auth:login.register')}</a>` : nothing}
         </div>

@@ -9,7 +9,8 @@ import {
   type RegistrationPending,
   type TenantConfig,
 } from '../../sdk/index.ts';
-import { authStyles, AuthSubmit, consentCheckbox, resendButton, codeField } from '../shared/auth-parts.ts';
+import { authStyles, codeField } from '../shared/auth-parts.ts';
+import { AuthSubmit, consentCheckbox, resendButton } from '../shared/auth-steps.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
 import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
@@ -59,7 +60,7 @@ type Step =
  * @cssproperty --gaskit-color-danger - Errors.
  */
 export class GaskitRegister extends GaskitElement {
-  static override namespaces = ['auth', 'registration'] as const;
+  static override namespaces = ['auth', 'password', 'registration'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 

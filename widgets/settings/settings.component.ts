@@ -1,7 +1,7 @@
 import { meOf } from '../../sdk/me.ts';
 import { authOf } from '../../sdk/auth.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { query, state } from 'lit/decorators.js';
+import { state } from 'lit/decorators.js';
 import {
   email,
   FULL_NAME_MAX_LENGTH,
@@ -16,19 +16,33 @@ import {
   type TenantConfig,
 } from '../../sdk/index.ts';
 import { authStyles, codeField } from '../shared/auth-parts.ts';
-import type { GaskitCaptcha } from '../shared/captcha.component.ts';
-import { loadCaptcha } from '../shared/lazy-captcha.ts';
 import { GaskitElement } from '../shared/gaskit-element.ts';
+import { lazyPart } from '../shared/lazy.ts';
 import { GaskitNewPassword } from '../shared/new-password.component.ts';
 import { SubmitController } from '../shared/submit.ts';
 import { baseStyles, buttonStyles, fieldStyles } from '../shared/styles.ts';
 import { ClientTask } from '../shared/task.ts';
 import { GaskitTextField } from '../shared/text-field.component.ts';
+import type * as Recovery from './recovery.ts';
 import styles from './settings.styles.ts';
 
-type Section = 'profile' | 'contact' | 'password' | 'recovery' | 'sessions' | 'delete';
+type Section = 'profile' | 'contact' | 'password' | 'sessions' | 'delete';
 
-const SECTIONS: readonly Section[] = ['profile', 'contact', 'password', 'recovery', 'sessions', 'delete'];
+const SECTIONS: readonly Section[] = ['profile', 'contact', 'password', 'sessions', 'delete'];
+
+let recoveryPart: typeof Recovery | undefined;
+
+/**
+ * "Forgot password" is a lazy part with the texts only it shows (`auth`): it loads when a person
+ * opens it, which most visits to the settings never do.
+ */
+const loadRecovery = lazyPart(
+  'Password recovery',
+  async () => {
+    recoveryPart = await import('./recovery.ts');
+  },
+  ['auth'],
+);
 
 /**
  * The subscriber's settings ("Настройки абонента"): profile (full name, email, phone; a new email
@@ -59,7 +73,7 @@ const SECTIONS: readonly Section[] = ['profile', 'contact', 'password', 'recover
  * @cssproperty --gaskit-color-danger - Errors and the delete button.
  */
 export class GaskitSettings extends GaskitElement {
-  static override namespaces = ['auth', 'settings'] as const;
+  static override namespaces = ['password', 'settings'] as const;
   static override dependencies = { 'gaskit-text-field': GaskitTextField, 'gaskit-new-password': GaskitNewPassword };
   static override styles = [baseStyles, buttonStyles, fieldStyles, authStyles, styles];
 
@@ -67,13 +81,11 @@ export class GaskitSettings extends GaskitElement {
   @state() private sessions: SessionInfo[] = [];
   @state() private pendingContact: { field: 'email' | 'phone'; value: string } | null = null;
   @state() private confirmingDelete = false;
-  /** "Forgot password": closed, asking to send, or sent (a link, or a code to enter here). */
-  @state() private recovery: 'closed' | 'ask' | 'link' | 'code' = 'closed';
+  /** "Forgot password", once opened. */
+  @state() private recovery?: Recovery.PasswordRecovery;
 
   /** The password was reset here: every session ended, this one too. */
   @state() private passwordReset = false;
-
-  @query('gaskit-captcha') private captcha?: GaskitCaptcha;
   @state() private signedOut = false;
 
   /** Each section's form: its busy state, status and errors; a refused session (401) signs out. */
@@ -193,48 +205,22 @@ export class GaskitSettings extends GaskitElement {
     });
   }
 
-  /** Opens "forgot password", with the captcha when the supplier has it on. */
-  private async openRecovery(reg: RegistrationConfig): Promise<void> {
-    if (reg.captcha) await loadCaptcha(this.localize);
-    this.recovery = 'ask';
-    this.forms.recovery.focusAfterRender('form[data-section="recovery"] button[type="submit"]');
-  }
-
-  /** Sends the reset to the person's own login: a link by e-mail, or a code by SMS. */
-  private askReset(event: SubmitEvent, reg: RegistrationConfig): void {
-    event.preventDefault();
-    void this.act('recovery', async (client) => {
-      const captcha = reg.captcha ? await this.captcha?.solveForSubmit() : undefined;
-      if (captcha === null) return '';
-      try {
-        const answer = await authOf(client).forgotPassword({ login: this.me!.login, ...(captcha ? { captcha } : {}) });
-        this.recovery = answer.method === 'code' ? 'code' : 'link';
-      } finally {
-        this.captcha?.reset();
-      }
-      this.forms.recovery.focusAfterRender('form[data-section="recovery"] [role="status"]');
-      return this.localize.t(this.recovery === 'code' ? 'settings:recovery.sentCode' : 'settings:recovery.sentLink', {
-        login: this.me!.login,
-      });
+  /** Opens "forgot password" (loading it first); a failed load shows in the password section. */
+  private openRecovery(reg: RegistrationConfig): void {
+    void this.forms.password.run(async () => {
+      await loadRecovery(this.localize);
+      this.recovery = await recoveryPart!.PasswordRecovery.open(this, reg, () => this.passwordWasReset());
+      this.forms.password.focusAfterRender('form[data-section="recovery"] button[type="submit"]');
     });
   }
 
-  /** The code from the SMS and a new password: every session ends, this one too, so the person signs in again. */
-  private async resetWithCode(event: SubmitEvent): Promise<void> {
-    const reset = await this.submit(event, 'recovery', async (client, values) => {
-      await authOf(client).resetPassword({
-        login: this.me!.login,
-        code: values.code ?? '',
-        password: values.password ?? '',
-        passwordRepeat: values.passwordRepeat ?? '',
-      });
-      client.session.clear();
-      this.passwordReset = true;
-      this.signedOut = true;
-      this.me = undefined;
-      return '';
-    });
-    if (reset) this.emit('gaskit-signed-out', { reason: 'sign-out' });
+  /** The password was reset with a code here: every session ended, this one too, so the person signs in again. */
+  private passwordWasReset(): void {
+    this.resolvedClient?.session.clear();
+    this.passwordReset = true;
+    this.signedOut = true;
+    this.me = undefined;
+    this.emit('gaskit-signed-out', { reason: 'sign-out' });
   }
 
   private async endSession(session: SessionInfo): Promise<void> {
@@ -341,48 +327,16 @@ export class GaskitSettings extends GaskitElement {
             ${l.t('settings:password.submit')}
           </button>
           ${
-            this.recovery === 'closed'
-              ? html`<button part="button forgot" class="link-button" type="button" @click=${() => this.openRecovery(reg)}>
-                  ${l.t('auth:login.forgot')}
+            this.recovery
+              ? nothing
+              : html`<button part="button forgot" class="link-button" type="button" @click=${() => this.openRecovery(reg)}>
+                  ${l.t('password:forgot')}
                 </button>`
-              : nothing
           }
         </div>
       </form>
-      ${this.recovery === 'closed' ? nothing : this.renderRecovery(me, reg)}
+      ${this.recovery?.render(me) ?? nothing}
     </section>`;
-  }
-
-  /** "Forgot password": send the reset to the login, then, for a code, the code and the new password. */
-  private renderRecovery(me: Me, reg: RegistrationConfig): TemplateResult {
-    const l = this.localize;
-    if (this.recovery !== 'code') {
-      return html`<form
-        part="form recovery"
-        data-section="recovery"
-        novalidate
-        @submit=${(e: SubmitEvent) => this.askReset(e, reg)}
-      >
-        <h4>${l.t('auth:forgot.title')}</h4>
-        <p>${l.t(me.loginKind === 'phone' ? 'settings:recovery.textCode' : 'settings:recovery.textLink', { login: me.login })}</p>
-        ${reg.captcha ? html`<gaskit-captcha></gaskit-captcha>` : nothing} ${this.status('recovery')}
-        <div class="actions">
-          <button part="button" class="button" type="submit" ?disabled=${this.forms.recovery.busy}>
-            ${l.t(this.recovery === 'link' ? 'settings:recovery.again' : 'auth:forgot.submit')}
-          </button>
-        </div>
-      </form>`;
-    }
-    return html`<form part="form recovery" data-section="recovery" novalidate @submit=${this.resetWithCode}>
-      <h4>${l.t('auth:forgot.title')}</h4>
-      ${this.status('recovery')} ${codeField(l.t('auth:fields.code'))}
-      <gaskit-new-password .localize=${l} .policy=${reg.password} login=${me.login}></gaskit-new-password>
-      <div class="actions">
-        <button part="button" class="button button--primary" type="submit" ?disabled=${this.forms.recovery.busy}>
-          ${l.t('auth:reset.submit')}
-        </button>
-      </div>
-    </form>`;
   }
 
   /** "Chrome на Windows", "Safari на iOS", or "unknown device" when the browser did not say. */

@@ -36,7 +36,7 @@ const loadField = lazyPart('The PIN form', () =>
  * @cssproperty --gaskit-color-primary - The "I have a PIN" link and the submit button.
  */
 export class GaskitAccountPin extends GaskitElement {
-  static override namespaces = ['accounts'] as const;
+  static override namespaces = ['pin'] as const;
   static override styles = [baseStyles, buttonStyles, fieldStyles, styles];
 
   /** The linked account the PIN is for. */
@@ -48,7 +48,7 @@ export class GaskitAccountPin extends GaskitElement {
   @state() private pin = '';
   /** A locked PIN is said in the PIN's own words. */
   private readonly submitter = new SubmitController(this, {
-    texts: (code) => (code === LOCKED ? 'accounts:pin.locked' : undefined),
+    texts: (code) => (code === LOCKED ? 'pin:locked' : undefined),
   });
 
   private readonly submitTask = new ClientTask(this, {
@@ -75,7 +75,7 @@ export class GaskitAccountPin extends GaskitElement {
   }
 
   protected override render(): unknown {
-    const t = (key: string) => this.localize.t(`accounts:pin.${key}`);
+    const t = (key: string) => this.localize.t(`pin:${key}`);
     if (!this.open) {
       return html`<button part="open-button" class="link-button" type="button" @click=${() => this.show(true)}>
           ${t('open')}

@@ -28,7 +28,7 @@ export class GaskitNewPassword extends LitElement {
   /** The login the password may not contain. */
   @property() login = '';
   /** The first field's label key; "New password" unless given. */
-  @property() label = 'auth:fields.newPassword';
+  @property() label = 'password:new';
   /** The label key of a current-password field before the new one; none unless given. */
   @property() current = '';
 
@@ -70,7 +70,7 @@ export class GaskitNewPassword extends LitElement {
       <gaskit-text-field
         name="passwordRepeat"
         required
-        .label=${l.t('auth:fields.passwordRepeat')}
+        .label=${l.t('password:repeat')}
         .type=${type}
         autocomplete="new-password"
         .rules=${[rule(sameAs, { other: this.password })]}
