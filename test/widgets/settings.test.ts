@@ -100,6 +100,25 @@ describe('gaskit-settings', () => {
     await waitUntil(() => element.shadowRoot!.activeElement === recovery.querySelector('button[type="submit"]'), 'no focus');
   });
 
+  it('shows an open «Забыли пароль?» in the language switched to, its texts (`auth`) loaded with the settings’', async () => {
+    const fake = settingsFake();
+    const element = await setup(fake);
+    form(element, 'password').querySelector<HTMLButtonElement>('[part~="forgot"]')!.click();
+    await waitUntil(() => form(element, 'recovery'), 'no recovery form');
+    fake.client.setLocale('en');
+    await waitUntil(
+      () => element.shadowRoot!.querySelector('#password-title')!.textContent!.trim() === 'Change password',
+      'not in English',
+    );
+    expect(fake.requests.filter((r) => r.startsWith('GET i18n/en'))).to.deep.equal([
+      'GET i18n/en?ns=common,errors',
+      'GET i18n/en?ns=auth,password,settings',
+    ]);
+    const recovery = form(element, 'recovery');
+    expect(recovery.querySelector('h4')!.textContent!.trim()).to.equal('Password recovery');
+    expect(recovery.querySelector('button[type="submit"]')!.textContent!.trim()).to.equal('Recover password');
+  });
+
   it('saves the name and, for a new email, asks for the code sent there', async () => {
     const fake = settingsFake({
       'PATCH me': (body) => ({

@@ -34,6 +34,8 @@ export class LocalizeController implements ReactiveController {
   private stopRefreshing?: () => void;
   private requested?: string;
   private lng?: string;
+  /** The namespaces `load()` was asked for: a language switch loads them with the host's own. */
+  private readonly lazy = new Set<WidgetNamespace>();
 
   constructor(host: ClientHost) {
     this.host = host;
@@ -74,7 +76,7 @@ export class LocalizeController implements ReactiveController {
     if (!client || !requested || requested === this.requested) return;
     this.requested = requested;
     const own = (this.host.constructor as { namespaces?: readonly WidgetNamespace[] }).namespaces ?? [];
-    loadTranslations(client, requested, [...BASE_NAMESPACES, ...own]).then(
+    loadTranslations(client, requested, [...BASE_NAMESPACES, ...own, ...this.lazy]).then(
       (lng) => this.settle(client, requested, lng),
       () => this.settle(client, requested, this.lng ?? pickLocale(requested, builtInLanguages, builtInLanguages[0] ?? requested)),
     );
@@ -82,10 +84,12 @@ export class LocalizeController implements ReactiveController {
 
   /**
    * Loads namespaces the host's class does not declare (a lazy part's, when it opens) in the
-   * language the host was asked to show; resolves once they are there. Rejects when they could not
-   * be loaded; nothing to load before the host has a client and a language.
+   * language the host was asked to show; resolves once they are there, and a later language switch
+   * loads them too before the host shows it. Rejects when they could not be loaded; nothing to load
+   * before the host has a client and a language.
    */
   async load(namespaces: readonly WidgetNamespace[]): Promise<void> {
+    for (const ns of namespaces) this.lazy.add(ns);
     const client = this.client;
     const requested = this.requested;
     if (!client || !requested) return;
