@@ -212,6 +212,18 @@ describe('gaskit-account', () => {
     expect(shown.requests.filter((r) => r.startsWith('GET i18n/')).join()).to.contain('chart');
   });
 
+  it('shows the chart shown in the language switched to, its texts (`chart`) loaded with the widget’s', async () => {
+    const { element, requests } = await setup();
+    expect(shadowText(element, '.chart-title')).to.equal('Потребление и начисления за 12 месяцев');
+    element.client!.setLocale('en');
+    await waitUntil(() => shadowText(element, '[part="freshness"]').startsWith('Data as of'), 'not in English');
+    expect(requests.filter((r) => r.startsWith('GET i18n/en'))).to.deep.equal([
+      'GET i18n/en?ns=common,errors',
+      'GET i18n/en?ns=accounts,billing,chart',
+    ]);
+    expect(shadowText(element, '.chart-title')).to.equal('Consumption and charges over 12 months');
+  });
+
   it('draws twelve months of consumption and amounts with the figures in a table', async () => {
     const { element } = await setup();
     const svg = root(element).querySelector('[part="chart-image"]')!;
