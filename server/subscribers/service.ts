@@ -113,29 +113,27 @@ const UNCONFIRMED = queue('unconfirmed', 600_000, [Subscriber], async (register)
 });
 
 /**
- * Creates a cabinet awaiting confirmation; null when the login is taken in the realm. The login
- * key is inserted first: of concurrent registrations of one login, exactly one gets it. The
- * cabinet's due record goes before the key (a record without its cabinet is harmless), so that
- * nothing stands between the key and the cabinet: a process that dies there leaves a key that
- * holds its login until LOGIN_SETTLE_MS has passed.
+ * Creates a cabinet awaiting confirmation; null when the login is taken in the realm. Its due
+ * record and the cabinet go first, the login key last: of concurrent registrations of one login,
+ * exactly one gets the key, and the others remove their cabinet. A cabinet is found by its login
+ * only through the key, so one whose process died before taking the key is never seen, and its
+ * due record removes it at its deadline; a registration sent again (the answer was cut off) takes
+ * the login at once. With the key first, a process that died after it held the login for
+ * LOGIN_SETTLE_MS, and the registration sent again was answered without a confirmation.
  */
 export async function createPending(input: NewSubscriber): Promise<SubscriberDoc | null> {
   const _id = new Types.ObjectId();
   await dueAt(UNCONFIRMED, Subscriber, String(_id), input.confirmBy);
-  if (!(await claimLogin(input.realm, input.login, _id))) return null;
-  try {
-    const doc = await Subscriber.create({
-      ...input,
-      _id,
-      ...(input.loginKind === 'email' ? { email: input.login } : { phone: input.login }),
-      status: 'pending',
-      mustChangePassword: false,
-    });
-    return doc.toObject();
-  } catch (err) {
-    await releaseLogin(input.realm, input.login, _id);
-    throw err;
-  }
+  const doc = await Subscriber.create({
+    ...input,
+    _id,
+    ...(input.loginKind === 'email' ? { email: input.login } : { phone: input.login }),
+    status: 'pending',
+    mustChangePassword: false,
+  });
+  if (await claimLogin(input.realm, input.login, _id)) return doc.toObject();
+  await Subscriber.deleteOne({ _id });
+  return null;
 }
 
 type Changes = {

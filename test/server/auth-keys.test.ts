@@ -188,6 +188,49 @@ describe('auth and settings by key', function () {
     expect((await subscriberByLogin('sever-gaz', login))?.status).to.equal('pending');
   });
 
+  it('writes the cabinet before its login key, so a registration sent again after its server died is confirmed at once', async () => {
+    const login = uniqueEmail('died');
+    const body = async () => ({
+      login,
+      password: 'abc12',
+      passwordRepeat: 'abc12',
+      consent: true,
+      captcha: await solvedCaptcha('sever-gaz'),
+    });
+    const first = body();
+    const ops = await operations(async () =>
+      expect((await api(`${T}/auth/register`, { body: await first })).status).to.equal(202),
+    );
+    const inserts = ops.filter((op) => INSERTS.has(op.method)).map((op) => op.collection);
+    expect(inserts.indexOf('subscribers')).to.be.within(0, inserts.indexOf('subscriber_logins') - 1);
+    await mail().waitFor((m) => m.to.includes(login) && m.text.includes('gaskit-confirm='));
+
+    // A server that died between the two left a cabinet no login leads to: the next registration
+    // of the login is not held up by it, and its confirmation comes.
+    const again = uniqueEmail('died-again');
+    const orphan = await Subscriber.create({
+      _id: new Types.ObjectId(),
+      realm: 'gazregion',
+      tenantId: (await Subscriber.findById((await subscriberByLogin('sever-gaz', login))!._id).lean())!.tenantId,
+      login: again,
+      loginKind: 'email',
+      email: again,
+      personType: 'individual',
+      locale: 'ru',
+      status: 'pending',
+      mustChangePassword: false,
+      confirmBy: new Date(Date.now() + 3_600_000),
+    });
+    const res = await api(`${T}/auth/register`, { body: { ...(await body()), login: again } });
+    expect(res.status).to.equal(202);
+    await mail().waitFor((m) => m.to.includes(again) && m.text.includes('gaskit-confirm='));
+    const sub = await subscriberByLogin('sever-gaz', again);
+    expect(sub?.status).to.equal('pending');
+    expect(sub!._id.equals(orphan._id)).to.equal(false);
+    // What the sweep of unconfirmed cabinets does at its deadline.
+    await Subscriber.deleteOne({ _id: orphan._id });
+  });
+
   it(`keeps at most ${MAX_SESSIONS} sessions of a cabinet: a sign-in beyond ends the oldest`, async () => {
     const { login, password, token: first, me } = await confirmedByLink(mail());
     const sub = (await findById('gazregion', me.id))!;
