@@ -8,7 +8,7 @@ import type { PaymentItemInput } from '../../contracts/payments.ts';
 import { appContext } from '../app-context.ts';
 import type { Config } from '../config.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
-import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { findByKey, isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { claim } from '../db/kernel/leases.ts';
 import { revise } from '../db/kernel/revisions.ts';
 import { append, appendNext, appendOnce, lastSeq, readAfter, readBefore, streamId } from '../db/kernel/streams.ts';
@@ -260,8 +260,7 @@ export async function createPayment(
 /** The subscriber's own payment: one `_id` lookup; another cabinet's or supplier's is not found. */
 async function ownPayment(ctx: SubscriberCtx, id: string): Promise<PaymentDoc> {
   const subscriberId = subscriberOf(ctx);
-  // Read through the collection, as `lean()` returns it: the id is a string key as stored (see receiptByToken).
-  const payment = await Payment.collection.findOne<PaymentDoc>({ _id: id as never });
+  const payment = await findByKey<PaymentDoc>(Payment, id);
   if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
   return payment;
 }
@@ -851,14 +850,10 @@ function receiptEmailData(ctx: Ctx, p: PaymentDoc, tenant: TenantDoc) {
   };
 }
 
-/**
- * The printable receipt behind the public link: the token's key, then the payment, both read
- * through their models' collections as `lean()` returns them (exact string keys; a receipt link
- * is opened often, and a mongoose query adds its casting and hooks to each lookup).
- */
+/** The printable receipt behind the public link (opened often): the token's key, then the payment, through the driver. */
 export async function receiptByToken(ctx: Ctx, token: string) {
-  const ref = await PaymentKey.collection.findOne<PaymentKeyDoc>({ _id: receiptKey(ctx.tenant._id, token) as never });
-  const payment = ref ? await Payment.collection.findOne<PaymentDoc>({ _id: ref.paymentId as never }) : null;
+  const ref = await findByKey<PaymentKeyDoc>(PaymentKey, receiptKey(ctx.tenant._id, token));
+  const payment = ref ? await findByKey<PaymentDoc>(Payment, ref.paymentId) : null;
   if (!ownedBy(payment, ctx.tenant._id) || !payment.receipt || payment.receiptToken !== token) {
     throw new NotFoundError('receipt_not_found');
   }

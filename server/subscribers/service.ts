@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 import mongoose, { Types } from 'mongoose';
 import { email as emailValidator, login as loginValidator } from '../../contracts/rules/validators.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
-import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { findByKey, isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { ConflictError } from '../http/errors.ts';
 import type { LoginKind } from '../tenants/model.ts';
 import { runSubscriberDeleted, type SubscriberDeleted } from './hooks.ts';
@@ -48,7 +48,7 @@ export async function findByLogin(realm: string, login: string): Promise<Subscri
 /** The cabinet by its id, if it is of the realm (one `_id` lookup; another realm's is as unknown as a missing one). */
 export async function findById(realm: string, id: Types.ObjectId | string): Promise<SubscriberDoc | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const doc = await Subscriber.findById(new Types.ObjectId(id)).lean<SubscriberDoc>();
+  const doc = await findByKey<SubscriberDoc>(Subscriber, new Types.ObjectId(id));
   return doc?.realm === realm ? doc : null;
 }
 

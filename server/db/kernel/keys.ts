@@ -16,6 +16,17 @@ import type { Model, Types } from 'mongoose';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the kernel writes into any caller's collection
 export type KeyedModel = Model<any>;
 
+/**
+ * The document of `_id` as stored, read through the model's collection: what `findById(id).lean()`
+ * returns, without the casting and hooks of a mongoose query (measured with 20 lookups at once on
+ * the embedded database: 0.20–0.26 ms of this process a lookup through mongoose, 0.19 ms through
+ * the driver). For paths taken by most requests; `id` is the key as stored (a string key, or an
+ * ObjectId), since nothing casts it here.
+ */
+export function findByKey<D>(model: KeyedModel, id: string | Types.ObjectId, projection?: Record<string, 1>): Promise<D | null> {
+  return model.collection.findOne<D>({ _id: id as never }, projection && { projection });
+}
+
 /** A part of a key: an id, a slug, a number. */
 export type KeyPart = string | number | Types.ObjectId;
 
