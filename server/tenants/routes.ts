@@ -5,7 +5,7 @@ import { publicUrl } from '../http/public-url.ts';
 import type { Mount } from '../http/mount.ts';
 import { bundleFor, SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { publicConfig } from './service.ts';
-import { sendCompressedTexts } from './texts-answer.ts';
+import { sendTexts } from './texts-answer.ts';
 import { getTheme, themeCss } from './themes.ts';
 
 /** The supplier's public configuration, texts and theme. */
@@ -21,7 +21,7 @@ export function tenantRoutes(mount: Mount): Router {
     res.set('Cache-Control', 'public, max-age=300');
     const namespaces = ns ? [...new Set(ns.split(','))] : WIDGET_NAMESPACES;
     const answer = { lng, resources: bundleFor(lng, namespaces, ctx.tenant.texts) };
-    await sendCompressedTexts(req, res, JSON.stringify(answer));
+    await sendTexts(req, res, JSON.stringify(answer));
     return answer;
   });
   mount(router, tenants.theme, ({ ctx, res }) => {

@@ -16,15 +16,17 @@ const THRESHOLD = 1024;
 const compressed = new LRUCache<string, Buffer>({ maxSize: 16_000_000, sizeCalculation: (body) => body.length });
 
 /**
- * Sends a texts answer (its JSON) brotli-compressed at the highest quality when the client accepts
- * brotli and the answer is large enough to be compressed at all; its ETag is the one Express gives
- * the uncompressed JSON, so a revalidation answers 304 whatever encoding each request accepted.
- * Returns false when it sent nothing: the caller answers as usual (gzip or plain, by the middleware).
+ * Sends a texts answer (its JSON): brotli-compressed at the highest quality when the client accepts
+ * brotli and the answer is large enough to be compressed at all, else as any answer goes (gzip or
+ * plain, by the middleware). Its ETag is the one Express gives the uncompressed JSON either way,
+ * so a revalidation answers 304 whatever encoding each request accepted.
  */
-export async function sendCompressedTexts(req: Request, res: Response, json: string): Promise<boolean> {
-  if (Buffer.byteLength(json) < THRESHOLD || !req.acceptsEncodings('br')) return false;
+export async function sendTexts(req: Request, res: Response, json: string): Promise<void> {
   const etagOf = req.app.get('etag fn') as ((body: string, encoding: BufferEncoding) => string) | undefined;
-  if (!etagOf) return false;
+  if (Buffer.byteLength(json) < THRESHOLD || !req.acceptsEncodings('br') || !etagOf) {
+    res.type('json').send(json);
+    return;
+  }
   const etag = etagOf(json, 'utf8');
   let body = compressed.get(etag);
   if (!body) {
@@ -34,5 +36,4 @@ export async function sendCompressedTexts(req: Request, res: Response, json: str
   res.vary('Accept-Encoding');
   res.set({ ETag: etag, 'Content-Encoding': 'br', 'Content-Type': 'application/json; charset=utf-8' });
   res.send(body);
-  return true;
 }
