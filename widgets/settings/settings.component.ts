@@ -30,19 +30,11 @@ type Section = 'profile' | 'contact' | 'password' | 'sessions' | 'delete';
 
 const SECTIONS: readonly Section[] = ['profile', 'contact', 'password', 'sessions', 'delete'];
 
-let recoveryPart: typeof Recovery | undefined;
-
 /**
  * "Forgot password" is a lazy part with the texts only it shows (`auth`): it loads when a person
  * opens it, which most visits to the settings never do.
  */
-const loadRecovery = lazyPart(
-  'Password recovery',
-  async () => {
-    recoveryPart = await import('./recovery.ts');
-  },
-  ['auth'],
-);
+const loadRecovery = lazyPart('Password recovery', () => import('./recovery.ts').then(() => undefined), ['auth']);
 
 /**
  * The subscriber's settings ("Настройки абонента"): profile (full name, email, phone; a new email
@@ -209,7 +201,8 @@ export class GaskitSettings extends GaskitElement {
   private openRecovery(reg: RegistrationConfig): void {
     void this.forms.password.run(async () => {
       await loadRecovery(this.localize);
-      this.recovery = await recoveryPart!.PasswordRecovery.open(this, reg, () => this.passwordWasReset());
+      const { PasswordRecovery } = await import('./recovery.ts');
+      this.recovery = await PasswordRecovery.open(this, reg, () => this.passwordWasReset());
       this.forms.password.focusAfterRender('form[data-section="recovery"] button[type="submit"]');
     });
   }
