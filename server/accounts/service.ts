@@ -4,7 +4,7 @@ import { appContext } from '../app-context.ts';
 import type { AccountDoc } from '../billing/model.ts';
 import { checkPin, chargesOf, findAccount, findAccountByNumber, getDebt, metersOf, summaryOf } from '../billing/service.ts';
 import { accountNumberRule } from '../billing/writer.ts';
-import { isDuplicateKey, key } from '../db/kernel/keys.ts';
+import { findByKey, isDuplicateKey, key } from '../db/kernel/keys.ts';
 import { clear, hit, type WindowRule } from '../db/kernel/limits.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, readAfter } from '../db/kernel/streams.ts';
@@ -41,7 +41,7 @@ function subscriberOid(ctx: SubscriberCtx): Types.ObjectId {
 
 /** The cabinet's links, oldest first: one lookup by `_id` (none: no list yet). */
 async function linksOf(subscriberId: Types.ObjectId): Promise<AccountLinkDoc[]> {
-  return (await AccountLinkList.findById(String(subscriberId)).lean<AccountLinkListDoc>())?.links ?? [];
+  return (await findByKey<AccountLinkListDoc>(AccountLinkList, String(subscriberId)))?.links ?? [];
 }
 
 /**
@@ -398,7 +398,7 @@ async function putMark(id: string): Promise<void> {
  */
 async function listCabinet(tenantId: Types.ObjectId, subscriberId: Types.ObjectId): Promise<void> {
   const mark = key(tenantId, subscriberId);
-  if (await SupplierCabinetMark.findById(mark).lean()) return;
+  if (await findByKey(SupplierCabinetMark, mark)) return;
   await append(SupplierCabinet, cabinetsStream(tenantId), { subscriberId });
   await putMark(mark);
 }
@@ -409,7 +409,7 @@ async function listCabinet(tenantId: Types.ObjectId, subscriberId: Types.ObjectI
  */
 async function enrolCabinets(tenantId: Types.ObjectId): Promise<void> {
   const enrolled = key(tenantId, 'enrolled');
-  if (await SupplierCabinetMark.findById(enrolled).lean()) return;
+  if (await findByKey(SupplierCabinetMark, enrolled)) return;
   const lists = AccountLinkList.find({ 'links.tenantId': tenantId }, { subscriberId: 1 }).lean<AccountLinkListDoc[]>();
   for await (const list of lists.cursor()) await listCabinet(tenantId, list.subscriberId);
   await putMark(enrolled);
@@ -429,7 +429,7 @@ export async function* linksOfTenant(tenantId: Types.ObjectId, pageSize = 200): 
     if (rows.length === 0) return;
     after += rows.length;
     const cabinets = [...new Set(rows.map((r) => String(r.subscriberId)))];
-    const lists = await Promise.all(cabinets.map((id) => AccountLinkList.findById(id).lean<AccountLinkListDoc>()));
+    const lists = await Promise.all(cabinets.map((id) => findByKey<AccountLinkListDoc>(AccountLinkList, id)));
     const page = lists.flatMap((list) =>
       (list?.links ?? [])
         .filter((l) => l.tenantId.equals(tenantId))

@@ -4,9 +4,9 @@ import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { z } from 'zod';
 import { appContext } from '../app-context.ts';
 import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
-import { isDuplicateKey } from '../db/kernel/keys.ts';
+import { findByKey, isDuplicateKey } from '../db/kernel/keys.ts';
 import { ValidationError } from '../http/errors.ts';
-import { CaptchaUse, ServerSecret } from './captcha-model.ts';
+import { CaptchaUse, ServerSecret, type ServerSecretDoc } from './captcha-model.ts';
 
 /**
  * "Protection from robots": self-hosted ALTCHA proof of work. The browser derives PBKDF2 keys
@@ -60,7 +60,7 @@ async function masterKey(hmacKey: string | undefined): Promise<string> {
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
-  const doc = await ServerSecret.findById(id).lean();
+  const doc = await findByKey<ServerSecretDoc>(ServerSecret, id);
   if (!doc) throw new Error('captcha key missing after creation');
   return doc.value;
 }
@@ -149,7 +149,7 @@ export async function verifyCaptcha(tenantSlug: string, payload: string | undefi
  */
 export async function checkCaptcha(tenantSlug: string, payload: string | undefined): Promise<void> {
   const { nonce } = await solvedChallenge(tenantSlug, payload);
-  if (await CaptchaUse.findById(nonce).lean()) throw invalid('captcha_invalid');
+  if (await findByKey(CaptchaUse, nonce)) throw invalid('captcha_invalid');
 }
 
 /** Forgets used challenges once they have expired anyway (a background sweep, `limit` expiry records at a time). */

@@ -53,9 +53,9 @@ async function entryAt(subscriberId: Types.ObjectId, period: number, seq: number
   if (seq < 1) {
     const before = sessionList(subscriberId, period - 1);
     const last = await lastSeq(entries, before);
-    return last + seq >= 1 ? SessionEntry.findById(streamId(before, last + seq)).lean<SessionEntryDoc>() : null;
+    return last + seq >= 1 ? findByKey<SessionEntryDoc>(SessionEntry, streamId(before, last + seq)) : null;
   }
-  return SessionEntry.findById(streamId(sessionList(subscriberId, period), seq)).lean<SessionEntryDoc>();
+  return findByKey<SessionEntryDoc>(SessionEntry, streamId(sessionList(subscriberId, period), seq));
 }
 
 /**
@@ -245,7 +245,7 @@ export async function listSessions(ctx: SubscriberCtx): Promise<SessionView[]> {
   const sub = await currentSubscriber(ctx);
   const now = Date.now();
   const rows = await listed(sub._id, now);
-  const sessions = await Promise.all(rows.map((r) => Session.findById(r.entry.sessionId).lean<SessionDoc>()));
+  const sessions = await Promise.all(rows.map((r) => findByKey<SessionDoc>(Session, r.entry.sessionId)));
   const views: SessionView[] = [];
   rows.forEach((row, i) => {
     const s = sessions[i] ?? null;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { dueAt, expiry, sweepExpired } from '../db/kernel/expiry.ts';
-import { key } from '../db/kernel/keys.ts';
+import { findByKey, key } from '../db/kernel/keys.ts';
 import { attemptWithin } from '../http/limits.ts';
 import {
   CurrentToken,
@@ -41,7 +41,7 @@ export function currentTokenId(realm: string, subscriberId: Types.ObjectId, purp
 /** A new token replaces the subscriber's previous one of the same purpose, which stops working. */
 async function replace(input: Issue, fields: Pick<CurrentTokenDoc, 'kind' | 'hash'> & { salt?: string }): Promise<void> {
   const id = currentTokenId(input.realm, input.subscriberId, input.purpose);
-  const previous = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
+  const previous = await findByKey<CurrentTokenDoc>(CurrentToken, id);
   await dueAt(TOKEN_EXPIRY, VerificationToken, fields.hash, input.expiresAt);
   await dueAt(TOKEN_EXPIRY, CurrentToken, id, input.expiresAt);
   await VerificationToken.create({
@@ -90,9 +90,9 @@ export async function consumeLinkToken(
   check?: (found: CurrentTokenDoc) => Promise<void>,
 ): Promise<Consumed> {
   const hash = sha256(token);
-  const issued = await VerificationToken.findById(hash).lean<VerificationTokenDoc>();
+  const issued = await findByKey<VerificationTokenDoc>(VerificationToken, hash);
   if (!issued || issued.realm !== realm || issued.purpose !== purpose) return { ok: false, reason: 'invalid' };
-  const found = await CurrentToken.findById(currentTokenId(realm, issued.subscriberId, purpose)).lean<CurrentTokenDoc>();
+  const found = await findByKey<CurrentTokenDoc>(CurrentToken, currentTokenId(realm, issued.subscriberId, purpose));
   if (found?.kind !== 'link' || found.hash !== hash) return { ok: false, reason: 'invalid' };
   if (found.expiresAt <= new Date()) return { ok: false, reason: 'expired' };
   await check?.(found);
@@ -110,7 +110,7 @@ export async function consumeCode(
   code: string,
   maxAttempts: number,
 ): Promise<Consumed> {
-  const found = await CurrentToken.findById(currentTokenId(realm, subscriberId, purpose)).lean<CurrentTokenDoc>();
+  const found = await findByKey<CurrentTokenDoc>(CurrentToken, currentTokenId(realm, subscriberId, purpose));
   if (found?.kind !== 'code' || !found.salt) return { ok: false, reason: 'invalid' };
   if (found.expiresAt <= new Date()) return { ok: false, reason: 'expired' };
   if (!(await attemptWithin(`code:${found.hash}`, maxAttempts, CODE_TRIES_WINDOW_MS))) {
@@ -130,14 +130,14 @@ export async function currentToken(
   subscriberId: Types.ObjectId,
   purpose: TokenPurpose,
 ): Promise<CurrentTokenDoc | null> {
-  return CurrentToken.findById(currentTokenId(realm, subscriberId, purpose)).lean<CurrentTokenDoc>();
+  return findByKey<CurrentTokenDoc>(CurrentToken, currentTokenId(realm, subscriberId, purpose));
 }
 
 /** Removes the subscriber's tokens (of one purpose, or all): at most one per purpose. */
 export async function dropTokens(realm: string, subscriberId: Types.ObjectId, purpose?: TokenPurpose): Promise<void> {
   for (const p of purpose ? [purpose] : (['confirm', 'reset', 'contact'] as const)) {
     const id = currentTokenId(realm, subscriberId, p);
-    const found = await CurrentToken.findById(id).lean<CurrentTokenDoc>();
+    const found = await findByKey<CurrentTokenDoc>(CurrentToken, id);
     if (!found) continue;
     await VerificationToken.deleteOne({ _id: found.hash });
     await CurrentToken.deleteOne({ _id: id });

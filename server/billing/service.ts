@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { key } from '../db/kernel/keys.ts';
+import { findByKey, key } from '../db/kernel/keys.ts';
 import { NotFoundError, ValidationError } from '../http/errors.ts';
 import type { TenantDoc } from '../tenants/model.ts';
 import {
@@ -44,12 +44,12 @@ export async function upsertBilling(
 
 /** The account with this number: one lookup by its key. */
 export async function findAccountByNumber(tenantId: Types.ObjectId, number: string): Promise<AccountDoc | null> {
-  return Account.findById(key(tenantId, number)).lean<AccountDoc>();
+  return findByKey<AccountDoc>(Account, key(tenantId, number));
 }
 
 /** The tenant's account by id (its key): one lookup; null for another supplier's or a missing one. */
 export async function findAccount(tenantId: Types.ObjectId, accountId: string): Promise<AccountDoc | null> {
-  return ownKey(tenantId, accountId) ? Account.findById(accountId).lean<AccountDoc>() : null;
+  return ownKey(tenantId, accountId) ? findByKey<AccountDoc>(Account, accountId) : null;
 }
 
 /** The tenant's account by id (its key): one lookup; `account_not_found` for any other. */
@@ -102,13 +102,13 @@ export function tariffOf(meters: ReturnType<typeof metersOf>): { price: number; 
  */
 async function currentMonth(tenantId: Types.ObjectId, accountId: string): Promise<BillingCurrentDoc | null> {
   if (!ownKey(tenantId, accountId)) return null;
-  const current = await BillingCurrent.findById(accountId).lean<BillingCurrentDoc>();
+  const current = await findByKey<BillingCurrentDoc>(BillingCurrent, accountId);
   return current && resolveBalance(current);
 }
 
 /** The earlier months of the tenant's account: one lookup. */
 async function pastMonths(tenantId: Types.ObjectId, accountId: string): Promise<BillingPastDoc | null> {
-  return ownKey(tenantId, accountId) ? BillingPast.findById(accountId).lean<BillingPastDoc>() : null;
+  return ownKey(tenantId, accountId) ? findByKey<BillingPastDoc>(BillingPast, accountId) : null;
 }
 
 /** Every month of an account by period, and when billing last wrote them (null: never). */

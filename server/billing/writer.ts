@@ -268,7 +268,7 @@ async function resolve(current: BillingCurrentDoc, exists = 0): Promise<Resolved
   type Entry = Pick<BalanceEntryDoc, 'balance' | 'closed' | 'updatedAt'>;
   const end = await endPast<Entry>(BalanceEntry, stream, Math.max(base.seq, exists), null);
   const { seq } = end;
-  const last = seq > base.seq && !end.last ? await BalanceEntry.findById(streamId(stream, seq)).lean<Entry>() : end.last;
+  const last = seq > base.seq && !end.last ? await findByKey<Entry>(BalanceEntry, streamId(stream, seq)) : end.last;
   const newest = last && seq > base.seq ? last : base;
   const stamps = [current.updatedAt, newest.updatedAt].filter((d): d is Date => d instanceof Date);
   const { fold: _fold, ...month } = current;
@@ -345,7 +345,7 @@ async function queueFolds(tenantId: Types.ObjectId, accounts: string[], now: Dat
 async function foldLists(due: Due[]): Promise<number> {
   let handled = 0;
   for (const { id } of due) {
-    const list = await BalanceFoldList.findById(id).lean<BalanceFoldListDoc>();
+    const list = await findByKey<BalanceFoldListDoc>(BalanceFoldList, id);
     if (!list) continue;
     const months = await findByIds<BillingCurrentDoc>(BillingCurrent as never, list.accounts, {
       period: 1,

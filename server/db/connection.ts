@@ -4,9 +4,15 @@ mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
 mongoose.set('strict', 'throw');
 
-export async function connectDb(uri: string, dbName?: string): Promise<typeof mongoose> {
+/**
+ * Connects mongoose to `uri` and builds the indexes. `monitorCommands` makes the driver report
+ * every command it sends (`commandStarted` on the client): the tests watch what reaches the
+ * database with it; the server leaves it off, since it costs every command an event.
+ */
+export async function connectDb(uri: string, dbName?: string, { monitorCommands = false } = {}): Promise<typeof mongoose> {
   await mongoose.connect(uri, {
     ...(dbName ? { dbName } : {}),
+    monitorCommands,
     serverSelectionTimeoutMS: 5000,
     // How soon a lost database (an embedded one restarted, a failed-over MongoDB) is found again.
     heartbeatFrequencyMS: 2000,

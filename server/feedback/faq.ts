@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { z } from 'zod';
 import type { FaqEntry, FaqUpsert } from '../../contracts/feedback.ts';
-import { key } from '../db/kernel/keys.ts';
+import { findByKey, key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import type { Ctx } from '../http/context.ts';
 import { ConflictError, NotFoundError, RuleViolation, ValidationError } from '../http/errors.ts';
@@ -33,9 +33,9 @@ function inOrder(entries: FaqEntryDoc[]): FaqEntryDoc[] {
  * `_id` lookup, two for a language without entries.
  */
 async function entriesFor(ctx: Ctx): Promise<FaqEntryDoc[]> {
-  const own = await FaqList.findById(listId(ctx.tenant._id, ctx.lng)).lean<FaqListDoc>();
+  const own = await findByKey<FaqListDoc>(FaqList, listId(ctx.tenant._id, ctx.lng));
   if (own?.entries.length || ctx.lng === ctx.tenant.defaultLocale) return own?.entries ?? [];
-  const fallback = await FaqList.findById(listId(ctx.tenant._id, ctx.tenant.defaultLocale)).lean<FaqListDoc>();
+  const fallback = await findByKey<FaqListDoc>(FaqList, listId(ctx.tenant._id, ctx.tenant.defaultLocale));
   return fallback?.entries ?? [];
 }
 
@@ -127,7 +127,7 @@ export async function upsertFaq(tenant: TenantDoc, input: FaqUpsert): Promise<{ 
 /** Removes an entry in one language, or in all of them when none is given. */
 export async function deleteFaq(tenant: TenantDoc, entryKey: string, lng?: string): Promise<{ deleted: number }> {
   const languages = lng ? [lng] : [...new Set([...tenant.locales, ...SUPPORTED_LOCALES])].sort();
-  const lists = await Promise.all(languages.map((l) => FaqList.findById(listId(tenant._id, l)).lean<FaqListDoc>()));
+  const lists = await Promise.all(languages.map((l) => findByKey<FaqListDoc>(FaqList, listId(tenant._id, l))));
   let deleted = 0;
   for (const [i, list] of lists.entries()) {
     if (!list?.entries.some((e) => e.key === entryKey)) continue;
@@ -146,7 +146,7 @@ export async function seedFaq(
   lng: string,
   entries: { key: string; question: string; answer: string; topic: string }[],
 ): Promise<number> {
-  const existing = await FaqList.findById(listId(tenantId, lng)).lean<FaqListDoc>();
+  const existing = await findByKey<FaqListDoc>(FaqList, listId(tenantId, lng));
   if (existing?.entries.length) return 0;
   return changeList(tenantId, lng, (current) =>
     current.length

@@ -8,7 +8,7 @@ import { verifyCaptcha } from '../auth/captcha.ts';
 import { currentSubscriber } from '../auth/sessions.ts';
 import { nextNumber } from '../db/kernel/counters.ts';
 import { dueAt, queue, sweepDue, type Due } from '../db/kernel/expiry.ts';
-import { key } from '../db/kernel/keys.ts';
+import { findByKey, key } from '../db/kernel/keys.ts';
 import { revise, RevisionBusyError } from '../db/kernel/revisions.ts';
 import { append, lastSeq, readAfter, readBefore } from '../db/kernel/streams.ts';
 import { signedIn, type Ctx, type SubscriberCtx } from '../http/context.ts';
@@ -85,7 +85,7 @@ export function view(doc: FeedbackRequestDoc): FeedbackRequestView {
 
 /** A request by `_id`, if it is this tenant's (another supplier's is as unknown as a missing one). */
 async function findRequest(tenantId: Types.ObjectId, id: string | Types.ObjectId): Promise<FeedbackRequestDoc | null> {
-  const doc = await FeedbackRequest.findById(id).lean<FeedbackRequestDoc>();
+  const doc = await findByKey<FeedbackRequestDoc>(FeedbackRequest, id);
   return doc && doc.tenantId.equals(tenantId) ? doc : null;
 }
 
@@ -403,7 +403,7 @@ export async function recordEmailReply(
   const requestId = mail.recipients.map(requestIdOfReplyAddress).find((id) => id !== null);
   if (!requestId) throw new NotFoundError('inbound_recipient_unknown');
   if (!mail.text) throw new ValidationError({ text: { code: 'inbound_empty_reply' } });
-  const owner = await FeedbackRequest.findById(requestId, { tenantSlug: 1 }).lean<Pick<FeedbackRequestDoc, 'tenantSlug'>>();
+  const owner = await findByKey<Pick<FeedbackRequestDoc, 'tenantSlug'>>(FeedbackRequest, requestId, { tenantSlug: 1 });
   if (!owner) throw new NotFoundError('feedback_not_found');
   const tenant = await getTenantBySlug(owner.tenantSlug);
   const updated = await updateRequest(tenant, requestId, { answer: mail.text.slice(0, ANSWER_MAX_LENGTH) }, 'email', {
@@ -473,9 +473,9 @@ export async function storePendingFiles(files: (Omit<FeedbackFileDoc, 'createdAt
 async function settleFiles(due: Due[]): Promise<number> {
   let removed = 0;
   for (const { id } of due) {
-    const file = await FeedbackFile.findById(id, { requestId: 1, pending: 1 }).lean<
+    const file = await findByKey<
       Pick<FeedbackFileDoc, 'requestId' | 'pending'>
-    >();
+    >(FeedbackFile, id, { requestId: 1, pending: 1 });
     if (!file?.pending) continue;
     if (await FeedbackRequest.exists({ _id: file.requestId })) {
       await FeedbackFile.updateOne({ _id: id }, { $unset: { pending: 1 } });
@@ -523,7 +523,7 @@ async function cursorSeq(tenantId: Types.ObjectId, cursor: string, last: number)
   let [low, high] = [0, last];
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    const entry = await FeedbackChange.findById(key(changeStream(tenantId), mid)).lean<FeedbackChangeDoc>();
+    const entry = await findByKey<FeedbackChangeDoc>(FeedbackChange, key(changeStream(tenantId), mid));
     if (entry && before(entry)) low = mid;
     else high = mid - 1;
   }

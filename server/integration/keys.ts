@@ -7,6 +7,7 @@ import { fromLoopback } from '../http/loopback.ts';
 import { ctxOf } from '../http/context.ts';
 import { AuthError, ForbiddenError, NotFoundError } from '../http/errors.ts';
 import { API_SCOPES, ApiKey, type ApiKeyDoc, type ApiScope } from './model.ts';
+import { findByKey } from '../db/kernel/keys.ts';
 
 declare module '../http/context.ts' {
   interface Ctx {
@@ -85,7 +86,7 @@ export function requireApiKey(scope: ApiScope): RequestHandler {
       integrationJson(req, res, next);
       return;
     }
-    const doc = await ApiKey.findById(hash(key)).lean<ApiKeyDoc>();
+    const doc = await findByKey<ApiKeyDoc>(ApiKey, hash(key));
     if (!doc || !doc.tenantId.equals(ctx.tenant._id) || doc.revokedAt) throw new AuthError('api_key_invalid');
     if (!doc.scopes.includes(scope)) throw new ForbiddenError('api_key_scope', { scope });
     const now = new Date();

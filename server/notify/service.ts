@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import { appContext } from '../app-context.ts';
 import { isDbReady } from '../db/connection.ts';
 import { dueAt, expiry, queue, sweepDue, sweepExpired, type Due } from '../db/kernel/expiry.ts';
-import { key } from '../db/kernel/keys.ts';
+import { findByKey, key } from '../db/kernel/keys.ts';
 import { claim, forget } from '../db/kernel/leases.ts';
 import { append, readAfter, streamId } from '../db/kernel/streams.ts';
 import { registry } from '../http/metrics.ts';
@@ -368,7 +368,7 @@ async function attemptNow(seen: Pick<OutboxJobDoc, '_id' | 'attempts'>): Promise
   if (!lease) return 'held';
   // What we saw may be stale: another worker may have finished this attempt in the meantime.
   const now = new Date();
-  const job = await OutboxJob.findById(seen._id).lean<OutboxJobDoc>();
+  const job = await findByKey<OutboxJobDoc>(OutboxJob, seen._id);
   if (!job || job.attempts !== seen.attempts) {
     // The attempt is over for good (its holder counted it before sending): nothing may claim it again.
     await forget(work);
@@ -421,7 +421,7 @@ const SWEEP_BATCH = 10_000;
  * stopped before the job's next due time was written.
  */
 async function deliverRecord(record: Due): Promise<boolean> {
-  const job = await OutboxJob.findById(record.id, { attempts: 1, nextAttemptAt: 1 }).lean<OutboxJobDoc>();
+  const job = await findByKey<OutboxJobDoc>(OutboxJob, record.id, { attempts: 1, nextAttemptAt: 1 });
   if (!job?.nextAttemptAt || job.nextAttemptAt > record.at) return false;
   const outcome = await attempt(job);
   if (outcome === 'held') {
@@ -452,7 +452,7 @@ type Pending = Pick<OutboxJobDoc, '_id' | 'createdAt' | 'nextAttemptAt'>;
 
 /** The jobs among `ids` that are not finished (queued or sending: those with a `nextAttemptAt`), each by `_id`. */
 async function unfinished(ids: Types.ObjectId[]): Promise<Pending[]> {
-  const jobs = await Promise.all(ids.map((id) => OutboxJob.findById(id, { createdAt: 1, nextAttemptAt: 1 }).lean<Pending>()));
+  const jobs = await Promise.all(ids.map((id) => findByKey<Pending>(OutboxJob, id, { createdAt: 1, nextAttemptAt: 1 })));
   return jobs.filter((j): j is Pending => j?.nextAttemptAt !== undefined && j.nextAttemptAt !== null);
 }
 
@@ -464,7 +464,7 @@ async function unfinished(ids: Types.ObjectId[]): Promise<Pending[]> {
  * says `limit`. The first count of this version takes the unfinished jobs from one scan.
  */
 export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> {
-  const previous = await OutboxStats.findById(STATS_ID).lean<OutboxStatsDoc>();
+  const previous = await findByKey<OutboxStatsDoc>(OutboxStats, STATS_ID);
   const now = Date.now();
   const hour = Math.floor(now / HOUR_MS);
   let open: Pending[];
@@ -535,7 +535,7 @@ export async function countOutbox(limit = STATS_BATCH): Promise<OutboxStatsDoc> 
  */
 async function lastCount(): Promise<Pick<OutboxStatsDoc, 'depth' | 'oldestAt'> | undefined> {
   if (!isDbReady()) return undefined;
-  return (await OutboxStats.findById(STATS_ID).lean<OutboxStatsDoc>()) ?? { depth: 0 };
+  return (await findByKey<OutboxStatsDoc>(OutboxStats, STATS_ID)) ?? { depth: 0 };
 }
 
 new client.Gauge({
@@ -559,7 +559,7 @@ new client.Gauge({
 
 /** The delivery state of one job (status, attempts, last error), for the modules that enqueued it. */
 export async function jobStatus(id: string | Types.ObjectId) {
-  const job = await OutboxJob.findById(id).lean<OutboxJobDoc>();
+  const job = await findByKey<OutboxJobDoc>(OutboxJob, id);
   if (!job) return null;
   return {
     status: job.status,

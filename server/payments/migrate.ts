@@ -1,6 +1,6 @@
 import type mongoose from 'mongoose';
 import { enrol } from '../db/kernel/expiry.ts';
-import { duplicateIndexes, key } from '../db/kernel/keys.ts';
+import { duplicateIndexes, findByKey, key } from '../db/kernel/keys.ts';
 import { StreamMark } from '../db/kernel/models.ts';
 import { onceMarkId, streamId } from '../db/kernel/streams.ts';
 import type { Migration, MigrationCtx } from '../db/migrate.ts';
@@ -181,7 +181,7 @@ async function moveKeyedHistory(ctx: MigrationCtx): Promise<number> {
     const entries: Doc[] = [];
     for (let at = 0; at < docs.length; at += LOOKUPS) {
       const part = docs.slice(at, at + LOOKUPS);
-      const payments = await Promise.all(part.map((e) => Payment.findById(String(e.paymentId)).lean<PaymentDoc>()));
+      const payments = await Promise.all(part.map((e) => findByKey<PaymentDoc>(Payment, String(e.paymentId))));
       part.forEach((e, i) => {
         const payment = payments[i];
         if (!payment)

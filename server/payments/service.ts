@@ -34,11 +34,13 @@ import {
   PaymentTransition,
   PendingPaid,
   type PaymentDoc,
+  type PaymentEventDoc,
   type PaymentExportDoc,
   type PaymentHistoryDoc,
   type PaymentItemDoc,
   type PaymentKeyDoc,
   type PaymentStatus,
+  type PaymentTransitionDoc,
   type PendingPaidDoc,
   type ProviderName,
   type ReceiptDoc,
@@ -201,7 +203,7 @@ export async function createPayment(
   const { result } = await idempotent(ctx, { scope: 'payments.create', key: idempotencyKey, request: input }, async () => {
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     const id = paymentIdFor(ctx.tenant._id, subscriberId, idempotencyKey);
-    let payment = await Payment.findById(id).lean<PaymentDoc>();
+    let payment = await findByKey<PaymentDoc>(Payment, id);
     if (!payment) {
       const { items, total } = await prepareItems(ctx, input.items);
       try {
@@ -224,7 +226,7 @@ export async function createPayment(
         ).toObject<PaymentDoc>();
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        payment = await Payment.findById(id).lean<PaymentDoc>();
+        payment = await findByKey<PaymentDoc>(Payment, id);
       }
     }
     if (!ownedBy(payment, ctx.tenant._id, subscriberId)) throw new NotFoundError('payment_not_found');
@@ -411,9 +413,9 @@ async function paymentFor(
   event: ProviderEvent,
   update: PaymentUpdate,
 ): Promise<{ payment?: PaymentDoc; reason: string }> {
-  const byRef = update.paymentId ? null : await PaymentKey.findById(providerRefKey(provider, update.intentId)).lean();
+  const byRef = update.paymentId ? null : await findByKey<PaymentKeyDoc>(PaymentKey, providerRefKey(provider, update.intentId));
   const id = update.paymentId ?? byRef?.paymentId;
-  const payment = id ? await Payment.findById(id).lean<PaymentDoc>() : null;
+  const payment = id ? await findByKey<PaymentDoc>(Payment, id) : null;
   if (!payment || payment.provider !== provider) return { reason: 'unknown_payment' };
   if (payment.providerRef && payment.providerRef !== update.intentId) return { reason: 'intent_mismatch' };
   if (provider === 'stripe') {
@@ -447,7 +449,7 @@ export async function handleProviderEvent(
     await PaymentEvent.create({ _id: eventKey, provider, eventId: event.id, type: event.type, account: event.account ?? '' });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const stored = await PaymentEvent.findById(eventKey).lean();
+    const stored = await findByKey<PaymentEventDoc>(PaymentEvent, eventKey);
     if (stored?.processedAt) return { outcome: 'duplicate' };
   }
   const finish = async (outcome: 'applied' | 'ignored', reason: string, payment?: PaymentDoc) => {
@@ -544,7 +546,7 @@ const writePayment = (id: string, set: Record<string, unknown>, seen?: PaymentDo
 async function rollForward(payment: PaymentDoc): Promise<PaymentDoc> {
   let current = payment;
   for (;;) {
-    const next = await PaymentTransition.findById(key(current._id, current.version + 1)).lean();
+    const next = await findByKey<PaymentTransitionDoc>(PaymentTransition, key(current._id, current.version + 1));
     if (!next) return current;
     const moved = await revisePayment(
       current._id,
@@ -581,7 +583,7 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     if (to === 'refunded' && payment.status !== 'succeeded' && canMove(payment.status, 'succeeded')) {
       const succeeded = await applyUpdate(payment, { intentId: update.intentId, to: 'succeeded' }, `${eventId}:implied-success`);
       if (succeeded) await fulfil(succeeded._id);
-      payment = (await Payment.findById(payment._id).lean<PaymentDoc>()) ?? payment;
+      payment = (await findByKey<PaymentDoc>(Payment, payment._id)) ?? payment;
     }
     if (!canMove(payment.status, to)) return null;
     const version = payment.version + 1;
@@ -630,7 +632,7 @@ function tenantCtx(tenant: TenantDoc, payment: PaymentDoc): Ctx {
  * Each run ends by showing the payment in the cabinet's history. Returns whether this call ran.
  */
 export async function fulfil(paymentId: string): Promise<boolean> {
-  const initial = await Payment.findById(paymentId).lean<PaymentDoc>();
+  const initial = await findByKey<PaymentDoc>(Payment, paymentId);
   if (!initial || initial.fulfilment !== 'pending') return false;
   const work = key('payments.fulfil', paymentId);
   const lease = await claim(work, fulfilLeaseMs());
@@ -699,7 +701,7 @@ async function newReceipt(payment: PaymentDoc, issuedAt: Date): Promise<ReceiptD
 
 /** Sends the payment's receipt; one that succeeded without it (an earlier version's success) is issued first. */
 async function issueReceipt(ctx: Ctx, tenant: TenantDoc, paymentId: string): Promise<PaymentDoc> {
-  const payment = await Payment.findById(paymentId).lean<PaymentDoc>();
+  const payment = await findByKey<PaymentDoc>(Payment, paymentId);
   if (!payment) throw new NotFoundError('payment_not_found');
   let receipt = payment.receipt;
   if (!receipt) {
@@ -743,7 +745,7 @@ async function showInHistory(seen: PaymentDoc): Promise<void> {
   const entry = streamId(historyStream(seen.tenantId, seen.subscriberId), seen.historySeq);
   for (let shown = publicPayment(seen); ;) {
     await PaymentHistory.updateOne({ _id: entry }, { $set: { shown } });
-    const now = await Payment.findById(seen._id).lean<PaymentDoc>();
+    const now = await findByKey<PaymentDoc>(Payment, seen._id);
     if (!now) return;
     const next = publicPayment(now);
     if (isDeepStrictEqual(next, shown)) return;
@@ -764,7 +766,7 @@ async function syncPending(payment: Pick<PaymentDoc, '_id' | 'tenantId' | 'items
       PendingPaid,
       pendingStream(payment.tenantId, accountId),
       async (last) => {
-        const current = await Payment.findById(payment._id).lean<PaymentDoc>();
+        const current = await findByKey<PaymentDoc>(Payment, payment._id);
         const counted = current?.status === 'succeeded' && !current.confirmedAt;
         const want = counted
           ? current.items.filter((i) => i.accountId === accountId).reduce((sum, i) => sum + i.amount + i.penalties, 0)
@@ -865,7 +867,7 @@ const FULFIL_BATCH = 50;
 
 /** Runs a due follow-up if its payment still waits for one; tells whether it did. */
 async function fulfilRecord(record: Due): Promise<boolean> {
-  const payment = await Payment.findById(record.id, { fulfilment: 1 }).lean<Pick<PaymentDoc, 'fulfilment'>>();
+  const payment = await findByKey<Pick<PaymentDoc, 'fulfilment'>>(Payment, record.id, { fulfilment: 1 });
   if (payment?.fulfilment !== 'pending') return false;
   await fulfil(record.id);
   return true;
@@ -906,7 +908,7 @@ export async function pendingPaidAmount(tenantId: Types.ObjectId, accountId: str
 
 /** One id of a confirmation: found by `_id`, the tenant checked after. */
 async function confirmOne(tenant: TenantDoc, id: string, now: Date): Promise<string> {
-  const payment = await Payment.findById(id).lean<PaymentDoc>();
+  const payment = await findByKey<PaymentDoc>(Payment, id);
   if (!ownedBy(payment, tenant._id)) return 'payment_not_found';
   if (payment.status !== 'succeeded' && payment.status !== 'refunded') return 'payment_not_succeeded';
   if (!payment.confirmedAt) await writePayment(id, { confirmedAt: now });

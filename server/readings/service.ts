@@ -2,7 +2,7 @@ import type { ReadingConfirmation, ReadingInput, ReadingWarning } from '../../co
 import { formatReading, meterCapacity, MILLI_PER_UNIT, parseReading } from '../../contracts/rules/readings.ts';
 import mongoose from 'mongoose';
 import { dueAt, queue, sweepDue, type Due, type Register } from '../db/kernel/expiry.ts';
-import { isDuplicateKey, key, type KeyedModel } from '../db/kernel/keys.ts';
+import { findByKey, isDuplicateKey, key, type KeyedModel } from '../db/kernel/keys.ts';
 import { claim, releaseLease, type Lease } from '../db/kernel/leases.ts';
 import { revise } from '../db/kernel/revisions.ts';
 import { append, readAfter, streamId } from '../db/kernel/streams.ts';
@@ -215,7 +215,7 @@ class MeterLog {
   /** Reads the meter's document, or else up to `pages` pages before what was read; false when there is nothing more. */
   private async more(pages: number): Promise<boolean> {
     if (this.head === undefined) {
-      this.head = await MeterReadings.findById(this.meterId).lean<MeterReadingsDoc>();
+      this.head = await findByKey<MeterReadingsDoc>(MeterReadings, this.meterId);
       if (!this.head) return false;
       this.seen.push(...this.head.readings.map((r) => withOwner(this.head!, r)).reverse());
       this.page = this.head.pages;
@@ -224,7 +224,7 @@ class MeterLog {
     if (this.page < 1 || this.seen.length >= WALK_LIMIT) return false;
     const numbers = Array.from({ length: Math.min(pages, this.page) }, (_, i) => this.page - i);
     this.page -= numbers.length;
-    const docs = await Promise.all(numbers.map((p) => ReadingPage.findById(pageId(this.meterId, p)).lean<ReadingPageDoc>()));
+    const docs = await Promise.all(numbers.map((p) => findByKey<ReadingPageDoc>(ReadingPage, pageId(this.meterId, p))));
     for (const doc of docs) if (doc) this.seen.push(...doc.readings.map((r) => withOwner(doc, r)).reverse());
     return true;
   }
@@ -818,7 +818,7 @@ async function readingsByIds(ids: string[]): Promise<Map<string, ReadingDoc>> {
   });
   const meters = [...new Set(places.map((p) => p.meterId))];
   const heads = new Map(
-    (await Promise.all(meters.map((m) => MeterReadings.findById(m).lean<MeterReadingsDoc>()))).flatMap((h) =>
+    (await Promise.all(meters.map((m) => findByKey<MeterReadingsDoc>(MeterReadings, m)))).flatMap((h) =>
       h ? [[h._id, h] as const] : [],
     ),
   );
@@ -828,7 +828,7 @@ async function readingsByIds(ids: string[]): Promise<Map<string, ReadingDoc>> {
   };
   const pageIds = [...new Set(places.filter(paged).map((p) => pageId(p.meterId, pageOf(p.seq))))];
   const pages = new Map(
-    (await Promise.all(pageIds.map((id) => ReadingPage.findById(id).lean<ReadingPageDoc>()))).flatMap((d) =>
+    (await Promise.all(pageIds.map((id) => findByKey<ReadingPageDoc>(ReadingPage, id)))).flatMap((d) =>
       d ? [[d._id, d] as const] : [],
     ),
   );
@@ -881,7 +881,7 @@ async function changeStatus(
   const place = placeOf(id);
   if (!place) return null;
   for (;;) {
-    const head = await MeterReadings.findById(place.meterId).lean<MeterReadingsDoc>();
+    const head = await findByKey<MeterReadingsDoc>(MeterReadings, place.meterId);
     if (!head || place.seq > head.seq) return null;
     const inHead = place.seq > head.pages * READINGS_PER_PAGE;
     const model = inHead ? MeterReadings : ReadingPage;
@@ -930,7 +930,7 @@ const LEGACY_ID = /^[0-9a-f]{24}$/i;
 /** The id of a reading, given as it is or as the id it had before the upgrade to keyed readings. */
 async function currentId(id: string): Promise<string> {
   if (!LEGACY_ID.test(id)) return id;
-  const alias = await LegacyReadingId.findById(id.toLowerCase()).lean<LegacyReadingIdDoc>();
+  const alias = await findByKey<LegacyReadingIdDoc>(LegacyReadingId, id.toLowerCase());
   return alias?.reading ?? id;
 }
 

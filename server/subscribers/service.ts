@@ -39,7 +39,7 @@ export function normalizeLogin(raw: string, kinds: readonly LoginKind[]): LoginR
  * lookups). A key whose cabinet is gone or now signs in with another login finds nothing.
  */
 export async function findByLogin(realm: string, login: string): Promise<SubscriberDoc | null> {
-  const held = await LoginKey.findById(key(realm, login)).lean<LoginKeyDoc>();
+  const held = await findByKey<LoginKeyDoc>(LoginKey, key(realm, login));
   if (!held) return null;
   const sub = await findById(realm, held.subscriberId);
   return sub?.login === login ? sub : null;
@@ -70,10 +70,10 @@ async function claimLogin(realm: string, login: string, subscriberId: Types.Obje
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    const held = await LoginKey.findById(id).lean<LoginKeyDoc>();
+    const held = await findByKey<LoginKeyDoc>(LoginKey, id);
     if (!held) continue;
     if (held.subscriberId.equals(subscriberId)) return true;
-    const holder = await Subscriber.findById(held.subscriberId).lean<SubscriberDoc>();
+    const holder = await findByKey<SubscriberDoc>(Subscriber, held.subscriberId);
     const inUse = holder?.realm === realm && holder.login === login;
     if (inUse || Date.now() - held.createdAt.getTime() < LOGIN_SETTLE_MS) return false;
     await LoginKey.deleteOne({ _id: id });
@@ -84,7 +84,7 @@ async function claimLogin(realm: string, login: string, subscriberId: Types.Obje
 /** Gives a login back, if the cabinet still holds it. */
 async function releaseLogin(realm: string, login: string, subscriberId: Types.ObjectId): Promise<void> {
   const id = key(realm, login);
-  const held = await LoginKey.findById(id).lean<LoginKeyDoc>();
+  const held = await findByKey<LoginKeyDoc>(LoginKey, id);
   if (held?.subscriberId.equals(subscriberId)) await LoginKey.deleteOne({ _id: id });
 }
 
@@ -170,7 +170,7 @@ export async function removeSubscriber(
 async function removeUnconfirmed(due: Due[], now: Date): Promise<number> {
   let removed = 0;
   for (const { id } of due) {
-    const sub = await Subscriber.findById(id).lean<SubscriberDoc>();
+    const sub = await findByKey<SubscriberDoc>(Subscriber, id);
     if (sub?.status !== 'pending' || !sub.confirmBy || sub.confirmBy > now) continue;
     await removeSubscriber(sub, 'unconfirmed');
     removed += 1;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SUPPORTED_LOCALES } from '../i18n/index.ts';
 import { Tenant, TenantSlug, type TenantDoc, type TenantSlugDoc } from './model.ts';
 import { themeNames } from './themes.ts';
+import { findByKey } from '../db/kernel/keys.ts';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,39}$/;
 
@@ -130,8 +131,8 @@ function merge(base: unknown, changes: unknown): unknown {
 }
 
 async function tenantOfSlug(slug: string): Promise<TenantDoc | null> {
-  const key = await TenantSlug.findById(slug).lean<TenantSlugDoc>();
-  return key ? Tenant.findById(key.tenantId).lean<TenantDoc>() : null;
+  const key = await findByKey<TenantSlugDoc>(TenantSlug, slug);
+  return key ? findByKey<TenantDoc>(Tenant, key.tenantId) : null;
 }
 
 /** Creates a supplier from a checked file; its slug and realm keys are written as it is stored. */

@@ -12,6 +12,7 @@ import {
   type TenantSlugDoc,
 } from './model.ts';
 import { getTheme } from './themes.ts';
+import { findByKey } from '../db/kernel/keys.ts';
 
 const CACHE_MS = 5_000;
 const SLUG = /^[a-z0-9][a-z0-9-]{1,39}$/;
@@ -40,7 +41,7 @@ export function tenantCacheSizes(): { tenants: number; slugs: number; realms: nu
 async function tenantById(id: Types.ObjectId): Promise<TenantDoc | null> {
   const hit = byId.get(String(id));
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.tenant;
-  const tenant = await Tenant.findById(id).lean<TenantDoc>();
+  const tenant = await findByKey<TenantDoc>(Tenant, id);
   if (tenant) byId.set(String(id), { at: Date.now(), tenant });
   else byId.delete(String(id));
   return tenant;
@@ -55,7 +56,7 @@ export async function getTenantBySlug(slug: string): Promise<TenantDoc> {
   if (!SLUG.test(slug)) throw notFound();
   let id = idOfSlug.get(slug);
   if (!id) {
-    const found = await TenantSlug.findById(slug).lean<TenantSlugDoc>();
+    const found = await findByKey<TenantSlugDoc>(TenantSlug, slug);
     if (!found) throw notFound();
     id = found.tenantId;
   }
@@ -91,7 +92,7 @@ export async function listActiveTenants(): Promise<TenantDoc[]> {
 async function realmTenants(realm: string): Promise<TenantDoc[]> {
   let hit = realms.get(realm);
   if (!hit || Date.now() - hit.at >= CACHE_MS) {
-    const doc = await TenantRealm.findById(realm).lean<TenantRealmDoc>();
+    const doc = await findByKey<TenantRealmDoc>(TenantRealm, realm);
     hit = { at: Date.now(), ids: (doc?.tenants ?? []).slice(0, MAX_REALM_TENANTS) };
     if (doc) realms.set(realm, hit);
   }

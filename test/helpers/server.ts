@@ -33,7 +33,8 @@ export async function startTestServer(): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gaskit-test-'));
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', GASKIT_DEMO: '1', GASKIT_DATA_DIR: dataDir, PORT: '0' });
   const db = await startEmbeddedDb({ dataDir, cacheDir: config.cacheDir, log: (m) => process.stderr.write(`${m}\n`) });
-  await connectDb(db.uri, 'gaskit_test');
+  // Commands are reported so that tests can see what reaches the database (test/helpers/operations.ts).
+  await connectDb(db.uri, 'gaskit_test', { monitorCommands: true });
   // The tests' supplier pages are the demo's at the default port (the server itself gets a free one).
   await seedDemoTenants(demoOrigins({ port: 3000, publicUrl: undefined }));
   const app = await bootstrap(config, {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { MAX_SESSIONS, openSession } from '../../server/auth/sessions.ts';
 import { key } from '../../server/db/kernel/keys.ts';
 import { LoginKey, Subscriber } from '../../server/subscribers/model.ts';
@@ -14,6 +14,7 @@ import {
   uniqueEmail,
   useMailCatcher,
 } from '../helpers/auth.ts';
+import { operationsDuring } from '../helpers/operations.ts';
 import { api, apiFrom, ownAddress } from '../helpers/server.ts';
 
 const T = '/api/v1/t/sever-gaz';
@@ -44,18 +45,12 @@ interface Op {
   filter: unknown;
 }
 
-/** The database operations on our collections while `run` runs (mongoose's debug hook sees every one). */
+/** The database operations on our collections while `run` runs. */
 async function operations(run: () => Promise<unknown>): Promise<Op[]> {
-  const ops: Op[] = [];
-  mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
-    if (OURS.has(collection)) ops.push({ collection, method, filter: args[0] });
-  });
-  try {
-    await run();
-  } finally {
-    mongoose.set('debug', false);
-  }
-  return ops;
+  const { ops } = await operationsDuring(run);
+  return ops
+    .filter((e) => OURS.has(e.collectionName))
+    .map((e) => ({ collection: e.collectionName, method: e.method, filter: e.params[0] }));
 }
 
 /** A filter that is exactly `{ _id: value }`: the only one FerretDB v1 serves from its index. */

@@ -12,6 +12,7 @@ import { claimKey } from '../../server/db/kernel/idempotency.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { clear, hit } from '../../server/db/kernel/limits.ts';
 import { solvedCaptcha } from '../helpers/auth.ts';
+import { watchOperations } from '../helpers/operations.ts';
 
 /** 50 writers at once, on the real embedded database (FerretDB v1), as the kernel's guarantees are stated for. */
 const WRITERS = 50;
@@ -57,7 +58,7 @@ interface Op {
 async function operations<T>(run: () => Promise<T>): Promise<{ result: T; ops: Op[] }> {
   const watched = new Set(['kernel_expiries', 'kernel_expiry_cursors', 'test_kernel_expiring']);
   const ops: Op[] = [];
-  mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+  const stopWatching = watchOperations((collection: string, method: string, ...args: unknown[]) => {
     if (!watched.has(collection)) return;
     const filters =
       method === 'bulkWrite'
@@ -70,7 +71,7 @@ async function operations<T>(run: () => Promise<T>): Promise<{ result: T; ops: O
   try {
     return { result: await run(), ops };
   } finally {
-    mongoose.set('debug', false);
+    stopWatching();
   }
 }
 

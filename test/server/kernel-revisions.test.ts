@@ -5,6 +5,7 @@ import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
 import { Ticket } from '../../server/db/kernel/models.ts';
 import { revise } from '../../server/db/kernel/revisions.ts';
+import { watchOperations } from '../helpers/operations.ts';
 
 interface ListDoc {
   _id: string;
@@ -25,11 +26,11 @@ const ticket = (id: string, rev: number, generation: number) => key(key('test_ke
 /** The database commands `run` makes, as `<collection> <method>`. */
 async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
-  mongoose.set('debug', (collection: string, method: string) => void seen.push(`${collection} ${method}`));
+  const stopWatching = watchOperations((collection: string, method: string) => void seen.push(`${collection} ${method}`));
   try {
     await run();
   } finally {
-    mongoose.set('debug', false);
+    stopWatching();
   }
   return seen;
 }

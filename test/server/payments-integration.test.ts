@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { enrolAgain } from '../../server/db/kernel/expiry.ts';
 import { key } from '../../server/db/kernel/keys.ts';
 import { claim } from '../../server/db/kernel/leases.ts';
@@ -12,6 +12,7 @@ import { fulfilPending, handleProviderEvent } from '../../server/payments/servic
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
 import { card, followedUp, payer } from '../helpers/payments.ts';
 import { api, testApp, testServer } from '../helpers/server.ts';
+import { watchOperations } from '../helpers/operations.ts';
 
 /** A supplier of its own (its own realm and export stream) paying through the demo provider. */
 async function freshTenant(): Promise<TenantDoc> {
@@ -141,7 +142,7 @@ describe('payments: integration API (export and confirmation)', function () {
     // Due once the held lease would have run out; past the queue's one-time enrolment, a run reads every document by `_id`.
     await fulfilPending(0);
     const filters: Record<string, unknown>[] = [];
-    mongoose.set('debug', (_collection: string, method: string, filter: Record<string, unknown>) => {
+    const stopWatching = watchOperations((_collection: string, method: string, filter: Record<string, unknown>) => {
       if (['find', 'findOne', 'countDocuments', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany'].includes(method)) {
         filters.push(filter);
       }
@@ -149,7 +150,7 @@ describe('payments: integration API (export and confirmation)', function () {
     try {
       expect(await fulfilPending(50, new Date(Date.now() + testServer().config.leaseMs + 1000))).to.equal(1);
     } finally {
-      mongoose.set('debug', false);
+      stopWatching();
     }
     expect(filters).to.not.deep.equal([]);
     const byKey = (f: Record<string, unknown>) =>
@@ -202,7 +203,7 @@ describe('payments: integration API (export and confirmation)', function () {
     const work = key('payments.fulfil', body.payment.id);
     const claims: { leaseUntil: Date }[] = [];
     testApp().payments.fulfilLeaseMs = 7_000;
-    mongoose.set('debug', (collection: string, method: string, doc: { work?: string; leaseUntil: Date }) => {
+    const stopWatching = watchOperations((collection: string, method: string, doc: { work?: string; leaseUntil: Date }) => {
       if (collection === 'kernel_tickets' && method === 'insertOne' && doc.work === work) claims.push(doc);
     });
     const from = Date.now();
@@ -213,7 +214,7 @@ describe('payments: integration API (export and confirmation)', function () {
       // The follow-up claims after the answer.
       await followedUp(body.payment.id);
     } finally {
-      mongoose.set('debug', false);
+      stopWatching();
       testApp().payments.fulfilLeaseMs = testServer().config.leaseMs;
     }
     expect(claims).to.have.length(1);

@@ -14,6 +14,7 @@ import { api } from '../helpers/server.ts';
 import { waitFor } from '../helpers/process.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
 import { OutboxJob } from '../../server/notify/model.ts';
+import { watchOperations } from '../helpers/operations.ts';
 
 /** The collections the payments module and the kernel primitives it uses keep. */
 const OWN = /^(pay_|kernel_)/;
@@ -89,13 +90,14 @@ function refundEvent(providerRef: string, amount: number, refunded: number) {
 describe('payments: by key', function () {
   this.timeout(60_000);
 
+  let stopWatching: () => void;
   before(() => {
-    mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+    stopWatching = watchOperations((collection: string, method: string, ...args: unknown[]) => {
       recording?.push({ collection, method, filter: args[0], followUp: inFollowUp() });
     });
   });
   after(() => {
-    mongoose.set('debug', false);
+    stopWatching();
   });
 
   it("finds every payments document of a subscriber's or integrator's request by _id alone, a bounded number each", async () => {

@@ -28,6 +28,7 @@ import { startMailCatcher, type MailCatcher } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/process.ts';
 import { api, testApp } from '../helpers/server.ts';
 import { signedInSubscriber } from '../helpers/subscribers.ts';
+import { watchOperations } from '../helpers/operations.ts';
 
 const DAY = 86_400_000;
 
@@ -370,7 +371,7 @@ describe('readings: submission rules', () => {
 /** The readings queries a call makes: collection, method and filter (an insert's document). */
 async function readingsQueries(fn: () => Promise<unknown>) {
   const seen: { collection: string; method: string; filter: Record<string, unknown> }[] = [];
-  mongoose.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+  const stopWatching = watchOperations((collection: string, method: string, ...args: unknown[]) => {
     const filter = (args[0] ?? {}) as Record<string, unknown>;
     const mine =
       collection.startsWith('readings_') || (collection === 'kernel_tickets' && String(filter._id).startsWith('reading:'));
@@ -379,7 +380,7 @@ async function readingsQueries(fn: () => Promise<unknown>) {
   try {
     await fn();
   } finally {
-    mongoose.set('debug', false);
+    stopWatching();
   }
   return seen;
 }
@@ -783,7 +784,7 @@ describe('readings: reminders', () => {
 
     // Enrolled once: the next run finds both cabinets by `_id` alone.
     const filters: Record<string, unknown>[] = [];
-    mongoose.set('debug', (_collection: string, method: string, filter: Record<string, unknown>) => {
+    const stopWatching = watchOperations((_collection: string, method: string, filter: Record<string, unknown>) => {
       if (['find', 'findOne', 'countDocuments', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany'].includes(method)) {
         filters.push(filter);
       }
@@ -791,7 +792,7 @@ describe('readings: reminders', () => {
     try {
       expect(await remindTenant(s.tenant, new Date('2030-04-23T09:00:00Z'))).to.equal(2);
     } finally {
-      mongoose.set('debug', false);
+      stopWatching();
     }
     expect(filters).to.not.deep.equal([]);
     const byKey = (f: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { isDuplicateKey, key, type KeyedModel } from './keys.ts';
+import { findByKey, isDuplicateKey, key, type KeyedModel } from './keys.ts';
 import { ExpiryCursor, ExpiryEntry, type ExpiryCursorDoc, type ExpiryEntryDoc } from './models.ts';
 import { append, lastSeq, readAfter, streamId } from './streams.ts';
 
@@ -179,7 +179,7 @@ function expireNamed(s: Schedule): Handler {
             const end = await lastSeq(model, row.target);
             ids = Array.from({ length: end }, (_, n) => streamId(row.target, n + 1));
           } else {
-            const doc = await model.findById(row.target, { expiresAt: 1 }).lean<{ expiresAt?: Date }>();
+            const doc = await findByKey<{ expiresAt?: Date }>(model, row.target, { expiresAt: 1 });
             ids = doc?.expiresAt && doc.expiresAt <= now ? [row.target] : [];
           }
           due.set(model, [...(due.get(model) ?? []), ...ids]);
@@ -241,7 +241,7 @@ export async function enrol(s: Schedule): Promise<number> {
  */
 async function sweep(s: Schedule, now: Date, limit: number, handle: Handler): Promise<number> {
   await start(s);
-  const cursor = await ExpiryCursor.findById(cursorId(s)).lean<ExpiryCursorDoc>();
+  const cursor = await findByKey<ExpiryCursorDoc>(ExpiryCursor, cursorId(s));
   if (!cursor) throw new Error(`schedule ${s.name}: cursor missing`);
   if (!cursor.enrolled && !(cursor.enrolling && cursor.enrolling.getTime() > Date.now())) await enrol(s);
   const closed = Math.min(bucketOf(s, now.getTime()), bucketOf(s, Date.now())) - 2;

@@ -1,5 +1,5 @@
 import { dueAt, expiry, sweepExpired } from './expiry.ts';
-import { isDuplicateKey } from './keys.ts';
+import { findByKey, isDuplicateKey } from './keys.ts';
 import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
 import { revise } from './revisions.ts';
 
@@ -39,7 +39,7 @@ function inForce(doc: IdempotencyDoc | null, fingerprint: string, now: number): 
 }
 
 export async function claimKey(id: string, fingerprint: string, ttlMs: number, lockMs: number): Promise<IdempotencyOutcome> {
-  const seen = inForce(await IdempotencyRecord.findById(id).lean<IdempotencyDoc>(), fingerprint, Date.now());
+  const seen = inForce(await findByKey<IdempotencyDoc>(IdempotencyRecord, id), fingerprint, Date.now());
   if (seen) return seen;
   const now = Date.now();
   const record = {
@@ -54,7 +54,7 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     // Another request holds the key; or a record past its time is there, replaced by one taker.
-    const there = await IdempotencyRecord.findById(id).lean<IdempotencyDoc>();
+    const there = await findByKey<IdempotencyDoc>(IdempotencyRecord, id);
     const held =
       inForce(there, fingerprint, Date.now()) ??
       (await revise<IdempotencyDoc, Seen | null>(

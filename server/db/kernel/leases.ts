@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dueAt, expiry, sweepExpired } from './expiry.ts';
-import { isDuplicateKey, key } from './keys.ts';
+import { findByKey, isDuplicateKey, key } from './keys.ts';
 import { Ticket, type TicketDoc } from './models.ts';
 
 /**
@@ -75,7 +75,7 @@ export async function claim(
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    const ticket = await Ticket.findById(id).lean<TicketDoc>();
+    const ticket = await findByKey<TicketDoc>(Ticket, id);
     // A ticket deleted meanwhile means the work was forgotten: finished for good.
     if (!ticket) return null;
     if (ticket.leaseUntil.getTime() > now && !(await Ticket.exists({ _id: ticketId(work, generation + 1) }))) return null;
@@ -90,7 +90,7 @@ function lease(work: string, generation: number, holder: string, sweptAt: number
     generation,
     async stillHeld() {
       const [mine, next] = await Promise.all([
-        Ticket.findById(id).lean<TicketDoc>(),
+        findByKey<TicketDoc>(Ticket, id),
         Ticket.exists({ _id: ticketId(work, generation + 1) }),
       ]);
       return mine !== null && mine.holder === holder && mine.leaseUntil.getTime() > Date.now() && next === null;
@@ -145,7 +145,7 @@ export async function runExclusive(
   const slice = Math.floor(Date.now() / intervalMs);
   const spanned = Math.ceil(leaseMs / intervalMs);
   const earlier = await Promise.all(
-    Array.from({ length: spanned }, (_, i) => Ticket.findById(ticketId(key(name, slice - 1 - i), 0)).lean<TicketDoc>()),
+    Array.from({ length: spanned }, (_, i) => findByKey<TicketDoc>(Ticket, ticketId(key(name, slice - 1 - i), 0))),
   );
   if (earlier.some((t) => t !== null && t.leaseUntil.getTime() > Date.now())) return false;
   const held = await claim(key(name, slice), leaseMs);

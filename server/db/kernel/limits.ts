@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dueAt, expireStreamAt, expiry, sweepExpired } from './expiry.ts';
-import { key, type KeyedModel } from './keys.ts';
+import { findByKey, key, type KeyedModel } from './keys.ts';
 import { Epoch, Hit, type EpochDoc, type HitDoc } from './models.ts';
 import { appendWithin, lastSeq, streamId } from './streams.ts';
 
@@ -67,12 +67,12 @@ const FIRST_EPOCH = { epoch: '0', until: Infinity };
 
 /** The key's current epoch ('0' until it is first cleared), and until when its document is kept. */
 async function epochOf(name: string, now: number): Promise<{ epoch: string; until: number }> {
-  const doc = await Epoch.findById(key('limit', part(name))).lean<EpochDoc>();
+  const doc = await findByKey<EpochDoc>(Epoch, key('limit', part(name)));
   return doc && doc.expiresAt.getTime() > now ? { epoch: doc.epoch, until: doc.expiresAt.getTime() } : FIRST_EPOCH;
 }
 
 async function hitAt(stream: string, seq: number): Promise<number | null> {
-  const doc = await Hit.findById(streamId(stream, seq)).lean<HitDoc>();
+  const doc = await findByKey<HitDoc>(Hit, streamId(stream, seq));
   return doc ? doc.at.getTime() : null;
 }
 

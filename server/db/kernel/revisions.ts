@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { key, type KeyedModel } from './keys.ts';
+import { findByKey, key, type KeyedModel } from './keys.ts';
 import { claim } from './leases.ts';
 
 /**
@@ -69,7 +69,7 @@ export async function revise<D extends { rev?: number }, R>(
   const started = Date.now();
   let work = '';
   for (let attempt = 0; attempt < tries; attempt += 1) {
-    const seen = attempt === 0 && known !== undefined ? known : await model.findById(id).lean<D>();
+    const seen = attempt === 0 && known !== undefined ? known : await findByKey<D>(model, id);
     const rev = seen?.rev ?? 0;
     work = key(name, String(id), rev);
     const lease = await claim(work, leaseMs, { swept: false });
@@ -80,7 +80,7 @@ export async function revise<D extends { rev?: number }, R>(
     // Whether the revision is over: written, by this holder or (moved on meanwhile) another.
     let over = false;
     try {
-      const current = await model.findById(id).lean<D>();
+      const current = await findByKey<D>(model, id);
       over = (current?.rev ?? 0) !== rev;
       if (over) continue;
       const { set, result } = await change(current);

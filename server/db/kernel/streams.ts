@@ -1,4 +1,4 @@
-import { isDuplicateKey, key, type KeyedModel } from './keys.ts';
+import { findByKey, isDuplicateKey, key, type KeyedModel } from './keys.ts';
 import { StreamMark, type StreamMarkDoc } from './models.ts';
 
 /**
@@ -71,7 +71,7 @@ export async function endPast<D>(
   low: number,
   last: D | null,
 ): Promise<{ seq: number; last: D | null }> {
-  const entry = (seq: number) => model.findById(streamId(stream, seq)).lean<D>();
+  const entry = (seq: number) => findByKey<D>(model, streamId(stream, seq));
   let step = 1;
   let high = low + step;
   for (let found = await entry(high); found; found = await entry(high)) {
@@ -97,7 +97,7 @@ export async function endPast<D>(
  */
 export async function lastEntry<D>(model: KeyedModel, stream: string, from = 0): Promise<{ seq: number; last: D | null }> {
   const low = Math.max(heads.get(headOf(model, stream)) ?? 0, from);
-  const last = low > 0 ? await model.findById(streamId(stream, low)).lean<D>() : null;
+  const last = low > 0 ? await findByKey<D>(model, streamId(stream, low)) : null;
   return last ? endPast(model, stream, low, last) : endPast<D>(model, stream, 0, null);
 }
 
@@ -191,7 +191,7 @@ async function appendWithinInTurn<T extends object>(
 export async function readAfter<D>(model: KeyedModel, stream: string, after: number, limit: number): Promise<D[]> {
   const count = Math.max(0, Math.min(limit, (await lastSeq(model, stream, after)) - after));
   const ids = Array.from({ length: count }, (_, i) => streamId(stream, after + 1 + i));
-  const rows = await Promise.all(ids.map((id) => model.findById(id).lean<D>()));
+  const rows = await Promise.all(ids.map((id) => findByKey<D>(model, id)));
   const out: D[] = [];
   for (const row of rows) {
     if (!row) break;
@@ -217,7 +217,7 @@ export async function readBefore<D>(
   const from = Math.max(1, top - limit + 1);
   const ids = [];
   for (let s = newest ? top - 1 : top; s >= from; s -= 1) ids.push(streamId(stream, s));
-  const rows = (await Promise.all(ids.map((id) => model.findById(id).lean<D>()))).filter(
+  const rows = (await Promise.all(ids.map((id) => findByKey<D>(model, id)))).filter(
     (r): r is NonNullable<typeof r> => r !== null,
   ) as D[];
   if (newest?.last && top >= from) rows.unshift(newest.last);
@@ -285,10 +285,10 @@ export function appendOnce<T extends object>(model: KeyedModel, stream: string, 
 async function appendOnceInTurn<T extends object>(model: KeyedModel, stream: string, identity: string, doc: T): Promise<number> {
   const markId = onceMarkId(model, stream, identity);
   const entry = { ...doc, once: identity };
-  let mark = await StreamMark.findById(markId).lean<StreamMarkDoc>();
+  let mark = await findByKey<StreamMarkDoc>(StreamMark, markId);
   for (;;) {
     if (mark) {
-      const there = await model.findById(streamId(stream, mark.seq)).lean<{ once?: string }>();
+      const there = await findByKey<{ once?: string }>(model, streamId(stream, mark.seq));
       if (there?.once === identity) return mark.seq;
       if (!there && (await insertAt(model, stream, mark.seq, entry))) return mark.seq;
     }
@@ -299,7 +299,7 @@ async function appendOnceInTurn<T extends object>(model: KeyedModel, stream: str
         await StreamMark.create({ _id: markId, seq });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        mark = await StreamMark.findById(markId).lean<StreamMarkDoc>();
+        mark = await findByKey<StreamMarkDoc>(StreamMark, markId);
         continue;
       }
     }
