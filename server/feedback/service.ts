@@ -473,9 +473,7 @@ export async function storePendingFiles(files: (Omit<FeedbackFileDoc, 'createdAt
 async function settleFiles(due: Due[]): Promise<number> {
   let removed = 0;
   for (const { id } of due) {
-    const file = await findByKey<
-      Pick<FeedbackFileDoc, 'requestId' | 'pending'>
-    >(FeedbackFile, id, { requestId: 1, pending: 1 });
+    const file = await findByKey<Pick<FeedbackFileDoc, 'requestId' | 'pending'>>(FeedbackFile, id, { requestId: 1, pending: 1 });
     if (!file?.pending) continue;
     if (await FeedbackRequest.exists({ _id: file.requestId })) {
       await FeedbackFile.updateOne({ _id: id }, { $unset: { pending: 1 } });
