@@ -363,11 +363,14 @@ function followUpAfter(paymentId: string): void {
  * success counts as paid and unconfirmed before the answer: the pages the payer opens next (the
  * account, the pay form) must not offer the paid amount again.
  */
-async function demoEvents(ctx: SubscriberCtx, id: string, events: ProviderEvent[]) {
-  for (const event of events) await handleProviderEvent('demo', event, { followUp: false });
-  const payment = await ownPayment(ctx, id);
+async function demoEvents(ctx: SubscriberCtx, seen: PaymentDoc, events: ProviderEvent[]) {
+  // The payment as each event moved it; read again after an event that moved nothing (it may have
+  // caught the payment up with a step another writer logged).
+  let payment: PaymentDoc | undefined = seen;
+  for (const event of events) ({ moved: payment } = await applyProviderEvent('demo', event, { followUp: false, known: payment }));
+  payment ??= await ownPayment(ctx, seen._id);
   if (payment.status === 'succeeded') await syncPending(payment);
-  followUpAfter(id);
+  followUpAfter(payment._id);
   return publicPayment(payment);
 }
 
@@ -378,15 +381,15 @@ async function demoEvents(ctx: SubscriberCtx, id: string, events: ProviderEvent[
  */
 export async function demoConfirm(ctx: SubscriberCtx, id: string, card: { cardNumber: string }, config: Config) {
   const payment = await demoPayment(ctx, id, config);
-  if (payment.status !== 'created') return getPayment(ctx, id);
-  return demoEvents(ctx, id, demoCardEvents(demoIntent(payment), card.cardNumber));
+  if (payment.status !== 'created') return publicPayment(payment);
+  return demoEvents(ctx, payment, demoCardEvents(demoIntent(payment), card.cardNumber));
 }
 
 /** Demo provider, the confirmation step a 3220 card asks for (3-D Secure in real life). */
 export async function demoAuthenticate(ctx: SubscriberCtx, id: string, approve: boolean, config: Config) {
   const payment = await demoPayment(ctx, id, config);
-  if (payment.status !== 'requires_action') return getPayment(ctx, id);
-  return demoEvents(ctx, id, demoAuthenticationEvents(demoIntent(payment), approve));
+  if (payment.status !== 'requires_action') return publicPayment(payment);
+  return demoEvents(ctx, payment, demoAuthenticationEvents(demoIntent(payment), approve));
 }
 
 /**
@@ -412,10 +415,11 @@ async function paymentFor(
   provider: ProviderName,
   event: ProviderEvent,
   update: PaymentUpdate,
+  known?: PaymentDoc,
 ): Promise<{ payment?: PaymentDoc; reason: string }> {
   const byRef = update.paymentId ? null : await findByKey<PaymentKeyDoc>(PaymentKey, providerRefKey(provider, update.intentId));
   const id = update.paymentId ?? byRef?.paymentId;
-  const payment = id ? await findByKey<PaymentDoc>(Payment, id) : null;
+  const payment = !id ? null : known && String(known._id) === id ? known : await findByKey<PaymentDoc>(Payment, id);
   if (!payment || payment.provider !== provider) return { reason: 'unknown_payment' };
   if (payment.providerRef && payment.providerRef !== update.intentId) return { reason: 'intent_mismatch' };
   if (provider === 'stripe') {
@@ -431,18 +435,30 @@ async function paymentFor(
 }
 
 /**
- * The one path every provider event takes (Stripe webhooks and the demo provider). The event is
- * stored by id first: a duplicate delivery of a processed event changes nothing, and an event
- * whose handling failed half-way is handled again when it comes back. The state machine ignores
- * moves that are no longer possible, so events arriving out of order change nothing either.
- * The follow-up a move sets off runs before it returns, unless `followUp` is false (the caller
- * runs it: see `followUpAfter`).
+ * The one path every provider event takes (Stripe webhooks and the demo provider, through
+ * `applyProviderEvent`). The event is stored by id first: a duplicate delivery of a processed
+ * event changes nothing, and an event whose handling failed half-way is handled again when it
+ * comes back. The state machine ignores moves that are no longer possible, so events arriving out
+ * of order change nothing either. The follow-up a move sets off runs before it returns.
  */
 export async function handleProviderEvent(
   provider: ProviderName,
   event: ProviderEvent,
-  { followUp = true }: { followUp?: boolean } = {},
 ): Promise<{ outcome: 'applied' | 'ignored' | 'duplicate'; reason?: string }> {
+  const { moved: _moved, ...result } = await applyProviderEvent(provider, event);
+  return result;
+}
+
+/**
+ * `handleProviderEvent`, for a caller that may know the payment the event is about (`known`, as it
+ * has just read it: one lookup less) and may run the follow-up itself after its answer
+ * (`followUp: false`, see `followUpAfter`). Also returns the payment as the event moved it.
+ */
+async function applyProviderEvent(
+  provider: ProviderName,
+  event: ProviderEvent,
+  { followUp = true, known }: { followUp?: boolean; known?: PaymentDoc } = {},
+): Promise<{ outcome: 'applied' | 'ignored' | 'duplicate'; reason?: string; moved?: PaymentDoc }> {
   if (typeof event?.id !== 'string' || typeof event.type !== 'string') throw new ValidationError({ id: { code: 'required' } });
   const eventKey = key(provider, event.id);
   try {
@@ -468,13 +484,13 @@ export async function handleProviderEvent(
   };
   const update = interpretEvent(event);
   if (!update) return finish('ignored', 'unhandled_type');
-  const { payment, reason } = await paymentFor(provider, event, update);
+  const { payment, reason } = await paymentFor(provider, event, update, known);
   if (!payment) return finish('ignored', reason);
   const moved = await applyUpdate(payment, update, event.id);
   const followedUp = followUp && moved?.fulfilment === 'pending' && (await fulfil(moved._id));
   // Also when nothing moved: a redelivery finishes what a handler that died after its move left.
   if (!followedUp) await showInHistory(moved ?? payment);
-  return finish(moved ? 'applied' : 'ignored', moved ? '' : 'stale', payment);
+  return { ...(await finish(moved ? 'applied' : 'ignored', moved ? '' : 'stale', payment)), ...(moved ? { moved } : {}) };
 }
 
 function fieldsFor(update: PaymentUpdate, to: PaymentStatus, now: Date): Record<string, unknown> {
@@ -543,10 +559,13 @@ const writePayment = (id: string, set: Record<string, unknown>, seen?: PaymentDo
  * Makes the payment document catch up with its transition log (a writer may have died after
  * logging): each logged step is written once, onto the step before it.
  */
-async function rollForward(payment: PaymentDoc): Promise<PaymentDoc> {
+async function rollForward(payment: PaymentDoc, logged?: Pick<PaymentTransitionDoc, 'version' | 'set'>): Promise<PaymentDoc> {
   let current = payment;
   for (;;) {
-    const next = await findByKey<PaymentTransitionDoc>(PaymentTransition, key(current._id, current.version + 1));
+    const next =
+      logged?.version === current.version + 1
+        ? logged
+        : await findByKey<PaymentTransitionDoc>(PaymentTransition, key(current._id, current.version + 1));
     if (!next) return current;
     const moved = await revisePayment(
       current._id,
@@ -590,26 +609,30 @@ async function applyUpdate(seen: PaymentDoc, update: PaymentUpdate, eventId: str
     const now = new Date();
     const set = fieldsFor(update, to, now);
     // The worker learns of the follow-up before the move that makes it due: a crash in between loses nothing.
-    if (set.fulfilment === 'pending') await markDue(payment._id);
-    if (to === 'succeeded' && !payment.receipt) set.receipt = await newReceipt(payment, now);
+    const [, receipt] = await Promise.all([
+      set.fulfilment === 'pending' ? markDue(payment._id) : undefined,
+      to === 'succeeded' && !payment.receipt ? newReceipt(payment, now) : undefined,
+    ]);
+    if (receipt) set.receipt = receipt;
+    const step: Omit<PaymentTransitionDoc, 'at'> = {
+      _id: key(payment._id, version),
+      paymentId: payment._id,
+      tenantId: payment.tenantId,
+      version,
+      from: payment.status,
+      to,
+      eventId,
+      set,
+    };
     try {
-      await PaymentTransition.create({
-        _id: key(payment._id, version),
-        paymentId: payment._id,
-        tenantId: payment.tenantId,
-        version,
-        from: payment.status,
-        to,
-        eventId,
-        set,
-      });
+      await PaymentTransition.create(step);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // Another event took this step first: catch up and judge this one again from there.
       payment = await rollForward(payment);
       continue;
     }
-    return rollForward(payment);
+    return rollForward(payment, step);
   }
 }
 
@@ -686,8 +709,11 @@ async function takeReadings(ctx: Ctx, payment: PaymentDoc): Promise<void> {
  */
 async function newReceipt(payment: PaymentDoc, issuedAt: Date): Promise<ReceiptDoc> {
   const tenant = await getTenantBySlug(payment.tenantSlug);
-  await addKey(receiptKey(payment.tenantId, payment.receiptToken), payment._id);
-  const destination = receiptDestination(await subscriberContacts(tenant.realm, payment.subscriberId));
+  const [, contacts] = await Promise.all([
+    addKey(receiptKey(payment.tenantId, payment.receiptToken), payment._id),
+    subscriberContacts(tenant.realm, payment.subscriberId),
+  ]);
+  const destination = receiptDestination(contacts);
   return {
     issuedAt,
     supplierName: tenant.name,
