@@ -4,7 +4,7 @@ import type { CommandStartedEvent, Document } from 'mongodb';
 /**
  * A database operation as the database received it, named as the collection method that sends
  * it: its collection, method and arguments (filter or document first). A `find` of one document is
- * `findOne`; a write command of several statements is a `bulkWrite` of them.
+ * `findOne`; an update or delete command of several statements is a `bulkWrite` of them.
  */
 export interface Operation {
   collectionName: string;
@@ -17,22 +17,31 @@ function operationsOf({ commandName: name, command: c }: CommandStartedEvent): O
   const collectionName = c[name] as unknown;
   if (typeof collectionName !== 'string') return [];
   const op = (method: string, ...params: unknown[]): Operation[] => [{ collectionName, method, params }];
-  const statements = (list: Document[], one: (s: Document) => [string, Document]) =>
-    list.length === 1
-      ? op(...one(list[0]!))
-      : op(
-          'bulkWrite',
-          list.map((s) => Object.fromEntries([one(s)])),
-        );
   switch (name) {
     case 'find':
       return op(c.limit === 1 ? 'findOne' : 'find', c.filter ?? {});
     case 'insert':
       return c.documents.length === 1 ? op('insertOne', c.documents[0]) : op('insertMany', c.documents);
-    case 'update':
-      return statements(c.updates, (u) => [u.multi ? 'updateMany' : 'updateOne', { filter: u.q, update: u.u }]).map(flatten);
-    case 'delete':
-      return statements(c.deletes, (d) => [d.limit === 1 ? 'deleteOne' : 'deleteMany', { filter: d.q }]).map(flatten);
+    case 'update': {
+      const method = (u: Document) => (u.multi ? 'updateMany' : 'updateOne');
+      const [only] = c.updates as Document[];
+      return c.updates.length === 1
+        ? op(method(only!), only!.q, only!.u)
+        : op(
+            'bulkWrite',
+            c.updates.map((u: Document) => ({ [method(u)]: { filter: u.q, update: u.u } })),
+          );
+    }
+    case 'delete': {
+      const method = (d: Document) => (d.limit === 1 ? 'deleteOne' : 'deleteMany');
+      const [only] = c.deletes as Document[];
+      return c.deletes.length === 1
+        ? op(method(only!), only!.q)
+        : op(
+            'bulkWrite',
+            c.deletes.map((d: Document) => ({ [method(d)]: { filter: d.q } })),
+          );
+    }
     case 'findAndModify':
       return op(c.remove ? 'findOneAndDelete' : 'findOneAndUpdate', c.query ?? {}, c.update);
     case 'count':
@@ -47,13 +56,6 @@ function operationsOf({ commandName: name, command: c }: CommandStartedEvent): O
     default:
       return op(name, c);
   }
-}
-
-/** A single update or delete statement as its method's arguments: filter first. */
-function flatten(o: Operation): Operation {
-  if (o.method === 'bulkWrite') return o;
-  const { filter, update } = o.params[0] as { filter: unknown; update?: unknown };
-  return { ...o, params: update === undefined ? [filter] : [filter, update] };
 }
 
 /**
