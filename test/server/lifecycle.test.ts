@@ -1,4 +1,4 @@
-import { link, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -38,26 +38,6 @@ describe('server lifecycle with the embedded database (real processes)', functio
     expect(again.tenant.name).to.equal('Северогаз (переименован)');
     second.child.kill('SIGTERM');
     await second.exited;
-  });
-
-  it('has the embedded database read its file through a memory map (server/db/ferretdb/main.go)', async () => {
-    const db = await startEmbeddedDb({ dataDir, cacheDir: testServer().config.cacheDir, log: () => undefined });
-    const client = await MongoClient.connect(db.uri);
-    try {
-      // About 6 MB: past SQLite's automatic checkpoint (1,000 pages of the write-ahead log), so
-      // the pages are read from the database file itself, not from the log.
-      const pages = client.db('gaskit').collection<{ i: number; text: string }>('pages');
-      for (let i = 0; i < 6; i += 1) {
-        await pages.insertMany(Array.from({ length: 1_000 }, (_, j) => ({ i: i * 1_000 + j, text: 'з'.repeat(500) })));
-      }
-      expect(await pages.countDocuments({})).to.equal(6_000);
-      const file = path.join(dataDir, 'gaskit.sqlite');
-      const maps = await readFile(`/proc/${db.pid}/maps`, 'utf8');
-      expect(maps.split('\n').filter((line) => line.endsWith(` ${file}`))).to.have.lengthOf.above(0);
-    } finally {
-      await client.close();
-      await db.stop();
-    }
   });
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {

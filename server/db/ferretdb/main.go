@@ -23,21 +23,11 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
-
-// mmapSize is how much of each SQLite file is read through a memory map
-// rather than read(2) into a connection's page cache: SQLite's compile-time
-// maximum (SQLITE_MAX_MMAP_SIZE, just under 2 GiB). In WAL mode every commit
-// empties the page cache of every other connection, so a lookup after a write
-// reads its B-tree pages again; through the map that costs no copy or system
-// call, which keeps a lookup's cost near flat as the file grows. The mapped
-// pages are the kernel's page cache, shared, not the process's own memory.
-const mmapSize = 2147418112
 
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
@@ -85,7 +75,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/?_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")",
+		SQLiteURL: "file:" + *dataDir + "/",
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %v\n", err)
