@@ -15,7 +15,7 @@
  * budgets (a 5,000-item request, a 100,000-line CSV of balances) and the server's peak RSS.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -118,6 +118,34 @@ async function withCpu(pids, requests, fn) {
  */
 function refaults() {
   return Number(/^workingset_refault_file (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'))?.[1] ?? NaN);
+}
+
+/**
+ * Whether the kernel pages out memory by itself here (a DAMON scheme with the `pageout` action
+ * running): 'on', 'off', or 'absent' where the machine has no DAMON. Said in the report, because
+ * it evicts the grown database's pages that are hot but sparse, and the one-client grown phase
+ * then waits on the disk (the refault columns show how much).
+ */
+function proactiveReclaim() {
+  const root = '/sys/kernel/mm/damon/admin/kdamonds';
+  let kdamonds;
+  try {
+    kdamonds = readdirSync(root).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 'absent';
+  }
+  const running = kdamonds.some((k) => {
+    if (readFileSync(join(root, k, 'state'), 'utf8').trim() !== 'on') return false;
+    const contexts = join(root, k, 'contexts');
+    return readdirSync(contexts)
+      .filter((c) => /^\d+$/.test(c))
+      .some((c) =>
+        readdirSync(join(contexts, c, 'schemes'))
+          .filter((sc) => /^\d+$/.test(sc))
+          .some((sc) => readFileSync(join(contexts, c, 'schemes', sc, 'action'), 'utf8').trim() === 'pageout'),
+      );
+  });
+  return running ? 'on' : kdamonds.length ? 'off' : 'absent';
 }
 
 /** Runs `fn` and adds to its result the pages read again from disk per request meanwhile (`refaults`). */
@@ -813,8 +841,9 @@ export default async function apiScaleBench({ root }) {
     const demoMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     loads.push(os.loadavg()[0]);
     const cpu = os.cpus();
+    const reclaim = proactiveReclaim();
     const runOf = (reproduce) =>
-      `Reproduce with \`${reproduce}\`. Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared). ` +
+      `Reproduce with \`${reproduce}\`. Commit ${commit}, Node ${process.version}, ${cpu.length} CPUs (${cpu[0]?.model.trim()}), load average ${loads.map((l) => l.toFixed(1)).join(' → ')} over the run (the machine is shared), the kernel's proactive reclaim (DAMON pageout) ${reclaim}. ` +
       `One server process (\`node ${serveOptions(root) ? `${serveOptions(root)} ` : ''}dist/server/main.js\`, compiled by \`npm run build:server\`, as \`npm start\` runs it; demo mode, workers running) on its embedded FerretDB v1 (SQLite), started in ${startSeconds.toFixed(0)} s.`;
     const serverMemory = (...columns) =>
       `| server (node, the figure the budget is about) | ${columns.map((m) => `${Math.round(m.server.peakMb)} MB`).join(' | ')} | ≤ ${BUDGET.rssMb} MB | ${mark(columns.at(-1).server.peakMb <= BUDGET.rssMb)} |`;
