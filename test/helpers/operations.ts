@@ -17,31 +17,32 @@ function operationsOf({ commandName: name, command: c }: CommandStartedEvent): O
   const collectionName = c[name] as unknown;
   if (typeof collectionName !== 'string') return [];
   const op = (method: string, ...params: unknown[]): Operation[] => [{ collectionName, method, params }];
+  // One update or delete statement is its method with the statement's arguments, filter first;
+  // several are a bulkWrite of `{ <method>: <arguments by name> }`.
+  const statements = (list: Document[], method: (s: Document) => string, args: (s: Document) => Document) =>
+    list.length === 1
+      ? op(method(list[0]!), ...Object.values(args(list[0]!)))
+      : op(
+          'bulkWrite',
+          list.map((s) => ({ [method(s)]: args(s) })),
+        );
   switch (name) {
     case 'find':
       return op(c.limit === 1 ? 'findOne' : 'find', c.filter ?? {});
     case 'insert':
       return c.documents.length === 1 ? op('insertOne', c.documents[0]) : op('insertMany', c.documents);
-    case 'update': {
-      const method = (u: Document) => (u.multi ? 'updateMany' : 'updateOne');
-      const [only] = c.updates as Document[];
-      return c.updates.length === 1
-        ? op(method(only!), only!.q, only!.u)
-        : op(
-            'bulkWrite',
-            c.updates.map((u: Document) => ({ [method(u)]: { filter: u.q, update: u.u } })),
-          );
-    }
-    case 'delete': {
-      const method = (d: Document) => (d.limit === 1 ? 'deleteOne' : 'deleteMany');
-      const [only] = c.deletes as Document[];
-      return c.deletes.length === 1
-        ? op(method(only!), only!.q)
-        : op(
-            'bulkWrite',
-            c.deletes.map((d: Document) => ({ [method(d)]: { filter: d.q } })),
-          );
-    }
+    case 'update':
+      return statements(
+        c.updates,
+        (u) => (u.multi ? 'updateMany' : 'updateOne'),
+        (u) => ({ filter: u.q, update: u.u }),
+      );
+    case 'delete':
+      return statements(
+        c.deletes,
+        (d) => (d.limit === 1 ? 'deleteOne' : 'deleteMany'),
+        (d) => ({ filter: d.q }),
+      );
     case 'findAndModify':
       return op(c.remove ? 'findOneAndDelete' : 'findOneAndUpdate', c.query ?? {}, c.update);
     case 'count':
