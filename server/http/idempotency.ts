@@ -35,14 +35,25 @@ export function idempotencyKeyOf(req: Request): string | undefined {
 
 /**
  * Runs `run` once per key: without a key it simply runs. `request` is what identifies the
- * request besides the key (the validated body); `scope` separates endpoints.
+ * request besides the key (the validated body); `scope` separates endpoints. `beside` is reading
+ * work of the request, started by the caller, that writes nothing: it goes on while the key is
+ * claimed, and `run` gets its result. It counts only once the key is this request's: a replay
+ * answers as stored whatever it found, and its error (a refused account, a closed window) is the
+ * request's answer only then, the key given back as after any failed run.
  */
-export async function idempotent<T>(
+export async function idempotent<T, C = undefined>(
   ctx: SubscriberCtx,
-  { scope, key, request }: { scope: string; key: string | undefined; request: unknown },
-  run: () => Promise<T>,
+  {
+    scope,
+    key,
+    request,
+    beside = Promise.resolve(undefined as C),
+  }: { scope: string; key: string | undefined; request: unknown; beside?: Promise<C> },
+  run: (checked: C) => Promise<T>,
 ): Promise<{ result: T; replayed: boolean }> {
-  if (key === undefined) return { result: await run(), replayed: false };
+  if (key === undefined) return { result: await run(await beside), replayed: false };
+  // Seen below once the key is claimed, not as an unhandled rejection meanwhile.
+  beside.catch(() => undefined);
   const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   const claimed = await claimKey(keyOf(ctx.tenant._id, ctx.subscriberId, scope, key), fingerprint, IDEMPOTENCY_TTL_MS, LOCK_MS);
   if ('replay' in claimed) return { result: JSON.parse(claimed.replay) as T, replayed: true };
@@ -50,7 +61,7 @@ export async function idempotent<T>(
   if ('inProgress' in claimed) throw new ConflictError('idempotency_in_progress');
   let result: T;
   try {
-    result = await run();
+    result = await run(await beside);
   } catch (err) {
     await claimed.fail();
     throw err;

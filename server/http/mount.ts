@@ -47,7 +47,10 @@ export type Serializable<T> = T extends string
         ? { [K in keyof T]: Serializable<T[K]> }
         : T;
 
-export type Handler<E extends Endpoint> = (input: Input<E>) => Promise<Serializable<ResponseOf<E>>> | Serializable<ResponseOf<E>>;
+/** A handler; `checked` is what the endpoint's `check` found (see `mounter`), undefined without one. */
+export type Handler<E extends Endpoint, C = undefined> = (
+  input: Input<E> & { checked: C },
+) => Promise<Serializable<ResponseOf<E>>> | Serializable<ResponseOf<E>>;
 
 /**
  * The middleware that enforces each kind of `auth`, given by the module that owns it through its
@@ -88,14 +91,20 @@ function guardOf(e: Endpoint, guards: Partial<Guards>): RequestHandler[] {
  * contract (a miss is a 400 with field errors; unknown keys are refused by strict schemas) or by
  * `readBody` where the endpoint reads its body its own way (a batch checked item by item), the
  * idempotency it declares, and the answer with the contract's status: JSON, nothing, a file, or
- * the declared content type.
+ * the declared content type. `check` is the handler's reading part, which writes nothing: it runs
+ * beside the claim of the request's `Idempotency-Key` (idempotency.ts `idempotent`), its round
+ * trips overlapping the claim's, and the handler gets what it found as `checked`.
  */
 export function mounter(guards: Partial<Guards>) {
-  return function mount<E extends Endpoint>(
+  return function mount<E extends Endpoint, C = undefined>(
     router: Router,
     e: E,
-    handler: Handler<E>,
-    { before = [], readBody }: { before?: RequestHandler[]; readBody?: (body: unknown) => BodyOf<E> } = {},
+    handler: Handler<E, C>,
+    {
+      before = [],
+      readBody,
+      check,
+    }: { before?: RequestHandler[]; readBody?: (body: unknown) => BodyOf<E>; check?: (input: Input<E>) => Promise<C> } = {},
   ): void {
     if (typeof e.idempotency === 'object' && e.auth !== 'subscriber' && e.auth !== 'session') {
       throw new Error(`${e.method} ${e.path}: answers are kept per subscriber, so a replayed endpoint requires a session`);
@@ -108,15 +117,18 @@ export function mounter(guards: Partial<Guards>) {
       const ctx = contextOf(e, req) as CtxOf<E>;
       const key = e.idempotency ? idempotencyKeyOf(req) : undefined;
       const input: Input<E> = { ctx, params, query, body, idempotencyKey: key, req, res };
+      const checking = check ? check(input) : Promise.resolve(undefined as C);
       let result: Serializable<ResponseOf<E>>;
       if (typeof e.idempotency === 'object') {
-        const once = await idempotent(ctx as SubscriberCtx, { scope: e.idempotency.replay, key, request: body }, async () =>
-          handler(input),
+        const once = await idempotent(
+          ctx as SubscriberCtx,
+          { scope: e.idempotency.replay, key, request: body, beside: checking },
+          async (checked) => handler({ ...input, checked }),
         );
         if (once.replayed) res.set('Idempotent-Replayed', 'true');
         result = once.result;
       } else {
-        result = await handler(input);
+        result = await handler({ ...input, checked: await checking });
       }
       if (res.headersSent) return;
       res.status(e.response.status);

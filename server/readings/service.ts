@@ -606,7 +606,7 @@ async function storeReading(
         result: { reading: entry, stopped: walk.stopped, pageBefore },
       };
     },
-    { seen },
+    { seen, stored: true },
   );
   const stored = withOwner(owner, reading);
   // Once the reading is stored, the rest is independent of each other: made together.
@@ -733,10 +733,26 @@ export async function acceptSubmission(
   return store(ctx, submission, await check(ctx, submitter, meters, submission.readings, now), origin, now);
 }
 
-/** `POST readings`: check and store in one go, from the cabinet. */
-export async function submitReadings(ctx: SubscriberCtx, input: SubmissionInput, { now = new Date() }: Clock = {}) {
-  const { submission, ...checked } = await checkSubmission(ctx, input, now);
+/** A cabinet's submission as `checkReadings` found it, for `storeReadings`. */
+export type CheckedReadings = Awaited<ReturnType<typeof checkSubmission>> & { now: Date };
+
+/** `POST readings`, its reading part: the submission checked against every rule, nothing written. */
+export async function checkReadings(
+  ctx: SubscriberCtx,
+  input: SubmissionInput,
+  { now = new Date() }: Clock = {},
+): Promise<CheckedReadings> {
+  return { ...(await checkSubmission(ctx, input, now)), now };
+}
+
+/** `POST readings`, its writing part: stores what `checkReadings` passed. */
+export async function storeReadings(ctx: SubscriberCtx, { submission, now, ...checked }: CheckedReadings) {
   return store(ctx, submission, checked, { source: 'portal' }, now);
+}
+
+/** `POST readings`: check and store in one go, from the cabinet. */
+export async function submitReadings(ctx: SubscriberCtx, input: SubmissionInput, clock: Clock = {}) {
+  return storeReadings(ctx, await checkReadings(ctx, input, clock));
 }
 
 /**

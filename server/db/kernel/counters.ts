@@ -9,5 +9,5 @@ import { append } from './streams.ts';
  * insert per number.
  */
 export async function nextNumber(name: string): Promise<number> {
-  return append(NumberEntry, name, {});
+  return append(NumberEntry, name, {}, { stored: true });
 }

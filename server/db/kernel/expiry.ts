@@ -125,10 +125,10 @@ function bucketFor(s: Schedule, at: Date, now: number): number {
 async function register(s: Schedule, record: Omit<ExpiryEntryDoc, '_id' | 'stream' | 'seq'>, shard: number): Promise<void> {
   await start(s);
   const bucket = bucketFor(s, record.at, Date.now());
-  await append(ExpiryEntry, recordStream(s, bucket, shard), record);
+  await append(ExpiryEntry, recordStream(s, bucket, shard), record, { stored: true });
   // A writer held up for a bucket may have written into one a sweep has closed: once more, in an open one.
   if (bucket <= bucketOf(s, Date.now()) - 2) {
-    await append(ExpiryEntry, recordStream(s, bucketFor(s, record.at, Date.now()), shard), record);
+    await append(ExpiryEntry, recordStream(s, bucketFor(s, record.at, Date.now()), shard), record, { stored: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { dueAt, expiry, sweepExpired } from './expiry.ts';
-import { findByKey, isDuplicateKey } from './keys.ts';
+import { findByKey, insertStored, isDuplicateKey, storedCollection } from './keys.ts';
 import { IdempotencyRecord, type IdempotencyDoc } from './models.ts';
 import { revise } from './revisions.ts';
 
@@ -50,7 +50,7 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
   };
   await dueAt(IDEMPOTENCY_EXPIRY, IdempotencyRecord, id, record.expiresAt);
   try {
-    await IdempotencyRecord.create({ _id: id, ...record });
+    await insertStored(IdempotencyRecord, { _id: id, ...record });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     // Another request holds the key; or a record past its time is there, replaced by one taker.
@@ -70,10 +70,13 @@ export async function claimKey(id: string, fingerprint: string, ttlMs: number, l
   }
   return {
     async complete(response) {
-      await IdempotencyRecord.updateOne({ _id: id }, { $set: { state: 'done', response: JSON.stringify(response ?? null) } });
+      await storedCollection(IdempotencyRecord).updateOne(
+        { _id: id },
+        { $set: { state: 'done', response: JSON.stringify(response ?? null) } },
+      );
     },
     async fail() {
-      await IdempotencyRecord.deleteOne({ _id: id });
+      await storedCollection(IdempotencyRecord).deleteOne({ _id: id });
     },
   };
 }

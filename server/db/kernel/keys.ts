@@ -1,4 +1,4 @@
-import mongoose, { type Model, type Types } from 'mongoose';
+import mongoose, { type Model, type mongo, type Types } from 'mongoose';
 
 /**
  * Keys and the one error every invariant of the kernel rides on.
@@ -48,6 +48,26 @@ export async function findByKey<D>(
     ...(projection && { projection }),
   });
   return ((reply as { cursor: { firstBatch: D[] } }).cursor.firstBatch[0] ?? null) as D | null;
+}
+
+/** A document of a collection keyed by strings (the kernel's own, and the keyed models). */
+type Stored = { _id: string } & Record<string, unknown>;
+
+/**
+ * The driver's collection of `model`, for the kernel's writes of its own documents (tickets,
+ * idempotency records, expiry records, hits), which it writes whole and in their stored form
+ * (every field set, dates as `Date`): without building a mongoose document or query to cast,
+ * default and validate them, which cost a stored reading about a third of this process's CPU
+ * over its dozen such writes. Still seen by mongoose's debug and the driver's command events; a
+ * duplicate `_id` is the driver's error (`isDuplicateKey`).
+ */
+export function storedCollection(model: KeyedModel): mongo.Collection<Stored> {
+  return model.collection as unknown as mongo.Collection<Stored>;
+}
+
+/** Inserts a document in its stored form (see `storedCollection`). */
+export async function insertStored(model: KeyedModel, doc: Stored): Promise<void> {
+  await storedCollection(model).insertOne(doc);
 }
 
 /** A part of a key: an id, a slug, a number. */

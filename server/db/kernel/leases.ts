@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dueAt, expiry, sweepExpired } from './expiry.ts';
-import { findByKey, isDuplicateKey, key } from './keys.ts';
+import { findByKey, insertStored, isDuplicateKey, key, storedCollection } from './keys.ts';
 import { Ticket, type TicketDoc } from './models.ts';
 
 /**
@@ -70,7 +70,7 @@ export async function claim(
     const sweptAt = new Date(expiresAt.getTime() + holdUpTo);
     if (swept) await dueAt(TICKET_EXPIRY, Ticket, id, sweptAt);
     try {
-      await Ticket.create({ _id: id, work, generation, holder, leaseUntil: new Date(now + leaseMs), expiresAt });
+      await insertStored(Ticket, { _id: id, work, generation, holder, leaseUntil: new Date(now + leaseMs), expiresAt });
       return lease(work, generation, holder, swept ? sweptAt.getTime() : 0);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -99,13 +99,16 @@ function lease(work: string, generation: number, holder: string, sweptAt: number
       const until = Date.now() + ms;
       if (until + KEEP_MS > sweptAt) await dueAt(TICKET_EXPIRY, Ticket, id, new Date(until + KEEP_MS));
       // Only the holder writes its own ticket, so a plain update is safe.
-      await Ticket.updateOne({ _id: id }, { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } });
+      await storedCollection(Ticket).updateOne(
+        { _id: id },
+        { $set: { leaseUntil: new Date(until), expiresAt: new Date(until + KEEP_MS) } },
+      );
     },
     async release() {
       await releaseLease(work, generation);
     },
     async forget() {
-      for (let g = generation; g >= 0; g -= 1) await Ticket.deleteOne({ _id: ticketId(work, g) });
+      for (let g = generation; g >= 0; g -= 1) await storedCollection(Ticket).deleteOne({ _id: ticketId(work, g) });
     },
   };
 }
@@ -117,7 +120,7 @@ function lease(work: string, generation: number, holder: string, sweptAt: number
  * over, leaves the newer one held.
  */
 export async function releaseLease(work: string, generation: number): Promise<void> {
-  await Ticket.updateOne({ _id: ticketId(work, generation) }, { $set: { leaseUntil: new Date(0) } });
+  await storedCollection(Ticket).updateOne({ _id: ticketId(work, generation) }, { $set: { leaseUntil: new Date(0) } });
 }
 
 /**
@@ -127,7 +130,7 @@ export async function releaseLease(work: string, generation: number): Promise<vo
 export async function forget(work: string): Promise<void> {
   let top = -1;
   while (await Ticket.exists({ _id: ticketId(work, top + 1) })) top += 1;
-  for (let g = top; g >= 0; g -= 1) await Ticket.deleteOne({ _id: ticketId(work, g) });
+  for (let g = top; g >= 0; g -= 1) await storedCollection(Ticket).deleteOne({ _id: ticketId(work, g) });
 }
 
 /**

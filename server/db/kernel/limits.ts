@@ -56,7 +56,7 @@ export const LIMIT_EXPIRY = expiry('limits', 60_000, [Hit, Epoch]);
 /** A window's hits are read while it is current or previous: gone with its last hit's expiry. */
 function windowAppend(s: Snapshot, rule: WindowRule) {
   const at = new Date((Math.floor(s.now / rule.windowMs) + 3) * rule.windowMs);
-  return { beforeFirst: () => expireStreamAt(LIMIT_EXPIRY, hits, s.current, at), after: s.cur };
+  return { beforeFirst: () => expireStreamAt(LIMIT_EXPIRY, hits, s.current, at), after: s.cur, stored: true };
 }
 
 /** The key's name as one key part (logins and other names may contain ':'). */

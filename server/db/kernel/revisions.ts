@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { findByKey, key, type KeyedModel } from './keys.ts';
+import { findByKey, key, storedCollection, type KeyedModel } from './keys.ts';
 import { claim } from './leases.ts';
 
 /**
@@ -58,12 +58,21 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it) and returns its result. `change` may throw to refuse; nothing is written then. `seen` is the
  * document as the caller has just read it (null: there was none): the first try claims its
  * revision without reading it first, one lookup less; one that moved on meanwhile costs that try.
+ * `stored`: `set` is in its stored form (built from documents as read, dates as `Date`, ids as
+ * stored), written through the driver (keys.ts `storedCollection`) without mongoose casting it
+ * (a meter's embedded readings cost about a millisecond to cast), and the model has no defaults
+ * to add on the upsert that creates the document.
  */
 export async function revise<D extends { rev?: number }, R>(
   model: KeyedModel,
   id: string | Types.ObjectId,
   change: (current: D | null) => Promise<Revision<R>> | Revision<R>,
-  { leaseMs = 30_000, tries = 50, seen: known }: { leaseMs?: number; tries?: number; seen?: D | null } = {},
+  {
+    leaseMs = 30_000,
+    tries = 50,
+    seen: known,
+    stored = false,
+  }: { leaseMs?: number; tries?: number; seen?: D | null; stored?: boolean } = {},
 ): Promise<R> {
   const name = model.collection.collectionName;
   const started = Date.now();
@@ -84,7 +93,13 @@ export async function revise<D extends { rev?: number }, R>(
       over = (current?.rev ?? 0) !== rev;
       if (over) continue;
       const { set, result } = await change(current);
-      if (set) await model.updateOne({ _id: id }, { $set: { ...set, rev: rev + 1 } }, { upsert: current === null });
+      if (set) {
+        const update = { $set: { ...set, rev: rev + 1 } };
+        const options = { upsert: current === null };
+        await (stored && typeof id === 'string'
+          ? storedCollection(model).updateOne({ _id: id }, update, options)
+          : model.updateOne({ _id: id }, update, options));
+      }
       over = set !== undefined;
       return result;
     } finally {

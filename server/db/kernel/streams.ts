@@ -1,4 +1,4 @@
-import { findByKey, isDuplicateKey, key, type KeyedModel } from './keys.ts';
+import { findByKey, insertStored, isDuplicateKey, key, type KeyedModel } from './keys.ts';
 import { StreamMark, type StreamMarkDoc } from './models.ts';
 
 /**
@@ -125,6 +125,11 @@ export interface AppendOptions {
    * for again: the first try inserts right after it.
    */
   after?: number;
+  /**
+   * The entry is in its stored form and complete (the kernel's own records): inserted through the
+   * driver (keys.ts `insertStored`), not built as a mongoose document with the schema's defaults.
+   */
+  stored?: boolean;
 }
 
 /**
@@ -160,7 +165,7 @@ async function appendWithinInTurn<T extends object>(
   stream: string,
   doc: T,
   max: number,
-  { beforeFirst, after }: AppendOptions,
+  { beforeFirst, after, stored }: AppendOptions,
 ): Promise<number | null> {
   // The end this process saw last is tried without a lookup: an insert past it either is the next
   // entry or finds its number taken (dense numbers), and then the end is looked for from there.
@@ -170,7 +175,8 @@ async function appendWithinInTurn<T extends object>(
   while (seq <= max) {
     if (seq === 1) await beforeFirst?.();
     try {
-      await model.create({ ...doc, _id: streamId(stream, seq), stream, seq });
+      const entry = { ...doc, _id: streamId(stream, seq), stream, seq };
+      await (stored ? insertStored(model, entry) : model.create(entry));
       remember(model, stream, seq);
       return seq;
     } catch (err) {
