@@ -82,6 +82,53 @@ describe('readings: the Idempotency-Key helper', () => {
     expect(retry).to.deep.equal({ result: 'stored', replayed: false });
   });
 
+  it('reads beside the claim: a replay answers as stored whatever the check finds now, a refusal gives the key back', async () => {
+    const ctx = await ctxOf();
+    const key = newKey();
+    const order: string[] = [];
+    const first = await idempotent(
+      ctx,
+      {
+        scope: 'test',
+        key,
+        request: {},
+        beside: (async () => {
+          order.push('check');
+          return 41;
+        })(),
+      },
+      async (checked) => {
+        order.push('run');
+        return checked + 1;
+      },
+    );
+    expect(first).to.deep.equal({ result: 42, replayed: false });
+    expect(order).to.deep.equal(['check', 'run']);
+    // The account was unlinked since: the check refuses, the replay still answers as the first run did.
+    const refusing = Promise.reject(new DomainError('not_found', 'account_not_linked'));
+    const replay = await idempotent(ctx, { scope: 'test', key, request: {}, beside: refusing }, async () => {
+      throw new Error('a replay runs nothing');
+    });
+    expect(replay).to.deep.equal({ result: 42, replayed: true });
+
+    // A fresh key whose check refuses: the refusal is the answer, and the key is given back.
+    const other = newKey();
+    const err = await failure(
+      idempotent(
+        ctx,
+        { scope: 'test', key: other, request: {}, beside: Promise.reject(new DomainError('rule', 'window_closed')) },
+        async () => 'never',
+      ),
+    );
+    expect(err).to.include({ kind: 'rule', code: 'window_closed' });
+    const retry = await idempotent(
+      ctx,
+      { scope: 'test', key: other, request: {}, beside: Promise.resolve('open') },
+      async (c) => c,
+    );
+    expect(retry).to.deep.equal({ result: 'open', replayed: false });
+  });
+
   it('forgets keys once they expire', async () => {
     const ctx = await ctxOf();
     const key = newKey();
