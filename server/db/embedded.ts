@@ -1,13 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT } from '../root.ts';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 const WRAPPER_DIR = path.join(ROOT, 'server', 'db', 'ferretdb');
+
+/**
+ * Files of FerretDB's module that the wrapper replaces with its own when it is built, each
+ * explained in its file: the path inside the module, and the wrapper's file. Go does not let a
+ * build overlay files of the module cache, so the build vendors the modules into a directory of
+ * its own and writes these over their vendored copies.
+ */
+const REPLACED: Record<string, string> = {
+  'github.com/FerretDB/FerretDB/internal/util/resource/resource.go': 'resource.go.overlay',
+};
 
 export class EmbeddedDbError extends Error {
   override name = 'EmbeddedDbError';
@@ -37,9 +47,15 @@ export interface EmbeddedDb {
 /** The wrapper's build is keyed by its sources, so a changed wrapper or FerretDB pin rebuilds. */
 async function binaryPath(cacheDir: string): Promise<string> {
   const hash = createHash('sha256');
-  const sources = (await readdir(WRAPPER_DIR)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
-  for (const f of sources) hash.update(f).update(await readFile(path.join(WRAPPER_DIR, f)));
+  for (const f of await sourcesOf()) hash.update(f).update(await readFile(path.join(WRAPPER_DIR, f)));
   return path.join(cacheDir, `ferretdb-${FERRETDB_VERSION}-${hash.digest('hex').slice(0, 12)}`, 'gaskit-ferretdb');
+}
+
+/** The wrapper's sources: its Go files and module files, and the files it replaces FerretDB's with. */
+async function sourcesOf(): Promise<string[]> {
+  return (await readdir(WRAPPER_DIR))
+    .filter((f) => f.endsWith('.go') || f.endsWith('.go.overlay') || f === 'go.mod' || f === 'go.sum')
+    .sort();
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
@@ -76,12 +92,18 @@ export async function ensureFerretDb(cacheDir: string, log: Log): Promise<string
   log(
     `Building the embedded database FerretDB ${FERRETDB_VERSION} into ${path.dirname(bin)} (first run only; it takes a few minutes)…`,
   );
+  const work = await mkdtemp(`${bin}.build-`);
   try {
+    const env = { ...process.env, GOFLAGS: '-mod=mod' };
+    for (const f of await sourcesOf()) if (!f.endsWith('.overlay')) await copyFile(path.join(WRAPPER_DIR, f), path.join(work, f));
+    await run(goBin, ['mod', 'vendor'], work, env, log);
+    for (const [file, own] of Object.entries(REPLACED))
+      await copyFile(path.join(WRAPPER_DIR, own), path.join(work, 'vendor', file));
     await run(
       goBin,
-      ['build', '-mod=mod', '-trimpath', '-o', tmp, '.'],
-      WRAPPER_DIR,
-      { ...process.env, GOFLAGS: '-mod=mod' },
+      ['build', '-mod=vendor', '-trimpath', '-o', tmp, '.'],
+      work,
+      { ...process.env, GOFLAGS: '-mod=vendor' },
       log,
     );
   } catch (err) {
@@ -93,6 +115,8 @@ export async function ensureFerretDb(cacheDir: string, log: Log): Promise<string
       );
     }
     throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
   await rename(tmp, bin);
   log('Embedded database built.');
