@@ -11,6 +11,7 @@
  * and updates), stops the server and imports a CSV of a third correction per account with
  * `gaskit import balances`.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { MongoClient } from 'mongodb';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: node bench/balance-corrections.mjs <checkout> [accounts]');
+// `gaskit import` runs the checkout's compiled CLI (csv-import.bench.mjs `runImport`).
+execFileSync('npm', ['run', 'build:server', '--silent'], { cwd: root, stdio: 'inherit' });
 const N = Number(process.argv[3] ?? 5000);
 const { register } = await import(pathToFileURL(join(root, 'node_modules/tsx/dist/esm/api/index.mjs')).href);
 const hist = await import(pathToFileURL(join(root, 'bench/integration-api-history.mjs')).href);

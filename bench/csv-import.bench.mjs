@@ -13,7 +13,7 @@
  * lines); `CSV_IMPORT_ACCOUNTS` (at least the lines, by default as many) grows the supplier's
  * accounts with history beyond the lines, to show that the time of a line does not depend on it.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -111,15 +111,16 @@ async function rawLimits(root, dataDir, ctx) {
 }
 
 /**
- * One `gaskit import` run: on its own embedded database on `dataDir` (whatever MONGODB_URI the
- * shell has), or on the database `extraEnv.MONGODB_URI` names.
+ * One `gaskit import` run, the command an operator runs (package.json "bin": the compiled CLI,
+ * which the caller has built with `npm run build:server`): on its own embedded database on
+ * `dataDir` (whatever MONGODB_URI the shell has), or on the database `extraEnv.MONGODB_URI` names.
  */
 export function runImport(root, dataDir, kind, file, extraEnv = {}) {
   const { MONGODB_URI: _unused, ...env } = process.env;
   const started = process.hrtime.bigint();
   const res = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(root, 'server', 'cli.ts'), 'import', kind, file, '--tenant', 'sever-gaz', '--lang', 'en'],
+    [join(root, 'server', 'cli.mjs'), 'import', kind, file, '--tenant', 'sever-gaz', '--lang', 'en'],
     {
       cwd: root,
       env: { ...env, GASKIT_DATA_DIR: dataDir, NODE_ENV: 'test', ...extraEnv },
@@ -140,6 +141,7 @@ function machineLoad(before) {
 
 export default async function csvImportBench({ root }) {
   const loadBefore = os.loadavg()[0];
+  execFileSync('npm', ['run', 'build:server', '--silent'], { cwd: root, stdio: 'inherit' });
   const dir = mkdtempSync(join(os.tmpdir(), 'gaskit-bench-csv-'));
   const dataDir = join(dir, 'data');
   try {
