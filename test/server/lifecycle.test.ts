@@ -1,4 +1,4 @@
-import { link, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -66,6 +66,13 @@ describe('server lifecycle with the embedded database (real processes)', functio
     } finally {
       await rm(emptyCache, { recursive: true, force: true });
     }
+  });
+
+  it('builds the embedded database without FerretDB’s object-lifetime tracker', async () => {
+    const binary = await readFile(await ensureFerretDb(testServer().config.cacheDir, () => undefined));
+    // FerretDB itself is in it, and the message of the tracker's panicking finalizer is not.
+    expect(binary.includes('github.com/FerretDB/FerretDB/internal/handler')).to.equal(true);
+    expect(binary.includes('has not been finalized')).to.equal(false);
   });
 
   it('fails fast on a bad environment variable and names it', async () => {
