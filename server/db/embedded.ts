@@ -44,18 +44,18 @@ export interface EmbeddedDb {
   stop(): Promise<void>;
 }
 
-/** The wrapper's build is keyed by its sources, so a changed wrapper or FerretDB pin rebuilds. */
+/** The wrapper's build is keyed by its sources and its replacements, so a changed wrapper or FerretDB pin rebuilds. */
 async function binaryPath(cacheDir: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of await sourcesOf()) hash.update(f).update(await readFile(path.join(WRAPPER_DIR, f)));
+  for (const f of [...(await sourcesOf()), ...Object.values(REPLACED)]) {
+    hash.update(f).update(await readFile(path.join(WRAPPER_DIR, f)));
+  }
   return path.join(cacheDir, `ferretdb-${FERRETDB_VERSION}-${hash.digest('hex').slice(0, 12)}`, 'gaskit-ferretdb');
 }
 
-/** The wrapper's sources: its Go files and module files, and the files it replaces FerretDB's with. */
+/** The wrapper's sources: its Go files and module files (the files of `REPLACED` are apart). */
 async function sourcesOf(): Promise<string[]> {
-  return (await readdir(WRAPPER_DIR))
-    .filter((f) => f.endsWith('.go') || f.endsWith('.go.overlay') || f === 'go.mod' || f === 'go.sum')
-    .sort();
+  return (await readdir(WRAPPER_DIR)).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: Log): Promise<void> {
@@ -95,7 +95,7 @@ export async function ensureFerretDb(cacheDir: string, log: Log): Promise<string
   const work = await mkdtemp(`${bin}.build-`);
   try {
     const env = { ...process.env, GOFLAGS: '-mod=mod' };
-    for (const f of await sourcesOf()) if (!f.endsWith('.overlay')) await copyFile(path.join(WRAPPER_DIR, f), path.join(work, f));
+    for (const f of await sourcesOf()) await copyFile(path.join(WRAPPER_DIR, f), path.join(work, f));
     await run(goBin, ['mod', 'vendor'], work, env, log);
     for (const [file, own] of Object.entries(REPLACED))
       await copyFile(path.join(WRAPPER_DIR, own), path.join(work, 'vendor', file));
