@@ -28,6 +28,7 @@ import { csv, runImport } from './csv-import.bench.mjs';
 import { post } from './integration-api.bench.mjs';
 import { BENCH_CABINETS, FULL, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
 import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
+import { cpuMsOf } from './proc.mjs';
 
 const SCALE = process.env.API_SCALE ?? 'full';
 /** `API_SCALE_PHASES=demo`: only the demo phase (no growing, no integration), reported in a section of its own. */
@@ -89,12 +90,6 @@ function serveOptions(root) {
   if (!start.endsWith(`&& ${serve}`))
     throw new Error(`package.json scripts.start does not end with scripts.serve's command: ${start}`);
   return options.trim();
-}
-
-/** CPU time (user + system) a process has used so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** A run starts once the server and its database are idle: at most this much CPU (ms) over `IDLE.windowMs`. */

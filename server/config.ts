@@ -61,6 +61,7 @@ const EnvSchema = z.object({
     .optional(),
   GASKIT_DATA_DIR: z.string().default('./data'),
   GASKIT_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'gaskit')),
+  GASKIT_DB_SYNC: z.enum(['normal', 'full']).default('normal'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: TrustProxyVar.optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -110,6 +111,8 @@ export type Config = {
   mongodbUri: string | undefined;
   dataDir: string;
   cacheDir: string;
+  /** The embedded database's SQLite synchronous mode (see `startEmbeddedDb`). */
+  dbSync: 'normal' | 'full';
   logLevel: Env['LOG_LEVEL'];
   trustProxy: TrustProxy | undefined;
   /** Bearer token of `/metrics`; without it `/metrics` answers loopback clients in demo mode only. */
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.GASKIT_DATA_DIR),
     cacheDir: path.resolve(e.GASKIT_CACHE_DIR),
+    dbSync: e.GASKIT_DB_SYNC,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,

@@ -147,6 +147,20 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** What a FerretDB child is started with. */
+interface LaunchOptions {
+  dataDir: string;
+  /**
+   * SQLite's synchronous mode (WAL journal). `normal` (the default): a commit is in the journal file
+   * when the client hears of it, so it survives a crash of the server or the database process; the
+   * journal reaches the disk at checkpoints, so a power loss or an OS crash can lose the last
+   * commits, never corrupt the database (MongoDB's default write concern, without `j: true`, gives
+   * the same). `full`: every commit waits for the disk: 0.3–0.5 ms more a write on this project's
+   * machine (docs/benchmarks.md, "Embedded database: synchronous mode").
+   */
+  sync?: 'normal' | 'full';
+}
+
 /** One running FerretDB child: resolves once it accepts connections on the port. */
 interface Child {
   pid: number;
@@ -160,10 +174,10 @@ interface Child {
  * cannot be spawned, exits, or does not answer within `timeoutMs` is an `EmbeddedDbError`.
  * The child watches its stdin pipe, so it exits when this process dies, even by SIGKILL.
  */
-async function launch(bin: string, dataDir: string, port: number, timeoutMs: number): Promise<Child> {
-  const child = spawn(bin, ['--listen-addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--log-level', 'warn'], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+async function launch(bin: string, opts: LaunchOptions, port: number, timeoutMs: number): Promise<Child> {
+  const { dataDir, sync = 'normal' } = opts;
+  const args = ['--listen-addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sync', sync, '--log-level', 'warn'];
+  const child = spawn(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
@@ -234,18 +248,19 @@ const RESTART_BASE_DELAY_MS = 500;
  * `RESTART_LIMIT` restarts within a minute `restart.gaveUp` is called instead: a database that
  * keeps dying, or cannot be started again, ends the server rather than leaving it up and useless.
  */
-export async function startEmbeddedDb(opts: {
-  dataDir: string;
-  cacheDir: string;
-  log: Log;
-  timeoutMs?: number;
-  restart?: RestartEvents;
-}): Promise<EmbeddedDb> {
+export async function startEmbeddedDb(
+  opts: LaunchOptions & {
+    cacheDir: string;
+    log: Log;
+    timeoutMs?: number;
+    restart?: RestartEvents;
+  },
+): Promise<EmbeddedDb> {
   const bin = await ensureFerretDb(opts.cacheDir, opts.log);
   await mkdir(opts.dataDir, { recursive: true });
   const port = await freePort();
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  let current = await launch(bin, opts.dataDir, port, timeoutMs);
+  let current = await launch(bin, opts, port, timeoutMs);
   let stopping = false;
   const restartsAt: number[] = [];
 
@@ -264,7 +279,7 @@ export async function startEmbeddedDb(opts: {
       if (stopping) return;
       restartsAt.push(Date.now());
       try {
-        const next = await launch(bin, opts.dataDir, port, timeoutMs);
+        const next = await launch(bin, opts, port, timeoutMs);
         if (stopping) {
           next.kill('SIGTERM');
           return;

@@ -15,7 +15,7 @@ export interface OpenDatabase {
  * and the CLI open it the same way.
  */
 export async function openDatabase(
-  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'cacheDir'>,
+  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'cacheDir' | 'dbSync'>,
   opts: { log: (message: string) => void; restart?: RestartEvents },
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedDb | undefined;
@@ -24,6 +24,7 @@ export async function openDatabase(
     embedded = await startEmbeddedDb({
       dataDir: config.dataDir,
       cacheDir: config.cacheDir,
+      sync: config.dbSync,
       log: opts.log,
       restart: opts.restart,
     });

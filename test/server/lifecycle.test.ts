@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { link, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +8,12 @@ import { MongoClient } from 'mongodb';
 import { ensureFerretDb, startEmbeddedDb } from '../../server/db/embedded.ts';
 import { isAlive, runToEnd, spawnServer, waitFor, type ServerProcess } from '../helpers/process.ts';
 import { testServer } from '../helpers/server.ts';
+
+/** The `--sync` the server started its embedded database with, read from the process's command line. */
+async function syncModeOf(srv: ServerProcess): Promise<string | undefined> {
+  const args = (await readFile(`/proc/${srv.dbPid}/cmdline`, 'utf8')).split('\0');
+  return args[args.indexOf('--sync') + 1];
+}
 
 describe('server lifecycle with the embedded database (real processes)', function () {
   this.timeout(180_000);
@@ -18,8 +26,9 @@ describe('server lifecycle with the embedded database (real processes)', functio
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('serves a demo supplier’s config from the embedded database and keeps data across a restart', async () => {
+  it('serves a demo supplier’s config from the embedded database and keeps data across a restart, in either synchronous mode', async () => {
     const first = await spawnServer({ GASKIT_DATA_DIR: dataDir });
+    expect(await syncModeOf(first)).to.equal('normal');
     const res = await fetch(`http://127.0.0.1:${first.port}/api/v1/t/sever-gaz/config`);
     expect(res.status).to.equal(200);
     expect((await res.json()).theme.name).to.equal('sever');
@@ -33,7 +42,8 @@ describe('server lifecycle with the embedded database (real processes)', functio
     first.child.kill('SIGINT');
     expect(await first.exited).to.equal(0);
 
-    const second = await spawnServer({ GASKIT_DATA_DIR: dataDir });
+    const second = await spawnServer({ GASKIT_DATA_DIR: dataDir, GASKIT_DB_SYNC: 'full' });
+    expect(await syncModeOf(second)).to.equal('full');
     const again = await (await fetch(`http://127.0.0.1:${second.port}/api/v1/t/sever-gaz/config`)).json();
     expect(again.tenant.name).to.equal('Северогаз (переименован)');
     second.child.kill('SIGTERM');
@@ -73,6 +83,23 @@ describe('server lifecycle with the embedded database (real processes)', functio
     // FerretDB itself is in it, and the message of the tracker's panicking finalizer is not.
     expect(binary.includes('github.com/FerretDB/FerretDB/internal/handler')).to.equal(true);
     expect(binary.includes('has not been finalized')).to.equal(false);
+  });
+
+  it('refuses a synchronous mode other than normal or full, in the database and in the environment', async () => {
+    const bin = await ensureFerretDb(testServer().config.cacheDir, () => undefined);
+    const wrapper = spawn(bin, ['--data-dir', dataDir, '--listen-addr', '127.0.0.1:0', '--sync', 'off']);
+    let stderr = '';
+    wrapper.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [code] = (await once(wrapper, 'exit')) as [number];
+    expect(code).to.equal(2);
+    expect(stderr).to.include('bad --sync "off": normal or full');
+
+    const { code: serverCode, output } = await runToEnd(['--import', 'tsx', 'server/main.ts'], {
+      ...process.env,
+      GASKIT_DB_SYNC: 'off',
+    } as Record<string, string>);
+    expect(serverCode).to.equal(1);
+    expect(output).to.match(/Invalid environment:\s+GASKIT_DB_SYNC:/);
   });
 
   it('fails fast on a bad environment variable and names it', async () => {

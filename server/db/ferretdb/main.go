@@ -34,7 +34,13 @@ func main() {
 	dataDir := flag.String("data-dir", "data", "directory for the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
 	watchStdin := flag.Bool("exit-on-stdin-close", true, "exit when standard input is closed")
+	syncMode := flag.String("sync", "normal", "SQLite's synchronous mode: normal (a commit survives a crash of this process, "+
+		"the last ones before a power loss may not) or full (every commit waits for the disk)")
 	flag.Parse()
+	if *syncMode != "normal" && *syncMode != "full" {
+		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: bad --sync %q: normal or full\n", *syncMode)
+		os.Exit(2)
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -75,7 +81,8 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
+		// FerretDB adds its defaults (busy_timeout, journal_mode(wal), auto_vacuum) to these.
+		SQLiteURL: "file:" + *dataDir + "/?_pragma=synchronous(" + *syncMode + ")",
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gaskit-ferretdb: %v\n", err)
