@@ -10,13 +10,15 @@ export const FERRETDB_VERSION = 'v1.24.2';
 const WRAPPER_DIR = path.join(ROOT, 'server', 'db', 'ferretdb');
 
 /**
- * Files of FerretDB's module that the wrapper replaces with its own when it is built, each
- * explained in its file: the path inside the module, and the wrapper's file. Go does not let a
+ * Files of FerretDB's module that the wrapper replaces or adds when it is built, each explained in
+ * its file: the path inside the module, and the wrapper's file. Go does not let a
  * build overlay files of the module cache, so the build vendors the modules into a directory of
  * its own and writes these over their vendored copies.
  */
 const REPLACED: Record<string, string> = {
   'github.com/FerretDB/FerretDB/internal/util/resource/resource.go': 'resource.go.overlay',
+  'github.com/FerretDB/FerretDB/internal/handler/sjson/sjson.go': 'sjson.go.overlay',
+  'github.com/FerretDB/FerretDB/internal/handler/sjson/gaskit_decode.go': 'sjson_decode.go.overlay',
 };
 
 export class EmbeddedDbError extends Error {

@@ -78,11 +78,13 @@ describe('server lifecycle with the embedded database (real processes)', functio
     }
   });
 
-  it('builds the embedded database without FerretDB’s object-lifetime tracker', async () => {
+  it('builds the embedded database without FerretDB’s object-lifetime tracker and with Gaskit’s decoder', async () => {
     const binary = await readFile(await ensureFerretDb(testServer().config.cacheDir, () => undefined));
     // FerretDB itself is in it, and the message of the tracker's panicking finalizer is not.
     expect(binary.includes('github.com/FerretDB/FerretDB/internal/handler')).to.equal(true);
     expect(binary.includes('has not been finalized')).to.equal(false);
+    // A message only the wrapper's decoder (sjson_decode.go.overlay) has.
+    expect(binary.includes('bytes remain after the document')).to.equal(true);
   });
 
   it('refuses a synchronous mode other than normal or full, in the database and in the environment', async () => {
