@@ -21,7 +21,7 @@ export default async function dbDecodeBench({ root }) {
     const { ferretdbWithGaskitDecoder } = await import(pathToFileURL(join(root, 'test', 'helpers', 'ferretdb-module.ts')).href);
     const module = await ferretdbWithGaskitDecoder();
     try {
-      out = await module.goTest(['-run', '^$', '-bench', '^BenchmarkGaskitDecode', '-benchmem', `-count=${COUNT}`]);
+      out = await module.goTest(['-run', '^$', '-bench', '^BenchmarkGaskitDecode$', '-benchmem', `-count=${COUNT}`]);
     } finally {
       await module.remove();
     }
@@ -30,7 +30,7 @@ export default async function dbDecodeBench({ root }) {
   }
   const runs = { FerretDB: [], Gaskit: [] };
   for (const m of out.matchAll(
-    /^BenchmarkGaskitDecode(FerretDB|Gaskit)-\d+\s+\d+\s+([\d.]+) ns\/op\s+[\d.]+ MB\/s\s+(\d+) B\/op\s+(\d+) allocs\/op/gm,
+    /^BenchmarkGaskitDecode\/(FerretDB|Gaskit)-\d+\s+\d+\s+([\d.]+) ns\/op\s+[\d.]+ MB\/s\s+(\d+) B\/op\s+(\d+) allocs\/op/gm,
   )) {
     runs[m[1]].push({ ns: Number(m[2]), bytes: Number(m[3]), allocs: Number(m[4]) });
   }

@@ -11,9 +11,9 @@ const WRAPPER_DIR = path.join(ROOT, 'server', 'db', 'ferretdb');
 
 /**
  * Files of FerretDB's module that the wrapper replaces or adds when it is built, each explained in
- * its file: the path inside the module, and the wrapper's file. Go does not let a
- * build overlay files of the module cache, so the build vendors the modules into a directory of
- * its own and writes these over their vendored copies.
+ * its file: the path inside the module, and the wrapper's file. Go does not let a build overlay
+ * files of the module cache, so the build vendors the modules into a directory of its own and
+ * writes these over (or beside) their vendored copies.
  */
 const REPLACED: Record<string, string> = {
   'github.com/FerretDB/FerretDB/internal/util/resource/resource.go': 'resource.go.overlay',

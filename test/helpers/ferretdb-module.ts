@@ -27,7 +27,7 @@ export async function ferretdbWithGaskitDecoder(): Promise<{
       env,
     });
     const module = path.join(dir, 'module');
-    await cp((JSON.parse(stdout) as { Dir: string }).Dir, module, { recursive: true, mode: 0 });
+    await cp((JSON.parse(stdout) as { Dir: string }).Dir, module, { recursive: true });
     await exec('chmod', ['-R', 'u+w', module]);
     // FerretDB's test utilities look for the repository's root by its .git directory.
     await mkdir(path.join(module, '.git'));
