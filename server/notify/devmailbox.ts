@@ -60,6 +60,9 @@ export async function startDevMailbox(logger: Logger): Promise<DevMailbox> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // A sender that drops its connection in the middle of a message is an 'error' of the server
+  // (smtp-server), which goes on serving; unheard, it would end this process.
+  server.on('error', (err) => logger.warn({ err }, 'dev mailbox: a connection failed'));
   const { port } = server.server.address() as AddressInfo;
   return {
     port,

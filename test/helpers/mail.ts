@@ -81,6 +81,9 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       });
     },
   });
+  // A sender that dies in the middle of a message (a test kills a server instance) resets its
+  // connection: smtp-server reports that as an 'error' of the server, which it keeps serving.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
 
