@@ -28,7 +28,7 @@ import { csv, runImport } from './csv-import.bench.mjs';
 import { post } from './integration-api.bench.mjs';
 import { BENCH_CABINETS, FULL, expectedOf, generate, ids, measuredCabinet, sizesFor } from './api-scale/generate.mjs';
 import { Replayer, byKey, describe, parseCapture, waves } from './api-scale/replay.mjs';
-import { cpuMsOf } from './proc.mjs';
+import { cpuMsOf, percentile } from './measure.mjs';
 
 const SCALE = process.env.API_SCALE ?? 'full';
 /** `API_SCALE_PHASES=demo`: only the demo phase (no growing, no integration), reported in a section of its own. */
@@ -58,12 +58,6 @@ const CSV_LINES = 100_000;
 
 const now = () => performance.now();
 const seconds = (ms) => ms / 1000;
-
-function percentile(values, q) {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
 
 const stats = (latencies, wallMs) => ({
   n: latencies.length,

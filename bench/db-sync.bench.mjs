@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { register } from 'tsx/esm/api';
-import { cpuMsOf } from './proc.mjs';
+import { cpuMsOf, percentile } from './measure.mjs';
 
 const ROUNDS = Number(process.env.DB_SYNC_ROUNDS ?? 12);
 const DOCS = Number(process.env.DB_SYNC_DOCS ?? 150);
@@ -27,7 +27,6 @@ for (const [name, value] of [
 const MODES = ['full', 'normal'];
 const OPS = ['insert', 'update', 'find', 'delete'];
 
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
 const ms = (x) => `${x.toFixed(2)} ms`;
 
 /** About 600 B, as an account's current month with six charge lines. */
@@ -47,7 +46,7 @@ export default async function dbSyncBench({ root }) {
   const load = (...parts) => import(pathToFileURL(join(root, 'server', ...parts)).href);
   const { loadConfig } = await load('config.ts');
   const { startEmbeddedDb } = await load('db', 'embedded.ts');
-  const config = loadConfig({ ...process.env });
+  const config = loadConfig();
   const loadBefore = os.loadavg()[0];
   const dbs = [];
   try {
@@ -55,9 +54,9 @@ export default async function dbSyncBench({ root }) {
       const dataDir = mkdtempSync(join(os.tmpdir(), `gaskit-bench-sync-${sync}-`));
       const db = await startEmbeddedDb({ dataDir, cacheDir: config.cacheDir, sync, log: () => undefined });
       const client = await new MongoClient(db.uri, { directConnection: true }).connect();
-      dbs.push({ sync, dataDir, db, client, col: client.db().collection('bench_months'), ms: {}, cpu: 0 });
+      const times = Object.fromEntries(OPS.map((op) => [op, []]));
+      dbs.push({ sync, dataDir, db, client, col: client.db().collection('bench_months'), ms: times, cpu: 0 });
     }
-    for (const d of dbs) for (const op of OPS) d.ms[op] = [];
     const run = {
       insert: (col, i) => col.insertOne(monthDoc(i)),
       update: (col, i) => col.updateOne({ _id: monthDoc(i)._id }, { $set: { 'balance.paid': i, updatedAt: new Date() } }),
@@ -88,8 +87,8 @@ export default async function dbSyncBench({ root }) {
   }
   const [full, normal] = dbs;
   const rows = OPS.map((op) => {
-    const cells = [full, normal].map((d) => `${ms(quantile(d.ms[op], 0.5))} / ${ms(quantile(d.ms[op], 0.9))}`);
-    const saved = quantile(full.ms[op], 0.5) - quantile(normal.ms[op], 0.5);
+    const cells = [full, normal].map((d) => `${ms(percentile(d.ms[op], 0.5))} / ${ms(percentile(d.ms[op], 0.9))}`);
+    const saved = percentile(full.ms[op], 0.5) - percentile(normal.ms[op], 0.5);
     return `| ${op} by \`_id\` | ${cells[0]} | ${cells[1]} | ${ms(saved)} |`;
   });
   const cpuPerCommand = (d) => ms(d.cpu / (ROUNDS * DOCS * OPS.length));

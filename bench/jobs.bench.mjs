@@ -15,6 +15,7 @@ import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { register } from 'tsx/esm/api';
+import { percentile } from './measure.mjs';
 
 const DOCS = Number(process.env.JOBS_DOCS ?? 30_000);
 if (!(Number.isInteger(DOCS) && DOCS > 0))
@@ -23,8 +24,6 @@ const RUNS = 7;
 const WRITES = 200;
 const DAY = 86_400_000;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function timed(fn, runs = RUNS) {
   const ms = [];
   for (let i = 0; i < runs; i += 1) {
@@ -32,7 +31,7 @@ async function timed(fn, runs = RUNS) {
     await fn(i);
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  return median(ms);
+  return percentile(ms, 0.5);
 }
 
 export default async function jobsBench({ root }) {
