@@ -58,7 +58,10 @@ export async function startDevMailbox(logger: Logger): Promise<DevMailbox> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // A sender that drops its connection in the middle of a message is an 'error' of the server
   // (smtp-server), which goes on serving; unheard, it would end this process.
