@@ -4,7 +4,8 @@
  * meters and 24 months of charges and balances (inserted, bench/api-scale/generate.mjs):
  *   - 100,000 new accounts, then the same file again (nothing changes, nothing is written);
  *   - their meters;
- *   - the open month's balances of the accounts with history, corrected (balance entries inserted);
+ *   - the open month's balances of the accounts with history, corrected (balance entries inserted),
+ *     then corrected again (each a second entry of its month, planned again against the stream's end);
  *   - the next month's charges of those accounts (each current month moves into the past), then
  *     that month's balances (the month came with its charge: balance entries inserted).
  * Beside the balances, the raw-driver limit: the same lookups and writes by `_id` with the mongodb
@@ -111,6 +112,26 @@ async function rawLimits(root, dataDir, ctx) {
 }
 
 /**
+ * The server's fold job run on the data directory until nothing is due (server/billing/writer.ts
+ * `foldBalances`, as the `billing.fold-balances` job runs it), timed.
+ */
+async function foldAll(root, dataDir) {
+  return withDb(root, dataDir, async (_db, load, uri) => {
+    const { connectDb, disconnectDb } = await load('db', 'connection.ts');
+    const { foldBalances } = await load('billing', 'writer.ts');
+    await connectDb(uri);
+    try {
+      const started = process.hrtime.bigint();
+      let lists = 0;
+      for (let batch = await foldBalances(); batch > 0; batch = await foldBalances()) lists += batch;
+      return { seconds: Number(process.hrtime.bigint() - started) / 1e9, lists };
+    } finally {
+      await disconnectDb();
+    }
+  });
+}
+
+/**
  * One `gaskit import` run, the command an operator runs (package.json "bin": the compiled CLI,
  * which the caller has built with `npm run build:server`): on its own embedded database on
  * `dataDir` (whatever MONGODB_URI the shell has), or on the database `extraEnv.MONGODB_URI` names.
@@ -177,6 +198,10 @@ export default async function csvImportBench({ root }) {
       'corrected.csv',
       csv(balanceHeader, LARGE, (i) => balanceRow(i, correctedBalance(ctx, i, 100))),
     );
+    const correctedAgain = file(
+      'corrected-again.csv',
+      csv(balanceHeader, LARGE, (i) => balanceRow(i, correctedBalance(ctx, i, 200))),
+    );
     const next = nextPeriod(ctx.periods.at(-1));
     const charges = file(
       'charges.csv',
@@ -201,6 +226,15 @@ export default async function csvImportBench({ root }) {
         limit: 'correct',
       },
       {
+        what: 'the same balances corrected again (a second entry: the number after the month’s balance is taken, planned again)',
+        ...runImport(root, dataDir, 'balances', correctedAgain),
+      },
+      {
+        what: 'the fold job on those months (two entries past their balance: an update by `_id` each; the server runs it in the background)',
+        ...(await foldAll(root, dataDir)),
+        background: true,
+      },
+      {
         what: 'the next month’s charges of the same accounts (each current month moves into the past)',
         ...runImport(root, dataDir, 'charges', charges),
         limit: 'roll',
@@ -210,9 +244,9 @@ export default async function csvImportBench({ root }) {
         ...runImport(root, dataDir, 'balances', balances),
         limit: 'correct',
       },
-    ].map((step) => ({ ...step, lines: LARGE, budget: BUDGET_SECONDS }));
+    ].map((step) => ({ ...step, lines: LARGE, budget: step.background ? null : BUDGET_SECONDS }));
     const limits = await rawLimits(root, dataDir, ctx);
-    const ok = steps.every((s) => s.seconds <= s.budget);
+    const ok = steps.every((s) => s.budget === null || s.seconds <= s.budget);
     const lines = [
       `Reproduce with \`node bench/run.mjs csv-import\` (Node ${process.version}, ${os.cpus().length} CPUs, ${machineLoad(loadBefore)}, embedded FerretDB v1 on SQLite, fresh data directory with the demo suppliers and sever-gaz's ${ACCOUNTS.toLocaleString('en')} accounts with 24 months of history${ACCOUNTS === LARGE ? '' : ` (\`CSV_IMPORT_ACCOUNTS=${ACCOUNTS}\`; the files name the first ${LARGE.toLocaleString('en')})`}, inserted in ${seeded.seconds.toFixed(0)} s; each step is one \`gaskit import\` run, start-up of the embedded database included${LARGE === FULL ? '' : `; \`CSV_IMPORT_LINES=${LARGE}\`: the budget of 60 s per ${FULL.toLocaleString('en')} lines scaled to ${BUDGET_SECONDS.toFixed(1)} s, start-up still included`}).`,
       '',
@@ -225,15 +259,15 @@ export default async function csvImportBench({ root }) {
           `${s.seconds.toFixed(1)} s`,
           Math.round(s.lines / s.seconds).toLocaleString('en'),
           s.limit ? `${limits[s.limit].toFixed(1)} s` : '',
-          `≤ ${Number(s.budget.toFixed(1))} s`,
-          s.seconds <= s.budget ? 'pass' : '**fail**',
+          s.budget === null ? '—' : `≤ ${Number(s.budget.toFixed(1))} s`,
+          s.budget === null ? '—' : s.seconds <= s.budget ? 'pass' : '**fail**',
         ];
         return `| ${cells.join(' | ')} |`;
       }),
       '',
       "The file is written in batches of 1,000 lines, the next batch read and planned while one is written: each line's documents are looked up by `_id` (32 at a time; never all of the supplier's keys, never an `$in`), " +
         'new documents go in with one insertMany, unchanged lines are not written, and changed lines are updates by `_id` (commands of 10 statements, 4 at once), except balances of the open month: ' +
-        "a balance of the open month reads its account's current month (`billing_current`, ~400 B) and is inserted as the next entry of the month's balance stream (`billing_balances`, one insertMany a batch; a background job of the server folds the newest entry into the month later); a charge of the open month rewrites the current month; the first line of a newer month also writes the month it replaces into the account's past (`billing_past`, ~6 KB with 23 months, read and rewritten whole by FerretDB), once per account and month, and closes the month's balance stream with an entry (a correction planned before the move then goes into the past). " +
+        "a balance of the open month reads its account's current month (`billing_current`, ~400 B) and is inserted as the next entry of the month's balance stream (`billing_balances`, one insertMany a batch; from a month's second entry on, a background job of the server folds the newest into the month later); a second correction of the month finds the number after the month's balance taken and is planned again against the stream's end; a charge of the open month rewrites the current month; the first line of a newer month also writes the month it replaces into the account's past (`billing_past`, ~6 KB with 23 months, read and rewritten whole by FerretDB), once per account and month, and closes the month's balance stream with an entry (a correction planned before the move then goes into the past). " +
         `The raw-driver limit makes the same lookups and writes by \`_id\` with the mongodb driver for ${RAW_ACCOUNTS.toLocaleString('en')} of the accounts on the same database after the steps, scaled to ${LARGE.toLocaleString('en')} lines (no start-up).`,
     ];
     return { id: 'csv-import', title: 'CSV import', markdown: lines.join('\n'), ok };

@@ -14,7 +14,7 @@ import {
 } from './model.ts';
 import type { AccountInput, BalanceInput, BillingKind, ChargeInput, MeterInput } from '../../contracts/billing.ts';
 import type { Worker } from '../workers.ts';
-import { BillingWriter, foldBalances, pinHash, resolveBalance } from './writer.ts';
+import { BillingWriter, foldBalancesFor, pinHash, resolveBalance } from './writer.ts';
 
 /**
  * Whether an account id (an account's key, `<tenantId>:<number>`) is one of the tenant's: another
@@ -234,17 +234,19 @@ export async function listCharges(tenantId: Types.ObjectId, accountId: string, r
   return chargesOf(await getAccount(tenantId, accountId), range);
 }
 
+const FOLD_INTERVAL_MS = 60_000;
+
 /**
- * Folds corrected balances into their current months a minute or so after they were written (see
- * writer.ts `foldBalances`), so that readers and the next correction find them without looking
- * past the month.
+ * Folds balances of months corrected more than once into their current months a minute or so
+ * after they were written (see writer.ts `foldBalances`, `FOLD_FROM`), so that readers and the
+ * next correction look past the month at one entry at most.
  */
 export const foldBalancesWorker: Worker = {
   name: 'billing.fold-balances',
-  intervalMs: 60_000,
+  intervalMs: FOLD_INTERVAL_MS,
   async run(logger) {
-    let lists = 0;
-    for (let batch = await foldBalances(); batch > 0; batch = await foldBalances()) lists += batch;
+    // At most an interval of work a run: it ends inside its lease (two intervals), the next run goes on.
+    const lists = await foldBalancesFor(FOLD_INTERVAL_MS);
     if (lists) logger.info({ lists }, 'corrected balances folded into their months');
   },
 };

@@ -7,7 +7,7 @@ import mongoose from 'mongoose';
 import { Account, BalanceEntry, BalanceFoldList, BillingCurrent, BillingPast } from '../../server/billing/model.ts';
 import { accountSummary, findAccountByNumber, getDebt, listCharges } from '../../server/billing/service.ts';
 import { BalanceItem, ChargeItem } from '../../contracts/billing.ts';
-import { BALANCE_FOLD, BillingWriter, foldBalances } from '../../server/billing/writer.ts';
+import { BALANCE_FOLD, BillingWriter, FOLD_FROM, foldBalances, foldBalancesFor } from '../../server/billing/writer.ts';
 import { createApiKey, revokeApiKey } from '../../server/integration/keys.ts';
 import type { ApiScope } from '../../server/integration/model.ts';
 import { Tenant, type TenantDoc } from '../../server/tenants/model.ts';
@@ -353,15 +353,17 @@ describe('integration API: bulk upserts', function () {
     expect(after.slice(20), 'one entry for twenty equal corrections').to.deep.equal([[21, 55_555]]);
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 55_555, penalties: 0 });
 
-    // The fold job takes the lists the writers left and folds the newest entry into the month.
+    // The fold job takes the lists the writers left and folds the newest entry into the month
+    // where FOLD_FROM or more lie past its fold: fewer are left past it.
     expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.be.above(0);
     while ((await foldBalances()) > 0);
     expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(0);
     const month = await BillingCurrent.findById(id).lean();
-    expect(month!.fold).to.deep.include({ period: '2026-10', seq: 21 });
-    expect(month!.fold!.balance).to.deep.include({ paid: 55_555 });
+    expect(month!.fold!.period).to.equal('2026-10');
+    expect(21 - month!.fold!.seq).to.be.below(FOLD_FROM);
+    expect(month!.fold!.balance!.paid, 'the entry folded').to.equal(new Map(after).get(month!.fold!.seq));
     expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 55_555, penalties: 0 });
-    // The next correction goes right after the fold.
+    // The next correction goes right after the newest entry.
     expect((await send(tenant.slug, 'balances', [balance(66_666)], key)).body).to.deep.equal({
       upserted: 0,
       modified: 1,
@@ -369,6 +371,55 @@ describe('integration API: bulk upserts', function () {
     });
     expect((await entries()).slice(21)).to.deep.equal([[22, 66_666]]);
     expect((await accountSummary(tenant._id, id)).balance).to.deep.include({ paid: 66_666 });
+  });
+
+  it('folds a month corrected twice, not once, in runs of bounded time: the lists a run had no time for are folded by the next', async () => {
+    const numbers = [freshNumber(), freshNumber(), freshNumber()];
+    await send(
+      tenant.slug,
+      'accounts',
+      numbers.map((n) => account(n)),
+      key,
+    );
+    const ids = await Promise.all(numbers.map(async (n) => (await findAccountByNumber(tenant._id, n))!._id));
+    const balance = (number: string, paid: number) => ({
+      accountNumber: number,
+      period: '2026-10',
+      opening: 0,
+      charged: 90_000,
+      paid,
+      closing: 90_000 - paid,
+    });
+    await send(
+      tenant.slug,
+      'balances',
+      numbers.map((n) => balance(n, 0)),
+      key,
+    );
+    while ((await foldBalances()) > 0);
+    const corrections = await send(
+      tenant.slug,
+      'balances',
+      numbers.map((n) => balance(n, 5_000)),
+      key,
+    );
+    expect(corrections.body).to.deep.equal({ upserted: 0, modified: 3, matched: 3 });
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id }), 'one entry a month: nothing to fold').to.equal(0);
+    // A second correction a request: each request leaves a list of its own.
+    for (const [i, n] of numbers.entries()) await send(tenant.slug, 'balances', [balance(n, 10_000 * (i + 1))], key);
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(3);
+
+    expect(await foldBalancesFor(0), 'a run out of time at once still folds one list').to.equal(1);
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(2);
+    expect(await foldBalancesFor(60_000)).to.equal(2);
+    expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(0);
+    for (const [i, id] of ids.entries()) {
+      const month = await BillingCurrent.findById(id).lean();
+      expect(month!.fold).to.deep.include({ period: '2026-10', seq: 2 });
+      expect(month!.fold!.balance).to.deep.include({ paid: 10_000 * (i + 1) });
+      expect(await getDebt(tenant._id, id)).to.deep.equal({ period: '2026-10', debt: 90_000 - 10_000 * (i + 1), penalties: 0 });
+    }
+    expect(await foldBalancesFor(60_000), 'nothing left').to.equal(0);
   });
 
   it('moves a month into the past with the correction another writer inserted while the move was planned', async () => {

@@ -61,9 +61,9 @@ export function streamId(stream: string, seq: number): string {
 
 /**
  * The end past `low` (an entry known to exist, 0 for none; `last` is it when read): exponential
- * probe past it, then bisection between the last found and the first missing. A caller that keeps
- * entry `low` folded into a document of its own (billing's current month) passes it as `last`:
- * one lookup when nothing was appended past it.
+ * probe past it (1, 2, 4, 8… past `low`), then bisection between the last found and the first
+ * missing. A caller that keeps entry `low` folded into a document of its own (billing's current
+ * month) passes it as `last`: one lookup when nothing was appended past it, two when one was.
  */
 export async function endPast<D>(
   model: KeyedModel,
@@ -72,12 +72,11 @@ export async function endPast<D>(
   last: D | null,
 ): Promise<{ seq: number; last: D | null }> {
   const entry = (seq: number) => findByKey<D>(model, streamId(stream, seq));
-  let step = 1;
-  let high = low + step;
+  const from = low;
+  let high = from + 1;
   for (let found = await entry(high); found; found = await entry(high)) {
     [low, last] = [high, found];
-    step *= 2;
-    high = low + step;
+    high = from + 2 * (high - from);
   }
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
