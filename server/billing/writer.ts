@@ -249,9 +249,10 @@ export const BALANCE_FOLD = 4;
  * Entries past the month's balance from which the fold job folds the newest into the month. A
  * month corrected once keeps its entry unfolded (a reader looks at one more small document, the
  * number after it), since a fold is an update by `_id` per account, which costs the database
- * several times a line of an import (bench/csv-import.bench.mjs) and, run beside an import, took
- * the database from it. So the month's balances imported once leave nothing to fold; a month
- * corrected again is folded a minute or so later.
+ * about four times a line of an import (bench/csv-import.bench.mjs: 20,000 months folded in 27 s,
+ * their corrections imported in 6.3 s) and, run beside an import, took the database from it. So
+ * the month's balances imported once leave nothing to fold; a month corrected again is folded a
+ * minute or so later.
  */
 export const FOLD_FROM = 2;
 
