@@ -60,6 +60,16 @@ const account = (number: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** A balance of October 2026 with 900 ₽ charged and `paid` of it paid. */
+const october = (number: string, paid: number) => ({
+  accountNumber: number,
+  period: '2026-10',
+  opening: 0,
+  charged: 90_000,
+  paid,
+  closing: 90_000 - paid,
+});
+
 describe('integration API: bulk upserts', function () {
   this.timeout(30_000);
   let tenant: TenantDoc;
@@ -69,6 +79,18 @@ describe('integration API: bulk upserts', function () {
     tenant = await freshTenant();
     key = await keyOf(tenant);
   });
+
+  /** `count` new accounts of the tenant, sent through the API: their numbers and keys. */
+  async function newAccounts(count: number): Promise<{ numbers: string[]; ids: string[] }> {
+    const numbers = Array.from({ length: count }, () => freshNumber());
+    await send(
+      tenant.slug,
+      'accounts',
+      numbers.map((n) => account(n)),
+      key,
+    );
+    return { numbers, ids: await Promise.all(numbers.map(async (n) => (await findAccountByNumber(tenant._id, n))!._id)) };
+  }
 
   it('writes accounts, meters, charges and balances that a subscriber who links the account sees', async () => {
     const number = freshNumber();
@@ -316,14 +338,7 @@ describe('integration API: bulk upserts', function () {
     const number = freshNumber();
     await send(tenant.slug, 'accounts', [account(number)], key);
     const id = (await findAccountByNumber(tenant._id, number))!._id;
-    const balance = (paid: number) => ({
-      accountNumber: number,
-      period: '2026-10',
-      opening: 0,
-      charged: 90_000,
-      paid,
-      closing: 90_000 - paid,
-    });
+    const balance = (paid: number) => october(number, paid);
     expect((await send(tenant.slug, 'balances', [balance(0)], key)).body).to.include({ upserted: 1 });
     const entries = async () =>
       (
@@ -374,39 +389,24 @@ describe('integration API: bulk upserts', function () {
   });
 
   it('folds a month corrected twice, not once, in runs of bounded time: the lists a run had no time for are folded by the next', async () => {
-    const numbers = [freshNumber(), freshNumber(), freshNumber()];
-    await send(
-      tenant.slug,
-      'accounts',
-      numbers.map((n) => account(n)),
-      key,
-    );
-    const ids = await Promise.all(numbers.map(async (n) => (await findAccountByNumber(tenant._id, n))!._id));
-    const balance = (number: string, paid: number) => ({
-      accountNumber: number,
-      period: '2026-10',
-      opening: 0,
-      charged: 90_000,
-      paid,
-      closing: 90_000 - paid,
-    });
+    const { numbers, ids } = await newAccounts(3);
     await send(
       tenant.slug,
       'balances',
-      numbers.map((n) => balance(n, 0)),
+      numbers.map((n) => october(n, 0)),
       key,
     );
     while ((await foldBalances()) > 0);
     const corrections = await send(
       tenant.slug,
       'balances',
-      numbers.map((n) => balance(n, 5_000)),
+      numbers.map((n) => october(n, 5_000)),
       key,
     );
     expect(corrections.body).to.deep.equal({ upserted: 0, modified: 3, matched: 3 });
     expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id }), 'one entry a month: nothing to fold').to.equal(0);
     // A second correction a request: each request leaves a list of its own.
-    for (const [i, n] of numbers.entries()) await send(tenant.slug, 'balances', [balance(n, 10_000 * (i + 1))], key);
+    for (const [i, n] of numbers.entries()) await send(tenant.slug, 'balances', [october(n, 10_000 * (i + 1))], key);
     expect(await BalanceFoldList.countDocuments({ tenantId: tenant._id })).to.equal(3);
 
     expect(await foldBalancesFor(0), 'a run out of time at once still folds one list').to.equal(1);
@@ -446,14 +446,7 @@ describe('integration API: bulk upserts', function () {
 
   it('keeps a correction planned before a newer month moved its month into the past, and one sent for the month just closed, each once', async () => {
     const writer = new BillingWriter(tenant);
-    const numbers = [freshNumber(), freshNumber()];
-    await send(
-      tenant.slug,
-      'accounts',
-      numbers.map((n) => account(n)),
-      key,
-    );
-    const ids = await Promise.all(numbers.map(async (n) => (await findAccountByNumber(tenant._id, n))!._id));
+    const { numbers, ids } = await newAccounts(2);
     const balance = (number: string, period: string, paid: number) =>
       BalanceItem.parse({ accountNumber: number, period, opening: 0, charged: 70_000, paid, closing: 70_000 - paid });
     const october = (paid: number) => numbers.map((n) => balance(n, '2026-10', paid));
