@@ -366,8 +366,10 @@ async function call(base, r, n, capture) {
   if (res.status !== r.status) throw new Error(`${r.id}: ${res.status} ${text.slice(0, 300)}`);
 }
 
-/** `run` one call after another; a run that returns a number says how long its request took (it waited for more after). */
-/** `run` one request at a time, `limit.requests` times or for `limit.seconds` of the time measured (a settle after each apart). */
+/**
+ * `run` one request at a time, `limit.requests` times or for `limit.seconds` of the time measured:
+ * a run that returns a number says how long its request took (it waited for more after, a settle).
+ */
 async function oneClient(run, limit = ONE) {
   const latencies = [];
   const started = now();

@@ -112,8 +112,8 @@ async function rawLimits(root, dataDir, ctx) {
 }
 
 /**
- * The server's fold job run on the data directory until nothing is due (server/billing/writer.ts
- * `foldBalances`, as the `billing.fold-balances` job runs it), timed.
+ * The fold job's work on the data directory, run until nothing is due (server/billing/writer.ts
+ * `foldBalances`: what the `billing.fold-balances` job does, without its minute a run), timed.
  */
 async function foldAll(root, dataDir) {
   return withDb(root, dataDir, async (_db, load, uri) => {

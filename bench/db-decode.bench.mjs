@@ -36,13 +36,9 @@ export default async function dbDecodeBench({ root }) {
     runs[m[1]].push({ ns: Number(m[2]), bytes: Number(m[3]), allocs: Number(m[4]) });
   }
   if (runs.FerretDB.length !== COUNT || runs.Gaskit.length !== COUNT) throw new Error(`unexpected go test output:\n${out}`);
+  const median = (xs) => percentile(xs, 0.5);
   const row = (name, rs) =>
-    `| ${name} | ${(
-      percentile(
-        rs.map((r) => r.ns),
-        0.5,
-      ) / 1000
-    ).toFixed(0)} µs | ${(rs[0].bytes / 1024).toFixed(1)} KB | ${rs[0].allocs} |`;
+    `| ${name} | ${(median(rs.map((r) => r.ns)) / 1000).toFixed(0)} µs | ${(rs[0].bytes / 1024).toFixed(1)} KB | ${rs[0].allocs} |`;
   const markdown = [
     `Reproduce with \`node bench/run.mjs db-decode\` (Go's \`go test -bench\`, ${COUNT} runs each, median; ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}). One account's current month, 2.7 KB of stored JSON, decoded into FerretDB's document.`,
     '',

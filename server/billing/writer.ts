@@ -563,10 +563,9 @@ export class BillingWriter {
     const tenantId = this.tenant._id;
     const field = kind === 'charges' ? 'charge' : 'balance';
     const ids = items.map((item) => this.accountKey(item.accountNumber));
-    const stored = new Map(ids.flatMap((id) => (read.has(id) ? [[id, read.get(id)!] as const] : [])));
-    const unread = ids.filter((id) => !stored.has(id));
-    for (const [id, doc] of await findByIds<BillingCurrentDoc>(BillingCurrent as never, unread, CURRENT_FIELDS))
-      stored.set(id, doc);
+    const unread = ids.filter((id) => !read.has(id));
+    const stored = await findByIds<BillingCurrentDoc>(BillingCurrent as never, unread, CURRENT_FIELDS);
+    for (const id of ids) if (read.has(id)) stored.set(id, read.get(id)!);
     const accounts = await findByIds(
       Account as never,
       ids.filter((id) => !stored.has(id)),
@@ -634,7 +633,7 @@ export class BillingWriter {
       item: ChargeInput | BalanceInput;
       counted: keyof WriteCounts;
       /** Entries of the month's stream past its balance once this one is in. */
-      past: number;
+      pendingAfter: number;
       fold?: mongoose.AnyBulkWriteOperation;
     }[] = [];
     /** Current months moved into the past: their stream is looked at again, and closed, once they are replaced. */
@@ -683,16 +682,14 @@ export class BillingWriter {
         const stream = balanceStream(id, newest);
         const seq = (was.balanceSeq ?? 0) + 1;
         const balance = month.balance as MonthBalance;
+        const pendingAfter = resolved.pending + 1;
         entries.push({
           account: id,
           doc: { _id: streamId(stream, seq), tenantId, stream, seq, balance, updatedAt: now },
           item: itemOf.get(key(id, newest))!,
           counted: counted.get(newest)!,
-          past: resolved.pending + 1,
-          fold:
-            resolved.pending + 1 >= BALANCE_FOLD
-              ? byId(id, { fold: { period: newest, seq, balance, updatedAt: now } })
-              : undefined,
+          pendingAfter,
+          fold: pendingAfter >= BALANCE_FOLD ? byId(id, { fold: { period: newest, seq, balance, updatedAt: now } }) : undefined,
         });
         continue;
       }
@@ -723,7 +720,7 @@ export class BillingWriter {
         );
         await queueFolds(
           tenantId,
-          entries.flatMap((e, i) => (e.fold || lost.has(i) || e.past < FOLD_FROM ? [] : [e.account])),
+          entries.flatMap((e, i) => (e.fold || lost.has(i) || e.pendingAfter < FOLD_FROM ? [] : [e.account])),
           now,
         );
         await this.settleMoved(moved, now);
