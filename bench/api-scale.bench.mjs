@@ -14,11 +14,12 @@
  * mongodb driver at the same concurrency (bench/api-scale/replay.mjs). Then the integration
  * budgets (a 5,000-item request, a 100,000-line CSV of balances) and the server's peak RSS.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Buffer } from 'node:buffer';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -54,6 +55,12 @@ const MANY = { clients: 20, seconds: 5, min: 20, max: 10_000 };
 const MANY_SKIP_MS = 1_000;
 const BUDGET = { p50: 30, p99: 100, growth: 1.5, ratio: 0.5, spread: 3, rssMb: 300, integrationS: 5, csvS: 60 };
 const INTEGRATION_ITEMS = 5_000;
+const BARE_TEXT =
+  '- **Bare Node**, **Bare Express**: the platform under the server doing the same work, for reference (no budget): ' +
+  "an HTTP server of its own process (`bench/api-scale/bare-server.mjs`) that answers each request by replaying the raw limit's commands, " +
+  "with the driver, and then sending the server's answer to that request (its status, type and bytes); with node:http alone, or with one Express route. " +
+  "None of the server's own work per request: no logging, metrics, security headers, CORS, compression, tenant, session or contract checks. " +
+  'At 20 clients, measured as the server is; not for sign-in, whose limit checks a password beside its commands.';
 const CSV_LINES = 100_000;
 
 const now = () => performance.now();
@@ -359,11 +366,51 @@ function prepared(r, n, capture) {
   };
 }
 
+/** Sends request `n` of `r`; returns the answer (status, content type, bytes), which must have `r`'s status. */
 async function call(base, r, n, capture) {
   const { path, ...init } = prepared(r, n, capture);
   const res = await fetch(`${base}/${path}`, init);
-  const text = await res.text();
-  if (res.status !== r.status) throw new Error(`${r.id}: ${res.status} ${text.slice(0, 300)}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== r.status) throw new Error(`${r.id}: ${res.status} ${body.toString('utf8', 0, 300)}`);
+  return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body };
+}
+
+/**
+ * A bare-platform server (bench/api-scale/bare-server.mjs, `mode` node or express) on the database
+ * at `uri`, as a process of its own: `load` gives it a request's captured commands and the answer
+ * it sends after them, `cleanUp` has it delete what its replays inserted.
+ */
+async function startBare(root, uri, mode) {
+  const child = fork(join(root, 'bench', 'api-scale', 'bare-server.mjs'), [uri, mode], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = () =>
+    new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`bare ${mode} server exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (message) => {
+        child.off('exit', onExit);
+        resolve(message);
+      });
+    });
+  const { port } = await reply();
+  const ask = (message) => {
+    const answered = reply();
+    child.send(message);
+    return answered;
+  };
+  return {
+    mode,
+    pid: child.pid,
+    base: `http://127.0.0.1:${port}`,
+    load: (what) => ask({ load: { ...what, body: what.body.toString('base64') } }),
+    cleanUp: () => ask({ cleanUp: true }),
+    stop: async () => {
+      child.disconnect();
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
 }
 
 /**
@@ -443,11 +490,12 @@ function autocannonRun(base, r, amount) {
 }
 
 /** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
-async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash, pids }) {
+async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash, pids, bares }) {
   const requests = subscriberRequests(cab, verifyPassword, passwordHash).filter((r) => !ONLY || ONLY.includes(r.id));
   for (const r of requests) await r.setup?.(base, 2 + ONE.requests);
   for (const r of requests) await call(base, r, 0);
-  for (const r of requests) await call(base, r, 1, `${phase}:${r.id}`);
+  const answers = new Map();
+  for (const r of requests) answers.set(r.id, await call(base, r, 1, `${phase}:${r.id}`));
   // Work a request sets off after its answer (a payment's follow-up) is its too: read the capture
   // once it has stopped growing.
   for (let size = -1; size !== statSync(captureFile).size;) {
@@ -489,6 +537,16 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     const raw = commands.length ? { one: await withRefaults(() => oneClient(limit, { ...ONE, requests: server.one.n })) } : null;
     if (raw && many) raw.many = await withCpu(pids, amount, () => manyClients(limit, amount));
     await replayer.cleanUp();
+    // The bare platform: the same commands and the same answer behind node:http or Express alone
+    // (not for a request whose limit has work of its own beside its commands: sign-in's password check).
+    const bare = {};
+    if (raw?.many && !r.rawExtra) {
+      for (const b of bares) {
+        await b.load({ captureFile, label: `${phase}:${r.id}`, ...answers.get(r.id) });
+        bare[b.mode] = await withCpu({ server: b.pid, db: pids.db }, amount, () => autocannonRun(b.base, r, amount));
+        await b.cleanUp();
+      }
+    }
     const row = {
       id: r.id,
       note: server.backToBack
@@ -497,6 +555,7 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
       commands: commands.filter((c) => !['getMore', 'killCursors'].includes(c.name)),
       server,
       raw,
+      bare,
     };
     log(
       `  ${phase} ${r.id}: p50 ${server.one.p50.toFixed(1)} ms, p99 ${server.one.p99.toFixed(1)} ms (n ${server.one.n})` +
@@ -508,6 +567,9 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
         (server.many
           ? `; CPU ms per request, 20 clients: ${cpuText(server.many.cpu)}${raw?.many ? `, raw ${cpuText(raw.many.cpu)}` : ''}`
           : '') +
+        Object.entries(bare)
+          .map(([mode, b]) => `; bare ${mode} ${b.perSecond.toFixed(0)}/s, ${cpuText(b.cpu)}${b.wrong ? ` (${b.wrong})` : ''}`)
+          .join('') +
         `; ${row.commands.length} commands` +
         `; pages re-read from disk per request, one client: ${server.one.refaults.toFixed(1)}${raw ? `, raw ${raw.one.refaults.toFixed(1)}` : ''}`,
     );
@@ -716,18 +778,19 @@ export function demoOneClientTable(demo) {
 
 export function manyClientsTable(rows) {
   const lines = [
-    '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Requests | Result |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Bare Node req/s | Bare Express req/s | Server / bare Express | Requests | Result |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   let ok = true;
   for (const r of rows) {
     const s = r.server.many;
     if (!s) {
       ok = false;
-      lines.push(`| ${r.id} | not run: one request alone takes ${ms(r.server.one.p50)} ms | | | | | | | | | **fail** |`);
+      lines.push(`| ${r.id} | not run: one request alone takes ${ms(r.server.one.p50)} ms | | | | | | | | | | | | **fail** |`);
       continue;
     }
     const raw = r.raw?.many;
+    const { node: bareNode, express: bareExpress } = r.bare ?? {};
     const ratio = raw ? s.perSecond / raw.perSecond : NaN;
     const spread = s.p99 / s.p50;
     const pass = (!raw || ratio >= BUDGET.ratio) && spread <= BUDGET.spread && !s.wrong;
@@ -743,6 +806,9 @@ export function manyClientsTable(rows) {
         `${spread.toFixed(1)}×`,
         raw ? `${ms(raw.p50)} ms` : '—',
         raw ? `${ms(raw.p99)} ms` : '—',
+        bareNode ? rate(bareNode.perSecond) + (bareNode.wrong ? ` (${bareNode.wrong})` : '') : '—',
+        bareExpress ? rate(bareExpress.perSecond) + (bareExpress.wrong ? ` (${bareExpress.wrong})` : '') : '—',
+        bareExpress ? `${Math.round((s.perSecond / bareExpress.perSecond) * 100)} %` : '—',
         s.n.toLocaleString('en'),
         mark(pass) + (s.wrong ? ` (${s.wrong})` : ''),
       ].join(' | ')} |`,
@@ -762,6 +828,7 @@ export default async function apiScaleBench({ root }) {
   const load = (...parts) => import(pathToFileURL(join(root, ...parts)).href);
   let server;
   let client;
+  const bares = [];
   try {
     const { spawnServer } = await load('test', 'helpers', 'process.ts');
     const { hashPassword, verifyPassword } = await load('server', 'auth', 'passwords.ts');
@@ -797,6 +864,7 @@ export default async function apiScaleBench({ root }) {
     const base = `${origin}/api/v1/t/${TENANT}`;
     const uri = `mongodb://127.0.0.1:${server.dbPort}/gaskit`;
     client = await new MongoClient(uri).connect();
+    for (const mode of ['node', 'express']) bares.push(await startBare(root, uri, mode));
     const db = client.db();
     const tenant = await db.collection('tenants').findOne({ slug: TENANT });
     /** Where the supplier's export stream of `collection` ends now (the bench may read by any filter). */
@@ -854,6 +922,7 @@ export default async function apiScaleBench({ root }) {
       verifyPassword,
       passwordHash: ctx.passwordHash,
       pids: { server: server.child.pid, db: server.dbPid },
+      bares,
     });
 
     log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${BENCH_CABINETS} cabinets:`);
@@ -883,6 +952,8 @@ export default async function apiScaleBench({ root }) {
       const only = ONLY ? ` API_SCALE_REQUESTS='${ONLY.join(',')}'` : '';
       const lines = [
         `${runOf(`API_SCALE_PHASES=demo${only} node bench/run.mjs api-scale`)} The demo phase of the bench above alone (no growing, no integration), as measured there.`,
+        '',
+        BARE_TEXT,
         '',
         '### One client',
         '',
@@ -964,6 +1035,7 @@ export default async function apiScaleBench({ root }) {
       `- **Raw**: the commands the server sent for one such request (captured with command monitoring by \`bench/api-scale/capture-hook.mjs\`, loaded into the server process only), ` +
         'replayed with the mongodb driver from the bench process against the same database, in the same order and overlap, as many times and at the same concurrency (`bench/api-scale/replay.mjs`). ' +
         '"Commands (by `_id`)": how many commands the request sends, and how many of them find their documents by `_id` alone.',
+      BARE_TEXT,
       '',
       '### One client',
       '',
@@ -1000,6 +1072,7 @@ export default async function apiScaleBench({ root }) {
     const id = SCALE === 'full' ? 'api-scale' : `api-scale-${SCALE}`;
     return { id, title: `API at scale (\`API_SCALE=${SCALE}\`)`, markdown: lines.join('\n'), ok };
   } finally {
+    for (const b of bares) await b.stop();
     await client?.close();
     if (server) {
       server.child.kill('SIGTERM');
