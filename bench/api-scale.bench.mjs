@@ -11,8 +11,10 @@
  * For each request of the measured cabinet: p50/p99 with one client (up to 200 requests or 5 s)
  * and with 20 concurrent clients (autocannon); beside it the raw-driver limit: the commands the
  * server sent for that request (captured by bench/api-scale/capture-hook.mjs) replayed with the
- * mongodb driver at the same concurrency (bench/api-scale/replay.mjs). Then the integration
- * budgets (a 5,000-item request, a 100,000-line CSV of balances) and the server's peak RSS.
+ * mongodb driver at the same concurrency (bench/api-scale/replay.mjs), and at 20 clients the bare
+ * platform: those commands and the server's answer behind node:http or Express alone
+ * (bench/api-scale/bare-server.mjs), for reference. Then the integration budgets (a 5,000-item
+ * request, a 100,000-line CSV of balances) and the server's peak RSS.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
