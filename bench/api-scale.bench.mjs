@@ -781,6 +781,9 @@ export function demoOneClientTable(demo) {
   ];
 }
 
+/** A bare platform's rate in its table cell, with any answers of another status than the server's. */
+const bareRate = (bare) => (bare ? rate(bare.perSecond) + (bare.wrong ? ` (${bare.wrong})` : '') : '—');
+
 export function manyClientsTable(rows) {
   const lines = [
     '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Bare Node req/s | Bare Express req/s | Server / bare Express | Requests | Result |',
@@ -811,8 +814,8 @@ export function manyClientsTable(rows) {
         `${spread.toFixed(1)}×`,
         raw ? `${ms(raw.p50)} ms` : '—',
         raw ? `${ms(raw.p99)} ms` : '—',
-        bareNode ? rate(bareNode.perSecond) + (bareNode.wrong ? ` (${bareNode.wrong})` : '') : '—',
-        bareExpress ? rate(bareExpress.perSecond) + (bareExpress.wrong ? ` (${bareExpress.wrong})` : '') : '—',
+        bareRate(bareNode),
+        bareRate(bareExpress),
         bareExpress ? `${Math.round((s.perSecond / bareExpress.perSecond) * 100)} %` : '—',
         s.n.toLocaleString('en'),
         mark(pass) + (s.wrong ? ` (${s.wrong})` : ''),

@@ -37,16 +37,13 @@ function failed(res, err) {
   res.end(String(err?.message ?? err));
 }
 
-const handler =
-  mode === 'node'
-    ? (req, res) => {
-        req.resume();
-        answer(res).catch((err) => failed(res, err));
-      }
-    : express().use((req, res) => {
-        answer(res).catch((err) => failed(res, err));
-      });
-const server = http.createServer(handler);
+/** Every request's answer, whatever it asks: its body (if any) is read and dropped. */
+function serve(req, res) {
+  req.resume();
+  answer(res).catch((err) => failed(res, err));
+}
+
+const server = http.createServer(mode === 'node' ? serve : express().use(serve));
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 process.send({ port: server.address().port });
 

@@ -449,11 +449,11 @@ describe('integration API: bulk upserts', function () {
     const { numbers, ids } = await newAccounts(2);
     const balance = (number: string, period: string, paid: number) =>
       BalanceItem.parse({ accountNumber: number, period, opening: 0, charged: 70_000, paid, closing: 70_000 - paid });
-    const october = (paid: number) => numbers.map((n) => balance(n, '2026-10', paid));
+    const octoberItems = (paid: number) => numbers.map((n) => balance(n, '2026-10', paid));
     const pastOctober = async () =>
       Promise.all(ids.map(async (id) => (await BillingPast.findById(id).lean())?.months['2026-10']?.balance?.paid));
-    await (await writer.plan('balances', october(0))).commit();
-    await (await writer.plan('balances', october(10_000))).commit();
+    await (await writer.plan('balances', octoberItems(0))).commit();
+    await (await writer.plan('balances', octoberItems(10_000))).commit();
     while ((await foldBalances()) > 0);
     // Planned while October is the open month: one without reading the stream, one as a dry run does.
     const late = [
@@ -480,12 +480,12 @@ describe('integration API: bulk upserts', function () {
     }
 
     // The month that just closed: the same balance again writes nothing, a new one is written once.
-    expect(await (await writer.plan('balances', october(30_000))).commit()).to.deep.equal({
+    expect(await (await writer.plan('balances', octoberItems(30_000))).commit()).to.deep.equal({
       created: 0,
       changed: 0,
       unchanged: 2,
     });
-    expect(await (await writer.plan('balances', october(35_000))).commit()).to.deep.equal({
+    expect(await (await writer.plan('balances', octoberItems(35_000))).commit()).to.deep.equal({
       created: 0,
       changed: 2,
       unchanged: 0,
