@@ -53,8 +53,14 @@ const QUIET = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * One short line per request when its response ends: method, route pattern, status, time in ms,
  * request id and tenant; no URL, headers, query or body. 5xx at error level.
+ *
+ * The line's fields are these and nothing a secret can reach, so it is written without the
+ * logger's redaction, whose wildcard paths are looked for in every field of every line (measured
+ * on GET config at 20 clients, 20,000 requests, demo data: this process's CPU a request 0.63 →
+ * 0.58 ms, minor collections 175 → 156).
  */
 export function requestLogger(logger: Logger): RequestHandler {
+  const lines = logger.child({}, { redact: [] });
   return (req, res, next) => {
     if (QUIET.has(req.path)) return next();
     const started = performance.now();
@@ -68,7 +74,7 @@ export function requestLogger(logger: Logger): RequestHandler {
         tenant: req.ctx?.tenant.slug,
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      logger[res.statusCode >= 500 ? 'error' : 'info'](line, 'request');
+      lines[res.statusCode >= 500 ? 'error' : 'info'](line, 'request');
     });
     next();
   };
