@@ -377,6 +377,38 @@ async function call(base, r, n, capture) {
   return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body };
 }
 
+/** The database the demo data is copied into before growing, served beside the grown one for the one-client ratio. */
+const BESIDE_DB = 'gaskit_demo';
+
+/**
+ * Copies every collection of the database `from` into `to` on the same server, documents as
+ * stored (values not promoted, so a double stays a double), a thousand at a time; returns how many.
+ */
+async function copyDatabase(client, from, to) {
+  const source = client.db(from);
+  const target = client.db(to);
+  let copied = 0;
+  const write = async (name, batch) => {
+    if (batch.length) await target.collection(name).insertMany(batch, { ordered: false });
+    copied += batch.length;
+  };
+  for (const { name } of await source.listCollections({}, { nameOnly: true }).toArray()) {
+    let batch = [];
+    const cursor = source
+      .collection(name)
+      .find({}, { batchSize: 1000, promoteValues: false, promoteBuffers: false, bsonRegExp: true });
+    for await (const doc of cursor) {
+      batch.push(doc);
+      if (batch.length === 1000) {
+        await write(name, batch);
+        batch = [];
+      }
+    }
+    await write(name, batch);
+  }
+  return copied;
+}
+
 /**
  * A bare-platform server (bench/api-scale/bare-server.mjs, `mode` node or express) on the database
  * at `uri`, as a process of its own: `load` gives it a request's captured commands and the answer
@@ -430,6 +462,30 @@ async function oneClient(run, limit = ONE) {
     measured += latencies.at(-1);
   }
   return stats(latencies, now() - started);
+}
+
+/**
+ * `oneClient` for two servers at once, their requests alternating one at a time (A B, then B A…)
+ * so that both are measured through the same minutes of a shared machine, until either side has
+ * made `limit.requests` or spent `limit.seconds`; each side's pages read again from disk are
+ * counted around its own requests (`refaults`).
+ */
+async function sideBySide(runs, limit = ONE) {
+  const sides = runs.map(() => ({ latencies: [], measured: 0, refaults: 0 }));
+  const more = (s) => s.latencies.length < limit.requests && (s.latencies.length === 0 || s.measured < limit.seconds * 1000);
+  const started = now();
+  for (let round = 0; sides.every(more); round += 1) {
+    for (const i of round % 2 ? [1, 0] : [0, 1]) {
+      const side = sides[i];
+      const before = refaults();
+      const t = now();
+      const took = await runs[i](side.latencies.length);
+      side.latencies.push(typeof took === 'number' ? took : now() - t);
+      side.measured += side.latencies.at(-1);
+      side.refaults += refaults() - before;
+    }
+  }
+  return sides.map((s) => ({ ...stats(s.latencies, now() - started), refaults: s.refaults / Math.max(1, s.latencies.length) }));
 }
 
 async function manyClients(run, amount) {
@@ -492,10 +548,16 @@ function autocannonRun(base, r, amount) {
 }
 
 /** Every subscriber request of the measured cabinet: one client, 20 clients, and the raw-driver limit of both. */
-async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash, pids, bares }) {
-  const requests = subscriberRequests(cab, verifyPassword, passwordHash).filter((r) => !ONLY || ONLY.includes(r.id));
+async function measurePhase({ phase, base, client, captureFile, cab, log, verifyPassword, passwordHash, pids, bares, beside }) {
+  const chosen = (r) => !ONLY || ONLY.includes(r.id);
+  const requests = subscriberRequests(cab, verifyPassword, passwordHash).filter(chosen);
+  // The server of the demo data beside this one (the grown phase's): requests of their own (what
+  // their `setup` makes is made there), sent as this phase's are.
+  const besideRequests = beside ? subscriberRequests(cab, verifyPassword, passwordHash).filter(chosen) : [];
   for (const r of requests) await r.setup?.(base, 2 + ONE.requests);
+  for (const r of besideRequests) await r.setup?.(beside.base, 2 + ONE.requests);
   for (const r of requests) await call(base, r, 0);
+  for (const r of besideRequests) for (const n of [0, 1]) await call(beside.base, r, n);
   const answers = new Map();
   for (const r of requests) answers.set(r.id, await call(base, r, 1, `${phase}:${r.id}`));
   // Work a request sets off after its answer (a payment's follow-up) is its too: read the capture
@@ -506,22 +568,28 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
   }
   const captured = parseCapture(readFileSync(captureFile, 'utf8'));
   const results = [];
-  for (const r of requests) {
+  for (const [i, r] of requests.entries()) {
     const commands = captured.get(`${phase}:${r.id}`) ?? [];
     const plan = waves(commands);
     const replayer = new Replayer(client);
     await replayer.prepare(commands);
-    const server = {
-      one: await withRefaults(() =>
-        oneClient(async (n) => {
-          const started = now();
-          await call(base, r, n + 2);
-          const took = now() - started;
-          await r.settle?.(client.db(), pids);
-          return took;
-        }, r.one),
-      ),
+    const timed = (at, request, db, processes) => async (n) => {
+      const started = now();
+      await call(at, request, n + 2);
+      const took = now() - started;
+      await request.settle?.(db, processes);
+      return took;
     };
+    const own = timed(base, r, client.db(), pids);
+    const server = {};
+    if (beside) {
+      [server.one, server.demoBeside] = await sideBySide(
+        [own, timed(beside.base, besideRequests[i], beside.db, beside.pids)],
+        r.one,
+      );
+    } else {
+      server.one = await withRefaults(() => oneClient(own, r.one));
+    }
     if (r.settle) {
       await r.setup?.(base, 2 + ONE.requests);
       server.backToBack = await oneClient((n) => call(base, r, n + 2), r.one);
@@ -564,6 +632,9 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     };
     log(
       `  ${phase} ${r.id}: p50 ${server.one.p50.toFixed(1)} ms, p99 ${server.one.p99.toFixed(1)} ms (n ${server.one.n})` +
+        (server.demoBeside
+          ? `; the demo data beside it p50 ${server.demoBeside.p50.toFixed(1)} ms, p99 ${server.demoBeside.p99.toFixed(1)} ms (n ${server.demoBeside.n})`
+          : '') +
         (server.backToBack
           ? `; back to back p50 ${server.backToBack.p50.toFixed(1)} ms, p99 ${server.backToBack.p99.toFixed(1)} ms`
           : '') +
@@ -732,13 +803,14 @@ const mark = (ok) => (ok ? 'pass' : '**fail**');
 
 export function oneClientTable(demo, grown) {
   const lines = [
-    '| Request | Commands (by `_id`) | Demo p50 | Demo p99 | Grown p50 (≤ 30 ms) | Grown p99 (≤ 100 ms) | Grown / demo p50 (≤ 1.5×) | Raw grown p50 | Raw grown p99 | Pages re-read from disk per request, grown (raw) | n (demo / grown) | Result |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| Request | Commands (by `_id`) | Demo p50 | Demo p99 | Grown p50 (≤ 30 ms) | Grown p99 (≤ 100 ms) | Demo p50 beside grown | Grown / demo p50 beside (≤ 1.5×) | Raw grown p50 | Raw grown p99 | Pages re-read from disk per request, grown (raw) | n (demo / grown) | Result |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   let ok = true;
   grown.forEach((g, i) => {
     const d = demo[i];
-    const growth = g.server.one.p50 / d.server.one.p50;
+    const beside = g.server.demoBeside;
+    const growth = g.server.one.p50 / (beside ?? d.server.one).p50;
     const pass = g.server.one.p50 <= BUDGET.p50 && g.server.one.p99 <= BUDGET.p99 && growth <= BUDGET.growth;
     ok &&= pass;
     lines.push(
@@ -749,6 +821,7 @@ export function oneClientTable(demo, grown) {
         `${ms(d.server.one.p99)} ms`,
         `${ms(g.server.one.p50)} ms`,
         `${ms(g.server.one.p99)} ms`,
+        beside ? `${ms(beside.p50)} ms` : '—',
         `${growth.toFixed(1)}×`,
         g.raw ? `${ms(g.raw.one.p50)} ms` : '—',
         g.raw ? `${ms(g.raw.one.p99)} ms` : '—',
@@ -835,6 +908,7 @@ export default async function apiScaleBench({ root }) {
   const unregister = register();
   const load = (...parts) => import(pathToFileURL(join(root, ...parts)).href);
   let server;
+  let besideServer;
   let client;
   const bares = [];
   try {
@@ -855,17 +929,15 @@ export default async function apiScaleBench({ root }) {
     // and start-up), built from this checkout.
     execFileSync('npm', ['run', 'build:server', '--silent'], { cwd: root, stdio: 'inherit' });
     const startedAt = now();
-    server = await spawnServer(
-      {
-        GASKIT_DATA_DIR: dataDir,
-        GASKIT_DEMO: '1',
-        TRUST_PROXY: 'loopback',
-        API_SCALE_CAPTURE_FILE: captureFile,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${serveOptions(root)} ${SERVER_OPTIONS} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
-      },
-      // Seeding the demo data takes minutes on a loaded shared machine.
-      { fromBuild: true, timeoutMs: 600_000 },
-    );
+    const serverEnv = {
+      GASKIT_DATA_DIR: dataDir,
+      GASKIT_DEMO: '1',
+      TRUST_PROXY: 'loopback',
+      API_SCALE_CAPTURE_FILE: captureFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${serveOptions(root)} ${SERVER_OPTIONS} --import=${pathToFileURL(join(root, 'bench', 'api-scale', 'capture-hook.mjs')).href}`,
+    };
+    // Seeding the demo data takes minutes on a loaded shared machine.
+    server = await spawnServer(serverEnv, { fromBuild: true, timeoutMs: 600_000 });
     const startSeconds = seconds(now() - startedAt);
     const startMemory = { server: memoryOf(server.child.pid), db: memoryOf(server.dbPid) };
     const origin = `http://127.0.0.1:${server.port}`;
@@ -920,7 +992,7 @@ export default async function apiScaleBench({ root }) {
       },
     };
     const cab = measuredCabinet(ctx);
-    const phase = (name) => ({
+    const phase = (name, beside) => ({
       phase: name,
       base,
       client,
@@ -931,6 +1003,7 @@ export default async function apiScaleBench({ root }) {
       passwordHash: ctx.passwordHash,
       pids: { server: server.child.pid, db: server.dbPid },
       bares,
+      beside,
     });
 
     log(`demo server up in ${startSeconds.toFixed(0)} s; the bench's first ${BENCH_CABINETS} cabinets:`);
@@ -987,6 +1060,13 @@ export default async function apiScaleBench({ root }) {
       };
     }
 
+    // The demo data as it is now, for the grown phase's one-client requests side by side.
+    const copiedAt = now();
+    const copied = await copyDatabase(client, db.databaseName, BESIDE_DB);
+    log(
+      `the demo data copied to ${BESIDE_DB}: ${copied.toLocaleString('en')} documents in ${seconds(now() - copiedAt).toFixed(0)} s`,
+    );
+
     // The demo phase's readings and payments went into the supplier's export streams after the
     // generated ones: the grown data's entries follow them, so each stream stays gap-free.
     const seededCount = (name) => seeded.reduce((sum, f) => sum + (f.written[name] ?? 0), 0);
@@ -1005,7 +1085,28 @@ export default async function apiScaleBench({ root }) {
     const grownCounts = { ...demoCounts };
     for (const family of generated)
       for (const [name, n] of Object.entries(family.written)) if (name in grownCounts) grownCounts[name] += n;
-    const grown = await measurePhase(phase('grown'));
+    // A second server like the first on the copy of the demo data (in the same FerretDB), so that
+    // the grown/demo ratio compares measurements of the same minutes, not of two phases half an
+    // hour apart on a shared machine. Stopped once the grown phase is measured.
+    besideServer = await spawnServer(
+      {
+        ...serverEnv,
+        MONGODB_URI: `mongodb://127.0.0.1:${server.dbPort}/${BESIDE_DB}`,
+        GASKIT_DATA_DIR: join(dir, 'beside'),
+        API_SCALE_CAPTURE_FILE: join(dir, 'beside-capture.jsonl'),
+      },
+      { fromBuild: true, timeoutMs: 600_000 },
+    );
+    const grown = await measurePhase(
+      phase('grown', {
+        base: `http://127.0.0.1:${besideServer.port}/api/v1/t/${TENANT}`,
+        db: client.db(BESIDE_DB),
+        pids: { server: besideServer.child.pid, db: server.dbPid },
+      }),
+    );
+    besideServer.child.kill('SIGTERM');
+    await besideServer.exited;
+    besideServer = undefined;
     keep({ generated, grown });
     loads.push(os.loadavg()[0]);
     const integration = await integrationSteps({ root, origin, dataDir, dir, uri, ctx, sizes });
@@ -1043,6 +1144,10 @@ export default async function apiScaleBench({ root }) {
       `- **Raw**: the commands the server sent for one such request (captured with command monitoring by \`bench/api-scale/capture-hook.mjs\`, loaded into the server process only), ` +
         'replayed with the mongodb driver from the bench process against the same database, in the same order and overlap, as many times and at the same concurrency (`bench/api-scale/replay.mjs`). ' +
         '"Commands (by `_id`)": how many commands the request sends, and how many of them find their documents by `_id` alone.',
+      '- **Demo p50 beside grown**: the ratio of growth compares the grown p50 with the demo data measured in the same minutes: before growing, every collection of the demo database is copied ' +
+        `(documents as stored) into a database of its own (\`${BESIDE_DB}\`) in the same FerretDB, and a second server process, started as the first, serves it through the grown phase; ` +
+        "each one-client request is sent to the two servers in turn, one at a time, so the machine's drift between the phases (it is shared) stays out of the ratio. " +
+        "Demo p50 and p99 are the demo phase's own.",
       BARE_TEXT,
       '',
       '### One client',
@@ -1082,9 +1187,10 @@ export default async function apiScaleBench({ root }) {
   } finally {
     for (const b of bares) await b.stop();
     await client?.close();
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
+    for (const running of [besideServer, server]) {
+      if (!running) continue;
+      running.child.kill('SIGTERM');
+      await running.exited;
     }
     await unregister();
     rmSync(dir, { recursive: true, force: true });
