@@ -141,13 +141,16 @@ export class ConfigError extends Error {
  * What production refuses although each value is valid on its own: the embedded database (unless
  * `GASKIT_EMBEDDED_DB=1` says a one-machine install is meant), Stripe test keys or another Stripe
  * API host, Stripe without the webhook secret that confirms payments, links without `PUBLIC_URL`
- * (they would be built from the request's Host), and the development secrets. One line per variable.
+ * (they would be built from the request's Host) or over plain http, and the development secrets.
+ * One line per variable.
  */
 function productionProblems(e: Env): string[] {
   const problems: string[] = [];
   if (!e.MONGODB_URI && !e.GASKIT_EMBEDDED_DB)
     problems.push('MONGODB_URI: required in production (or GASKIT_EMBEDDED_DB=1 to run the embedded database on this machine)');
   if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production: links in mail are built from it');
+  else if (new URL(e.PUBLIC_URL).protocol !== 'https:')
+    problems.push('PUBLIC_URL: https required in production: links in mail carry sign-in, confirmation and receipt tokens');
   for (const key of ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY'] as const) {
     if (/^(sk|rk|pk)_test_/.test(e[key] ?? '')) problems.push(`${key}: a test key is refused in production`);
   }

@@ -36,6 +36,7 @@ describe('configuration checked at start-up', function () {
   const refused: [string, Record<string, string | undefined>, string, RegExp][] = [
     ['no MONGODB_URI', { MONGODB_URI: undefined }, 'MONGODB_URI', /GASKIT_EMBEDDED_DB=1/],
     ['no PUBLIC_URL', { PUBLIC_URL: undefined }, 'PUBLIC_URL', /required in production/],
+    ['a PUBLIC_URL over plain http', { PUBLIC_URL: 'http://lk.example.ru' }, 'PUBLIC_URL', /https required in production/],
     ['a Stripe test secret key', { STRIPE_SECRET_KEY: 'sk_test_gaskit' }, 'STRIPE_SECRET_KEY', /test key/],
     ['a Stripe test publishable key', { STRIPE_PUBLISHABLE_KEY: 'pk_test_gaskit' }, 'STRIPE_PUBLISHABLE_KEY', /test key/],
     ['another Stripe API host', { STRIPE_API_BASE: 'http://127.0.0.1:12111' }, 'STRIPE_API_BASE', /refused in production/],
