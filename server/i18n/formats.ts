@@ -5,21 +5,22 @@
  * the set stays small.
  */
 
-const numbers = new Map<string, Intl.NumberFormat>();
-const dates = new Map<string, Intl.DateTimeFormat>();
+const formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
-export function numberFormat(lng: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const k = `${lng}|${JSON.stringify(options)}`;
-  let format = numbers.get(k);
-  if (!format) numbers.set(k, (format = new Intl.NumberFormat(lng, options)));
+/** The formatter `make` makes for this kind, language and options, made the first time only. */
+function cached<F extends Intl.NumberFormat | Intl.DateTimeFormat>(kind: string, lng: string, options: object, make: () => F): F {
+  const k = `${kind}|${lng}|${JSON.stringify(options)}`;
+  let format = formats.get(k) as F | undefined;
+  if (!format) formats.set(k, (format = make()));
   return format;
 }
 
+export function numberFormat(lng: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return cached('number', lng, options, () => new Intl.NumberFormat(lng, options));
+}
+
 export function dateTimeFormat(lng: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const k = `${lng}|${JSON.stringify(options)}`;
-  let format = dates.get(k);
-  if (!format) dates.set(k, (format = new Intl.DateTimeFormat(lng, options)));
-  return format;
+  return cached('date', lng, options, () => new Intl.DateTimeFormat(lng, options));
 }
 
 /** Kopecks as an amount of `currency` as `lng` writes it: "1 234,50 ₽". */
