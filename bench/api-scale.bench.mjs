@@ -59,10 +59,10 @@ const BUDGET = { p50: 30, p99: 100, growth: 1.5, ratio: 0.5, spread: 3, rssMb: 3
 const INTEGRATION_ITEMS = 5_000;
 const BARE_TEXT =
   '- **Bare Node**, **Bare Express**: the platform under the server doing the same work, for reference (no budget): ' +
-  "an HTTP server of its own process (`bench/api-scale/bare-server.mjs`) that answers each request by replaying the raw limit's commands, " +
+  "an HTTP server of its own process (`bench/api-scale/bare-server.mjs`) that answers each request by replaying the raw limit's commands (none for GET config), " +
   "with the driver, and then sending the server's answer to that request (its status, type and bytes); with node:http alone, or with one Express route. " +
   "None of the server's own work per request: no logging, metrics, security headers, CORS, compression, tenant, session or contract checks. " +
-  'At 20 clients, measured as the server is; not for sign-in, whose limit checks a password beside its commands.';
+  "At 20 clients, measured as the server is (with bare Express's p99 / p50 beside the server's); not for sign-in, whose limit checks a password beside its commands.";
 const CSV_LINES = 100_000;
 
 const now = () => performance.now();
@@ -607,12 +607,13 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
     const raw = commands.length ? { one: await withRefaults(() => oneClient(limit, { ...ONE, requests: server.one.n })) } : null;
     if (raw && many) raw.many = await withCpu(pids, amount, () => manyClients(limit, amount));
     await replayer.cleanUp();
-    // The bare platform: the same commands and the same answer behind node:http or Express alone
-    // (not for a request whose limit has work of its own beside its commands: sign-in's password
-    // check). It answers whatever it is sent, so it is sent the request without what `build`
-    // makes for the server (which may use up what `setup` made: the unpaid payments to confirm).
+    // The bare platform: the same commands (none for GET config) and the same answer behind
+    // node:http or Express alone (not for a request whose limit has work of its own beside its
+    // commands: sign-in's password check). It answers whatever it is sent, so it is sent the
+    // request without what `build` makes for the server (which may use up what `setup` made: the
+    // unpaid payments to confirm).
     const bare = {};
-    if (raw?.many && !r.rawExtra) {
+    if (server.many && !r.rawExtra) {
       const plain = { ...r, build: () => ({}) };
       for (const b of bares) {
         await b.load({ captureFile, label: `${phase}:${r.id}`, ...answers.get(r.id) });
@@ -644,7 +645,10 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
           ? `; CPU ms per request, 20 clients: ${cpuText(server.many.cpu)}${raw?.many ? `, raw ${cpuText(raw.many.cpu)}` : ''}`
           : '') +
         Object.entries(bare)
-          .map(([mode, b]) => `; bare ${mode} ${b.perSecond.toFixed(0)}/s, ${cpuText(b.cpu)}${b.wrong ? ` (${b.wrong})` : ''}`)
+          .map(
+            ([mode, b]) =>
+              `; bare ${mode} ${b.perSecond.toFixed(0)}/s, p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, ${cpuText(b.cpu)}${b.wrong ? ` (${b.wrong})` : ''}`,
+          )
           .join('') +
         `; ${row.commands.length} commands` +
         `; pages re-read from disk per request, one client: ${server.one.refaults.toFixed(1)}${raw ? `, raw ${raw.one.refaults.toFixed(1)}` : ''}`,
@@ -859,15 +863,15 @@ const bareRate = (bare) => (bare ? rate(bare.perSecond) + (bare.wrong ? ` (${bar
 
 export function manyClientsTable(rows) {
   const lines = [
-    '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Bare Node req/s | Bare Express req/s | Server / bare Express | Requests | Result |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| Request | Server req/s | Raw req/s | Server / raw (≥ 50 %) | p50 | p99 | p99 / p50 (≤ 3×) | Raw p50 | Raw p99 | Bare Node req/s | Bare Express req/s | Server / bare Express | Bare Express p99 / p50 | Requests | Result |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   let ok = true;
   for (const r of rows) {
     const s = r.server.many;
     if (!s) {
       ok = false;
-      lines.push(`| ${r.id} | not run: one request alone takes ${ms(r.server.one.p50)} ms | | | | | | | | | | | | **fail** |`);
+      lines.push(`| ${r.id} | not run: one request alone takes ${ms(r.server.one.p50)} ms | | | | | | | | | | | | | **fail** |`);
       continue;
     }
     const raw = r.raw?.many;
@@ -890,6 +894,7 @@ export function manyClientsTable(rows) {
         bareRate(bareNode),
         bareRate(bareExpress),
         bareExpress ? `${Math.round((s.perSecond / bareExpress.perSecond) * 100)} %` : '—',
+        bareExpress ? `${(bareExpress.p99 / bareExpress.p50).toFixed(1)}×` : '—',
         s.n.toLocaleString('en'),
         mark(pass) + (s.wrong ? ` (${s.wrong})` : ''),
       ].join(' | ')} |`,
