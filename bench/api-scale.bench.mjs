@@ -173,13 +173,6 @@ function proactiveReclaim() {
   return running ? 'on' : kdamonds.length ? 'off' : 'absent';
 }
 
-/** Runs `fn` and adds to its result the pages read again from disk per request meanwhile (`refaults`). */
-async function withRefaults(fn) {
-  const before = refaults();
-  const result = await fn();
-  return { ...result, refaults: (refaults() - before) / Math.max(1, result.n) };
-}
-
 const cpuText = (cpu) => `server ${cpu.server.toFixed(2)} + db ${cpu.db.toFixed(2)} + bench ${cpu.bench.toFixed(2)}`;
 
 /** Readings sent so far by `POST readings`, over both phases: a value already counted in the period is refused as a duplicate. */
@@ -377,6 +370,12 @@ async function call(base, r, n, capture) {
   return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body };
 }
 
+/** Stops a server started by `spawnServer` and waits for it to exit. */
+async function stopServer(server) {
+  server.child.kill('SIGTERM');
+  await server.exited;
+}
+
 /** The database the demo data is copied into before growing, served beside the grown one for the one-client ratio. */
 const BESIDE_DB = 'gaskit_demo';
 
@@ -448,34 +447,19 @@ async function startBare(root, uri, mode) {
 }
 
 /**
- * `run` one request at a time, `limit.requests` times or for `limit.seconds` of the time measured:
- * a run that returns a number says how long its request took (it waited for more after, a settle).
+ * One client per run in `runs` (one per server measured), each sending one request at a time,
+ * `limit.requests` times or for `limit.seconds` of the time measured; with more than one run their
+ * requests alternate (A B, then B A…), so that all are measured through the same minutes of a
+ * shared machine, until any has reached its limit. A run that returns a number says how long its
+ * request took (it waited for more after, a settle). Each result has the pages read again from
+ * disk per request around that run's own requests (`refaults`).
  */
-async function oneClient(run, limit = ONE) {
-  const latencies = [];
-  const started = now();
-  let measured = 0;
-  while (latencies.length < limit.requests && (latencies.length === 0 || measured < limit.seconds * 1000)) {
-    const t = now();
-    const took = await run(latencies.length);
-    latencies.push(typeof took === 'number' ? took : now() - t);
-    measured += latencies.at(-1);
-  }
-  return stats(latencies, now() - started);
-}
-
-/**
- * `oneClient` for two servers at once, their requests alternating one at a time (A B, then B A…)
- * so that both are measured through the same minutes of a shared machine, until either side has
- * made `limit.requests` or spent `limit.seconds`; each side's pages read again from disk are
- * counted around its own requests (`refaults`).
- */
-async function sideBySide(runs, limit = ONE) {
+async function oneClientEach(runs, limit = ONE) {
   const sides = runs.map(() => ({ latencies: [], measured: 0, refaults: 0 }));
   const more = (s) => s.latencies.length < limit.requests && (s.latencies.length === 0 || s.measured < limit.seconds * 1000);
   const started = now();
   for (let round = 0; sides.every(more); round += 1) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) {
+    for (const i of runs.map((_, k) => (k + round) % runs.length)) {
       const side = sides[i];
       const before = refaults();
       const t = now();
@@ -487,6 +471,8 @@ async function sideBySide(runs, limit = ONE) {
   }
   return sides.map((s) => ({ ...stats(s.latencies, now() - started), refaults: s.refaults / Math.max(1, s.latencies.length) }));
 }
+
+const oneClient = async (run, limit = ONE) => (await oneClientEach([run], limit))[0];
 
 async function manyClients(run, amount) {
   const latencies = [];
@@ -580,16 +566,10 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
       await request.settle?.(db, processes);
       return took;
     };
-    const own = timed(base, r, client.db(), pids);
+    const runs = [timed(base, r, client.db(), pids)];
+    if (beside) runs.push(timed(beside.base, besideRequests[i], beside.db, beside.pids));
     const server = {};
-    if (beside) {
-      [server.one, server.demoBeside] = await sideBySide(
-        [own, timed(beside.base, besideRequests[i], beside.db, beside.pids)],
-        r.one,
-      );
-    } else {
-      server.one = await withRefaults(() => oneClient(own, r.one));
-    }
+    [server.one, server.demoBeside] = await oneClientEach(runs, r.one);
     if (r.settle) {
       await r.setup?.(base, 2 + ONE.requests);
       server.backToBack = await oneClient((n) => call(base, r, n + 2), r.one);
@@ -604,7 +584,7 @@ async function measurePhase({ phase, base, client, captureFile, cab, log, verify
       await replayer.once(plan);
       await r.rawExtra?.();
     };
-    const raw = commands.length ? { one: await withRefaults(() => oneClient(limit, { ...ONE, requests: server.one.n })) } : null;
+    const raw = commands.length ? { one: await oneClient(limit, { ...ONE, requests: server.one.n }) } : null;
     if (raw && many) raw.many = await withCpu(pids, amount, () => manyClients(limit, amount));
     await replayer.cleanUp();
     // The bare platform: the same commands (none for GET config) and the same answer behind
@@ -1109,8 +1089,7 @@ export default async function apiScaleBench({ root }) {
         pids: { server: besideServer.child.pid, db: server.dbPid },
       }),
     );
-    besideServer.child.kill('SIGTERM');
-    await besideServer.exited;
+    await stopServer(besideServer);
     besideServer = undefined;
     keep({ generated, grown });
     loads.push(os.loadavg()[0]);
@@ -1192,11 +1171,7 @@ export default async function apiScaleBench({ root }) {
   } finally {
     for (const b of bares) await b.stop();
     await client?.close();
-    for (const running of [besideServer, server]) {
-      if (!running) continue;
-      running.child.kill('SIGTERM');
-      await running.exited;
-    }
+    for (const running of [besideServer, server]) if (running) await stopServer(running);
     await unregister();
     rmSync(dir, { recursive: true, force: true });
   }
